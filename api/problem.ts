@@ -1,0 +1,83 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { DomainError, isDomainError, type ErrorKind } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+
+/** The one place where domain error kinds become HTTP statuses. */
+const STATUS: Record<ErrorKind, number> = {
+  input: 400,
+  authentication: 401,
+  'not-allowed': 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  'rate-limited': 429,
+  unavailable: 503,
+};
+
+/** Codes whose HTTP status differs from their kind's default. */
+const STATUS_BY_CODE: Record<string, number> = {
+  idempotency_key_reused: 422,
+};
+
+export const PROBLEM_TYPE_BASE = 'https://scenic.dev/problems/';
+
+export function sendProblem(res: Response, err: DomainError, instance?: string): void {
+  const status = STATUS_BY_CODE[err.code] ?? STATUS[err.kind];
+  const { fields, retryAfterSeconds, ...rest } = err.details as {
+    fields?: unknown;
+    retryAfterSeconds?: number;
+    [k: string]: unknown;
+  };
+  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterSeconds)));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({
+      type: `${PROBLEM_TYPE_BASE}${err.code}`,
+      title: err.code.replace(/_/g, ' '),
+      status,
+      code: err.code,
+      detail: err.message,
+      ...(instance ? { instance } : {}),
+      ...(fields ? { errors: fields } : {}),
+      ...rest,
+    });
+}
+
+/** Turns anything thrown into problem+json; logs only what is our fault (5xx). */
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (isDomainError(err)) {
+      if (err.kind === 'unavailable') log.warn({ err, path: req.path }, 'dependency unavailable');
+      sendProblem(res, err, req.originalUrl);
+      return;
+    }
+    // body-parser failures: malformed JSON or too large a body are the client's.
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      sendProblem(res, new DomainError('input', 'malformed_json', 'request body is not valid JSON'), req.originalUrl);
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      sendProblem(res, new DomainError('input', 'body_too_large', 'request body is too large'), req.originalUrl);
+      return;
+    }
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+      sendProblem(res, new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'), req.originalUrl);
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    res.status(500).type('application/problem+json').json({
+      type: `${PROBLEM_TYPE_BASE}internal`,
+      title: 'internal error',
+      status: 500,
+      code: 'internal',
+      detail: 'an unexpected error occurred; it has been logged',
+    });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, new DomainError('not-found', 'route_not_found', `no route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { parseInput } from './validation.js';
+
+/**
+ * Process configuration, read once from the environment and validated: a bad
+ * value stops the process at start with the variable's name, never mid-request.
+ */
+const Env = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('scenic:'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  /** 32-byte AES-256-GCM key (base64) for personal data at rest. */
+  SCENIC_PII_KEY: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /** Key for the keyed hashes (HMAC-SHA256) used to look up ID numbers and phones. */
+  SCENIC_LOOKUP_KEY: z.string().min(16, 'must be at least 16 characters'),
+  SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof Env>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseInput(Env, env, 'invalid_config');
+}
+
+const DbEnv = Env.pick({ DATABASE_URL: true, DATABASE_SCHEMA: true, DATABASE_POOL_MAX: true });
+export type DbConfig = z.output<typeof DbEnv>;
+
+/** Just the database settings, for commands that need nothing else (migrate). */
+export function loadDbConfig(env: NodeJS.ProcessEnv = process.env): DbConfig {
+  return parseInput(DbEnv, env, 'invalid_config');
+}

@@ -1,0 +1,26 @@
+import knexFactory from 'knex';
+import type { Knex } from 'knex';
+import pg from 'pg';
+
+export type { Knex };
+
+// BIGINT counts and money come back as strings by default; our amounts are integer
+// minor units well inside 2^53, so parse them as numbers once, here.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface DbOptions {
+  url: string;
+  /** Postgres schema holding our tables; tests use one per file. */
+  schema?: string;
+  poolMax?: number;
+}
+
+export function createDb({ url, schema = 'public', poolMax = 20 }: DbOptions): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    searchPath: [schema],
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+}

@@ -1,0 +1,12 @@
+import type { Knex } from 'knex';
+import * as m0001 from './0001-catalog.js';
+import * as m0002 from './0002-orders.js';
+
+export interface Migration {
+  readonly name: string;
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Append only; never edit one that has shipped. */
+export const migrations: readonly Migration[] = [m0001, m0002];

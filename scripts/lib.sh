@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Shared paths and helpers for the service scripts. Everything they create lives
+# outside the work tree: state (data dirs, logs, pids) under SCENIC_STATE, build
+# caches (Go-built binaries) under SCENIC_CACHE, so a fresh clone stays clean.
+set -euo pipefail
+
+SCENIC_STATE=${SCENIC_STATE:-/var/tmp/scenic}
+SCENIC_CACHE=${SCENIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scenic}
+SCENIC_PG_PORT=${SCENIC_PG_PORT:-54329}
+SCENIC_REDIS_PORT=${SCENIC_REDIS_PORT:-63799}
+SCENIC_ETCD_PORT=${SCENIC_ETCD_PORT:-23799}
+SCENIC_KUBE_PORT=${SCENIC_KUBE_PORT:-16443}
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export SCENIC_STATE SCENIC_CACHE
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $* (install sudo or run as root)"; fi
+}
+
+# apt_install PKG... installs Debian packages that are missing, once per run.
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # policy-rc.d keeps the packages' own init scripts from starting default
+  # clusters on the standard ports; we start our own instances below.
+  as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root rm -f /usr/sbin/policy-rc.d
+}
+
+# wait_for DESCRIPTION SECONDS CMD... polls CMD until it succeeds.
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then log "$what did not come up within ${secs}s"; return 1; fi
+    sleep 0.2
+  done
+}
+
+# The env file the tests, the demo and CI source to find the services.
+ENV_FILE="$SCENIC_STATE/env"
+env_set() {
+  mkdir -p "$SCENIC_STATE"
+  touch "$ENV_FILE"
+  grep -v "^export $1=" "$ENV_FILE" > "$ENV_FILE.tmp" || true
+  printf 'export %s=%q\n' "$1" "$2" >> "$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: brings up everything the tests need on this machine (Postgres,
+# Redis, the Go-built kube-apiserver + etcd, helm), installs node_modules, then runs
+# typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+bash scripts/services.sh up
+bash scripts/k8s-tools.sh build
+bash scripts/kube.sh up
+bash scripts/npm-ci.sh
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+npm run -s typecheck
+npm run -s lint
+out="$SCENIC_STATE/last-test-run.log"
+set +e
+npx vitest run "$@" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+# Repeat the summary as the very last line, where CI reads it.
+grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1 || echo "tests: 0 passed, 1 failed"
+exit "$rc"
