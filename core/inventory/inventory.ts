@@ -1,0 +1,271 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import { eventsChannel, type CapacityLevel } from './events.js';
+import { invKeys, expiryKey } from './keys.js';
+import { runScript } from './scripts.js';
+
+/** What the catalog says an area-day may sell. Thresholds are percentages of `capacity`. */
+export interface DayPlan {
+  capacity: number;
+  thresholds: { yellow: number; orange: number; red: number };
+  idLimit: number;
+  /** Percent of capacity the level must fall below a threshold by before it drops. */
+  hysteresisPercent: number;
+  slots: Record<string, number>;
+  /** Absolute per-channel quotas for the day (shares already resolved to units). */
+  quotas: Record<string, number>;
+}
+
+export type PlanLoader = (areaId: string, date: string) => Promise<DayPlan>;
+
+export type ChannelKind = 'online' | 'onsite';
+
+export interface ReserveRequest {
+  resId: string;
+  areaId: string;
+  date: string;
+  slotId: string;
+  channelId: string;
+  channelKind: ChannelKind;
+  units: number;
+  /** One keyed ID hash per ticket (the per-ID daily limit counts them). */
+  idHashes: readonly string[];
+  /** Expiry of an unpaid hold in ms since epoch; 0 = sold at once. */
+  expiresAt: number;
+}
+
+export type ReserveRefusal =
+  | 'unknown_slot'
+  | 'slot_sold_out'
+  | 'day_sold_out'
+  | 'online_closed'
+  | 'channel_quota_reached'
+  | 'id_limit_reached'
+  | 'channel_paused';
+
+export interface StockState {
+  level: CapacityLevel;
+  dayUsed: number;
+  slotUsed: number;
+  slotCapacity: number;
+}
+
+export type ReserveResult =
+  | ({ ok: true; duplicate: boolean } & StockState)
+  | ({ ok: false; reason: ReserveRefusal; detail: string } & StockState);
+
+const REFUSALS: Record<number, ReserveRefusal> = {
+  [-2]: 'unknown_slot',
+  [-3]: 'slot_sold_out',
+  [-4]: 'day_sold_out',
+  [-5]: 'online_closed',
+  [-6]: 'channel_quota_reached',
+  [-7]: 'id_limit_reached',
+  [-8]: 'channel_paused',
+};
+
+/** A reservation as Redis records it. */
+export interface Reservation {
+  slotId: string;
+  channelId: string;
+  units: number;
+  idHashes: string[];
+  held: boolean;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface DaySnapshot {
+  initialised: boolean;
+  capacity: number;
+  used: number;
+  level: CapacityLevel;
+  limits: { yellow: number; orange: number; red: number };
+  slots: Record<string, { capacity: number; used: number }>;
+  channels: Record<string, { quota: number | null; used: number }>;
+}
+
+export interface InventoryOptions {
+  /** Key prefix of the connection (pub/sub channels need it explicitly). */
+  prefix: string;
+  loadPlan: PlanLoader;
+  clock: Clock;
+}
+
+/** Thresholds in units. Online sales stop at the orange limit; every channel at red. */
+export function limitsOf(plan: DayPlan) {
+  const at = (pct: number) => Math.floor((plan.capacity * pct) / 100);
+  return {
+    cap: plan.capacity,
+    yellow: at(plan.thresholds.yellow),
+    orange: at(plan.thresholds.orange),
+    red: at(plan.thresholds.red),
+    idLimit: plan.idLimit,
+    hyst: Math.ceil((plan.capacity * plan.hysteresisPercent) / 100),
+    slots: plan.slots,
+    quotas: plan.quotas,
+  };
+}
+
+/**
+ * The hot stock of every channel. All changes go through the Lua scripts in ./lua,
+ * each one atomic; this class only builds keys and arguments and names results.
+ */
+export class Inventory {
+  private readonly pub: string;
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: InventoryOptions,
+  ) {
+    this.pub = eventsChannel(opts.prefix);
+  }
+
+  /** Loads (or refreshes) an area-day's limits from the catalog. Safe while selling. */
+  async init(areaId: string, date: string, plan?: DayPlan): Promise<CapacityLevel> {
+    const p = plan ?? (await this.opts.loadPlan(areaId, date));
+    const k = invKeys(areaId, date);
+    return runScript<CapacityLevel>(this.redis, 'init', [k.day], [
+      JSON.stringify(limitsOf(p)),
+      this.pub,
+      areaId,
+      date,
+      this.opts.clock.now().getTime(),
+    ]);
+  }
+
+  async reserve(req: ReserveRequest, adopt = false): Promise<ReserveResult> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.runReserve(req, adopt);
+      if (r[0] === -1 && attempt === 0) {
+        await this.init(req.areaId, req.date);
+        continue;
+      }
+      const state: StockState = { level: (r[1] || 'green') as CapacityLevel, dayUsed: r[2], slotUsed: r[3], slotCapacity: r[4] };
+      if (r[0] === 1 || r[0] === 2) return { ok: true, duplicate: r[0] === 2, ...state };
+      const reason = REFUSALS[r[0]];
+      if (!reason) throw new Error(`inventory reserve failed with code ${r[0]} (${r[5]})`);
+      return { ok: false, reason, detail: r[5], ...state };
+    }
+  }
+
+  private runReserve(req: ReserveRequest, adopt: boolean) {
+    const k = invKeys(req.areaId, req.date);
+    return runScript<[number, string, number, number, number, string]>(this.redis, 'reserve', [k.day, k.ids, k.res, k.exp, k.sw], [
+      req.resId,
+      req.date,
+      req.slotId,
+      req.channelId,
+      req.channelKind,
+      req.units,
+      req.expiresAt,
+      this.opts.clock.now().getTime(),
+      this.pub,
+      req.areaId,
+      adopt ? '1' : '0',
+      ...req.idHashes,
+    ]);
+  }
+
+  /** Hold → sale. Returns false when the hold is gone (expired and released). */
+  async confirm(areaId: string, date: string, resId: string): Promise<'confirmed' | 'already' | 'missing'> {
+    const k = invKeys(areaId, date);
+    const r = await runScript<number>(this.redis, 'confirm', [k.res, k.exp], [resId, date]);
+    return r === 1 ? 'confirmed' : r === 0 ? 'already' : 'missing';
+  }
+
+  /**
+   * Releases a reservation: `all`, only if it is an `expired` unpaid hold, or `part`
+   * of it (some visitors refunded). Returns the units released (0 when nothing was).
+   */
+  async release(
+    areaId: string,
+    date: string,
+    resId: string,
+    mode: 'all' | 'expired' | { units: number; idHashes: readonly string[] },
+  ): Promise<{ released: number; level: CapacityLevel; dayUsed: number }> {
+    const k = invKeys(areaId, date);
+    const extra = typeof mode === 'string' ? [mode] : ['part', mode.units, ...mode.idHashes];
+    const r = await runScript<[number, string, number, number]>(this.redis, 'release', [k.day, k.ids, k.res, k.exp], [
+      resId,
+      date,
+      this.opts.clock.now().getTime(),
+      this.pub,
+      areaId,
+      ...extra,
+    ]);
+    if (r[0] === -9) throw new Error(`inventory release: bad arguments for ${resId}`);
+    return { released: r[0] === 1 ? r[3] : 0, level: r[1] as CapacityLevel, dayUsed: r[2] };
+  }
+
+  /** Recomputes the counters from the reservation records; returns what drifted. */
+  async recount(areaId: string, date: string): Promise<{ field: string; was: number; now: number }[]> {
+    const k = invKeys(areaId, date);
+    const flat = await runScript<string[]>(this.redis, 'recount', [k.day, k.ids, k.res], [
+      this.pub,
+      areaId,
+      date,
+      this.opts.clock.now().getTime(),
+    ]);
+    const out: { field: string; was: number; now: number }[] = [];
+    for (let i = 0; i < flat.length; i += 3) out.push({ field: flat[i]!, was: Number(flat[i + 1]), now: Number(flat[i + 2]) });
+    return out;
+  }
+
+  async reservations(areaId: string, date: string): Promise<Map<string, Reservation>> {
+    const all = await this.redis.hgetall(invKeys(areaId, date).res);
+    const out = new Map<string, Reservation>();
+    for (const [id, raw] of Object.entries(all)) {
+      const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number };
+      out.set(id, {
+        slotId: r.s,
+        channelId: r.c,
+        units: r.u,
+        idHashes: Array.isArray(r.i) ? r.i : [],
+        held: r.h === 1,
+        expiresAt: r.e,
+        createdAt: r.t,
+      });
+    }
+    return out;
+  }
+
+  /** Unpaid holds of an area whose expiry has passed: `{date, resId}`. */
+  async dueHolds(areaId: string, limit = 500): Promise<{ date: string; resId: string }[]> {
+    const members = await this.redis.zrangebyscore(expiryKey(areaId), 0, this.opts.clock.now().getTime(), 'LIMIT', 0, limit);
+    return members.map((m) => {
+      const i = m.indexOf('|');
+      return { date: m.slice(0, i), resId: m.slice(i + 1) };
+    });
+  }
+
+  async snapshot(areaId: string, date: string): Promise<DaySnapshot> {
+    const h = await this.redis.hgetall(invKeys(areaId, date).day);
+    const num = (v: string | undefined) => Number(v ?? 0);
+    const slots: DaySnapshot['slots'] = {};
+    const channels: DaySnapshot['channels'] = {};
+    for (const [f, v] of Object.entries(h)) {
+      let m = /^s:(.+):(cap|used)$/.exec(f);
+      if (m) {
+        const s = (slots[m[1]!] ??= { capacity: 0, used: 0 });
+        if (m[2] === 'cap') s.capacity = Number(v);
+        else s.used = Number(v);
+        continue;
+      }
+      m = /^c:(.+):(quota|used)$/.exec(f);
+      if (m) {
+        const c = (channels[m[1]!] ??= { quota: null, used: 0 });
+        if (m[2] === 'quota') c.quota = Number(v);
+        else c.used = Number(v);
+      }
+    }
+    return {
+      initialised: h.init === '1',
+      capacity: num(h.cap),
+      used: num(h.used),
+      level: (h.level ?? 'green') as CapacityLevel,
+      limits: { yellow: num(h.yellow), orange: num(h.orange), red: num(h.red) },
+      slots,
+      channels,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+--[[
+  Checks and reserves stock for one order in one atomic step: area-day capacity with
+  the capacity-level rules, the time slot, the channel's quota, the channel's manual
+  switch, and the per-ID-number daily limit; records the reservation with its expiry;
+  recomputes the capacity level and publishes a change.
+
+  KEYS[1] day   hash  inv:{area}:date   counters and limits
+  KEYS[2] ids   hash  ids:{area}:date   idHash -> count
+  KEYS[3] res   hash  res:{area}:date   resId -> JSON {s,c,u,i,h,e,t}
+  KEYS[4] exp   zset  exp:{area}        "date|resId" -> expiry ms (unpaid holds)
+  KEYS[5] sw    hash  sw:{area}         channelId -> 'paused'
+
+  ARGV[1] resId   ARGV[2] date   ARGV[3] slotId   ARGV[4] channelId
+  ARGV[5] channel kind: 'online' | 'onsite'
+  ARGV[6] units (>0)   ARGV[7] expiresAt ms (0 = sold at once, no hold)
+  ARGV[8] now ms   ARGV[9] events pub/sub channel   ARGV[10] areaId
+  ARGV[11] '1' = adopt (reconciler: record what Postgres says exists, skip every check)
+  ARGV[12..] idHashes of the visitors (one per ticket; may repeat)
+
+  Returns { code, level, dayUsed, slotUsed, slotCap, detail }
+     1  reserved              2  already reserved under this resId (no change)
+    -1  area-day not initialised (caller loads the plan and retries)
+    -2  unknown slot          -3  slot sold out           -4  day sold out (red)
+    -5  online channels closed at orange (on-site reserve)
+    -6  channel quota reached -7  per-ID limit (detail = the idHash)
+    -8  channel paused        -9  bad arguments
+]]
+-- @include "level.lua"
+
+local dayK, idsK, resK, expK, swK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local resId, date, slot, channel, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local units, expAt, now = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local pub, area, adopt = ARGV[9], ARGV[10], ARGV[11] == '1'
+
+if not units or units < 1 or not expAt or not now then return { -9, '', 0, 0, 0, 'bad arguments' } end
+
+local sCap, sUsed = 's:' .. slot .. ':cap', 's:' .. slot .. ':used'
+local cQuota, cUsed = 'c:' .. channel .. ':quota', 'c:' .. channel .. ':used'
+local d = redis.call('HMGET', dayK, 'init', 'used', 'orange', 'red', 'idlimit', 'level', sCap, sUsed, cQuota, cUsed)
+if not d[1] then return { -1, '', 0, 0, 0, '' } end
+local used, orange, red, idLimit = tonumber(d[2]) or 0, tonumber(d[3]), tonumber(d[4]), tonumber(d[5]) or 0
+local level = d[6] or 'green'
+local slotCap, slotUsed = tonumber(d[7]), tonumber(d[8]) or 0
+local quota, chUsed = tonumber(d[9]), tonumber(d[10]) or 0
+
+if redis.call('HEXISTS', resK, resId) == 1 then return { 2, level, used, slotUsed, slotCap or 0, '' } end
+if not slotCap then return { -2, level, used, slotUsed, 0, slot } end
+
+-- visitors of this order, counted (one person may appear once per ticket)
+local want = {}
+for i = 12, #ARGV do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
+
+if not adopt then
+  if redis.call('HEXISTS', swK, channel) == 1 then return { -8, level, used, slotUsed, slotCap, channel } end
+  if used + units > red then return { -4, level, used, slotUsed, slotCap, '' } end
+  if kind ~= 'onsite' and (LEVEL_RANK[level] >= 2 or used + units > orange) then
+    return { -5, level, used, slotUsed, slotCap, '' }
+  end
+  if slotUsed + units > slotCap then return { -3, level, used, slotUsed, slotCap, '' } end
+  if quota and chUsed + units > quota then return { -6, level, used, slotUsed, slotCap, channel } end
+  if idLimit > 0 then
+    for id, n in pairs(want) do
+      local have = tonumber(redis.call('HGET', idsK, id)) or 0
+      if have + n > idLimit then return { -7, level, used, slotUsed, slotCap, id } end
+    end
+  end
+end
+
+local ids = {}
+for id, n in pairs(want) do
+  redis.call('HINCRBY', idsK, id, n)
+  for _ = 1, n do ids[#ids + 1] = id end
+end
+used = redis.call('HINCRBY', dayK, 'used', units)
+slotUsed = redis.call('HINCRBY', dayK, sUsed, units)
+redis.call('HINCRBY', dayK, cUsed, units)
+local held = expAt > 0 and 1 or 0
+redis.call('HSET', resK, resId, cjson.encode({ s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now }))
+if held == 1 then redis.call('ZADD', expK, expAt, date .. '|' .. resId) end
+level = updateLevel(dayK, pub, area, date, now)
+return { 1, level, used, slotUsed, slotCap, '' }

@@ -1,0 +1,190 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { useRedis } from '../support/redis.js';
+import { ManualClock } from '../../core/clock.js';
+import { Inventory, type DayPlan, type ReserveRequest } from '../../core/inventory/inventory.js';
+import { subscribeInventoryEvents, type InventoryEvent } from '../../core/inventory/events.js';
+import { setChannelPaused } from '../../core/inventory/switches.js';
+import { invKeys } from '../../core/inventory/keys.js';
+
+const plan = (over: Partial<DayPlan> = {}): DayPlan => ({
+  capacity: 100,
+  thresholds: { yellow: 70, orange: 85, red: 100 },
+  idLimit: 3,
+  hysteresisPercent: 2,
+  slots: { '0900': 60, '1000': 60 },
+  quotas: { ota: 30 },
+  ...over,
+});
+
+let area = 0;
+describe('inventory Lua scripts (real Redis)', () => {
+  const r = useRedis();
+  const clock = new ManualClock('2026-07-01T00:00:00Z');
+  let inv: Inventory;
+  const plans = new Map<string, DayPlan>();
+  beforeAll(() => {
+    inv = new Inventory(r.redis, { prefix: r.prefix, clock, loadPlan: (a) => Promise.resolve(plans.get(a) ?? plan()) });
+  });
+  const newArea = (p?: DayPlan) => {
+    const id = `a${++area}`;
+    plans.set(id, p ?? plan());
+    return id;
+  };
+  const req = (areaId: string, over: Partial<ReserveRequest> = {}): ReserveRequest => ({
+    resId: randomUUID(),
+    areaId,
+    date: '2026-07-15',
+    slotId: '0900',
+    channelId: 'web',
+    channelKind: 'online',
+    units: 1,
+    idHashes: [randomUUID()],
+    expiresAt: clock.now().getTime() + 900_000,
+    ...over,
+  });
+
+  it('never sells more than a slot holds when hundreds of reservations race', async () => {
+    const a = newArea(plan({ capacity: 1000, slots: { '0900': 100 } }));
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => {
+        const units = (i % 4) + 1;
+        return inv.reserve(req(a, { units, idHashes: Array.from({ length: units }, () => randomUUID()) })).then((res) => ({ res, units }));
+      }),
+    );
+    const sold = results.filter((x) => x.res.ok).reduce((s, x) => s + x.units, 0);
+    const snap = await inv.snapshot(a, '2026-07-15');
+    expect(sold).toBeLessThanOrEqual(100);
+    expect(sold).toBeGreaterThanOrEqual(97); // fills up to what the last quantities allow
+    expect(snap.slots['0900']!.used).toBe(sold);
+    expect(snap.used).toBe(sold);
+    expect(results.filter((x) => !x.res.ok).every((x) => !x.res.ok && x.res.reason === 'slot_sold_out')).toBe(true);
+  });
+
+  it('cuts online channels exactly at orange and every channel exactly at red', async () => {
+    const a = newArea(plan({ slots: { '0900': 200 }, quotas: {} }));
+    let online = 0;
+    for (;;) {
+      const res = await inv.reserve(req(a, { units: 1 }));
+      if (!res.ok) {
+        expect(res.reason).toBe('online_closed');
+        expect(res.level).toBe('orange');
+        break;
+      }
+      online++;
+    }
+    expect(online).toBe(85);
+    let onsite = 0;
+    for (;;) {
+      const res = await inv.reserve(req(a, { units: 1, channelId: 'box-office', channelKind: 'onsite' }));
+      if (!res.ok) {
+        expect(res.reason).toBe('day_sold_out');
+        expect(res.level).toBe('red');
+        break;
+      }
+      onsite++;
+    }
+    expect(onsite).toBe(15);
+  });
+
+  it('refuses an online sale that would cross orange, while a smaller one fits', async () => {
+    const a = newArea(plan({ slots: { '0900': 200 }, quotas: {} }));
+    for (let i = 0; i < 41; i++) expect((await inv.reserve(req(a, { units: 2, idHashes: [] }))).ok).toBe(true);
+    const big = await inv.reserve(req(a, { units: 4, idHashes: [] })); // 82 + 4 = 86 > 85
+    expect(big.ok || big.reason).toBe('online_closed');
+    expect((await inv.reserve(req(a, { units: 3, idHashes: [] }))).ok).toBe(true); // 85: the crossing sale
+    const after = await inv.reserve(req(a, { units: 1, idHashes: [] }));
+    expect(after.ok || after.reason).toBe('online_closed');
+    expect(after.level).toBe('orange');
+  });
+
+  it('enforces channel quotas, manual pauses and the per-ID daily limit', async () => {
+    const a = newArea();
+    for (let i = 0; i < 10; i++) expect((await inv.reserve(req(a, { channelId: 'ota', units: 3, idHashes: [] }))).ok).toBe(true);
+    const over = await inv.reserve(req(a, { channelId: 'ota', units: 1 }));
+    expect(over.ok || over.reason).toBe('channel_quota_reached');
+
+    await setChannelPaused(r.redis, { prefix: r.prefix, areaId: a, channelId: 'web', paused: true, actor: 't', reason: 'test', now: 0 });
+    const paused = await inv.reserve(req(a));
+    expect(paused.ok || paused.reason).toBe('channel_paused');
+    await setChannelPaused(r.redis, { prefix: r.prefix, areaId: a, channelId: 'web', paused: false, actor: 't', reason: 'test', now: 0 });
+
+    const person = 'id-hash-of-one-person';
+    expect((await inv.reserve(req(a, { units: 2, idHashes: [person, person] }))).ok).toBe(true);
+    expect((await inv.reserve(req(a, { units: 1, idHashes: [person], slotId: '1000' }))).ok).toBe(true);
+    const fourth = await inv.reserve(req(a, { units: 1, idHashes: [person] }));
+    expect(fourth.ok || fourth.reason).toBe('id_limit_reached');
+  });
+
+  it('is idempotent per reservation id and releases only what it holds', async () => {
+    const a = newArea();
+    const q = req(a, { units: 3, idHashes: ['x', 'y', 'z'] });
+    expect(await inv.reserve(q)).toMatchObject({ ok: true, duplicate: false, dayUsed: 3 });
+    expect(await inv.reserve(q)).toMatchObject({ ok: true, duplicate: true, dayUsed: 3 });
+    expect(await inv.release(a, q.date, q.resId, { units: 1, idHashes: ['y'] })).toMatchObject({ released: 1, dayUsed: 2 });
+    expect((await inv.reservations(a, q.date)).get(q.resId)).toMatchObject({ units: 2, idHashes: ['x', 'z'] });
+    expect(await inv.release(a, q.date, q.resId, 'all')).toMatchObject({ released: 2, dayUsed: 0 });
+    expect(await inv.release(a, q.date, q.resId, 'all')).toMatchObject({ released: 0, dayUsed: 0 });
+    expect(await r.redis.hgetall(invKeys(a, q.date).ids)).toEqual({});
+  });
+
+  it('expires only unpaid holds that are past their expiry', async () => {
+    const a = newArea();
+    const hold = req(a, { expiresAt: clock.now().getTime() + 1000 });
+    const paid = req(a, { expiresAt: clock.now().getTime() + 1000 });
+    await inv.reserve(hold);
+    await inv.reserve(paid);
+    expect(await inv.confirm(a, paid.date, paid.resId)).toBe('confirmed');
+    expect(await inv.confirm(a, paid.date, paid.resId)).toBe('already');
+    expect((await inv.release(a, hold.date, hold.resId, 'expired')).released).toBe(0); // not yet
+    clock.advance(1001);
+    expect(await inv.dueHolds(a)).toEqual([{ date: hold.date, resId: hold.resId }]);
+    expect((await inv.release(a, hold.date, hold.resId, 'expired')).released).toBe(1);
+    expect((await inv.release(a, paid.date, paid.resId, 'expired')).released).toBe(0);
+    expect(await inv.confirm(a, hold.date, hold.resId)).toBe('missing');
+    expect((await inv.snapshot(a, hold.date)).used).toBe(1);
+  });
+
+  it('publishes each level change once, with hysteresis on the way down', async () => {
+    const a = newArea(plan({ slots: { '0900': 200 }, quotas: {} }));
+    const sub = r.connect();
+    const events: InventoryEvent[] = [];
+    const stop = await subscribeInventoryEvents(sub, r.prefix, (e) => {
+      if (e.type === 'capacity-level' && e.areaId === a) events.push(e);
+    });
+    const ids: ReserveRequest[] = [];
+    for (let i = 0; i < 85; i++) {
+      const q = req(a, { idHashes: [] });
+      ids.push(q);
+      await inv.reserve(q);
+    }
+    await inv.release(a, '2026-07-15', ids[0]!.resId, 'all'); // 84: still orange (hysteresis 2)
+    await inv.release(a, '2026-07-15', ids[1]!.resId, 'all'); // 83: 83+2 = 85 still orange
+    await inv.release(a, '2026-07-15', ids[2]!.resId, 'all'); // 82: 84 < 85 → yellow
+    await new Promise((res) => setTimeout(res, 100));
+    await stop();
+    expect(events.map((e) => e.type === 'capacity-level' && `${e.previous}>${e.level}@${e.used}`)).toEqual([
+      'green>yellow@70',
+      'yellow>orange@85',
+      'orange>yellow@82',
+    ]);
+  });
+
+  it('recount repairs counters that drifted from the reservation records', async () => {
+    const a = newArea();
+    const q = req(a, { units: 2, idHashes: ['p', 'q'] });
+    await inv.reserve(q);
+    const k = invKeys(a, q.date);
+    await r.redis.hset(k.day, 'used', 50, 's:0900:used', 7);
+    await r.redis.hset(k.ids, 'ghost', 4);
+    const fixes = await inv.recount(a, q.date);
+    expect(fixes).toEqual(
+      expect.arrayContaining([
+        { field: 'used', was: 50, now: 2 },
+        { field: 's:0900:used', was: 7, now: 2 },
+        { field: 'id:ghost', was: 4, now: 0 },
+      ]),
+    );
+    expect(await inv.recount(a, q.date)).toEqual([]);
+  });
+});
