@@ -7,6 +7,8 @@ export type { Knex };
 // BIGINT counts and money come back as strings by default; our amounts are integer
 // minor units well inside 2^53, so parse them as numbers once, here.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// Visit dates are calendar dates in the area's zone, not instants: keep them as text.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export interface DbOptions {
   url: string;

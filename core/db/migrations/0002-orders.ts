@@ -18,6 +18,9 @@ export async function up(db: Knex): Promise<void> {
     t.text('contact_phone_hash');
     t.text('access_token_hash').notNullable();
     t.text('partner_order_id');
+    // The inventory reservation this order's stock lives under (changes on reschedule).
+    t.text('res_id').notNullable();
+    t.text('actor').notNullable(); // who placed it: visitor:<hash>, staff:<key id>, partner:<id>
     t.jsonb('pricing').notNullable(); // the price breakdown as quoted
     t.timestamp('expires_at', { useTz: true });
     t.timestamp('paid_at', { useTz: true });
@@ -45,7 +48,7 @@ export async function up(db: Knex): Promise<void> {
     t.text('slot_id').notNullable();
     t.integer('units').notNullable();
     t.bigInteger('price').notNullable();
-    t.text('status').notNullable(); // pending|valid|refunded|revoked
+    t.text('status').notNullable(); // pending|valid|void|refunded|rescheduled|revoked
     t.integer('entries_allowed').notNullable();
     t.integer('entries_used').notNullable().defaultTo(0);
     // Visitor (real name). Name, ID number and phone are encrypted; the keyed hash
@@ -112,6 +115,15 @@ export async function up(db: Knex): Promise<void> {
     t.timestamp('locked_until', { useTz: true });
     t.primary(['scope', 'key']);
   });
+  await db.schema.createTable('api_keys', (t) => {
+    t.text('id').primary(); // public part of the key: sk_<id>_<secret>
+    t.text('name').notNullable();
+    t.text('role').notNullable(); // admin | box-office | gate | partner | kiosk
+    t.text('secret_hash').notNullable(); // sha256 of the secret part
+    t.text('channel_id'); // the sales channel this credential sells through, if any
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+    t.timestamp('revoked_at', { useTz: true });
+  });
   await db.schema.createTable('signing_keys', (t) => {
     t.text('kid').primary();
     t.text('public_key').notNullable(); // base64 raw Ed25519
@@ -136,7 +148,7 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const t of ['waitlist', 'signing_keys', 'idempotency_keys', 'audit_log', 'outbox', 'refunds', 'payments', 'tickets', 'order_lines', 'orders']) {
+  for (const t of ['waitlist', 'signing_keys', 'api_keys', 'idempotency_keys', 'audit_log', 'outbox', 'refunds', 'payments', 'tickets', 'order_lines', 'orders']) {
     await db.schema.dropTableIfExists(t);
   }
 }

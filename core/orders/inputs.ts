@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { REFUND_REASONS } from './model.js';
+
+/**
+ * Inputs of the order operations. The API validates requests with these same schemas
+ * and publishes them in its OpenAPI document, so docs and validation cannot drift.
+ */
+const date = z.iso.date();
+const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/, 'lowercase id');
+export const Phone = z.string().regex(/^1[3-9]\d{9}$/, 'a mainland mobile number of 11 digits');
+
+export const VisitorInput = z.object({
+  name: z.string().trim().min(1, 'required').max(64),
+  idType: z.enum(['cn_resident', 'passport', 'hk_macau_permit', 'taiwan_permit']).default('cn_resident'),
+  idNumber: z.string().trim().min(5).max(32),
+});
+
+export const PlaceOrderInput = z.object({
+  areaId: slug,
+  date,
+  slotId: slug,
+  channelId: slug.optional(),
+  items: z
+    .array(z.object({ productId: slug, visitors: z.array(VisitorInput).min(1).max(50) }))
+    .min(1)
+    .max(10),
+  contactPhone: Phone.optional(),
+  coupons: z.array(z.string().regex(/^[A-Z0-9_-]{3,32}$/)).max(3).default([]),
+  partnerOrderId: z.string().min(1).max(64).optional(),
+  /** the waiting-list claim this order uses, if any */
+  claimId: z.string().max(64).optional(),
+});
+export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
+
+export const RefundInput = z.object({
+  ticketIds: z.array(z.uuid()).min(1).optional(),
+  reason: z.enum(REFUND_REASONS),
+  note: z.string().max(500).optional(),
+});
+export type RefundInput = z.output<typeof RefundInput>;
+
+export const RescheduleInput = z.object({ date, slotId: slug });
+export type RescheduleInput = z.output<typeof RescheduleInput>;
+
+export const WaitlistInput = z.object({ areaId: slug, date, slotId: slug, units: z.number().int().min(1).max(10), contactPhone: Phone });
+export type WaitlistInput = z.output<typeof WaitlistInput>;

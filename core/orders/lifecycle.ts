@@ -1,0 +1,172 @@
+import { conflict, inputError, notAllowed } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import { addDays, localParts } from '../time.js';
+import { issueTickets } from './issue.js';
+import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
+import { systemActor, type Actor, type OrderView } from './model.js';
+import type { RefundInput, RescheduleInput } from './inputs.js';
+import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from './store.js';
+
+/**
+ * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
+ * its owner gives it up. The stock is released while the order row is locked, so a
+ * payment arriving at the same moment sees either a live hold or a closed order.
+ */
+export async function endHold(d: OrderDeps, orderId: string, how: 'expired' | 'cancelled', actor: Actor = systemActor('hold-expiry')): Promise<boolean> {
+  const now = d.clock.now();
+  let freed: { areaId: string; date: string; slotId: string } | undefined;
+  await d.db.transaction(async (trx) => {
+    const o = await loadOrder(trx, orderId, true);
+    if (o.status !== 'held') {
+      if (how === 'cancelled' && o.status !== 'expired' && o.status !== 'cancelled') throw conflict('order_not_cancellable', `order is ${o.status}; refund it instead`);
+      return;
+    }
+    if (how === 'expired' && o.expires_at && o.expires_at > now) return;
+    await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
+    await trx('orders').where({ id: o.id }).update({ status: how, updated_at: now });
+    await trx('tickets').where({ order_id: o.id, status: 'pending' }).update({ status: 'void' });
+    await outbox(trx, `order.${how}`, o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id });
+    await audit(trx, actor, `scenic.order.${how}`, o.id);
+    freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+  });
+  if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
+  return freed !== undefined;
+}
+
+/** Held orders whose time ran out, oldest first (the sweeper's input). */
+export async function overdueHolds(d: OrderDeps, limit = 500): Promise<string[]> {
+  const rows: { id: string }[] = await d.db('orders').where({ status: 'held' }).andWhere('expires_at', '<=', d.clock.now()).orderBy('expires_at').limit(limit).select('id');
+  return rows.map((r) => r.id);
+}
+
+export interface RefundResult {
+  order: OrderView;
+  refund: { id: string; amount: number; status: 'pending' | 'succeeded' | 'failed'; ticketIds: string[] };
+}
+
+/**
+ * Refunds some or all unused tickets of a paid order. Tickets are revoked and their
+ * stock released in the same transaction that books the refund; the money goes back
+ * through the gateway after the commit (a failed call stays `pending` and is retried).
+ */
+export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, input: RefundInput): Promise<RefundResult> {
+  const now = d.clock.now();
+  const refundId = uuidv7(now.getTime());
+  let amount = 0;
+  let ticketIds: string[] = [];
+  let freed: { areaId: string; date: string; slotId: string } | undefined;
+  await d.db.transaction(async (trx) => {
+    const o = await loadOrder(trx, orderId, true);
+    if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
+    if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_refundable', `order is ${o.status}`);
+    const tickets = await loadTickets(trx, o.id);
+    const valid = tickets.filter((t) => t.status === 'valid');
+    const chosen = input.ticketIds ? tickets.filter((t) => input.ticketIds!.includes(t.id)) : valid;
+    if (input.ticketIds && chosen.length !== new Set(input.ticketIds).size) {
+      throw inputError('unknown_ticket', 'a ticket id does not belong to this order', [{ path: 'ticketIds', message: 'not in this order' }]);
+    }
+    for (const t of chosen) {
+      if (t.status !== 'valid') throw conflict('ticket_not_refundable', `ticket ${t.id} is ${t.status}`);
+      if (t.entries_used > 0) throw conflict('ticket_used', `ticket ${t.id} has been used at a gate`);
+    }
+    if (!chosen.length) throw conflict('nothing_to_refund', 'no valid tickets left on this order');
+    ticketIds = chosen.map((t) => t.id);
+    amount = chosen.reduce((s, t) => s + t.price, 0);
+    const all = chosen.length === valid.length;
+    await d.inventory.release(
+      o.area_id,
+      o.visit_date,
+      o.res_id,
+      all ? 'all' : { units: chosen.reduce((s, t) => s + t.units, 0), idHashes: chosen.map((t) => t.id_hash) },
+    );
+    await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
+    await trx('orders')
+      .where({ id: o.id })
+      .update({ status: all ? 'refunded' : 'partially_refunded', amount_refunded: o.amount_refunded + amount, updated_at: now });
+    await trx('refunds').insert({ id: refundId, order_id: o.id, ticket_ids: ticketIds, amount, reason_code: input.reason, reason_text: input.note ?? null, status: 'pending', actor: `${actor.kind}:${actor.id}`, created_at: now, updated_at: now });
+    await outbox(trx, 'order.refunded', o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, ticketIds, amount, reason: input.reason });
+    await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, reason: input.reason });
+    freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+  });
+  if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
+  const status = await sendRefund(d, refundId);
+  return { order: await viewOrder(d.db, d.vault, orderId), refund: { id: refundId, amount, status, ticketIds } };
+}
+
+/** Sends a booked refund to the gateway; returns its status. Safe to call again. */
+export async function sendRefund(d: OrderDeps, refundId: string): Promise<'pending' | 'succeeded' | 'failed'> {
+  const r = (await d.db('refunds').where({ id: refundId }).first()) as { order_id: string; amount: number; status: string } | undefined;
+  if (!r || r.status !== 'pending') return (r?.status ?? 'failed') as 'pending' | 'succeeded' | 'failed';
+  if (r.amount === 0) {
+    await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' });
+    return 'succeeded';
+  }
+  const pay = (await d.db('payments').where({ order_id: r.order_id, status: 'succeeded' }).first()) as { provider_ref: string } | undefined;
+  if (!pay) return 'pending';
+  const res = await d.gateway.refund({ providerRef: pay.provider_ref, refundId, amount: r.amount }).catch((e: unknown) => {
+    d.log.warn({ err: e, refundId }, 'refund call failed; will retry');
+    return { status: 'pending' as const };
+  });
+  if (res.status !== 'pending') await d.db('refunds').where({ id: refundId }).update({ status: res.status, updated_at: d.clock.now() });
+  return res.status;
+}
+
+/**
+ * Moves a paid order's unused tickets to another date or slot. The new stock is
+ * taken first (with every rule of a sale), then the old is released, while the order
+ * row is locked; Postgres commits the move in one transaction, and the reconciler
+ * repairs Redis from it if the process dies in between. Old tickets are revoked and
+ * new ones issued, because a QR code carries its date and slot.
+ */
+export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: string, input: RescheduleInput): Promise<OrderView> {
+  const now = d.clock.now();
+  let freed: { areaId: string; date: string; slotId: string } | undefined;
+  await d.db.transaction(async (trx) => {
+    const o = await loadOrder(trx, orderId, true);
+    if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_reschedulable', `order is ${o.status}`);
+    if (o.visit_date === input.date && o.slot_id === input.slotId) throw inputError('same_slot', 'the order is already for this date and slot', [{ path: 'date', message: 'unchanged' }]);
+    const area = await d.catalog.area(o.area_id);
+    const tickets = (await loadTickets(trx, o.id)).filter((t) => t.status === 'valid');
+    if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
+    if (tickets.some((t) => t.entries_used > 0)) throw conflict('ticket_used', 'a ticket of this order has been used');
+    const notFree = tickets.find((t) => !area.products.get(t.product_id)?.freeReschedule);
+    if (notFree) throw notAllowed('reschedule_not_allowed', `product ${notFree.product_id} cannot be rescheduled`);
+    const local = localParts(now, area.timezone);
+    const slot = area.slots.find((s) => s.id === input.slotId);
+    if (!slot) throw inputError('invalid_order', 'slotId: no such time slot', [{ path: 'slotId', message: 'no such time slot' }]);
+    if (input.date < local.date || input.date > addDays(local.date, BOOKING_HORIZON_DAYS) || (input.date === local.date && slot.endsAt <= local.time)) {
+      throw inputError('invalid_order', 'date: outside the booking window', [{ path: 'date', message: 'outside the booking window' }]);
+    }
+    const channel = await d.catalog.channel(o.channel_id);
+    const newRes = uuidv7(now.getTime());
+    const taken = await d.inventory.reserve({
+      resId: newRes,
+      areaId: o.area_id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: o.channel_id,
+      channelKind: channel.kind,
+      units: tickets.reduce((s, t) => s + t.units, 0),
+      idHashes: tickets.map((t) => t.id_hash),
+      expiresAt: 0,
+    });
+    if (!taken.ok) throw refusalError(taken.reason, { level: taken.level });
+    try {
+      await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
+      const fresh = tickets.map((t) => ({ ...t, id: uuidv7(now.getTime()), status: 'pending' as const, visit_date: input.date, slot_id: slot.id, code: null }));
+      await trx('tickets').whereIn('id', tickets.map((t) => t.id)).update({ status: 'rescheduled', revoked_at: now });
+      await trx('tickets').insert(fresh.map(({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked }) => ({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked })));
+      const moved = { ...o, visit_date: input.date, slot_id: slot.id, res_id: newRes };
+      await trx('orders').where({ id: o.id }).update({ visit_date: input.date, slot_id: slot.id, res_id: newRes, updated_at: now });
+      const issued = await issueTickets(trx, await d.keys(), area, moved, fresh, now);
+      await outbox(trx, 'order.rescheduled', o.id, { areaId: o.area_id, from: { date: o.visit_date, slotId: o.slot_id }, to: { date: input.date, slotId: slot.id }, revoked: tickets.map((t) => t.id), issued });
+      await audit(trx, actor, 'scenic.order.rescheduled', o.id, { from: `${o.visit_date}/${o.slot_id}`, to: `${input.date}/${slot.id}` });
+      freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+    } catch (e) {
+      await d.inventory.release(o.area_id, input.date, newRes, 'all').catch(() => undefined);
+      throw e;
+    }
+  });
+  if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
+  return viewOrder(d.db, d.vault, orderId);
+}

@@ -1,0 +1,148 @@
+import { conflict, notFound } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import type { PaymentNotice } from '../payments/gateway.js';
+import { issueTickets } from './issue.js';
+import { systemActor, type Actor, type OrderView } from './model.js';
+import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from './store.js';
+
+export interface PaymentStart {
+  orderId: string;
+  paymentId: string | null;
+  payUrl: string | null;
+  amount: number;
+  status: 'pending' | 'issued';
+}
+
+/** Starts (or resumes) paying a held order. A free order is issued at once. */
+export async function startPayment(d: OrderDeps, _actor: Actor, orderId: string): Promise<PaymentStart> {
+  const o = await loadOrder(d.db, orderId);
+  if (o.status === 'issued') return { orderId, paymentId: null, payUrl: null, amount: o.amount_total, status: 'issued' };
+  if (o.status !== 'held') throw conflict('order_not_payable', `order is ${o.status}`);
+  if (o.expires_at && o.expires_at <= d.clock.now()) throw conflict('hold_expired', 'the hold on this order has expired');
+  if (o.amount_total === 0) {
+    await recordPayment(d, { providerRef: `free:${orderId}`, orderId, amount: 0, status: 'succeeded', raw: {} }, 'free');
+    return { orderId, paymentId: null, payUrl: null, amount: 0, status: 'issued' };
+  }
+  const pending = (await d.db('payments').where({ order_id: orderId, status: 'pending', provider: d.gateway.provider }).first()) as
+    | { id: string; raw: { payUrl?: string } }
+    | undefined;
+  if (pending?.raw.payUrl) return { orderId, paymentId: pending.id, payUrl: pending.raw.payUrl, amount: o.amount_total, status: 'pending' };
+  const created = await d.gateway.createPayment({
+    orderId,
+    amount: o.amount_total,
+    currency: o.currency,
+    description: `Scenic tickets ${o.area_id} ${o.visit_date}`,
+    notifyUrl: `${d.callbackBaseUrl}/${d.gateway.provider}`,
+  });
+  const id = uuidv7(d.clock.now().getTime());
+  await d.db('payments').insert({
+    id,
+    order_id: orderId,
+    provider: d.gateway.provider,
+    provider_ref: created.providerRef,
+    amount: o.amount_total,
+    status: 'pending',
+    raw: JSON.stringify({ payUrl: created.payUrl }),
+  });
+  return { orderId, paymentId: id, payUrl: created.payUrl, amount: o.amount_total, status: 'pending' };
+}
+
+export type PaymentOutcome = 'issued' | 'already_issued' | 'refund_required' | 'failed';
+
+/**
+ * A provider says an order was paid. Idempotent per provider reference. The hold
+ * becomes a sale; if the hold had lapsed, the stock is taken again if it is still
+ * there, and otherwise the payment is refunded: a paid order never oversells.
+ */
+export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d.gateway.provider): Promise<{ outcome: PaymentOutcome; order: OrderView }> {
+  const now = d.clock.now();
+  const actor = systemActor(`payment:${provider}`);
+  let outcome: PaymentOutcome = 'issued';
+  let refundNeeded = false;
+  await d.db.transaction(async (trx) => {
+    const o = await loadOrder(trx, n.orderId, true);
+    let pay = (await trx('payments').where({ provider, provider_ref: n.providerRef }).forUpdate().first()) as
+      | { id: string; status: string; amount: number }
+      | undefined;
+    if (!pay) {
+      const id = uuidv7(now.getTime());
+      await trx('payments').insert({ id, order_id: o.id, provider, provider_ref: n.providerRef, amount: n.amount, status: 'pending', raw: JSON.stringify(n.raw) });
+      pay = { id, status: 'pending', amount: n.amount };
+    }
+    if (pay.status === 'succeeded' || pay.status === 'refunded') {
+      outcome = 'already_issued';
+      return;
+    }
+    if (n.status !== 'succeeded') {
+      await trx('payments').where({ id: pay.id }).update({ status: 'failed', updated_at: now });
+      outcome = 'failed';
+      return;
+    }
+    if (n.amount !== o.amount_total) {
+      await trx('payments').where({ id: pay.id }).update({ status: 'failed', raw: JSON.stringify({ ...(n.raw as object), mismatch: true }), updated_at: now });
+      await audit(trx, actor, 'scenic.payment.amount_mismatch', o.id, { expected: o.amount_total, got: n.amount });
+      outcome = 'failed';
+      return;
+    }
+    await trx('payments').where({ id: pay.id }).update({ status: 'succeeded', updated_at: now });
+    if (o.status === 'issued' || o.status === 'partially_refunded' || o.status === 'refunded') {
+      // A second payment for an order that is already paid: give it back.
+      outcome = 'refund_required';
+      refundNeeded = true;
+      return;
+    }
+    const tickets = await loadTickets(trx, o.id);
+    const live = tickets.filter((t) => t.status === 'pending' || t.status === 'void');
+    const units = live.reduce((s, t) => s + t.units, 0);
+    let confirmed = o.status === 'held' ? await d.inventory.confirm(o.area_id, o.visit_date, o.res_id) : 'missing';
+    if (confirmed === 'missing') {
+      // The hold lapsed before the money arrived: take the stock again if it is there.
+      const channel = await d.catalog.channel(o.channel_id);
+      const again = await d.inventory.reserve({
+        resId: o.res_id,
+        areaId: o.area_id,
+        date: o.visit_date,
+        slotId: o.slot_id,
+        channelId: o.channel_id,
+        channelKind: channel.kind,
+        units,
+        idHashes: live.map((t) => t.id_hash),
+        expiresAt: 0,
+      });
+      confirmed = again.ok ? 'confirmed' : 'missing';
+    }
+    if (confirmed === 'missing') {
+      await trx('orders').where({ id: o.id }).update({ status: 'cancelled', updated_at: now });
+      await trx('tickets').where({ order_id: o.id }).whereIn('status', ['pending', 'void']).update({ status: 'void' });
+      await audit(trx, actor, 'scenic.order.paid_after_stock_lost', o.id, { amount: n.amount });
+      outcome = 'refund_required';
+      refundNeeded = true;
+      return;
+    }
+    if (live.some((t) => t.status === 'void')) await trx('tickets').where({ order_id: o.id, status: 'void' }).update({ status: 'pending' });
+    const area = await d.catalog.area(o.area_id);
+    const ring = await d.keys();
+    const issued = await issueTickets(trx, ring, area, o, await loadTickets(trx, o.id), now);
+    await trx('orders').where({ id: o.id }).update({ status: 'issued', paid_at: now, expires_at: null, updated_at: now });
+    await outbox(trx, 'order.issued', o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, ticketIds: issued, amount: o.amount_total });
+    await audit(trx, actor, 'scenic.order.issued', o.id, { amount: n.amount, provider, tickets: issued.length });
+  });
+  if (refundNeeded) await refundPayment(d, n, provider);
+  return { outcome, order: await viewOrder(d.db, d.vault, n.orderId) };
+}
+
+/** Returns a whole payment to the payer (paid after the stock was gone, or paid twice). */
+async function refundPayment(d: OrderDeps, n: PaymentNotice, provider: string): Promise<void> {
+  const refundId = uuidv7(d.clock.now().getTime());
+  await d.db('refunds').insert({ id: refundId, order_id: n.orderId, ticket_ids: [], amount: n.amount, reason_code: 'stock_unavailable', status: 'pending', actor: `system:payment:${provider}` });
+  if (provider === 'free') return void (await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' }));
+  const r = await d.gateway.refund({ providerRef: n.providerRef, refundId, amount: n.amount }).catch(() => ({ status: 'pending' as const }));
+  await d.db('refunds').where({ id: refundId }).update({ status: r.status === 'succeeded' ? 'succeeded' : r.status === 'failed' ? 'failed' : 'pending' });
+  if (r.status === 'succeeded') await d.db('payments').where({ provider, provider_ref: n.providerRef }).update({ status: 'refunded' });
+}
+
+export async function findOrderByPayment(d: OrderDeps, provider: string, providerRef: string): Promise<string> {
+  const p = (await d.db('payments').where({ provider, provider_ref: providerRef }).first()) as { order_id: string } | undefined;
+  if (!p) throw notFound('payment_not_found', 'no such payment');
+  return p.order_id;
+}
