@@ -1,0 +1,107 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock.js';
+import { unauthenticated } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { PiiVault } from '../core/pii/crypto.js';
+import { parseInput } from '../core/validation.js';
+import { authenticateGate, recordGateHealth, type GateDevice } from '../core/checkin/devices.js';
+import { areaTimezone, loadEntranceRules } from '../core/checkin/entrance-rules.js';
+import { ingestJournal, precheck } from '../core/checkin/ledger.js';
+import { localTime } from '../core/checkin/local-time.js';
+import { changesPage, gatePublicKeys, manifestPage } from '../core/checkin/manifest.js';
+import { presenceOf } from '../core/checkin/presence.js';
+import { HealthReport, JournalBatch, PrecheckRequest } from '../core/checkin/protocol.js';
+
+/**
+ * The gate audience (`/gate/v1`): what an edge gate agent needs to work offline and
+ * to sync. Every route needs a gate device credential (`Authorization: Bearer
+ * sgd1.<gateId>.<secret>`, see core/checkin/devices.ts); the device fixes the area
+ * and entrance, so no route takes them as input.
+ */
+export interface GateRouterDeps {
+  db: Knex;
+  /** Decrypts ID numbers to hash them with the area-day manifest key. */
+  vault: PiiVault;
+  log: Logger;
+  clock?: Clock;
+}
+
+const DateQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional() });
+const ManifestQuery = DateQuery.extend({
+  after: z.string().uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+});
+const ChangesQuery = DateQuery.extend({
+  cursor: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(2_000),
+});
+
+const gateOf = (res: Response): GateDevice => res.locals.gate as GateDevice;
+
+export function createGateRouter(deps: GateRouterDeps): Router {
+  const { db, vault } = deps;
+  const clock = deps.clock ?? systemClock;
+  const router = express.Router();
+  router.use(express.json({ limit: '2mb' }));
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const h = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    if (!m) throw unauthenticated('gate_credential_required', 'a gate device credential is required (Authorization: Bearer sgd1...)');
+    res.locals.gate = await authenticateGate(db, m[1]!, clock);
+    next();
+  });
+
+  /** The day a request is about: `?date=` or the area's local today. */
+  const dayOf = async (gate: GateDevice, date: string | undefined) => date ?? localTime(clock.now(), (await areaTimezone(db, gate.areaId)).timezone).date;
+
+  router.get('/keys', async (_req, res) => {
+    res.json({ keys: await gatePublicKeys(db) });
+  });
+
+  router.get('/rules', async (_req, res) => {
+    const gate = gateOf(res);
+    const rules = await loadEntranceRules(db, gate.areaId, gate.entranceId);
+    const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), rules.timezone).date, rules.instantCapacity);
+    res.json({ gate: { id: gate.id, kind: gate.kind }, rules, presence });
+  });
+
+  router.get('/manifest', async (req, res) => {
+    const gate = gateOf(res);
+    const q = parseInput(ManifestQuery, req.query);
+    res.json(await manifestPage(db, vault, gate, await dayOf(gate, q.date), q.after ?? null, q.limit));
+  });
+
+  router.get('/changes', async (req, res) => {
+    const gate = gateOf(res);
+    const q = parseInput(ChangesQuery, req.query);
+    res.json(await changesPage(db, vault, gate, await dayOf(gate, q.date), q.cursor, q.limit));
+  });
+
+  router.get('/presence', async (_req, res) => {
+    const gate = gateOf(res);
+    const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
+    res.json(await presenceOf(db, gate.areaId, localTime(clock.now(), timezone).date, instantCapacity));
+  });
+
+  router.post('/journal', async (req, res) => {
+    const batch = parseInput(JournalBatch, req.body);
+    res.json(await ingestJournal(db, gateOf(res), batch.entries, clock));
+  });
+
+  router.post('/precheck', async (req, res) => {
+    const body = parseInput(PrecheckRequest, req.body);
+    const out = await precheck(db, gateOf(res), body, clock);
+    res.json({ admit: out.decision.admit, reason: out.decision.reason, display: out.display, presence: out.presence });
+  });
+
+  router.post('/health', async (req, res) => {
+    const report = parseInput(HealthReport, req.body);
+    await recordGateHealth(db, gateOf(res), report, clock);
+    res.status(204).end();
+  });
+
+  return router;
+}

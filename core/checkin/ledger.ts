@@ -1,0 +1,388 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.js';
+import type { GateDevice } from './devices.js';
+import { areaTimezone, loadEntranceRules } from './entrance-rules.js';
+import { localTime, hhmmToMinutes } from './local-time.js';
+import { CountDeltas, presenceOf } from './presence.js';
+import type { JournalEntry, JournalResult, PrecheckRequest, Presence } from './protocol.js';
+import { DISPLAY, type CheckinReason } from './reasons.js';
+import { decideEntry, type Decision, type TicketStatus } from './rules.js';
+
+/**
+ * The redemption ledger (server side of gate sync).
+ *
+ * Every scan a gate decided is stored once, keyed by its scan id. For each ticket,
+ * its admitted entries are ordered by (scanned_at, scan_id); the first
+ * `entries_allowed` count as redemptions, any further one is `over_limit` and the
+ * ticket gets a `double_entry` flag for staff. The order is a property of the scans,
+ * not of their arrival, so the outcome is the same whatever order gates upload in;
+ * in-park figures count each ticket at most `entries_allowed` times.
+ */
+
+interface ExistingScan {
+  scan_id: string;
+  gate_id: string;
+  source: 'precheck' | 'journal';
+  decision: 'admit' | 'deny';
+  direction: 'in' | 'out';
+  counted: boolean;
+  local_date: string;
+  entrance_id: string;
+  scanned_at: Date;
+  ticket_id: string | null;
+}
+
+const actorOf = (gate: GateDevice) => `gate:${gate.id}`;
+
+/** Ingests a batch of a gate's journal; idempotent by scan id. */
+export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonly JournalEntry[], clock: Clock): Promise<JournalResult> {
+  const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
+  const now = clock.now();
+  const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+  return db.transaction(async (trx) => {
+    const deltas = new CountDeltas();
+    const touched = new Set<string>();
+    const rows = sorted.map((e) => ({
+      scan_id: e.scanId.toLowerCase(),
+      gate_id: gate.id,
+      area_id: gate.areaId,
+      entrance_id: gate.entranceId,
+      seq: e.seq,
+      local_date: localTime(new Date(e.at), timezone).date,
+      scanned_at: new Date(e.at),
+      received_at: now,
+      media: e.media,
+      direction: e.direction,
+      ticket_id: e.ticketId?.toLowerCase() ?? null,
+      decision: e.decision,
+      reason: e.reason,
+      mode: e.mode,
+      source: 'journal',
+    }));
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += 500) {
+      const got = await trx('checkin_scans').insert(rows.slice(i, i + 500)).onConflict('scan_id').ignore().returning<{ scan_id: string }[]>('scan_id');
+      for (const r of got) inserted.add(r.scan_id);
+    }
+    let accepted = inserted.size;
+    let duplicates = 0;
+    const releasedExits: string[] = [];
+    for (const r of rows) {
+      if (!inserted.has(r.scan_id)) continue;
+      if (r.decision !== 'admit') continue;
+      if (r.direction === 'in') {
+        deltas.addFlow(r.entrance_id, r.scanned_at, 1, 0);
+        if (r.ticket_id) touched.add(r.ticket_id);
+      } else {
+        deltas.addFlow(r.entrance_id, r.scanned_at, 0, 1);
+        deltas.addPresence(r.local_date, 0, 1);
+        if (r.ticket_id) releasedExits.push(r.ticket_id);
+      }
+    }
+    const rest = rows.filter((r) => !inserted.has(r.scan_id));
+    if (rest.length) {
+      const existing = await trx('checkin_scans')
+        .whereIn(
+          'scan_id',
+          rest.map((r) => r.scan_id),
+        )
+        .forUpdate()
+        .select<ExistingScan[]>('scan_id', 'gate_id', 'source', 'decision', 'direction', 'counted', trx.raw('local_date::text as local_date'), 'entrance_id', 'scanned_at', 'ticket_id');
+      const byId = new Map(existing.map((x) => [x.scan_id, x]));
+      for (const r of rest) {
+        const ex = byId.get(r.scan_id);
+        // A pre-checked scan is confirmed (or corrected) by the gate's journal: what the
+        // turnstile actually did wins over what the centre answered.
+        if (!ex || ex.gate_id !== gate.id || ex.source !== 'precheck') {
+          duplicates++;
+          continue;
+        }
+        accepted++;
+        await trx('checkin_scans')
+          .where({ scan_id: r.scan_id })
+          .update({ seq: r.seq, decision: r.decision, reason: r.reason, mode: r.mode, source: 'journal' });
+        if (ex.decision !== r.decision && ex.direction === 'in') {
+          const d = r.decision === 'admit' ? 1 : -1;
+          deltas.addFlow(ex.entrance_id, ex.scanned_at, d, 0);
+          if (ex.ticket_id) touched.add(ex.ticket_id);
+        }
+      }
+    }
+    await recomputeTickets(trx, [...touched], deltas, gate, now);
+    await publishReleases(trx, releasedExits, now);
+    await deltas.apply(trx, gate.areaId);
+    const lastSeq = rows.length ? rows[rows.length - 1]!.seq : 0;
+    await trx('gate_devices')
+      .where({ id: gate.id })
+      .update({ last_seq: trx.raw('greatest(last_seq, ?)', [lastSeq]), last_sync_at: now });
+    const presence = await presenceOf(trx, gate.areaId, localTime(now, timezone).date, instantCapacity);
+    return { accepted, duplicates, lastSeq, presence };
+  });
+}
+
+interface TicketLedgerRow {
+  id: string;
+  area_id: string;
+  entries_allowed: number;
+  entries_used: number;
+  units: number;
+}
+
+interface AdmitRow {
+  scan_id: string;
+  ticket_id: string;
+  gate_id: string;
+  counted: boolean;
+  decision: 'admit' | 'deny';
+  local_date: string;
+}
+
+/**
+ * Re-derives, for each ticket, which admitted entries count and whether it is
+ * over its allowance. Tickets are locked in id order (no deadlocks between gates).
+ */
+async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], deltas: CountDeltas, gate: GateDevice, now: Date): Promise<void> {
+  const ids = [...new Set(ticketIds)].sort();
+  if (!ids.length) return;
+  const tickets = await trx('tickets').whereIn('id', ids).orderBy('id').forUpdate().select<TicketLedgerRow[]>('id', 'area_id', 'entries_allowed', 'entries_used', 'units');
+  const scans = await trx('checkin_scans')
+    .whereIn('ticket_id', ids)
+    .where({ direction: 'in' })
+    .andWhere((q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }))
+    .orderBy([{ column: 'ticket_id' }, { column: 'scanned_at' }, { column: 'scan_id' }])
+    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'decision', trx.raw('local_date::text as local_date'));
+  const byTicket = new Map<string, AdmitRow[]>();
+  for (const s of scans) byTicket.set(s.ticket_id, [...(byTicket.get(s.ticket_id) ?? []), s]);
+  for (const t of tickets) {
+    const all = byTicket.get(t.id) ?? [];
+    const list = all.filter((s) => s.decision === 'admit');
+    const allowed = t.entries_allowed;
+    const countedIds = list.slice(0, allowed).map((s) => s.scan_id);
+    let changed = false;
+    // A pre-checked admit that the gate's journal turned into a deny stops counting.
+    for (const s of all) {
+      if (s.decision === 'deny' && s.counted) {
+        changed = true;
+        deltas.addPresence(s.local_date, -t.units, 0);
+        await trx('checkin_scans').where({ scan_id: s.scan_id }).update({ counted: false, over_limit: false });
+      }
+    }
+    list.forEach((s, i) => {
+      const counted = i < allowed;
+      if (counted !== s.counted) {
+        changed = true;
+        deltas.addPresence(s.local_date, counted ? t.units : -t.units, 0);
+      }
+    });
+    if (changed || list.length > allowed) {
+      await trx('checkin_scans')
+        .where({ ticket_id: t.id, direction: 'in', decision: 'admit' })
+        .update({
+          counted: trx.raw('scan_id = any(?::uuid[])', [countedIds]),
+          over_limit: trx.raw('not (scan_id = any(?::uuid[]))', [countedIds]),
+        });
+    }
+    const used = Math.min(list.length, allowed);
+    if (used !== t.entries_used) await trx('tickets').where({ id: t.id }).update({ entries_used: used });
+    await updateFlag(trx, t, list, gate, now);
+  }
+}
+
+async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: AdmitRow[], gate: GateDevice, now: Date): Promise<void> {
+  if (list.length <= t.entries_allowed) {
+    await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry', status: 'open' }).update({ status: 'cleared', entries_seen: list.length, updated_at: now });
+    return;
+  }
+  const scanIds = list.map((s) => s.scan_id);
+  const gateIds = [...new Set(list.map((s) => s.gate_id))].sort();
+  const { rows } = await trx.raw<{ rows: { inserted: boolean }[] }>(
+    `insert into checkin_flags (ticket_id, kind, area_id, entries_allowed, entries_seen, scan_ids, gate_ids, status, created_at, updated_at)
+     values (?, 'double_entry', ?, ?, ?, ?::uuid[], ?::text[], 'open', ?, ?)
+     on conflict (ticket_id, kind) do update set
+       entries_allowed = excluded.entries_allowed, entries_seen = excluded.entries_seen, scan_ids = excluded.scan_ids,
+       gate_ids = excluded.gate_ids, updated_at = excluded.updated_at,
+       status = case when checkin_flags.status = 'cleared' then 'open' else checkin_flags.status end
+     returning (xmax = 0) as inserted`,
+    [t.id, t.area_id, t.entries_allowed, list.length, scanIds, gateIds, now, now],
+  );
+  if (rows[0]?.inserted) {
+    const data = { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length, scanIds, gateIds };
+    await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: 'scenic.checkin.double_entry', subject: `ticket:${t.id}`, data });
+    await trx('outbox').insert({ topic: 'checkin.double_entry', aggregate_id: t.id, payload: data, created_at: now });
+  }
+}
+
+/** Exits of tickets whose product releases capacity on exit: an event for inventory. */
+async function publishReleases(trx: Knex.Transaction, ticketIds: string[], now: Date): Promise<void> {
+  if (!ticketIds.length) return;
+  const rows = await trx('tickets as t')
+    .join('products as p', 'p.id', 't.product_id')
+    .whereIn('t.id', ticketIds)
+    .andWhere('p.release_on_exit', true)
+    .select<{ id: string; area_id: string; visit_date: string; slot_id: string; units: number }[]>(
+      't.id',
+      't.area_id',
+      trx.raw('t.visit_date::text as visit_date'),
+      't.slot_id',
+      't.units',
+    );
+  for (const r of rows) {
+    await trx('outbox').insert({
+      topic: 'ticket.capacity_released',
+      aggregate_id: r.id,
+      payload: { ticketId: r.id, areaId: r.area_id, date: r.visit_date, slotId: r.slot_id, units: r.units, reason: 'exit' },
+      created_at: now,
+    });
+  }
+}
+
+interface PrecheckTicketRow {
+  id: string;
+  area_id: string;
+  product_id: string;
+  visit_date: string;
+  status: TicketStatus;
+  entries_allowed: number;
+  entries_used: number;
+  units: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  date_bound: boolean;
+}
+
+export interface PrecheckOutcome {
+  decision: Decision;
+  display: string;
+  presence: Presence;
+}
+
+/**
+ * The online check-in: a gate asks before opening. The ticket row is locked, so two
+ * gates asking about one ticket at once get one admit and one `already_redeemed`. An
+ * admit is recorded at once (scan source `precheck`); the gate's journal row with the
+ * same scan id later confirms or corrects it.
+ */
+export async function precheck(db: Knex, gate: GateDevice, req: PrecheckRequest, clock: Clock): Promise<PrecheckOutcome> {
+  const rules = await loadEntranceRules(db, gate.areaId, gate.entranceId);
+  const now = clock.now();
+  const today = localTime(now, rules.timezone).date;
+  const scanId = req.scanId.toLowerCase();
+  return db.transaction(async (trx) => {
+    const prior = await trx('checkin_scans').where({ scan_id: scanId }).first<{ decision: string; reason: CheckinReason; gate_id: string } | undefined>('decision', 'reason', 'gate_id');
+    if (prior && prior.gate_id === gate.id) {
+      const decision: Decision = prior.decision === 'admit' ? { admit: true, reason: 'ok' } : { admit: false, reason: prior.reason === 'ok' ? 'unknown_ticket' : prior.reason };
+      return { decision, display: DISPLAY[decision.reason], presence: await presenceOf(trx, gate.areaId, today, rules.instantCapacity) };
+    }
+    const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
+      `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.units, s.starts_at, s.ends_at,
+              coalesce(p.date_bound, true) as date_bound
+         from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
+         left join products p on p.id = t.product_id
+        where t.id = ? for update of t`,
+      [req.ticketId.toLowerCase()],
+    );
+    const t = rows[0];
+    const before = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
+    const decision: Decision = t
+      ? decideEntry({
+          ticket: {
+            ticketId: t.id,
+            areaId: t.area_id,
+            productId: t.product_id,
+            date: t.date_bound ? t.visit_date : null,
+            slotStartMin: t.starts_at ? hhmmToMinutes(t.starts_at) : 0,
+            slotEndMin: t.ends_at ? hhmmToMinutes(t.ends_at) : 24 * 60,
+            entriesAllowed: t.entries_allowed,
+            units: t.units,
+          },
+          state: { status: t.status, entriesUsed: t.entries_used },
+          rules,
+          now,
+          inPark: before.inPark,
+        })
+      : { admit: false, reason: 'unknown_ticket' };
+    const at = new Date(req.at);
+    const localDate = localTime(at, rules.timezone).date;
+    await trx('checkin_scans')
+      .insert({
+        scan_id: scanId,
+        gate_id: gate.id,
+        area_id: gate.areaId,
+        entrance_id: gate.entranceId,
+        seq: null,
+        local_date: localDate,
+        scanned_at: at,
+        received_at: now,
+        media: req.media,
+        direction: 'in',
+        ticket_id: t ? t.id : null,
+        decision: decision.admit ? 'admit' : 'deny',
+        reason: decision.reason,
+        mode: 'online',
+        source: 'precheck',
+      })
+      .onConflict('scan_id')
+      .ignore();
+    const deltas = new CountDeltas();
+    if (decision.admit && t) {
+      deltas.addFlow(gate.entranceId, at, 1, 0);
+      await recomputeTickets(trx, [t.id], deltas, gate, now);
+    }
+    await deltas.apply(trx, gate.areaId);
+    const presence = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
+    return { decision, display: DISPLAY[decision.reason], presence };
+  });
+}
+
+export interface DoubleEntryFlag {
+  id: number;
+  ticketId: string;
+  areaId: string;
+  entriesAllowed: number;
+  entriesSeen: number;
+  scanIds: string[];
+  gateIds: string[];
+  status: 'open' | 'cleared' | 'resolved';
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Double entries for the staff console. */
+export async function listDoubleEntries(db: Knex, areaId: string, status?: DoubleEntryFlag['status']): Promise<DoubleEntryFlag[]> {
+  const q = db('checkin_flags').where({ area_id: areaId, kind: 'double_entry' }).orderBy('id');
+  if (status) void q.andWhere({ status });
+  const rows = await q.select<
+    {
+      id: number;
+      ticket_id: string;
+      area_id: string;
+      entries_allowed: number;
+      entries_seen: number;
+      scan_ids: string[];
+      gate_ids: string[];
+      status: DoubleEntryFlag['status'];
+      created_at: Date;
+      updated_at: Date;
+    }[]
+  >('*');
+  return rows.map((r) => ({
+    id: r.id,
+    ticketId: r.ticket_id,
+    areaId: r.area_id,
+    entriesAllowed: r.entries_allowed,
+    entriesSeen: r.entries_seen,
+    scanIds: r.scan_ids,
+    gateIds: r.gate_ids,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  }));
+}
+
+/** Staff closes a flag after looking into it (audited). */
+export async function resolveDoubleEntry(db: Knex, flagId: number, actor: string, clock: Clock): Promise<void> {
+  await db.transaction(async (trx) => {
+    const n = await trx('checkin_flags').where({ id: flagId }).update({ status: 'resolved', resolved_by: actor, updated_at: clock.now() });
+    if (n) await trx('audit_log').insert({ at: clock.now(), actor, action: 'scenic.checkin.flag_resolved', subject: `checkin_flag:${flagId}`, data: {} });
+  });
+}

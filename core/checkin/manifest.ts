@@ -1,0 +1,121 @@
+import type { Knex } from 'knex';
+import type { PiiVault } from '../pii/crypto.js';
+import type { GateDevice } from './devices.js';
+import { hhmmToMinutes } from './local-time.js';
+import { deriveManifestKey, manifestIdHash } from './id-hash.js';
+import type { ChangesPage, ManifestPage, ManifestTicket } from './protocol.js';
+import type { TicketStatus } from './rules.js';
+
+/**
+ * What a gate needs to admit without the network: the area-day's tickets (so an ID
+ * card or NFC card finds its ticket, and a QR's ticket has fresh state), then every
+ * change after the snapshot by cursor (refunds, reschedules, new issues, entries at
+ * other gates). ID numbers travel only as keyed hashes under the area-day key.
+ */
+interface Row {
+  id: string;
+  order_id: string;
+  product_id: string;
+  visit_date: string;
+  status: TicketStatus;
+  entries_allowed: number;
+  entries_used: number;
+  units: number;
+  id_number_enc: string;
+  card_uid: string | null;
+  starts_at: string | null;
+  ends_at: string | null;
+  date_bound: boolean;
+  mine: number;
+}
+
+const SELECT = `
+  select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used,
+         t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at, coalesce(p.date_bound, true) as date_bound,
+         (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine
+    from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
+    left join products p on p.id = t.product_id`;
+
+export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
+  return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);
+}
+
+function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTicket {
+  let idHash: string | null = null;
+  try {
+    idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
+  } catch {
+    idHash = null; // undecryptable (rotated key): the ticket still works by QR
+  }
+  const moved = r.visit_date !== date;
+  return {
+    ticketId: r.id,
+    orderId: r.order_id,
+    productId: r.product_id,
+    date: r.date_bound ? date : null,
+    slotStartMin: r.starts_at ? hhmmToMinutes(r.starts_at) : 0,
+    slotEndMin: r.ends_at ? hhmmToMinutes(r.ends_at) : 24 * 60,
+    entriesAllowed: r.entries_allowed,
+    entriesUsedElsewhere: Math.max(0, r.entries_used - r.mine),
+    units: r.units,
+    // A ticket rescheduled away from this date no longer admits here.
+    status: moved ? 'revoked' : r.status,
+    idHash,
+    cardUid: r.card_uid,
+  };
+}
+
+async function currentCursor(db: Knex): Promise<number> {
+  const r = await db('ticket_changes').max<{ max: number | null }>('seq as max').first();
+  return r?.max ?? 0;
+}
+
+/** One page of the area-day's issued tickets, ordered by id. */
+export async function manifestPage(
+  db: Knex,
+  vault: PiiVault,
+  gate: GateDevice,
+  date: string,
+  after: string | null,
+  limit: number,
+): Promise<ManifestPage> {
+  // The cursor is read before the snapshot: a change racing the snapshot is replayed
+  // by /changes, never lost (replaying is harmless, it carries the latest state).
+  const cursor = await currentCursor(db);
+  const { rows } = await db.raw<{ rows: Row[] }>(
+    `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
+      order by t.id limit ?`,
+    after ? [gate.id, gate.areaId, date, after, limit] : [gate.id, gate.areaId, date, limit],
+  );
+  const key = manifestKeyFor(vault, gate.areaId, date);
+  return {
+    areaId: gate.areaId,
+    date,
+    manifestKey: key,
+    cursor,
+    tickets: rows.map((r) => toWire(r, key, vault, date)),
+    next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+  };
+}
+
+/** Changes to the area-day's tickets after `cursor`, latest state of each ticket. */
+export async function changesPage(db: Knex, vault: PiiVault, gate: GateDevice, date: string, cursor: number, limit: number): Promise<ChangesPage> {
+  const changes = await db('ticket_changes')
+    .where({ area_id: gate.areaId })
+    .andWhere('visit_date', date)
+    .andWhere('seq', '>', cursor)
+    .orderBy('seq')
+    .limit(limit)
+    .select<{ seq: number; ticket_id: string }[]>('seq', 'ticket_id');
+  if (!changes.length) return { cursor, tickets: [], more: false };
+  const ids = [...new Set(changes.map((c) => c.ticket_id))];
+  const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, ids]);
+  const key = manifestKeyFor(vault, gate.areaId, date);
+  return { cursor: changes[changes.length - 1]!.seq, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit };
+}
+
+/** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */
+export async function gatePublicKeys(db: Knex): Promise<{ kid: string; publicKey: string }[]> {
+  const rows = await db('signing_keys').orderBy('created_at').select<{ kid: string; public_key: string }[]>('kid', 'public_key');
+  return rows.map((r) => ({ kid: r.kid, publicKey: r.public_key }));
+}

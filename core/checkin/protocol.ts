@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { REASONS } from './reasons.js';
+
+/**
+ * The wire contract between a gate agent and the API (`/gate/v1`), as zod schemas so
+ * both ends parse with the same definitions. Times are ISO-8601 instants.
+ */
+export const Media = z.enum(['qr', 'id', 'nfc', 'face', 'none']);
+export type Media = z.infer<typeof Media>;
+export const Direction = z.enum(['in', 'out']);
+export type Direction = z.infer<typeof Direction>;
+
+const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+const Instant = z.iso.datetime({ offset: true });
+
+/** One decision of a gate, as journaled and uploaded. */
+export const JournalEntry = z.object({
+  scanId: Uuid,
+  seq: z.number().int().positive(),
+  at: Instant,
+  media: Media,
+  direction: Direction,
+  ticketId: Uuid.nullable(),
+  decision: z.enum(['admit', 'deny']),
+  reason: z.enum(REASONS),
+  mode: z.enum(['online', 'offline']),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const JournalBatch = z.object({ entries: z.array(JournalEntry).min(1).max(1000) });
+
+export const Presence = z.object({
+  areaId: z.string(),
+  date: IsoDate,
+  inPark: z.number().int(),
+  entries: z.number().int(),
+  exits: z.number().int(),
+  instantCapacity: z.number().int(),
+});
+export type Presence = z.infer<typeof Presence>;
+
+export const JournalResult = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  lastSeq: z.number().int(),
+  presence: Presence,
+});
+export type JournalResult = z.infer<typeof JournalResult>;
+
+export const PrecheckRequest = z.object({
+  scanId: Uuid,
+  ticketId: Uuid,
+  at: Instant,
+  media: Media,
+});
+export type PrecheckRequest = z.infer<typeof PrecheckRequest>;
+
+export const PrecheckResult = z.object({
+  admit: z.boolean(),
+  reason: z.enum(REASONS),
+  display: z.string(),
+  presence: Presence,
+});
+export type PrecheckResult = z.infer<typeof PrecheckResult>;
+
+export const ManifestTicket = z.object({
+  ticketId: Uuid,
+  orderId: Uuid,
+  productId: z.string(),
+  /** null for an open-dated product. */
+  date: IsoDate.nullable(),
+  slotStartMin: z.number().int(),
+  slotEndMin: z.number().int(),
+  entriesAllowed: z.number().int(),
+  /** Entries counted at other gates (this gate knows its own from its journal). */
+  entriesUsedElsewhere: z.number().int(),
+  units: z.number().int(),
+  status: z.enum(['valid', 'pending', 'void', 'refunded', 'rescheduled', 'revoked']),
+  /** Keyed hash of the visitor's ID number with the manifest key of this area-day. */
+  idHash: z.string().nullable(),
+  cardUid: z.string().nullable(),
+});
+export type ManifestTicket = z.infer<typeof ManifestTicket>;
+
+export const ManifestPage = z.object({
+  areaId: z.string(),
+  date: IsoDate,
+  /** HMAC key for ID numbers of this area-day only (see id-hash.ts). */
+  manifestKey: z.string(),
+  /** Change cursor taken before the snapshot: follow /changes from here. */
+  cursor: z.number().int(),
+  tickets: z.array(ManifestTicket),
+  /** Pass as `after` for the next page; null on the last page. */
+  next: z.string().nullable(),
+});
+export type ManifestPage = z.infer<typeof ManifestPage>;
+
+export const ChangesPage = z.object({
+  cursor: z.number().int(),
+  /** Latest state of each changed ticket; a ticket moved off this date comes as revoked. */
+  tickets: z.array(ManifestTicket),
+  more: z.boolean(),
+});
+export type ChangesPage = z.infer<typeof ChangesPage>;
+
+export const KeysResponse = z.object({ keys: z.array(z.object({ kid: z.string(), publicKey: z.string() })) });
+export type KeysResponse = z.infer<typeof KeysResponse>;
+
+export const ProductRuleWire = z.object({ entrances: z.array(z.string()).nullable(), releaseOnExit: z.boolean() });
+
+export const RulesResponse = z.object({
+  gate: z.object({ id: z.string(), kind: z.enum(['turnstile', 'handheld']) }),
+  rules: z.object({
+    areaId: z.string(),
+    entranceId: z.string(),
+    timezone: z.string(),
+    instantCapacity: z.number().int(),
+    graceBeforeMin: z.number().int(),
+    graceAfterMin: z.number().int(),
+    products: z.record(z.string(), ProductRuleWire),
+  }),
+  presence: Presence,
+});
+export type RulesResponse = z.infer<typeof RulesResponse>;
+
+export const HealthReport = z.object({
+  version: z.string().max(64),
+  journalBacklog: z.number().int().min(0),
+  lastSyncAt: Instant.nullable(),
+  offlineSince: Instant.nullable(),
+  manifestTickets: z.number().int().min(0),
+  manifestDate: IsoDate.nullable(),
+  keys: z.number().int().min(0),
+  changeCursor: z.number().int().min(0),
+  journalOk: z.boolean(),
+});
+export type HealthReport = z.infer<typeof HealthReport>;

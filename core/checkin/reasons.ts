@@ -1,0 +1,52 @@
+/**
+ * Why a gate opened or stayed shut. The codes are part of the public contract (the
+ * turnstile firmware, the crowd screen and the staff console match on them, never on
+ * the display text), in the style of pretix's check-in reason constants.
+ */
+export const REASONS = [
+  'ok',
+  'already_redeemed',
+  'revoked',
+  'not_issued',
+  'wrong_area',
+  'wrong_date',
+  'too_early',
+  'too_late',
+  'wrong_entrance',
+  'invalid_signature',
+  'unknown_key',
+  'malformed',
+  'unknown_ticket',
+  'capacity_full',
+  'unsupported_media',
+  'not_allowed_for_device',
+  'journal_unavailable',
+  'gate_not_ready',
+] as const;
+
+export type CheckinReason = (typeof REASONS)[number];
+export type DenyReason = Exclude<CheckinReason, 'ok'>;
+
+/** The line a visitor reads on the gate's display (bilingual; the area's signage languages). */
+export const DISPLAY: Record<CheckinReason, string> = {
+  ok: '欢迎光临 Welcome',
+  already_redeemed: '票已使用 Ticket already used',
+  revoked: '票已退改 Ticket refunded or changed',
+  not_issued: '票未出票 Ticket not issued yet',
+  wrong_area: '非本景区门票 Ticket for another area',
+  wrong_date: '非当日门票 Ticket not valid today',
+  too_early: '未到入园时段 Too early for your time slot',
+  too_late: '入园时段已过 Your time slot has passed',
+  wrong_entrance: '请走其他入口 Please use another entrance',
+  invalid_signature: '无效票码 Invalid code',
+  unknown_key: '无效票码 Invalid code',
+  malformed: '无法识别 Code not readable',
+  unknown_ticket: '未找到门票 No ticket found',
+  capacity_full: '园内已满 请稍候 Park full, please wait',
+  unsupported_media: '不支持此验证方式 Not accepted here',
+  not_allowed_for_device: '此设备不可操作 Not allowed on this device',
+  journal_unavailable: '系统故障 请走人工通道 Please use the staffed lane',
+  gate_not_ready: '闸机未就绪 请走人工通道 Gate not ready, please use the staffed lane',
+};
+
+export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

@@ -1,0 +1,122 @@
+import { localTime } from './local-time.js';
+import type { DenyReason } from './reasons.js';
+
+/**
+ * The check-in rules, as pure functions shared by the online check-in (API) and the
+ * offline gate agent, so the two cannot drift. Each policy looks at one concern and
+ * returns a deny reason or undefined; the chain runs in order and the first failure
+ * wins (cert-manager's policy-chain shape).
+ */
+
+/** What an entrance accepts, as the API serves it to gates (`GET /gate/v1/rules`). */
+export interface EntranceRules {
+  areaId: string;
+  entranceId: string;
+  /** IANA zone of the area: dates and slot windows are local. */
+  timezone: string;
+  /** The most visitors inside at once; 0 means not enforced. */
+  instantCapacity: number;
+  /** Minutes before a slot starts that its tickets are admitted. */
+  graceBeforeMin: number;
+  /** Minutes after a slot ends that its tickets are still admitted. */
+  graceAfterMin: number;
+  products: Record<string, ProductRule>;
+}
+
+export interface ProductRule {
+  /** Entrances that accept the product; null = every entrance of the area. */
+  entrances: string[] | null;
+  /** An exit with this ticket frees its capacity for sale again. */
+  releaseOnExit: boolean;
+}
+
+/** What is known about a ticket, from its signed token or the synced manifest. */
+export interface TicketFacts {
+  ticketId: string;
+  areaId: string;
+  productId: string;
+  /** YYYY-MM-DD, or null for open-dated. */
+  date: string | null;
+  slotStartMin: number;
+  slotEndMin: number;
+  entriesAllowed: number;
+  /** Persons the ticket admits (family tickets: more than one). */
+  units: number;
+}
+
+/** Ticket statuses of the order lifecycle (core/orders); only `valid` admits. */
+export type TicketStatus = 'valid' | 'pending' | 'void' | 'refunded' | 'rescheduled' | 'revoked';
+
+export interface TicketState {
+  status: TicketStatus;
+  entriesUsed: number;
+}
+
+export interface CheckinInput {
+  ticket: TicketFacts;
+  state: TicketState;
+  rules: EntranceRules;
+  now: Date;
+  /** People inside the area now (entries counted once, minus exits). */
+  inPark: number;
+}
+
+export type Decision = { admit: true; reason: 'ok' } | { admit: false; reason: DenyReason };
+
+export type Policy = (input: CheckinInput, local: { date: string; minute: number }) => DenyReason | undefined;
+
+export const checkArea: Policy = ({ ticket, rules }) => (ticket.areaId === rules.areaId ? undefined : 'wrong_area');
+
+export const checkStatus: Policy = ({ state }) => {
+  if (state.status === 'valid') return undefined;
+  return state.status === 'pending' ? 'not_issued' : 'revoked';
+};
+
+export const checkDate: Policy = ({ ticket }, local) =>
+  ticket.date === null || ticket.date === local.date ? undefined : 'wrong_date';
+
+export const checkSlotWindow: Policy = ({ ticket, rules }, local) => {
+  if (ticket.date === null) return undefined;
+  if (local.minute < ticket.slotStartMin - rules.graceBeforeMin) return 'too_early';
+  if (local.minute > ticket.slotEndMin + rules.graceAfterMin) return 'too_late';
+  return undefined;
+};
+
+export const checkEntrance: Policy = ({ ticket, rules }) => {
+  const allowed = rules.products[ticket.productId]?.entrances;
+  return !allowed || allowed.includes(rules.entranceId) ? undefined : 'wrong_entrance';
+};
+
+export const checkEntriesLeft: Policy = ({ ticket, state }) =>
+  state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
+
+export const checkCapacity: Policy = ({ ticket, rules, inPark }) =>
+  rules.instantCapacity > 0 && inPark + ticket.units > rules.instantCapacity ? 'capacity_full' : undefined;
+
+/** The chain, in the order a visitor would want to hear about problems. */
+export const ENTRY_POLICIES: readonly Policy[] = [
+  checkArea,
+  checkStatus,
+  checkDate,
+  checkSlotWindow,
+  checkEntrance,
+  checkEntriesLeft,
+  checkCapacity,
+];
+
+/** Decides an entry. Pure: same input, same decision, online or offline. */
+export function decideEntry(input: CheckinInput, policies: readonly Policy[] = ENTRY_POLICIES): Decision {
+  const local = localTime(input.now, input.rules.timezone);
+  for (const p of policies) {
+    const reason = p(input, local);
+    if (reason) return { admit: false, reason };
+  }
+  return { admit: true, reason: 'ok' };
+}
+
+/** Maps a token verification failure to a check-in reason. */
+export function tokenFailureReason(f: 'malformed' | 'unsupported_version' | 'unknown_key' | 'bad_signature'): DenyReason {
+  if (f === 'bad_signature') return 'invalid_signature';
+  if (f === 'unknown_key') return 'unknown_key';
+  return 'malformed';
+}

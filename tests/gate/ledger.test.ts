@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
+import { ManualClock } from '../../core/clock.js';
+import { revokeGateDevice } from '../../core/checkin/devices.js';
+import { listDoubleEntries } from '../../core/checkin/ledger.js';
+import { manifestIdHash } from '../../core/checkin/id-hash.js';
+import { entranceFlow } from '../../core/checkin/presence.js';
+import type { ChangesPage, JournalEntry, JournalResult, ManifestPage, PrecheckResult } from '../../core/checkin/protocol.js';
+import { issueOrder, refundTicket, registerGate, seedArea, startGateApi, today, type AreaFixture } from './fixtures.js';
+
+/** The server side of gate sync, through the real router on Postgres. */
+describe('gate API and redemption ledger', () => {
+  const pg = usePostgres();
+  const clock = new ManualClock(new Date());
+  let fx: AreaFixture;
+  let api: Awaited<ReturnType<typeof startGateApi>>;
+  const cred: Record<string, string> = {};
+
+  const call = async <T>(gate: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${cred[gate]}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const seqs: Record<string, number> = {};
+  const entry = (gate: string, ticketId: string | null, at: Date, patch: Partial<JournalEntry> = {}): JournalEntry => {
+    seqs[gate] = (seqs[gate] ?? 0) + 1;
+    return { scanId: randomUUID(), seq: seqs[gate], at: at.toISOString(), media: 'qr', direction: 'in', ticketId, decision: 'admit', reason: 'ok', mode: 'offline', ...patch };
+  };
+  const upload = (gate: string, entries: JournalEntry[]) => call<JournalResult>(gate, 'POST', '/journal', { entries });
+
+  beforeAll(async () => {
+    fx = await seedArea(pg.db, { clock, instantCapacity: 1000 });
+    for (const [id, e] of [['g-east', 'east'], ['g-west', 'west'], ['g-north', 'north'], ['g-pier', 'pier']] as const) {
+      cred[id] = (await registerGate(pg.db, fx, id, e, 'turnstile', clock)).credential;
+    }
+    api = await startGateApi(pg.db, fx.vault, clock);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it.each([
+    ['no header', undefined, 'gate_credential_required'],
+    ['garbage', 'Bearer nope', 'invalid_gate_credential'],
+    ['a wrong secret', `Bearer sgd1.g-east.${'A'.repeat(43)}`, 'invalid_gate_credential'],
+    ['an unknown gate', `Bearer sgd1.g-nowhere.${'A'.repeat(43)}`, 'invalid_gate_credential'],
+  ])('refuses %s with 401', async (_n, header, code) => {
+    const res = await fetch(`${api.url}/keys`, { headers: header ? { authorization: header } : {} });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe(code);
+  });
+
+  it('serves keys and entrance rules to an authenticated gate', async () => {
+    const keys = await call<{ keys: { kid: string; publicKey: string }[] }>('g-east', 'GET', '/keys');
+    expect(keys.body.keys.map((k) => k.kid)).toContain(fx.ring.signer.kid);
+    const rules = await call<{ gate: { id: string }; rules: { entranceId: string; products: Record<string, { entrances: string[] | null }> } }>('g-east', 'GET', '/rules');
+    expect(rules.body.gate.id).toBe('g-east');
+    expect(rules.body.rules.entranceId).toBe('east');
+    expect(rules.body.rules.products.boat!.entrances).toEqual(['pier']);
+  });
+
+  it('stores a journal batch once, whatever the retries', async () => {
+    const [t] = await issueOrder(pg.db, fx);
+    const batch = [entry('g-east', t!.ticketId, clock.now()), entry('g-east', null, clock.now(), { decision: 'deny', reason: 'malformed', media: 'qr' })];
+    const first = await upload('g-east', batch);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 0 });
+    const again = await upload('g-east', batch);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+    const rows = await pg.db('checkin_scans').whereIn('scan_id', batch.map((b) => b.scanId));
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r: { decision: string }) => r.decision === 'deny')).toMatchObject({ reason: 'malformed' });
+    expect((await pg.db('tickets').where({ id: t!.ticketId }).first<{ entries_used: number }>()).entries_used).toBe(1);
+  });
+
+  it('rejects a malformed batch with the offending field', async () => {
+    const res = await call<{ code: string; errors: { path: string }[] }>('g-east', 'POST', '/journal', { entries: [{ scanId: 'x' }] });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('invalid_input');
+    expect(res.body.errors.map((e) => e.path)).toContain('entries.0.scanId');
+  });
+
+  it('flags an offline double entry identically whatever the upload order, and counts it once', async () => {
+    const outcomes: unknown[] = [];
+    const before = (await call<{ entries: number }>('g-east', 'GET', '/presence')).body.entries;
+    const orders: [string, string][] = [
+      ['g-west', 'g-north'],
+      ['g-north', 'g-west'],
+    ];
+    for (const order of orders) {
+      const [t] = await issueOrder(pg.db, fx);
+      const t0 = clock.now();
+      const scans = {
+        'g-west': entry('g-west', t!.ticketId, new Date(t0.getTime() + 1000)),
+        'g-north': entry('g-north', t!.ticketId, new Date(t0.getTime() + 1500)),
+      } as Record<string, JournalEntry>;
+      for (const g of order) expect((await upload(g, [scans[g]!])).status).toBe(200);
+      const flags = (await listDoubleEntries(pg.db, fx.areaId)).filter((f) => f.ticketId === t!.ticketId);
+      expect(flags).toHaveLength(1);
+      const f = flags[0]!;
+      expect(f.scanIds).toEqual([scans['g-west']!.scanId, scans['g-north']!.scanId]);
+      const counted = await pg.db('checkin_scans').where({ ticket_id: t!.ticketId }).orderBy('scanned_at').select('gate_id', 'counted', 'over_limit');
+      outcomes.push({ entriesSeen: f.entriesSeen, entriesAllowed: f.entriesAllowed, gateIds: f.gateIds, status: f.status, counted });
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    expect(outcomes[0]).toMatchObject({ entriesSeen: 2, entriesAllowed: 1, gateIds: ['g-north', 'g-west'], status: 'open' });
+    const after = (await call<{ entries: number }>('g-east', 'GET', '/presence')).body.entries;
+    expect(after - before).toBe(2); // two tickets, each counted once
+    const audit = await pg.db('audit_log').where({ action: 'scenic.checkin.double_entry' });
+    expect(audit).toHaveLength(2);
+    expect(await pg.db('outbox').where({ topic: 'checkin.double_entry' })).toHaveLength(2);
+  });
+
+  it('does not flag a ticket that allows two entries until the third', async () => {
+    const [t] = await issueOrder(pg.db, fx, { productId: 'twice' });
+    const at = clock.now();
+    await upload('g-west', [entry('g-west', t!.ticketId, at)]);
+    await upload('g-north', [entry('g-north', t!.ticketId, new Date(at.getTime() + 10))]);
+    expect((await listDoubleEntries(pg.db, fx.areaId)).some((f) => f.ticketId === t!.ticketId)).toBe(false);
+    await upload('g-east', [entry('g-east', t!.ticketId, new Date(at.getTime() + 20))]);
+    expect((await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId)?.entriesSeen).toBe(3);
+  });
+
+  it('admits online once when two gates ask about one ticket at the same instant', async () => {
+    const [t] = await issueOrder(pg.db, fx);
+    const ask = (gate: string) =>
+      call<PrecheckResult>(gate, 'POST', '/precheck', { scanId: randomUUID(), ticketId: t!.ticketId, at: clock.now().toISOString(), media: 'qr' });
+    const answers = await Promise.all([ask('g-east'), ask('g-west')]);
+    expect(answers.map((a) => a.body.reason).sort()).toEqual(['already_redeemed', 'ok']);
+    expect(answers.find((a) => !a.body.admit)!.body.display).toMatch(/already used/);
+  });
+
+  it('counts a pre-checked entry once when the journal row follows, and uncounts it if the gate stayed shut', async () => {
+    const [t1, t2] = await issueOrder(pg.db, fx, { count: 2 });
+    const p0 = (await call<{ entries: number }>('g-east', 'GET', '/presence')).body.entries;
+    const e1 = entry('g-east', t1!.ticketId, clock.now(), { mode: 'online' });
+    const e2 = entry('g-east', t2!.ticketId, clock.now(), { mode: 'online', decision: 'deny', reason: 'journal_unavailable' });
+    for (const e of [e1, e2]) {
+      const r = await call<PrecheckResult>('g-east', 'POST', '/precheck', { scanId: e.scanId, ticketId: e.ticketId, at: e.at, media: 'qr' });
+      expect(r.body.admit).toBe(true);
+    }
+    expect((await call<{ entries: number }>('g-east', 'GET', '/presence')).body.entries - p0).toBe(2);
+    const res = await upload('g-east', [e1, e2]);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(res.body.presence.entries - p0).toBe(1);
+    expect((await pg.db('tickets').where({ id: t2!.ticketId }).first<{ entries_used: number }>()).entries_used).toBe(0);
+    expect((await upload('g-east', [e1, e2])).body).toMatchObject({ accepted: 0, duplicates: 2 });
+  });
+
+  it('refuses online a refunded ticket, one for another entrance, and an unknown one', async () => {
+    const [refunded] = await issueOrder(pg.db, fx);
+    await refundTicket(pg.db, refunded!.ticketId);
+    const [boat] = await issueOrder(pg.db, fx, { productId: 'boat' });
+    const ask = async (ticketId: string) =>
+      (await call<PrecheckResult>('g-east', 'POST', '/precheck', { scanId: randomUUID(), ticketId, at: clock.now().toISOString(), media: 'qr' })).body.reason;
+    expect(await ask(refunded!.ticketId)).toBe('revoked');
+    expect(await ask(boat!.ticketId)).toBe('wrong_entrance');
+    expect(await ask(randomUUID())).toBe('unknown_ticket');
+  });
+
+  it('serves the day manifest with per-day ID hashes and entries used at other gates', async () => {
+    const [t] = await issueOrder(pg.db, fx, { cardUids: ['04A219FF'] });
+    await upload('g-west', [entry('g-west', t!.ticketId, clock.now())]);
+    const pages: ManifestPage[] = [];
+    let after: string | null = null;
+    do {
+      const q: string = after ? `&after=${after}` : '';
+      const p = (await call<ManifestPage>('g-east', 'GET', `/manifest?date=${today(clock)}&limit=3${q}`)).body;
+      pages.push(p);
+      after = p.next;
+    } while (after);
+    expect(pages.length).toBeGreaterThan(1);
+    const all = pages.flatMap((p) => p.tickets);
+    const mine = all.find((m) => m.ticketId === t!.ticketId)!;
+    expect(mine.idHash).toBe(manifestIdHash(pages[0]!.manifestKey, t!.idNumber));
+    expect(mine.idHash).not.toBe(fx.vault.lookupHash('id', t!.idNumber));
+    expect(mine).toMatchObject({ cardUid: '04A219FF', entriesUsedElsewhere: 1, status: 'valid' });
+    const west = (await call<ManifestPage>('g-west', 'GET', `/manifest?date=${today(clock)}&limit=10000`)).body;
+    expect(west.tickets.find((m) => m.ticketId === t!.ticketId)!.entriesUsedElsewhere).toBe(0);
+  });
+
+  it('streams refunds and reschedules by cursor', async () => {
+    const [a, b] = await issueOrder(pg.db, fx, { count: 2 });
+    const start = (await call<ManifestPage>('g-east', 'GET', `/manifest?limit=1`)).body.cursor;
+    await refundTicket(pg.db, a!.ticketId);
+    await pg.db('tickets').where({ id: b!.ticketId }).update({ visit_date: '2099-01-01' });
+    const page = (await call<ChangesPage>('g-east', 'GET', `/changes?date=${today(clock)}&cursor=${start}`)).body;
+    expect(page.cursor).toBeGreaterThan(start);
+    const byId = new Map(page.tickets.map((t) => [t.ticketId, t]));
+    expect(byId.get(a!.ticketId)?.status).toBe('refunded');
+    expect(byId.get(b!.ticketId)?.status).toBe('revoked');
+    const empty = (await call<ChangesPage>('g-east', 'GET', `/changes?date=${today(clock)}&cursor=${page.cursor}`)).body;
+    expect(empty).toEqual({ cursor: page.cursor, tickets: [], more: false });
+  });
+
+  it('keeps in-park figures from entries and exits, per-entrance flow, and releases capacity on exit', async () => {
+    const [boat] = await issueOrder(pg.db, fx, { productId: 'boat' });
+    const p0 = (await call<{ inPark: number; exits: number }>('g-pier', 'GET', '/presence')).body;
+    const at = clock.now();
+    const r = await upload('g-pier', [
+      entry('g-pier', boat!.ticketId, at),
+      entry('g-pier', boat!.ticketId, new Date(at.getTime() + 60_000), { direction: 'out' }),
+      entry('g-pier', null, new Date(at.getTime() + 61_000), { direction: 'out', media: 'none' }),
+    ]);
+    expect(r.body.presence.exits - p0.exits).toBe(2);
+    expect(r.body.presence.inPark).toBe(Math.max(0, p0.inPark + 1 - 2));
+    const released = await pg.db('outbox').where({ topic: 'ticket.capacity_released', aggregate_id: boat!.ticketId });
+    expect(released).toHaveLength(1);
+    const flow = (await entranceFlow(pg.db, fx.areaId, new Date(at.getTime() - 120_000), new Date(at.getTime() + 120_000))).filter((f) => f.entranceId === 'pier');
+    expect(flow.reduce((s, f) => s + f.entries, 0)).toBe(1);
+    expect(flow.reduce((s, f) => s + f.exits, 0)).toBe(2);
+  });
+
+  it('refuses online once the park is at its instantaneous capacity, until exits free room', async () => {
+    const { instantCapacity, inPark } = (await call<{ instantCapacity: number; inPark: number }>('g-east', 'GET', '/presence')).body;
+    await pg.db('areas').where({ id: fx.areaId }).update({ instant_capacity: inPark });
+    const [t] = await issueOrder(pg.db, fx);
+    const ask = async () => (await call<PrecheckResult>('g-east', 'POST', '/precheck', { scanId: randomUUID(), ticketId: t!.ticketId, at: clock.now().toISOString(), media: 'qr' })).body;
+    expect((await ask()).reason).toBe('capacity_full');
+    await upload('g-west', [entry('g-west', null, clock.now(), { direction: 'out', media: 'none' })]);
+    expect((await ask()).reason).toBe('ok');
+    await pg.db('areas').where({ id: fx.areaId }).update({ instant_capacity: instantCapacity });
+  });
+
+  it('records gate health and stops a revoked gate', async () => {
+    const report = { version: 't', journalBacklog: 7, lastSyncAt: null, offlineSince: clock.now().toISOString(), manifestTickets: 3, manifestDate: null, keys: 1, changeCursor: 0, journalOk: true };
+    expect((await call('g-north', 'POST', '/health', report)).status).toBe(204);
+    const row = await pg.db('gate_devices').where({ id: 'g-north' }).first<{ journal_backlog: number; offline_since: Date | null }>();
+    expect(row).toMatchObject({ journal_backlog: 7 });
+    expect(row.offline_since).not.toBeNull();
+    await revokeGateDevice(pg.db, 'g-north', clock);
+    const res = await call<{ code: string }>('g-north', 'GET', '/keys');
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('gate_revoked');
+  });
+});
