@@ -1,5 +1,41 @@
-/** `scenic operator`: not built yet, tracked in issue #6. */
-export function main(): Promise<number> {
-  console.error('scenic operator: this role is not built yet (issue #6)');
-  return Promise.resolve(1);
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger } from '../core/log.js';
+import { loadOperatorConfig } from './config.js';
+import { startOperator } from './operator.js';
+
+/**
+ * `scenic operator`: validates the environment, connects to Kubernetes (KUBECONFIG or the
+ * in-cluster service account) and runs until SIGTERM/SIGINT (exit 0, lease released) or
+ * until the lease is lost (exit 1: the pod restarts and campaigns again, never acting
+ * alongside a new leader).
+ */
+export async function main(): Promise<number> {
+  const cfg = loadOperatorConfig();
+  const log = createLogger('operator', cfg.LOG_LEVEL);
+  const kc = new KubeConfig();
+  if (cfg.KUBECONFIG) kc.loadFromFile(cfg.KUBECONFIG);
+  else kc.loadFromCluster();
+  const namespace = cfg.WATCH_NAMESPACE;
+  const leaseNamespace = cfg.LEASE_NAMESPACE ?? namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const op = await startOperator({
+    kc,
+    redisUrl: cfg.REDIS_URL,
+    redisPrefix: cfg.REDIS_PREFIX,
+    namespace,
+    identity: cfg.POD_NAME,
+    leaseNamespace,
+    leaseName: cfg.LEASE_NAME,
+    log,
+    resyncMs: cfg.RESYNC_SECONDS * 1000,
+    httpPort: cfg.OPERATOR_HTTP_PORT || undefined,
+    httpHost: cfg.OPERATOR_HTTP_HOST,
+  });
+  const onSignal = (sig: string) => {
+    log.info({ signal: sig }, 'shutting down');
+    void op.stop();
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  const reason = await op.done;
+  return reason === 'lost' ? 1 : 0;
 }

@@ -1,0 +1,80 @@
+import type { ChannelSpec, ScenicArea, ScenicAreaSpec, Scaling, ThresholdLevel } from './types.js';
+
+/**
+ * The spec with every schema default filled in. The API server applies the same defaults,
+ * but resources written before a default existed (or by a dry-run client) may lack them,
+ * so the operator never relies on that.
+ */
+export interface ResolvedScaling {
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPUUtilizationPercentage: number;
+  requestsPerSecondPerPod: number;
+  resources: NonNullable<Scaling['resources']>;
+}
+
+export interface ResolvedArea {
+  name: string;
+  namespace: string;
+  areaId: string;
+  spec: ScenicAreaSpec;
+  timezone: string;
+  redisPrefix: string;
+  thresholds: Record<ThresholdLevel, number>;
+  api: ResolvedScaling;
+  worker: ResolvedScaling;
+  gateEnabled: boolean;
+  headroom: number;
+  coolDownSeconds: number;
+}
+
+const scaling = (s: Scaling | undefined, d: { min: number; max: number; rps: number }): ResolvedScaling => ({
+  minReplicas: s?.minReplicas ?? d.min,
+  maxReplicas: s?.maxReplicas ?? d.max,
+  targetCPUUtilizationPercentage: s?.targetCPUUtilizationPercentage ?? 70,
+  requestsPerSecondPerPod: s?.requestsPerSecondPerPod ?? d.rps,
+  resources: s?.resources ?? {},
+});
+
+export function resolveArea(area: ScenicArea): ResolvedArea {
+  const s = area.spec;
+  return {
+    name: area.metadata.name,
+    namespace: area.metadata.namespace ?? 'default',
+    areaId: s.areaId ?? area.metadata.name,
+    spec: s,
+    timezone: s.timezone ?? 'Asia/Shanghai',
+    redisPrefix: s.dataPlane.redisPrefix ?? 'scenic:',
+    thresholds: {
+      yellow: s.thresholds?.yellow?.percent ?? 70,
+      orange: s.thresholds?.orange?.percent ?? 85,
+      red: s.thresholds?.red?.percent ?? 100,
+    },
+    api: scaling(s.api, { min: 2, max: 10, rps: 200 }),
+    worker: scaling(s.worker, { min: 1, max: 5, rps: 500 }),
+    gateEnabled: s.gate?.enabled ?? true,
+    headroom: s.preScale?.headroom ?? 1.5,
+    coolDownSeconds: s.preScale?.coolDownSeconds ?? 300,
+  };
+}
+
+/** The level at which a channel stops: as declared, else onsite at red and the rest at orange. */
+export const closeLevelOf = (c: ChannelSpec): ThresholdLevel => c.closeAt ?? (c.kind === 'onsite' ? 'red' : 'orange');
+
+/** YYYY-MM-DD of `now` in the area's time zone. Throws RangeError on an unknown zone. */
+export function localDate(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Milliseconds until the next local midnight of the zone (when "today" changes). */
+export function msUntilNextLocalDay(now: Date, timeZone: string): number {
+  const today = localDate(now, timeZone);
+  let lo = now.getTime();
+  let hi = lo + 26 * 3_600_000;
+  while (hi - lo > 1_000) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(new Date(mid), timeZone) === today) lo = mid;
+    else hi = mid;
+  }
+  return hi - now.getTime();
+}

@@ -1,0 +1,184 @@
+/**
+ * TypeScript shapes of the Scenic custom resources. They mirror `crds/*.yaml` field for
+ * field: `types.test.ts` walks both (through the complete and minimal fixtures in
+ * `fixtures.ts`) and fails on any drift. Optional here = not `required` in the schema;
+ * fields with a schema default are optional in the spec types (the API server fills them).
+ */
+import type { CapacityLevel } from '../../core/inventory/events.js';
+
+export const GROUP = 'scenic.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+/** Bumped with every schema change; the operator refuses to start against another revision. */
+export const SCHEMA_REVISION = '1';
+export const SCHEMA_REVISION_ANNOTATION = 'scenic.dev/schema-revision';
+export const CRD_NAMES = { area: `scenicareas.${GROUP}`, window: `saleswindows.${GROUP}` } as const;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface Resources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+export interface Scaling {
+  minReplicas?: number;
+  maxReplicas?: number;
+  targetCPUUtilizationPercentage?: number;
+  requestsPerSecondPerPod?: number;
+  resources?: Resources;
+}
+
+export interface LevelAction {
+  percent?: number;
+  notice?: string;
+}
+
+export type ChannelKind = 'online' | 'partner' | 'onsite';
+export type ThresholdLevel = Exclude<CapacityLevel, 'green'>;
+
+export interface ChannelSpec {
+  name: string;
+  kind: ChannelKind;
+  quota?: number;
+  closeAt?: ThresholdLevel;
+  windowed?: boolean;
+  paused?: boolean;
+  pauseReason?: string;
+}
+
+export interface SecretKeyRef {
+  name: string;
+  key?: string;
+}
+
+export interface ScenicAreaSpec {
+  areaId?: string;
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  timezone?: string;
+  capacity: { daily: number; instantaneous?: number };
+  timeSlots?: { name: string; start: string; end: string; capacity: number }[];
+  thresholds?: {
+    yellow?: LevelAction;
+    orange?: LevelAction;
+    red?: LevelAction & { diversionPlan?: string };
+  };
+  channels?: ChannelSpec[];
+  hooks?: { name: string; url: string; levels?: CapacityLevel[] }[];
+  entrances?: { name: string; nodeSelector: Record<string, string>; lanes?: number }[];
+  dataPlane: {
+    redisSecret: SecretKeyRef;
+    postgresSecret: SecretKeyRef;
+    redisPrefix?: string;
+    envFromSecret?: string;
+  };
+  api?: Scaling;
+  worker?: Scaling;
+  gate?: { enabled?: boolean; resources?: Resources };
+  preScale?: { headroom?: number; coolDownSeconds?: number };
+}
+
+export type ChannelState = 'Open' | 'Paused' | 'Closed';
+
+export interface ChannelStatus {
+  name: string;
+  state: ChannelState;
+  reason: string;
+  message?: string;
+  closedDates?: string[];
+}
+
+export interface LevelStatus {
+  date: string;
+  level: CapacityLevel;
+  used?: number;
+  capacity?: number;
+  since?: string;
+}
+
+export interface WorkloadReplicas {
+  min?: number;
+  max?: number;
+  current?: number;
+  ready?: number;
+}
+
+export interface ScenicAreaStatus {
+  observedGeneration?: number;
+  areaId?: string;
+  lastReconcileTime?: string;
+  conditions?: Condition[];
+  levels?: LevelStatus[];
+  channels?: ChannelStatus[];
+  gateAgents?: { desired?: number; ready?: number; offline?: number };
+  replicas?: { api?: WorkloadReplicas; worker?: WorkloadReplicas };
+  preScaledBy?: string[];
+}
+
+export interface ScenicArea {
+  apiVersion: typeof API_VERSION;
+  kind: 'ScenicArea';
+  metadata: ObjectMeta;
+  spec: ScenicAreaSpec;
+  status?: ScenicAreaStatus;
+}
+
+export type WindowPhase = 'Scheduled' | 'PreScaling' | 'Open' | 'Closed';
+
+export interface SalesWindowSpec {
+  areaRef: { name: string };
+  opensAt: string;
+  closesAt: string;
+  channels: string[];
+  products?: string[];
+  expectedPeakRps: number;
+  preScaleLeadSeconds?: number;
+}
+
+export interface AskedReplicas {
+  requested?: number;
+  ready?: number;
+  capped?: boolean;
+}
+
+export interface SalesWindowStatus {
+  observedGeneration?: number;
+  phase?: WindowPhase;
+  message?: string;
+  phaseTimes?: { scheduled?: string; preScaling?: string; open?: string; closed?: string };
+  scaleDownAt?: string;
+  replicas?: { api?: AskedReplicas; worker?: AskedReplicas };
+  conditions?: Condition[];
+}
+
+export interface SalesWindow {
+  apiVersion: typeof API_VERSION;
+  kind: 'SalesWindow';
+  metadata: ObjectMeta;
+  spec: SalesWindowSpec;
+  status?: SalesWindowStatus;
+}
+
+/** Condition types and reasons: reused in Events, CamelCase, stable. */
+export const ConditionType = { Ready: 'Ready', Progressing: 'Progressing', Degraded: 'Degraded' } as const;

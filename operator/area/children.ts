@@ -1,0 +1,240 @@
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1DaemonSet,
+  V1Deployment,
+  V1EnvVar,
+  V1PodDisruptionBudget,
+  V1PodSpec,
+  V1Service,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import { closeLevelOf, type ResolvedArea, type ResolvedScaling } from '../api/defaults.js';
+import { API_VERSION, type Resources, type ScenicArea } from '../api/types.js';
+import type { KubeObject, OwnerReference, ResourceType } from '../kube/client.js';
+import { AREA_LABEL, MANAGED_BY, RT } from '../kube/resources.js';
+import type { AreaScale } from '../windows/schedule.js';
+
+/** A child to server-side apply: where it goes and the fields the operator owns. */
+export interface Child {
+  rt: ResourceType;
+  obj: KubeObject;
+}
+
+export type Component = 'api' | 'worker' | 'gate' | 'sales-policy';
+
+export const childName = (area: string, component: Component, entrance?: string) =>
+  entrance ? `${area}-gate-${entrance}` : `${area}-${component}`;
+
+export const POLICY_KEY = 'policy.json';
+export const POLICY_DIR = '/etc/scenic/policy';
+const API_PORT = 8080;
+
+export function ownerRef(area: ScenicArea): OwnerReference {
+  return { apiVersion: API_VERSION, kind: 'ScenicArea', name: area.metadata.name, uid: area.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+function selectorLabels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'scenic',
+    'app.kubernetes.io/instance': a.name,
+    'app.kubernetes.io/component': component,
+    ...(entrance ? { 'scenic.dev/entrance': entrance } : {}),
+  };
+}
+
+function labels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
+  return { ...selectorLabels(a, component, entrance), 'app.kubernetes.io/managed-by': MANAGED_BY, [AREA_LABEL]: a.name };
+}
+
+function meta(area: ScenicArea, a: ResolvedArea, name: string, component: Component, entrance?: string) {
+  return { name, namespace: a.namespace, labels: labels(a, component, entrance), ownerReferences: [ownerRef(area)] };
+}
+
+/** The sales policy the data plane reads: capacity, slots, thresholds and channels. Manual
+ * pauses are not in it: they are switches pushed to Redis, so toggling one rolls no pod. */
+export function salesPolicy(a: ResolvedArea) {
+  const s = a.spec;
+  return {
+    areaId: a.areaId,
+    timezone: a.timezone,
+    capacity: s.capacity,
+    timeSlots: s.timeSlots ?? [],
+    thresholds: {
+      yellow: { percent: a.thresholds.yellow, notice: s.thresholds?.yellow?.notice ?? 'Almost full' },
+      orange: { percent: a.thresholds.orange, notice: s.thresholds?.orange?.notice ?? 'Online sales paused; limited tickets on site' },
+      red: { percent: a.thresholds.red, notice: s.thresholds?.red?.notice ?? 'Sold out', diversionPlan: s.thresholds?.red?.diversionPlan ?? null },
+    },
+    channels: (s.channels ?? []).map((c) => ({ name: c.name, kind: c.kind, quota: c.quota ?? null, closeAt: closeLevelOf(c), windowed: c.windowed ?? false })),
+  };
+}
+
+function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
+  const dp = a.spec.dataPlane;
+  return [
+    { name: 'SCENIC_AREA_ID', value: a.areaId },
+    { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: dp.redisSecret.name, key: dp.redisSecret.key ?? 'url' } } },
+    { name: 'REDIS_PREFIX', value: a.redisPrefix },
+    { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: dp.postgresSecret.name, key: dp.postgresSecret.key ?? 'url' } } },
+    { name: 'SCENIC_POLICY_FILE', value: `${POLICY_DIR}/${POLICY_KEY}` },
+    ...extra,
+  ];
+}
+
+const resources = (r: Resources | undefined) => (r && (r.requests || r.limits) ? { resources: r } : {});
+
+function container(a: ResolvedArea, role: string, res: Resources | undefined, extraEnv: V1EnvVar[], more: Partial<V1Container> = {}): V1Container {
+  const c: V1Container = {
+    name: role,
+    image: a.spec.image,
+    imagePullPolicy: a.spec.imagePullPolicy ?? 'IfNotPresent',
+    args: [role],
+    env: env(a, extraEnv),
+    volumeMounts: [
+      { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    ...resources(res),
+    ...more,
+  };
+  if (a.spec.dataPlane.envFromSecret) c.envFrom = [{ secretRef: { name: a.spec.dataPlane.envFromSecret } }];
+  return c;
+}
+
+function podSpec(a: ResolvedArea, c: V1Container, more: Partial<V1PodSpec> = {}): V1PodSpec {
+  return {
+    containers: [c],
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    volumes: [
+      { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
+      { name: 'tmp', emptyDir: {} },
+    ],
+    terminationGracePeriodSeconds: 30,
+    ...more,
+  };
+}
+
+function deployment(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker', s: ResolvedScaling): V1Deployment {
+  const isApi = component === 'api';
+  const c = container(
+    a,
+    component,
+    s.resources,
+    isApi ? [{ name: 'HOST', value: '0.0.0.0' }, { name: 'PORT', value: String(API_PORT) }] : [],
+    isApi
+      ? {
+          ports: [{ name: 'http', containerPort: API_PORT }],
+          readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+        }
+      : {},
+  );
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(area, a, childName(a.name, component), component),
+    // No `replicas`: the HPA owns it, and applying it would fight the autoscaler.
+    spec: {
+      selector: { matchLabels: selectorLabels(a, component) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+      template: {
+        metadata: { labels: labels(a, component) },
+        spec: podSpec(a, c, {
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels(a, component) } },
+          ],
+        }),
+      },
+    },
+  };
+}
+
+function hpa(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker', s: ResolvedScaling, min: number): V2HorizontalPodAutoscaler {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta(area, a, childName(a.name, component), component),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: childName(a.name, component) },
+      minReplicas: min,
+      maxReplicas: s.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage } } }],
+      behavior: {
+        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }] },
+        scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }] },
+      },
+    },
+  };
+}
+
+function pdb(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker'): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(area, a, childName(a.name, component), component),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(a, component) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+  };
+}
+
+function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicArea['spec']['entrances']>[number]): V1DaemonSet {
+  const c = container(a, 'gate', a.spec.gate?.resources, [
+    { name: 'SCENIC_ENTRANCE_ID', value: e.name },
+    { name: 'SCENIC_GATE_LANES', value: String(e.lanes ?? 1) },
+    { name: 'SCENIC_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc` },
+    { name: 'SCENIC_GATE_JOURNAL_DIR', value: '/var/lib/scenic/gate' },
+    { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+  ]);
+  c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'journal', mountPath: '/var/lib/scenic/gate' }];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: meta(area, a, childName(a.name, 'gate', e.name), 'gate', e.name),
+    spec: {
+      selector: { matchLabels: selectorLabels(a, 'gate', e.name) },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: labels(a, 'gate', e.name) },
+        spec: podSpec(a, c, {
+          nodeSelector: e.nodeSelector,
+          // Edge nodes are usually tainted so nothing else lands there.
+          tolerations: [{ key: 'scenic.dev/edge', operator: 'Exists', effect: 'NoSchedule' }],
+          volumes: [
+            { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
+            { name: 'tmp', emptyDir: {} },
+            // The offline journal must survive pod restarts: it lives on the node.
+            { name: 'journal', hostPath: { path: `/var/lib/scenic/gate/${a.namespace}/${a.name}`, type: 'DirectoryOrCreate' } },
+          ],
+        }),
+      },
+    },
+  };
+}
+
+/** Everything a ScenicArea owns, as the operator wants it now. Pure: same input, same output. */
+export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaScale): Child[] {
+  const policy: V1ConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(area, a, childName(a.name, 'sales-policy'), 'sales-policy'),
+    data: { [POLICY_KEY]: JSON.stringify(salesPolicy(a), null, 2) },
+  };
+  const service: V1Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(area, a, childName(a.name, 'api'), 'api'),
+    spec: { type: 'ClusterIP', selector: selectorLabels(a, 'api'), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+  };
+  const children: Child[] = [
+    { rt: RT.configMap, obj: policy as KubeObject },
+    { rt: RT.service, obj: service as KubeObject },
+    { rt: RT.deployment, obj: deployment(area, a, 'api', a.api) as KubeObject },
+    { rt: RT.deployment, obj: deployment(area, a, 'worker', a.worker) as KubeObject },
+    { rt: RT.hpa, obj: hpa(area, a, 'api', a.api, scale.api.min) as KubeObject },
+    { rt: RT.hpa, obj: hpa(area, a, 'worker', a.worker, scale.worker.min) as KubeObject },
+    { rt: RT.pdb, obj: pdb(area, a, 'api') as KubeObject },
+    { rt: RT.pdb, obj: pdb(area, a, 'worker') as KubeObject },
+  ];
+  if (a.gateEnabled) for (const e of a.spec.entrances ?? []) children.push({ rt: RT.daemonSet, obj: gateDaemonSet(area, a, e) as KubeObject });
+  return children;
+}

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+
+export interface ReconcileResult {
+  /** Reconcile this key again after this long (timed work: pre-scale, open, close). */
+  requeueAfterMs?: number;
+}
+
+export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
+
+export interface ControllerOptions extends WorkQueueOptions {
+  workers?: number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Runs a reconciler over a work queue: informer handlers only `enqueue` keys; workers take
+ * one key at a time, reconcile it from current state, requeue after an error with per-key
+ * backoff, or after the delay the reconciler asks for.
+ */
+export class Controller {
+  readonly queue: WorkQueue;
+  private loops: Promise<void>[] = [];
+  private readonly reconciles;
+  private readonly duration;
+
+  constructor(
+    readonly name: string,
+    private readonly reconcile: Reconciler,
+    private readonly opts: ControllerOptions,
+  ) {
+    this.queue = new WorkQueue(opts);
+    this.reconciles = opts.metrics.counter('scenic_operator_reconcile_total', 'Reconciles by controller and result.');
+    this.duration = opts.metrics.counter('scenic_operator_reconcile_seconds_total', 'Time spent reconciling, by controller.');
+  }
+
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  start(): void {
+    for (let i = 0; i < (this.opts.workers ?? 2); i++) this.loops.push(this.worker());
+  }
+
+  /** Stops taking keys and waits for reconciles in flight to finish. */
+  async stop(): Promise<void> {
+    this.queue.shutdown();
+    await Promise.all(this.loops);
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const t0 = performance.now();
+      try {
+        const res = await this.reconcile(key);
+        this.queue.forget(key);
+        if (res?.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
+        this.reconciles.inc({ controller: this.name, result: 'success' });
+      } catch (err) {
+        const delay = this.queue.addRateLimited(key);
+        this.reconciles.inc({ controller: this.name, result: 'error' });
+        this.opts.log.warn({ controller: this.name, key, err: err instanceof Error ? err.message : String(err), retryInMs: delay }, 'reconcile failed');
+      } finally {
+        this.duration.inc({ controller: this.name }, (performance.now() - t0) / 1000);
+        this.queue.done(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { resolveArea } from '../api/defaults.js';
+import type { SalesWindow, SalesWindowStatus, WindowPhase } from '../api/types.js';
+import { childCache, type OperatorContext } from '../context.js';
+import { setConditions } from '../kube/conditions.js';
+import type { ReconcileResult } from '../kube/controller.js';
+import { RT } from '../kube/resources.js';
+import { patchStatusIfChanged } from '../kube/status.js';
+import { firstViolation, windowPolicies } from '../area/policies.js';
+import { replicasFor, windowTimeline } from './schedule.js';
+
+const PHASE_KEY: Record<WindowPhase, keyof NonNullable<SalesWindowStatus['phaseTimes']>> = {
+  Scheduled: 'scheduled',
+  PreScaling: 'preScaling',
+  Open: 'open',
+  Closed: 'closed',
+};
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The SalesWindow controller: reports the window's phase (recomputed from its spec and the
+ * clock, so restarts land in the same state), when each phase was seen to begin, and the
+ * replicas it asks for and has. The HPA floors and channel switches it implies are applied
+ * by the area's controllers, which it wakes on every phase change; it requeues itself at
+ * the next boundary.
+ */
+export function windowReconciler(ctx: OperatorContext) {
+  return async (key: string): Promise<ReconcileResult> => {
+    const w = ctx.caches.windows.get(key);
+    if (!w || w.metadata.deletionTimestamp) return {};
+    const ns = w.metadata.namespace!;
+    const areaKey = `${ns}/${w.spec.areaRef.name}`;
+    const area = ctx.caches.areas.get(areaKey);
+    const now = ctx.now();
+    const cur = w.status ?? {};
+    const violation = firstViolation(windowPolicies, { window: w, area });
+    const resolved = area ? resolveArea(area) : undefined;
+    const t = windowTimeline(w, resolved?.coolDownSeconds ?? 0, now.getTime());
+
+    const phaseTimes = { ...cur.phaseTimes };
+    const slot = PHASE_KEY[t.phase];
+    if (!phaseTimes[slot]) phaseTimes[slot] = iso(now.getTime());
+    const status: Partial<SalesWindowStatus> = { observedGeneration: w.metadata.generation, phase: t.phase, phaseTimes, scaleDownAt: iso(t.scaleUntil) };
+    if (resolved) {
+      const deployment = (n: string) => childCache(ctx.caches, RT.deployment).get(`${ns}/${resolved.name}-${n}`) as { status?: { readyReplicas?: number } } | undefined;
+      const ask = (perPod: number, max: number, n: string) => {
+        const requested = replicasFor(w.spec.expectedPeakRps, perPod, resolved.headroom);
+        return { requested, ready: deployment(n)?.status?.readyReplicas ?? 0, capped: requested > max };
+      };
+      status.replicas = {
+        api: ask(resolved.api.requestsPerSecondPerPod, resolved.api.maxReplicas, 'api'),
+        worker: ask(resolved.worker.requestsPerSecondPerPod, resolved.worker.maxReplicas, 'worker'),
+      };
+    }
+    status.message = violation?.message ?? describe(t.phase, t);
+    status.conditions = setConditions(
+      cur.conditions,
+      [violation ? { type: 'Ready', status: 'False', ...violation } : { type: 'Ready', status: 'True', reason: t.phase, message: status.message }],
+      w.metadata.generation,
+      now,
+    );
+    const phaseChanged = cur.phase !== t.phase;
+    await patchStatusIfChanged(ctx.client, RT.window, ns, w.metadata.name, cur, status);
+    if (violation) ctx.recorder.event(w, 'Warning', violation.reason, violation.message);
+    if (phaseChanged) {
+      const capped = status.replicas?.api?.capped || status.replicas?.worker?.capped;
+      ctx.recorder.event(w, capped && t.phase === 'PreScaling' ? 'Warning' : 'Normal', t.phase, status.message + (capped ? ' (capped at maxReplicas)' : ''));
+      ctx.enqueueArea(areaKey);
+      ctx.enqueueSwitches(areaKey);
+    }
+    return t.nextAt !== undefined ? { requeueAfterMs: Math.max(0, t.nextAt - now.getTime()) + 10 } : {};
+  };
+}
+
+function describe(phase: WindowPhase, t: { scaleFrom: number; opensAt: number; closesAt: number; scaleUntil: number }): string {
+  switch (phase) {
+    case 'Scheduled':
+      return `pre-scales at ${iso(t.scaleFrom)}, opens at ${iso(t.opensAt)}`;
+    case 'PreScaling':
+      return `floor raised; opens at ${iso(t.opensAt)}`;
+    case 'Open':
+      return `channels open until ${iso(t.closesAt)}`;
+    case 'Closed':
+      return `closed at ${iso(t.closesAt)}; floor released at ${iso(t.scaleUntil)}`;
+  }
+}
+
+/** Areas a window event concerns (both, when its areaRef changed). */
+export function windowAreaKeys(...ws: (SalesWindow | undefined)[]): string[] {
+  return [...new Set(ws.filter((w): w is SalesWindow => !!w).map((w) => `${w.metadata.namespace}/${w.spec.areaRef.name}`))];
+}
