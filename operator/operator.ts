@@ -173,7 +173,12 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
   caches.windows.on({
     add: (w) => onWindow(w),
     update: (old, w) => old.metadata.generation !== w.metadata.generation && onWindow(w, old),
-    delete: (w) => windowAreaKeys(w).forEach((k) => (areaCtl.enqueue(k), switchCtl.enqueue(k))),
+    delete: (w) => {
+      for (const k of windowAreaKeys(w)) {
+        areaCtl.enqueue(k);
+        switchCtl.enqueue(k);
+      }
+    },
     resync: (w) => windowCtl.enqueue(keyOf(w)),
   });
   for (const inf of caches.children.values()) {
@@ -227,7 +232,10 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
       return elector.isLeader;
     },
     resync() {
-      for (const a of caches.areas.list()) (areaCtl.enqueue(keyOf(a)), switchCtl.enqueue(keyOf(a)));
+      for (const a of caches.areas.list()) {
+        areaCtl.enqueue(keyOf(a));
+        switchCtl.enqueue(keyOf(a));
+      }
       for (const w of caches.windows.list()) windowCtl.enqueue(keyOf(w));
     },
     metrics,

@@ -78,7 +78,7 @@ describe('ScenicArea → children', () => {
     const area0 = await get<ScenicArea>(RT.area, 'park');
     const n = reconcileCount();
     op.resync();
-    await waitFor(async () => reconcileCount() > n || undefined);
+    await waitFor(() => Promise.resolve(reconcileCount() > n || undefined));
     await new Promise((r) => setTimeout(r, 300));
     const after = await Promise.all(CHILDREN.map(([rt, name]) => get<KubeObject>(rt, name)));
     expect(after.map((o) => o.metadata.resourceVersion)).toEqual(before.map((o) => o.metadata.resourceVersion));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { KubeClient, resourcePath, type KubeObject } from '../../operator/kube/client.js';
@@ -47,7 +47,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
