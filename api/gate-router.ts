@@ -77,7 +77,9 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.get('/changes', async (req, res) => {
     const gate = gateOf(res);
     const q = parseInput(ChangesQuery, req.query);
-    res.json(await changesPage(db, vault, gate, await dayOf(gate, q.date), q.cursor, q.limit));
+    const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
+    const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), timezone).date, instantCapacity);
+    res.json(await changesPage(db, vault, gate, q.date ?? presence.date, q.cursor, q.limit, presence));
   });
 
   router.get('/presence', async (_req, res) => {

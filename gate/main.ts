@@ -1,5 +1,63 @@
-/** `scenic gate`: not built yet, tracked in issue #5. */
-export function main(): Promise<number> {
-  console.error('scenic gate: this role is not built yet (issue #5)');
-  return Promise.resolve(1);
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../core/clock.js';
+import { createLogger } from '../core/log.js';
+import { GateAgent } from './agent.js';
+import { CentralClient } from './central.js';
+import { loadGateConfig } from './config.js';
+import { Journal } from './journal.js';
+import { createGateServer } from './server.js';
+
+/**
+ * `scenic gate`: the edge gate agent of one entrance. Configuration from the
+ * environment (see gate/config.ts and gate/README.md).
+ */
+export async function main(): Promise<number> {
+  const config = loadGateConfig();
+  const log = createLogger('gate', config.logLevel).child({ gate: config.gateId });
+  const journal = new Journal(config.journalPath);
+  const central = new CentralClient(config.apiUrl, config.credential, config.syncTimeoutMs);
+  const agent = new GateAgent({
+    journal,
+    central,
+    clock: systemClock,
+    log,
+    precheck: config.precheck,
+    precheckBudgetMs: config.precheckBudgetMs,
+    refreshIntervalMs: config.refreshIntervalMs,
+  });
+  const server = createGateServer(agent, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, host: config.host, journal: config.journalPath, backlog: journal.backlog() }, 'gate agent listening');
+
+  let stopping = false;
+  let syncTimer: NodeJS.Timeout | undefined;
+  const loop = async () => {
+    await agent.sync();
+    if (!stopping) syncTimer = setTimeout(() => void loop(), config.syncIntervalMs);
+  };
+  void loop();
+  const healthTimer = setInterval(() => void agent.reportHealth(), config.healthIntervalMs);
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'gate agent stopping');
+      clearTimeout(syncTimer);
+      clearInterval(healthTimer);
+      server.close();
+      server.closeAllConnections();
+      // One last upload attempt, bounded by the sync timeout; the journal keeps the rest.
+      void agent.sync().finally(() => {
+        journal.close();
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
 }

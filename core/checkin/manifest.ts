@@ -3,7 +3,7 @@ import type { PiiVault } from '../pii/crypto.js';
 import type { GateDevice } from './devices.js';
 import { hhmmToMinutes } from './local-time.js';
 import { deriveManifestKey, manifestIdHash } from './id-hash.js';
-import type { ChangesPage, ManifestPage, ManifestTicket } from './protocol.js';
+import type { ChangesPage, ManifestPage, ManifestTicket, Presence } from './protocol.js';
 import type { TicketStatus } from './rules.js';
 
 /**
@@ -99,7 +99,15 @@ export async function manifestPage(
 }
 
 /** Changes to the area-day's tickets after `cursor`, latest state of each ticket. */
-export async function changesPage(db: Knex, vault: PiiVault, gate: GateDevice, date: string, cursor: number, limit: number): Promise<ChangesPage> {
+export async function changesPage(
+  db: Knex,
+  vault: PiiVault,
+  gate: GateDevice,
+  date: string,
+  cursor: number,
+  limit: number,
+  presence: Presence,
+): Promise<ChangesPage> {
   const changes = await db('ticket_changes')
     .where({ area_id: gate.areaId })
     .andWhere('visit_date', date)
@@ -107,11 +115,11 @@ export async function changesPage(db: Knex, vault: PiiVault, gate: GateDevice, d
     .orderBy('seq')
     .limit(limit)
     .select<{ seq: number; ticket_id: string }[]>('seq', 'ticket_id');
-  if (!changes.length) return { cursor, tickets: [], more: false };
+  if (!changes.length) return { cursor, tickets: [], more: false, presence };
   const ids = [...new Set(changes.map((c) => c.ticket_id))];
   const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, ids]);
   const key = manifestKeyFor(vault, gate.areaId, date);
-  return { cursor: changes[changes.length - 1]!.seq, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit };
+  return { cursor: changes[changes.length - 1]!.seq, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit, presence };
 }
 
 /** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */

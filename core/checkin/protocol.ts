@@ -101,6 +101,8 @@ export const ChangesPage = z.object({
   /** Latest state of each changed ticket; a ticket moved off this date comes as revoked. */
   tickets: z.array(ManifestTicket),
   more: z.boolean(),
+  /** The area's in-park figure and instantaneous capacity now. */
+  presence: Presence,
 });
 export type ChangesPage = z.infer<typeof ChangesPage>;
 

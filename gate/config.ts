@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { parseInput } from '../core/validation.js';
+
+/**
+ * The gate agent's configuration, from the environment, validated at start-up so a
+ * typo stops the agent with the variable's name instead of at the first scan.
+ */
+const Env = z.object({
+  /** Base URL of the gate API, e.g. https://api.example/gate/v1 */
+  SCENIC_GATE_API_URL: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL'),
+  /** The device credential `sgd1.<gateId>.<secret>` given when the gate was registered. */
+  SCENIC_GATE_CREDENTIAL: z.string().regex(/^sgd1\.[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{43}$/, 'must be a gate credential sgd1.<gateId>.<secret>'),
+  /** Path of the SQLite journal (a persistent volume on the node). */
+  SCENIC_GATE_JOURNAL: z.string().min(1),
+  SCENIC_GATE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** The turnstiles talk to the agent on the node: loopback unless they sit on the LAN. */
+  SCENIC_GATE_HOST: z.string().default('127.0.0.1'),
+  /** Time the centre has to answer an online pre-check before the offline decision stands. */
+  SCENIC_GATE_PRECHECK_BUDGET_MS: z.coerce.number().int().min(10).max(2_000).default(150),
+  /** Pause between sync rounds (journal up, changes down). */
+  SCENIC_GATE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** Timeout of one sync request. */
+  SCENIC_GATE_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** How often keys, entrance rules and the whole manifest are fetched again. */
+  SCENIC_GATE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  SCENIC_GATE_HEALTH_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  /** Ask the centre before admitting while online (off: decide locally, sync later). */
+  SCENIC_GATE_PRECHECK: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface GateConfig {
+  apiUrl: string;
+  credential: string;
+  gateId: string;
+  journalPath: string;
+  port: number;
+  host: string;
+  precheckBudgetMs: number;
+  syncIntervalMs: number;
+  syncTimeoutMs: number;
+  refreshIntervalMs: number;
+  healthIntervalMs: number;
+  precheck: boolean;
+  logLevel: string;
+}
+
+export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
+  const e = parseInput(Env, env, 'invalid_config');
+  return {
+    apiUrl: e.SCENIC_GATE_API_URL.replace(/\/+$/, ''),
+    credential: e.SCENIC_GATE_CREDENTIAL,
+    gateId: e.SCENIC_GATE_CREDENTIAL.split('.')[1]!,
+    journalPath: e.SCENIC_GATE_JOURNAL,
+    port: e.SCENIC_GATE_PORT,
+    host: e.SCENIC_GATE_HOST,
+    precheckBudgetMs: e.SCENIC_GATE_PRECHECK_BUDGET_MS,
+    syncIntervalMs: e.SCENIC_GATE_SYNC_INTERVAL_MS,
+    syncTimeoutMs: e.SCENIC_GATE_SYNC_TIMEOUT_MS,
+    refreshIntervalMs: e.SCENIC_GATE_REFRESH_INTERVAL_MS,
+    healthIntervalMs: e.SCENIC_GATE_HEALTH_INTERVAL_MS,
+    precheck: e.SCENIC_GATE_PRECHECK === 'on',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Logger } from '../core/log.js';
+import type { GateAgent } from './agent.js';
+
+/**
+ * The agent's local HTTP API for turnstiles and handhelds on the node. Plain
+ * node:http: four routes, no framework on the hot path.
+ *
+ *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true}
+ *                 → 200 {scanId, open, reason, display, ticketId, mode, tickets[]}
+ *   GET  /health  → the gate's health (last sync, journal backlog, offline since, ...)
+ *   GET  /healthz → liveness; GET /readyz → 200 once keys and rules are loaded
+ */
+const ScanBody = z
+  .object({
+    qr: z.string().max(2048).optional(),
+    idNumber: z.string().min(1).max(64).optional(),
+    cardUid: z.string().min(1).max(64).optional(),
+    face: z.string().max(1_000_000).optional(),
+    direction: z.enum(['in', 'out']).default('in'),
+    group: z.boolean().default(false),
+  })
+  .strict()
+  .refine((b) => [b.qr, b.idNumber, b.cardUid, b.face].filter((v) => v !== undefined).length <= 1, 'give one of qr, idNumber, cardUid, face')
+  .refine((b) => b.direction === 'out' || [b.qr, b.idNumber, b.cardUid, b.face].some((v) => v !== undefined), 'an entry needs qr, idNumber, cardUid or face');
+
+const MAX_BODY = 1_100_000;
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s) });
+  res.end(s);
+}
+
+function problem(res: ServerResponse, status: number, code: string, detail: string): void {
+  send(res, status, { type: `https://scenic.dev/problems/${code}`, title: code.replace(/_/g, ' '), status, code, detail }, 'application/problem+json');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body_too_large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createGateServer(agent: GateAgent, log: Logger): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/scan') {
+      let raw: string;
+      try {
+        raw = await readBody(req);
+      } catch {
+        return problem(res, 413, 'body_too_large', 'request body is too large');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return problem(res, 400, 'malformed_json', 'request body is not valid JSON');
+      }
+      const parsed = ScanBody.safeParse(json);
+      if (!parsed.success) return problem(res, 400, 'invalid_scan', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      return send(res, 200, await agent.scan(parsed.data));
+    }
+    if (req.method === 'GET' && path === '/health') return send(res, 200, { ...agent.health(), online: agent.online, ready: agent.state.ready, inPark: agent.state.inPark() });
+    if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/readyz') return send(res, agent.state.ready ? 200 : 503, { ready: agent.state.ready });
+    return problem(res, 404, 'route_not_found', `no route for ${req.method} ${path}`);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'scan handler failed');
+      if (!res.headersSent) problem(res, 500, 'internal', 'an unexpected error occurred; it has been logged');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}

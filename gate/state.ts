@@ -1,0 +1,183 @@
+import type { KeyObject } from 'node:crypto';
+import { manifestIdHash, normaliseCardUid } from '../core/checkin/id-hash.js';
+import type { ManifestTicket, Presence } from '../core/checkin/protocol.js';
+import { decideEntry, tokenFailureReason, type Decision, type EntranceRules, type TicketFacts } from '../core/checkin/rules.js';
+import type { DenyReason } from '../core/checkin/reasons.js';
+import { importPublicKey, verifyTicket } from '../core/tickets/token.js';
+import type { GateKind } from '../core/checkin/devices.js';
+
+/**
+ * What the agent knows, in memory, for sub-millisecond decisions: keys, entrance
+ * rules, the day's manifest with its ID-hash and card indexes, this gate's own
+ * entries per ticket and the last in-park figure. Rebuilt from the journal file at
+ * start, so a restart without the network still decides as before.
+ */
+export interface Resolved {
+  facts: TicketFacts;
+  orderId: string | null;
+  status: ManifestTicket['status'];
+  elsewhere: number;
+}
+
+export type Resolution = { ok: true; tickets: Resolved[] } | { ok: false; reason: DenyReason };
+
+export class GateState {
+  keys = new Map<string, KeyObject>();
+  rawKeys: { kid: string; publicKey: string }[] = [];
+  rules: EntranceRules | null = null;
+  kind: GateKind = 'turnstile';
+  manifestDate: string | null = null;
+  manifestKey: string | null = null;
+  cursor = 0;
+  private tickets = new Map<string, ManifestTicket>();
+  private byIdHash = new Map<string, string[]>();
+  private byCard = new Map<string, string>();
+  private byOrder = new Map<string, string[]>();
+  /** This gate's admitted entries per ticket (journal), plus in-flight reservations. */
+  readonly localAdmits = new Map<string, number>();
+  /** The centre's last in-park figure and this gate's movements not yet in it. */
+  presence: Presence | null = null;
+  pendingEntries = 0;
+  pendingExits = 0;
+
+  get ready(): boolean {
+    return this.rules !== null && this.keys.size > 0;
+  }
+
+  get manifestSize(): number {
+    return this.tickets.size;
+  }
+
+  setKeys(keys: { kid: string; publicKey: string }[]): void {
+    const next = new Map<string, KeyObject>();
+    for (const k of keys) next.set(k.kid, this.keys.get(k.kid) ?? importPublicKey(k.publicKey));
+    this.keys = next;
+    this.rawKeys = keys;
+  }
+
+  setManifest(date: string, key: string, cursor: number, tickets: ManifestTicket[]): void {
+    this.manifestDate = date;
+    this.manifestKey = key;
+    this.cursor = cursor;
+    this.tickets = new Map();
+    this.byIdHash = new Map();
+    this.byCard = new Map();
+    this.byOrder = new Map();
+    for (const t of tickets) this.upsert(t);
+  }
+
+  applyChanges(tickets: ManifestTicket[], cursor: number): void {
+    for (const t of tickets) this.upsert(t);
+    this.cursor = cursor;
+  }
+
+  private upsert(t: ManifestTicket): void {
+    const old = this.tickets.get(t.ticketId);
+    if (old) {
+      if (old.idHash) this.byIdHash.set(old.idHash, (this.byIdHash.get(old.idHash) ?? []).filter((id) => id !== t.ticketId));
+      if (old.cardUid) this.byCard.delete(old.cardUid);
+    }
+    this.tickets.set(t.ticketId, t);
+    if (t.idHash) this.byIdHash.set(t.idHash, [...(this.byIdHash.get(t.idHash) ?? []), t.ticketId]);
+    if (t.cardUid) this.byCard.set(normaliseCardUid(t.cardUid), t.ticketId);
+    const order = this.byOrder.get(t.orderId) ?? [];
+    if (!order.includes(t.ticketId)) this.byOrder.set(t.orderId, [...order, t.ticketId]);
+  }
+
+  private resolvedFromManifest(t: ManifestTicket): Resolved {
+    return {
+      facts: {
+        ticketId: t.ticketId,
+        areaId: this.rules?.areaId ?? '',
+        productId: t.productId,
+        date: t.date,
+        slotStartMin: t.slotStartMin,
+        slotEndMin: t.slotEndMin,
+        entriesAllowed: t.entriesAllowed,
+        units: t.units,
+      },
+      orderId: t.orderId,
+      status: t.status,
+      elsewhere: t.entriesUsedElsewhere,
+    };
+  }
+
+  /** A QR token: its signature and claims; the manifest's fresher state when it has the ticket. */
+  resolveQr(token: string): Resolution {
+    const v = verifyTicket(token, this.keys);
+    if (!v.ok) return { ok: false, reason: tokenFailureReason(v.reason) };
+    const m = this.tickets.get(v.claims.ticketId);
+    if (m) {
+      const r = this.resolvedFromManifest(m);
+      r.facts.areaId = v.claims.areaId;
+      return { ok: true, tickets: [r] };
+    }
+    const c = v.claims;
+    return {
+      ok: true,
+      tickets: [
+        {
+          facts: { ticketId: c.ticketId, areaId: c.areaId, productId: c.productId, date: c.date, slotStartMin: c.slotStartMin, slotEndMin: c.slotEndMin, entriesAllowed: c.entriesAllowed, units: 1 },
+          orderId: null,
+          status: 'valid',
+          elsewhere: 0,
+        },
+      ],
+    };
+  }
+
+  /** A resident ID card: every ticket of the day held by that ID number. */
+  resolveIdNumber(idNumber: string): Resolution {
+    if (!this.manifestKey) return { ok: false, reason: 'unknown_ticket' };
+    const ids = this.byIdHash.get(manifestIdHash(this.manifestKey, idNumber)) ?? [];
+    const tickets = ids.map((id) => this.tickets.get(id)).filter((t): t is ManifestTicket => t !== undefined);
+    return tickets.length ? { ok: true, tickets: tickets.map((t) => this.resolvedFromManifest(t)) } : { ok: false, reason: 'unknown_ticket' };
+  }
+
+  resolveCard(uid: string): Resolution {
+    const id = this.byCard.get(normaliseCardUid(uid));
+    const t = id ? this.tickets.get(id) : undefined;
+    return t ? { ok: true, tickets: [this.resolvedFromManifest(t)] } : { ok: false, reason: 'unknown_ticket' };
+  }
+
+  resolveTicketId(ticketId: string): Resolution {
+    const t = this.tickets.get(ticketId);
+    return t ? { ok: true, tickets: [this.resolvedFromManifest(t)] } : { ok: false, reason: 'unknown_ticket' };
+  }
+
+  /** The other tickets of the same order (handheld group entry). */
+  orderTickets(orderId: string): Resolved[] {
+    return (this.byOrder.get(orderId) ?? [])
+      .map((id) => this.tickets.get(id))
+      .filter((t): t is ManifestTicket => t !== undefined)
+      .map((t) => this.resolvedFromManifest(t));
+  }
+
+  inPark(): number {
+    return Math.max(0, (this.presence?.inPark ?? 0) + this.pendingEntries - this.pendingExits);
+  }
+
+  /** The offline decision, with the shared rules of core/checkin. */
+  decide(r: Resolved, now: Date): Decision {
+    if (!this.rules) return { admit: false, reason: 'gate_not_ready' };
+    return decideEntry({
+      ticket: r.facts,
+      state: { status: r.status, entriesUsed: r.elsewhere + (this.localAdmits.get(r.facts.ticketId) ?? 0) },
+      rules: this.rules,
+      now,
+      inPark: this.inPark(),
+    });
+  }
+
+  reserve(ticketId: string, units: number): void {
+    this.localAdmits.set(ticketId, (this.localAdmits.get(ticketId) ?? 0) + 1);
+    this.pendingEntries += units;
+  }
+
+  release(ticketId: string, units: number): void {
+    const n = (this.localAdmits.get(ticketId) ?? 0) - 1;
+    if (n > 0) this.localAdmits.set(ticketId, n);
+    else this.localAdmits.delete(ticketId);
+    this.pendingEntries -= units;
+  }
+}
