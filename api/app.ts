@@ -1,32 +1,62 @@
 import express, { type Express } from 'express';
-import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
-import type { Logger } from '../core/log.js';
+import type { Platform } from '../core/platform.js';
+import { ApiKeys } from '../core/auth/api-keys.js';
+import { VisitorSessions } from '../core/auth/sessions.js';
+import { authenticate, type AppContext } from './context.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { visitorRouter } from './routes/visitor.js';
+import { adminRouter } from './routes/admin.js';
+import { paymentsRouter } from './routes/payments.js';
+import { openApiDocument } from './openapi.js';
+import { rateLimit } from './rate-limit.js';
 
-export interface ApiDeps {
-  db: Knex;
-  redis: Redis;
-  log: Logger;
+export interface AppOptions {
+  /** per-caller request limits; off in tests that race thousands of requests */
+  rateLimits?: boolean;
+  /** extra routers mounted before the 404 handler (e.g. the gate API) */
+  mount?: (app: Express, ctx: AppContext) => void;
 }
 
-/** Builds the express application from its dependencies; no I/O happens here. */
-export function createApp(deps: ApiDeps): Express {
+/** Builds the express application from the platform; no I/O happens here. */
+export function createApp(platform: Platform, opts: AppOptions = {}): { app: Express; ctx: AppContext } {
+  const ctx: AppContext = {
+    platform,
+    apiKeys: new ApiKeys(platform.db, () => platform.clock.now().getTime()),
+    sessions: new VisitorSessions(platform.cfg.SCENIC_LOOKUP_KEY),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([deps.db.raw('select 1'), deps.redis.ping()]);
+    const checks = await Promise.allSettled([platform.db.raw('select 1'), platform.redis.ping()]);
     const [pg, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
     const ok = pg === 'ok' && redis === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres: pg, redis });
   });
+  const doc = openApiDocument();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+
+  // Payment callbacks need their raw bytes: mounted before the JSON parser.
+  app.use('/v1/payments', paymentsRouter(ctx));
+  app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(authenticate(ctx));
+  if (opts.rateLimits !== false) {
+    const now = () => platform.clock.now().getTime();
+    app.use('/v1/auth', rateLimit(platform.redis, { name: 'auth', limit: 10, windowSeconds: 60, now }));
+    app.use('/v1/orders', rateLimit(platform.redis, { name: 'orders', limit: 120, windowSeconds: 60, now }));
+  }
+  app.use('/v1/admin', adminRouter(ctx));
+  app.use('/v1', visitorRouter(ctx));
+  opts.mount?.(app, ctx);
 
   app.use(notFoundHandler);
-  app.use(problemHandler(deps.log));
-  return app;
+  app.use(problemHandler(platform.log));
+  return { app, ctx };
 }

@@ -1,31 +1,29 @@
 import { createServer } from 'node:http';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../core/config.js';
-import { createDb } from '../core/db/knex.js';
-import { createLogger } from '../core/log.js';
+import { createPlatform } from '../core/platform.js';
 import { createApp } from './app.js';
+import { holdExpiryScheduler } from '../workers/queues.js';
 
 /** `scenic api`: serves HTTP until SIGTERM, then drains connections and closes pools. */
 export async function main(): Promise<void> {
   const cfg = loadConfig();
-  const log = createLogger('api', cfg.LOG_LEVEL);
-  const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: cfg.DATABASE_POOL_MAX });
-  const redis = new Redis(cfg.REDIS_URL, { keyPrefix: cfg.REDIS_PREFIX, maxRetriesPerRequest: 2 });
-  const app = createApp({ db, redis, log });
+  const platform = createPlatform(cfg, { role: 'api' });
+  const schedule = holdExpiryScheduler(platform);
+  platform.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
+  const { app } = createApp(platform);
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
-  const addr = server.address();
-  log.info({ addr }, 'api listening');
+  platform.log.info({ addr: server.address() }, 'api listening');
 
-  const stop = async (signal: string) => {
-    log.info({ signal }, 'api shutting down');
-    server.close();
-    server.closeIdleConnections();
-    await db.destroy();
-    redis.disconnect();
-  };
   await new Promise<void>((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => void stop(s).then(resolve));
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
+  platform.log.info('api shutting down');
+  await new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeIdleConnections();
+  });
+  await schedule.close();
+  await platform.close();
 }

@@ -21,18 +21,15 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 export const PROBLEM_TYPE_BASE = 'https://scenic.dev/problems/';
 
-export function sendProblem(res: Response, err: DomainError, instance?: string): void {
-  const status = STATUS_BY_CODE[err.code] ?? STATUS[err.kind];
-  const { fields, retryAfterSeconds, ...rest } = err.details as {
-    fields?: unknown;
-    retryAfterSeconds?: number;
-    [k: string]: unknown;
-  };
-  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterSeconds)));
-  res
-    .status(status)
-    .type('application/problem+json')
-    .json({
+export const statusOf = (err: DomainError) => STATUS_BY_CODE[err.code] ?? STATUS[err.kind];
+
+/** The problem+json document of a domain error (RFC 9457), with the fields that are wrong. */
+export function problemBody(err: DomainError, instance?: string): { status: number; body: Record<string, unknown> } {
+  const status = statusOf(err);
+  const { fields, retryAfterSeconds: _r, ...rest } = err.details as { fields?: unknown; retryAfterSeconds?: number; [k: string]: unknown };
+  return {
+    status,
+    body: {
       type: `${PROBLEM_TYPE_BASE}${err.code}`,
       title: err.code.replace(/_/g, ' '),
       status,
@@ -41,7 +38,15 @@ export function sendProblem(res: Response, err: DomainError, instance?: string):
       ...(instance ? { instance } : {}),
       ...(fields ? { errors: fields } : {}),
       ...rest,
-    });
+    },
+  };
+}
+
+export function sendProblem(res: Response, err: DomainError, instance?: string): void {
+  const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retry !== undefined) res.setHeader('Retry-After', String(Math.ceil(retry)));
+  const p = problemBody(err, instance);
+  res.status(p.status).type('application/problem+json').json(p.body);
 }
 
 /** Turns anything thrown into problem+json; logs only what is our fault (5xx). */

@@ -20,6 +20,13 @@ const Env = z.object({
   /** Key for the keyed hashes (HMAC-SHA256) used to look up ID numbers and phones. */
   SCENIC_LOOKUP_KEY: z.string().min(16, 'must be at least 16 characters'),
   SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  /** Base URL the outside world reaches this API at (payment callbacks, links). */
+  SCENIC_PUBLIC_URL: z.string().url().optional(),
+  SCENIC_PAYMENT_GATEWAY: z.enum(['fake']).default('fake'),
+  SCENIC_FAKE_GATEWAY_URL: z.string().url().default('http://127.0.0.1:8099'),
+  SCENIC_FAKE_GATEWAY_SECRET: z.string().min(8).default('fake-gateway-demo-secret'),
+  /** SMS adapter: POST {to, text} JSON to this URL; unset = log the (masked) message only. */
+  SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

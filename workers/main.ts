@@ -1,19 +1,60 @@
-import { Redis } from 'ioredis';
+import { Queue, Worker } from 'bullmq';
 import { loadConfig } from '../core/config.js';
-import { createDb } from '../core/db/knex.js';
-import { createLogger } from '../core/log.js';
+import { createPlatform, type Platform } from '../core/platform.js';
+import { QUEUES, bullPrefix } from './queues.js';
+import { holdExpiryProcessor, maintenanceProcessor } from './processors.js';
+import { relayOutbox } from './outbox.js';
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Starts every processor of this role on an existing platform (used by main and tests). */
+export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number } = {}): Promise<RunningWorkers> {
+  const prefix = bullPrefix(p);
+  const conn = () => p.connectRedis({ prefixed: false, forQueues: true });
+  const workers = [
+    new Worker(QUEUES.holdExpiry, holdExpiryProcessor(p), { connection: conn(), prefix, concurrency: 16 }),
+    new Worker(QUEUES.maintenance, maintenanceProcessor(p), { connection: conn(), prefix, concurrency: 1 }),
+  ];
+  for (const w of workers) w.on('failed', (job, err) => p.log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+  const maintenance = new Queue(QUEUES.maintenance, { connection: conn(), prefix });
+  await maintenance.upsertJobScheduler('sweep', { every: opts.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await maintenance.upsertJobScheduler('reconcile', { every: opts.reconcileEveryMs ?? 60_000 }, { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await maintenance.upsertJobScheduler('refunds', { every: 60_000 }, { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+
+  // The outbox relay polls Postgres (no queue needed: the table is the queue).
+  let stopped = false;
+  const every = opts.outboxEveryMs ?? 500;
+  const loop = (async () => {
+    while (!stopped) {
+      const n = await relayOutbox(p).catch((e: unknown) => {
+        p.log.warn({ err: e }, 'outbox relay failed');
+        return 0;
+      });
+      if (!n) await new Promise((r) => setTimeout(r, every));
+    }
+  })();
+  return {
+    async close() {
+      stopped = true;
+      await Promise.all(workers.map((w) => w.close()));
+      await maintenance.close();
+      await loop;
+    },
+  };
+}
 
 /** `scenic worker`: runs every BullMQ processor of this process until SIGTERM. */
 export async function main(): Promise<void> {
   const cfg = loadConfig();
-  const log = createLogger('worker', cfg.LOG_LEVEL);
-  const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: cfg.DATABASE_POOL_MAX });
-  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
-  await redis.ping();
-  log.info('worker started');
+  const platform = createPlatform(cfg, { role: 'worker' });
+  const running = await startWorkers(platform);
+  platform.log.info('worker started');
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
-  await db.destroy();
-  redis.disconnect();
+  platform.log.info('worker shutting down');
+  await running.close();
+  await platform.close();
 }

@@ -238,6 +238,22 @@ export class Inventory {
     });
   }
 
+  /** Every area-day that has reservation records in Redis (for the reconciler). */
+  async reservationDays(): Promise<{ areaId: string; date: string }[]> {
+    // SCAN's MATCH is not prefixed by ioredis, so the prefix is added and stripped here.
+    const out: { areaId: string; date: string }[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.prefix}res:{*}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) {
+        const m = /res:\{(.+)\}:(\d{4}-\d{2}-\d{2})$/.exec(k.slice(this.opts.prefix.length));
+        if (m) out.push({ areaId: m[1]!, date: m[2]! });
+      }
+    } while (cursor !== '0');
+    return out;
+  }
+
   async snapshot(areaId: string, date: string): Promise<DaySnapshot> {
     const h = await this.redis.hgetall(invKeys(areaId, date).day);
     const num = (v: string | undefined) => Number(v ?? 0);

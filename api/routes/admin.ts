@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../../core/validation.js';
+import { AreaDefinition, ChannelDefinition } from '../../core/catalog/definition.js';
+import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
+import { setChannelPaused } from '../../core/inventory/switches.js';
+import { audit } from '../../core/orders/store.js';
+import { reconcileAll } from '../../core/orders/reconcile.js';
+import { actorName } from '../../core/orders/model.js';
+import { actorOf, requireRole, type AppContext } from '../context.js';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
+
+/** Admin endpoints: catalog, channel switches, audit trail, inventory repair. */
+export function adminRouter(ctx: AppContext): Router {
+  const r = Router();
+  const p = ctx.platform;
+  r.use(requireRole('admin'));
+
+  r.put('/areas/:areaId', async (req, res) => {
+    const def = parseInput(AreaDefinition, { ...(req.body as object), id: req.params.areaId });
+    await upsertArea(p.db, def);
+    p.catalog.invalidate(def.id);
+    await audit(p.db, actorOf(res), 'scenic.area.updated', def.id, { slots: def.slots.length, products: def.products.length });
+    res.json({ id: def.id, updated: true });
+  });
+
+  r.put('/channels', async (req, res) => {
+    const defs = parseInput(z.array(ChannelDefinition).min(1).max(200), req.body);
+    await upsertChannels(p.db, defs);
+    p.catalog.invalidate();
+    await audit(p.db, actorOf(res), 'scenic.channels.updated', 'channels', { ids: defs.map((d) => d.id) });
+    res.json({ updated: defs.length });
+  });
+
+  r.post('/areas/:areaId/channels/:channelId/:action', async (req, res) => {
+    const { areaId, channelId, action } = parseInput(z.object({ areaId: slug, channelId: slug, action: z.enum(['pause', 'resume']) }), req.params);
+    const { reason } = parseInput(z.object({ reason: z.string().min(1).max(200) }), req.body);
+    await p.catalog.area(areaId);
+    await p.catalog.channel(channelId);
+    const actor = actorOf(res);
+    await setChannelPaused(p.redis, { prefix: p.cfg.REDIS_PREFIX, areaId, channelId, paused: action === 'pause', actor: actorName(actor), reason, now: p.clock.now().getTime() });
+    await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
+    res.json({ areaId, channelId, paused: action === 'pause' });
+  });
+
+  r.get('/audit', async (req, res) => {
+    const q = parseInput(z.object({ subject: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().optional() }), req.query);
+    let rows = p.db('audit_log').orderBy('id', 'desc').limit(q.limit);
+    if (q.subject) rows = rows.where({ subject: q.subject });
+    if (q.before) rows = rows.andWhere('id', '<', q.before);
+    const items = (await rows) as { id: number }[];
+    res.json({ items, next: items.length === q.limit ? items.at(-1)!.id : null });
+  });
+
+  r.get('/areas/:areaId/days/:date', async (req, res) => {
+    const { areaId, date } = parseInput(z.object({ areaId: slug, date: z.iso.date() }), req.params);
+    res.json(await p.inventory.snapshot(areaId, date));
+  });
+
+  r.post('/inventory/reconcile', async (_req, res) => {
+    const reports = await reconcileAll(p.orders, await p.inventory.reservationDays());
+    res.json({ reports });
+  });
+
+  return r;
+}

@@ -1,0 +1,137 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../../core/validation.js';
+import { notFound, notAllowed } from '../../core/errors.js';
+import { PlaceOrderInput, RefundInput, RescheduleInput, Phone } from '../../core/orders/inputs.js';
+import { placeOrder, hashToken } from '../../core/orders/place.js';
+import { startPayment } from '../../core/orders/payment.js';
+import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
+import { loadOrder, viewOrder, type OrderRow } from '../../core/orders/store.js';
+import { availability } from '../../core/inventory/availability.js';
+import { pausedChannels } from '../../core/inventory/switches.js';
+import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
+import { actorOf, type AppContext } from '../context.js';
+import { idempotent } from '../idempotent.js';
+
+const AreaParams = z.object({ areaId: z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/) });
+const OrderParams = z.object({ id: z.uuid() });
+const AvailabilityQuery = z.object({ date: z.iso.date(), channel: z.string().max(64).optional() });
+const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.uuid().optional() });
+
+/**
+ * Who may see or change an order: staff at the box office and admins, the partner
+ * whose channel sold it, the visitor signed in with its contact phone, or anyone
+ * holding its access token. Everyone else gets 404, which reveals nothing.
+ */
+export async function authorizedOrder(ctx: AppContext, req: Request, res: Response): Promise<OrderRow> {
+  const { id } = parseInput(OrderParams, req.params, 'invalid_order_id');
+  const o = await loadOrder(ctx.platform.db, id);
+  const a = actorOf(res);
+  const token = req.get('x-order-token');
+  const ok =
+    (a.kind === 'staff' && (a.role === 'admin' || a.role === 'box-office' || a.role === 'kiosk')) ||
+    (a.kind === 'partner' && a.channelId === o.channel_id) ||
+    (a.kind === 'visitor' && a.id !== 'anonymous' && a.id === o.contact_phone_hash) ||
+    (token !== undefined && hashToken(token) === o.access_token_hash);
+  if (!ok) throw notFound('order_not_found', `no order ${id}`);
+  return o;
+}
+
+export function visitorRouter(ctx: AppContext): Router {
+  const r = Router();
+  const p = ctx.platform;
+
+  r.get('/areas/:areaId', async (req, res) => {
+    const { areaId } = parseInput(AreaParams, req.params);
+    const a = await p.catalog.area(areaId);
+    res.json({
+      id: a.id,
+      name: a.name,
+      timezone: a.timezone,
+      dailyCapacity: a.dailyCapacity,
+      entrances: a.entrances,
+      slots: a.slots,
+      products: [...a.products.values()].map((x) => ({
+        id: x.id,
+        name: x.name,
+        kind: x.kind,
+        basePrice: x.basePrice,
+        currency: x.currency,
+        persons: x.persons,
+        entriesAllowed: x.entriesAllowed,
+        freeReschedule: x.freeReschedule,
+        components: x.components,
+      })),
+    });
+  });
+
+  r.get('/areas/:areaId/availability', async (req, res) => {
+    const { areaId } = parseInput(AreaParams, req.params);
+    const q = parseInput(AvailabilityQuery, req.query);
+    const [area, channel] = await Promise.all([p.catalog.area(areaId), p.catalog.channel(q.channel ?? 'web')]);
+    const [snap, paused] = await Promise.all([p.inventory.snapshot(areaId, q.date), pausedChannels(p.redis, areaId)]);
+    res.json(availability(area, q.date, snap, channel, paused.includes(channel.id)));
+  });
+
+  r.post('/orders', async (req, res) => {
+    const input = parseInput(PlaceOrderInput, req.body);
+    await idempotent(ctx, req, res, async (k) => ({ status: 201, body: await placeOrder(p.orders, actorOf(res), input, k) }));
+  });
+
+  r.get('/orders/:id', async (req, res) => {
+    const o = await authorizedOrder(ctx, req, res);
+    res.json(await viewOrder(p.db, p.vault, o.id));
+  });
+
+  r.post('/orders/:id/payments', async (req, res) => {
+    const o = await authorizedOrder(ctx, req, res);
+    res.status(201).json(await startPayment(p.orders, actorOf(res), o.id));
+  });
+
+  r.post('/orders/:id/cancel', async (req, res) => {
+    const o = await authorizedOrder(ctx, req, res);
+    await endHold(p.orders, o.id, 'cancelled', actorOf(res));
+    res.json(await viewOrder(p.db, p.vault, o.id));
+  });
+
+  r.post('/orders/:id/refunds', async (req, res) => {
+    const o = await authorizedOrder(ctx, req, res);
+    const input = parseInput(RefundInput, req.body);
+    await idempotent(ctx, req, res, async () => ({ status: 201, body: await refundOrder(p.orders, actorOf(res), o.id, input) }));
+  });
+
+  r.post('/orders/:id/reschedule', async (req, res) => {
+    const o = await authorizedOrder(ctx, req, res);
+    const input = parseInput(RescheduleInput, req.body);
+    await idempotent(ctx, req, res, async () => ({ status: 200, body: await rescheduleOrder(p.orders, actorOf(res), o.id, input) }));
+  });
+
+  r.get('/me/orders', async (req, res) => {
+    const a = actorOf(res);
+    if (a.kind !== 'visitor' || a.id === 'anonymous') throw notAllowed('sign_in_required', 'sign in with your phone to list your orders');
+    const q = parseInput(ListQuery, req.query);
+    let rows = p.db('orders').where({ contact_phone_hash: a.id }).orderBy('id', 'desc').limit(q.limit + 1).select('id');
+    if (q.before) rows = rows.andWhere('id', '<', q.before);
+    const ids = (await rows) as { id: string }[];
+    const page = ids.slice(0, q.limit);
+    res.json({
+      items: await Promise.all(page.map((o) => viewOrder(p.db, p.vault, o.id))),
+      next: ids.length > q.limit ? page.at(-1)!.id : null,
+    });
+  });
+
+  r.post('/auth/otp', async (req, res) => {
+    const { phone } = parseInput(z.object({ phone: Phone }), req.body);
+    await requestOtp(p.redis, p.sms, phone, p.vault.lookupHash('phone', phone));
+    res.status(202).json({ sent: true, expiresInSeconds: 300 });
+  });
+
+  r.post('/auth/session', async (req, res) => {
+    const { phone, code } = parseInput(z.object({ phone: Phone, code: z.string().regex(/^\d{6}$/) }), req.body);
+    const hash = p.vault.lookupHash('phone', phone);
+    await verifyOtp(p.redis, hash, code);
+    res.status(201).json({ token: ctx.sessions.issue(hash, p.clock.now()), tokenType: 'Bearer' });
+  });
+
+  return r;
+}

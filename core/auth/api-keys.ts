@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Knex } from 'knex';
+import { secretToken } from '../ids.js';
+import { unauthenticated } from '../errors.js';
+import type { Actor } from '../orders/model.js';
+
+/**
+ * Staff, device and partner credentials: `sk_<id>_<secret>`. Only a SHA-256 of the
+ * secret is stored; the id part finds the row without scanning.
+ */
+export type StaffRole = NonNullable<Actor['role']>;
+
+const sha = (s: string) => createHash('sha256').update(s).digest();
+
+export async function createApiKey(db: Knex, k: { name: string; role: StaffRole; channelId?: string | null }): Promise<{ id: string; key: string }> {
+  const id = secretToken(9).replace(/[-_]/g, 'x');
+  const secret = secretToken(24);
+  await db('api_keys').insert({ id, name: k.name, role: k.role, secret_hash: sha(secret).toString('base64url'), channel_id: k.channelId ?? null });
+  return { id, key: `sk_${id}_${secret}` };
+}
+
+export async function revokeApiKey(db: Knex, id: string, now: Date): Promise<void> {
+  await db('api_keys').where({ id }).update({ revoked_at: now });
+}
+
+interface Row {
+  id: string;
+  role: StaffRole;
+  secret_hash: string;
+  channel_id: string | null;
+  revoked_at: Date | null;
+}
+
+/** Resolves API keys to actors, caching rows briefly so each request does not hit Postgres. */
+export class ApiKeys {
+  private cache = new Map<string, { at: number; row: Row | undefined }>();
+  constructor(
+    private readonly db: Knex,
+    private readonly now: () => number,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async authenticate(key: string): Promise<Actor> {
+    const m = /^sk_([A-Za-z0-9]+)_([A-Za-z0-9_-]+)$/.exec(key);
+    if (!m) throw unauthenticated('bad_credentials', 'malformed API key');
+    const [, id, secret] = m as unknown as [string, string, string];
+    let hit = this.cache.get(id);
+    if (!hit || this.now() - hit.at > this.ttlMs) {
+      const row = (await this.db('api_keys').where({ id }).first()) as Row | undefined;
+      hit = { at: this.now(), row };
+      this.cache.set(id, hit);
+    }
+    const row = hit.row;
+    const ok = row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));
+    if (!ok) throw unauthenticated('bad_credentials', 'unknown or revoked API key');
+    return { kind: row.role === 'partner' ? 'partner' : 'staff', id: row.id, role: row.role, channelId: row.channel_id };
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from '../log.js';
+import { maskPhone } from '../pii/mask.js';
+
+/**
+ * The SMS adapter. Providers (Aliyun, Tencent Cloud SMS...) sit behind this interface;
+ * `WebhookSms` posts to an HTTP endpoint (a provider bridge, or a local fake in tests),
+ * `LogSms` only logs, with the number masked, for the demo.
+ */
+export interface SmsSender {
+  send(to: string, text: string): Promise<void>;
+}
+
+export class WebhookSms implements SmsSender {
+  constructor(private readonly url: string) {}
+  async send(to: string, text: string): Promise<void> {
+    const r = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to, text }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!r.ok) throw new Error(`sms webhook answered ${r.status}`);
+  }
+}
+
+export class LogSms implements SmsSender {
+  constructor(private readonly log: Logger) {}
+  send(to: string, text: string): Promise<void> {
+    this.log.info({ to: maskPhone(to), text }, 'sms (log only)');
+    return Promise.resolve();
+  }
+}

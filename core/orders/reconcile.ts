@@ -1,0 +1,131 @@
+import type { Knex } from 'knex';
+import { addDays, localParts } from '../time.js';
+import type { Reservation } from '../inventory/inventory.js';
+import { endHold, overdueHolds } from './lifecycle.js';
+import { LIVE_STATUSES } from './model.js';
+import type { OrderDeps } from './store.js';
+
+/**
+ * Redis is a cache of what Postgres says is sold and held; this is where they are
+ * made to agree again after a crash, a lost Redis, or a bug. Per area-day:
+ *   1. holds past their expiry in Postgres are expired (stock released);
+ *   2. a Redis reservation no live order points at is released, once it is older than
+ *      the grace period (an order may be between its Redis step and its commit);
+ *   3. a live order whose reservation is missing or different in Redis gets it
+ *      re-recorded, under the order's row lock;
+ *   4. the counters are recomputed from the reservation records.
+ * It reports what it repaired; `scenic inventory rebuild` runs the same steps.
+ */
+export interface DriftReport {
+  areaId: string;
+  date: string;
+  expired: number;
+  orphansReleased: string[];
+  adopted: string[];
+  corrected: string[];
+  counters: { field: string; was: number; now: number }[];
+}
+
+export const ORPHAN_GRACE_MS = 60_000;
+
+interface LiveRes {
+  orderId: string;
+  slotId: string;
+  channelId: string;
+  units: number;
+  idHashes: string[];
+  held: boolean;
+  expiresAt: number;
+}
+
+async function liveReservations(db: Knex, areaId: string, date: string): Promise<Map<string, LiveRes>> {
+  const rows: { id: string; res_id: string; slot_id: string; channel_id: string; status: string; expires_at: Date | null; units: number; id_hash: string }[] = await db('orders as o')
+    .join('tickets as t', 't.order_id', 'o.id')
+    .where({ 'o.area_id': areaId, 'o.visit_date': date })
+    .whereIn('o.status', LIVE_STATUSES)
+    .whereIn('t.status', ['pending', 'valid'])
+    .select('o.id', 'o.res_id', 'o.slot_id', 'o.channel_id', 'o.status', 'o.expires_at', 't.units', 't.id_hash');
+  const out = new Map<string, LiveRes>();
+  for (const r of rows) {
+    let e = out.get(r.res_id);
+    if (!e) {
+      e = { orderId: r.id, slotId: r.slot_id, channelId: r.channel_id, units: 0, idHashes: [], held: r.status === 'held', expiresAt: r.status === 'held' && r.expires_at ? r.expires_at.getTime() : 0 };
+      out.set(r.res_id, e);
+    }
+    e.units += r.units;
+    e.idHashes.push(r.id_hash);
+  }
+  return out;
+}
+
+const sameRes = (a: LiveRes, b: Reservation) =>
+  a.units === b.units && a.slotId === b.slotId && a.channelId === b.channelId && a.held === b.held && [...a.idHashes].sort().join() === [...b.idHashes].sort().join();
+
+export async function reconcileDay(d: OrderDeps, areaId: string, date: string): Promise<DriftReport> {
+  const report: DriftReport = { areaId, date, expired: 0, orphansReleased: [], adopted: [], corrected: [], counters: [] };
+  const now = d.clock.now().getTime();
+  const plan = await d.catalog.plan(areaId, date);
+  await d.inventory.init(areaId, date, plan);
+
+  const pg = await liveReservations(d.db, areaId, date);
+  const redis = await d.inventory.reservations(areaId, date);
+
+  for (const [resId, r] of redis) {
+    if (!pg.has(resId) && now - r.createdAt > ORPHAN_GRACE_MS) {
+      // Re-check under no lock is enough: nothing points at this id in Postgres, and a
+      // new order always gets a new id.
+      const again = await liveReservations(d.db, areaId, date);
+      if (!again.has(resId)) {
+        await d.inventory.release(areaId, date, resId, 'all');
+        report.orphansReleased.push(resId);
+      }
+    }
+  }
+
+  for (const [resId, live] of pg) {
+    const r = redis.get(resId);
+    if (r && sameRes(live, r)) continue;
+    await d.db.transaction(async (trx) => {
+      // Lock the order and look again: a refund or payment may have been mid-flight.
+      const o: { status: string; res_id: string } | undefined = await trx('orders').where({ id: live.orderId }).forUpdate().skipLocked().first('status', 'res_id');
+      if (!o || o.res_id !== resId || !LIVE_STATUSES.includes(o.status as never)) return;
+      const fresh = (await liveReservations(trx, areaId, date)).get(resId);
+      const cur = (await d.inventory.reservations(areaId, date)).get(resId);
+      if (!fresh || (cur && sameRes(fresh, cur))) return;
+      const channel = await d.catalog.channel(fresh.channelId);
+      if (cur) await d.inventory.release(areaId, date, resId, 'all');
+      await d.inventory.reserve(
+        { resId, areaId, date, slotId: fresh.slotId, channelId: fresh.channelId, channelKind: channel.kind, units: fresh.units, idHashes: fresh.idHashes, expiresAt: fresh.held ? fresh.expiresAt : 0 },
+        true,
+      );
+      (cur ? report.corrected : report.adopted).push(resId);
+    });
+  }
+  report.counters = await d.inventory.recount(areaId, date);
+  return report;
+}
+
+/** Area-days worth checking: any with live orders from yesterday on, plus any Redis holds. */
+export async function daysToReconcile(d: OrderDeps, redisDays: { areaId: string; date: string }[] = []): Promise<{ areaId: string; date: string }[]> {
+  const areas: { id: string; timezone: string }[] = await d.db('areas').select('id', 'timezone');
+  const seen = new Map<string, { areaId: string; date: string }>();
+  for (const a of areas) {
+    const from = addDays(localParts(d.clock.now(), a.timezone).date, -1);
+    const rows = (await d.db('orders').distinct('visit_date').where({ area_id: a.id }).andWhere('visit_date', '>=', from).whereIn('status', LIVE_STATUSES)) as { visit_date: string }[];
+    for (const r of rows) seen.set(`${a.id}|${r.visit_date}`, { areaId: a.id, date: r.visit_date });
+  }
+  for (const x of redisDays) seen.set(`${x.areaId}|${x.date}`, x);
+  return [...seen.values()];
+}
+
+/** One full pass: expire overdue holds, then reconcile every area-day that matters. */
+export async function reconcileAll(d: OrderDeps, redisDays: { areaId: string; date: string }[] = []): Promise<DriftReport[]> {
+  let expired = 0;
+  for (const id of await overdueHolds(d)) if (await endHold(d, id, 'expired')) expired++;
+  const reports: DriftReport[] = [];
+  for (const day of await daysToReconcile(d, redisDays)) reports.push(await reconcileDay(d, day.areaId, day.date));
+  if (reports[0]) reports[0].expired = expired;
+  return reports;
+}
+
+export const hasDrift = (r: DriftReport) => r.orphansReleased.length + r.adopted.length + r.corrected.length + r.counters.length > 0;

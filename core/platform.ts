@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { Config } from './config.js';
+import { createDb } from './db/knex.js';
+import { createLogger, type Logger } from './log.js';
+import { systemClock, type Clock } from './clock.js';
+import { Catalog } from './catalog/catalog.js';
+import { Inventory } from './inventory/inventory.js';
+import { PiiVault } from './pii/crypto.js';
+import { loadKeyRing, type KeyRing } from './tickets/keys.js';
+import { FakeGateway } from './payments/fake.js';
+import type { PaymentGateway } from './payments/gateway.js';
+import type { OrderDeps } from './orders/store.js';
+import { LogSms, WebhookSms, type SmsSender } from './notify/sms.js';
+
+/**
+ * The composition root: builds every long-lived dependency of a role from its
+ * configuration, once. Tests build one with their own schema, prefix and clock.
+ */
+export interface Platform {
+  cfg: Config;
+  log: Logger;
+  clock: Clock;
+  db: Knex;
+  redis: Redis;
+  vault: PiiVault;
+  catalog: Catalog;
+  inventory: Inventory;
+  gateway: PaymentGateway;
+  sms: SmsSender;
+  keys: () => Promise<KeyRing>;
+  orders: OrderDeps;
+  /** a new Redis connection with the same settings (subscribers, BullMQ) */
+  connectRedis(opts?: { prefixed?: boolean; forQueues?: boolean }): Redis;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  role: string;
+  clock?: Clock;
+  gateway?: PaymentGateway;
+  sms?: SmsSender;
+  log?: Logger;
+  onHoldPlaced?: OrderDeps['onHoldPlaced'];
+}
+
+export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
+  const log = opts.log ?? createLogger(opts.role, cfg.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: cfg.DATABASE_POOL_MAX });
+  const extra: Redis[] = [];
+  const connectRedis = (o: { prefixed?: boolean; forQueues?: boolean } = {}) => {
+    const r = new Redis(cfg.REDIS_URL, {
+      keyPrefix: o.prefixed === false ? undefined : cfg.REDIS_PREFIX,
+      // BullMQ needs blocking connections that retry forever; request paths fail fast.
+      maxRetriesPerRequest: o.forQueues ? null : 2,
+      enableAutoPipelining: !o.forQueues,
+    });
+    r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+    extra.push(r);
+    return r;
+  };
+  const redis = connectRedis();
+  const vault = new PiiVault(cfg.SCENIC_PII_KEY, cfg.SCENIC_LOOKUP_KEY);
+  const catalog = new Catalog(db, clock);
+  const inventory = new Inventory(redis, { prefix: cfg.REDIS_PREFIX, clock, loadPlan: (a, d) => catalog.plan(a, d) });
+  const gateway = opts.gateway ?? new FakeGateway(cfg.SCENIC_FAKE_GATEWAY_URL, cfg.SCENIC_FAKE_GATEWAY_SECRET, () => clock.now().getTime());
+  const sms = opts.sms ?? (cfg.SCENIC_SMS_WEBHOOK_URL ? new WebhookSms(cfg.SCENIC_SMS_WEBHOOK_URL) : new LogSms(log));
+
+  let ring: { at: number; value: Promise<KeyRing> } | undefined;
+  const keys = () => {
+    const now = clock.now().getTime();
+    if (!ring || now - ring.at > 60_000) {
+      const value = loadKeyRing(db, vault, clock);
+      value.catch(() => (ring = undefined));
+      ring = { at: now, value };
+    }
+    return ring.value;
+  };
+  const publicUrl = cfg.SCENIC_PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
+  const orders: OrderDeps = {
+    db,
+    inventory,
+    catalog,
+    vault,
+    keys,
+    clock,
+    gateway,
+    log,
+    holdTtlSeconds: cfg.SCENIC_HOLD_TTL_SECONDS,
+    callbackBaseUrl: `${publicUrl}/v1/payments/callback`,
+    onHoldPlaced: opts.onHoldPlaced,
+  };
+  return {
+    cfg,
+    log,
+    clock,
+    db,
+    redis,
+    vault,
+    catalog,
+    inventory,
+    gateway,
+    sms,
+    keys,
+    orders,
+    connectRedis,
+    async close() {
+      for (const r of extra) r.disconnect();
+      await db.destroy();
+    },
+  };
+}

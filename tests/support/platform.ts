@@ -1,0 +1,117 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../core/config.js';
+import { createPlatform, type Platform } from '../../core/platform.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { createApp, type AppOptions } from '../../api/app.js';
+import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS, type AreaDefinition, type ChannelDefinition } from '../../core/catalog/definition.js';
+import { createApiKey } from '../../core/auth/api-keys.js';
+import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { redactDeep, redactText } from '../../core/pii/mask.js';
+import { residentIdCheckChar } from '../../core/pii/id-number.js';
+import { usePostgres } from './postgres.js';
+import { useRedis } from './redis.js';
+import type { Actor } from '../../core/orders/model.js';
+
+export interface TestPlatform {
+  platform: Platform;
+  cfg: Config;
+  env: Record<string, string>;
+  url: string;
+  server: Server;
+  gateway: FakeGatewayServer;
+  adminKey: string;
+  /** every log line the platform wrote, as it was written (after redaction) */
+  logLines: string[];
+  seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
+  key(role: NonNullable<Actor['role']>, channelId?: string): Promise<string>;
+  /** fetch against the API with JSON in and out */
+  call(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string>; key?: string }): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+}
+
+/**
+ * A whole API in-process on an ephemeral port, over this file's own Postgres schema
+ * and Redis prefix, with a local fake payment gateway. Logs are captured so tests can
+ * check that no personal data leaks.
+ */
+export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlatform {
+  const pg = usePostgres({ poolMax: 30 });
+  const r = useRedis();
+  const ctx = { logLines: [] as string[] } as TestPlatform;
+  beforeAll(async () => {
+    ctx.gateway = await startFakeGateway();
+    ctx.env = {
+      DATABASE_URL: pg.url,
+      DATABASE_SCHEMA: pg.schema,
+      DATABASE_POOL_MAX: '30',
+      REDIS_URL: r.url,
+      REDIS_PREFIX: r.prefix,
+      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+      SCENIC_FAKE_GATEWAY_URL: ctx.gateway.url,
+      SCENIC_FAKE_GATEWAY_SECRET: ctx.gateway.secret,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+    ctx.cfg = loadConfig(ctx.env);
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        ctx.logLines.push(chunk.toString('utf8'));
+        cb();
+      },
+    });
+    const log = pino(
+      {
+        level: 'info',
+        formatters: { log: (o) => redactDeep(o) as Record<string, unknown> },
+        hooks: {
+          logMethod(args, method) {
+            method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+          },
+        },
+      },
+      sink,
+    );
+    ctx.platform = createPlatform(ctx.cfg, { role: 'api', clock: opts.clock ?? systemClock, log });
+    const { app } = createApp(ctx.platform, opts.app);
+    ctx.server = createServer(app);
+    await new Promise<void>((res) => ctx.server.listen(0, '127.0.0.1', res));
+    ctx.url = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
+    ctx.platform.orders.callbackBaseUrl = `${ctx.url}/v1/payments/callback`;
+    await upsertChannels(ctx.platform.db, DEFAULT_CHANNELS);
+    ctx.adminKey = (await createApiKey(ctx.platform.db, { name: 'test admin', role: 'admin' })).key;
+    ctx.seed = async (area, channels = []) => {
+      if (channels.length) await upsertChannels(ctx.platform.db, channels);
+      await upsertArea(ctx.platform.db, area);
+      ctx.platform.catalog.invalidate();
+    };
+    ctx.key = async (role, channelId) => (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
+    ctx.call = async (method, path, o = {}) => {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.body !== undefined) headers['content-type'] = 'application/json';
+      if (o.key) headers.authorization = `Bearer ${o.key}`;
+      const res = await fetch(ctx.url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+    };
+  });
+  afterAll(async () => {
+    await new Promise<void>((res) => (ctx.server ? ctx.server.close(() => res()) : res()));
+    ctx.server?.closeAllConnections();
+    await ctx.gateway?.close();
+    await ctx.platform?.close();
+  });
+  return ctx;
+}
+
+/** A valid resident ID number for a given birth date and sequence (check digit computed). */
+export function residentId(birth = '19900307', seq = 451): string {
+  const first17 = `330106${birth}${String(seq % 1000).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+}

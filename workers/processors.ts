@@ -1,0 +1,43 @@
+import type { Job } from 'bullmq';
+import type { Platform } from '../core/platform.js';
+import { endHold, overdueHolds, sendRefund } from '../core/orders/lifecycle.js';
+import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
+
+/** hold-expiry: one job per order, idempotent (an order that is no longer held is left alone). */
+export function holdExpiryProcessor(p: Platform) {
+  return async (job: Job<{ orderId: string }>) => {
+    const expired = await endHold(p.orders, job.data.orderId, 'expired');
+    return { expired };
+  };
+}
+
+/**
+ * maintenance: the periodic safety nets. `sweep` expires holds whose job was lost;
+ * `reconcile` makes Redis agree with Postgres and logs what it repaired; `refunds`
+ * retries refunds the gateway did not confirm.
+ */
+export function maintenanceProcessor(p: Platform) {
+  return async (job: Job) => {
+    switch (job.name) {
+      case 'sweep': {
+        let n = 0;
+        for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
+        return { expired: n };
+      }
+      case 'reconcile': {
+        const reports = await reconcileAll(p.orders, await p.inventory.reservationDays());
+        const drift = reports.filter(hasDrift);
+        for (const r of drift) p.log.warn({ drift: r }, 'inventory drift repaired');
+        return { days: reports.length, drifted: drift.length };
+      }
+      case 'refunds': {
+        const pending: { id: string }[] = await p.db('refunds').where({ status: 'pending' }).orderBy('created_at').limit(100).select('id');
+        let done = 0;
+        for (const r of pending) if ((await sendRefund(p.orders, r.id)) === 'succeeded') done++;
+        return { retried: pending.length, succeeded: done };
+      }
+      default:
+        throw new Error(`unknown maintenance job ${job.name}`);
+    }
+  };
+}

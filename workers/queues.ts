@@ -1,0 +1,31 @@
+import { Queue } from 'bullmq';
+import type { Platform } from '../core/platform.js';
+
+/** Queue names; each has exactly one processor in workers/. */
+export const QUEUES = {
+  holdExpiry: 'hold-expiry',
+  maintenance: 'maintenance',
+  outbox: 'outbox',
+} as const;
+
+/** BullMQ keeps its own keys under this prefix (it refuses ioredis keyPrefix). */
+export const bullPrefix = (p: Platform) => `${p.cfg.REDIS_PREFIX}bull`;
+
+/**
+ * Releases a hold at its expiry: a delayed job whose id is the order id, so placing
+ * the same order twice schedules it once. If the job is lost the sweeper and the
+ * reconciler still expire the hold.
+ */
+export function holdExpiryScheduler(p: Platform) {
+  let queue: Queue | undefined;
+  const get = () => (queue ??= new Queue(QUEUES.holdExpiry, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix: bullPrefix(p) }));
+  return {
+    async schedule(orderId: string, at: Date): Promise<void> {
+      const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
+      await get().add('expire', { orderId }, { jobId: orderId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    },
+    async close(): Promise<void> {
+      await queue?.close();
+    },
+  };
+}
