@@ -14,7 +14,8 @@ export interface FakeGatewayServer {
   payments: Map<string, { orderId: string; amount: number; notifyUrl: string; status: string }>;
   refunds: { providerRef: string; refundId: string; amount: number }[];
   failRefunds: boolean;
-  complete(paymentId: string, opts?: { tamper?: boolean }): Promise<number>;
+  /** the visitor pays: the gateway notifies the merchant (retrying up to `attempts` times) */
+  complete(paymentId: string, opts?: { tamper?: boolean; attempts?: number; retryDelayMs?: number }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -33,13 +34,24 @@ export async function startFakeGateway(opts: { secret?: string; port?: number } 
       const body = JSON.stringify({ paymentId, orderId: p.orderId, amount: o.tamper ? p.amount - 1 : p.amount, status: 'succeeded' });
       const ts = String(Date.now());
       const sig = signFakeCallback(secret, ts, o.tamper ? body.replace('succeeded', 'succeeded ') : body);
-      const res = await fetch(p.notifyUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-fake-timestamp': ts, 'x-fake-signature': sig },
-        body,
-      });
-      await res.arrayBuffer();
-      return res.status;
+      // Providers retry notifications until the merchant answers 2xx; so does this.
+      let status = 0;
+      for (let attempt = 0; attempt < (o.attempts ?? 1); attempt++) {
+        if (attempt) await new Promise((r) => setTimeout(r, o.retryDelayMs ?? 300));
+        try {
+          const res = await fetch(p.notifyUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-fake-timestamp': ts, 'x-fake-signature': sig },
+            body,
+          });
+          await res.arrayBuffer();
+          status = res.status;
+          if (status < 500) break;
+        } catch {
+          status = 0;
+        }
+      }
+      return status;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

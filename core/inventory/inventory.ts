@@ -73,6 +73,9 @@ export interface Reservation {
   held: boolean;
   expiresAt: number;
   createdAt: number;
+  /** order of the sale within the day, and the day's used units right after it */
+  seq: number;
+  usedAfter: number;
 }
 
 export interface DaySnapshot {
@@ -215,7 +218,7 @@ export class Inventory {
     const all = await this.redis.hgetall(invKeys(areaId, date).res);
     const out = new Map<string, Reservation>();
     for (const [id, raw] of Object.entries(all)) {
-      const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number };
+      const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number; n?: number; d?: number };
       out.set(id, {
         slotId: r.s,
         channelId: r.c,
@@ -224,6 +227,8 @@ export class Inventory {
         held: r.h === 1,
         expiresAt: r.e,
         createdAt: r.t,
+        seq: r.n ?? 0,
+        usedAfter: r.d ?? 0,
       });
     }
     return out;

@@ -2,6 +2,7 @@ import { conflict, inputError, notAllowed } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { issueTickets } from './issue.js';
+import { crashPoint } from '../faults.js';
 import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import type { RefundInput, RescheduleInput } from './inputs.js';
@@ -79,6 +80,7 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
       o.res_id,
       all ? 'all' : { units: chosen.reduce((s, t) => s + t.units, 0), idHashes: chosen.map((t) => t.id_hash) },
     );
+    crashPoint('refund.after-release');
     await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
     await trx('orders')
       .where({ id: o.id })

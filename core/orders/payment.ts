@@ -2,6 +2,7 @@ import { conflict, notFound } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { PaymentNotice } from '../payments/gateway.js';
 import { issueTickets } from './issue.js';
+import { crashPoint } from '../faults.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from './store.js';
 
@@ -119,6 +120,7 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
       refundNeeded = true;
       return;
     }
+    crashPoint('payment.after-confirm');
     if (live.some((t) => t.status === 'void')) await trx('tickets').where({ order_id: o.id, status: 'void' }).update({ status: 'pending' });
     const area = await d.catalog.area(o.area_id);
     const ring = await d.keys();

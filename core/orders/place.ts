@@ -7,6 +7,7 @@ import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
+import { crashPoint } from '../faults.js';
 import type { ReserveRefusal } from '../inventory/inventory.js';
 import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
 import type { PlaceOrderInput } from './inputs.js';
@@ -147,6 +148,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     expiresAt: expiresAt.getTime(),
   });
   if (!reserved.ok) throw refusalError(reserved.reason, { level: reserved.level, waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out' });
+  crashPoint('order.after-reserve');
 
   const prices = ticketPrices(q, tickets);
   try {
@@ -218,6 +220,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     if (e instanceof Error && /partner_order_id/.test(e.message)) throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
   }
+  crashPoint('order.after-commit');
   if (d.onHoldPlaced) await d.onHoldPlaced(orderId, expiresAt).catch((e: unknown) => d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'));
   const view = await viewOrder(d.db, d.vault, orderId);
   return { ...view, accessToken };

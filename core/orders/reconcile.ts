@@ -61,7 +61,7 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
 const sameRes = (a: LiveRes, b: Reservation) =>
   a.units === b.units && a.slotId === b.slotId && a.channelId === b.channelId && a.held === b.held && [...a.idHashes].sort().join() === [...b.idHashes].sort().join();
 
-export async function reconcileDay(d: OrderDeps, areaId: string, date: string): Promise<DriftReport> {
+export async function reconcileDay(d: OrderDeps, areaId: string, date: string, graceMs = ORPHAN_GRACE_MS): Promise<DriftReport> {
   const report: DriftReport = { areaId, date, expired: 0, orphansReleased: [], adopted: [], corrected: [], counters: [] };
   const now = d.clock.now().getTime();
   const plan = await d.catalog.plan(areaId, date);
@@ -71,7 +71,7 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string): 
   const redis = await d.inventory.reservations(areaId, date);
 
   for (const [resId, r] of redis) {
-    if (!pg.has(resId) && now - r.createdAt > ORPHAN_GRACE_MS) {
+    if (!pg.has(resId) && now - r.createdAt >= graceMs) {
       // Re-check under no lock is enough: nothing points at this id in Postgres, and a
       // new order always gets a new id.
       const again = await liveReservations(d.db, areaId, date);
@@ -119,11 +119,11 @@ export async function daysToReconcile(d: OrderDeps, redisDays: { areaId: string;
 }
 
 /** One full pass: expire overdue holds, then reconcile every area-day that matters. */
-export async function reconcileAll(d: OrderDeps, redisDays: { areaId: string; date: string }[] = []): Promise<DriftReport[]> {
+export async function reconcileAll(d: OrderDeps, redisDays: { areaId: string; date: string }[] = [], graceMs = ORPHAN_GRACE_MS): Promise<DriftReport[]> {
   let expired = 0;
   for (const id of await overdueHolds(d)) if (await endHold(d, id, 'expired')) expired++;
   const reports: DriftReport[] = [];
-  for (const day of await daysToReconcile(d, redisDays)) reports.push(await reconcileDay(d, day.areaId, day.date));
+  for (const day of await daysToReconcile(d, redisDays)) reports.push(await reconcileDay(d, day.areaId, day.date, graceMs));
   if (reports[0]) reports[0].expired = expired;
   return reports;
 }

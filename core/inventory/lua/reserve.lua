@@ -6,7 +6,8 @@
 
   KEYS[1] day   hash  inv:{area}:date   counters and limits
   KEYS[2] ids   hash  ids:{area}:date   idHash -> count
-  KEYS[3] res   hash  res:{area}:date   resId -> JSON {s,c,u,i,h,e,t}
+  KEYS[3] res   hash  res:{area}:date   resId -> JSON {s,c,u,i,h,e,t,n}
+                                         (n = sale sequence number of the day, for audits)
   KEYS[4] exp   zset  exp:{area}        "date|resId" -> expiry ms (unpaid holds)
   KEYS[5] sw    hash  sw:{area}         channelId -> 'paused'
 
@@ -75,7 +76,8 @@ used = redis.call('HINCRBY', dayK, 'used', units)
 slotUsed = redis.call('HINCRBY', dayK, sUsed, units)
 redis.call('HINCRBY', dayK, cUsed, units)
 local held = expAt > 0 and 1 or 0
-redis.call('HSET', resK, resId, cjson.encode({ s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now }))
+local seq = redis.call('HINCRBY', dayK, 'seq', 1)
+redis.call('HSET', resK, resId, cjson.encode({ s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now, n = seq, d = used }))
 if held == 1 then redis.call('ZADD', expK, expAt, date .. '|' .. resId) end
 level = updateLevel(dayK, pub, area, date, now)
 return { 1, level, used, slotUsed, slotCap, '' }

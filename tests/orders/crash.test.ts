@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { usePostgres } from '../support/postgres.js';
+import { useRedis } from '../support/redis.js';
+import { residentId } from '../support/platform.js';
+import { RoleProcess, freePort, waitFor } from '../support/processes.js';
+import { httpClient, prng } from '../support/http.js';
+import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { loadConfig } from '../../core/config.js';
+import { createPlatform, type Platform } from '../../core/platform.js';
+import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS } from '../../core/catalog/definition.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { reconcileAll, hasDrift } from '../../core/orders/reconcile.js';
+import { LIVE_STATUSES } from '../../core/orders/model.js';
+import { addDays, localParts } from '../../core/time.js';
+
+const D = addDays(localParts(new Date(), 'Asia/Shanghai').date, 4);
+const CAPACITY = 150;
+
+/**
+ * The API and the worker run as real processes and die for real: SIGKILL at random
+ * moments, plus self-inflicted SIGKILLs at the worst points (between the Redis
+ * reservation and the Postgres commit, after the commit before the answer, after
+ * the Redis confirm of a payment). Clients retry with their idempotency keys as a
+ * phone app would. After the storm the reconciler runs once, and then: every order a
+ * client got a 2xx for is in Postgres, every hold became an order or was released,
+ * and Redis equals what Postgres implies.
+ */
+describe('crash safety: kill the API and the worker mid-flow', () => {
+  const pg = usePostgres();
+  const r = useRedis();
+  let gateway: FakeGatewayServer;
+  let platform: Platform;
+  let api: RoleProcess;
+  let worker: RoleProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway();
+    port = await freePort();
+    const env = {
+      DATABASE_URL: pg.url,
+      DATABASE_SCHEMA: pg.schema,
+      DATABASE_POOL_MAX: '10',
+      REDIS_URL: r.url,
+      REDIS_PREFIX: r.prefix,
+      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+      SCENIC_FAKE_GATEWAY_URL: gateway.url,
+      SCENIC_FAKE_GATEWAY_SECRET: gateway.secret,
+      SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SCENIC_HOLD_TTL_SECONDS: '30',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    platform = createPlatform(loadConfig(env), { role: 'test' });
+    await upsertChannels(platform.db, DEFAULT_CHANNELS);
+    await upsertArea(platform.db, demoArea({ id: 'crash', dailyCapacity: CAPACITY, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }], quotas: [] }));
+    api = new RoleProcess('api', { ...env, SCENIC_FAULTS: 'order.after-reserve=0.04,order.after-commit=0.04,payment.after-confirm=0.08' });
+    worker = new RoleProcess('worker', env);
+  });
+  afterAll(async () => {
+    await api?.kill();
+    await worker?.kill();
+    await gateway?.close();
+    await platform?.close();
+  });
+
+  const healthy = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+
+  it('loses no order and leaves Redis equal to Postgres', async () => {
+    api.start();
+    worker.start();
+    await waitFor('api up', healthy, 30_000);
+    const rnd = prng(7);
+    const client = httpClient(`http://127.0.0.1:${port}`, 16);
+    const acknowledged = new Set<string>();
+    let stop = false;
+
+    // keeps the API up: restarts it whenever it died (fault or our SIGKILL)
+    const supervisor = (async () => {
+      while (!stop) {
+        if (!api.alive) api.start();
+        if (!worker.alive) worker.start();
+        await new Promise((res) => setTimeout(res, 150));
+      }
+    })();
+    // kills the API and the worker at random moments
+    const chaos = (async () => {
+      while (!stop) {
+        await new Promise((res) => setTimeout(res, 800 + rnd() * 1200));
+        if (stop) break;
+        if (rnd() < 0.7) await api.kill();
+        else await worker.kill();
+      }
+    })();
+
+    async function withRetry<T>(fn: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T } | undefined> {
+      for (let attempt = 0; attempt < 40; attempt++) {
+        try {
+          const res = await fn();
+          if (res.status < 500) return res;
+        } catch {
+          /* connection refused or reset: the process died; retry like a phone would */
+        }
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      return undefined;
+    }
+
+    let person = 0;
+    const buyers = Array.from({ length: 10 }, async (_, b) => {
+      for (let i = 0; i < 20; i++) {
+        const key = `crash-${b}-${i}`;
+        const units = 1 + Math.floor(rnd() * 3);
+        const body = { areaId: 'crash', date: D, slotId: '0900', contactPhone: '13912345678', items: [{ productId: 'adult', visitors: Array.from({ length: units }, () => ({ name: 'C', idNumber: residentId('19770707', person++) })) }] };
+        const res = await withRetry(() => client.send('POST', '/v1/orders', body, { 'idempotency-key': key }));
+        if (!res || res.status !== 201) continue;
+        const id = res.body.id as string;
+        acknowledged.add(id);
+        if (rnd() < 0.6) {
+          const pay = await withRetry(() => client.send('POST', `/v1/orders/${id}/payments`, undefined, { 'x-order-token': res.body.accessToken as string }));
+          const payId = [...gateway.payments.entries()].find(([, v]) => v.orderId === id)?.[0];
+          if (pay?.status === 201 && payId) await gateway.complete(payId, { attempts: 40, retryDelayMs: 250 });
+        }
+      }
+    });
+    await Promise.all(buyers);
+    stop = true;
+    await Promise.all([supervisor, chaos]);
+    await api.kill();
+    await worker.kill();
+    client.close();
+    expect(api.exits).toBeGreaterThan(2); // the storm really happened
+
+    // every order a client was told about exists in Postgres
+    const rows: { id: string }[] = await platform.db('orders').select('id');
+    const ids = new Set(rows.map((o) => o.id));
+    for (const id of acknowledged) expect(ids.has(id)).toBe(true);
+    expect(acknowledged.size).toBeGreaterThan(20);
+
+    // one reconciler pass with no grace (no process is running any more)
+    const first = await reconcileAll(platform.orders, await platform.inventory.reservationDays(), 0);
+    const second = await reconcileAll(platform.orders, await platform.inventory.reservationDays(), 0);
+    expect(second.filter(hasDrift)).toEqual([]);
+    expect(first.length).toBeGreaterThan(0);
+
+    // Redis holds exactly the live orders, unit for unit
+    const live: { res_id: string; status: string; units: number }[] = await platform
+      .db('orders as o')
+      .join('tickets as t', 't.order_id', 'o.id')
+      .where({ 'o.area_id': 'crash' })
+      .whereIn('o.status', LIVE_STATUSES)
+      .whereIn('t.status', ['pending', 'valid'])
+      .groupBy('o.res_id', 'o.status')
+      .select('o.res_id', 'o.status', platform.db.raw('sum(t.units)::int as units'));
+    const redis = await platform.inventory.reservations('crash', D);
+    expect(new Set(redis.keys())).toEqual(new Set(live.map((l) => l.res_id)));
+    for (const l of live) expect(redis.get(l.res_id)).toMatchObject({ units: l.units, held: l.status === 'held' });
+    const total = live.reduce((s, l) => s + l.units, 0);
+    const snap = await platform.inventory.snapshot('crash', D);
+    expect(snap.used).toBe(total);
+    expect(total).toBeLessThanOrEqual(CAPACITY);
+
+    // money: every succeeded payment ended in issued tickets or a refund
+    const paid: { order_id: string; status: string }[] = await platform.db('payments as p').join('orders as o', 'o.id', 'p.order_id').where('p.status', 'in', ['succeeded', 'refunded']).select('p.order_id', 'o.status');
+    for (const p of paid) {
+      if (p.status !== 'issued') {
+        const refunds: { n: number }[] = await platform.db('refunds').where({ order_id: p.order_id }).count({ n: '*' });
+        expect(Number(refunds[0]!.n)).toBeGreaterThan(0);
+      }
+    }
+    expect(paid.length).toBeGreaterThan(0);
+  }, 240_000);
+});

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/scenic.mjs', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A `scenic <role>` child process, run as in production (its own process, killed for
+ * real with SIGKILL by crash tests). Output is kept for diagnostics.
+ */
+export class RoleProcess {
+  child: ChildProcess | undefined;
+  output = '';
+  exits = 0;
+  constructor(
+    readonly role: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  start(): void {
+    const child = spawn(process.execPath, [BIN, this.role], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => (this.output = (this.output + c.toString('utf8')).slice(-20_000)));
+    child.stderr.on('data', (c: Buffer) => (this.output = (this.output + c.toString('utf8')).slice(-20_000)));
+    child.on('exit', () => this.exits++);
+    this.child = child;
+  }
+
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const c = this.child;
+    if (!c || !this.alive) return Promise.resolve();
+    return new Promise((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill(signal);
+    });
+  }
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
