@@ -50,6 +50,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await op?.stop();
+  if (!client) return;
   for (const kind of ['ClusterRoleBinding', 'ClusterRole'])
     for (const name of [release, `${release}-crds`])
       await client.delete(resourcePath(TYPES[kind]!, undefined, name)).catch(() => undefined);

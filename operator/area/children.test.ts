@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { resolveArea } from '../api/defaults.js';
+import { minimalArea } from '../api/fixtures.js';
+import type { ScenicArea } from '../api/types.js';
+import { desiredChildren } from './children.js';
+import { areaIdIsUnique, timezoneIsKnown } from './policies.js';
+
+const mk = (spec: Partial<ScenicArea['spec']> = {}, meta: Partial<ScenicArea['metadata']> = {}): ScenicArea => ({
+  ...minimalArea,
+  metadata: { name: 'park', namespace: 'ns', uid: 'u1', creationTimestamp: '2030-01-01T00:00:00Z', ...meta },
+  spec: { ...minimalArea.spec, entrances: [{ name: 'n', nodeSelector: { e: 'n' } }, { name: 's', nodeSelector: { e: 's' } }], ...spec },
+});
+const scale = { api: { min: 7, requested: 7, capped: false }, worker: { min: 1, requested: 0, capped: false }, by: ['w'] };
+const names = (a: ScenicArea) => desiredChildren(a, resolveArea(a), scale).map((c) => `${c.rt.kind}/${c.obj.metadata.name}`);
+
+describe('desiredChildren', () => {
+  it('owns every child and leaves Deployment replicas to the HPA', () => {
+    const a = mk();
+    const children = desiredChildren(a, resolveArea(a), scale);
+    expect(names(a)).toEqual([
+      'ConfigMap/park-sales-policy',
+      'Service/park-api',
+      'Deployment/park-api',
+      'Deployment/park-worker',
+      'HorizontalPodAutoscaler/park-api',
+      'HorizontalPodAutoscaler/park-worker',
+      'PodDisruptionBudget/park-api',
+      'PodDisruptionBudget/park-worker',
+      'DaemonSet/park-gate-n',
+      'DaemonSet/park-gate-s',
+    ]);
+    for (const c of children) expect(c.obj.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: 'u1', controller: true })]);
+    const dep = children.find((c) => c.obj.metadata.name === 'park-api' && c.rt.kind === 'Deployment')!.obj as unknown as { spec: Record<string, unknown> };
+    expect(dep.spec).not.toHaveProperty('replicas');
+    const hpa = children.find((c) => c.rt.kind === 'HorizontalPodAutoscaler')!.obj as unknown as { spec: { minReplicas: number } };
+    expect(hpa.spec.minReplicas).toBe(7);
+  });
+
+  it('is deterministic (same input, same output: applying twice changes nothing)', () => {
+    const a = mk();
+    expect(JSON.stringify(desiredChildren(a, resolveArea(a), scale))).toBe(JSON.stringify(desiredChildren(a, resolveArea(a), scale)));
+  });
+
+  it('runs no gate agents when the gate is disabled', () => {
+    expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
+  });
+});
+
+describe('area policies', () => {
+  it.each([
+    ['Asia/Shanghai', undefined],
+    ['Europe/Paris', undefined],
+    ['Mars/Olympus_Mons', 'InvalidTimezone'],
+  ])('timezone %s → %s', (tz, reason) => {
+    const a = mk({ timezone: tz });
+    expect(timezoneIsKnown({ area: a, resolved: resolveArea(a), others: [] })?.reason).toBe(reason);
+  });
+
+  it('refuses the younger of two areas sharing an areaId on one data plane', () => {
+    const older = mk({ areaId: 'x' }, { name: 'old', uid: 'u0', creationTimestamp: '2029-01-01T00:00:00Z' });
+    const younger = mk({ areaId: 'x' });
+    const otherPrefix = mk({ areaId: 'x', dataPlane: { ...minimalArea.spec.dataPlane, redisPrefix: 'other:' } }, { uid: 'u2' });
+    expect(areaIdIsUnique({ area: younger, resolved: resolveArea(younger), others: [older, younger] })?.reason).toBe('AreaIdConflict');
+    expect(areaIdIsUnique({ area: older, resolved: resolveArea(older), others: [older, younger] })).toBeUndefined();
+    expect(areaIdIsUnique({ area: otherPrefix, resolved: resolveArea(otherPrefix), others: [older] })).toBeUndefined();
+  });
+});
