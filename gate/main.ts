@@ -10,8 +10,14 @@ import { createGateServer } from './server.js';
 /**
  * `scenic gate`: the edge gate agent of one entrance. Configuration from the
  * environment (see gate/config.ts and gate/README.md).
+ * `scenic gate register|revoke ...` manages device credentials (gate/register.ts).
  */
-export async function main(): Promise<number> {
+export async function main(argv: string[] = process.argv.slice(3)): Promise<number> {
+  if (argv[0] === 'register' || argv[0] === 'revoke') return (await import('./register.js')).manageDevices(argv);
+  return runAgent();
+}
+
+async function runAgent(): Promise<number> {
   const config = loadGateConfig();
   const log = createLogger('gate', config.logLevel).child({ gate: config.gateId });
   const journal = new Journal(config.journalPath);

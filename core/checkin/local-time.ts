@@ -29,7 +29,20 @@ export interface LocalTime {
   minute: number;
 }
 
+const lastByZone = new Map<string, { minuteMs: number; value: LocalTime }>();
+
 export function localTime(at: Date, timeZone: string): LocalTime {
+  // Zone offsets are whole minutes: within one UTC minute the answer cannot change, and
+  // a gate asks many times a minute, so the last answer per zone is kept.
+  const minuteMs = Math.floor(at.getTime() / 60_000);
+  const last = lastByZone.get(timeZone);
+  if (last && last.minuteMs === minuteMs) return { ...last.value };
+  const value = compute(at, timeZone);
+  lastByZone.set(timeZone, { minuteMs, value });
+  return { ...value };
+}
+
+function compute(at: Date, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(at)) parts[p.type] = p.value;
   return {
