@@ -1,26 +1,80 @@
+import { createServer } from 'node:http';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
-import { createDb } from '../core/db/knex.js';
+import { createPlatform } from '../core/platform.js';
 import { migrateLatest } from '../core/db/migrate.js';
-import { createLogger } from '../core/log.js';
+import { upsertArea, upsertChannels } from '../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS } from '../core/catalog/definition.js';
+import { demoArea } from '../core/catalog/demo.js';
+import { createApiKey } from '../core/auth/api-keys.js';
+import { startFakeGateway } from '../fakes/payment-gateway.js';
+import { createApp } from '../api/app.js';
+import { startWorkers } from '../workers/main.js';
+import { holdExpiryScheduler } from '../workers/queues.js';
+import { addDays, localParts } from '../core/time.js';
 
 /**
- * `scenic demo`: migrates, then runs the API and the workers in this one process on
- * local defaults and prints where to look. For a real deployment run each role as
- * its own process (`scenic api`, `scenic worker`, ...).
+ * `scenic demo`: the whole platform in one process on local defaults: migrations, the
+ * demo scenic area, a local fake payment gateway, the API and the workers. For a real
+ * deployment run each role as its own process (`scenic api`, `scenic worker`, ...).
  */
 export async function main(_argv: string[]): Promise<number> {
   process.env.HOST ??= '127.0.0.1';
   process.env.PORT ??= '8080';
+  const gateway = await startFakeGateway({ port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099), secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret' });
+  process.env.SCENIC_FAKE_GATEWAY_URL = gateway.url;
+  process.env.SCENIC_FAKE_GATEWAY_SECRET = gateway.secret;
   const cfg = loadConfig();
-  const log = createLogger('demo', cfg.LOG_LEVEL);
-  const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: 2 });
-  await migrateLatest(db, cfg.DATABASE_SCHEMA);
-  await db.destroy();
+  const p = createPlatform(cfg, { role: 'demo' });
+  await migrateLatest(p.db, cfg.DATABASE_SCHEMA);
+  await upsertChannels(p.db, DEFAULT_CHANNELS);
+  const area = demoArea();
+  await upsertArea(p.db, area);
+
+  // One admin key per state directory, shown at every start (it is a local demo).
+  const state = process.env.SCENIC_STATE ?? '/var/tmp/scenic';
+  mkdirSync(state, { recursive: true });
+  const keyFile = join(state, 'demo-admin-key');
+  let adminKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+  if (!adminKey || !(await p.db('api_keys').where({ id: adminKey.split('_')[1] ?? '' }).first())) {
+    adminKey = (await createApiKey(p.db, { name: 'demo admin', role: 'admin' })).key;
+    writeFileSync(keyFile, adminKey, { mode: 0o600 });
+  }
+
+  const schedule = holdExpiryScheduler(p);
+  p.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
+  const { app } = createApp(p);
+  const server = createServer(app);
+  await new Promise<void>((r) => server.listen(cfg.PORT, cfg.HOST, r));
+  const workers = await startWorkers(p);
   const base = `http://${cfg.HOST}:${cfg.PORT}`;
-  setTimeout(() => {
-    console.log(`\nScenic demo is up:\n  API        ${base}/healthz  ${base}/readyz\n\nCtrl-C stops it.\n`);
-  }, 500).unref();
-  log.info('starting api and workers');
-  await Promise.all([import('../api/main.js').then((m) => m.main()), import('../workers/main.js').then((m) => m.main())]);
+  const date = addDays(localParts(new Date(), area.timezone).date, 1);
+  console.log(`
+Scenic demo is up.
+  API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
+  OpenAPI        ${base}/v1/openapi.json
+  Demo area      ${base}/v1/areas/${area.id}
+  Availability   ${base}/v1/areas/${area.id}/availability?date=${date}
+  Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
+  Fake payments  ${gateway.url}   (pay a payment: POST ${gateway.url}/payments/<paymentId>/complete)
+
+Buy in three calls:
+  curl -s '${base}/v1/areas/${area.id}/availability?date=${date}'
+  curl -s -XPOST ${base}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen || date +%s%N)" \\
+       -d '{"areaId":"${area.id}","date":"${date}","slotId":"0900","contactPhone":"13812345678","items":[{"productId":"adult","visitors":[{"name":"张三","idNumber":"11010519491231002X"}]}]}'
+  curl -s -XPOST ${base}/v1/orders/<id>/payments -H 'x-order-token: <accessToken>'
+
+Ctrl-C stops it.
+`);
+  await new Promise<void>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
+  });
+  server.close();
+  server.closeAllConnections();
+  await workers.close();
+  await schedule.close();
+  await gateway.close();
+  await p.close();
   return 0;
 }
