@@ -51,6 +51,9 @@ export interface AgentOptions {
   face?: FaceVerifier;
 }
 
+/** Synced journal entries are kept this long on the node (tickets are date-bound). */
+const JOURNAL_RETENTION_MS = 14 * 86_400_000;
+
 interface Pending {
   t: Resolved;
   d: Decision;
@@ -128,6 +131,7 @@ export class GateAgent {
       for (const x of decided) if (x.d.admit) this.state.release(x.t.facts.ticketId, x.t.facts.units);
       return this.journalFailed(e, now, media);
     }
+    this.journalOk = true;
     this.kick();
     return this.result(entries);
   }
@@ -289,6 +293,9 @@ export class GateAgent {
       after = page.next;
     }
     this.o.journal.replaceManifest(tickets, { manifestDate: date, manifestKey: key, cursor });
+    // A new day: entries synced long ago are history kept by the centre.
+    const pruned = this.o.journal.prune(new Date(this.o.clock.now().getTime() - JOURNAL_RETENTION_MS).toISOString());
+    if (pruned) this.o.log.info({ pruned }, 'old synced journal entries pruned');
     this.state.setManifest(date, key, cursor, tickets);
     this.o.log.info({ date, tickets: tickets.length }, 'manifest synced');
   }

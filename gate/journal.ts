@@ -128,6 +128,14 @@ export class Journal {
     return new Map(rows.map((r) => [r.t, r.n]));
   }
 
+  /**
+   * Drops synced entries older than `before` (ISO instant). Unsynced entries are never
+   * dropped, whatever their age.
+   */
+  prune(before: string): number {
+    return this.db.prepare('delete from journal where synced = 1 and at < ?').run(before).changes;
+  }
+
   count(): number {
     return (this.db.prepare('select count(*) as n from journal').get() as { n: number }).n;
   }

@@ -9,7 +9,8 @@ import type { GateAgent } from './agent.js';
  *
  *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true}
  *                 → 200 {scanId, open, reason, display, ticketId, mode, tickets[]}
- *   GET  /health  → the gate's health (last sync, journal backlog, offline since, ...)
+ *   GET  /health  → the gate's health (last sync, journal backlog, offline since, recent
+ *                   scan service times, ...)
  *   GET  /healthz → liveness; GET /readyz → 200 once keys and rules are loaded
  */
 const ScanBody = z
@@ -55,7 +56,27 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** Service times of the last scans (request read → answer written), for /health. */
+class LatencyWindow {
+  private readonly ms = new Float64Array(4096);
+  private n = 0;
+
+  add(ms: number): void {
+    this.ms[this.n % this.ms.length] = ms;
+    this.n += 1;
+  }
+
+  summary(): { scans: number; p50Ms: number; p99Ms: number; maxMs: number } | null {
+    const len = Math.min(this.n, this.ms.length);
+    if (!len) return null;
+    const sorted = this.ms.slice(0, len).sort();
+    const at = (p: number) => Number(sorted[Math.min(len - 1, Math.floor(p * len))]!.toFixed(3));
+    return { scans: len, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: Number(sorted[len - 1]!.toFixed(3)) };
+  }
+}
+
 export function createGateServer(agent: GateAgent, log: Logger): Server {
+  const latency = new LatencyWindow();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/scan') {
@@ -71,11 +92,14 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       } catch {
         return problem(res, 400, 'malformed_json', 'request body is not valid JSON');
       }
+      const t0 = performance.now();
       const parsed = ScanBody.safeParse(json);
       if (!parsed.success) return problem(res, 400, 'invalid_scan', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-      return send(res, 200, await agent.scan(parsed.data));
+      send(res, 200, await agent.scan(parsed.data));
+      latency.add(performance.now() - t0);
+      return;
     }
-    if (req.method === 'GET' && path === '/health') return send(res, 200, { ...agent.health(), online: agent.online, ready: agent.state.ready, inPark: agent.state.inPark() });
+    if (req.method === 'GET' && path === '/health') return send(res, 200, { ...agent.health(), online: agent.online, ready: agent.state.ready, inPark: agent.state.inPark(), scanLatency: latency.summary() });
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') return send(res, agent.state.ready ? 200 : 503, { ready: agent.state.ready });
     return problem(res, 404, 'route_not_found', `no route for ${req.method} ${path}`);

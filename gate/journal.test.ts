@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Journal, type NewEntry } from './journal.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scenic-journal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const entry = (patch: Partial<NewEntry> = {}): NewEntry => ({
+  scanId: randomUUID(),
+  at: new Date().toISOString(),
+  media: 'qr',
+  direction: 'in',
+  ticketId: randomUUID(),
+  decision: 'admit',
+  reason: 'ok',
+  mode: 'offline',
+  units: 1,
+  ...patch,
+});
+
+describe('gate journal', () => {
+  it('commits concurrent appends, keeps order, and survives reopening', async () => {
+    const path = join(dir, 'a.db');
+    const j = new Journal(path);
+    expect(j.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(j.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    const batch = Array.from({ length: 50 }, (_, i) => entry({ units: i % 2 ? 3 : 1 }));
+    await Promise.all(batch.map((e) => j.append([e])));
+    await j.append([entry({ direction: 'out', ticketId: null }), entry({ decision: 'deny', reason: 'revoked' })]);
+    j.close();
+
+    const again = new Journal(path);
+    const rows = again.unsynced(1000);
+    expect(rows.slice(0, 50).map((r) => r.scanId)).toEqual(batch.map((e) => e.scanId));
+    expect(rows.map((r) => r.seq)).toEqual([...rows.map((r) => r.seq)].sort((a, b) => a - b));
+    expect(again.pendingMovements()).toEqual({ entries: 25 * 1 + 25 * 3, exits: 1 });
+    again.markSynced(rows[9]!.seq);
+    expect(again.backlog()).toBe(rows.length - 10);
+    expect(again.localAdmits().get(batch[0]!.ticketId!)).toBe(1);
+    again.close();
+  });
+
+  it('refuses a duplicate scan id instead of overwriting a decision', async () => {
+    const j = new Journal(join(dir, 'b.db'));
+    const e = entry();
+    await j.append([e]);
+    await expect(j.append([{ ...e, decision: 'deny', reason: 'revoked' }])).rejects.toThrow(/UNIQUE/);
+    expect(j.unsynced(10)).toHaveLength(1);
+    expect(j.unsynced(10)[0]!.decision).toBe('admit');
+    j.close();
+  });
+
+  it('prunes only synced entries older than the cut-off', async () => {
+    const j = new Journal(join(dir, 'c.db'));
+    const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    await j.append([entry({ at: old }), entry({ at: old }), entry()]);
+    j.markSynced(j.unsynced(10)[0]!.seq);
+    expect(j.prune(new Date(Date.now() - 86_400_000).toISOString())).toBe(1);
+    expect(j.count()).toBe(2);
+    j.close();
+  });
+});
