@@ -12,6 +12,7 @@ import { FakeGateway } from './payments/fake.js';
 import type { PaymentGateway } from './payments/gateway.js';
 import type { OrderDeps } from './orders/store.js';
 import { LogSms, WebhookSms, type SmsSender } from './notify/sms.js';
+import { offerWaitlist } from './orders/waitlist.js';
 
 /**
  * The composition root: builds every long-lived dependency of a role from its
@@ -90,6 +91,10 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     holdTtlSeconds: cfg.SCENIC_HOLD_TTL_SECONDS,
     callbackBaseUrl: `${publicUrl}/v1/payments/callback`,
     onHoldPlaced: opts.onHoldPlaced,
+  };
+  // Freed stock goes to the waiting list first (after the commit that freed it).
+  orders.onStockFreed = (areaId, date, slotId) => {
+    offerWaitlist(orders, sms, areaId, date, slotId).catch((e: unknown) => log.warn({ err: e, areaId, date, slotId }, 'waiting-list offer failed; the sweeper retries'));
   };
   return {
     cfg,

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
 import { endHold, overdueHolds, sendRefund } from '../core/orders/lifecycle.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
+import { lapseClaims } from '../core/orders/waitlist.js';
 
 /** hold-expiry: one job per order, idempotent (an order that is no longer held is left alone). */
 export function holdExpiryProcessor(p: Platform) {
@@ -22,7 +23,8 @@ export function maintenanceProcessor(p: Platform) {
       case 'sweep': {
         let n = 0;
         for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
-        return { expired: n };
+        const lapsed = await lapseClaims(p.orders, p.sms);
+        return { expired: n, lapsedClaims: lapsed };
       }
       case 'reconcile': {
         const reports = await reconcileAll(p.orders, await p.inventory.reservationDays());

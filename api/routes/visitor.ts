@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../core/validation.js';
 import { notFound, notAllowed } from '../../core/errors.js';
-import { PlaceOrderInput, RefundInput, RescheduleInput, Phone } from '../../core/orders/inputs.js';
+import { PlaceOrderInput, RefundInput, RescheduleInput, Phone, WaitlistInput } from '../../core/orders/inputs.js';
+import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
 import { placeOrder, hashToken } from '../../core/orders/place.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
@@ -104,6 +105,16 @@ export function visitorRouter(ctx: AppContext): Router {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(RescheduleInput, req.body);
     await idempotent(ctx, req, res, async () => ({ status: 200, body: await rescheduleOrder(p.orders, actorOf(res), o.id, input) }));
+  });
+
+  r.post('/waitlist', async (req, res) => {
+    const input = parseInput(WaitlistInput, req.body);
+    await idempotent(ctx, req, res, async () => ({ status: 201, body: await joinWaitlist(p.orders, actorOf(res), input) }));
+  });
+
+  r.get('/waitlist/:id', async (req, res) => {
+    const { id } = parseInput(z.object({ id: z.coerce.number().int().min(1) }), req.params);
+    res.json(await getWaitlistEntry(p.orders, id));
   });
 
   r.get('/me/orders', async (req, res) => {

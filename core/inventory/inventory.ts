@@ -136,9 +136,13 @@ export class Inventory {
     ]);
   }
 
-  async reserve(req: ReserveRequest, adopt = false): Promise<ReserveResult> {
+  /**
+   * `mode`: a normal sale; `adopt` (reconciler) records without checks; `{ claim }`
+   * turns a waiting-list claim reservation into this one in the same atomic step.
+   */
+  async reserve(req: ReserveRequest, mode: boolean | { claim: string } = false): Promise<ReserveResult> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.runReserve(req, adopt);
+      const r = await this.runReserve(req, typeof mode === 'object' ? `c:${mode.claim}` : mode ? '1' : '0');
       if (r[0] === -1 && attempt === 0) {
         await this.init(req.areaId, req.date);
         continue;
@@ -151,7 +155,7 @@ export class Inventory {
     }
   }
 
-  private runReserve(req: ReserveRequest, adopt: boolean) {
+  private runReserve(req: ReserveRequest, mode: string) {
     const k = invKeys(req.areaId, req.date);
     return runScript<[number, string, number, number, number, string]>(this.redis, 'reserve', [k.day, k.ids, k.res, k.exp, k.sw], [
       req.resId,
@@ -164,7 +168,7 @@ export class Inventory {
       this.opts.clock.now().getTime(),
       this.pub,
       req.areaId,
-      adopt ? '1' : '0',
+      mode,
       ...req.idHashes,
     ]);
   }

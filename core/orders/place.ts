@@ -8,6 +8,7 @@ import { uuidv7, secretToken } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
+import { usableClaim } from './waitlist.js';
 import type { ReserveRefusal } from '../inventory/inventory.js';
 import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
 import type { PlaceOrderInput } from './inputs.js';
@@ -131,6 +132,9 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     coupons,
   });
 
+  const claimRes = input.claimId
+    ? await usableClaim(d, input.claimId, { areaId: area.id, date: input.date, slotId: slot.id, units, phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null })
+    : undefined;
   const orderId = uuidv7(now.getTime());
   const resId = orderId;
   const accessToken = secretToken();
@@ -146,7 +150,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     // one per ticket: a family ticket counts once, for the visitor named on it
     idHashes: tickets.map((t) => t.idHash),
     expiresAt: expiresAt.getTime(),
-  });
+  }, claimRes ? { claim: claimRes } : false);
   if (!reserved.ok) throw refusalError(reserved.reason, { level: reserved.level, waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out' });
   crashPoint('order.after-reserve');
 
@@ -208,6 +212,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
           .increment('used', 1);
         if (n !== 1) throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [{ path: 'coupons', message: 'coupon_used_up' }]);
       }
+      if (input.claimId) await trx('waitlist').where({ id: Number(input.claimId) }).update({ state: 'claimed' });
       await outbox(trx, 'order.held', orderId, { areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, units, amount: q.total });
       await audit(trx, actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
       if (idem) {

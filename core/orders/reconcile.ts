@@ -46,6 +46,9 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
     .whereIn('t.status', ['pending', 'valid'])
     .select('o.id', 'o.res_id', 'o.slot_id', 'o.channel_id', 'o.status', 'o.expires_at', 't.units', 't.id_hash');
   const out = new Map<string, LiveRes>();
+  // waiting-list claims hold stock too, until they are used or lapse
+  const claims = (await db('waitlist').where({ area_id: areaId, visit_date: date, state: 'claimable' }).select('id', 'slot_id', 'channel_id', 'units', 'claim_until')) as { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[];
+  for (const c of claims) out.set(`wl-${c.id}`, { orderId: '', slotId: c.slot_id, channelId: c.channel_id, units: c.units, idHashes: [], held: true, expiresAt: c.claim_until.getTime() });
   for (const r of rows) {
     let e = out.get(r.res_id);
     if (!e) {
@@ -85,6 +88,15 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
   for (const [resId, live] of pg) {
     const r = redis.get(resId);
     if (r && sameRes(live, r)) continue;
+    if (!live.orderId) {
+      // a waiting-list claim whose reservation vanished (Redis lost): record it again
+      if (!r) {
+        const channel = await d.catalog.channel(live.channelId);
+        await d.inventory.reserve({ resId, areaId, date, slotId: live.slotId, channelId: live.channelId, channelKind: channel.kind, units: live.units, idHashes: [], expiresAt: live.expiresAt }, true);
+        report.adopted.push(resId);
+      }
+      continue;
+    }
     await d.db.transaction(async (trx) => {
       // Lock the order and look again: a refund or payment may have been mid-flight.
       const o: { status: string; res_id: string } | undefined = await trx('orders').where({ id: live.orderId }).forUpdate().skipLocked().first('status', 'res_id');

@@ -15,7 +15,10 @@
   ARGV[5] channel kind: 'online' | 'onsite'
   ARGV[6] units (>0)   ARGV[7] expiresAt ms (0 = sold at once, no hold)
   ARGV[8] now ms   ARGV[9] events pub/sub channel   ARGV[10] areaId
-  ARGV[11] '1' = adopt (reconciler: record what Postgres says exists, skip every check)
+  ARGV[11] '0' = a sale; '1' = adopt (reconciler: record what Postgres says exists, skip
+          every check); 'c:<resId>' = a sale that replaces the waiting-list claim <resId>
+          of the same area-day: the claim's stock counts as free for the checks and is
+          handed over in the same step, so nobody can take it in between
   ARGV[12..] idHashes of the visitors (one per ticket; may repeat)
 
   Returns { code, level, dayUsed, slotUsed, slotCap, detail }
@@ -32,6 +35,7 @@ local dayK, idsK, resK, expK, swK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local resId, date, slot, channel, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local units, expAt, now = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pub, area, adopt = ARGV[9], ARGV[10], ARGV[11] == '1'
+local claimId = string.sub(ARGV[11], 1, 2) == 'c:' and string.sub(ARGV[11], 3) or nil
 
 if not units or units < 1 or not expAt or not now then return { -9, '', 0, 0, 0, 'bad arguments' } end
 
@@ -47,24 +51,44 @@ local quota, chUsed = tonumber(d[9]), tonumber(d[10]) or 0
 if redis.call('HEXISTS', resK, resId) == 1 then return { 2, level, used, slotUsed, slotCap or 0, '' } end
 if not slotCap then return { -2, level, used, slotUsed, 0, slot } end
 
+-- a waiting-list claim being turned into this order: its stock is ours to take
+local claim = nil
+if claimId then
+  local raw = redis.call('HGET', resK, claimId)
+  if raw then claim = cjson.decode(raw) end
+end
+local cu = claim and claim.u or 0
+local free = { used = used - cu, slot = slotUsed - ((claim and claim.s == slot) and cu or 0), ch = chUsed - ((claim and claim.c == channel) and cu or 0) }
+
 -- visitors of this order, counted (one person may appear once per ticket)
 local want = {}
 for i = 12, #ARGV do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
 
 if not adopt then
   if redis.call('HEXISTS', swK, channel) == 1 then return { -8, level, used, slotUsed, slotCap, channel } end
-  if used + units > red then return { -4, level, used, slotUsed, slotCap, '' } end
-  if kind ~= 'onsite' and (LEVEL_RANK[level] >= 2 or used + units > orange) then
+  if free.used + units > red then return { -4, level, used, slotUsed, slotCap, '' } end
+  if kind ~= 'onsite' and ((not claim and LEVEL_RANK[level] >= 2) or free.used + units > orange) then
     return { -5, level, used, slotUsed, slotCap, '' }
   end
-  if slotUsed + units > slotCap then return { -3, level, used, slotUsed, slotCap, '' } end
-  if quota and chUsed + units > quota then return { -6, level, used, slotUsed, slotCap, channel } end
+  if free.slot + units > slotCap then return { -3, level, used, slotUsed, slotCap, '' } end
+  if quota and free.ch + units > quota then return { -6, level, used, slotUsed, slotCap, channel } end
   if idLimit > 0 then
     for id, n in pairs(want) do
       local have = tonumber(redis.call('HGET', idsK, id)) or 0
       if have + n > idLimit then return { -7, level, used, slotUsed, slotCap, id } end
     end
   end
+end
+
+if claim then
+  for _, id in ipairs(claim.i) do
+    if redis.call('HINCRBY', idsK, id, -1) <= 0 then redis.call('HDEL', idsK, id) end
+  end
+  redis.call('HINCRBY', dayK, 'used', -cu)
+  redis.call('HINCRBY', dayK, 's:' .. claim.s .. ':used', -cu)
+  redis.call('HINCRBY', dayK, 'c:' .. claim.c .. ':used', -cu)
+  redis.call('HDEL', resK, claimId)
+  redis.call('ZREM', expK, date .. '|' .. claimId)
 end
 
 local ids = {}

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { useApi, residentId } from '../support/platform.js';
+import { waitFor } from '../support/processes.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { addDays, localParts } from '../../core/time.js';
+import { startWorkers, type RunningWorkers } from '../../workers/main.js';
+import { holdExpiryScheduler } from '../../workers/queues.js';
+
+const D = addDays(localParts(new Date(), 'Asia/Shanghai').date, 2);
+
+describe('hold expiry through the BullMQ worker', () => {
+  const api = useApi({ app: { rateLimits: false } });
+  let workers: RunningWorkers;
+  let scheduler: ReturnType<typeof holdExpiryScheduler>;
+  beforeAll(async () => {
+    await api.seed(demoArea({ id: 'exp' }));
+    api.platform.orders.holdTtlSeconds = 1;
+    scheduler = holdExpiryScheduler(api.platform);
+    api.platform.orders.onHoldPlaced = (id, at) => scheduler.schedule(id, at);
+    // the sweeper and reconciler are far away: only the delayed job can expire the hold
+    workers = await startWorkers(api.platform, { sweepEveryMs: 3_600_000, reconcileEveryMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await scheduler?.close();
+  });
+
+  it('releases an unpaid hold shortly after it expires', async () => {
+    const o = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: { areaId: 'exp', date: D, slotId: '0900', items: [{ productId: 'adult', visitors: [{ name: 'E', idNumber: residentId() }] }] },
+    });
+    expect(o.status).toBe(201);
+    expect((await api.platform.inventory.snapshot('exp', D)).used).toBe(1);
+    await waitFor('hold expired by the worker', async () => {
+      const rows: { status: string }[] = await api.platform.db('orders').where({ id: o.body.id as string }).select('status');
+      return rows[0]?.status === 'expired';
+    }, 15_000);
+    expect((await api.platform.inventory.snapshot('exp', D)).used).toBe(0);
+    const audit: { action: string }[] = await api.platform.db('audit_log').where({ subject: o.body.id as string }).select('action');
+    expect(audit.map((a) => a.action)).toEqual(['scenic.order.held', 'scenic.order.expired']);
+  });
+});
