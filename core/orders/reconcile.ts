@@ -47,7 +47,9 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
     .select('o.id', 'o.res_id', 'o.slot_id', 'o.channel_id', 'o.status', 'o.expires_at', 't.units', 't.id_hash');
   const out = new Map<string, LiveRes>();
   // waiting-list claims hold stock too, until they are used or lapse
-  const claims = (await db('waitlist').where({ area_id: areaId, visit_date: date, state: 'claimable' }).select('id', 'slot_id', 'channel_id', 'units', 'claim_until')) as { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[];
+  const claims: { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[] = await db('waitlist')
+    .where({ area_id: areaId, visit_date: date, state: 'claimable' })
+    .select('id', 'slot_id', 'channel_id', 'units', 'claim_until');
   for (const c of claims) out.set(`wl-${c.id}`, { orderId: '', slotId: c.slot_id, channelId: c.channel_id, units: c.units, idHashes: [], held: true, expiresAt: c.claim_until.getTime() });
   for (const r of rows) {
     let e = out.get(r.res_id);

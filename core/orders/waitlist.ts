@@ -62,7 +62,7 @@ export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistIn
 async function entryView(d: OrderDeps, r: Row): Promise<WaitlistEntry> {
   let position: number | null = null;
   if (r.state === 'waiting') {
-    const [c] = (await d.db('waitlist').where({ area_id: r.area_id, visit_date: r.visit_date, slot_id: r.slot_id, state: 'waiting' }).andWhere('id', '<=', r.id).count({ n: '*' })) as { n: number }[];
+    const [c]: { n: number }[] = await d.db('waitlist').where({ area_id: r.area_id, visit_date: r.visit_date, slot_id: r.slot_id, state: 'waiting' }).andWhere('id', '<=', r.id).count({ n: '*' });
     position = Number(c!.n);
   }
   return { id: r.id, areaId: r.area_id, date: r.visit_date, slotId: r.slot_id, units: r.units, state: r.state, position, claimUntil: r.claim_until?.toISOString() ?? null };
