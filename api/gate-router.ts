@@ -16,9 +16,13 @@ import { HealthReport, JournalBatch, PrecheckRequest } from '../core/checkin/pro
 
 /**
  * The gate audience (`/gate/v1`): what an edge gate agent needs to work offline and
- * to sync. Every route needs a gate device credential (`Authorization: Bearer
- * sgd1.<gateId>.<secret>`, see core/checkin/devices.ts); the device fixes the area
- * and entrance, so no route takes them as input.
+ * to sync. Every route needs a gate device credential `sgd1.<gateId>.<secret>` (see
+ * core/checkin/devices.ts) in `X-Scenic-Gate-Credential` (or `Authorization: Bearer`);
+ * the device fixes the area and entrance, so no route takes them as input.
+ *
+ * Mounting: `app.use('/gate/v1', createGateRouter(platform))` — a `Platform` satisfies
+ * {@link GateRouterDeps}. Journal batches are at most 200 entries (≈ 50 KB), so an
+ * app-wide 64 KB JSON parser ahead of this router does not reject them.
  */
 export interface GateRouterDeps {
   db: Knex;
@@ -38,6 +42,13 @@ const ChangesQuery = DateQuery.extend({
   limit: z.coerce.number().int().min(1).max(10_000).default(2_000),
 });
 
+/**
+ * The header gate agents send their credential in. `Authorization: Bearer sgd1...` is
+ * accepted too, but a dedicated header passes through the API's app-wide
+ * authentication middleware untouched wherever the router is mounted.
+ */
+export const GATE_CREDENTIAL_HEADER = 'x-scenic-gate-credential';
+
 const gateOf = (res: Response): GateDevice => res.locals.gate as GateDevice;
 
 export function createGateRouter(deps: GateRouterDeps): Router {
@@ -47,10 +58,10 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.use(express.json({ limit: '2mb' }));
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const h = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (!m) throw unauthenticated('gate_credential_required', 'a gate device credential is required (Authorization: Bearer sgd1...)');
-    res.locals.gate = await authenticateGate(db, m[1]!, clock);
+    const bearer = /^Bearer\s+(sgd1\.\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const credential = req.get(GATE_CREDENTIAL_HEADER) ?? bearer;
+    if (!credential) throw unauthenticated('gate_credential_required', `a gate device credential is required (${GATE_CREDENTIAL_HEADER} or Authorization: Bearer sgd1...)`);
+    res.locals.gate = await authenticateGate(db, credential, clock);
     next();
   });
 

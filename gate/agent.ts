@@ -53,6 +53,8 @@ export interface AgentOptions {
 
 /** Synced journal entries are kept this long on the node (tickets are date-bound). */
 const JOURNAL_RETENTION_MS = 14 * 86_400_000;
+/** Entries per upload: ≈ 250 bytes each, so a batch stays under a 64 KB body limit. */
+const JOURNAL_BATCH = 200;
 
 interface Pending {
   t: Resolved;
@@ -107,7 +109,14 @@ export class GateAgent {
     if (!this.state.ready) return this.record([this.denied(null, 'gate_not_ready', now, media, req.direction)]);
     if (req.direction === 'out') return this.exit(req, media, now);
     const resolution = await this.resolve(req);
-    if (!resolution.ok) return this.record([this.denied(null, resolution.reason, now, media, 'in')]);
+    if (!resolution.ok) {
+      // A key we do not know yet may be a fresh rotation: fetch keys now, not at the next refresh.
+      if (resolution.reason === 'unknown_key' && this.online) {
+        this.lastRefreshAt = 0;
+        this.kick();
+      }
+      return this.record([this.denied(null, resolution.reason, now, media, 'in')]);
+    }
     let candidates: Resolved[];
     if (req.group) {
       if (this.state.kind !== 'handheld') return this.record([this.denied(resolution.tickets[0]!.facts.ticketId, 'not_allowed_for_device', now, media, 'in')]);
@@ -315,7 +324,7 @@ export class GateAgent {
   /** Uploads the journal in order; the centre answers with its in-park figure. */
   private async pushJournal(): Promise<void> {
     for (;;) {
-      const batch = this.o.journal.unsynced(500);
+      const batch = this.o.journal.unsynced(JOURNAL_BATCH);
       if (!batch.length) return;
       const r = await this.o.central.journal(batch);
       this.o.journal.markSynced(batch[batch.length - 1]!.seq);

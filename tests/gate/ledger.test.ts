@@ -44,15 +44,23 @@ describe('gate API and redemption ledger', () => {
     await api?.close();
   });
 
-  it.each([
-    ['no header', undefined, 'gate_credential_required'],
-    ['garbage', 'Bearer nope', 'invalid_gate_credential'],
-    ['a wrong secret', `Bearer sgd1.g-east.${'A'.repeat(43)}`, 'invalid_gate_credential'],
-    ['an unknown gate', `Bearer sgd1.g-nowhere.${'A'.repeat(43)}`, 'invalid_gate_credential'],
-  ])('refuses %s with 401', async (_n, header, code) => {
-    const res = await fetch(`${api.url}/keys`, { headers: header ? { authorization: header } : {} });
+  it.each<[string, Record<string, string>, string]>([
+    ['no credential', {}, 'gate_credential_required'],
+    ['an API key', { authorization: 'Bearer sk_abc_def' }, 'gate_credential_required'],
+    ['garbage', { 'x-scenic-gate-credential': 'nope' }, 'invalid_gate_credential'],
+    ['a wrong secret', { 'x-scenic-gate-credential': `sgd1.g-east.${'A'.repeat(43)}` }, 'invalid_gate_credential'],
+    ['an unknown gate', { authorization: `Bearer sgd1.g-nowhere.${'A'.repeat(43)}` }, 'invalid_gate_credential'],
+  ])('refuses %s with 401', async (_n, headers, code) => {
+    const res = await fetch(`${api.url}/keys`, { headers });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { code: string }).code).toBe(code);
+  });
+
+  it('accepts the credential in its own header or as a bearer token', async () => {
+    const styles: Record<string, string>[] = [{ 'x-scenic-gate-credential': cred['g-east']! }, { authorization: `Bearer ${cred['g-east']!}` }];
+    for (const headers of styles) {
+      expect((await fetch(`${api.url}/keys`, { headers })).status).toBe(200);
+    }
   });
 
   it('serves keys and entrance rules to an authenticated gate', async () => {

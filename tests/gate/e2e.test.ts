@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useApi, residentId } from '../support/platform.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { localTime } from '../../core/checkin/local-time.js';
+import { registerGateDevice } from '../../core/checkin/devices.js';
+import { createGateRouter } from '../../api/gate-router.js';
+import { AgentProcess, agentEnv } from './agent-process.js';
+
+type Body = Record<string, unknown>;
+
+/**
+ * The whole path with the real API application (api/app.ts, its app-wide JSON parser and
+ * authentication) and the order lifecycle: buy and pay over HTTP, admit at a gate agent
+ * process, refund over HTTP, refused at the gate after its next sync.
+ */
+describe('gate agent against the real API', () => {
+  const api = useApi({ app: { rateLimits: false, mount: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)) } });
+  const dir = mkdtempSync(join(tmpdir(), 'scenic-gate-e2e-'));
+  let agent: AgentProcess;
+  const today = localTime(new Date(), 'Asia/Shanghai').date;
+
+  beforeAll(async () => {
+    await api.seed(demoArea({ id: 'e2e', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }] }));
+    await api.platform.keys(); // the first signing key is created on first use
+    const { credential } = await registerGateDevice(api.platform.db, { id: 'e2e-north', areaId: 'e2e', entranceId: 'north-gate', kind: 'turnstile' }, api.platform.clock);
+    agent = await new AgentProcess('e2e', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    await agent.waitFor((h) => h.ready && h.online, 'first sync');
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('admits a ticket bought over HTTP, refuses it after a refund, and keeps the journal flowing', async () => {
+    const o = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        areaId: 'e2e',
+        date: today,
+        slotId: 'all',
+        items: [{ productId: 'adult', visitors: [{ name: '张三', idNumber: residentId('19900307', 11) }, { name: '李四', idNumber: residentId('19850101', 12) }] }],
+        contactPhone: '13812345678',
+      },
+    });
+    expect(o.status).toBe(201);
+    const token = o.body.accessToken as string;
+    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
+    expect(await api.gateway.complete(payId)).toBe(200);
+    const issued = (await api.call('GET', `/v1/orders/${o.body.id as string}`, { headers: { 'x-order-token': token } })).body;
+    const [first, second] = issued.tickets as Body[];
+    expect(first!.code).toMatch(/^SC1\./);
+
+    expect(await agent.scan({ qr: first!.code })).toMatchObject({ open: true, mode: 'online' });
+    const refund = await api.call('POST', `/v1/orders/${o.body.id as string}/refunds`, {
+      headers: { 'x-order-token': token, 'idempotency-key': randomUUID() },
+      body: { ticketIds: [second!.id], reason: 'change_of_plans' },
+    });
+    expect(refund.status).toBe(201);
+    const cursor = (await api.platform.db('ticket_changes').max<{ m: number }>('seq as m').first())!.m;
+    await agent.waitFor((h) => h.changeCursor >= cursor, 'refund synced');
+    expect(await agent.scan({ qr: second!.code })).toMatchObject({ open: false, reason: 'revoked' });
+    await agent.waitFor((h) => h.journalBacklog === 0, 'journal synced');
+    const scans = await api.platform.db('checkin_scans').where({ gate_id: 'e2e-north' }).orderBy('scanned_at').select<{ ticket_id: string; decision: string; reason: string }[]>('ticket_id', 'decision', 'reason');
+    expect(scans).toEqual([
+      { ticket_id: first!.id, decision: 'admit', reason: 'ok' },
+      { ticket_id: second!.id, decision: 'deny', reason: 'revoked' },
+    ]);
+  });
+});
