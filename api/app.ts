@@ -9,6 +9,7 @@ import { adminRouter } from './routes/admin.js';
 import { paymentsRouter } from './routes/payments.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimit } from './rate-limit.js';
+import { features } from './features.js';
 
 export interface AppOptions {
   /** per-caller request limits; off in tests that race thousands of requests */
@@ -45,6 +46,7 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
 
   // Payment callbacks need their raw bytes: mounted before the JSON parser.
   app.use('/v1/payments', paymentsRouter(ctx));
+  for (const f of features) f.early?.(app, ctx);
   app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(ctx));
   if (opts.rateLimits !== false) {
@@ -54,6 +56,7 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
   }
   app.use('/v1/admin', adminRouter(ctx));
   app.use('/v1', visitorRouter(ctx));
+  for (const f of features) f.routes?.(app, ctx);
   opts.mount?.(app, ctx);
 
   app.use(notFoundHandler);

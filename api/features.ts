@@ -1,0 +1,24 @@
+import type { Express } from 'express';
+import type { AppContext } from './context.js';
+import { createGateRouter } from './gate-router.js';
+
+/**
+ * Optional API areas, each in its own module, mounted by createApp in two phases:
+ *  - `early`: before the app-wide JSON parser and visitor/staff authentication (for
+ *    routes with their own body handling or credentials: gates, signed partners,
+ *    payment callbacks, metrics);
+ *  - `routes`: after them, before the 404 handler.
+ * To add one, write `api/<name>.ts` exporting a `Feature` and list it below.
+ */
+export interface Feature {
+  name: string;
+  early?(app: Express, ctx: AppContext): void;
+  routes?(app: Express, ctx: AppContext): void;
+}
+
+const gate: Feature = {
+  name: 'gate',
+  early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
+};
+
+export const features: Feature[] = [gate];
