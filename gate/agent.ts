@@ -106,8 +106,9 @@ export class GateAgent {
   async scan(req: ScanRequest): Promise<ScanResult> {
     const now = this.o.clock.now();
     const media = mediaOf(req);
-    if (!this.state.ready) return this.record([this.denied(null, 'gate_not_ready', now, media, req.direction)]);
+    // Exits always open (people must be able to leave), ready or not.
     if (req.direction === 'out') return this.exit(req, media, now);
+    if (!this.state.ready) return this.record([this.denied(null, 'gate_not_ready', now, media, 'in')]);
     const resolution = await this.resolve(req);
     if (!resolution.ok) {
       // A key we do not know yet may be a fresh rotation: fetch keys now, not at the next refresh.
@@ -182,7 +183,7 @@ export class GateAgent {
 
   private async exit(req: ScanRequest, media: Media, now: Date): Promise<ScanResult> {
     let ticketId: string | null = null;
-    if (media !== 'none') {
+    if (media !== 'none' && this.state.ready) {
       const r = await this.resolve(req);
       if (r.ok) ticketId = r.tickets[0]!.facts.ticketId;
     }

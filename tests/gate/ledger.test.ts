@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgres } from '../support/postgres.js';
 import { ManualClock } from '../../core/clock.js';
-import { revokeGateDevice } from '../../core/checkin/devices.js';
+import { listGateHealth, revokeGateDevice } from '../../core/checkin/devices.js';
 import { listDoubleEntries } from '../../core/checkin/ledger.js';
 import { manifestIdHash } from '../../core/checkin/id-hash.js';
 import { entranceFlow } from '../../core/checkin/presence.js';
@@ -241,6 +241,8 @@ describe('gate API and redemption ledger', () => {
     const row = await pg.db('gate_devices').where({ id: 'g-north' }).first<{ journal_backlog: number; offline_since: Date | null }>();
     expect(row).toMatchObject({ journal_backlog: 7 });
     expect(row.offline_since).not.toBeNull();
+    const health = (await listGateHealth(pg.db, fx.areaId)).find((g) => g.id === 'g-north');
+    expect(health).toMatchObject({ entranceId: 'north', kind: 'turnstile', journalBacklog: 7, offlineSince: report.offlineSince, revoked: false });
     await revokeGateDevice(pg.db, 'g-north', clock);
     const res = await call<{ code: string }>('g-north', 'GET', '/keys');
     expect(res.status).toBe(401);
