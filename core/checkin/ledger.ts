@@ -133,6 +133,7 @@ interface AdmitRow {
   ticket_id: string;
   gate_id: string;
   counted: boolean;
+  over_limit: boolean;
   decision: 'admit' | 'deny';
   local_date: string;
 }
@@ -148,9 +149,9 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
   const scans = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
     .where({ direction: 'in' })
-    .andWhere((q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }))
+    .andWhere((q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }).orWhere({ over_limit: true }))
     .orderBy([{ column: 'ticket_id' }, { column: 'scanned_at' }, { column: 'scan_id' }])
-    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'decision', trx.raw('local_date::text as local_date'));
+    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'over_limit', 'decision', trx.raw('local_date::text as local_date'));
   const byTicket = new Map<string, AdmitRow[]>();
   for (const s of scans) byTicket.set(s.ticket_id, [...(byTicket.get(s.ticket_id) ?? []), s]);
   for (const t of tickets) {
@@ -161,9 +162,9 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
     let changed = false;
     // A pre-checked admit that the gate's journal turned into a deny stops counting.
     for (const s of all) {
-      if (s.decision === 'deny' && s.counted) {
+      if (s.decision === 'deny' && (s.counted || s.over_limit)) {
         changed = true;
-        deltas.addPresence(s.local_date, -t.units, 0);
+        if (s.counted) deltas.addPresence(s.local_date, -t.units, 0);
         await trx('checkin_scans').where({ scan_id: s.scan_id }).update({ counted: false, over_limit: false });
       }
     }
@@ -184,7 +185,8 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
     }
     const used = Math.min(list.length, allowed);
     if (used !== t.entries_used) await trx('tickets').where({ id: t.id }).update({ entries_used: used });
-    await updateFlag(trx, t, list, gate, now);
+    // A flag can only appear with more admits than allowed, or clear after a correction.
+    if (list.length > allowed || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, gate, now);
   }
 }
 

@@ -160,6 +160,21 @@ describe('gate API and redemption ledger', () => {
     expect((await upload('g-east', [e1, e2])).body).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 
+  it('clears a double-entry flag when the gate that pre-checked reports it stayed shut', async () => {
+    const [t] = await issueOrder(pg.db, fx);
+    const at = clock.now();
+    const online = entry('g-east', t!.ticketId, at, { mode: 'online' });
+    expect((await call<PrecheckResult>('g-east', 'POST', '/precheck', { scanId: online.scanId, ticketId: t!.ticketId, at: online.at, media: 'qr' })).body.admit).toBe(true);
+    const offline = entry('g-west', t!.ticketId, new Date(at.getTime() + 500));
+    await upload('g-west', [offline]);
+    expect((await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId)).toMatchObject({ status: 'open', entriesSeen: 2 });
+    await upload('g-east', [{ ...online, decision: 'deny', reason: 'journal_unavailable' }]);
+    expect((await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId)).toMatchObject({ status: 'cleared', entriesSeen: 1 });
+    const rows = await pg.db('checkin_scans').where({ ticket_id: t!.ticketId }).select<{ scan_id: string; counted: boolean; over_limit: boolean }[]>('scan_id', 'counted', 'over_limit');
+    expect(rows.find((r) => r.scan_id === offline.scanId)).toMatchObject({ counted: true, over_limit: false });
+    expect(rows.find((r) => r.scan_id === online.scanId)).toMatchObject({ counted: false, over_limit: false });
+  });
+
   it('refuses online a refunded ticket, one for another entrance, and an unknown one', async () => {
     const [refunded] = await issueOrder(pg.db, fx);
     await refundTicket(pg.db, refunded!.ticketId);
