@@ -99,3 +99,23 @@ describe('GateAgent', () => {
     expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
   });
 });
+
+describe('GateAgent key rotation', () => {
+  it('fetches the keys during the scan when a token carries an unknown key id', async () => {
+    const rotated = generateSigningKey('kt2');
+    const { agent } = agentWith(() => Promise.resolve({ admit: true, reason: 'ok', display: '', presence }));
+    let asked = 0;
+    // Counts the scan path's fetches only (they carry the pre-check budget; sync rounds do not).
+    (agent as unknown as { o: { central: { keys: (t?: number) => Promise<unknown> } } }).o.central.keys = (timeoutMs?: number) => {
+      if (timeoutMs !== undefined) asked += 1;
+      return Promise.resolve({ keys: [{ kid: key.kid, publicKey: key.publicRaw }, { kid: rotated.kid, publicKey: rotated.publicRaw }] });
+    };
+    const qr = signTicket(rotated, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, mode: 'online' });
+    expect(asked).toBe(1);
+    agent.online = false;
+    const other = signTicket(generateSigningKey('kt3'), { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
+    expect(await agent.scan({ qr: other, direction: 'in' })).toMatchObject({ open: false, reason: 'unknown_key' });
+    expect(asked).toBe(1); // offline: no network call on the scan path
+  });
+});

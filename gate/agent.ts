@@ -109,15 +109,11 @@ export class GateAgent {
     // Exits always open (people must be able to leave), ready or not.
     if (req.direction === 'out') return this.exit(req, media, now);
     if (!this.state.ready) return this.record([this.denied(null, 'gate_not_ready', now, media, 'in')]);
-    const resolution = await this.resolve(req);
-    if (!resolution.ok) {
-      // A key we do not know yet may be a fresh rotation: fetch keys now, not at the next refresh.
-      if (resolution.reason === 'unknown_key' && this.online) {
-        this.lastRefreshAt = 0;
-        this.kick();
-      }
-      return this.record([this.denied(null, resolution.reason, now, media, 'in')]);
-    }
+    let resolution = await this.resolve(req);
+    // A key we do not know yet may be a fresh rotation: online, fetch the keys within the
+    // pre-check budget and look again.
+    if (!resolution.ok && resolution.reason === 'unknown_key' && this.online && (await this.refreshKeys())) resolution = await this.resolve(req);
+    if (!resolution.ok) return this.record([this.denied(null, resolution.reason, now, media, 'in')]);
     let candidates: Resolved[];
     if (req.group) {
       if (this.state.kind !== 'handheld') return this.record([this.denied(resolution.tickets[0]!.facts.ticketId, 'not_allowed_for_device', now, media, 'in')]);
@@ -144,6 +140,18 @@ export class GateAgent {
     this.journalOk = true;
     this.kick();
     return this.result(entries);
+  }
+
+  private async refreshKeys(): Promise<boolean> {
+    try {
+      const keys = await this.o.central.keys(this.o.precheckBudgetMs);
+      this.state.setKeys(keys.keys);
+      this.o.journal.set('keys', keys.keys);
+      return true;
+    } catch (e) {
+      this.markOffline(e);
+      return false;
+    }
   }
 
   /** Online, movements reach the centre right away instead of at the next round. */

@@ -62,8 +62,8 @@ export class CentralClient {
     return parsed.data;
   }
 
-  keys() {
-    return this.call('GET', '/keys', KeysResponse);
+  keys(timeoutMs?: number) {
+    return this.call('GET', '/keys', KeysResponse, undefined, timeoutMs);
   }
 
   rules() {

@@ -7,18 +7,17 @@ import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { localTime } from '../../core/checkin/local-time.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
-import { createGateRouter } from '../../api/gate-router.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 
 type Body = Record<string, unknown>;
 
 /**
- * The whole path with the real API application (api/app.ts, its app-wide JSON parser and
- * authentication) and the order lifecycle: buy and pay over HTTP, admit at a gate agent
+ * The whole path with the real API application (api/app.ts as deployed, with the gate
+ * router where it mounts it) and the order lifecycle: buy and pay over HTTP, admit at a gate agent
  * process, refund over HTTP, refused at the gate after its next sync.
  */
 describe('gate agent against the real API', () => {
-  const api = useApi({ app: { rateLimits: false, mount: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)) } });
+  const api = useApi({ app: { rateLimits: false } }); // api/app.ts mounts the gate API at /gate/v1 itself
   const dir = mkdtempSync(join(tmpdir(), 'scenic-gate-e2e-'));
   let agent: AgentProcess;
   const today = localTime(new Date(), 'Asia/Shanghai').date;
