@@ -11,6 +11,7 @@ import type { GateAgent } from './agent.js';
  *                 → 200 {scanId, open, reason, display, ticketId, mode, tickets[]}
  *   GET  /health  → the gate's health (last sync, journal backlog, offline since, recent
  *                   scan service times, ...)
+ *   GET  /metrics → Prometheus text: scans by decision and reason, backlog, online, latency
  *   GET  /healthz → liveness; GET /readyz → 200 once keys and rules are loaded
  */
 const ScanBody = z
@@ -75,8 +76,54 @@ class LatencyWindow {
   }
 }
 
+/** Prometheus text exposition of the agent's own figures (scraped on the node). */
+function metrics(agent: GateAgent, latency: LatencyWindow, answers: Map<string, number>): string {
+  const h = agent.health();
+  const lines = [
+    '# HELP scenic_gate_scans_total Scans answered, by decision and reason.',
+    '# TYPE scenic_gate_scans_total counter',
+    ...[...answers].map(([k, n]) => {
+      const [direction, open, reason] = k.split('|');
+      return `scenic_gate_scans_total{direction="${direction}",decision="${open === 'true' ? 'admit' : 'deny'}",reason="${reason}"} ${n}`;
+    }),
+    '# HELP scenic_gate_journal_backlog Journal entries not yet acknowledged by the centre.',
+    '# TYPE scenic_gate_journal_backlog gauge',
+    `scenic_gate_journal_backlog ${h.journalBacklog}`,
+    '# HELP scenic_gate_online 1 while the centre answers.',
+    '# TYPE scenic_gate_online gauge',
+    `scenic_gate_online ${agent.online ? 1 : 0}`,
+    '# HELP scenic_gate_offline_seconds Seconds since the link was lost (0 when online).',
+    '# TYPE scenic_gate_offline_seconds gauge',
+    `scenic_gate_offline_seconds ${h.offlineSince ? Math.max(0, (Date.now() - Date.parse(h.offlineSince)) / 1000).toFixed(1) : 0}`,
+    '# HELP scenic_gate_journal_ok 0 when the last journal write failed (gate shut).',
+    '# TYPE scenic_gate_journal_ok gauge',
+    `scenic_gate_journal_ok ${h.journalOk ? 1 : 0}`,
+    '# HELP scenic_gate_manifest_tickets Tickets in the synced manifest.',
+    '# TYPE scenic_gate_manifest_tickets gauge',
+    `scenic_gate_manifest_tickets ${h.manifestTickets}`,
+    '# HELP scenic_gate_in_park Estimated people inside the area (centre figure + unsynced movements).',
+    '# TYPE scenic_gate_in_park gauge',
+    `scenic_gate_in_park ${agent.state.inPark()}`,
+  ];
+  const l = latency.summary();
+  if (l) {
+    lines.push(
+      '# HELP scenic_gate_scan_seconds Scan service time over the last scans (journal commit included).',
+      '# TYPE scenic_gate_scan_seconds summary',
+      `scenic_gate_scan_seconds{quantile="0.5"} ${l.p50Ms / 1000}`,
+      `scenic_gate_scan_seconds{quantile="0.99"} ${l.p99Ms / 1000}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function createGateServer(agent: GateAgent, log: Logger): Server {
   const latency = new LatencyWindow();
+  const answers = new Map<string, number>();
+  const count = (direction: string, open: boolean, reason: string) => {
+    const k = `${direction}|${open}|${reason}`;
+    answers.set(k, (answers.get(k) ?? 0) + 1);
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/scan') {
@@ -95,11 +142,19 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       const t0 = performance.now();
       const parsed = ScanBody.safeParse(json);
       if (!parsed.success) return problem(res, 400, 'invalid_scan', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-      send(res, 200, await agent.scan(parsed.data));
+      const result = await agent.scan(parsed.data);
+      send(res, 200, result);
       latency.add(performance.now() - t0);
+      for (const t of result.tickets) count(parsed.data.direction, t.open, t.reason);
       return;
     }
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ...agent.health(), online: agent.online, ready: agent.state.ready, inPark: agent.state.inPark(), scanLatency: latency.summary() });
+    if (req.method === 'GET' && path === '/metrics') {
+      const body = metrics(agent, latency, answers);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') return send(res, agent.state.ready ? 200 : 503, { ready: agent.state.ready });
     return problem(res, 404, 'route_not_found', `no route for ${req.method} ${path}`);

@@ -166,6 +166,9 @@ describe('gate agents, online and offline', () => {
     for (const [qr, reason] of cases) expect((await agents.a!.scan({ qr })).reason, qr.slice(0, 40)).toBe(reason);
     const bad = await fetch(`http://127.0.0.1:${agents.a!.port}/scan`, { method: 'POST', body: '{"qr":', headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
+    const metrics = await (await fetch(`http://127.0.0.1:${agents.a!.port}/metrics`)).text();
+    expect(metrics).toMatch(/scenic_gate_scans_total\{direction="in",decision="deny",reason="invalid_signature"\} [1-9]/);
+    expect(metrics).toMatch(/scenic_gate_journal_ok 1/);
     expect((await agents.a!.health()).ready).toBe(true);
     expect((await agents.a!.scan({ qr: code })).open).toBe(true);
   });
