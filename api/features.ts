@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type { AppContext } from './context.js';
 import { createGateRouter } from './gate-router.js';
+import { partnerFeature } from './partner.js';
+import { presaleFeature } from './presale.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -21,4 +23,4 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
-export const features: Feature[] = [gate];
+export const features: Feature[] = [presaleFeature(), gate, partnerFeature];

@@ -3,6 +3,7 @@ import type { Platform } from '../core/platform.js';
 import { endHold, overdueHolds, sendRefund } from '../core/orders/lifecycle.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
 import { lapseClaims } from '../core/orders/waitlist.js';
+import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
 
 /** hold-expiry: one job per order, idempotent (an order that is no longer held is left alone). */
 export function holdExpiryProcessor(p: Platform) {
@@ -24,7 +25,9 @@ export function maintenanceProcessor(p: Platform) {
         let n = 0;
         for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
         const lapsed = await lapseClaims(p.orders, p.sms);
-        return { expired: n, lapsedClaims: lapsed };
+        const areas: { id: string }[] = await p.db('areas').select('id');
+        const presale = await releaseExpiredPresaleHolds(p.inventory, areas.map((a) => a.id));
+        return { expired: n, lapsedClaims: lapsed, presaleHoldsReleased: presale };
       }
       case 'reconcile': {
         const reports = await reconcileAll(p.orders, await p.inventory.reservationDays());

@@ -30,7 +30,17 @@ export interface ChannelSwitchEvent {
   at: number;
 }
 
-export type InventoryEvent = LevelChangeEvent | ChannelSwitchEvent;
+/** A slot became full (or had stock again): replicas cache "sold out" answers from it. */
+export interface SlotStateEvent {
+  type: 'slot-state';
+  areaId: string;
+  date: string;
+  slotId: string;
+  soldOut: boolean;
+  at: number;
+}
+
+export type InventoryEvent = LevelChangeEvent | ChannelSwitchEvent | SlotStateEvent;
 
 /** The pub/sub channel of inventory events. Pub/sub channels are not keys, so the
  * deployment's key prefix is added here explicitly. */
@@ -39,7 +49,7 @@ export const eventsChannel = (prefix: string) => `${prefix}inventory-events`;
 export function parseInventoryEvent(message: string): InventoryEvent | undefined {
   try {
     const e = JSON.parse(message) as Partial<InventoryEvent>;
-    if (e.type === 'capacity-level' || e.type === 'channel-switch') return e as InventoryEvent;
+    if (e.type === 'capacity-level' || e.type === 'channel-switch' || e.type === 'slot-state') return e as InventoryEvent;
   } catch {
     /* not ours: ignored */
   }

@@ -110,6 +110,21 @@ export function limitsOf(plan: DayPlan) {
   };
 }
 
+function parseReservation(raw: string): Reservation {
+  const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number; n?: number; d?: number };
+  return {
+    slotId: r.s,
+    channelId: r.c,
+    units: r.u,
+    idHashes: Array.isArray(r.i) ? r.i : [],
+    held: r.h === 1,
+    expiresAt: r.e,
+    createdAt: r.t,
+    seq: r.n ?? 0,
+    usedAfter: r.d ?? 0,
+  };
+}
+
 /**
  * The hot stock of every channel. All changes go through the Lua scripts in ./lua,
  * each one atomic; this class only builds keys and arguments and names results.
@@ -220,22 +235,12 @@ export class Inventory {
 
   async reservations(areaId: string, date: string): Promise<Map<string, Reservation>> {
     const all = await this.redis.hgetall(invKeys(areaId, date).res);
-    const out = new Map<string, Reservation>();
-    for (const [id, raw] of Object.entries(all)) {
-      const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number; n?: number; d?: number };
-      out.set(id, {
-        slotId: r.s,
-        channelId: r.c,
-        units: r.u,
-        idHashes: Array.isArray(r.i) ? r.i : [],
-        held: r.h === 1,
-        expiresAt: r.e,
-        createdAt: r.t,
-        seq: r.n ?? 0,
-        usedAfter: r.d ?? 0,
-      });
-    }
-    return out;
+    return new Map(Object.entries(all).map(([id, raw]) => [id, parseReservation(raw)]));
+  }
+
+  async reservation(areaId: string, date: string, resId: string): Promise<Reservation | undefined> {
+    const raw = await this.redis.hget(invKeys(areaId, date).res, resId);
+    return raw ? parseReservation(raw) : undefined;
   }
 
   /** Unpaid holds of an area whose expiry has passed: `{date, resId}`. */

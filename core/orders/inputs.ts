@@ -29,6 +29,8 @@ export const PlaceOrderInput = z.object({
   partnerOrderId: z.string().min(1).max(64).optional(),
   /** the waiting-list claim this order uses, if any */
   claimId: z.string().max(64).optional(),
+  /** the presale hold this order turns into, if any */
+  holdId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
 });
 export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
 

@@ -9,6 +9,7 @@ import { addDays, localParts } from '../time.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { usableClaim } from './waitlist.js';
+import { usablePresaleHold } from '../presale/holds.js';
 import type { ReserveRefusal } from '../inventory/inventory.js';
 import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
 import type { PlaceOrderInput } from './inputs.js';
@@ -132,9 +133,12 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     coupons,
   });
 
+  if (input.claimId && input.holdId) throw inputError('invalid_order', 'use either claimId or holdId', [{ path: 'holdId', message: 'not with claimId' }]);
   const claimRes = input.claimId
     ? await usableClaim(d, input.claimId, { areaId: area.id, date: input.date, slotId: slot.id, units, phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null })
-    : undefined;
+    : input.holdId
+      ? await usablePresaleHold(d.inventory, input.holdId, { areaId: area.id, date: input.date, slotId: slot.id, units }, now.getTime())
+      : undefined;
   const orderId = uuidv7(now.getTime());
   const resId = orderId;
   const accessToken = secretToken();

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { addDays, localParts } from '../time.js';
 import type { Reservation } from '../inventory/inventory.js';
 import { endHold, overdueHolds } from './lifecycle.js';
+import { PRESALE_PREFIX } from '../presale/holds.js';
 import { LIVE_STATUSES } from './model.js';
 import type { OrderDeps } from './store.js';
 
@@ -76,6 +77,14 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
   const redis = await d.inventory.reservations(areaId, date);
 
   for (const [resId, r] of redis) {
+    if (resId.startsWith(PRESALE_PREFIX)) {
+      // Presale holds live in Redis only, by design: they are released when they expire.
+      if (r.held && r.expiresAt <= now) {
+        await d.inventory.release(areaId, date, resId, 'expired');
+        report.orphansReleased.push(resId);
+      }
+      continue;
+    }
     if (!pg.has(resId) && now - r.createdAt >= graceMs) {
       // Re-check under no lock is enough: nothing points at this id in Postgres, and a
       // new order always gets a new id.

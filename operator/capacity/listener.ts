@@ -57,6 +57,7 @@ export class CapacityListener {
         if (e.actor !== OPERATOR_ACTOR) this.ctx.enqueueSwitches(key);
         continue;
       }
+      if (e.type !== 'capacity-level') continue; // slot-state is for API replicas' caches
       const prev = this.chains.get(key) ?? Promise.resolve();
       const next = prev
         .then(() => this.record(a, e))

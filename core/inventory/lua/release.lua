@@ -54,7 +54,11 @@ for _, id in ipairs(ids) do
   if redis.call('HINCRBY', idsK, id, -1) <= 0 then redis.call('HDEL', idsK, id) end
 end
 redis.call('HINCRBY', dayK, 'used', -units)
-redis.call('HINCRBY', dayK, 's:' .. r.s .. ':used', -units)
+local slotLeft = redis.call('HINCRBY', dayK, 's:' .. r.s .. ':used', -units)
+local slotCap = tonumber(redis.call('HGET', dayK, 's:' .. r.s .. ':cap')) or 0
+if units > 0 and slotLeft < slotCap and slotLeft + units >= slotCap then
+  redis.call('PUBLISH', pub, cjson.encode({ type = 'slot-state', areaId = area, date = date, slotId = r.s, soldOut = false, at = now }))
+end
 redis.call('HINCRBY', dayK, 'c:' .. r.c .. ':used', -units)
 if remaining then
   redis.call('HSET', resK, resId, cjson.encode(remaining))

@@ -104,4 +104,8 @@ local seq = redis.call('HINCRBY', dayK, 'seq', 1)
 redis.call('HSET', resK, resId, cjson.encode({ s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now, n = seq, d = used }))
 if held == 1 then redis.call('ZADD', expK, expAt, date .. '|' .. resId) end
 level = updateLevel(dayK, pub, area, date, now)
+if slotUsed >= slotCap and slotUsed - units < slotCap then
+  -- this sale filled the slot: every API replica can answer "sold out" from memory now
+  redis.call('PUBLISH', pub, cjson.encode({ type = 'slot-state', areaId = area, date = date, slotId = slot, soldOut = true, at = now }))
+end
 return { 1, level, used, slotUsed, slotCap, '' }

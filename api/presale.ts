@@ -1,0 +1,142 @@
+import type { Express, NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import { DomainError, inputError } from '../core/errors.js';
+import { parseInput } from '../core/validation.js';
+import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
+import { placePresaleHold } from '../core/presale/holds.js';
+import { SoldOutCache } from '../core/inventory/sold-out.js';
+import { refusalError } from '../core/orders/place.js';
+import { audit } from '../core/orders/store.js';
+import { actorOf, requireRole, type AppContext } from './context.js';
+import { problemBody } from './problem.js';
+import { rateLimit } from './rate-limit.js';
+import type { Feature } from './features.js';
+
+/**
+ * The presale door: the waiting room (`/v1/queue/...`) and the hold hot path
+ * (`POST /v1/presale/holds`). The hot path is mounted before every app-wide
+ * middleware and reads its tiny body itself: an admitted buyer pays for one HMAC
+ * check, one in-memory sold-out check and one Lua call, nothing else.
+ */
+const slug = /^[a-z0-9][a-z0-9:_-]{0,62}$/;
+const dateRe = /^\d{4}-\d{2}-\d{2}$/;
+
+function readSmallBody(req: Request, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    // Too large: answer at once, but keep reading (and dropping) the rest so the
+    // client still gets the answer on its connection.
+    const tooLarge = () => reject(inputError('body_too_large', `request body is larger than ${limit} bytes`));
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      tooLarge();
+      req.resume();
+      return;
+    }
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge();
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseHold(text: string) {
+  let b: unknown;
+  try {
+    b = JSON.parse(text);
+  } catch {
+    throw inputError('malformed_json', 'request body is not valid JSON');
+  }
+  const o = (b ?? {}) as Record<string, unknown>;
+  const bad: { path: string; message: string }[] = [];
+  if (typeof o.areaId !== 'string' || !slug.test(o.areaId)) bad.push({ path: 'areaId', message: 'lowercase id' });
+  if (typeof o.date !== 'string' || !dateRe.test(o.date)) bad.push({ path: 'date', message: 'YYYY-MM-DD' });
+  if (typeof o.slotId !== 'string' || !slug.test(o.slotId)) bad.push({ path: 'slotId', message: 'lowercase id' });
+  if (typeof o.quantity !== 'number' || !Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 10) bad.push({ path: 'quantity', message: 'an integer from 1 to 10' });
+  if (bad.length) throw inputError('invalid_input', `${bad[0]!.path}: ${bad[0]!.message}`, bad);
+  return { areaId: o.areaId as string, date: o.date as string, slotId: o.slotId as string, quantity: o.quantity as number };
+}
+
+const send = (res: Response, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}) => {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), ...extra });
+  res.end(s);
+};
+
+function sendRoom(res: Response, s: RoomState): void {
+  if (s.admitted) return send(res, 200, s);
+  // behind the frontier: 429 with when to come back and where they stand, never a timeout
+  const p = problemBody(new DomainError('rate-limited', 'waiting_room', `you are number ${s.position} in the queue; ${s.ahead} ahead of you`), undefined);
+  send(res, 429, { ...p.body, ...s }, 'application/problem+json', { 'retry-after': String(s.retryAfterSeconds) });
+}
+
+// One waiting room and sold-out cache per app (tests build several apps per process).
+const rooms = new WeakMap<AppContext, WaitingRoom>();
+
+export function presaleFeature(): Feature {
+  return {
+    name: 'presale',
+    early(app: Express, ctx: AppContext) {
+      const p = ctx.platform;
+      const room = new WaitingRoom(p.redis, p.cfg.SCENIC_LOOKUP_KEY, p.clock);
+      rooms.set(ctx, room);
+      const soldOut = new SoldOutCache();
+      soldOut.start(p.connectRedis(), p.cfg.REDIS_PREFIX).catch((e: unknown) => p.log.error({ err: e }, 'sold-out cache could not subscribe'));
+
+      app.post('/v1/presale/holds', async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const h = parseHold(await readSmallBody(req, 1024));
+          room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
+          if (soldOut.isSoldOut(h.areaId, h.date, h.slotId)) throw refusalError('slot_sold_out', { fromCache: true });
+          const { holdId, expiresAt, result } = await placePresaleHold(p.inventory, h, p.clock.now().getTime());
+          if (!result.ok) {
+            if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
+            throw refusalError(result.reason, { level: result.level });
+          }
+          send(res, 201, { holdId, expiresAt: new Date(expiresAt).toISOString(), areaId: h.areaId, date: h.date, slotId: h.slotId, quantity: h.quantity, level: result.level });
+        } catch (e) {
+          next(e);
+        }
+      });
+
+      const joinLimit = rateLimit(p.redis, { name: 'queue-join', limit: 30, windowSeconds: 60, now: () => p.clock.now().getTime() });
+      app.post('/v1/queue/:areaId/join', joinLimit, async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
+          const text = await readSmallBody(req, 1024);
+          const { deviceId } = parseInput(z.object({ deviceId: z.string().min(8).max(128).optional() }), text ? (JSON.parse(text) as unknown) : {});
+          const device = deviceId ? p.vault.lookupHash('device', deviceId) : '';
+          sendRoom(res, await room.join(areaId, device));
+        } catch (e) {
+          next(e instanceof SyntaxError ? inputError('malformed_json', 'request body is not valid JSON') : e);
+        }
+      });
+
+      app.get('/v1/queue/:areaId/status', async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
+          const token = req.get('x-queue-token');
+          if (!token) throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [{ path: 'header.X-Queue-Token', message: 'missing' }]);
+          sendRoom(res, await room.status(areaId, token));
+        } catch (e) {
+          next(e);
+        }
+      });
+    },
+    routes(app: Express, ctx: AppContext) {
+      const p = ctx.platform;
+      const room = rooms.get(ctx)!;
+      app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
+        const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
+        const c = parseInput(z.object({ opensAt: z.iso.datetime({ offset: true }), ratePerSecond: z.number().min(0.1).max(100_000), burst: z.number().int().min(0).max(1_000_000).default(0) }), req.body);
+        await p.catalog.area(areaId);
+        const frontier = await room.configure(areaId, { opensAt: new Date(c.opensAt), ratePerSecond: c.ratePerSecond, burst: c.burst });
+        await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
+        res.json({ areaId, ...c, frontier });
+      });
+    },
+  };
+}

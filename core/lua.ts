@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * Loads Lua scripts kept as .lua files, inlines `-- @include "x.lua"` lines (Redis
+ * scripts cannot import), and registers each on a connection under a versioned name
+ * (`scenic_<name>_<hash>`), so two releases sharing a Redis never run each other's
+ * code. ioredis sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH.
+ */
+export interface ScriptSpec {
+  file: string;
+  keys: number;
+}
+
+type Arg = string | number;
+
+export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs: S) {
+  type Name = keyof S & string;
+  const source = (file: string, seen = new Set<string>()): string => {
+    if (seen.has(file)) return '';
+    seen.add(file);
+    const text = readFileSync(new URL(file, dir), 'utf8');
+    return text.replace(/^-- @include "([\w.-]+)"$/gm, (_m, inc: string) => source(inc, seen));
+  };
+  const compiled = new Map<Name, { cmd: string; lua: string }>();
+  const compile = (name: Name) => {
+    let c = compiled.get(name);
+    if (!c) {
+      const lua = source(specs[name]!.file);
+      c = { cmd: `scenic_${name}_${createHash('sha1').update(lua).digest('hex').slice(0, 8)}`, lua };
+      compiled.set(name, c);
+    }
+    return c;
+  };
+  const registered = new WeakMap<Redis, Set<Name>>();
+  return {
+    /** Runs a script by name; registers it on the connection on first use. */
+    run<T = unknown>(redis: Redis, name: Name, keys: string[], args: Arg[]): Promise<T> {
+      const { cmd, lua } = compile(name);
+      const spec = specs[name]!;
+      let done = registered.get(redis);
+      if (!done) registered.set(redis, (done = new Set()));
+      if (!done.has(name)) {
+        redis.defineCommand(cmd, { numberOfKeys: spec.keys, lua });
+        done.add(name);
+      }
+      if (keys.length !== spec.keys) throw new Error(`${name}: expected ${spec.keys} keys`);
+      const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[cmd]!;
+      return fn.call(redis, ...keys, ...args);
+    },
+    /** The full text of a script after includes. */
+    source: (name: Name) => compile(name).lua,
+  };
+}
