@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m0001 from './0001-catalog.js';
 import * as m0002 from './0002-orders.js';
 import * as m0003 from './0003-checkin.js';
+import * as m0004 from './0004-channels.js';
 
 export interface Migration {
   readonly name: string;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004];

@@ -1,0 +1,45 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { DomainError } from '../core/errors.js';
+import { PartnerAuthenticator } from '../core/channels/partners.js';
+import { splitTarget } from '../core/channels/signature.js';
+import type { AppContext } from './context.js';
+
+/**
+ * Signed partner requests (`/partner/v1`, `/octo`): reads the raw body (the signature
+ * covers its SHA-256), verifies the signature and nonce, then parses JSON. Mounted in
+ * the `early` phase, before the app's JSON parser and bearer authentication.
+ */
+const authenticators = new WeakMap<AppContext, PartnerAuthenticator>();
+
+export function partnerAuthenticator(ctx: AppContext): PartnerAuthenticator {
+  let a = authenticators.get(ctx);
+  if (!a) {
+    const p = ctx.platform;
+    a = new PartnerAuthenticator(p.db, p.redis, p.vault, () => p.clock.now().getTime());
+    authenticators.set(ctx, a);
+  }
+  return a;
+}
+
+export function signedPartner(ctx: AppContext): RequestHandler[] {
+  const auth = partnerAuthenticator(ctx);
+  return [
+    express.raw({ type: () => true, limit: '64kb' }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const { path, query } = splitTarget(req.originalUrl);
+      res.locals.actor = await auth.authenticate({ method: req.method, path, query, headers: req.headers, body });
+      req.body = parseJsonBody(body);
+      next();
+    },
+  ];
+}
+
+function parseJsonBody(body: Buffer): unknown {
+  if (!body.length) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new DomainError('input', 'malformed_json', 'request body is not valid JSON');
+  }
+}

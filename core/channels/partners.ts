@@ -1,0 +1,199 @@
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DomainError, notAllowed, notFound, unauthenticated } from '../errors.js';
+import { secretToken } from '../ids.js';
+import type { PiiVault } from '../pii/crypto.js';
+import { upsertChannels } from '../catalog/catalog.js';
+import type { Actor } from '../orders/model.js';
+import { audit } from '../orders/store.js';
+import { MAX_SKEW_SECONDS, parseSignatureHeaders, verifySignature } from './signature.js';
+
+/**
+ * OTA and distributor partners: each sells through its own channel (`ota:<id>`) and
+ * signs its requests with a key id + secret (see signature.ts). Secrets are sealed with
+ * the PII vault (AES-256-GCM), because the server must recompute the HMAC; a rotation
+ * issues a new key and lets the old one work until the end of the overlap.
+ */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lowercase letters, digits, _ - (max 41)');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+
+export const PartnerInput = z.object({
+  id: slug,
+  name: z.string().min(1).max(120),
+  commissionBps: z.number().int().min(0).max(10000).default(0),
+  discountBps: z.number().int().min(0).max(10000).default(0),
+  sellsFrom: hhmm.nullable().default(null),
+  sellsUntil: hhmm.nullable().default(null),
+  settlementTimezone: z.string().min(1).default('Asia/Shanghai'),
+  webhook: z.object({ url: z.url(), events: z.array(z.string()).min(1).optional() }).optional(),
+});
+export type PartnerInput = z.output<typeof PartnerInput>;
+
+export interface Partner {
+  id: string;
+  name: string;
+  channelId: string;
+  status: 'active' | 'suspended';
+  settlementTimezone: string;
+}
+
+export const partnerChannelId = (partnerId: string) => `ota:${partnerId}`;
+
+interface PartnerRow {
+  id: string;
+  name: string;
+  channel_id: string;
+  status: 'active' | 'suspended';
+  settlement_timezone: string;
+}
+const toPartner = (r: PartnerRow): Partner => ({ id: r.id, name: r.name, channelId: r.channel_id, status: r.status, settlementTimezone: r.settlement_timezone });
+
+/** Creates (or updates) a partner and its online channel; returns the partner. */
+export async function upsertPartner(db: Knex, actor: Actor, input: PartnerInput): Promise<Partner> {
+  const channelId = partnerChannelId(input.id);
+  await upsertChannels(db, [
+    { id: channelId, name: input.name, kind: 'online', enabled: true, commissionBps: input.commissionBps, discountBps: input.discountBps, sellsFrom: input.sellsFrom, sellsUntil: input.sellsUntil },
+  ]);
+  await db.transaction(async (trx) => {
+    await trx('partners')
+      .insert({ id: input.id, name: input.name, channel_id: channelId, settlement_timezone: input.settlementTimezone })
+      .onConflict('id')
+      .merge(['name', 'settlement_timezone']);
+    if (input.webhook) {
+      await trx('webhook_subscriptions').where({ partner_id: input.id }).update({ enabled: false });
+      await trx('webhook_subscriptions').insert({ partner_id: input.id, url: input.webhook.url, events: input.webhook.events ?? [...PARTNER_EVENTS] });
+    }
+    await audit(trx, actor, 'scenic.partner.upserted', `partner:${input.id}`, { channelId, commissionBps: input.commissionBps, webhook: input.webhook?.url ?? null });
+  });
+  return getPartner(db, input.id);
+}
+
+/** Events a partner may subscribe to. */
+export const PARTNER_EVENTS = ['order.issued', 'order.refunded', 'order.expired', 'order.cancelled', 'order.rescheduled', 'ticket.redeemed'] as const;
+
+export async function getPartner(db: Knex, id: string): Promise<Partner> {
+  const r = (await db('partners').where({ id }).first()) as PartnerRow | undefined;
+  if (!r) throw notFound('partner_not_found', `no partner ${id}`);
+  return toPartner(r);
+}
+
+export async function setPartnerStatus(db: Knex, actor: Actor, id: string, status: Partner['status']): Promise<void> {
+  await db.transaction(async (trx) => {
+    const n = await trx('partners').where({ id }).update({ status });
+    if (!n) throw notFound('partner_not_found', `no partner ${id}`);
+    await audit(trx, actor, `scenic.partner.${status}`, `partner:${id}`);
+  });
+}
+
+export interface IssuedCredential {
+  keyId: string;
+  /** shown once; stored only sealed */
+  secret: string;
+  partnerId: string;
+}
+
+/**
+ * Issues a new key for a partner. With `overlapSeconds`, this is a rotation: every key
+ * that is still valid keeps working until now + overlap, then stops.
+ */
+export async function issueCredential(db: Knex, vault: PiiVault, actor: Actor, partnerId: string, now: Date, overlapSeconds?: number): Promise<IssuedCredential> {
+  await getPartner(db, partnerId);
+  const keyId = `pk_${secretToken(12).replace(/[-_]/g, 'x')}`;
+  const secret = secretToken(32);
+  await db.transaction(async (trx) => {
+    if (overlapSeconds !== undefined) {
+      const until = new Date(now.getTime() + overlapSeconds * 1000);
+      await trx('partner_credentials')
+        .where({ partner_id: partnerId })
+        .whereNull('revoked_at')
+        .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', until))
+        .update({ expires_at: until });
+    }
+    await trx('partner_credentials').insert({ key_id: keyId, partner_id: partnerId, secret_enc: vault.encrypt(secret), created_at: now });
+    await audit(trx, actor, overlapSeconds !== undefined ? 'scenic.partner.key_rotated' : 'scenic.partner.key_issued', `partner:${partnerId}`, { keyId, overlapSeconds: overlapSeconds ?? null });
+  });
+  return { keyId, secret, partnerId };
+}
+
+export async function revokeCredential(db: Knex, actor: Actor, keyId: string, now: Date): Promise<void> {
+  const row = (await db('partner_credentials').where({ key_id: keyId }).first()) as { partner_id: string } | undefined;
+  if (!row) throw notFound('credential_not_found', `no key ${keyId}`);
+  await db.transaction(async (trx) => {
+    await trx('partner_credentials').where({ key_id: keyId }).update({ revoked_at: now });
+    await audit(trx, actor, 'scenic.partner.key_revoked', `partner:${row.partner_id}`, { keyId });
+  });
+}
+
+interface CredentialRow {
+  key_id: string;
+  partner_id: string;
+  secret_enc: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  channel_id: string;
+  status: Partner['status'];
+}
+
+/** The current secret a partner's webhooks are signed with (its newest valid key). */
+export async function signingCredential(db: Knex, vault: PiiVault, partnerId: string, now: Date): Promise<{ keyId: string; secret: string } | undefined> {
+  const r = (await db('partner_credentials')
+    .where({ partner_id: partnerId })
+    .whereNull('revoked_at')
+    .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', now))
+    .orderBy('created_at', 'desc')
+    .first()) as { key_id: string; secret_enc: string } | undefined;
+  return r ? { keyId: r.key_id, secret: vault.decrypt(r.secret_enc) } : undefined;
+}
+
+export interface SignedRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
+/**
+ * Verifies signed partner requests: headers, key, clock skew, body digest, HMAC, then
+ * the nonce (claimed in Redis only after the signature verified, so forged requests
+ * cannot burn a partner's nonces). Key rows are cached briefly; a revocation takes
+ * effect within `ttlMs`.
+ */
+export class PartnerAuthenticator {
+  private cache = new Map<string, { at: number; row: CredentialRow | undefined }>();
+  constructor(
+    private readonly db: Knex,
+    private readonly redis: Redis,
+    private readonly vault: PiiVault,
+    private readonly now: () => number,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async authenticate(req: SignedRequest): Promise<Actor & { partnerId: string; keyId: string }> {
+    const parsed = parseSignatureHeaders(req.headers);
+    if (!parsed.ok) throw new DomainError('authentication', parsed.reason, parsed.detail);
+    const sig = parsed.value;
+    const row = await this.credential(sig.keyId);
+    const nowMs = this.now();
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) throw unauthenticated('unknown_key', `key ${sig.keyId} is unknown, revoked or past its rotation overlap`);
+    const v = verifySignature(sig, req, this.vault.decrypt(row.secret_enc), nowMs);
+    if (!v.ok) throw new DomainError('authentication', v.reason, v.detail);
+    const fresh = await this.redis.set(`pnonce:${sig.keyId}:${sig.nonce}`, '1', 'EX', 2 * MAX_SKEW_SECONDS + 60, 'NX');
+    if (!fresh) throw unauthenticated('nonce_reused', 'this nonce was already used; sign every request with a new nonce');
+    if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
+    return { kind: 'partner', id: row.partner_id, role: 'partner', channelId: row.channel_id, partnerId: row.partner_id, keyId: row.key_id };
+  }
+
+  private async credential(keyId: string): Promise<CredentialRow | undefined> {
+    if (!/^pk_[A-Za-z0-9]{8,40}$/.test(keyId)) return undefined;
+    const hit = this.cache.get(keyId);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.row;
+    const row = await this.db('partner_credentials as c')
+      .join('partners as p', 'p.id', 'c.partner_id')
+      .where({ 'c.key_id': keyId })
+      .first<CredentialRow | undefined>('c.key_id', 'c.partner_id', 'c.secret_enc', 'c.expires_at', 'c.revoked_at', 'p.channel_id', 'p.status');
+    this.cache.set(keyId, { at: this.now(), row });
+    return row;
+  }
+}

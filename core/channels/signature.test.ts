@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalQuery, computeSignature, parseSignatureHeaders, sha256Hex, signRequest, splitTarget, stringToSign, verifySignature } from './signature.js';
+
+const SECRET = 'test-secret-test-secret-test-secret';
+const NOW = Date.parse('2026-05-01T08:00:00Z');
+const NONCE = 'nonce-0123456789abcdef';
+
+function signed(over: { method?: string; target?: string; body?: string; nowMs?: number; secret?: string } = {}) {
+  const target = over.target ?? '/partner/v1/orders?b=2&a=1';
+  const body = over.body ?? '{"x":1}';
+  const headers = signRequest({ keyId: 'pk_abc12345', secret: over.secret ?? SECRET, method: over.method ?? 'POST', target, body, nowMs: over.nowMs ?? NOW, nonce: NONCE });
+  return { headers, target, body };
+}
+
+function check(headers: Record<string, string>, req: { method?: string; target?: string; body?: string }, nowMs = NOW) {
+  const parsed = parseSignatureHeaders(headers);
+  if (!parsed.ok) return parsed;
+  const { path, query } = splitTarget(req.target ?? '/partner/v1/orders?b=2&a=1');
+  return verifySignature(parsed.value, { method: req.method ?? 'POST', path, query, body: Buffer.from(req.body ?? '{"x":1}') }, SECRET, nowMs);
+}
+
+describe('partner request signature', () => {
+  it('builds the documented string to sign', () => {
+    expect(stringToSign({ method: 'get', path: '/partner/v1/areas/a/availability', query: 'date=2026-05-01', timestamp: '1777622400', nonce: NONCE, bodySha256: sha256Hex('') })).toBe(
+      ['SCENIC-HMAC-SHA256', 'GET', '/partner/v1/areas/a/availability', 'date=2026-05-01', '1777622400', NONCE, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'].join('\n'),
+    );
+  });
+
+  it.each([
+    ['sorts by name then value', 'b=2&a=1&a=0', 'a=0&a=1&b=2'],
+    ['re-encodes RFC 3986', 'q=a+b&r=%7E&s=it%27s', "q=a%20b&r=~&s=it%27s"],
+    ['keeps empty values', 'flag&x=', 'flag=&x='],
+    ['accepts a leading ?', '?z=1', 'z=1'],
+    ['empty', '', ''],
+  ])('canonical query %s', (_n, raw, want) => {
+    expect(canonicalQuery(raw)).toBe(want);
+  });
+
+  it('verifies its own signature, whatever the order of query parameters', () => {
+    const s = signed();
+    expect(check(s.headers, { target: '/partner/v1/orders?a=1&b=2' })).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['another method', { method: 'PUT' }, 'signature_invalid'],
+    ['another path', { target: '/partner/v1/orderz?b=2&a=1' }, 'signature_invalid'],
+    ['another query', { target: '/partner/v1/orders?b=3&a=1' }, 'signature_invalid'],
+    ['a tampered body', { body: '{"x":2}' }, 'body_digest_mismatch'],
+  ])('refuses %s', (_n, req, code) => {
+    expect(check(signed().headers, req)).toMatchObject({ ok: false, reason: code });
+  });
+
+  it('refuses a tampered body even without the digest header', () => {
+    const { 'x-scenic-content-sha256': _d, ...headers } = signed().headers;
+    expect(check(headers, { body: '{"x":2}' })).toMatchObject({ ok: false, reason: 'signature_invalid' });
+  });
+
+  it.each([
+    ['300 s early is fine', -300, true],
+    ['300 s late is fine', 300, true],
+    ['301 s early is refused', -301, false],
+    ['an hour late is refused', 3600, false],
+  ])('clock skew: %s', (_n, skewS, ok) => {
+    const r = check(signed({ nowMs: NOW + skewS * 1000 }).headers, {});
+    expect(r.ok).toBe(ok);
+    if (!ok) expect(r).toMatchObject({ reason: 'timestamp_skew' });
+  });
+
+  it('refuses another secret', () => {
+    expect(check(signed({ secret: 'another-secret-another-secret' }).headers, {})).toMatchObject({ ok: false, reason: 'signature_invalid' });
+  });
+
+  it.each([
+    ['no headers', {}, 'signature_missing'],
+    ['a bad timestamp', { 'x-scenic-timestamp': 'yesterday' }, 'signature_malformed'],
+    ['a short nonce', { 'x-scenic-nonce': 'abc' }, 'signature_malformed'],
+    ['a bad signature format', { 'x-scenic-signature': 'sha256=abc' }, 'signature_malformed'],
+  ])('parses headers: %s', (_n, over, code) => {
+    const base = Object.keys(over).length ? signed().headers : {};
+    expect(parseSignatureHeaders({ ...base, ...over })).toMatchObject({ ok: false, reason: code });
+  });
+
+  it('signature format is v1= and 43 base64url characters', () => {
+    expect(computeSignature(SECRET, { method: 'GET', path: '/', query: '', timestamp: '1', nonce: NONCE, bodySha256: sha256Hex('') })).toMatch(/^v1=[A-Za-z0-9_-]{43}$/);
+  });
+});
