@@ -30,6 +30,10 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
 
+  // Early features first: the presale hold path is the hottest route of all and
+  // should not walk past every other route to be found.
+  for (const f of features) f.early?.(app, ctx);
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -46,7 +50,6 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
 
   // Payment callbacks need their raw bytes: mounted before the JSON parser.
   app.use('/v1/payments', paymentsRouter(ctx));
-  for (const f of features) f.early?.(app, ctx);
   app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(ctx));
   if (opts.rateLimits !== false) {

@@ -102,7 +102,7 @@ export function presaleFeature(): Feature {
         }
       });
 
-      const joinLimit = rateLimit(p.redis, { name: 'queue-join', limit: 30, windowSeconds: 60, now: () => p.clock.now().getTime() });
+      const joinLimit = rateLimit(p.redis, { name: 'queue-join', limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE, windowSeconds: 60, now: () => p.clock.now().getTime() });
       app.post('/v1/queue/:areaId/join', joinLimit, async (req: Request, res: Response, next: NextFunction) => {
         try {
           const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);

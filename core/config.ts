@@ -27,6 +27,8 @@ const Env = z.object({
   SCENIC_FAKE_GATEWAY_SECRET: z.string().min(8).default('fake-gateway-demo-secret'),
   /** SMS adapter: POST {to, text} JSON to this URL; unset = log the (masked) message only. */
   SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
+  /** waiting-room joins per client address per minute (bots are throttled here) */
+  SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -54,8 +54,9 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     const r = new Redis(cfg.REDIS_URL, {
       keyPrefix: o.prefixed === false ? undefined : cfg.REDIS_PREFIX,
       // BullMQ needs blocking connections that retry forever; request paths fail fast.
+      // No auto-pipelining: with scripts defined lazily and MULTI it crashes ioredis
+      // under load (redis/ioredis#1931); plain ioredis already pipelines on the socket.
       maxRetriesPerRequest: o.forQueues ? null : 2,
-      enableAutoPipelining: !o.forQueues,
     });
     r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
     extra.push(r);

@@ -61,13 +61,25 @@ export class WaitingRoom {
     return this.state(areaId, pos, front, rateMilli / 1000);
   }
 
-  /** Checks an admission token with no I/O; returns the buyer's position. */
+  /**
+   * Checks an admission token with no I/O; returns the buyer's position. Tokens that
+   * verified once are remembered until they expire, so a buyer retrying a hold costs a
+   * map lookup, not an HMAC.
+   */
   verifyAdmission(areaId: string, token: string | undefined): number {
+    const now = this.clock.now().getTime();
+    const known = token ? this.verified.get(token) : undefined;
+    if (known && known.areaId === areaId && known.exp >= now) return known.pos;
     const m = token ? /^a1\.([a-z0-9:_-]+)\.(\d+)\.(\d+)\.([A-Za-z0-9_-]+)$/.exec(token) : null;
     if (!m || m[1] !== areaId || !this.macOk(`a1|${m[1]}|${m[2]}|${m[3]}`, m[4]!)) throw unauthenticated('admission_required', 'an admission token from the waiting room is required');
-    if (Number(m[3]) < this.clock.now().getTime()) throw new DomainError('authentication', 'admission_expired', 'the admission token has expired; ask the waiting room again');
+    const exp = Number(m[3]);
+    if (exp < now) throw new DomainError('authentication', 'admission_expired', 'the admission token has expired; ask the waiting room again');
+    if (this.verified.size >= 100_000) this.verified.clear();
+    this.verified.set(token!, { areaId, pos: Number(m[2]), exp });
     return Number(m[2]);
   }
+
+  private readonly verified = new Map<string, { areaId: string; pos: number; exp: number }>();
 
   private state(areaId: string, pos: number, front: number, rate: number): RoomState {
     const admitted = front >= pos;
