@@ -140,14 +140,14 @@ async function closedLoop(port: number, path: string, body: string, headers: Rec
 async function startChild(argv: string[], extraEnv: Record<string, string>, readPort: boolean): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
   if (readPort) {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     const port = await new Promise<number>((resolve, reject) => {
       rl.once('line', (l) => resolve(Number(l)));
       child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
     });
     return { child, port };
   }
-  child.stdout!.resume();
+  child.stdout.resume();
   const port = Number(extraEnv.PORT);
   const deadline = Date.now() + 30_000;
   const agent = new Agent();
@@ -294,7 +294,7 @@ async function main() {
       connections,
       seconds,
     };
-    if (profile) say('cpu profile written to bench/results/ (open in Chrome DevTools, or: node bench/profile-top.mjs bench/results/<file>)');
+    if (profile) say('cpu profile written to bench/results/ (open in Chrome DevTools, or: npx tsx bench/profile-top.ts bench/results/<file>)');
     if (json) console.log(JSON.stringify(out));
     else console.log(out);
   } finally {

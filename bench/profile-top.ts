@@ -1,21 +1,26 @@
-// Prints the functions with the most self time in a V8 .cpuprofile (node --cpu-prof).
+// Prints the functions with the most self time in a V8 .cpuprofile (node --cpu-prof):
+//   npx tsx bench/profile-top.ts bench/results/<file>.cpuprofile [n]
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
 if (!file) {
-  console.error('usage: node bench/profile-top.mjs <file.cpuprofile> [n]');
+  console.error('usage: npx tsx bench/profile-top.ts <file.cpuprofile> [n]');
   process.exit(2);
 }
-const p = JSON.parse(readFileSync(file, 'utf8'));
-const self = new Map();
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const self = new Map<string, number>();
 const dt = p.timeDeltas;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
-const ticks = new Map();
+const ticks = new Map<number, number>();
 p.samples.forEach((id, i) => ticks.set(id, (ticks.get(id) ?? 0) + (dt[i] ?? 0)));
 let total = 0;
 for (const [id, t] of ticks) {
-  const n = byId.get(id);
-  const f = n.callFrame;
+  const f = byId.get(id)!.callFrame;
   const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, 'nm/').replace(/^file:\/\/.*\/main\//, '')}:${f.lineNumber + 1}`;
   self.set(key, (self.get(key) ?? 0) + t);
   total += t;
