@@ -21,6 +21,14 @@ const scripts = luaScripts(new URL('./lua/', import.meta.url), {
 export const roomKey = (areaId: string) => `wr:{${areaId}}`;
 const devicesKey = (areaId: string) => `wr:{${areaId}}:dev`;
 
+/**
+ * Opens or re-tunes an area's room (used by the admin API and by the operator, which
+ * raises the rate as API replicas become ready). Returns the frontier after the change.
+ */
+export function configureWaitingRoom(redis: Redis, areaId: string, c: { opensAt: Date; ratePerSecond: number; burst: number }, now: Date): Promise<number> {
+  return scripts.run<number>(redis, 'configure', [roomKey(areaId)], [now.getTime(), c.opensAt.getTime(), c.ratePerSecond, c.burst]);
+}
+
 export interface RoomState {
   position: number;
   admitted: boolean;
@@ -44,8 +52,8 @@ export class WaitingRoom {
     this.key = Buffer.from(hkdfSync('sha256', secret, 'scenic', 'waiting-room-v1', 32));
   }
 
-  async configure(areaId: string, c: { opensAt: Date; ratePerSecond: number; burst: number }): Promise<number> {
-    return scripts.run<number>(this.redis, 'configure', [roomKey(areaId)], [this.clock.now().getTime(), c.opensAt.getTime(), c.ratePerSecond, c.burst]);
+  configure(areaId: string, c: { opensAt: Date; ratePerSecond: number; burst: number }): Promise<number> {
+    return configureWaitingRoom(this.redis, areaId, c, this.clock.now());
   }
 
   async join(areaId: string, deviceHash: string): Promise<RoomState> {

@@ -7,6 +7,7 @@ import { RT } from '../kube/resources.js';
 import { patchStatusIfChanged } from '../kube/status.js';
 import { firstViolation, windowPolicies } from '../area/policies.js';
 import { replicasFor, windowTimeline } from './schedule.js';
+import { configureWaitingRoom } from '../../core/presale/waiting-room.js';
 
 const PHASE_KEY: Record<WindowPhase, keyof NonNullable<SalesWindowStatus['phaseTimes']>> = {
   Scheduled: 'scheduled',
@@ -58,6 +59,14 @@ export function windowReconciler(ctx: OperatorContext) {
       w.metadata.generation,
       now,
     );
+    // The waiting room admits buyers at what the ready API replicas can serve (80 % of
+    // their rated requests per second), so the rate rises as pre-scaled pods come up.
+    let admissionRate: number | undefined;
+    if (resolved && !violation && (t.phase === 'PreScaling' || t.phase === 'Open')) {
+      const ready = Math.max(1, status.replicas?.api?.ready ?? 0);
+      admissionRate = Math.max(1, Math.floor(ready * resolved.api.requestsPerSecondPerPod * 0.8));
+      await configureWaitingRoom(ctx.redis.forPrefix(resolved.redisPrefix), resolved.areaId, { opensAt: new Date(t.opensAt), ratePerSecond: admissionRate, burst: admissionRate }, now);
+    }
     const phaseChanged = cur.phase !== t.phase;
     await patchStatusIfChanged(ctx.client, RT.window, ns, w.metadata.name, cur, status);
     if (violation) ctx.recorder.event(w, 'Warning', violation.reason, violation.message);
@@ -67,7 +76,10 @@ export function windowReconciler(ctx: OperatorContext) {
       ctx.enqueueArea(areaKey);
       ctx.enqueueSwitches(areaKey);
     }
-    return t.nextAt !== undefined ? { requeueAfterMs: Math.max(0, t.nextAt - now.getTime()) + 10 } : {};
+    if (t.nextAt === undefined) return {};
+    const untilNext = Math.max(0, t.nextAt - now.getTime()) + 10;
+    // while the room is open, follow the API's readiness every 10 s
+    return { requeueAfterMs: admissionRate !== undefined ? Math.min(untilNext, 10_000) : untilNext };
   };
 }
 

@@ -72,6 +72,11 @@ describe('SalesWindow: pre-scale, open, close, restore', () => {
     expect(raised - scaleFrom).toBeLessThanOrEqual(1_000);
     expect(await hpaMin('rush-worker')).toBe(12);
     expect(await phase('new-year')).toBe('PreScaling');
+    // The waiting room opens with the window and admits what the ready API pods can
+    // serve: none is ready here (no kubelet), so one pod's 200 rps × 80 %.
+    const room = await redis.redis.hgetall('wr:{rush}');
+    expect(Number(room.opens)).toBe(opensAt);
+    expect(Number(room.rate)).toBe(160);
     const w = await client.get<SalesWindow>(resourcePath(RT.window, kube.namespace, 'new-year'));
     expect(w.status?.replicas).toMatchObject({ api: { requested: 30, capped: false }, worker: { requested: 12 } });
     const a = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rush'));
