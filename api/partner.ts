@@ -20,6 +20,7 @@ import type { Feature } from './features.js';
 import { idempotent } from './idempotent.js';
 import { problemBody } from './problem.js';
 import { signedPartner } from './partner-auth.js';
+import { partnerAdminRouter } from './partner-admin.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 const AreaDate = z.object({ date: z.iso.date() });
@@ -105,4 +106,5 @@ export function partnerRouter(ctx: AppContext): Router {
 export const partnerFeature: Feature = {
   name: 'partner',
   early: (app, ctx) => app.use('/partner/v1', partnerRouter(ctx)),
+  routes: (app, ctx) => app.use('/v1/admin', partnerAdminRouter(ctx)),
 };

@@ -4,19 +4,21 @@ import { createPlatform, type Platform } from '../core/platform.js';
 import { QUEUES, bullPrefix } from './queues.js';
 import { holdExpiryProcessor, maintenanceProcessor } from './processors.js';
 import { relayOutbox } from './outbox.js';
+import { startWebhooks, type WebhookOptions } from './webhooks.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
 }
 
 /** Starts every processor of this role on an existing platform (used by main and tests). */
-export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number } = {}): Promise<RunningWorkers> {
+export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number; webhooks?: WebhookOptions } = {}): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
   const conn = () => p.connectRedis({ prefixed: false, forQueues: true });
   const workers = [
     new Worker(QUEUES.holdExpiry, holdExpiryProcessor(p), { connection: conn(), prefix, concurrency: 16 }),
     new Worker(QUEUES.maintenance, maintenanceProcessor(p), { connection: conn(), prefix, concurrency: 1 }),
   ];
+  const webhooks = await startWebhooks(p, opts.webhooks);
   for (const w of workers) w.on('failed', (job, err) => p.log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
   const maintenance = new Queue(QUEUES.maintenance, { connection: conn(), prefix });
   await maintenance.upsertJobScheduler('sweep', { every: opts.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
@@ -28,7 +30,7 @@ export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: numbe
   const every = opts.outboxEveryMs ?? 500;
   const loop = (async () => {
     while (!stopped) {
-      const n = await relayOutbox(p).catch((e: unknown) => {
+      const n = await relayOutbox(p, 100, webhooks).catch((e: unknown) => {
         p.log.warn({ err: e }, 'outbox relay failed');
         return 0;
       });
@@ -41,6 +43,7 @@ export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: numbe
       await Promise.all(workers.map((w) => w.close()));
       await maintenance.close();
       await loop;
+      await webhooks.close();
     },
   };
 }

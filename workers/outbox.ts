@@ -1,5 +1,6 @@
 import type { Platform } from '../core/platform.js';
 import { maskPhone } from '../core/pii/mask.js';
+import type { WebhookFanout } from './webhooks.js';
 
 /**
  * Relays the outbox: domain events committed with their change are handed on after
@@ -7,8 +8,9 @@ import { maskPhone } from '../core/pii/mask.js';
  * here). Rows are claimed with SKIP LOCKED so several workers share the work, and
  * marked published only after their handler succeeded (at-least-once).
  */
-export async function relayOutbox(p: Platform, batch = 100): Promise<number> {
-  return p.db.transaction(async (trx) => {
+export async function relayOutbox(p: Platform, batch = 100, webhooks?: WebhookFanout): Promise<number> {
+  const deliveries: string[] = [];
+  const n = await p.db.transaction(async (trx) => {
     const rows = (await trx('outbox')
       .whereNull('published_at')
       .orderBy('id')
@@ -17,10 +19,14 @@ export async function relayOutbox(p: Platform, batch = 100): Promise<number> {
       .skipLocked()) as { id: number; topic: string; aggregate_id: string; payload: Record<string, unknown> }[];
     for (const r of rows) {
       if (r.topic === 'order.issued') await smsTickets(p, r.aggregate_id);
+      if (webhooks) deliveries.push(...(await webhooks.record(trx, r)));
     }
     if (rows.length) await trx('outbox').whereIn('id', rows.map((r) => r.id)).update({ published_at: p.clock.now() });
     return rows.length;
   });
+  // after the commit; if Redis is unreachable now, the webhook sweeper enqueues them later
+  if (webhooks && deliveries.length) await webhooks.enqueue(deliveries).catch((e: unknown) => p.log.warn({ err: e }, 'could not enqueue webhook deliveries; the sweeper will'));
+  return n;
 }
 
 async function smsTickets(p: Platform, orderId: string): Promise<void> {

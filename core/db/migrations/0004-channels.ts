@@ -62,6 +62,8 @@ export async function up(db: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
     t.timestamp('delivered_at', { useTz: true });
+    t.timestamp('next_attempt_at', { useTz: true }); // when the queue will try again (pending only)
+    t.timestamp('locked_until', { useTz: true }); // a sender is on it: no second concurrent attempt
     t.unique(['subscription_id', 'event_id']);
     t.index(['partner_id', 'status', 'created_at']);
     t.index(['status', 'updated_at']);
