@@ -130,7 +130,7 @@ export function totalsOf(lines: readonly StatementLine[]): Statement['totals'] {
   const sum = (ls: readonly StatementLine[], f: (l: StatementLine) => number) => ls.reduce((s, l) => s + f(l), 0);
   const gross = sum(lines, (l) => l.amount);
   const commission = sum(lines, (l) => l.commission);
-  return { orders: sales.length, refunds: refunds.length, salesAmount: sum(sales, (l) => l.amount), refundedAmount: -sum(refunds, (l) => l.amount), gross, commission, net: gross - commission };
+  return { orders: sales.length, refunds: refunds.length, salesAmount: sum(sales, (l) => l.amount), refundedAmount: sum(refunds, (l) => -l.amount), gross, commission, net: gross - commission };
 }
 
 const saleColumns = (db: Knex) => [
