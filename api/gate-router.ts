@@ -30,6 +30,8 @@ export interface GateRouterDeps {
   vault: PiiVault;
   log: Logger;
   clock?: Clock;
+  /** How old a ticket change must be before gate cursors move past it (default 60 s). */
+  changeSettleMs?: number;
 }
 
 const DateQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional() });
@@ -82,7 +84,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.get('/manifest', async (req, res) => {
     const gate = gateOf(res);
     const q = parseInput(ManifestQuery, req.query);
-    res.json(await manifestPage(db, vault, gate, await dayOf(gate, q.date), q.after ?? null, q.limit));
+    res.json(await manifestPage(db, vault, gate, await dayOf(gate, q.date), q.after ?? null, q.limit, deps.changeSettleMs));
   });
 
   router.get('/changes', async (req, res) => {
@@ -90,7 +92,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
     const q = parseInput(ChangesQuery, req.query);
     const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
     const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), timezone).date, instantCapacity);
-    res.json(await changesPage(db, vault, gate, q.date ?? presence.date, q.cursor, q.limit, presence));
+    res.json(await changesPage(db, vault, gate, q.date ?? presence.date, q.cursor, q.limit, presence, deps.changeSettleMs));
   });
 
   router.get('/presence', async (_req, res) => {

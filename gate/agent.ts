@@ -320,12 +320,14 @@ export class GateAgent {
 
   private async pullChanges(date: string): Promise<void> {
     for (let more = true; more; ) {
-      const page = await this.o.central.changes(date, this.state.cursor);
-      if (page.tickets.length || page.cursor !== this.state.cursor) {
+      const from = this.state.cursor;
+      const page = await this.o.central.changes(date, from);
+      if (page.tickets.length || page.cursor !== from) {
         this.o.journal.applyChanges(page.tickets, page.cursor);
         this.state.applyChanges(page.tickets, page.cursor);
       }
-      more = page.more;
+      this.state.changesSeen = Math.max(this.state.changesSeen, page.highest, page.cursor);
+      more = page.more && page.cursor > from;
       this.setPresence(page.presence);
     }
   }
@@ -365,6 +367,7 @@ export class GateAgent {
       manifestDate: this.state.manifestDate,
       keys: this.state.keys.size,
       changeCursor: this.state.cursor,
+      changesSeen: Math.max(this.state.changesSeen, this.state.cursor),
       journalOk: this.journalOk,
     };
   }

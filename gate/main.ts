@@ -6,6 +6,7 @@ import { CentralClient } from './central.js';
 import { loadGateConfig } from './config.js';
 import { Journal } from './journal.js';
 import { createGateServer } from './server.js';
+import { startTelemetry } from '../core/telemetry/sdk.js';
 
 /**
  * `scenic gate`: the edge gate agent of one entrance. Configuration from the
@@ -31,6 +32,8 @@ async function runAgent(): Promise<number> {
     precheckBudgetMs: config.precheckBudgetMs,
     refreshIntervalMs: config.refreshIntervalMs,
   });
+  // traces and OTLP; the agent's /metrics is its own exposition (gate/server.ts)
+  const telemetry = startTelemetry({ role: 'gate' });
   const server = createGateServer(agent, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,7 +63,7 @@ async function runAgent(): Promise<number> {
       // One last upload attempt, bounded by the sync timeout; the journal keeps the rest.
       void agent.sync().finally(() => {
         journal.close();
-        resolve(0);
+        void telemetry.shutdown().finally(() => resolve(0));
       });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

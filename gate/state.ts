@@ -29,6 +29,8 @@ export class GateState {
   manifestDate: string | null = null;
   manifestKey: string | null = null;
   cursor = 0;
+  /** The newest change applied; ahead of `cursor` while recent changes settle. */
+  changesSeen = 0;
   private tickets = new Map<string, ManifestTicket>();
   private byIdHash = new Map<string, string[]>();
   private byCard = new Map<string, string>();

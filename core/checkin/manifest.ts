@@ -65,8 +65,21 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTic
   };
 }
 
-async function currentCursor(db: Knex): Promise<number> {
-  const r = await db('ticket_changes').max<{ max: number | null }>('seq as max').first();
+/**
+ * Sequence numbers are taken when a change is written but become visible when its
+ * transaction commits, so they can appear out of order: a cursor that jumped to the
+ * newest visible seq could step over a slower transaction's smaller one. A cursor
+ * therefore only moves past changes older than `settleMs` (transactions that touch
+ * tickets are far shorter); newer ones are sent again on every round until they settle.
+ * Replays are harmless: a change carries the ticket's latest state.
+ */
+export const DEFAULT_CHANGE_SETTLE_MS = 60_000;
+
+async function settledCursor(db: Knex, settleMs: number): Promise<number> {
+  const r = await db('ticket_changes')
+    .where('at', '<', db.raw("now() - make_interval(secs => ?)", [settleMs / 1000]))
+    .max<{ max: number | null }>('seq as max')
+    .first();
   return r?.max ?? 0;
 }
 
@@ -78,10 +91,11 @@ export async function manifestPage(
   date: string,
   after: string | null,
   limit: number,
+  settleMs = DEFAULT_CHANGE_SETTLE_MS,
 ): Promise<ManifestPage> {
-  // The cursor is read before the snapshot: a change racing the snapshot is replayed
-  // by /changes, never lost (replaying is harmless, it carries the latest state).
-  const cursor = await currentCursor(db);
+  // The cursor is read before the snapshot and settled: a change racing the snapshot is
+  // replayed by /changes, never lost.
+  const cursor = await settledCursor(db, settleMs);
   const { rows } = await db.raw<{ rows: Row[] }>(
     `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
@@ -107,6 +121,7 @@ export async function changesPage(
   cursor: number,
   limit: number,
   presence: Presence,
+  settleMs = DEFAULT_CHANGE_SETTLE_MS,
 ): Promise<ChangesPage> {
   const changes = await db('ticket_changes')
     .where({ area_id: gate.areaId })
@@ -114,12 +129,23 @@ export async function changesPage(
     .andWhere('seq', '>', cursor)
     .orderBy('seq')
     .limit(limit)
-    .select<{ seq: number; ticket_id: string }[]>('seq', 'ticket_id');
-  if (!changes.length) return { cursor, tickets: [], more: false, presence };
+    .select<{ seq: number; ticket_id: string; settled: boolean }[]>(
+      'seq',
+      'ticket_id',
+      db.raw("at < now() - make_interval(secs => ?) as settled", [settleMs / 1000]),
+    );
+  if (!changes.length) return { cursor, highest: cursor, tickets: [], more: false, presence };
+  let next = cursor;
+  for (const c of changes) {
+    if (!c.settled) break;
+    next = c.seq;
+  }
   const ids = [...new Set(changes.map((c) => c.ticket_id))];
   const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, ids]);
   const key = manifestKeyFor(vault, gate.areaId, date);
-  return { cursor: changes[changes.length - 1]!.seq, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit, presence };
+  const highest = changes[changes.length - 1]!.seq;
+  // More pages only while the cursor can move; unsettled changes come again next round.
+  return { cursor: next, highest, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit && next > cursor, presence };
 }
 
 /** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */

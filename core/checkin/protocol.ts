@@ -97,7 +97,10 @@ export const ManifestPage = z.object({
 export type ManifestPage = z.infer<typeof ManifestPage>;
 
 export const ChangesPage = z.object({
+  /** Resume point: moves only past settled changes (see manifest.ts). */
   cursor: z.number().int(),
+  /** The newest change in this page (or the cursor): what the gate has now seen. */
+  highest: z.number().int(),
   /** Latest state of each changed ticket; a ticket moved off this date comes as revoked. */
   tickets: z.array(ManifestTicket),
   more: z.boolean(),
@@ -135,6 +138,8 @@ export const HealthReport = z.object({
   manifestDate: IsoDate.nullable(),
   keys: z.number().int().min(0),
   changeCursor: z.number().int().min(0),
+  /** The newest change applied (ahead of the cursor while recent changes settle). */
+  changesSeen: z.number().int().min(0).optional(),
   journalOk: z.boolean(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -12,6 +12,7 @@ export interface AgentHealth {
   manifestTickets: number;
   manifestDate: string | null;
   changeCursor: number;
+  changesSeen: number;
   lastSyncAt: string | null;
   offlineSince: string | null;
   inPark: number;

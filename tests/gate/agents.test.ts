@@ -8,7 +8,7 @@ import { localTime } from '../../core/checkin/local-time.js';
 import { TOKEN_PREFIX } from '../../core/tickets/token.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 import { LinkProxy } from './link-proxy.js';
-import { issueOrder, refundTicket, registerGate, seedArea, startGateApi, TZ, type AreaFixture } from './fixtures.js';
+import { issueOrder, refundTicket, registerGate, seedArea, startGateApi, today, TZ, type AreaFixture } from './fixtures.js';
 
 /**
  * Three gate agents of one area as real processes, each behind its own link (a TCP
@@ -28,11 +28,13 @@ describe('gate agents, online and offline', () => {
     ['h', 'east', 'handheld'],
   ] as const;
 
-  const serverCursor = async () => (await pg.db('ticket_changes').max<{ m: number | null }>('seq as m').first())?.m ?? 0;
+  /** The newest change of today's tickets of the area: what a gate follows. */
+  const serverCursor = async () =>
+    (await pg.db('ticket_changes').where({ area_id: fx.areaId, visit_date: today() }).max<{ m: number | null }>('seq as m').first())?.m ?? 0;
   const synced = (name: string) => agents[name]!.waitFor((h) => h.online && h.journalBacklog === 0, 'journal synced');
   const caughtUp = async (name: string) => {
     const c = await serverCursor();
-    return agents[name]!.waitFor((h) => h.online && h.changeCursor >= c, `change cursor ${c}`);
+    return agents[name]!.waitFor((h) => h.online && h.changesSeen >= c, `change ${c}`);
   };
 
   beforeAll(async () => {

@@ -34,6 +34,40 @@ describe('gate agent against the real API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Waits until the agent has seen every change of today's tickets of the area. */
+  const caughtUp = async () => {
+    const c = (await api.platform.db('ticket_changes').where({ area_id: 'e2e', visit_date: today }).max<{ m: number }>('seq as m').first())!.m;
+    await agent.waitFor((h) => h.changesSeen >= c, `change ${c}`);
+  };
+
+  const buy = async (date: string, seq: number) => {
+    const o = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: { areaId: 'e2e', date, slotId: 'all', items: [{ productId: 'adult', visitors: [{ name: '王五', idNumber: residentId('19920101', seq) }] }], contactPhone: '13812345678' },
+    });
+    expect(o.status).toBe(201);
+    const token = o.body.accessToken as string;
+    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
+    expect(await api.gateway.complete(payId)).toBe(200);
+    return { id: o.body.id as string, token };
+  };
+  const ticketsOf = async (o: { id: string; token: string }) => (await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'x-order-token': o.token } })).body.tickets as Body[];
+
+  it('refuses the old code of a rescheduled order, and the new one on the wrong day', async () => {
+    const o = await buy(today, 31);
+    const [old] = await ticketsOf(o);
+    const tomorrow = localTime(new Date(Date.now() + 86_400_000), 'Asia/Shanghai').date;
+    const r = await api.call('POST', `/v1/orders/${o.id}/reschedule`, { headers: { 'x-order-token': o.token, 'idempotency-key': randomUUID() }, body: { date: tomorrow, slotId: 'all' } });
+    expect(r.status).toBe(200);
+    const after = await ticketsOf(o);
+    const fresh = after.find((t) => t.id !== old!.id && t.status === 'valid');
+    expect(after.find((t) => t.id === old!.id)?.status).toBe('rescheduled');
+    await caughtUp();
+    expect(await agent.scan({ qr: old!.code })).toMatchObject({ open: false, reason: 'revoked' });
+    expect(await agent.scan({ qr: fresh!.code })).toMatchObject({ open: false, reason: 'wrong_date' });
+  });
+
   it('admits a ticket bought over HTTP, refuses it after a refund, and keeps the journal flowing', async () => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
@@ -60,11 +94,10 @@ describe('gate agent against the real API', () => {
       body: { ticketIds: [second!.id], reason: 'change_of_plans' },
     });
     expect(refund.status).toBe(201);
-    const cursor = (await api.platform.db('ticket_changes').max<{ m: number }>('seq as m').first())!.m;
-    await agent.waitFor((h) => h.changeCursor >= cursor, 'refund synced');
+    await caughtUp();
     expect(await agent.scan({ qr: second!.code })).toMatchObject({ open: false, reason: 'revoked' });
     await agent.waitFor((h) => h.journalBacklog === 0, 'journal synced');
-    const scans = await api.platform.db('checkin_scans').where({ gate_id: 'e2e-north' }).orderBy('scanned_at').select<{ ticket_id: string; decision: string; reason: string }[]>('ticket_id', 'decision', 'reason');
+    const scans = await api.platform.db('checkin_scans').where({ gate_id: 'e2e-north' }).whereIn('ticket_id', [first!.id as string, second!.id as string]).orderBy('scanned_at').select<{ ticket_id: string; decision: string; reason: string }[]>('ticket_id', 'decision', 'reason');
     expect(scans).toEqual([
       { ticket_id: first!.id, decision: 'admit', reason: 'ok' },
       { ticket_id: second!.id, decision: 'deny', reason: 'revoked' },
