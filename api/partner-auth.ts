@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '../core/errors.js';
 import { PartnerAuthenticator } from '../core/channels/partners.js';
-import { splitTarget } from '../core/channels/signature.js';
+import { SIGNATURE_HEADERS, splitTarget } from '../core/channels/signature.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -21,14 +21,18 @@ export function partnerAuthenticator(ctx: AppContext): PartnerAuthenticator {
   return a;
 }
 
-export function signedPartner(ctx: AppContext): RequestHandler[] {
+export function signedPartner(ctx: AppContext, opts: { allowBearer?: boolean } = {}): RequestHandler[] {
   const auth = partnerAuthenticator(ctx);
   return [
     express.raw({ type: () => true, limit: '64kb' }),
     async (req: Request, res: Response, next: NextFunction) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const { path, query } = splitTarget(req.originalUrl);
-      res.locals.actor = await auth.authenticate({ method: req.method, path, query, headers: req.headers, body });
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      res.locals.actor =
+        opts.allowBearer && bearer && !req.headers[SIGNATURE_HEADERS.signature]
+          ? await auth.authenticateBearer(bearer[1]!)
+          : await auth.authenticate({ method: req.method, path, query, headers: req.headers, body });
       req.body = parseJsonBody(body);
       next();
     },

@@ -21,6 +21,7 @@ import { idempotent } from './idempotent.js';
 import { problemBody } from './problem.js';
 import { signedPartner } from './partner-auth.js';
 import { partnerAdminRouter } from './partner-admin.js';
+import { octoFeature } from './octo.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 const AreaDate = z.object({ date: z.iso.date() });
@@ -103,8 +104,17 @@ export function partnerRouter(ctx: AppContext): Router {
   return r;
 }
 
+/**
+ * Every sales-channel door, listed once in api/features.ts: the signed partner API and
+ * OCTO (early: they read raw bodies), then partner admin and the box office.
+ */
 export const partnerFeature: Feature = {
-  name: 'partner',
-  early: (app, ctx) => app.use('/partner/v1', partnerRouter(ctx)),
-  routes: (app, ctx) => app.use('/v1/admin', partnerAdminRouter(ctx)),
+  name: 'sales-channels',
+  early: (app, ctx) => {
+    app.use('/partner/v1', partnerRouter(ctx));
+    octoFeature.early?.(app, ctx);
+  },
+  routes: (app, ctx) => {
+    app.use('/v1/admin', partnerAdminRouter(ctx));
+  },
 };

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -181,6 +182,22 @@ export class PartnerAuthenticator {
     if (!v.ok) throw new DomainError('authentication', v.reason, v.detail);
     const fresh = await this.redis.set(`pnonce:${sig.keyId}:${sig.nonce}`, '1', 'EX', 2 * MAX_SKEW_SECONDS + 60, 'NX');
     if (!fresh) throw unauthenticated('nonce_reused', 'this nonce was already used; sign every request with a new nonce');
+    if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
+    return { kind: 'partner', id: row.partner_id, role: 'partner', channelId: row.channel_id, partnerId: row.partner_id, keyId: row.key_id };
+  }
+
+  /**
+   * OCTO clients that cannot sign send `Authorization: Bearer <keyId>.<secret>` (over
+   * TLS). Same key, same rotation and revocation; no nonce protection.
+   */
+  async authenticateBearer(token: string): Promise<Actor & { partnerId: string; keyId: string }> {
+    const m = /^(pk_[A-Za-z0-9]{8,40})\.([A-Za-z0-9_-]{20,100})$/.exec(token);
+    if (!m) throw unauthenticated('bad_credentials', 'expected Bearer <keyId>.<secret> or a signed request');
+    const row = await this.credential(m[1]!);
+    const nowMs = this.now();
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) throw unauthenticated('unknown_key', `key ${m[1]!} is unknown, revoked or past its rotation overlap`);
+    const want = createHash('sha256').update(this.vault.decrypt(row.secret_enc)).digest();
+    if (!timingSafeEqual(want, createHash('sha256').update(m[2]!).digest())) throw unauthenticated('bad_credentials', 'wrong secret for this key');
     if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
     return { kind: 'partner', id: row.partner_id, role: 'partner', channelId: row.channel_id, partnerId: row.partner_id, keyId: row.key_id };
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { applyBps } from '../pricing/price.js';
 import { getPartner } from './partners.js';
+import { zonedDayRange } from './zoned-time.js';
 
 /**
  * Daily settlement statements per partner, computed from the books every time (never
@@ -47,25 +48,7 @@ export interface Statement {
   checksum: string;
 }
 
-/** Offset of a time zone from UTC at an instant, in ms. */
-function offsetMs(timeZone: string, at: number): number {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return asUtc - Math.floor(at / 1000) * 1000;
-}
-
-/** The UTC instants a local calendar day of a time zone starts and ends at. */
-export function zonedDayRange(date: string, timeZone: string): { from: Date; to: Date } {
-  const local = (d: string) => {
-    const naive = Date.parse(`${d}T00:00:00Z`);
-    let t = naive - offsetMs(timeZone, naive);
-    t = naive - offsetMs(timeZone, t);
-    return new Date(t);
-  };
-  const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return { from: local(date), to: local(next) };
-}
+export { zonedDayRange };
 
 export interface SaleRow {
   order_id: string;

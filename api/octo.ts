@@ -1,0 +1,149 @@
+import { Router, type ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../core/validation.js';
+import { DomainError, isDomainError, notFound } from '../core/errors.js';
+import type { Platform } from '../core/platform.js';
+import type { Actor, OrderView } from '../core/orders/model.js';
+import { refundOrder, endHold } from '../core/orders/lifecycle.js';
+import { viewOrder } from '../core/orders/store.js';
+import { channelAvailability } from '../core/channels/offers.js';
+import { confirmPartnerOrder, createPartnerOrder, findPartnerOrder } from '../core/channels/partner-orders.js';
+import {
+  AvailabilityRequest,
+  BookingRequest,
+  bookingToOrder,
+  checkOption,
+  octoAvailability,
+  octoBooking,
+  octoCalendarDay,
+  octoErrorCode,
+  octoProduct,
+  octoStatus,
+  requestedDates,
+} from '../core/channels/octo.js';
+import { actorOf, type AppContext } from './context.js';
+import type { Feature } from './features.js';
+import { problemBody } from './problem.js';
+import { signedPartner } from './partner-auth.js';
+
+const Uuid = z.object({ uuid: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) });
+
+async function booking(p: Platform, actor: Actor, orderId: string) {
+  const v = await viewOrder(p.db, p.vault, orderId);
+  return octoBooking(v, await p.catalog.area(v.areaId), await p.catalog.channel(v.channelId));
+}
+
+async function product(p: Platform, id: string) {
+  try {
+    return await p.catalog.area(id);
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'unknown_area') throw notFound('INVALID_PRODUCT_ID', `product ${id} does not exist`);
+    throw e;
+  }
+}
+
+/**
+ * OCTO-shaped endpoints (`/octo`) over the same services as `/partner/v1`. Requests are
+ * signed like partner requests, or carry `Authorization: Bearer <keyId>.<secret>` for
+ * OCTO clients that cannot sign. Errors are OCTO's `{ error, errorMessage }` plus the
+ * problem fields (`type`, `code`, `status`, `detail`). Mapping: core/channels/octo.ts.
+ */
+export function octoRouter(ctx: AppContext): Router {
+  const r = Router();
+  const p = ctx.platform;
+  r.use(signedPartner(ctx, { allowBearer: true }));
+
+  r.get('/supplier', (_req, res) => {
+    res.json({ id: 'scenic', name: 'Scenic', endpoint: `${p.cfg.SCENIC_PUBLIC_URL ?? ''}/octo`, contact: { website: null, email: null, telephone: null, address: null } });
+  });
+
+  r.get('/products', async (_req, res) => {
+    const ids: { id: string }[] = await p.db('areas').orderBy('id').select('id');
+    res.json(await Promise.all(ids.map(async (a) => octoProduct(await p.catalog.area(a.id)))));
+  });
+
+  r.get('/products/:productId', async (req, res) => {
+    res.json(octoProduct(await product(p, String(req.params.productId))));
+  });
+
+  r.post('/availability', async (req, res) => {
+    const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
+    checkOption(q.optionId);
+    const area = await product(p, q.productId);
+    const channel = await p.catalog.channel(actorOf(res).channelId!);
+    const units = (q.units ?? []).reduce((s, u) => s + u.quantity * (area.products.get(u.id)?.persons ?? 1), 0);
+    const days = await Promise.all(requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)));
+    let list = days.flatMap((d) => octoAvailability(area, d, units));
+    if (q.availabilityIds?.length) list = list.filter((a) => q.availabilityIds!.includes(a.id));
+    res.json(list);
+  });
+
+  r.post('/availability/calendar', async (req, res) => {
+    const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
+    checkOption(q.optionId);
+    const area = await product(p, q.productId);
+    const channel = await p.catalog.channel(actorOf(res).channelId!);
+    const days = await Promise.all(requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)));
+    res.json(days.map(octoCalendarDay));
+  });
+
+  r.post('/bookings', async (req, res) => {
+    const b = parseInput(BookingRequest, req.body, 'BAD_REQUEST');
+    const area = await product(p, b.productId);
+    const input = bookingToOrder(b, area);
+    const out = await createPartnerOrder(p.orders, actorOf(res), input, (e) => problemBody(e, req.originalUrl), { holdSeconds: (b.expirationMinutes ?? 30) * 60 });
+    if (out.status >= 400) {
+      const code = (out.body as { code?: string }).code ?? 'UNPROCESSABLE_ENTITY';
+      throw new DomainError('conflict', code, (out.body as { detail?: string }).detail ?? 'refused');
+    }
+    // the stored answer is the order view: no second read on the hot path
+    res.json(octoBooking(out.body as OrderView, area, await p.catalog.channel(actorOf(res).channelId!)));
+  });
+
+  r.get('/bookings/:uuid', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const o = await findPartnerOrder(p.db, actorOf(res), uuid);
+    res.json(await booking(p, actorOf(res), o.id));
+  });
+
+  r.post('/bookings/:uuid/confirm', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
+    res.json(await booking(p, actorOf(res), v.id));
+  });
+
+  const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
+    const o = await findPartnerOrder(p.db, actor, uuid);
+    if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
+    else if (o.status === 'issued' || o.status === 'partially_refunded') await refundOrder(p.orders, actor, o.id, { reason: 'other', note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel' });
+    return booking(p, actor, o.id);
+  };
+  r.post('/bookings/:uuid/cancel', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const { reason } = parseInput(z.object({ reason: z.string().max(400).optional() }), req.body ?? {}, 'BAD_REQUEST');
+    res.json(await cancel(uuid, actorOf(res), reason));
+  });
+  r.delete('/bookings/:uuid', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const { reason } = parseInput(z.object({ reason: z.string().max(400).optional() }), req.body ?? {}, 'BAD_REQUEST');
+    res.json(await cancel(uuid, actorOf(res), reason));
+  });
+
+  r.use((req, _res, next) => next(new DomainError('not-found', 'BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
+  r.use(octoErrors);
+  return r;
+}
+
+/** OCTO's error body, carrying the problem fields too; 5xx go on to the app's handler. */
+const octoErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (!isDomainError(err)) return next(err);
+  const problem = problemBody(err, req.originalUrl);
+  const error = octoErrorCode(err);
+  const status = octoStatus(error, problem.status);
+  res.status(status).json({ error, errorMessage: err.message, ...problem.body, status });
+};
+
+export const octoFeature: Feature = {
+  name: 'octo',
+  early: (app, ctx) => app.use('/octo', octoRouter(ctx)),
+};
