@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Order } from '../lib/api.js';
+import { fmt, money } from '../lib/i18n.js';
+import { saveOrder, savedOrders, session, setSession } from '../lib/store.js';
+import { Notice, useUi } from '../lib/ui.js';
+
+/** Orders bought on this phone, plus every order of the signed-in mobile number. */
+export function OrdersPage({ go }: { go: (path: string) => void }) {
+  const { t } = useUi();
+  const [signedIn, setSignedIn] = useState(session());
+  const [mine, setMine] = useState<Order[]>([]);
+  const [error, setError] = useState<Error | null>(null);
+  useEffect(() => {
+    if (!signedIn) return;
+    api<{ items: Order[] }>('/v1/me/orders?limit=50', { auth: signedIn }).then(
+      (r) => {
+        r.items.forEach((o) => saveOrder(o.id, { order: o }));
+        setMine(r.items);
+      },
+      (e: Error & { status?: number }) => {
+        if (e.status === 401) {
+          setSession(null);
+          setSignedIn(null);
+        } else setError(e);
+      },
+    );
+  }, [signedIn]);
+  const local = savedOrders()
+    .map((s) => s.order)
+    .filter((o): o is Order => !!o);
+  const all = [...mine, ...local.filter((o) => !mine.some((m) => m.id === o.id))];
+  return (
+    <section data-testid="orders">
+      <h2>{t.myOrders}</h2>
+      {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
+      {all.length === 0 && <p>{t.noOrders}</p>}
+      <ul class="orders">
+        {all.map((o) => (
+          <li key={o.id}>
+            <a href={`/orders/${o.id}`} onClick={(e) => (e.preventDefault(), go(`/orders/${o.id}`))}>
+              <strong>{o.date}</strong> · {o.slotId} · {o.tickets.length}× · {money(o.amountTotal, o.currency)}
+              <span class={`badge ${o.status}`}>{t.status[o.status]}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      {signedIn ? (
+        <button type="button" onClick={() => (setSession(null), setSignedIn(null), setMine([]))}>
+          {t.signOut}
+        </button>
+      ) : (
+        <SignIn onSession={setSignedIn} />
+      )}
+    </section>
+  );
+}
+
+function SignIn({ onSession }: { onSession: (t: string) => void }) {
+  const { t } = useUi();
+  const [phone, setPhone] = useState('');
+  const [code, setCode] = useState('');
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  return (
+    <form
+      class="panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(null);
+        if (!sent) api('/v1/auth/otp', { method: 'POST', body: { phone } }).then(() => setSent(true), setError);
+        else
+          api<{ token: string }>('/v1/auth/session', { method: 'POST', body: { phone, code } }).then((r) => {
+            setSession(r.token);
+            onSession(r.token);
+          }, setError);
+      }}
+    >
+      <h3>{t.signIn}</h3>
+      <label for="si-phone">{t.phone}</label>
+      <input id="si-phone" type="tel" inputMode="numeric" autocomplete="tel-national" maxLength={11} value={phone} onInput={(e) => setPhone(e.currentTarget.value.trim())} />
+      {sent && (
+        <>
+          <label for="si-code">{t.code}</label>
+          <input id="si-code" inputMode="numeric" autocomplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value.trim())} />
+        </>
+      )}
+      {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
+      <button type="submit" class="primary" disabled={!/^1[3-9]\d{9}$/.test(phone) || (sent && !/^\d{6}$/.test(code))}>
+        {sent ? t.signInBtn : t.sendCode}
+      </button>
+    </form>
+  );
+}
