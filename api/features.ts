@@ -3,6 +3,7 @@ import type { AppContext } from './context.js';
 import { createGateRouter } from './gate-router.js';
 import { partnerFeature } from './partner.js';
 import { presaleFeature } from './presale.js';
+import { web } from './web.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -23,4 +24,4 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
-export const features: Feature[] = [presaleFeature(), gate, partnerFeature];
+export const features: Feature[] = [presaleFeature(), gate, partnerFeature, web];

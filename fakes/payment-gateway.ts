@@ -62,6 +62,26 @@ export async function startFakeGateway(opts: { secret?: string; port?: number } 
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       };
+      // The visitor's pay page (demo and browser tests): a Pay button, then back to `return`.
+      const pay = /^\/pay\/([^/?]+)(\/complete)?(?:\?(.*))?$/.exec(req.url ?? '');
+      if (pay) {
+        const p = state.payments.get(pay[1]!);
+        const back = new URLSearchParams(pay[3] ?? '').get('return') ?? '';
+        const safeBack = /^https?:\/\//.test(back) ? back : '';
+        if (!p) return send(404, { error: 'no such payment' });
+        if (req.method === 'GET' && !pay[2]) {
+          const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Fake pay</title></head><body style="font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a"><h1>Fake payment gateway</h1><p>Amount: ¥${(p.amount / 100).toFixed(2)}</p><form method="post" action="/pay/${pay[1]}/complete?return=${encodeURIComponent(safeBack)}"><button type="submit" style="font-size:1.3rem;padding:0.6rem 2rem">Pay</button></form></body></html>`;
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+          return;
+        }
+        if (req.method === 'POST' && pay[2]) {
+          state.complete(pay[1]!).then(
+            () => (safeBack ? res.writeHead(303, { location: safeBack }).end() : send(200, { paid: true })),
+            (e: Error) => send(404, { error: e.message }),
+          );
+          return;
+        }
+      }
       if (req.headers.authorization !== `Bearer ${secret}` && !req.url?.endsWith('/complete')) return send(401, { error: 'unauthorized' });
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const m = /^\/payments\/([^/]+)\/complete$/.exec(req.url ?? '');
