@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 bash scripts/services.sh up
 bash scripts/npm-ci.sh
+npm run -s build:web
 secrets="$SCENIC_STATE/demo-secrets.env"
 if [ ! -s "$secrets" ]; then
   umask 077

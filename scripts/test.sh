@@ -8,6 +8,8 @@ bash scripts/services.sh up
 bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
 bash scripts/npm-ci.sh
+bash scripts/browser.sh
+npm run -s build:web
 # shellcheck disable=SC1090
 source "$ENV_FILE"
 npm run -s typecheck

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { useApi, residentId } from '../support/platform.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { localTime } from '../../core/checkin/local-time.js';
+import { registerGateDevice } from '../../core/checkin/devices.js';
+import { AgentProcess, agentEnv } from '../gate/agent-process.js';
+import { cssOf, launchChromium, phone, shot, unlabelled } from './browser.js';
+
+/**
+ * The staff handheld page in Chromium: sign in with a staff key, scan through the
+ * entrance's real gate agent (a `scenic gate` child process syncing from the API),
+ * group admit, and sell a walk-up ticket at the box office.
+ */
+describe('staff handheld page', () => {
+  const api = useApi({ app: { rateLimits: false } });
+  const dir = mkdtempSync(join(tmpdir(), 'scenic-web-staff-'));
+  const today = localTime(new Date(), 'Asia/Shanghai').date;
+  let agent: AgentProcess;
+  let browser: Browser;
+  let page: Page;
+  let seq = 500;
+
+  const buy = async (n: number) => {
+    const visitors = Array.from({ length: n }, () => ({ name: '王五', idNumber: residentId('19920101', seq++) }));
+    const o = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'gate-web', date: today, slotId: 'all', items: [{ productId: 'adult', visitors }] } });
+    expect(o.status, JSON.stringify(o.body)).toBe(201);
+    const token = o.body.accessToken as string;
+    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
+    expect(await api.gateway.complete(payId)).toBe(200);
+    const view = await api.call('GET', `/v1/orders/${o.body.id as string}`, { headers: { 'x-order-token': token } });
+    return { codes: (view.body.tickets as { code: string }[]).map((t) => t.code), ids: visitors.map((v) => v.idNumber) };
+  };
+
+  beforeAll(async () => {
+    await api.seed(demoArea({ id: 'gate-web', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }], priceRules: [] }));
+    await api.platform.keys();
+    const { credential } = await registerGateDevice(api.platform.db, { id: 'hh-east', areaId: 'gate-web', entranceId: 'east-gate', kind: 'handheld' }, api.platform.clock);
+    agent = await new AgentProcess('web-staff', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    await agent.waitFor((h) => h.ready && h.online, 'first sync');
+    process.env.SCENIC_WEB_GATE_AGENT_URL = `http://127.0.0.1:${agent.port}`;
+    process.env.SCENIC_WEB_AREA = 'gate-web';
+    browser = await launchChromium();
+    page = await (await phone(browser)).newPage();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scan = async (code: string) => {
+    await page.fill('#code', code);
+    const before = await page.locator('.recent li').count();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.locator('.recent li').count()).toBe(before + 1);
+    const r = page.locator('[data-testid="result"]');
+    return { open: await r.getAttribute('data-open'), reason: await r.getAttribute('data-reason'), text: await r.textContent() };
+  };
+
+  it('refuses an unknown key, then signs in with a gate key', async () => {
+    await page.goto(`${api.url}/staff`);
+    await page.fill('#key', 'sk_unknown_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.textContent('main')).toContain('Unknown or revoked key');
+    expect(await unlabelled(page)).toEqual([]);
+    await page.fill('#key', await api.key('gate'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('[data-testid="scan"]');
+    await expect.poll(() => page.textContent('.agent')).toBe('Gate agent: online');
+  });
+
+  it('admits a valid code in green, refuses it used and a forged one in red, with the reason', async () => {
+    const { codes } = await buy(1);
+    await agent.waitFor((h) => h.manifestTickets >= 1, 'ticket in the manifest');
+    const ok = await scan(codes[0]!);
+    expect(ok).toMatchObject({ open: 'true', reason: 'ok' });
+    expect(ok.text).toContain('ADMIT');
+    expect(await cssOf(page, '[data-testid="result"]', 'background-color')).toBe('rgb(10, 110, 46)');
+    await shot(page, '8-staff-admit');
+
+    const used = await scan(codes[0]!);
+    expect(used).toMatchObject({ open: 'false', reason: 'already_redeemed' });
+    expect(used.text).toContain('Ticket already used');
+    await shot(page, '9-staff-used');
+
+    // a forged code: the same payload with another signature
+    const c = codes[0]!;
+    const forged = c.slice(0, -6) + (c.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA');
+    const bad = await scan(forged);
+    expect(bad.open).toBe('false');
+    expect(['invalid_signature', 'malformed']).toContain(bad.reason);
+    expect(await cssOf(page, '[data-testid="result"]', 'background-color')).toBe('rgb(163, 0, 27)');
+  });
+
+  it('admits a whole group order in one scan, and a visitor by ID number', async () => {
+    const group = await buy(3);
+    const single = await buy(1);
+    await agent.waitFor((h) => h.manifestTickets >= 5, 'tickets in the manifest');
+    await page.check('input[type="checkbox"]');
+    const g = await scan(group.codes[1]!);
+    expect(g.open).toBe('true');
+    expect(g.text).toContain('3 tickets/3');
+    await shot(page, '10-staff-group');
+    await page.uncheck('input[type="checkbox"]');
+    expect(await scan(single.ids[0]!)).toMatchObject({ open: 'true', reason: 'ok' });
+  });
+
+  it('sells a walk-up ticket at the box office in a few taps', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.fill('#key', await api.key('box-office', 'box-office'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Box office' }).click();
+    await page.waitForSelector('[data-testid="box-office"]');
+    await expect.poll(() => page.inputValue('#bo-slot')).toBe('all');
+    await page.fill('#v1-name', '赵六');
+    await page.fill('#v1-id', residentId('19700101', 777));
+    expect(await unlabelled(page)).toEqual([]);
+    await page.getByRole('button', { name: /Issue and take payment/ }).click();
+    await page.waitForSelector('[data-testid="sale"] .qr');
+    await shot(page, '11-box-office-pay');
+    // the visitor pays by scanning the payment QR; the gateway tells the API
+    const [payId] = [...api.gateway.payments.entries()].at(-1)!;
+    expect(await api.gateway.complete(payId)).toBe(200);
+    await page.waitForSelector('[data-testid="sale-issued"]', { timeout: 15_000 });
+    const order = await api.platform.db('orders').orderBy('created_at', 'desc').first<{ channel_id: string; status: string }>('channel_id', 'status');
+    expect(order).toMatchObject({ channel_id: 'box-office', status: 'issued' });
+  });
+});
