@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { encode } from 'uqr';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core (no browser download).
@@ -12,12 +13,12 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.SCENIC_CHROMIUM ?? '/usr/bin/chromium';
 export const DIST = join(ROOT, 'web/dist');
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/browser.sh\` (apt-get install chromium) or set SCENIC_CHROMIUM`);
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` before the browser tests (scripts/test.sh does)');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -87,4 +88,26 @@ export async function contrasts(page: Page, selector: string): Promise<{ text: s
         });
     })()`,
   );
+}
+
+/**
+ * A camera that films a QR code: a Y4M clip for Chromium's fake capture device
+ * (`--use-file-for-fake-video-capture`), 640 × 480, the code drawn black on white.
+ */
+export function qrCameraClip(text: string, file: string): string[] {
+  const W = 640;
+  const H = 480;
+  const { data, size } = encode(text, { ecc: 'M', border: 4 });
+  const scale = Math.floor(Math.min(W, H) / size);
+  const x0 = Math.floor((W - size * scale) / 2);
+  const y0 = Math.floor((H - size * scale) / 2);
+  const y = Buffer.alloc(W * H, 235);
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++)
+      if (data[r]![c])
+        for (let dy = 0; dy < scale; dy++) y.fill(16, (y0 + r * scale + dy) * W + x0 + c * scale, (y0 + r * scale + dy) * W + x0 + (c + 1) * scale);
+  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
+  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
 }

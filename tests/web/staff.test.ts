@@ -9,7 +9,7 @@ import { demoArea } from '../../core/catalog/demo.js';
 import { localTime } from '../../core/checkin/local-time.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
 import { AgentProcess, agentEnv } from '../gate/agent-process.js';
-import { cssOf, launchChromium, phone, shot, unlabelled } from './browser.js';
+import { cssOf, launchChromium, phone, qrCameraClip, shot, unlabelled } from './browser.js';
 
 /**
  * The staff handheld page in Chromium: sign in with a staff key, scan through the
@@ -109,6 +109,28 @@ describe('staff handheld page', () => {
     await shot(page, '10-staff-group');
     await page.uncheck('input[type="checkbox"]');
     expect(await scan(single.ids[0]!)).toMatchObject({ open: 'true', reason: 'ok' });
+  });
+
+  it('reads a QR code with the device camera', async () => {
+    const { codes } = await buy(1);
+    await agent.waitFor((h) => h.manifestTickets >= 6, 'ticket in the manifest');
+    const cam = await launchChromium(qrCameraClip(codes[0]!, join(dir, 'qr.y4m')));
+    try {
+      const c = await phone(cam);
+      await c.grantPermissions(['camera'], { origin: api.url });
+      const p = await c.newPage();
+      await p.goto(`${api.url}/staff`);
+      await p.fill('#key', await api.key('gate'));
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('button', { name: 'Open camera' }).click();
+      await p.waitForSelector('[data-testid="result"]', { timeout: 20_000 });
+      expect(await p.getAttribute('[data-testid="result"]', 'data-reason')).toBe('ok');
+      // the same code still in front of the camera is not scanned again at once
+      await p.waitForTimeout(1_000);
+      expect(await p.locator('.recent li').count()).toBe(1);
+    } finally {
+      await cam.close();
+    }
   });
 
   it('sells a walk-up ticket at the box office in a few taps', async () => {
