@@ -21,6 +21,7 @@ import {
   octoStatus,
   requestedDates,
 } from '../core/channels/octo.js';
+import { withOffGatewayRefunds } from '../core/channels/box-office.js';
 import { actorOf, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 import { problemBody } from './problem.js';
@@ -115,7 +116,7 @@ export function octoRouter(ctx: AppContext): Router {
   const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
     const o = await findPartnerOrder(p.db, actor, uuid);
     if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
-    else if (o.status === 'issued' || o.status === 'partially_refunded') await refundOrder(p.orders, actor, o.id, { reason: 'other', note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel' });
+    else if (o.status === 'issued' || o.status === 'partially_refunded') await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, { reason: 'other', note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel' });
     return booking(p, actor, o.id);
   };
   r.post('/bookings/:uuid/cancel', async (req, res) => {

@@ -22,6 +22,7 @@ import { problemBody } from './problem.js';
 import { signedPartner } from './partner-auth.js';
 import { partnerAdminRouter } from './partner-admin.js';
 import { octoFeature } from './octo.js';
+import { boxOfficeFeature } from './box-office.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 const AreaDate = z.object({ date: z.iso.date() });
@@ -116,5 +117,6 @@ export const partnerFeature: Feature = {
   },
   routes: (app, ctx) => {
     app.use('/v1/admin', partnerAdminRouter(ctx));
+    boxOfficeFeature.routes?.(app, ctx);
   },
 };

@@ -10,6 +10,7 @@ import type { Actor, OrderView } from '../orders/model.js';
 import type { RefundInput } from '../orders/inputs.js';
 import { requestHash, runIdempotent, type IdempotencyKey, type StoredResponse } from '../idempotency.js';
 import type { DomainError } from '../errors.js';
+import { withOffGatewayRefunds } from './box-office.js';
 
 /**
  * What partners do with orders, on top of the order services: create (idempotent on the
@@ -103,7 +104,7 @@ export async function cancelPartnerOrder(d: OrderDeps, actor: Actor, ref: string
 
 export async function refundPartnerOrder(d: OrderDeps, actor: Actor, ref: string, input: RefundInput) {
   const o = await findPartnerOrder(d.db, actor, ref);
-  return refundOrder(d, actor, o.id, input);
+  return refundOrder(withOffGatewayRefunds(d), actor, o.id, input);
 }
 
 export interface PartnerTicket {
