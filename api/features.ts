@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type { AppContext } from './context.js';
 import { createGateRouter } from './gate-router.js';
+import { metricsFeature, queuesFeature } from './observability.js';
+import { reportsFeature } from './reports.js';
 import { partnerFeature } from './partner.js';
 import { presaleFeature } from './presale.js';
 import { web } from './web.js';
@@ -24,4 +26,4 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
-export const features: Feature[] = [presaleFeature(), gate, partnerFeature, web];
+export const features: Feature[] = [metricsFeature, presaleFeature(), gate, partnerFeature, web, queuesFeature, reportsFeature];

@@ -1,13 +1,16 @@
+import { instrumentations } from '../core/telemetry/instrument.js'; // first: patches libraries before they load
 import { createServer } from 'node:http';
 import { loadConfig } from '../core/config.js';
 import { createPlatform } from '../core/platform.js';
 import { createApp } from './app.js';
+import { startTelemetry } from '../core/telemetry/sdk.js';
 import { holdExpiryScheduler } from '../workers/queues.js';
 
 /** `scenic api`: serves HTTP until SIGTERM, then drains connections and closes pools. */
 export async function main(): Promise<void> {
   const cfg = loadConfig();
   const platform = createPlatform(cfg, { role: 'api' });
+  const telemetry = startTelemetry({ role: 'api', instrumentations, onError: (source, err) => platform.log.warn({ source, err }, 'metrics collection failed') });
   const schedule = holdExpiryScheduler(platform);
   platform.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
   const { app } = createApp(platform);
@@ -25,5 +28,6 @@ export async function main(): Promise<void> {
     server.closeIdleConnections();
   });
   await schedule.close();
+  await telemetry.shutdown();
   await platform.close();
 }

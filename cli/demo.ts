@@ -13,6 +13,8 @@ import { createApp } from '../api/app.js';
 import { startWorkers } from '../workers/main.js';
 import { holdExpiryScheduler } from '../workers/queues.js';
 import { addDays, localParts } from '../core/time.js';
+import { startTelemetry } from '../core/telemetry/sdk.js';
+import { loadNotifierConfig } from '../workers/notifier.js';
 
 /**
  * `scenic demo`: the whole platform in one process on local defaults: migrations, the
@@ -44,16 +46,20 @@ export async function main(_argv: string[]): Promise<number> {
 
   const schedule = holdExpiryScheduler(p);
   p.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
+  // one process serves both roles' metrics on the API's /metrics
+  const telemetry = startTelemetry({ role: 'api', alsoRoles: ['worker'] });
   const { app } = createApp(p);
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(cfg.PORT, cfg.HOST, r));
-  const workers = await startWorkers(p);
+  const workers = await startWorkers(p, { metrics: telemetry.metrics, notifier: loadNotifierConfig() });
   const base = `http://${cfg.HOST}:${cfg.PORT}`;
   const date = addDays(localParts(new Date(), area.timezone).date, 1);
   console.log(`
 Scenic demo is up.
   API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
   OpenAPI        ${base}/v1/openapi.json
+  Metrics        ${base}/metrics   Queues ${base}/admin/queues (user admin, password = the admin key)
+  Daily report   ${base}/v1/admin/reports/${area.id}/${date}.csv
   Demo area      ${base}/v1/areas/${area.id}
   Availability   ${base}/v1/areas/${area.id}/availability?date=${date}
   Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
@@ -75,6 +81,7 @@ Ctrl-C stops it.
   await workers.close();
   await schedule.close();
   await gateway.close();
+  await telemetry.shutdown();
   await p.close();
   return 0;
 }

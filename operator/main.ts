@@ -1,4 +1,6 @@
+import { instrumentations } from '../core/telemetry/instrument.js'; // first: patches libraries before they load
 import { KubeConfig } from '@kubernetes/client-node';
+import { startTelemetry } from '../core/telemetry/sdk.js';
 import { createLogger } from '../core/log.js';
 import { loadOperatorConfig } from './config.js';
 import { startOperator } from './operator.js';
@@ -12,6 +14,8 @@ import { startOperator } from './operator.js';
 export async function main(): Promise<number> {
   const cfg = loadOperatorConfig();
   const log = createLogger('operator', cfg.LOG_LEVEL);
+  // traces and OTLP; /metrics stays the operator's own registry (operator/kube/metrics.ts)
+  const telemetry = startTelemetry({ role: 'operator', instrumentations });
   const kc = new KubeConfig();
   if (cfg.KUBECONFIG) kc.loadFromFile(cfg.KUBECONFIG);
   else kc.loadFromCluster();
@@ -37,5 +41,6 @@ export async function main(): Promise<number> {
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   const reason = await op.done;
+  await telemetry.shutdown();
   return reason === 'lost' ? 1 : 0;
 }

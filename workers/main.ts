@@ -1,9 +1,15 @@
+import { instrumentations } from '../core/telemetry/instrument.js'; // first: patches libraries before they load
 import { Queue, Worker } from 'bullmq';
 import { loadConfig } from '../core/config.js';
 import { createPlatform, type Platform } from '../core/platform.js';
 import { QUEUES, bullPrefix } from './queues.js';
 import { holdExpiryProcessor, maintenanceProcessor } from './processors.js';
 import { relayOutbox } from './outbox.js';
+import type { ScenicMetrics } from '../core/telemetry/metrics.js';
+import { observedProcessor, reconcileRecorder } from '../core/telemetry/jobs.js';
+import { loadNotifierConfig, startNotifier, type NotifierConfig } from './notifier.js';
+import { reportsProcessor, scheduleReports } from './reports.js';
+import { observeWorkers, startWorkerTelemetry } from './observability.js';
 import { startWebhooks, type WebhookOptions } from './webhooks.js';
 
 export interface RunningWorkers {
@@ -11,18 +17,22 @@ export interface RunningWorkers {
 }
 
 /** Starts every processor of this role on an existing platform (used by main and tests). */
-export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number; webhooks?: WebhookOptions } = {}): Promise<RunningWorkers> {
+export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number; metrics?: ScenicMetrics; notifier?: NotifierConfig; webhooks?: WebhookOptions } = {}): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
   const conn = () => p.connectRedis({ prefixed: false, forQueues: true });
   const workers = [
-    new Worker(QUEUES.holdExpiry, holdExpiryProcessor(p), { connection: conn(), prefix, concurrency: 16 }),
-    new Worker(QUEUES.maintenance, maintenanceProcessor(p), { connection: conn(), prefix, concurrency: 1 }),
+    new Worker(QUEUES.holdExpiry, observedProcessor(QUEUES.holdExpiry, holdExpiryProcessor(p), opts.metrics), { connection: conn(), prefix, concurrency: 16 }),
+    new Worker(QUEUES.maintenance, observedProcessor(QUEUES.maintenance, maintenanceProcessor(p), opts.metrics, reconcileRecorder(opts.metrics)), { connection: conn(), prefix, concurrency: 1 }),
+    new Worker(QUEUES.reports, observedProcessor(QUEUES.reports, reportsProcessor(p, opts.metrics), opts.metrics), { connection: conn(), prefix, concurrency: 1 }),
   ];
   const webhooks = await startWebhooks(p, opts.webhooks);
   for (const w of workers) w.on('failed', (job, err) => p.log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
   const maintenance = new Queue(QUEUES.maintenance, { connection: conn(), prefix });
   await maintenance.upsertJobScheduler('sweep', { every: opts.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
   await maintenance.upsertJobScheduler('reconcile', { every: opts.reconcileEveryMs ?? 60_000 }, { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const reports = await scheduleReports(p);
+  const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
+  const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   await maintenance.upsertJobScheduler('refunds', { every: 60_000 }, { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } });
 
   // The outbox relay polls Postgres (no queue needed: the table is the queue).
@@ -42,6 +52,9 @@ export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: numbe
       stopped = true;
       await Promise.all(workers.map((w) => w.close()));
       await maintenance.close();
+      await notifier?.close();
+      await reports.close();
+      await unobserve?.();
       await loop;
       await webhooks.close();
     },
@@ -52,12 +65,14 @@ export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: numbe
 export async function main(): Promise<void> {
   const cfg = loadConfig();
   const platform = createPlatform(cfg, { role: 'worker' });
-  const running = await startWorkers(platform);
+  const telemetry = await startWorkerTelemetry(platform, instrumentations);
+  const running = await startWorkers(platform, { metrics: telemetry.metrics, notifier: loadNotifierConfig() });
   platform.log.info('worker started');
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
   platform.log.info('worker shutting down');
   await running.close();
+  await telemetry.close();
   await platform.close();
 }

@@ -1,11 +1,14 @@
 import { Queue } from 'bullmq';
 import type { Platform } from '../core/platform.js';
+import { traceCarrier } from '../core/telemetry/trace.js';
 
 /** Queue names; each has exactly one processor in workers/. */
 export const QUEUES = {
   holdExpiry: 'hold-expiry',
   maintenance: 'maintenance',
   outbox: 'outbox',
+  notify: 'notify',
+  reports: 'reports',
 } as const;
 
 /** BullMQ keeps its own keys under this prefix (it refuses ioredis keyPrefix). */
@@ -22,7 +25,7 @@ export function holdExpiryScheduler(p: Platform) {
   return {
     async schedule(orderId: string, at: Date): Promise<void> {
       const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
-      await get().add('expire', { orderId }, { jobId: orderId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await get().add('expire', { orderId, trace: traceCarrier() }, { jobId: orderId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
     },
     async close(): Promise<void> {
       await queue?.close();

@@ -6,7 +6,7 @@ import { crashPoint } from '../faults.js';
 import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import type { RefundInput, RescheduleInput } from './inputs.js';
-import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from './store.js';
+import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
@@ -16,6 +16,7 @@ import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from
 export async function endHold(d: OrderDeps, orderId: string, how: 'expired' | 'cancelled', actor: Actor = systemActor('hold-expiry')): Promise<boolean> {
   const now = d.clock.now();
   let freed: { areaId: string; date: string; slotId: string } | undefined;
+  let outcome: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status !== 'held') {
@@ -25,11 +26,13 @@ export async function endHold(d: OrderDeps, orderId: string, how: 'expired' | 'c
     if (how === 'expired' && o.expires_at && o.expires_at > now) return;
     await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
     await trx('orders').where({ id: o.id }).update({ status: how, updated_at: now });
-    await trx('tickets').where({ order_id: o.id, status: 'pending' }).update({ status: 'void' });
+    const voided = await trx('tickets').where({ order_id: o.id, status: 'pending' }).update({ status: 'void' });
     await outbox(trx, `order.${how}`, o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id });
     await audit(trx, actor, `scenic.order.${how}`, o.id);
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+    outcome = { kind: how, areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: voided, amount: o.amount_total };
   });
+  if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   return freed !== undefined;
 }
@@ -56,6 +59,7 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
   let amount = 0;
   let ticketIds: string[] = [];
   let freed: { areaId: string; date: string; slotId: string } | undefined;
+  let outcome: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
@@ -89,7 +93,9 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
     await outbox(trx, 'order.refunded', o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, ticketIds, amount, reason: input.reason });
     await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, reason: input.reason });
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+    outcome = { kind: 'refunded', areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: ticketIds.length, amount, reason: input.reason };
   });
+  if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   const status = await sendRefund(d, refundId);
   return { order: await viewOrder(d.db, d.vault, orderId), refund: { id: refundId, amount, status, ticketIds } };

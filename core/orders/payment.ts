@@ -4,7 +4,7 @@ import type { PaymentNotice } from '../payments/gateway.js';
 import { issueTickets } from './issue.js';
 import { crashPoint } from '../faults.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
-import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps } from './store.js';
+import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
 
 export interface PaymentStart {
   orderId: string;
@@ -60,6 +60,7 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
   const actor = systemActor(`payment:${provider}`);
   let outcome: PaymentOutcome = 'issued';
   let refundNeeded = false;
+  let sold: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, n.orderId, true);
     let pay = (await trx('payments').where({ provider, provider_ref: n.providerRef }).forUpdate().first()) as
@@ -128,7 +129,9 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
     await trx('orders').where({ id: o.id }).update({ status: 'issued', paid_at: now, expires_at: null, updated_at: now });
     await outbox(trx, 'order.issued', o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, ticketIds: issued, amount: o.amount_total });
     await audit(trx, actor, 'scenic.order.issued', o.id, { amount: n.amount, provider, tickets: issued.length });
+    sold = { kind: 'issued', areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: issued.length, amount: o.amount_total };
   });
+  if (sold) d.onOutcome?.(sold);
   if (refundNeeded) await refundPayment(d, n, provider);
   return { outcome, order: await viewOrder(d.db, d.vault, n.orderId) };
 }

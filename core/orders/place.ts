@@ -155,6 +155,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     idHashes: tickets.map((t) => t.idHash),
     expiresAt: expiresAt.getTime(),
   }, claimRes ? { claim: claimRes } : false);
+  if (!reserved.ok) d.onOutcome?.({ kind: 'refused', areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, tickets: tickets.length, amount: 0, reason: reserved.reason });
   if (!reserved.ok) throw refusalError(reserved.reason, { level: reserved.level, waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out' });
   crashPoint('order.after-reserve');
 
@@ -230,6 +231,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     throw e;
   }
   crashPoint('order.after-commit');
+  d.onOutcome?.({ kind: 'held', areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, tickets: tickets.length, amount: q.total });
   if (d.onHoldPlaced) await d.onHoldPlaced(orderId, expiresAt).catch((e: unknown) => d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'));
   const view = await viewOrder(d.db, d.vault, orderId);
   return { ...view, accessToken };

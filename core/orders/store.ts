@@ -28,6 +28,21 @@ export interface OrderDeps {
   onHoldPlaced?: (orderId: string, expiresAt: Date) => Promise<void>;
   /** told after a commit that stock was freed (waiting list, sold-out caches) */
   onStockFreed?: (areaId: string, date: string, slotId: string) => void;
+  /** told after a commit what happened to an order (metrics: catalog ids only, never order or visitor ids) */
+  onOutcome?: (e: OrderOutcome) => void;
+}
+
+export interface OrderOutcome {
+  kind: 'held' | 'issued' | 'refunded' | 'expired' | 'cancelled' | 'refused';
+  areaId: string;
+  date: string;
+  slotId: string;
+  channelId: string;
+  tickets: number;
+  /** minor units */
+  amount: number;
+  /** refund reason or inventory refusal */
+  reason?: string;
 }
 
 export interface OrderRow {

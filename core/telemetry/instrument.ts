@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+
+/**
+ * Side-effect module: patches http, express, ioredis and pg for tracing. It must be
+ * the FIRST import of a role's main module (ES modules evaluate in import order), so
+ * the libraries are patched before anything else loads them. An instrumentation hooks
+ * its module as soon as it is constructed; `startTelemetry` registers these same
+ * instances with the SDK later, and their tracers (global proxies) then report to it.
+ *
+ * ioredis and express are CommonJS packages imported from ES modules, which the
+ * require hook does not see; requiring them once here lets the hook patch the very
+ * objects the ES imports receive. pg is required by knex and needs nothing more.
+ */
+export const instrumentations =
+  process.env.OTEL_SDK_DISABLED === 'true'
+    ? []
+    : [
+        new HttpInstrumentation({
+          // probes and scrapes are not worth a trace each
+          ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz|health)(\?|$)/.test(req.url ?? ''),
+        }),
+        new ExpressInstrumentation(),
+        new IORedisInstrumentation({ requireParentSpan: true }),
+        new PgInstrumentation({ requireParentSpan: true }),
+      ];
+
+if (instrumentations.length) {
+  const require = createRequire(import.meta.url);
+  for (const m of ['ioredis', 'express']) {
+    try {
+      require(m);
+    } catch {
+      /* not installed in this image: nothing to patch */
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { hostname } from 'node:os';
+import { metrics as metricsApi, type Meter } from '@opentelemetry/api';
+import { node, resources } from '@opentelemetry/sdk-node';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { METRICS, promType, type MetricDef, type Role } from './catalogue.js';
+import { ScenicMetrics } from './metrics.js';
+
+export const SCENIC_VERSION = process.env.SCENIC_VERSION ?? '0.1.0';
+
+/** The telemetry of this process: one meter provider, one tracer provider, one registry. */
+export interface Telemetry {
+  role: Role;
+  metrics: ScenicMetrics;
+  meter: Meter;
+  /** Prometheus text exposition of every metric of this role */
+  render(): Promise<string>;
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  role: Role;
+  /** more roles served by this process (`scenic demo` runs the API and the workers) */
+  alsoRoles?: readonly Role[];
+  env?: NodeJS.ProcessEnv;
+  /** instances from core/telemetry/instrument.ts (already hooked into their modules) */
+  instrumentations?: readonly Instrumentation[];
+  onError?: (source: string, err: unknown) => void;
+}
+
+/** What the SDK needs of an instrumentation (the instances of core/telemetry/instrument.ts). */
+export interface Instrumentation {
+  setTracerProvider(p: node.NodeTracerProvider): void;
+  setMeterProvider(p: MeterProvider): void;
+  enable(): void;
+  disable(): void;
+}
+
+let current: Telemetry | undefined;
+
+/** Whether OTLP export is configured (any of the standard endpoint variables). */
+const otlp = (env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS') =>
+  env.OTEL_SDK_DISABLED !== 'true' && !!(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]) && env[`OTEL_${signal}_EXPORTER`] !== 'none';
+
+/**
+ * Starts telemetry for a role, once per process (later calls return the first):
+ *  - metrics: a Prometheus reader the role serves itself on `/metrics`, plus OTLP push
+ *    every 30 s when `OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT` is set;
+ *  - traces: W3C trace context always (so ids flow into jobs and webhooks and logs can
+ *    be joined), exported by OTLP when `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` is set;
+ *  - resource: service.name `scenic-<role>` (or OTEL_SERVICE_NAME), namespace, version,
+ *    instance, plus OTEL_RESOURCE_ATTRIBUTES.
+ */
+export function startTelemetry(o: TelemetryOptions): Telemetry {
+  if (current) return current;
+  const env = o.env ?? process.env;
+  const resource = resources
+    .resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `scenic-${o.role}`,
+      [ATTR_SERVICE_VERSION]: SCENIC_VERSION,
+      'service.namespace': 'scenic',
+      'service.instance.id': `${hostname()}-${process.pid}`,
+      'scenic.role': o.role,
+    })
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+
+  const prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+  // The exporters were installed with a sibling patch release of sdk-metrics; the classes
+  // are the same at run time but TypeScript sees two declarations, hence the casts.
+  const readers: MetricReader[] = [prometheus as unknown as MetricReader];
+  if (otlp(env, 'METRICS')) readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 30_000 }));
+  const meterProvider = new MeterProvider({ resource, readers });
+  metricsApi.setGlobalMeterProvider(meterProvider);
+
+  const spanProcessors: SpanProcessor[] = otlp(env, 'TRACES') ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [new NoopSpanProcessor()];
+  const tracerProvider = new node.NodeTracerProvider({ resource, spanProcessors });
+  // registers the tracer provider, the async-hooks context manager and the W3C propagator
+  tracerProvider.register();
+  for (const i of o.instrumentations ?? []) {
+    i.setTracerProvider(tracerProvider);
+    i.setMeterProvider(meterProvider);
+    i.enable();
+  }
+
+  const meter = meterProvider.getMeter('scenic', SCENIC_VERSION);
+  const registry = new ScenicMetrics([o.role, ...(o.alsoRoles ?? [])], meter, { onError: o.onError });
+  if (registry.has('scenic_build_info')) registry.collect('build', () => Promise.resolve([{ name: 'scenic_build_info', labels: { role: o.role, version: SCENIC_VERSION }, value: 1 }]));
+  const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+
+  const t: Telemetry = {
+    role: o.role,
+    metrics: registry,
+    meter,
+    async render() {
+      const { resourceMetrics, errors } = await prometheus.collect();
+      for (const e of errors) o.onError?.('collect', e);
+      return withDeclaredFamilies(serializer.serialize(resourceMetrics), registry.defs);
+    },
+    async shutdown() {
+      for (const i of o.instrumentations ?? []) i.disable();
+      await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
+      if (current === t) current = undefined;
+    },
+  };
+  current = t;
+  return t;
+}
+
+/** The telemetry started in this process, if any. */
+export const currentTelemetry = (): Telemetry | undefined => current;
+
+/**
+ * Declares (HELP and TYPE, no samples) every catalogued metric of the role that has no
+ * series yet, so a scrape lists everything the role exports, e.g. a failure counter
+ * before the first failure. Valid Prometheus text format.
+ */
+export function withDeclaredFamilies(text: string, defs: readonly MetricDef[]): string {
+  const present = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+  const extra = defs.filter((d) => !present.has(d.name)).map((d) => `# HELP ${d.name} ${d.help}\n# TYPE ${d.name} ${promType(d.kind)}`);
+  const body = text.trimEnd();
+  return `${[body, ...extra].filter(Boolean).join('\n')}\n`;
+}
+
+/** Names of the metric families in a Prometheus text exposition. */
+export function familiesOf(text: string): Set<string> {
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+}
+
+export { METRICS };

@@ -1,0 +1,46 @@
+import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+
+/** W3C trace context (`traceparent`, `tracestate`) as a plain object, for job data and HTTP headers. */
+export type TraceCarrier = Record<string, string>;
+
+export const tracer = () => trace.getTracer('scenic');
+
+/** The active trace context, serialised (empty when there is no active span). */
+export function traceCarrier(): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/**
+ * Runs `fn` in a new span whose parent is the remote context in `carrier` (a job's or a
+ * request's), or the active context when there is none. The span ends with `fn`, its
+ * status set from the outcome.
+ */
+export async function inSpan<T>(
+  name: string,
+  opts: { parent?: TraceCarrier; kind?: 'internal' | 'consumer' | 'producer' | 'client'; attributes?: Attributes },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = opts.parent ? propagation.extract(context.active(), opts.parent) : context.active();
+  const kind = { internal: SpanKind.INTERNAL, consumer: SpanKind.CONSUMER, producer: SpanKind.PRODUCER, client: SpanKind.CLIENT }[opts.kind ?? 'internal'];
+  return tracer().startActiveSpan(name, { kind, attributes: opts.attributes }, parent, async (span) => {
+    try {
+      const out = await fn(span);
+      span.setStatus({ code: SpanStatusCode.OK });
+      return out;
+    } catch (e) {
+      span.recordException(e instanceof Error ? e : String(e));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The trace id of the active span, for log lines (undefined outside a trace). */
+export function activeTraceId(): string | undefined {
+  const s = trace.getActiveSpan()?.spanContext();
+  return s && trace.isSpanContextValid(s) ? s.traceId : undefined;
+}
