@@ -181,8 +181,12 @@ function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicA
   const c = container(a, 'gate', a.spec.gate?.resources, [
     { name: 'SCENIC_ENTRANCE_ID', value: e.name },
     { name: 'SCENIC_GATE_LANES', value: String(e.lanes ?? 1) },
-    { name: 'SCENIC_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc` },
-    { name: 'SCENIC_GATE_JOURNAL_DIR', value: '/var/lib/scenic/gate' },
+    // what the agent reads (gate/config.ts): the centre, its journal on the node's disk,
+    // and its device credential (`scenic gate register`, stored in a Secret per entrance)
+    { name: 'SCENIC_GATE_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc` },
+    { name: 'SCENIC_GATE_JOURNAL', value: `/var/lib/scenic/gate/${a.areaId}-${e.name}.sqlite` },
+    { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
+    { name: 'SCENIC_GATE_CREDENTIAL', valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } } },
     { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ]);
   c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'journal', mountPath: '/var/lib/scenic/gate' }];
