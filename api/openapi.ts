@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PlaceOrderInput, RefundInput, RescheduleInput, WaitlistInput } from '../core/orders/inputs.js';
 import { AreaDefinition, ChannelDefinition } from '../core/catalog/definition.js';
+import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate the
@@ -27,6 +28,7 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {
+        ...partnerSecuritySchemes,
         bearer: { type: 'http', scheme: 'bearer', description: 'Staff/device/partner API key `sk_<id>_<secret>`, or a visitor session `vs1.…`.' },
         orderToken: { type: 'apiKey', in: 'header', name: 'X-Order-Token', description: 'The accessToken returned when the order was placed.' },
       },
@@ -85,6 +87,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/admin/areas/{areaId}/channels/{channelId}/{action}': { post: { summary: 'Pause or resume a channel by hand (audited)', responses: { '200': { description: 'switched' }, ...errors } } },
       '/v1/admin/audit': { get: { summary: 'Audit trail', responses: { '200': { description: 'page' }, ...errors } } },
       '/v1/admin/inventory/reconcile': { post: { summary: 'Reconcile Redis stock with Postgres now and report drift', responses: { '200': { description: 'reports' }, ...errors } } },
+      ...partnerPaths(),
     },
   };
 }

@@ -1,6 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Knex } from 'knex';
 import type { Platform } from '../core/platform.js';
+import { subscribeInventoryEvents } from '../core/inventory/events.js';
+import { auditLevelChange } from '../core/channels/registry.js';
 import { bullPrefix } from './queues.js';
 import {
   DEFAULT_WEBHOOK_ATTEMPTS,
@@ -77,11 +79,22 @@ export async function startWebhooks(p: Platform, o: WebhookOptions = {}): Promis
     concurrency: o.concurrency ?? 8,
   });
   worker.on('failed', (job, err) => p.log.warn({ queue: WEBHOOK_QUEUE, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'webhook attempt failed'));
+  // capacity levels switch channels by themselves: the audit trail says which, when
+  const subscriber = p.connectRedis({ prefixed: false });
+  const unsubscribe = await subscribeInventoryEvents(subscriber, p.cfg.REDIS_PREFIX, (e) => {
+    if (e.type !== 'capacity-level') return;
+    void p.catalog
+      .channels()
+      .then((chs) => auditLevelChange(p.db, p.redis, e, [...chs.values()]))
+      .catch((err: unknown) => p.log.warn({ err, areaId: e.areaId, date: e.date }, 'could not audit a capacity level change'));
+  });
   await queue.upsertJobScheduler('sweep', { every: o.sweepEveryMs ?? 30_000 }, { name: 'sweep', data: { deliveryId: '' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   return {
     record: (trx, row) => recordDeliveries(trx, row, p.clock.now()),
     enqueue: (ids) => enqueue(ids.map((id) => ({ id, replays: 0 }))),
     async close() {
+      await unsubscribe().catch(() => undefined);
+      subscriber.disconnect();
       await worker.close();
       await queue.close();
     },

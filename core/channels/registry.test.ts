@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelStates } from './registry.js';
+import { channelStates, levelEffect } from './registry.js';
 import type { AreaConfig, Channel } from '../catalog/catalog.js';
 import type { DaySnapshot } from '../inventory/inventory.js';
 
@@ -23,5 +23,18 @@ describe('channelStates', () => {
     const [st] = channelStates(area, s, [c], new Set(paused), noon);
     expect(st!.blockedBy).toEqual(want);
     expect(st!.selling).toBe(want.length === 0);
+  });
+});
+
+describe('levelEffect', () => {
+  const chans = [ch('web', 'online'), ch('ota:x', 'online'), ch('box-office', 'onsite'), ch('off', 'online', { enabled: false })];
+  it.each([
+    ['green → yellow changes nothing', 'green', 'yellow', [], []],
+    ['yellow → orange closes online channels', 'yellow', 'orange', ['ota:x', 'web'], []],
+    ['orange → red closes on-site too', 'orange', 'red', ['box-office'], []],
+    ['green → red closes everything', 'green', 'red', ['box-office', 'ota:x', 'web'], []],
+    ['red → yellow reopens everything', 'red', 'yellow', [], ['box-office', 'ota:x', 'web']],
+  ] as const)('%s', (_n, prev, level, closed, reopened) => {
+    expect(levelEffect(chans, prev, level)).toEqual({ closed, reopened });
   });
 });

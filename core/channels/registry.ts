@@ -3,7 +3,9 @@ import type { AreaConfig, Channel } from '../catalog/catalog.js';
 import type { DaySnapshot } from '../inventory/inventory.js';
 import { notFound } from '../errors.js';
 import { localParts } from '../time.js';
-import type { Actor } from '../orders/model.js';
+import type { Redis } from 'ioredis';
+import type { CapacityLevel, LevelChangeEvent } from '../inventory/events.js';
+import { systemActor, type Actor } from '../orders/model.js';
 import { audit, outbox } from '../orders/store.js';
 
 /**
@@ -58,4 +60,24 @@ export async function setChannelEnabled(db: Knex, actor: Actor, channelId: strin
     await audit(trx, actor, enabled ? 'scenic.channel.enabled' : 'scenic.channel.disabled', `channel:${channelId}`, { reason });
     await outbox(trx, 'channel.switched', channelId, { channelId, enabled, reason });
   });
+}
+
+/** Pure: which channels a capacity level change closes and which it reopens. */
+export function levelEffect(channels: readonly Channel[], previous: CapacityLevel, level: CapacityLevel): { closed: string[]; reopened: string[] } {
+  const open = (c: Channel, l: CapacityLevel) => l !== 'red' && !(l === 'orange' && c.kind === 'online');
+  const closed = channels.filter((c) => c.enabled && open(c, previous) && !open(c, level)).map((c) => c.id).sort();
+  const reopened = channels.filter((c) => c.enabled && !open(c, previous) && open(c, level)).map((c) => c.id).sort();
+  return { closed, reopened };
+}
+
+/**
+ * Records a capacity level change in the audit trail with the channels it closed or
+ * reopened. Every worker replica hears the event; a Redis claim lets one write it.
+ */
+export async function auditLevelChange(db: Knex, redis: Redis, e: LevelChangeEvent, channels: readonly Channel[]): Promise<boolean> {
+  const first = await redis.set(`lvl-audit:{${e.areaId}}:${e.date}:${e.at}:${e.level}`, '1', 'EX', 86_400, 'NX');
+  if (!first) return false;
+  const { closed, reopened } = levelEffect(channels, e.previous, e.level);
+  await audit(db, systemActor('capacity-level'), 'scenic.channel.level_changed', `${e.areaId}/${e.date}`, { level: e.level, previous: e.previous, used: e.used, capacity: e.capacity, closed, reopened, at: new Date(e.at).toISOString() });
+  return true;
 }

@@ -152,4 +152,11 @@ describe('partner API /partner/v1 with the signing client', () => {
     await waitFor('revoked key refused', async () => (await next.raw('GET', `/partner/v1/areas/pa/availability?date=${D}`)).status === 401, 8_000);
     await expect(next.availability('pa', D)).rejects.toBeInstanceOf(PartnerApiError);
   });
+
+  it('publishes the signature scheme and the partner, OCTO and box office paths in the OpenAPI document', async () => {
+    const doc = (await api.call('GET', '/v1/openapi.json')).body as { components: { securitySchemes: Record<string, Body> }; paths: Record<string, Body> };
+    expect(doc.components.securitySchemes.partnerSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Scenic-Signature' });
+    expect(String(doc.components.securitySchemes.partnerSignature!.description)).toContain('SCENIC-HMAC-SHA256');
+    for (const p of ['/partner/v1/orders', '/partner/v1/orders/{ref}/confirm', '/octo/bookings', '/v1/box-office/sales', '/v1/admin/webhooks/deliveries/{id}/replay']) expect(doc.paths[p]).toBeDefined();
+  });
 });
