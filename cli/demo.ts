@@ -1,4 +1,7 @@
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { registerGateDevice } from '../core/checkin/devices.js';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
@@ -24,6 +27,8 @@ import { loadNotifierConfig } from '../workers/notifier.js';
 export async function main(_argv: string[]): Promise<number> {
   process.env.HOST ??= '127.0.0.1';
   process.env.PORT ??= '8080';
+  // the staff page reaches the demo's gate agent through the API
+  process.env.SCENIC_WEB_GATE_AGENT_URL ??= `http://127.0.0.1:${process.env.SCENIC_DEMO_GATE_PORT ?? 8090}`;
   const gateway = await startFakeGateway({ port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099), secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret' });
   process.env.SCENIC_FAKE_GATEWAY_URL = gateway.url;
   process.env.SCENIC_FAKE_GATEWAY_SECRET = gateway.secret;
@@ -53,10 +58,28 @@ export async function main(_argv: string[]): Promise<number> {
   await new Promise<void>((r) => server.listen(cfg.PORT, cfg.HOST, r));
   const workers = await startWorkers(p, { metrics: telemetry.metrics, notifier: loadNotifierConfig() });
   const base = `http://${cfg.HOST}:${cfg.PORT}`;
+
+  // A gate agent for the North Gate, as its own process like on an edge node. The
+  // device credential is re-issued at every start (registering again re-keys it).
+  await p.keys(); // the ticket-signing key ring exists before any gate asks for it
+  const { credential } = await registerGateDevice(p.db, { id: 'north-1', areaId: area.id, entranceId: 'north-gate', kind: 'handheld' }, p.clock);
+  const gatePort = Number(process.env.SCENIC_DEMO_GATE_PORT ?? 8090);
+  const gate = spawn(process.execPath, [fileURLToPath(new URL('../bin/scenic.mjs', import.meta.url)), 'gate'], {
+    env: {
+      ...process.env,
+      SCENIC_GATE_API_URL: `${base}/gate/v1`,
+      SCENIC_GATE_CREDENTIAL: credential,
+      SCENIC_GATE_JOURNAL: join(state, 'demo-gate-north-1.sqlite'),
+      SCENIC_GATE_PORT: String(gatePort),
+      SCENIC_GATE_HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const date = addDays(localParts(new Date(), area.timezone).date, 1);
   console.log(`
 Scenic demo is up.
   API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
+  Visitor page   ${base}/          Staff handheld page ${base}/staff (sign in with a box-office key)
   OpenAPI        ${base}/v1/openapi.json
   Metrics        ${base}/metrics   Queues ${base}/admin/queues (user admin, password = the admin key)
   Daily report   ${base}/v1/admin/reports/${area.id}/${date}.csv
@@ -64,6 +87,7 @@ Scenic demo is up.
   Availability   ${base}/v1/areas/${area.id}/availability?date=${date}
   Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
   Fake payments  ${gateway.url}   (pay a payment: POST ${gateway.url}/payments/<paymentId>/complete)
+  Gate agent     http://127.0.0.1:${gatePort}   (North Gate handheld: POST /scan {"qr":"SC1…"}, GET /health)
 
 Buy in three calls:
   curl -s '${base}/v1/areas/${area.id}/availability?date=${date}'
@@ -76,6 +100,7 @@ Ctrl-C stops it.
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
+  gate.kill('SIGTERM');
   server.close();
   server.closeAllConnections();
   await workers.close();

@@ -183,7 +183,7 @@ function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicA
     { name: 'SCENIC_GATE_LANES', value: String(e.lanes ?? 1) },
     // what the agent reads (gate/config.ts): the centre, its journal on the node's disk,
     // and its device credential (`scenic gate register`, stored in a Secret per entrance)
-    { name: 'SCENIC_GATE_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc` },
+    { name: 'SCENIC_GATE_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc/gate/v1` },
     { name: 'SCENIC_GATE_JOURNAL', value: `/var/lib/scenic/gate/${a.areaId}-${e.name}.sqlite` },
     { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
     { name: 'SCENIC_GATE_CREDENTIAL', valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } } },
