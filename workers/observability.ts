@@ -34,15 +34,26 @@ export function observeWorkers(p: Platform, m: ScenicMetrics): () => Promise<voi
   };
 }
 
-/** `scenic worker`: telemetry for the role and its `/metrics` on HOST:PORT. */
+/**
+ * `scenic worker`: telemetry for the role and its `/metrics` on SCENIC_METRICS_HOST:
+ * SCENIC_METRICS_PORT (default 0.0.0.0:9464). A port already taken costs the scrape
+ * endpoint, never the worker: it logs and carries on.
+ */
 export async function startWorkerTelemetry(p: Platform, instrumentations: readonly Instrumentation[]): Promise<{ metrics: ScenicMetrics; close(): Promise<void> }> {
+  const cfg = loadTelemetryConfig();
   const t = startTelemetry({ role: 'worker', instrumentations, onError: (source, err) => p.log.warn({ source, err }, 'metrics collection failed') });
-  const server: Server = await serveMetrics(t, { port: p.cfg.PORT, host: p.cfg.HOST, token: loadTelemetryConfig().SCENIC_METRICS_TOKEN });
-  p.log.info({ addr: server.address() }, 'worker metrics listening');
+  let server: Server | undefined;
+  if (cfg.SCENIC_METRICS_PORT) {
+    server = await serveMetrics(t, { port: cfg.SCENIC_METRICS_PORT, host: cfg.SCENIC_METRICS_HOST, token: cfg.SCENIC_METRICS_TOKEN }).catch((err: unknown) => {
+      p.log.warn({ err, port: cfg.SCENIC_METRICS_PORT }, 'worker metrics endpoint not started');
+      return undefined;
+    });
+    if (server) p.log.info({ addr: server.address() }, 'worker metrics listening');
+  }
   return {
     metrics: t.metrics,
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await t.shutdown();
     },
   };
