@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Platform } from '../core/platform.js';
 import { ApiKeys } from '../core/auth/api-keys.js';
 import { VisitorSessions } from '../core/auth/sessions.js';
@@ -19,8 +20,9 @@ export interface AppOptions {
 }
 
 /** Builds the express application from the platform; no I/O happens here. */
-export function createApp(platform: Platform, opts: AppOptions = {}): { app: Express; ctx: AppContext } {
+export function createApp(platform: Platform, opts: AppOptions = {}): { app: Express; ctx: AppContext; handler: RequestListener } {
   const ctx: AppContext = {
+    fastLanes: [],
     platform,
     apiKeys: new ApiKeys(platform.db, () => platform.clock.now().getTime()),
     sessions: new VisitorSessions(platform.cfg.SCENIC_LOOKUP_KEY),
@@ -64,5 +66,11 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
 
   app.use(notFoundHandler);
   app.use(problemHandler(platform.log));
-  return { app, ctx };
+  // The HTTP server's listener: the few fast lanes (the presale hold path) first, so the
+  // hottest request of a presale pays for no generic middleware; express for the rest.
+  const handler: RequestListener = (req, res) => {
+    for (const lane of ctx.fastLanes) if (lane(req, res)) return;
+    app(req, res);
+  };
+  return { app, ctx, handler };
 }

@@ -1,4 +1,5 @@
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Platform } from '../core/platform.js';
 import type { ApiKeys } from '../core/auth/api-keys.js';
 import type { VisitorSessions } from '../core/auth/sessions.js';
@@ -10,6 +11,10 @@ export interface AppContext {
   platform: Platform;
   apiKeys: ApiKeys;
   sessions: VisitorSessions;
+  /** records one request in the HTTP metrics (set by the metrics feature) */
+  observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
+  /** requests served by the HTTP server ahead of express (see createApp's `handler`) */
+  fastLanes: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
 }
 
 /**

@@ -13,8 +13,8 @@ export async function main(): Promise<void> {
   const telemetry = startTelemetry({ role: 'api', instrumentations, onError: (source, err) => platform.log.warn({ source, err }, 'metrics collection failed') });
   const schedule = holdExpiryScheduler(platform);
   platform.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
-  const { app } = createApp(platform);
-  const server = createServer(app);
+  const { handler } = createApp(platform);
+  const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
   platform.log.info({ addr: server.address() }, 'api listening');

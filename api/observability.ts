@@ -83,6 +83,7 @@ export const metricsFeature: Feature = {
     const cfg = loadTelemetryConfig();
     const { telemetry, online } = bindTelemetry(ctx.platform, cfg);
     const m = telemetry.metrics;
+    ctx.observeRequest = (method, route, status, seconds) => m.observe('scenic_http_request_duration_seconds', seconds, { method, route, status_code: status });
     app.get('/metrics', (req, res, next) => {
       if (cfg.SCENIC_METRICS_TOKEN && !sameSecret(req.headers.authorization ?? '', `Bearer ${cfg.SCENIC_METRICS_TOKEN}`)) {
         return next(unauthenticated('bad_credentials', 'metrics need the scrape token'));

@@ -1,4 +1,5 @@
 import type { Express, NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { DomainError, inputError } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
@@ -19,9 +20,10 @@ import type { Feature } from './features.js';
  * check, one in-memory sold-out check and one Lua call, nothing else.
  */
 const slug = /^[a-z0-9][a-z0-9:_-]{0,62}$/;
+const HOLD_PATH = '/v1/presale/holds';
 const dateRe = /^\d{4}-\d{2}-\d{2}$/;
 
-function readSmallBody(req: Request, limit: number): Promise<string> {
+function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
@@ -60,7 +62,7 @@ function parseHold(text: string) {
   return { areaId: o.areaId as string, date: o.date as string, slotId: o.slotId as string, quantity: o.quantity as number };
 }
 
-const send = (res: Response, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}) => {
+const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}) => {
   const s = JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), ...extra });
   res.end(s);
@@ -86,7 +88,11 @@ export function presaleFeature(): Feature {
       const soldOut = new SoldOutCache();
       soldOut.start(p.connectRedis(), p.cfg.REDIS_PREFIX).catch((e: unknown) => p.log.error({ err: e }, 'sold-out cache could not subscribe'));
 
-      app.post('/v1/presale/holds', async (req: Request, res: Response, next: NextFunction) => {
+      // The hold path: one plain node:http handler, served by the HTTP server before
+      // express (a fast lane) and also routed by express for apps mounted without it.
+      const hold = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+        const t0 = performance.now();
+        let status = 500;
         try {
           const h = parseHold(await readSmallBody(req, 1024));
           room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
@@ -96,11 +102,27 @@ export function presaleFeature(): Feature {
             if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
             throw refusalError(result.reason, { level: result.level });
           }
+          status = 201;
           send(res, 201, { holdId, expiresAt: new Date(expiresAt).toISOString(), areaId: h.areaId, date: h.date, slotId: h.slotId, quantity: h.quantity, level: result.level });
         } catch (e) {
-          next(e);
+          if (e instanceof DomainError) {
+            const pb = problemBody(e, HOLD_PATH);
+            status = pb.status;
+            send(res, pb.status, pb.body, 'application/problem+json');
+          } else {
+            p.log.error({ err: e }, 'presale hold failed');
+            send(res, 500, { type: 'https://scenic.dev/problems/internal', title: 'internal error', status: 500, code: 'internal' }, 'application/problem+json');
+          }
+        } finally {
+          ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
         }
+      };
+      ctx.fastLanes.push((req, res) => {
+        if (req.method !== 'POST' || req.url !== HOLD_PATH) return false;
+        void hold(req, res);
+        return true;
       });
+      app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
 
       const joinLimit = rateLimit(p.redis, { name: 'queue-join', limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE, windowSeconds: 60, now: () => p.clock.now().getTime() });
       app.post('/v1/queue/:areaId/join', joinLimit, async (req: Request, res: Response, next: NextFunction) => {

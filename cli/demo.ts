@@ -53,8 +53,8 @@ export async function main(_argv: string[]): Promise<number> {
   p.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
   // one process serves both roles' metrics on the API's /metrics
   const telemetry = startTelemetry({ role: 'api', alsoRoles: ['worker'] });
-  const { app } = createApp(p);
-  const server = createServer(app);
+  const { handler } = createApp(p);
+  const server = createServer(handler);
   await new Promise<void>((r) => server.listen(cfg.PORT, cfg.HOST, r));
   const workers = await startWorkers(p, { metrics: telemetry.metrics, notifier: loadNotifierConfig() });
   const base = `http://${cfg.HOST}:${cfg.PORT}`;

@@ -79,8 +79,8 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       sink,
     );
     ctx.platform = createPlatform(ctx.cfg, { role: 'api', clock: opts.clock ?? systemClock, log });
-    const { app } = createApp(ctx.platform, opts.app);
-    ctx.server = createServer(app);
+    const { handler } = createApp(ctx.platform, opts.app);
+    ctx.server = createServer(handler);
     await new Promise<void>((res) => ctx.server.listen(0, '127.0.0.1', res));
     ctx.url = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
     ctx.platform.orders.callbackBaseUrl = `${ctx.url}/v1/payments/callback`;
