@@ -1,4 +1,4 @@
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { DomainError, inputError } from '../core/errors.js';
@@ -10,7 +10,7 @@ import { refusalError } from '../core/orders/place.js';
 import { audit } from '../core/orders/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import { problemBody } from './problem.js';
-import { rateLimit } from './rate-limit.js';
+import { hitLimit } from './rate-limit.js';
 import type { Feature } from './features.js';
 
 /**
@@ -68,7 +68,7 @@ const send = (res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(s);
 };
 
-function sendRoom(res: Response, s: RoomState): void {
+function sendRoom(res: ServerResponse, s: RoomState): void {
   if (s.admitted) return send(res, 200, s);
   // behind the frontier: 429 with when to come back and where they stand, never a timeout
   const p = problemBody(new DomainError('rate-limited', 'waiting_room', `you are number ${s.position} in the queue; ${s.ahead} ahead of you`), undefined);
@@ -124,29 +124,56 @@ export function presaleFeature(): Feature {
       });
       app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
 
-      const joinLimit = rateLimit(p.redis, { name: 'queue-join', limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE, windowSeconds: 60, now: () => p.clock.now().getTime() });
-      app.post('/v1/queue/:areaId/join', joinLimit, async (req: Request, res: Response, next: NextFunction) => {
+      // Joining and polling the room are the other presale hot paths: fast lanes too.
+      const limits = { name: 'queue-join', limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE, windowSeconds: 60, now: () => p.clock.now().getTime() };
+      const join = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
+        if (!slug.test(areaId)) throw inputError('invalid_input', 'areaId: lowercase id', [{ path: 'areaId', message: 'lowercase id' }]);
+        await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+        const text = await readSmallBody(req, 1024);
+        let body: unknown = {};
         try {
-          const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-          const text = await readSmallBody(req, 1024);
-          const { deviceId } = parseInput(z.object({ deviceId: z.string().min(8).max(128).optional() }), text ? (JSON.parse(text) as unknown) : {});
-          const device = deviceId ? p.vault.lookupHash('device', deviceId) : '';
-          sendRoom(res, await room.join(areaId, device));
-        } catch (e) {
-          next(e instanceof SyntaxError ? inputError('malformed_json', 'request body is not valid JSON') : e);
+          body = text ? (JSON.parse(text) as unknown) : {};
+        } catch {
+          throw inputError('malformed_json', 'request body is not valid JSON');
         }
-      });
-
-      app.get('/v1/queue/:areaId/status', async (req: Request, res: Response, next: NextFunction) => {
+        const { deviceId } = parseInput(z.object({ deviceId: z.string().min(8).max(128).optional() }), body);
+        sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
+      };
+      const status = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
+        if (!slug.test(areaId)) throw inputError('invalid_input', 'areaId: lowercase id', [{ path: 'areaId', message: 'lowercase id' }]);
+        const token = req.headers['x-queue-token'];
+        if (typeof token !== 'string') throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [{ path: 'header.X-Queue-Token', message: 'missing' }]);
+        sendRoom(res, await room.status(areaId, token));
+      };
+      const lane = (route: string, fn: (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
+        const t0 = performance.now();
         try {
-          const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-          const token = req.get('x-queue-token');
-          if (!token) throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [{ path: 'header.X-Queue-Token', message: 'missing' }]);
-          sendRoom(res, await room.status(areaId, token));
+          await fn(areaId, req, res);
         } catch (e) {
-          next(e);
+          if (e instanceof DomainError) {
+            const pb = problemBody(e, req.url);
+            const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+            send(res, pb.status, pb.body, 'application/problem+json', retry !== undefined ? { 'retry-after': String(retry) } : {});
+          } else {
+            p.log.error({ err: e }, 'waiting room request failed');
+            send(res, 500, { type: 'https://scenic.dev/problems/internal', title: 'internal error', status: 500, code: 'internal' }, 'application/problem+json');
+          }
+        } finally {
+          ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
         }
+      };
+      const joinLane = lane('/v1/queue/:areaId/join', join);
+      const statusLane = lane('/v1/queue/:areaId/status', status);
+      ctx.fastLanes.push((req, res) => {
+        const m = /^\/v1\/queue\/([^/?]+)\/(join|status)$/.exec(req.url ?? '');
+        if (!m) return false;
+        if (m[2] === 'join' && req.method === 'POST') void joinLane(m[1]!, req, res);
+        else if (m[2] === 'status' && req.method === 'GET') void statusLane(m[1]!, req, res);
+        else return false;
+        return true;
       });
+      app.post('/v1/queue/:areaId/join', (req: Request, res: Response) => void joinLane(String(req.params.areaId), req, res));
+      app.get('/v1/queue/:areaId/status', (req: Request, res: Response) => void statusLane(String(req.params.areaId), req, res));
     },
     routes(app: Express, ctx: AppContext) {
       const p = ctx.platform;
