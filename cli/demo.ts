@@ -72,6 +72,7 @@ export async function main(_argv: string[]): Promise<number> {
       SCENIC_GATE_JOURNAL: join(state, 'demo-gate-north-1.sqlite'),
       SCENIC_GATE_PORT: String(gatePort),
       SCENIC_GATE_HOST: '127.0.0.1',
+      SCENIC_GATE_ALLOWED_ORIGINS: base,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -124,8 +124,22 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
     const k = `${direction}|${open}|${reason}`;
     answers.set(k, (answers.get(k) ?? 0) + 1);
   };
+  // The staff handheld page is served by the API but talks to the agent of its entrance
+  // directly (so it keeps working when the centre is unreachable): browsers need CORS
+  // for that, granted only to the origins listed in SCENIC_GATE_ALLOWED_ORIGINS.
+  const allowed = new Set((process.env.SCENIC_GATE_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
+    }
     if (req.method === 'POST' && path === '/scan') {
       let raw: string;
       try {

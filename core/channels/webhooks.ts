@@ -8,6 +8,8 @@ import type { Actor } from '../orders/model.js';
 import { audit } from '../orders/store.js';
 import { signingCredential } from './partners.js';
 import { signRequest } from './signature.js';
+// W3C trace context rides along, so a partner's logs can be joined to ours
+import { traceCarrier } from '../telemetry/trace.js';
 
 /**
  * Partner webhooks. The outbox relay turns each committed order event of a partner's
@@ -129,7 +131,7 @@ export async function attemptDelivery(d: DeliveryDeps, id: string, nextDelayMs: 
     try {
       const res = await (d.fetch ?? fetch)(sub.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Scenic-Webhooks/1', 'idempotency-key': row.event_id, 'x-scenic-event-id': row.event_id, 'x-scenic-event-type': row.event_type, 'x-scenic-delivery': row.id, 'x-scenic-attempt': String(row.attempts), ...headers },
+        headers: { 'content-type': 'application/json', 'user-agent': 'Scenic-Webhooks/1', 'idempotency-key': row.event_id, 'x-scenic-event-id': row.event_id, 'x-scenic-event-type': row.event_type, 'x-scenic-delivery': row.id, 'x-scenic-attempt': String(row.attempts), ...traceCarrier(), ...headers },
         body,
         signal: AbortSignal.timeout(timeout),
         redirect: 'manual',

@@ -26,7 +26,7 @@ describe('gate agent against the real API', () => {
     await api.seed(demoArea({ id: 'e2e', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }] }));
     await api.platform.keys(); // the first signing key is created on first use
     const { credential } = await registerGateDevice(api.platform.db, { id: 'e2e-north', areaId: 'e2e', entranceId: 'north-gate', kind: 'turnstile' }, api.platform.clock);
-    agent = await new AgentProcess('e2e', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    agent = await new AgentProcess('e2e', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url })).start();
     await agent.waitFor((h) => h.ready && h.online, 'first sync');
   });
   afterAll(async () => {
@@ -102,5 +102,31 @@ describe('gate agent against the real API', () => {
       { ticket_id: first!.id, decision: 'admit', reason: 'ok' },
       { ticket_id: second!.id, decision: 'deny', reason: 'revoked' },
     ]);
+  });
+});
+
+describe('gate agent CORS for the staff page', () => {
+  const api = useApi({ app: { rateLimits: false } });
+  const dir = mkdtempSync(join(tmpdir(), 'scenic-gate-cors-'));
+  let agent: AgentProcess;
+  beforeAll(async () => {
+    await api.seed(demoArea({ id: 'cors' }));
+    await api.platform.keys();
+    const { credential } = await registerGateDevice(api.platform.db, { id: 'cors-north', areaId: 'cors', entranceId: 'north-gate', kind: 'handheld' }, api.platform.clock);
+    agent = await new AgentProcess('cors', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url })).start();
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets the API origin call the agent from a browser, and no other origin', async () => {
+    const pre = await fetch(`http://127.0.0.1:${agent.port}/scan`, { method: 'OPTIONS', headers: { origin: api.url, 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe(api.url);
+    const other = await fetch(`http://127.0.0.1:${agent.port}/health`, { headers: { origin: 'http://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const ok = await fetch(`http://127.0.0.1:${agent.port}/health`, { headers: { origin: api.url } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(api.url);
   });
 });
