@@ -55,9 +55,18 @@ describe('leader election', () => {
     const current = running.find((o) => o.isLeader)!;
     // Another process takes the lease (e.g. after a long GC pause of ours): we must stop.
     const path = `/apis/coordination.k8s.io/v1/namespaces/${kube.namespace}/leases/scenic-operator`;
-    const l = await client.get<{ spec: Record<string, unknown> }>(path);
-    l.spec = { ...l.spec, holderIdentity: 'ghost', renewTime: new Date().toISOString().replace('Z', '000Z'), leaseDurationSeconds: 3 };
-    await client.replace(path, l);
+    // The leader renews often in this test, so our read-modify-write may lose the race
+    // (409 Conflict): read again and retry, as any client of optimistic concurrency must.
+    for (let attempt = 0; ; attempt++) {
+      const l = await client.get<{ spec: Record<string, unknown> }>(path);
+      l.spec = { ...l.spec, holderIdentity: 'ghost', renewTime: new Date().toISOString().replace('Z', '000Z'), leaseDurationSeconds: 3 };
+      try {
+        await client.replace(path, l);
+        break;
+      } catch (e) {
+        if (attempt >= 20 || !/409/.test((e as Error).message)) throw e;
+      }
+    }
     expect(await current.done).toBe('lost');
     expect(current.isLeader).toBe(false);
 

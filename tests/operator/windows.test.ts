@@ -79,7 +79,11 @@ describe('SalesWindow: pre-scale, open, close, restore', () => {
     expect(Number(room.rate)).toBe(160);
     const w = await client.get<SalesWindow>(resourcePath(RT.window, kube.namespace, 'new-year'));
     expect(w.status?.replicas).toMatchObject({ api: { requested: 30, capped: false }, worker: { requested: 12 } });
-    const a = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rush'));
+    // the area's status follows its children; give it its reconcile
+    const a = await waitFor(async () => {
+      const x = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rush'));
+      return x.status?.preScaledBy?.length === 2 ? x : undefined;
+    }, 2_000, 25);
     expect(a.status?.preScaledBy).toEqual(['new-year', 'small']);
     expect(await switchOf('mini-program')).toBe('paused');
 
