@@ -1,5 +1,6 @@
 import type { Platform } from '../core/platform.js';
 import { maskPhone } from '../core/pii/mask.js';
+import { releaseTicketCapacity } from '../core/orders/lifecycle.js';
 import type { WebhookFanout } from './webhooks.js';
 
 /**
@@ -19,6 +20,7 @@ export async function relayOutbox(p: Platform, batch = 100, webhooks?: WebhookFa
       .skipLocked()) as { id: number; topic: string; aggregate_id: string; payload: Record<string, unknown> }[];
     for (const r of rows) {
       if (r.topic === 'order.issued') await smsTickets(p, r.aggregate_id);
+      if (r.topic === 'ticket.capacity_released') await releaseTicketCapacity(p.orders, r.aggregate_id);
       if (webhooks) deliveries.push(...(await webhooks.record(trx, r)));
     }
     if (rows.length) await trx('outbox').whereIn('id', rows.map((r) => r.id)).update({ published_at: p.clock.now() });

@@ -178,3 +178,29 @@ export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: strin
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   return viewOrder(d.db, d.vault, orderId);
 }
+
+/**
+ * A visitor with a ticket whose product releases its capacity on exit has left: the
+ * ticket's stock goes back on sale (the gate ledger reports it as the outbox event
+ * `ticket.capacity_released`). Idempotent: the first call records the moment on the
+ * ticket and releases its units under the order's row lock; later calls do nothing.
+ */
+export async function releaseTicketCapacity(d: OrderDeps, ticketId: string): Promise<boolean> {
+  const now = d.clock.now();
+  let freed: { areaId: string; date: string; slotId: string } | undefined;
+  await d.db.transaction(async (trx) => {
+    const [t]: { order_id: string; capacity_released_at: Date | null }[] = await trx('tickets').where({ id: ticketId }).select('order_id', 'capacity_released_at');
+    if (!t || t.capacity_released_at) return;
+    const o = await loadOrder(trx, t.order_id, true);
+    const ticket = (await loadTickets(trx, o.id)).find((x) => x.id === ticketId);
+    const [again]: { capacity_released_at: Date | null }[] = await trx('tickets').where({ id: ticketId }).select('capacity_released_at'); // under the order's lock now
+    if (!ticket || ticket.status !== 'valid' || again?.capacity_released_at) return;
+    if (o.status !== 'issued' && o.status !== 'partially_refunded') return;
+    await d.inventory.release(o.area_id, o.visit_date, o.res_id, { units: ticket.units, idHashes: [ticket.id_hash] });
+    await trx('tickets').where({ id: ticketId }).update({ capacity_released_at: now });
+    await audit(trx, systemActor('gate-exit'), 'scenic.ticket.capacity_released', o.id, { ticketId, units: ticket.units });
+    freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+  });
+  if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
+  return freed !== undefined;
+}

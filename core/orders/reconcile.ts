@@ -45,6 +45,7 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
     .where({ 'o.area_id': areaId, 'o.visit_date': date })
     .whereIn('o.status', LIVE_STATUSES)
     .whereIn('t.status', ['pending', 'valid'])
+    .whereNull('t.capacity_released_at')
     .select('o.id', 'o.res_id', 'o.slot_id', 'o.channel_id', 'o.status', 'o.expires_at', 't.units', 't.id_hash');
   const out = new Map<string, LiveRes>();
   // waiting-list claims hold stock too, until they are used or lapse
