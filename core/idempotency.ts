@@ -56,7 +56,8 @@ interface Row {
 
 /**
  * Runs `fn` at most once per key. `fn` receives the key so it can complete it in its
- * transaction; if it returns without having done so, the response is stored here.
+ * transaction (and then says so with `storedInTransaction`); otherwise the response is
+ * stored here.
  * Domain errors (4xx) are stored and replayed too; anything else frees the key so a
  * retry can run.
  */
@@ -64,7 +65,7 @@ export async function runIdempotent<T>(
   db: Knex,
   clock: Clock,
   k: IdempotencyKey,
-  fn: (k: IdempotencyKey) => Promise<StoredResponse<T>>,
+  fn: (k: IdempotencyKey) => Promise<StoredResponse<T> & { storedInTransaction?: boolean }>,
   toProblem: (e: DomainError) => StoredResponse,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const deadline = clock.now().getTime() + WAIT_MS;
@@ -100,10 +101,13 @@ export async function runIdempotent<T>(
       }
     }
     try {
-      const res = await fn(k);
-      await db('idempotency_keys')
-        .where({ scope: k.scope, key: k.key, state: 'running' })
-        .update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+      const { storedInTransaction, ...res } = await fn(k);
+      // an operation that completed the key in its own transaction needs no second write
+      if (!storedInTransaction) {
+        await db('idempotency_keys')
+          .where({ scope: k.scope, key: k.key, state: 'running' })
+          .update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+      }
       return { ...res, replayed: false };
     } catch (e) {
       if (e instanceof DomainError && e.kind !== 'unavailable') {

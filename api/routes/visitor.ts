@@ -76,7 +76,7 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.post('/orders', async (req, res) => {
     const input = parseInput(PlaceOrderInput, req.body);
-    await idempotent(ctx, req, res, async (k) => ({ status: 201, body: await placeOrder(p.orders, actorOf(res), input, k) }));
+    await idempotent(ctx, req, res, async (k) => ({ status: 201, body: await placeOrder(p.orders, actorOf(res), input, k), storedInTransaction: true }));
   });
 
   r.get('/orders/:id', async (req, res) => {

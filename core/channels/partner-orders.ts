@@ -51,10 +51,16 @@ export async function createPartnerOrder(
   const k: IdempotencyKey = { scope: `partner-order:${channelId}`, key: input.partnerOrderId, requestHash: requestHash('POST', 'partner-order', input) };
   const deps = opts.holdSeconds ? { ...d, holdTtlSeconds: Math.min(MAX_HOLD_SECONDS, Math.max(MIN_HOLD_SECONDS, opts.holdSeconds)) } : d;
   try {
-    return await runIdempotent(d.db, d.clock, k, async (key) => {
+    const out = await runIdempotent(d.db, d.clock, k, async (key) => {
       const { accessToken: _t, ...view } = await placeOrder(deps, actor, { ...input, channelId, coupons: [] }, key);
-      return { status: 201, body: view };
+      return { status: 201, body: view, storedInTransaction: true };
     }, toProblem);
+    // the stored answer is the visitor's (with the order's access token); partners never get that token
+    if (out.status < 400 && out.body && typeof out.body === 'object' && 'accessToken' in out.body) {
+      const { accessToken: _t, ...view } = out.body as Record<string, unknown>;
+      return { ...out, body: view };
+    }
+    return out;
   } catch (e) {
     if ((e as DomainError).code === 'idempotency_key_reused') throw conflict('partner_order_id_reused', `partner order id ${input.partnerOrderId} was already used for a different order`);
     throw e;

@@ -160,6 +160,7 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
   crashPoint('order.after-reserve');
 
   const prices = ticketPrices(q, tickets);
+  let view: OrderView | undefined;
   try {
     await d.db.transaction(async (trx) => {
       await trx('orders').insert({
@@ -220,10 +221,9 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
       if (input.claimId) await trx('waitlist').where({ id: Number(input.claimId) }).update({ state: 'claimed' });
       await outbox(trx, 'order.held', orderId, { areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, units, amount: q.total });
       await audit(trx, actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
-      if (idem) {
-        const view = await viewOrder(trx, d.vault, orderId);
-        await completeInTransaction(trx, idem, { status: 201, body: { ...view, accessToken } });
-      }
+      // read back once, inside the transaction: the idempotent answer and the caller's
+      view = await viewOrder(trx, d.vault, orderId);
+      if (idem) await completeInTransaction(trx, idem, { status: 201, body: { ...view, accessToken } });
     });
   } catch (e) {
     await d.inventory.release(area.id, input.date, resId, 'all').catch((re: unknown) => d.log.error({ err: re, orderId }, 'could not release hold after failed order write; the reconciler will'));
@@ -233,6 +233,5 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
   crashPoint('order.after-commit');
   d.onOutcome?.({ kind: 'held', areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, tickets: tickets.length, amount: q.total });
   if (d.onHoldPlaced) await d.onHoldPlaced(orderId, expiresAt).catch((e: unknown) => d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'));
-  const view = await viewOrder(d.db, d.vault, orderId);
-  return { ...view, accessToken };
+  return { ...view!, accessToken };
 }
