@@ -11,18 +11,27 @@ import { paymentsRouter } from './routes/payments.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimit } from './rate-limit.js';
 import { features } from './features.js';
+import { processLoopLag } from './overload.js';
 
 export interface AppOptions {
   /** per-caller request limits; off in tests that race thousands of requests */
   rateLimits?: boolean;
   /** extra routers mounted before the 404 handler (e.g. the gate API) */
   mount?: (app: Express, ctx: AppContext) => void;
+  /** what to serve (default: SCENIC_API_ROUTES): everything, or only the partner doors */
+  routes?: 'all' | 'partner';
+  /** the event-loop lag that decides load shedding (default: this process's; tests set their own) */
+  loopLag?: { readonly ms: number };
 }
+
+/** The features a partner-only API process mounts (see SCENIC_API_ROUTES). */
+const PARTNER_FEATURES = new Set(['metrics', 'sales-channels']);
 
 /** Builds the express application from the platform; no I/O happens here. */
 export function createApp(platform: Platform, opts: AppOptions = {}): { app: Express; ctx: AppContext; handler: RequestListener } {
   const ctx: AppContext = {
     fastLanes: [],
+    loopLag: opts.loopLag ?? processLoopLag(),
     platform,
     apiKeys: new ApiKeys(platform.db, () => platform.clock.now().getTime()),
     sessions: new VisitorSessions(platform.cfg.SCENIC_LOOKUP_KEY),
@@ -32,9 +41,12 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
 
+  const routes = opts.routes ?? platform.cfg.SCENIC_API_ROUTES;
+  const mounted = routes === 'partner' ? features.filter((f) => PARTNER_FEATURES.has(f.name)) : features;
+
   // Early features first: the presale hold path is the hottest route of all and
   // should not walk past every other route to be found.
-  for (const f of features) f.early?.(app, ctx);
+  for (const f of mounted) f.early?.(app, ctx);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -49,6 +61,12 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(doc);
   });
+  if (routes === 'partner') {
+    // partner doors only: everything else is a 404 problem, not a silent fallthrough
+    app.use(notFoundHandler);
+    app.use(problemHandler(platform.log));
+    return { app, ctx, handler: listener(app, ctx) };
+  }
 
   // Payment callbacks need their raw bytes: mounted before the JSON parser.
   app.use('/v1/payments', paymentsRouter(ctx));
@@ -61,16 +79,21 @@ export function createApp(platform: Platform, opts: AppOptions = {}): { app: Exp
   }
   app.use('/v1/admin', adminRouter(ctx));
   app.use('/v1', visitorRouter(ctx));
-  for (const f of features) f.routes?.(app, ctx);
+  for (const f of mounted) f.routes?.(app, ctx);
   opts.mount?.(app, ctx);
 
   app.use(notFoundHandler);
   app.use(problemHandler(platform.log));
-  // The HTTP server's listener: the few fast lanes (the presale hold path) first, so the
-  // hottest request of a presale pays for no generic middleware; express for the rest.
-  const handler: RequestListener = (req, res) => {
+  return { app, ctx, handler: listener(app, ctx) };
+}
+
+/**
+ * The HTTP server's listener: the few fast lanes (the presale hold path) first, so the
+ * hottest request of a presale pays for no generic middleware; express for the rest.
+ */
+function listener(app: Express, ctx: AppContext): RequestListener {
+  return (req, res) => {
     for (const lane of ctx.fastLanes) if (lane(req, res)) return;
     app(req, res);
   };
-  return { app, ctx, handler };
 }

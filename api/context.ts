@@ -15,6 +15,8 @@ export interface AppContext {
   observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
   /** requests served by the HTTP server ahead of express (see createApp's `handler`) */
   fastLanes: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
+  /** this process's event-loop lag, which decides load shedding (api/overload.ts) */
+  loopLag: { readonly ms: number };
 }
 
 /**

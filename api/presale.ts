@@ -11,6 +11,8 @@ import { audit } from '../core/orders/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import { problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
+import { Shedder } from './overload.js';
+import { currentTelemetry } from '../core/telemetry/sdk.js';
 import type { Feature } from './features.js';
 
 /**
@@ -22,6 +24,7 @@ import type { Feature } from './features.js';
 const slug = /^[a-z0-9][a-z0-9:_-]{0,62}$/;
 const HOLD_PATH = '/v1/presale/holds';
 const dateRe = /^\d{4}-\d{2}-\d{2}$/;
+const JoinBody = z.object({ deviceId: z.string().min(8).max(128).optional() });
 
 function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -136,7 +139,7 @@ export function presaleFeature(): Feature {
         } catch {
           throw inputError('malformed_json', 'request body is not valid JSON');
         }
-        const { deviceId } = parseInput(z.object({ deviceId: z.string().min(8).max(128).optional() }), body);
+        const { deviceId } = parseInput(JoinBody, body);
         sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
       };
       const status = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
@@ -145,8 +148,27 @@ export function presaleFeature(): Feature {
         if (typeof token !== 'string') throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [{ path: 'header.X-Queue-Token', message: 'missing' }]);
         sendRoom(res, await room.status(areaId, token));
       };
+      // Overloaded: answer before any work (see api/overload.ts). A shed status poll keeps
+      // its place (the position is in the token); a shed join has not joined yet.
+      const shedder = new Shedder(ctx.loopLag, p.cfg.SCENIC_SHED_LAG_MS);
+      const metrics = currentTelemetry()?.metrics;
+      if (metrics?.has('scenic_eventloop_lag_seconds')) metrics.collect('event-loop-lag', () => Promise.resolve([{ name: 'scenic_eventloop_lag_seconds', labels: {}, value: ctx.loopLag.ms / 1000 }]));
+      const shed = (route: string, req: IncomingMessage, res: ServerResponse) => {
+        const retry = shedder.retryAfterSeconds();
+        const token = /^q1\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
+        const joined = route.endsWith('/status');
+        const detail = joined ? `the waiting room is very busy; your place is kept, ask again in ${retry} s` : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
+        req.resume();
+        send(res, 429, { type: 'https://scenic.dev/problems/waiting_room_busy', title: 'waiting room busy', status: 429, code: 'waiting_room_busy', detail, position: token ? Number(token[1]) : null, ahead: null, admitted: false, retryAfterSeconds: retry }, 'application/problem+json', { 'retry-after': String(retry) });
+        metrics?.add('scenic_waiting_room_shed_total', 1, { route });
+      };
       const lane = (route: string, fn: (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
         const t0 = performance.now();
+        if (shedder.shedding) {
+          shed(route, req, res);
+          ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
+          return;
+        }
         try {
           await fn(areaId, req, res);
         } catch (e) {

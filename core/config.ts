@@ -29,6 +29,14 @@ const Env = z.object({
   SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
   /** waiting-room joins per client address per minute (bots are throttled here) */
   SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * What this API process serves: `all`, or `partner` — only the signed partner doors
+   * (`/partner/v1`, `/octo`) plus health and metrics, for a Deployment of its own that a
+   * public presale surge cannot starve (the operator's `partnerApi`).
+   */
+  SCENIC_API_ROUTES: z.enum(['all', 'partner']).default('all'),
+  /** event-loop lag (ms) above which the waiting room answers "busy, retry" before doing any work; 0 = never (api/overload.ts) */
+  SCENIC_SHED_LAG_MS: z.coerce.number().int().min(0).max(10_000).default(40),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -71,6 +71,8 @@ export const METRICS = [
   { name: 'scenic_holds_ended_total', kind: 'counter', help: 'Unpaid holds that ended without payment (reason: expired or cancelled).', labels: ['area', 'channel', 'reason'], roles: ['api', 'worker'] },
   { name: 'scenic_sales_amount_minor_total', kind: 'counter', unit: '{fen}', help: 'Revenue of issued orders in minor currency units (fen).', labels: ['area', 'channel'], roles: ['api', 'worker'] },
   { name: 'scenic_orders_refused_total', kind: 'counter', help: 'Orders refused by the inventory (sold out, online closed, quota, ID limit, paused).', labels: ['area', 'channel', 'reason'], roles: ['api'] },
+  { name: 'scenic_eventloop_lag_seconds', kind: 'gauge', help: 'How late the API process turns its event loop (smoothed); above SCENIC_SHED_LAG_MS the waiting room sheds.', labels: [], roles: ['api'] },
+  { name: 'scenic_waiting_room_shed_total', kind: 'counter', help: 'Waiting-room requests answered 429 waiting_room_busy without any work because the API was overloaded.', labels: ['route'], roles: ['api'] },
   { name: 'scenic_online_users', kind: 'gauge', help: 'Distinct visitors (sessions, order tokens or clients) seen by the API in the last 5 minutes, over all replicas.', labels: [], roles: ['api'] },
   { name: 'scenic_dependency_latency_seconds', kind: 'histogram', unit: 's', buckets: LATENCY_BUCKETS, help: 'Round trip of a trivial command to Redis or Postgres, probed every few seconds.', labels: ['dependency'], roles: ['api', 'worker'] },
   // --- worker: the state of the data plane, read from Redis and Postgres at scrape time

@@ -23,6 +23,8 @@ export interface ResolvedArea {
   thresholds: Record<ThresholdLevel, number>;
   api: ResolvedScaling;
   worker: ResolvedScaling;
+  /** the partner API Deployment, when enabled */
+  partnerApi?: ResolvedScaling;
   gateEnabled: boolean;
   headroom: number;
   coolDownSeconds: number;
@@ -52,6 +54,7 @@ export function resolveArea(area: ScenicArea): ResolvedArea {
     },
     api: scaling(s.api, { min: 2, max: 10, rps: 200 }),
     worker: scaling(s.worker, { min: 1, max: 5, rps: 500 }),
+    partnerApi: s.partnerApi?.enabled ? scaling(s.partnerApi, { min: 2, max: 6, rps: 100 }) : undefined,
     gateEnabled: s.gate?.enabled ?? true,
     headroom: s.preScale?.headroom ?? 1.5,
     coolDownSeconds: s.preScale?.coolDownSeconds ?? 300,

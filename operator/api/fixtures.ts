@@ -52,6 +52,7 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
     },
     api: { minReplicas: 2, maxReplicas: 20, targetCPUUtilizationPercentage: 70, requestsPerSecondPerPod: 200, resources },
     worker: { minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 70, requestsPerSecondPerPod: 500, resources },
+    partnerApi: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70, requestsPerSecondPerPod: 100, resources },
     gate: { enabled: true, resources },
     preScale: { headroom: 1.5, coolDownSeconds: 300 },
   },
@@ -66,6 +67,7 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
     replicas: {
       api: { min: 2, max: 20, current: 2, ready: 2 },
       worker: { min: 1, max: 5, current: 1, ready: 1 },
+      partnerApi: { min: 2, max: 6, current: 2, ready: 2 },
     },
     preScaledBy: ['new-year-presale'],
   },

@@ -95,6 +95,8 @@ export interface ScenicAreaSpec {
   };
   api?: Scaling;
   worker?: Scaling;
+  /** API replicas of their own for OTAs (`/partner/v1`, `/octo`), apart from the public surge */
+  partnerApi?: Scaling & { enabled?: boolean };
   gate?: { enabled?: boolean; resources?: Resources };
   preScale?: { headroom?: number; coolDownSeconds?: number };
 }
@@ -132,7 +134,7 @@ export interface ScenicAreaStatus {
   levels?: LevelStatus[];
   channels?: ChannelStatus[];
   gateAgents?: { desired?: number; ready?: number; offline?: number };
-  replicas?: { api?: WorkloadReplicas; worker?: WorkloadReplicas };
+  replicas?: { api?: WorkloadReplicas; worker?: WorkloadReplicas; partnerApi?: WorkloadReplicas };
   preScaledBy?: string[];
 }
 

@@ -41,6 +41,26 @@ describe('desiredChildren', () => {
     expect(JSON.stringify(desiredChildren(a, resolveArea(a), scale))).toBe(JSON.stringify(desiredChildren(a, resolveArea(a), scale)));
   });
 
+  it('adds a partner-only API (Deployment, Service, HPA, PDB) when partnerApi is enabled', () => {
+    expect(names(mk()).filter((n) => n.includes('partner'))).toEqual([]);
+    const a = mk({ partnerApi: { enabled: true, maxReplicas: 3 } });
+    expect(names(a).filter((n) => n.includes('partner'))).toEqual([
+      'Service/park-partner-api',
+      'Deployment/park-partner-api',
+      'HorizontalPodAutoscaler/park-partner-api',
+      'PodDisruptionBudget/park-partner-api',
+    ]);
+    const children = desiredChildren(a, resolveArea(a), scale);
+    const dep = children.find((c) => c.rt.kind === 'Deployment' && c.obj.metadata.name === 'park-partner-api')!.obj as unknown as {
+      spec: { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } };
+    };
+    expect(dep.spec.template.spec.containers[0]!.args).toEqual(['api']);
+    expect(dep.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'SCENIC_API_ROUTES', value: 'partner' });
+    // its floor is its own: SalesWindows pre-scale the public API only
+    const hpa = children.find((c) => c.rt.kind === 'HorizontalPodAutoscaler' && c.obj.metadata.name === 'park-partner-api')!.obj as unknown as { spec: { minReplicas: number; maxReplicas: number } };
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 3 });
+  });
+
   it('runs no gate agents when the gate is disabled', () => {
     expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
   });

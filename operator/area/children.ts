@@ -21,7 +21,8 @@ export interface Child {
   obj: KubeObject;
 }
 
-export type Component = 'api' | 'worker' | 'gate' | 'sales-policy';
+export type Component = 'api' | 'worker' | 'partner-api' | 'gate' | 'sales-policy';
+type Workload = 'api' | 'worker' | 'partner-api';
 
 export const childName = (area: string, component: Component, entrance?: string) =>
   entrance ? `${area}-gate-${entrance}` : `${area}-${component}`;
@@ -115,13 +116,20 @@ function podSpec(a: ResolvedArea, c: V1Container, more: Partial<V1PodSpec> = {})
   };
 }
 
-function deployment(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker', s: ResolvedScaling): V1Deployment {
-  const isApi = component === 'api';
+function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: ResolvedScaling): V1Deployment {
+  const isApi = component !== 'worker';
   const c = container(
     a,
-    component,
+    isApi ? 'api' : 'worker',
     s.resources,
-    isApi ? [{ name: 'HOST', value: '0.0.0.0' }, { name: 'PORT', value: String(API_PORT) }] : [],
+    isApi
+      ? [
+          { name: 'HOST', value: '0.0.0.0' },
+          { name: 'PORT', value: String(API_PORT) },
+          // the partner Deployment serves the partner doors only (core/config.ts SCENIC_API_ROUTES)
+          ...(component === 'partner-api' ? [{ name: 'SCENIC_API_ROUTES', value: 'partner' }] : []),
+        ]
+      : [],
     isApi
       ? {
           ports: [{ name: 'http', containerPort: API_PORT }],
@@ -150,7 +158,7 @@ function deployment(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worke
   };
 }
 
-function hpa(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker', s: ResolvedScaling, min: number): V2HorizontalPodAutoscaler {
+function hpa(area: ScenicArea, a: ResolvedArea, component: Workload, s: ResolvedScaling, min: number): V2HorizontalPodAutoscaler {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -168,7 +176,7 @@ function hpa(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker', s: 
   };
 }
 
-function pdb(area: ScenicArea, a: ResolvedArea, component: 'api' | 'worker'): V1PodDisruptionBudget {
+function pdb(area: ScenicArea, a: ResolvedArea, component: Workload): V1PodDisruptionBudget {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
@@ -223,15 +231,15 @@ export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaSc
     metadata: meta(area, a, childName(a.name, 'sales-policy'), 'sales-policy'),
     data: { [POLICY_KEY]: JSON.stringify(salesPolicy(a), null, 2) },
   };
-  const service: V1Service = {
+  const service = (component: 'api' | 'partner-api'): V1Service => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(area, a, childName(a.name, 'api'), 'api'),
-    spec: { type: 'ClusterIP', selector: selectorLabels(a, 'api'), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
-  };
+    metadata: meta(area, a, childName(a.name, component), component),
+    spec: { type: 'ClusterIP', selector: selectorLabels(a, component), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+  });
   const children: Child[] = [
     { rt: RT.configMap, obj: policy as KubeObject },
-    { rt: RT.service, obj: service as KubeObject },
+    { rt: RT.service, obj: service('api') as KubeObject },
     { rt: RT.deployment, obj: deployment(area, a, 'api', a.api) as KubeObject },
     { rt: RT.deployment, obj: deployment(area, a, 'worker', a.worker) as KubeObject },
     { rt: RT.hpa, obj: hpa(area, a, 'api', a.api, scale.api.min) as KubeObject },
@@ -239,6 +247,15 @@ export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaSc
     { rt: RT.pdb, obj: pdb(area, a, 'api') as KubeObject },
     { rt: RT.pdb, obj: pdb(area, a, 'worker') as KubeObject },
   ];
+  if (a.partnerApi) {
+    // not pre-scaled by SalesWindows: partner traffic does not surge with a presale
+    children.push(
+      { rt: RT.service, obj: service('partner-api') as KubeObject },
+      { rt: RT.deployment, obj: deployment(area, a, 'partner-api', a.partnerApi) as KubeObject },
+      { rt: RT.hpa, obj: hpa(area, a, 'partner-api', a.partnerApi, a.partnerApi.minReplicas) as KubeObject },
+      { rt: RT.pdb, obj: pdb(area, a, 'partner-api') as KubeObject },
+    );
+  }
   if (a.gateEnabled) for (const e of a.spec.entrances ?? []) children.push({ rt: RT.daemonSet, obj: gateDaemonSet(area, a, e) as KubeObject });
   return children;
 }

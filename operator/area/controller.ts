@@ -4,7 +4,7 @@ import { childCache, type OperatorContext } from '../context.js';
 import { isNotFound, resourcePath, type KubeObject } from '../kube/client.js';
 import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import type { ReconcileResult } from '../kube/controller.js';
-import { AREA_LABEL, FIELD_MANAGER, RT } from '../kube/resources.js';
+import { AREA_LABEL, CHILD_KINDS, FIELD_MANAGER, RT } from '../kube/resources.js';
 import { patchStatusIfChanged } from '../kube/status.js';
 import { areaScale, windowsOf } from '../windows/schedule.js';
 import { desiredChildren, type Child } from './children.js';
@@ -49,9 +49,9 @@ export function areaReconciler(ctx: OperatorContext) {
         failures.push(`${child.rt.kind} ${child.obj.metadata.name}: ${(err as Error).message}`);
       }
     }
-    const pruned = await pruneGates(ctx, area, children);
+    const pruned = await pruneUnwanted(ctx, area, children);
     if (created.length) ctx.recorder.event(area, 'Normal', 'Created', `created ${created.join(', ')}`);
-    if (pruned.length) ctx.recorder.event(area, 'Normal', 'Pruned', `deleted ${pruned.join(', ')} (entrance removed or gate disabled)`);
+    if (pruned.length) ctx.recorder.event(area, 'Normal', 'Pruned', `deleted ${pruned.join(', ')} (no longer in the spec: entrance removed, gate or partner API disabled)`);
     if (failures.length) ctx.recorder.event(area, 'Warning', 'ApplyFailed', failures.join('; ').slice(0, 1000));
 
     const mine = (rtKind: string) =>
@@ -70,6 +70,9 @@ export function areaReconciler(ctx: OperatorContext) {
         replicas: {
           api: { min: scale.api.min, max: a.api.maxReplicas, current: byName('api')?.replicas ?? 0, ready: byName('api')?.readyReplicas ?? 0 },
           worker: { min: scale.worker.min, max: a.worker.maxReplicas, current: byName('worker')?.replicas ?? 0, ready: byName('worker')?.readyReplicas ?? 0 },
+          ...(a.partnerApi
+            ? { partnerApi: { min: a.partnerApi.minReplicas, max: a.partnerApi.maxReplicas, current: byName('partner-api')?.replicas ?? 0, ready: byName('partner-api')?.readyReplicas ?? 0 } }
+            : {}),
         },
         gateAgents: gateAgents(daemonSets),
         preScaledBy: scale.by,
@@ -115,25 +118,27 @@ function noteFloorChange(ctx: OperatorContext, area: ScenicArea, child: Child, e
   else ctx.recorder.event(area, 'Normal', 'FloorRestored', `${child.obj.metadata.name} minReplicas ${before} → ${after}${by.length ? ` (still raised by ${by.join(', ')})` : ''}`);
 }
 
-/** Deletes gate DaemonSets this area owns that are no longer wanted. */
-async function pruneGates(ctx: OperatorContext, area: ScenicArea, children: Child[]): Promise<string[]> {
-  const wanted = new Set(children.filter((c) => c.rt.kind === 'DaemonSet').map((c) => c.obj.metadata.name));
-  const stale = childCache(ctx.caches, RT.daemonSet)
-    .list()
-    .filter(
-      (d) =>
-        d.metadata.namespace === area.metadata.namespace &&
-        d.metadata.labels?.[AREA_LABEL] === area.metadata.name &&
-        d.metadata.ownerReferences?.some((o) => o.controller && o.uid === area.metadata.uid) &&
-        !wanted.has(d.metadata.name),
-    );
+/** Deletes children this area owns that its spec no longer asks for (gates of removed entrances, a disabled partner API). */
+async function pruneUnwanted(ctx: OperatorContext, area: ScenicArea, children: Child[]): Promise<string[]> {
   const done: string[] = [];
-  for (const d of stale) {
-    try {
-      await ctx.client.delete(resourcePath(RT.daemonSet, d.metadata.namespace, d.metadata.name), { propagationPolicy: 'Background' });
-      done.push(`DaemonSet ${d.metadata.name}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+  for (const rt of CHILD_KINDS) {
+    const wanted = new Set(children.filter((c) => c.rt.kind === rt.kind).map((c) => c.obj.metadata.name));
+    const stale = childCache(ctx.caches, rt)
+      .list()
+      .filter(
+        (d) =>
+          d.metadata.namespace === area.metadata.namespace &&
+          d.metadata.labels?.[AREA_LABEL] === area.metadata.name &&
+          d.metadata.ownerReferences?.some((o) => o.controller && o.uid === area.metadata.uid) &&
+          !wanted.has(d.metadata.name),
+      );
+    for (const d of stale) {
+      try {
+        await ctx.client.delete(resourcePath(rt, d.metadata.namespace, d.metadata.name), { propagationPolicy: 'Background' });
+        done.push(`${rt.kind} ${d.metadata.name}`);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
   }
   return done;

@@ -98,6 +98,30 @@ describe('ScenicArea → children', () => {
     await waitFor(async () => get(RT.daemonSet, 'park-gate-north').then(() => false, (e: unknown) => e instanceof KubeError && e.statusCode === 404));
   });
 
+  it('runs a partner API of its own when asked, and removes it when no longer asked', async () => {
+    const cur = await get<ScenicArea>(RT.area, 'park');
+    await applyAs(client, RT.area, area('park', ns(), { ...cur.spec, partnerApi: { enabled: true, minReplicas: 2, maxReplicas: 4 } }));
+    const a = await waitReady('park', 3);
+    const d = await get<{ spec: { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } } } & KubeObject>(RT.deployment, 'park-partner-api');
+    const c = d.spec.template.spec.containers[0]!;
+    expect(c.args).toEqual(['api']);
+    expect(c.env).toContainEqual({ name: 'SCENIC_API_ROUTES', value: 'partner' });
+    const svc = await get<{ spec: { selector: Record<string, string> } } & KubeObject>(RT.service, 'park-partner-api');
+    expect(svc.spec.selector['app.kubernetes.io/component']).toBe('partner-api');
+    expect((await get<{ spec: { minReplicas: number; maxReplicas: number } } & KubeObject>(RT.hpa, 'park-partner-api')).spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+    await get(RT.pdb, 'park-partner-api');
+    expect(a.status?.replicas?.partnerApi).toMatchObject({ min: 2, max: 4 });
+
+    await applyAs(client, RT.area, area('park', ns(), { ...cur.spec, partnerApi: { enabled: false } }));
+    await waitReady('park', 4);
+    for (const rt of [RT.deployment, RT.service, RT.hpa, RT.pdb]) {
+      await waitFor(async () => get(rt, 'park-partner-api').then(() => false, (e: unknown) => e instanceof KubeError && e.statusCode === 404));
+    }
+    await get(RT.deployment, 'park-api'); // the public API is untouched
+    const evs = await events(client, ns());
+    expect(evs.some((e) => e.reason === 'Pruned' && e.message.includes('Deployment park-partner-api'))).toBe(true);
+  });
+
   it('recreates a deleted child', async () => {
     const old = await get<KubeObject>(RT.deployment, 'park-worker');
     await client.delete(resourcePath(RT.deployment, ns(), 'park-worker'));
