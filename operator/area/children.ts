@@ -30,6 +30,9 @@ export const childName = (area: string, component: Component, entrance?: string)
 export const POLICY_KEY = 'policy.json';
 export const POLICY_DIR = '/etc/scenic/policy';
 const API_PORT = 8080;
+const WORKER_METRICS_PORT = 9464;
+/** The gate agent's turnstile API (and /metrics), on the node's own address: turnstiles and handhelds are on the entrance's LAN. */
+const GATE_PORT = 8090;
 
 export function ownerRef(area: ScenicArea): OwnerReference {
   return { apiVersion: API_VERSION, kind: 'ScenicArea', name: area.metadata.name, uid: area.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
@@ -136,7 +139,8 @@ function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: R
           readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
           livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
         }
-      : {},
+      : // its /metrics (workers/observability.ts), named for the chart's PodMonitor
+        { ports: [{ name: 'metrics', containerPort: WORKER_METRICS_PORT }] },
   );
   return {
     apiVersion: 'apps/v1',
@@ -194,10 +198,15 @@ function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicA
     { name: 'SCENIC_GATE_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc/gate/v1` },
     { name: 'SCENIC_GATE_JOURNAL', value: `/var/lib/scenic/gate/${a.areaId}-${e.name}.sqlite` },
     { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
+    { name: 'SCENIC_GATE_PORT', value: String(GATE_PORT) },
     { name: 'SCENIC_GATE_CREDENTIAL', valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } } },
     { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ]);
   c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'journal', mountPath: '/var/lib/scenic/gate' }];
+  c.ports = [{ name: 'http', containerPort: GATE_PORT, hostPort: GATE_PORT, protocol: 'TCP' }];
+  c.livenessProbe = { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 };
+  // ready once it holds signing keys and rules (from a sync or its journal): it can verify offline
+  c.readinessProbe = { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 };
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',

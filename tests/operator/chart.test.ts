@@ -14,6 +14,8 @@ import { RT } from '../../operator/kube/resources.js';
 import type { ScenicArea } from '../../operator/api/types.js';
 import type { OperatorHandle } from '../../operator/operator.js';
 import { applyAs, applyCrds, area, areaSpec, repoFile, runOperator, waitFor } from './support.js';
+import { desiredChildren } from '../../operator/area/children.js';
+import { resolveArea } from '../../operator/api/defaults.js';
 
 const run = promisify(execFile);
 const kube = useKube();
@@ -65,7 +67,7 @@ describe('Helm chart', () => {
 
   it('passes helm lint, with and without the optional parts', async () => {
     await helm('lint', chart, '--strict', '--set', 'redis.url=redis://redis:6379');
-    await helm('lint', chart, '--strict', '--set', 'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true');
+    await helm('lint', chart, '--strict', '--set', 'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true');
   });
 
   it.each([
@@ -87,8 +89,20 @@ describe('Helm chart', () => {
     const cluster = await template(chart, 'redis.existingSecret=r');
     expect(cluster.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name).sort()).toEqual([release, `${release}-crds`]);
     for (const d of cluster) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
-    const monitoring = await template(chart, 'redis.existingSecret=r', 'serviceMonitor.enabled=true', 'prometheusRule.enabled=true');
-    expect(monitoring.map((d) => d.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule']));
+    const monitoring = await template(chart, 'redis.existingSecret=r', 'serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'podMonitor.enabled=true');
+    expect(monitoring.map((d) => d.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']));
+    // the PodMonitor finds what the operator runs: its selector matches an area's pod labels, and every
+    // workload names a port it scrapes (API and gate "http", worker "metrics")
+    const pm = monitoring.find((d) => d.kind === 'PodMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] } };
+    const a = area('scraped', kube.namespace, areaSpec({ partnerApi: { enabled: true } }));
+    const kids = desiredChildren(a, resolveArea(a), { api: { min: 2, requested: 0, capped: false }, worker: { min: 1, requested: 0, capped: false }, by: [] });
+    const workloads = kids.filter((c) => c.rt.kind === 'Deployment' || c.rt.kind === 'DaemonSet') as unknown as { obj: { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name?: string }[] }[] } } } } }[];
+    expect(workloads.length).toBeGreaterThanOrEqual(4); // api, partner api, worker, a gate
+    for (const w of workloads) {
+      expect(w.obj.spec.template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
+      const names = w.obj.spec.template.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name));
+      expect(names.some((n) => pm.spec.podMetricsEndpoints.some((e) => e.port === n))).toBe(true);
+    }
   });
 
   it('turns every dashboards/*.json in the chart into a Grafana ConfigMap entry', async () => {
