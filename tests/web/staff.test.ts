@@ -133,20 +133,40 @@ describe('staff handheld page', () => {
     }
   });
 
-  it('sells a walk-up ticket at the box office in a few taps', async () => {
+  it('sells a walk-up ticket at the box office in a few taps: cash with change, and by QR through the gateway', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.fill('#key', await api.key('box-office', 'box-office'));
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Box office' }).click();
     await page.waitForSelector('[data-testid="box-office"]');
     await expect.poll(() => page.inputValue('#bo-slot')).toBe('all');
+    const price = (await api.platform.catalog.area('gate-web')).products.get(await page.inputValue('#bo-product'))!.basePrice;
+
+    // cash: too little is refused before anything is sent; enough gives the change at once
+    await page.fill('#v1-name', '钱七');
+    await page.fill('#v1-id', residentId('19700101', 778));
+    await page.fill('#bo-tendered', String(price / 100 - 1));
+    expect(await page.getByRole('button', { name: /Issue and take payment/ }).isDisabled()).toBe(true);
+    await page.fill('#bo-tendered', String(price / 100 + 20));
+    expect(await unlabelled(page)).toEqual([]);
+    await shot(page, '12-box-office-cash');
+    await page.getByRole('button', { name: /Issue and take payment/ }).click();
+    await page.waitForSelector('[data-testid="sale-issued"]');
+    expect(await page.textContent('[data-testid="change-due"]')).toContain('20.00');
+    expect(await page.locator('[data-testid="sale"] .ticket .qr').count()).toBe(1);
+    const cashOrder = await api.platform.db('orders').orderBy('created_at', 'desc').first<{ id: string; channel_id: string; status: string }>('id', 'channel_id', 'status');
+    expect(cashOrder).toMatchObject({ channel_id: 'box-office', status: 'issued' });
+    expect(await api.platform.db('payments').where({ order_id: cashOrder.id }).first('provider')).toMatchObject({ provider: 'cash' });
+
+    // QR: the visitor pays by scanning; the gateway tells the API
+    await page.getByRole('button', { name: 'Next visitor' }).click();
+    await page.waitForSelector('[data-testid="box-office"]');
     await page.fill('#v1-name', '赵六');
     await page.fill('#v1-id', residentId('19700101', 777));
-    expect(await unlabelled(page)).toEqual([]);
+    await page.getByLabel('QR code').check();
     await page.getByRole('button', { name: /Issue and take payment/ }).click();
     await page.waitForSelector('[data-testid="sale"] .qr');
     await shot(page, '11-box-office-pay');
-    // the visitor pays by scanning the payment QR; the gateway tells the API
     const [payId] = [...api.gateway.payments.entries()].at(-1)!;
     expect(await api.gateway.complete(payId)).toBe(200);
     await page.waitForSelector('[data-testid="sale-issued"]', { timeout: 15_000 });

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, newKey, type Area, type DayAvailability, type Order, type PaymentStart } from '../lib/api.js';
+import { api, ApiError, newKey, type Area, type DayAvailability, type Order } from '../lib/api.js';
 import { todayIn } from '../lib/dates.js';
 import { fmt, money } from '../lib/i18n.js';
 import { Qr } from '../lib/qr.js';
@@ -29,6 +29,20 @@ const CREDS = 'scenic.staff.v1';
 const RESIDENT_ID = /^\d{17}[\dXx]$/;
 
 const useT = () => STAFF_DICTS[useUi().lang];
+
+/** What `POST /v1/box-office/sales` answers (core/channels/box-office.ts Sale). */
+interface Sale {
+  order: Order;
+  payment: { method: PayMethod; status: 'paid' | 'pending'; payUrl: string | null; changeDue: number | null };
+}
+type PayMethod = 'cash' | 'card' | 'qr';
+const PAY_METHODS: readonly PayMethod[] = ['cash', 'card', 'qr'];
+
+/** Yuan as typed at the counter ("200", "88.5") → fen; undefined when empty or not a sum. */
+function fenOf(text: string): number | undefined {
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(text.trim())) return undefined;
+  return Math.round(Number(text.trim()) * 100);
+}
 
 /** Calls the gate agent of this entrance: same-origin relay (with the staff key) or the agent itself. */
 async function agentCall<T>(c: Creds, path: string, body?: unknown): Promise<T> {
@@ -176,7 +190,10 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
   const [slotId, setSlotId] = useState('');
   const [visitors, setVisitors] = useState<VisitorDraft[]>([]);
   const [order, setOrder] = useState<Order | null>(null);
-  const [pay, setPay] = useState<PaymentStart | null>(null);
+  const [pay, setPay] = useState<Sale['payment'] | null>(null);
+  const [method, setMethod] = useState<PayMethod>('cash');
+  const [tendered, setTendered] = useState('');
+  const [cardRef, setCardRef] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [key, setKey] = useState(newKey);
@@ -198,21 +215,31 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
     return () => clearInterval(i);
   }, [order?.id, order?.status]);
   const product = area.products.find((p) => p.id === productId);
-  const ok = slotId && visitors.every((v) => v.name.trim() && v.idNumber.trim() && !idProblem(v));
+  const total = product ? product.basePrice * qty : 0;
+  const cash = fenOf(tendered);
+  const cashOk = method !== 'cash' || tendered.trim() === '' || (cash !== undefined && cash >= total);
+  const ok = slotId && cashOk && visitors.every((v) => v.name.trim() && v.idNumber.trim() && !idProblem(v));
+  // One request sells and takes the money (core/channels/box-office.ts): cash and card are
+  // recorded as paid at once, a QR payment waits for the gateway.
   const sell = async () => {
     setBusy(true);
     setError(null);
     try {
-      const o = await api<Order>('/v1/orders', {
+      const sale = await api<Sale>('/v1/box-office/sales', {
         method: 'POST',
         auth: creds.key,
         idempotencyKey: key,
-        body: { areaId: area.id, date: today, slotId, items: [{ productId, visitors: visitors.map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })) }] },
+        body: {
+          areaId: area.id,
+          date: today,
+          slotId,
+          items: [{ productId, visitors: visitors.map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })) }],
+          payment: { method, ...(method === 'cash' && cash !== undefined ? { tendered: cash } : {}), ...(method === 'card' && cardRef.trim() ? { reference: cardRef.trim() } : {}) },
+        },
       });
-      setOrder(o);
-      const p = await api<PaymentStart>(`/v1/orders/${o.id}/payments`, { method: 'POST', auth: creds.key });
-      setPay(p);
-      if (p.status === 'issued') setOrder(await api<Order>(`/v1/orders/${o.id}`, { auth: creds.key }));
+      setPay(sale.payment);
+      // the staff view of the order carries the ticket codes to print
+      setOrder(sale.order.status === 'issued' ? await api<Order>(`/v1/orders/${sale.order.id}`, { auth: creds.key }) : sale.order);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message);
       setKey(newKey());
@@ -232,8 +259,13 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
         {order.status === 'issued' && (
           <>
             <Notice kind="ok">
-              <span data-testid="sale-issued">{t.issued}</span> · {money(order.amountTotal, order.currency)}
+              <span data-testid="sale-issued">{t.issued}</span> · {money(order.amountTotal, order.currency)} · {t[pay?.method ?? 'qr']}
             </Notice>
+            {pay?.changeDue != null && pay.changeDue > 0 && (
+              <p class="big center" data-testid="change-due">
+                {fmt(t.change, { amount: money(pay.changeDue, order.currency) })}
+              </p>
+            )}
             {order.tickets
               .filter((x) => x.code)
               .map((x) => (
@@ -245,7 +277,7 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
           </>
         )}
         {error && <Notice kind="error">{error}</Notice>}
-        <button type="button" class="primary" onClick={() => (setOrder(null), setPay(null), setVisitors([]), setKey(newKey()), setQty(1))}>
+        <button type="button" class="primary" onClick={() => (setOrder(null), setPay(null), setVisitors([{ name: '', idType: 'cn_resident', idNumber: '', productId }]), setKey(newKey()), setQty(1), setTendered(''), setCardRef(''))}>
           {t.newSale}
         </button>
       </section>
@@ -274,9 +306,30 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
       {visitors.map((v, i) => (
         <VisitorFields key={i} n={i + 1} title={fmt(t.visitor, { n: i + 1 })} v={v} onChange={(nv) => setVisitors(visitors.map((x, j) => (j === i ? nv : x)))} />
       ))}
+      <fieldset class="pay-methods">
+        <legend>{t.payment}</legend>
+        {PAY_METHODS.map((m) => (
+          <label key={m} class="choice">
+            <input type="radio" name="bo-pay" value={m} checked={method === m} onChange={() => setMethod(m)} /> {t[m]}
+          </label>
+        ))}
+      </fieldset>
+      {method === 'cash' && (
+        <>
+          <label for="bo-tendered">{t.tendered}</label>
+          <input id="bo-tendered" inputMode="decimal" autocomplete="off" value={tendered} onInput={(e) => setTendered(e.currentTarget.value)} aria-invalid={!cashOk} />
+          {!cashOk && <Notice kind="error">{t.notEnough}</Notice>}
+        </>
+      )}
+      {method === 'card' && (
+        <>
+          <label for="bo-card-ref">{t.cardRef}</label>
+          <input id="bo-card-ref" autocomplete="off" maxLength={64} value={cardRef} onInput={(e) => setCardRef(e.currentTarget.value)} />
+        </>
+      )}
       {error && <Notice kind="error">{error}</Notice>}
       <button type="button" class="primary" disabled={busy || !ok} onClick={() => void sell()}>
-        {t.sell} · {product ? money(product.basePrice * qty, product.currency) : ''}
+        {t.sell} · {product ? money(total, product.currency) : ''}
       </button>
     </section>
   );
