@@ -25,8 +25,14 @@ const Env = z.object({
   SCENIC_PAYMENT_GATEWAY: z.enum(['fake']).default('fake'),
   SCENIC_FAKE_GATEWAY_URL: z.string().url().default('http://127.0.0.1:8099'),
   SCENIC_FAKE_GATEWAY_SECRET: z.string().min(8).default('fake-gateway-demo-secret'),
-  /** SMS adapter: POST {to, text} JSON to this URL; unset = log the (masked) message only. */
+  /** SMS adapter: POST {to, text} JSON to this URL; unset = nothing is delivered, the message is logged (number masked). */
   SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
+  /**
+   * Without a webhook, log texts whole (`1`: the demo and the tests read sign-in codes there)
+   * or with every code redacted (`0`, the default: a log reader must not be able to sign in as
+   * anyone).
+   */
+  SCENIC_SMS_LOG_TEXT: z.enum(['0', '1']).default('0'),
   /** waiting-room joins per client address per minute (bots are throttled here) */
   SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /**

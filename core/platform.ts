@@ -67,7 +67,7 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
   const catalog = new Catalog(db, clock);
   const inventory = new Inventory(redis, { prefix: cfg.REDIS_PREFIX, clock, loadPlan: (a, d) => catalog.plan(a, d) });
   const gateway = opts.gateway ?? new FakeGateway(cfg.SCENIC_FAKE_GATEWAY_URL, cfg.SCENIC_FAKE_GATEWAY_SECRET, () => clock.now().getTime());
-  const sms = opts.sms ?? (cfg.SCENIC_SMS_WEBHOOK_URL ? new WebhookSms(cfg.SCENIC_SMS_WEBHOOK_URL) : new LogSms(log));
+  const sms = opts.sms ?? (cfg.SCENIC_SMS_WEBHOOK_URL ? new WebhookSms(cfg.SCENIC_SMS_WEBHOOK_URL) : new LogSms(log, cfg.SCENIC_SMS_LOG_TEXT === '1'));
 
   let ring: { at: number; value: Promise<KeyRing> } | undefined;
   const keys = () => {

@@ -4,7 +4,8 @@ import { maskPhone } from '../pii/mask.js';
 /**
  * The SMS adapter. Providers (Aliyun, Tencent Cloud SMS...) sit behind this interface;
  * `WebhookSms` posts to an HTTP endpoint (a provider bridge, or a local fake in tests),
- * `LogSms` only logs, with the number masked, for the demo.
+ * `LogSms` delivers nothing and logs, with the number masked and — unless `showText` (the
+ * demo and the tests) — every run of 4+ digits redacted: sign-in codes are credentials.
  */
 export interface SmsSender {
   send(to: string, text: string): Promise<void>;
@@ -24,9 +25,15 @@ export class WebhookSms implements SmsSender {
 }
 
 export class LogSms implements SmsSender {
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly showText = false,
+  ) {}
   send(to: string, text: string): Promise<void> {
-    this.log.info({ to: maskPhone(to), text }, 'sms (log only)');
+    this.log.info({ to: maskPhone(to), text: this.showText ? text : redactCodes(text) }, 'sms not delivered (no SMS provider configured; logged only)');
     return Promise.resolve();
   }
 }
+
+/** Replaces every run of 4 or more digits (codes, numbers) with bullets. */
+export const redactCodes = (text: string): string => text.replace(/\d{4,}/g, (m) => '•'.repeat(m.length));

@@ -168,6 +168,38 @@ describe('visitor booking page', () => {
     expect(await unlabelled(page)).toEqual([]);
   });
 
+  it('finds the orders of a mobile number on another phone, after signing in with an SMS code', async () => {
+    const other = await phone(browser); // a new phone: nothing saved on it
+    try {
+      const p = await other.newPage();
+      await p.goto(`${api.url}/?area=${area.id}`);
+      await p.getByRole('link', { name: 'My orders' }).click();
+      await p.waitForSelector('[data-testid="orders"]');
+      expect(await p.locator('.orders li').count()).toBe(0);
+      await p.fill('#si-phone', '13800138000');
+      const before = api.logLines.length;
+      await p.getByRole('button', { name: 'Send code' }).click();
+      await p.waitForSelector('#si-code');
+      // the tests' SMS adapter logs the text (SCENIC_SMS_LOG_TEXT=1); production logs it redacted
+      const smsLine = () => api.logLines.slice(before).find((l) => l.includes('sign-in code'));
+      await expect.poll(smsLine, { timeout: 5_000 }).toBeTruthy();
+      const line = smsLine()!;
+      const code = /code: (\d{6})/.exec(line)![1]!;
+      await p.fill('#si-code', code === '000000' ? '111111' : '000000');
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForSelector('[data-testid="orders"] .notice');
+      await p.fill('#si-code', code);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect.poll(() => p.locator('.orders li').count(), { timeout: 10_000 }).toBe(1);
+      expect(await p.textContent('.orders li')).toContain('Refunded');
+      expect(await unlabelled(p)).toEqual([]);
+      await p.getByRole('button', { name: 'Sign out' }).click();
+      await p.waitForSelector('#si-phone');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('passes the basics: contrast of the main text colours, large-text mode, Chinese', async () => {
     await page.goto(`${api.url}/?area=${area.id}`);
     await page.waitForSelector('.day.open');
