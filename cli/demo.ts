@@ -27,9 +27,9 @@ import { loadNotifierConfig } from '../workers/notifier.js';
 export async function main(_argv: string[]): Promise<number> {
   process.env.HOST ??= '127.0.0.1';
   process.env.PORT ??= '8080';
-  // the staff page reaches the demo's gate agent through the API
   // the demo has no SMS provider: sign-in codes show in its log
   process.env.SCENIC_SMS_LOG_TEXT ??= '1';
+  // the staff page reaches the demo's gate agent through the API
   process.env.SCENIC_WEB_GATE_AGENT_URL ??= `http://127.0.0.1:${process.env.SCENIC_DEMO_GATE_PORT ?? 8090}`;
   const gateway = await startFakeGateway({ port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099), secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret' });
   process.env.SCENIC_FAKE_GATEWAY_URL = gateway.url;
