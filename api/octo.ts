@@ -10,7 +10,9 @@ import { channelAvailability } from '../core/channels/offers.js';
 import { confirmPartnerOrder, createPartnerOrder, findPartnerOrder } from '../core/channels/partner-orders.js';
 import {
   AvailabilityRequest,
+  BookingListQuery,
   BookingRequest,
+  bookingFilters,
   bookingToOrder,
   checkOption,
   octoAvailability,
@@ -27,6 +29,7 @@ import type { Feature } from './features.js';
 import { problemBody } from './problem.js';
 import { signedPartner } from './partner-auth.js';
 
+const LIST_LIMIT = 100;
 const Uuid = z.object({ uuid: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) });
 
 async function booking(p: Platform, actor: Actor, orderId: string) {
@@ -99,6 +102,24 @@ export function octoRouter(ctx: AppContext): Router {
     }
     // the stored answer is the order view: no second read on the hot path
     res.json(octoBooking(out.body as OrderView, area, await p.catalog.channel(actorOf(res).channelId!)));
+  });
+
+  // OCTO's booking list: this reseller's bookings only, newest first, at most LIST_LIMIT
+  r.get('/bookings', async (req, res) => {
+    const f = bookingFilters(parseInput(BookingListQuery, req.query, 'BAD_REQUEST'));
+    const rows: { id: string }[] = await p
+      .db('orders')
+      .where({ channel_id: actorOf(res).channelId! })
+      .modify((q) => {
+        if (f.productId) void q.where({ area_id: f.productId });
+        if (f.orderId) void q.where({ id: f.orderId });
+        if (f.from) void q.where('visit_date', '>=', f.from);
+        if (f.to) void q.where('visit_date', '<=', f.to);
+      })
+      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .limit(LIST_LIMIT)
+      .select('id');
+    res.json(await Promise.all(rows.map((o) => booking(p, actorOf(res), o.id))));
   });
 
   r.get('/bookings/:uuid', async (req, res) => {

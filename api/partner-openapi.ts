@@ -58,7 +58,15 @@ export function partnerPaths(): Record<string, unknown> {
     '/octo/products/{productId}': { get: { summary: 'One OCTO product', security: octoAuth, parameters: [path('productId')], responses: { '200': { description: 'product' } } } },
     '/octo/availability': { post: { summary: 'OCTO availability (START_TIME slots)', security: octoAuth, requestBody: { required: true, ...json(schema(AvailabilityRequest)) }, responses: { '200': { description: 'availabilities' } } } },
     '/octo/availability/calendar': { post: { summary: 'OCTO availability calendar', security: octoAuth, requestBody: { required: true, ...json(schema(AvailabilityRequest)) }, responses: { '200': { description: 'days' } } } },
-    '/octo/bookings': { post: { summary: 'OCTO reserve (ON_HOLD); unit items carry identityDocument (real name)', security: octoAuth, requestBody: { required: true, ...json(schema(BookingRequest)) }, responses: { '200': { description: 'booking' } } } },
+    '/octo/bookings': {
+      post: { summary: 'OCTO reserve (ON_HOLD); unit items carry identityDocument (real name)', security: octoAuth, requestBody: { required: true, ...json(schema(BookingRequest)) }, responses: { '200': { description: 'booking' } } },
+      get: {
+        summary: "OCTO booking list: this reseller's bookings, newest first, at most 100; at least one filter; dates are visit dates, a range of at most 31 days",
+        security: octoAuth,
+        parameters: ['productId', 'optionId', 'supplierReference', 'localDate', 'localDateStart', 'localDateEnd'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+        responses: { '200': { description: 'bookings' }, '400': { description: 'BAD_REQUEST: no filter, an unknown one, resellerReference (not stored) or a bad range' } },
+      },
+    },
     '/octo/bookings/{uuid}': {
       get: { summary: 'OCTO booking', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } },
       delete: { summary: 'OCTO cancel (hold cancelled or tickets refunded)', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } },

@@ -90,6 +90,38 @@ export function requestedDates(r: AvailabilityRequest): string[] {
   return out;
 }
 
+/**
+ * `GET /octo/bookings` filters (OCTO's booking list): at least one of them; dates are the
+ * visit's local date, a range at most 31 days; `resellerReference` is not stored, so it
+ * is refused rather than ignored.
+ */
+export const BookingListQuery = z
+  .object({
+    productId: z.string().min(1).max(64).optional(),
+    optionId: z.string().min(1).max(64).optional(),
+    supplierReference: z.uuid().optional(),
+    localDate: z.iso.date().optional(),
+    localDateStart: z.iso.date().optional(),
+    localDateEnd: z.iso.date().optional(),
+    resellerReference: z.string().max(100).optional(),
+  })
+  .strict();
+export type BookingListQuery = z.output<typeof BookingListQuery>;
+
+/** The visit-date range and the other filters of a booking list, checked. */
+export function bookingFilters(q: BookingListQuery): { productId?: string; orderId?: string; from?: string; to?: string } {
+  if (q.resellerReference !== undefined) throw inputError('BAD_REQUEST', 'resellerReference is not stored by this supplier; filter by supplierReference, productId or dates', [{ path: 'resellerReference', message: 'not supported' }]);
+  if (q.optionId !== undefined) checkOption(q.optionId);
+  if (q.localDate && (q.localDateStart || q.localDateEnd)) throw inputError('BAD_REQUEST', 'give localDate, or localDateStart and localDateEnd, not both', [{ path: 'localDate', message: 'conflicts with a range' }]);
+  if (!q.localDateStart !== !q.localDateEnd) throw inputError('BAD_REQUEST', 'give both localDateStart and localDateEnd', [{ path: q.localDateStart ? 'localDateEnd' : 'localDateStart', message: 'required' }]);
+  const from = q.localDate ?? q.localDateStart;
+  const to = q.localDate ?? q.localDateEnd;
+  if (from && to && to < from) throw inputError('BAD_REQUEST', 'localDateEnd is before localDateStart', [{ path: 'localDateEnd', message: 'before start' }]);
+  if (from && to && addDays(from, 31) <= to) throw inputError('BAD_REQUEST', 'a date range covers at most 31 days', [{ path: 'localDateEnd', message: 'more than 31 days' }]);
+  if (!from && !q.productId && !q.supplierReference) throw inputError('BAD_REQUEST', 'filter by at least one of supplierReference, productId, localDate or localDateStart/localDateEnd', [{ path: 'query', message: 'no filter' }]);
+  return { productId: q.productId, orderId: q.supplierReference, from, to };
+}
+
 export function checkOption(optionId: string): void {
   if (optionId !== OCTO_OPTION) throw notFound('INVALID_OPTION_ID', `option ${optionId} does not exist (use ${OCTO_OPTION})`);
 }

@@ -75,6 +75,37 @@ describe('OCTO endpoints /octo', () => {
     expect((await klook.client.request('POST', `/octo/bookings/${uuid}/cancel`, {})).status).toBe('CANCELLED');
   });
 
+  it("lists this reseller's bookings by date, product or supplier reference, and nobody else's", async () => {
+    const date = day(9);
+    const mine = [randomUUID(), randomUUID()];
+    for (const uuid of mine) expect((await reserve(uuid, { availabilityId: `${date}T09:00:00+08:00`, unitItems: [unit()] })).status).toBe(200);
+    const other = await partner(api, { id: 'gyg' });
+    const theirs = randomUUID();
+    expect((await other.client.raw('POST', '/octo/bookings', reserveBody(theirs, { availabilityId: `${date}T09:00:00+08:00`, unitItems: [unit()] }))).status).toBe(200);
+
+    const byDate = await klook.client.request<Body[]>('GET', `/octo/bookings?localDate=${date}`);
+    expect(byDate.map((b) => b.uuid).sort()).toEqual([...mine].sort());
+    expect(byDate[0]).toMatchObject({ productId: 'octo-park', status: 'ON_HOLD' });
+    const byRange = await klook.client.request<Body[]>('GET', `/octo/bookings?productId=octo-park&localDateStart=${day(8)}&localDateEnd=${day(10)}`);
+    expect(byRange.map((b) => b.uuid).sort()).toEqual([...mine].sort());
+    const one = await klook.client.request<Body[]>('GET', `/octo/bookings?supplierReference=${byDate[0]!.id as string}`);
+    expect(one.map((b) => b.uuid)).toEqual([byDate[0]!.uuid]);
+    expect((await other.client.request<Body[]>('GET', `/octo/bookings?localDate=${date}`)).map((b) => b.uuid)).toEqual([theirs]);
+  });
+
+  it.each([
+    ['no filter', ''],
+    ['an unknown filter', '?when=today'],
+    ['a range without its end', `?localDateStart=${D}`],
+    ['a range over 31 days', `?localDateStart=${D}&localDateEnd=${day(60)}`],
+    ['a reseller reference (not stored)', '?resellerReference=KL-1'],
+    ['a malformed supplier reference', '?supplierReference=abc'],
+  ])('refuses a booking list with %s', async (_n, query) => {
+    const r = await klook.client.raw('GET', `/octo/bookings${query}`);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error: 'BAD_REQUEST', errorMessage: expect.any(String) as unknown });
+  });
+
   it.each([
     ['an unknown product', { productId: 'nowhere' }, 'INVALID_PRODUCT_ID'],
     ['an unknown option', { optionId: 'VIP' }, 'INVALID_OPTION_ID'],
