@@ -56,6 +56,7 @@ for (let i = 0; i < ticketCount; i++) {
     slotEndMin: 1439,
     entriesAllowed: 1,
     entriesUsedElsewhere: 0,
+    exitsUsedElsewhere: 0,
     units: 1,
     status: 'valid',
     idHash: null,

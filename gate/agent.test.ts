@@ -24,7 +24,7 @@ const rules: EntranceRules = {
   instantCapacity: 0,
   graceBeforeMin: 30,
   graceAfterMin: 60,
-  products: { adult: { entrances: null, releaseOnExit: false } },
+  products: { adult: { entrances: null, releaseOnExit: false, reentry: false }, pass: { entrances: null, releaseOnExit: false, reentry: true } },
 };
 const ticket = () =>
   signTicket(key, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
@@ -54,6 +54,20 @@ describe('GateAgent', () => {
     expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok', mode: 'offline' });
     expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_redeemed' });
     expect(journal.unsynced(10).map((e) => e.decision)).toEqual(['admit', 'deny']);
+  });
+
+  it('lets a re-entry ticket in again offline only after it went out, also after a restart', async () => {
+    const { agent, journal } = agentWith();
+    const qr = signTicket(key, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'pass', entriesAllowed: 1 });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok' });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_inside' });
+    expect((await agent.scan({ qr, direction: 'out' })).open).toBe(true);
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok' });
+    // a restart rebuilds its entries and exits from the journal: still inside
+    const again = new GateAgent({ journal, central: {} as CentralClient, clock, log: createLogger('gate-test', 'silent'), precheck: false, precheckBudgetMs: 150, refreshIntervalMs: 60_000 });
+    expect(await again.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_inside' });
+    expect((await again.scan({ qr, direction: 'out' })).open).toBe(true);
+    expect((await again.scan({ qr, direction: 'in' })).open).toBe(true);
   });
 
   it('lets the centre refuse what the gate would admit', async () => {

@@ -95,6 +95,7 @@ export class GateAgent {
     const key = j.get<string>('manifestKey');
     if (date && key) this.state.setManifest(date, key, j.get<number>('cursor') ?? 0, j.manifest());
     for (const [t, n] of j.localAdmits()) this.state.localAdmits.set(t, n);
+    for (const [t, n] of j.localExits()) this.state.localExits.set(t, n);
     const pending = j.pendingMovements();
     this.state.pendingEntries = pending.entries;
     this.state.pendingExits = pending.exits;
@@ -197,10 +198,12 @@ export class GateAgent {
     }
     const e = this.entry(randomUUID(), ticketId, { admit: true, reason: 'ok' }, now, media, 'out', 'offline', 1);
     this.state.pendingExits += 1;
+    if (ticketId) this.state.noteExit(ticketId, 1);
     try {
       await this.o.journal.append([e]);
     } catch (err) {
       this.state.pendingExits -= 1;
+      if (ticketId) this.state.noteExit(ticketId, -1);
       return this.journalFailed(err, now, media);
     }
     this.kick();

@@ -128,6 +128,17 @@ export class Journal {
     return new Map(rows.map((r) => [r.t, r.n]));
   }
 
+  /** This gate's exits scanned with a ticket, per ticket, from the whole journal. */
+  localExits(): Map<string, number> {
+    const rows = this.db
+      .prepare(
+        `select ticket_id as t, count(*) as n from journal
+          where direction = 'out' and decision = 'admit' and ticket_id is not null group by ticket_id`,
+      )
+      .all() as { t: string; n: number }[];
+    return new Map(rows.map((r) => [r.t, r.n]));
+  }
+
   /**
    * Drops synced entries older than `before` (ISO instant). Unsynced entries are never
    * dropped, whatever their age.

@@ -17,6 +17,8 @@ export interface Resolved {
   orderId: string | null;
   status: ManifestTicket['status'];
   elsewhere: number;
+  /** exits with the ticket matched at other gates (re-entry products) */
+  exitsElsewhere: number;
 }
 
 export type Resolution = { ok: true; tickets: Resolved[] } | { ok: false; reason: DenyReason };
@@ -37,6 +39,8 @@ export class GateState {
   private byOrder = new Map<string, string[]>();
   /** This gate's admitted entries per ticket (journal), plus in-flight reservations. */
   readonly localAdmits = new Map<string, number>();
+  /** This gate's exits scanned with a ticket (journal): a re-entry product may come in again. */
+  readonly localExits = new Map<string, number>();
   /** The centre's last in-park figure and this gate's movements not yet in it. */
   presence: Presence | null = null;
   pendingEntries = 0;
@@ -101,6 +105,7 @@ export class GateState {
       orderId: t.orderId,
       status: t.status,
       elsewhere: t.entriesUsedElsewhere,
+      exitsElsewhere: t.exitsUsedElsewhere,
     };
   }
 
@@ -123,6 +128,7 @@ export class GateState {
           orderId: null,
           status: 'valid',
           elsewhere: 0,
+          exitsElsewhere: 0,
         },
       ],
     };
@@ -164,7 +170,11 @@ export class GateState {
     if (!this.rules) return { admit: false, reason: 'gate_not_ready' };
     return decideEntry({
       ticket: r.facts,
-      state: { status: r.status, entriesUsed: r.elsewhere + (this.localAdmits.get(r.facts.ticketId) ?? 0) },
+      state: {
+        status: r.status,
+        entriesUsed: r.elsewhere + (this.localAdmits.get(r.facts.ticketId) ?? 0),
+        exitsUsed: r.exitsElsewhere + (this.localExits.get(r.facts.ticketId) ?? 0),
+      },
       rules: this.rules,
       now,
       inPark: this.inPark(),
@@ -174,6 +184,13 @@ export class GateState {
   reserve(ticketId: string, units: number): void {
     this.localAdmits.set(ticketId, (this.localAdmits.get(ticketId) ?? 0) + 1);
     this.pendingEntries += units;
+  }
+
+  /** An exit scanned with a ticket, journaled (or taken back when the journal failed). */
+  noteExit(ticketId: string, delta: 1 | -1): void {
+    const n = (this.localExits.get(ticketId) ?? 0) + delta;
+    if (n > 0) this.localExits.set(ticketId, n);
+    else this.localExits.delete(ticketId);
   }
 
   release(ticketId: string, units: number): void {

@@ -62,7 +62,9 @@ export const AreaDefinition = z
           releaseOnExit: z.boolean().default(false),
           entrances: z.array(id).nullable().default(null),
           components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
-        }),
+        })
+        // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
+        .refine((p) => !(p.reentry && p.releaseOnExit), { message: 'a product cannot both allow re-entry and release its capacity on exit', path: ['releaseOnExit'] }),
       )
       .min(1),
     quotas: z

@@ -20,9 +20,9 @@ export async function loadEntranceRules(db: Knex, areaId: string, entranceId: st
   if (!area) throw notFound('area_not_found', `no area ${areaId}`);
   const products = await db('products')
     .where({ area_id: areaId })
-    .select<{ id: string; entrances: string[] | null; release_on_exit: boolean }[]>('id', 'entrances', 'release_on_exit');
+    .select<{ id: string; entrances: string[] | null; release_on_exit: boolean; reentry: boolean }[]>('id', 'entrances', 'release_on_exit', 'reentry');
   const byId: Record<string, ProductRule> = {};
-  for (const p of products) byId[p.id] = { entrances: p.entrances, releaseOnExit: p.release_on_exit };
+  for (const p of products) byId[p.id] = { entrances: p.entrances, releaseOnExit: p.release_on_exit, reentry: p.reentry };
   return {
     areaId,
     entranceId,

@@ -17,6 +17,11 @@ import { decideEntry, type Decision, type TicketStatus } from './rules.js';
  * ticket gets a `double_entry` flag for staff. The order is a property of the scans,
  * not of their arrival, so the outcome is the same whatever order gates upload in;
  * in-park figures count each ticket at most `entries_allowed` times.
+ *
+ * A re-entry product's allowance is of holders inside at once: its entries and the
+ * exits scanned with it are walked in time order, an entry counts while fewer than
+ * `entries_allowed` are inside, and one beyond that is the double entry. Matched exits
+ * are `exits_used`.
  */
 
 interface ExistingScan {
@@ -76,7 +81,10 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
       } else {
         deltas.addFlow(r.entrance_id, r.scanned_at, 0, 1);
         deltas.addPresence(r.local_date, 0, 1);
-        if (r.ticket_id) releasedExits.push(r.ticket_id);
+        if (r.ticket_id) {
+          releasedExits.push(r.ticket_id);
+          touched.add(r.ticket_id); // a re-entry ticket's entries are matched against its exits
+        }
       }
     }
     const rest = rows.filter((r) => !inserted.has(r.scan_id));
@@ -125,7 +133,9 @@ interface TicketLedgerRow {
   area_id: string;
   entries_allowed: number;
   entries_used: number;
+  exits_used: number;
   units: number;
+  reentry: boolean;
 }
 
 interface AdmitRow {
@@ -135,6 +145,7 @@ interface AdmitRow {
   counted: boolean;
   over_limit: boolean;
   decision: 'admit' | 'deny';
+  scanned_at: Date;
   local_date: string;
 }
 
@@ -145,20 +156,36 @@ interface AdmitRow {
 async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], deltas: CountDeltas, gate: GateDevice, now: Date): Promise<void> {
   const ids = [...new Set(ticketIds)].sort();
   if (!ids.length) return;
-  const tickets = await trx('tickets').whereIn('id', ids).orderBy('id').forUpdate().select<TicketLedgerRow[]>('id', 'area_id', 'entries_allowed', 'entries_used', 'units');
+  const tickets = await trx('tickets as t')
+    .leftJoin('products as p', 'p.id', 't.product_id')
+    .whereIn('t.id', ids)
+    .orderBy('t.id')
+    .forUpdate('t')
+    .select<TicketLedgerRow[]>('t.id', 't.area_id', 't.entries_allowed', 't.entries_used', 't.exits_used', 't.units', trx.raw('coalesce(p.reentry, false) as reentry'));
+  const reentryIds = tickets.filter((t) => t.reentry).map((t) => t.id);
+  const exits = reentryIds.length
+    ? await trx('checkin_scans')
+        .whereIn('ticket_id', reentryIds)
+        .where({ direction: 'out', decision: 'admit' })
+        .select<{ scan_id: string; ticket_id: string; scanned_at: Date }[]>('scan_id', 'ticket_id', 'scanned_at')
+    : [];
   const scans = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
     .where({ direction: 'in' })
     .andWhere((q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }).orWhere({ over_limit: true }))
     .orderBy([{ column: 'ticket_id' }, { column: 'scanned_at' }, { column: 'scan_id' }])
-    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'over_limit', 'decision', trx.raw('local_date::text as local_date'));
+    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'over_limit', 'decision', 'scanned_at', trx.raw('local_date::text as local_date'));
   const byTicket = new Map<string, AdmitRow[]>();
   for (const s of scans) byTicket.set(s.ticket_id, [...(byTicket.get(s.ticket_id) ?? []), s]);
   for (const t of tickets) {
     const all = byTicket.get(t.id) ?? [];
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
-    const countedIds = list.slice(0, allowed).map((s) => s.scan_id);
+    const { countedIds, exitsMatched } = t.reentry
+      ? countReentries(list, exits.filter((x) => x.ticket_id === t.id), allowed)
+      : { countedIds: list.slice(0, allowed).map((s) => s.scan_id), exitsMatched: 0 };
+    const isCounted = new Set(countedIds);
+    const over = list.length - countedIds.length;
     let changed = false;
     // A pre-checked admit that the gate's journal turned into a deny stops counting.
     for (const s of all) {
@@ -168,14 +195,14 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
         await trx('checkin_scans').where({ scan_id: s.scan_id }).update({ counted: false, over_limit: false });
       }
     }
-    list.forEach((s, i) => {
-      const counted = i < allowed;
+    list.forEach((s) => {
+      const counted = isCounted.has(s.scan_id);
       if (counted !== s.counted) {
         changed = true;
         deltas.addPresence(s.local_date, counted ? t.units : -t.units, 0);
       }
     });
-    if (changed || list.length > allowed) {
+    if (changed || over > 0) {
       await trx('checkin_scans')
         .where({ ticket_id: t.id, direction: 'in', decision: 'admit' })
         .update({
@@ -183,15 +210,41 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
           over_limit: trx.raw('not (scan_id = any(?::uuid[]))', [countedIds]),
         });
     }
-    const used = Math.min(list.length, allowed);
-    if (used !== t.entries_used) await trx('tickets').where({ id: t.id }).update({ entries_used: used });
-    // A flag can only appear with more admits than allowed, or clear after a correction.
-    if (list.length > allowed || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, gate, now);
+    const used = countedIds.length;
+    if (used !== t.entries_used || exitsMatched !== t.exits_used) await trx('tickets').where({ id: t.id }).update({ entries_used: used, exits_used: exitsMatched });
+    // A flag can only appear with admits beyond the allowance, or clear after a correction.
+    if (over > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over > 0, gate, now);
   }
 }
 
-async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: AdmitRow[], gate: GateDevice, now: Date): Promise<void> {
-  if (list.length <= t.entries_allowed) {
+/**
+ * A re-entry ticket's entries and exits in time order: an entry counts while fewer than
+ * `allowed` holders are inside; an exit lets one out (an exit with nobody inside matches
+ * nothing). Ties between an entry and an exit at the same instant take the exit first.
+ */
+export function countReentries(entries: readonly { scan_id: string; scanned_at: Date }[], exits: readonly { scan_id: string; scanned_at: Date }[], allowed: number): { countedIds: string[]; exitsMatched: number } {
+  const events = [...entries.map((e) => ({ ...e, kind: 'in' as const })), ...exits.map((e) => ({ ...e, kind: 'out' as const }))].sort(
+    (a, b) => a.scanned_at.getTime() - b.scanned_at.getTime() || (a.kind === b.kind ? (a.scan_id < b.scan_id ? -1 : 1) : a.kind === 'out' ? -1 : 1),
+  );
+  let inside = 0;
+  let exitsMatched = 0;
+  const countedIds: string[] = [];
+  for (const e of events) {
+    if (e.kind === 'out') {
+      if (inside > 0) {
+        inside--;
+        exitsMatched++;
+      }
+    } else if (inside < allowed) {
+      inside++;
+      countedIds.push(e.scan_id);
+    }
+  }
+  return { countedIds, exitsMatched };
+}
+
+async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: AdmitRow[], over: boolean, gate: GateDevice, now: Date): Promise<void> {
+  if (!over) {
     await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry', status: 'open' }).update({ status: 'cleared', entries_seen: list.length, updated_at: now });
     return;
   }
@@ -246,6 +299,7 @@ interface PrecheckTicketRow {
   status: TicketStatus;
   entries_allowed: number;
   entries_used: number;
+  exits_used: number;
   units: number;
   starts_at: string | null;
   ends_at: string | null;
@@ -276,7 +330,7 @@ export async function precheck(db: Knex, gate: GateDevice, req: PrecheckRequest,
       return { decision, display: DISPLAY[decision.reason], presence: await presenceOf(trx, gate.areaId, today, rules.instantCapacity) };
     }
     const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
-      `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.units, s.starts_at, s.ends_at,
+      `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, s.starts_at, s.ends_at,
               coalesce(p.date_bound, true) as date_bound
          from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
          left join products p on p.id = t.product_id
@@ -297,7 +351,7 @@ export async function precheck(db: Knex, gate: GateDevice, req: PrecheckRequest,
             entriesAllowed: t.entries_allowed,
             units: t.units,
           },
-          state: { status: t.status, entriesUsed: t.entries_used },
+          state: { status: t.status, entriesUsed: t.entries_used, exitsUsed: t.exits_used },
           rules,
           now,
           inPark: before.inPark,

@@ -20,6 +20,7 @@ interface Row {
   status: TicketStatus;
   entries_allowed: number;
   entries_used: number;
+  exits_used: number;
   units: number;
   id_number_enc: string;
   card_uid: string | null;
@@ -27,12 +28,14 @@ interface Row {
   ends_at: string | null;
   date_bound: boolean;
   mine: number;
+  mine_exits: number;
 }
 
 const SELECT = `
-  select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used,
+  select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
          t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at, coalesce(p.date_bound, true) as date_bound,
-         (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine
+         (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
+         (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
     left join products p on p.id = t.product_id`;
 
@@ -57,6 +60,8 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTic
     slotEndMin: r.ends_at ? hhmmToMinutes(r.ends_at) : 24 * 60,
     entriesAllowed: r.entries_allowed,
     entriesUsedElsewhere: Math.max(0, r.entries_used - r.mine),
+    // this gate knows its own exits from its journal (all of them; the centre matches them)
+    exitsUsedElsewhere: Math.max(0, r.exits_used - r.mine_exits),
     units: r.units,
     // A ticket rescheduled away from this date no longer admits here.
     status: moved ? 'revoked' : r.status,
@@ -99,7 +104,7 @@ export async function manifestPage(
   const { rows } = await db.raw<{ rows: Row[] }>(
     `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
-    after ? [gate.id, gate.areaId, date, after, limit] : [gate.id, gate.areaId, date, limit],
+    after ? [gate.id, gate.id, gate.areaId, date, after, limit] : [gate.id, gate.id, gate.areaId, date, limit],
   );
   const key = manifestKeyFor(vault, gate.areaId, date);
   return {
@@ -141,7 +146,7 @@ export async function changesPage(
     next = c.seq;
   }
   const ids = [...new Set(changes.map((c) => c.ticket_id))];
-  const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, ids]);
+  const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, gate.id, ids]);
   const key = manifestKeyFor(vault, gate.areaId, date);
   const highest = changes[changes.length - 1]!.seq;
   // More pages only while the cursor can move; unsettled changes come again next round.

@@ -75,6 +75,8 @@ export const ManifestTicket = z.object({
   entriesAllowed: z.number().int(),
   /** Entries counted at other gates (this gate knows its own from its journal). */
   entriesUsedElsewhere: z.number().int(),
+  /** Exits with the ticket matched at other gates (re-entry products; 0 from older servers). */
+  exitsUsedElsewhere: z.number().int().default(0),
   units: z.number().int(),
   status: z.enum(['valid', 'pending', 'void', 'refunded', 'rescheduled', 'revoked']),
   /** Keyed hash of the visitor's ID number with the manifest key of this area-day. */
@@ -112,7 +114,7 @@ export type ChangesPage = z.infer<typeof ChangesPage>;
 export const KeysResponse = z.object({ keys: z.array(z.object({ kid: z.string(), publicKey: z.string() })) });
 export type KeysResponse = z.infer<typeof KeysResponse>;
 
-export const ProductRuleWire = z.object({ entrances: z.array(z.string()).nullable(), releaseOnExit: z.boolean() });
+export const ProductRuleWire = z.object({ entrances: z.array(z.string()).nullable(), releaseOnExit: z.boolean(), reentry: z.boolean().default(false) });
 
 export const RulesResponse = z.object({
   gate: z.object({ id: z.string(), kind: z.enum(['turnstile', 'handheld']) }),

@@ -6,6 +6,7 @@
 export const REASONS = [
   'ok',
   'already_redeemed',
+  'already_inside',
   'revoked',
   'not_issued',
   'wrong_area',
@@ -31,6 +32,7 @@ export type DenyReason = Exclude<CheckinReason, 'ok'>;
 export const DISPLAY: Record<CheckinReason, string> = {
   ok: '欢迎光临 Welcome',
   already_redeemed: '票已使用 Ticket already used',
+  already_inside: '此票已在园内 请先出园 Ticket already inside: exit first',
   revoked: '票已退改 Ticket refunded or changed',
   not_issued: '票未出票 Ticket not issued yet',
   wrong_area: '非本景区门票 Ticket for another area',

@@ -12,8 +12,9 @@ const rules: EntranceRules = {
   graceBeforeMin: 30,
   graceAfterMin: 60,
   products: {
-    adult: { entrances: null, releaseOnExit: false },
-    boat: { entrances: ['pier'], releaseOnExit: true },
+    adult: { entrances: null, releaseOnExit: false, reentry: false },
+    pass: { entrances: null, releaseOnExit: false, reentry: true },
+    boat: { entrances: ['pier'], releaseOnExit: true, reentry: false },
   },
 };
 const ticket: TicketFacts = {
@@ -29,6 +30,21 @@ const ticket: TicketFacts = {
 // 09:30 in Shanghai is 01:30 UTC.
 const at = (hhmm: string, date = '2026-07-15') => new Date(`${date}T${hhmm}:00+08:00`);
 const base: CheckinInput = { ticket, state: { status: 'valid', entriesUsed: 0 }, rules, now: at('09:30'), inPark: 10 };
+
+describe('re-entry products', () => {
+  const pass = { ...ticket, productId: 'pass' };
+  const decide = (entriesUsed: number, exitsUsed: number, t = pass) => decideEntry({ ...base, ticket: t, state: { status: 'valid', entriesUsed, exitsUsed } }).reason;
+  it('admit again after an exit, never while the holder is inside', () => {
+    expect(decide(0, 0)).toBe('ok');
+    expect(decide(1, 0)).toBe('already_inside');
+    expect(decide(1, 1)).toBe('ok');
+    expect(decide(5, 4)).toBe('already_inside');
+    expect(decide(5, 5)).toBe('ok');
+  });
+  it('leave other products one entry per allowance, exits or not', () => {
+    expect(decide(1, 1, { ...pass, productId: 'adult' })).toBe('already_redeemed');
+  });
+});
 
 describe('decideEntry', () => {
   it('admits a valid ticket in its slot', () => {

@@ -28,6 +28,8 @@ export interface ProductRule {
   entrances: string[] | null;
   /** An exit with this ticket frees its capacity for sale again. */
   releaseOnExit: boolean;
+  /** The ticket may enter again after an exit scanned with it (on its day). */
+  reentry: boolean;
 }
 
 /** What is known about a ticket, from its signed token or the synced manifest. */
@@ -50,6 +52,8 @@ export type TicketStatus = 'valid' | 'pending' | 'void' | 'refunded' | 'reschedu
 export interface TicketState {
   status: TicketStatus;
   entriesUsed: number;
+  /** Exits scanned with the ticket that matched an entry (re-entry products only). */
+  exitsUsed?: number;
 }
 
 export interface CheckinInput {
@@ -87,8 +91,14 @@ export const checkEntrance: Policy = ({ ticket, rules }) => {
   return !allowed || allowed.includes(rules.entranceId) ? undefined : 'wrong_entrance';
 };
 
-export const checkEntriesLeft: Policy = ({ ticket, state }) =>
-  state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
+/**
+ * Entries left. A re-entry product's allowance is of holders inside at once: it admits
+ * while its entries minus its exits are below `entriesAllowed`.
+ */
+export const checkEntriesLeft: Policy = ({ ticket, state, rules }) => {
+  if (rules.products[ticket.productId]?.reentry) return state.entriesUsed - (state.exitsUsed ?? 0) < ticket.entriesAllowed ? undefined : 'already_inside';
+  return state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
+};
 
 export const checkCapacity: Policy = ({ ticket, rules, inPark }) =>
   rules.instantCapacity > 0 && inPark + ticket.units > rules.instantCapacity ? 'capacity_full' : undefined;

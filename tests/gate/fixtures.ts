@@ -49,6 +49,7 @@ export async function seedArea(
     product('twice', { entries_allowed: 2 }),
     product('family', { kind: 'family', persons: 3 }),
     product('boat', { entrances: ['pier'], release_on_exit: true }),
+    product('pass', { reentry: true }),
   ]);
   await db('channels').insert({ id: 'web', name: 'Web', kind: 'online' }).onConflict('id').ignore();
   if (opts.graceBeforeMin !== undefined || opts.graceAfterMin !== undefined) {

@@ -134,6 +134,35 @@ describe('gate API and redemption ledger', () => {
     expect((await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId)?.entriesSeen).toBe(3);
   });
 
+  it('matches a re-entry ticket\'s exits to its entries across gates, in any upload order, and flags an entry while inside', async () => {
+    const [t] = await issueOrder(pg.db, fx, { productId: 'pass' });
+    const at = (s: number) => new Date(clock.now().getTime() + s * 1000);
+    const id = t!.ticketId;
+    // in at west, out at east, in at north, out at east, in at west: uploaded east first
+    const west = [entry('g-west', id, at(1)), entry('g-west', id, at(50))];
+    const east = [entry('g-east', id, at(10), { direction: 'out' }), entry('g-east', id, at(40), { direction: 'out' })];
+    const north = [entry('g-north', id, at(20))];
+    for (const [g, e] of [['g-east', east], ['g-north', north], ['g-west', west]] as const) expect((await upload(g, e)).status).toBe(200);
+    const row = async () => pg.db('tickets').where({ id }).first<{ entries_used: number; exits_used: number }>('entries_used', 'exits_used');
+    expect(await row()).toMatchObject({ entries_used: 3, exits_used: 2 });
+    expect((await listDoubleEntries(pg.db, fx.areaId)).some((f) => f.ticketId === id)).toBe(false);
+
+    // online, the centre knows the holder is inside
+    const ask = await call<PrecheckResult>('g-north', 'POST', '/precheck', { scanId: randomUUID(), ticketId: id, at: at(60).toISOString(), media: 'qr' });
+    expect(ask.body).toMatchObject({ admit: false, reason: 'already_inside' });
+    // an offline gate let it in again without an exit between: the double entry
+    const twice = entry('g-north', id, at(55));
+    await upload('g-north', [twice]);
+    const f = (await listDoubleEntries(pg.db, fx.areaId)).find((x) => x.ticketId === id);
+    expect(f).toMatchObject({ status: 'open', entriesSeen: 4 });
+    expect(await pg.db('checkin_scans').where({ scan_id: twice.scanId }).first('counted', 'over_limit')).toMatchObject({ counted: false, over_limit: true });
+    // the gates hear about exits through the change feed, as about entries
+    const m = await call<ManifestPage>('g-east', 'GET', `/manifest?date=${today(clock)}&limit=10000`);
+    expect(m.body.tickets.find((x) => x.ticketId === id)).toMatchObject({ entriesUsedElsewhere: 3, exitsUsedElsewhere: 0 });
+    const w = await call<ManifestPage>('g-west', 'GET', `/manifest?date=${today(clock)}&limit=10000`);
+    expect(w.body.tickets.find((x) => x.ticketId === id)).toMatchObject({ entriesUsedElsewhere: 1, exitsUsedElsewhere: 2 });
+  });
+
   it('admits online once when two gates ask about one ticket at the same instant', async () => {
     const [t] = await issueOrder(pg.db, fx);
     const ask = (gate: string) =>
