@@ -119,23 +119,18 @@ export class Journal {
 
   /** This gate's admitted entries per ticket, from the whole journal. */
   localAdmits(): Map<string, number> {
-    const rows = this.db
-      .prepare(
-        `select ticket_id as t, count(*) as n from journal
-          where direction = 'in' and decision = 'admit' and ticket_id is not null group by ticket_id`,
-      )
-      .all() as { t: string; n: number }[];
-    return new Map(rows.map((r) => [r.t, r.n]));
+    return this.perTicket('in');
   }
 
   /** This gate's exits scanned with a ticket, per ticket, from the whole journal. */
   localExits(): Map<string, number> {
+    return this.perTicket('out');
+  }
+
+  private perTicket(direction: 'in' | 'out'): Map<string, number> {
     const rows = this.db
-      .prepare(
-        `select ticket_id as t, count(*) as n from journal
-          where direction = 'out' and decision = 'admit' and ticket_id is not null group by ticket_id`,
-      )
-      .all() as { t: string; n: number }[];
+      .prepare(`select ticket_id as t, count(*) as n from journal where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`)
+      .all(direction) as { t: string; n: number }[];
     return new Map(rows.map((r) => [r.t, r.n]));
   }
 
