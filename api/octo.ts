@@ -7,7 +7,7 @@ import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
 import { viewOrder } from '../core/orders/store.js';
 import { channelAvailability } from '../core/channels/offers.js';
-import { confirmPartnerOrder, createPartnerOrder, findPartnerOrder } from '../core/channels/partner-orders.js';
+import { confirmPartnerOrder, createPartnerOrder, extendPartnerOrder, ExtendHoldInput, findPartnerOrder } from '../core/channels/partner-orders.js';
 import {
   AvailabilityRequest,
   BookingListQuery,
@@ -131,6 +131,14 @@ export function octoRouter(ctx: AppContext): Router {
   r.post('/bookings/:uuid/confirm', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
+    res.json(await booking(p, actorOf(res), v.id));
+  });
+
+  // OCTO extend: keep an ON_HOLD booking for expirationMinutes (1–60, default 30) from now
+  r.post('/bookings/:uuid/extend', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const input = parseInput(ExtendHoldInput, req.body ?? {}, 'BAD_REQUEST');
+    const v = await extendPartnerOrder(p.orders, actorOf(res), uuid, input);
     res.json(await booking(p, actorOf(res), v.id));
   });
 

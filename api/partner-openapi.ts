@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RefundInput } from '../core/orders/inputs.js';
-import { PartnerOrderInput } from '../core/channels/partner-orders.js';
+import { ExtendHoldInput, PartnerOrderInput } from '../core/channels/partner-orders.js';
 import { PartnerInput } from '../core/channels/partners.js';
 import { AvailabilityRequest, BookingRequest } from '../core/channels/octo.js';
 import { GroupSaleInput, WalkUpInput } from '../core/channels/box-office.js';
@@ -48,6 +48,7 @@ export function partnerPaths(): Record<string, unknown> {
     '/partner/v1/orders': { post: { summary: "Hold tickets; idempotent on the partner's order id", security: signed, requestBody: { required: true, ...json(schema(PartnerOrderInput)) }, responses: { '201': { description: 'held order' }, ...errors } } },
     '/partner/v1/orders/{ref}': { get: { summary: 'An order by partner order id (or Scenic id)', security: signed, parameters: [ref], responses: { '200': { description: 'order' }, ...errors } } },
     '/partner/v1/orders/{ref}/confirm': { post: { summary: 'Confirm: pay on account, issue tickets (idempotent)', security: signed, parameters: [ref], responses: { '200': { description: 'issued order' }, ...errors } } },
+    '/partner/v1/orders/{ref}/extend': { post: { summary: 'Keep an unpaid hold for expirationMinutes (1–60) more from now; a hold ends at the latest 2 h after it was placed', security: signed, parameters: [ref], requestBody: { required: false, ...json(schema(ExtendHoldInput)) }, responses: { '200': { description: 'held order with its new expiresAt' }, ...errors } } },
     '/partner/v1/orders/{ref}/cancel': { post: { summary: 'Give up an unpaid hold (idempotent)', security: signed, parameters: [ref], responses: { '200': { description: 'cancelled order' }, ...errors } } },
     '/partner/v1/orders/{ref}/refunds': { post: { summary: 'Refund unused tickets with a reason', security: signed, parameters: [ref, idem], requestBody: { required: true, ...json(schema(RefundInput)) }, responses: { '201': { description: 'refund' }, ...errors } } },
     '/partner/v1/orders/{ref}/tickets': { get: { summary: 'Ticket codes (QR payloads) to show the visitor', security: signed, parameters: [ref], responses: { '200': { description: 'tickets' }, ...errors } } },
@@ -72,6 +73,7 @@ export function partnerPaths(): Record<string, unknown> {
       delete: { summary: 'OCTO cancel (hold cancelled or tickets refunded)', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } },
     },
     '/octo/bookings/{uuid}/confirm': { post: { summary: 'OCTO confirm (CONFIRMED, pay on account)', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } } },
+    '/octo/bookings/{uuid}/extend': { post: { summary: 'OCTO extend an ON_HOLD booking (expirationMinutes 1–60 from now; at most 2 h after the reserve)', security: octoAuth, parameters: [path('uuid')], requestBody: { required: false, ...json(schema(ExtendHoldInput)) }, responses: { '200': { description: 'booking' } } } },
     '/octo/bookings/{uuid}/cancel': { post: { summary: 'OCTO cancel', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } } },
     '/v1/box-office/sales': { post: { summary: 'Walk-up sale (cash, card recorded as paid, QR via the gateway)', security: staff, parameters: [idem], requestBody: { required: true, ...json(schema(WalkUpInput)) }, responses: { '201': { description: 'sale' }, ...errors } } },
     '/v1/box-office/group-sales': { post: { summary: 'Group sale with its visitor list', security: staff, parameters: [idem], requestBody: { required: true, ...json(schema(GroupSaleInput)) }, responses: { '201': { description: 'sale' }, ...errors } } },

@@ -4,10 +4,12 @@ import { parseInput } from '../core/validation.js';
 import { notFound } from '../core/errors.js';
 import { RefundInput } from '../core/orders/inputs.js';
 import {
+  ExtendHoldInput,
   PartnerOrderInput,
   cancelPartnerOrder,
   confirmPartnerOrder,
   createPartnerOrder,
+  extendPartnerOrder,
   partnerTickets,
   refundPartnerOrder,
   ticketStatus,
@@ -65,6 +67,12 @@ export function partnerRouter(ctx: AppContext): Router {
   r.post('/orders/:ref/confirm', async (req, res) => {
     const { ref } = parseInput(Ref, req.params);
     res.json(await confirmPartnerOrder(p.orders, actorOf(res), ref));
+  });
+
+  r.post('/orders/:ref/extend', async (req, res) => {
+    const { ref } = parseInput(Ref, req.params);
+    const input = parseInput(ExtendHoldInput, req.body ?? {});
+    res.json(await extendPartnerOrder(p.orders, actorOf(res), ref, input));
   });
 
   r.post('/orders/:ref/cancel', async (req, res) => {

@@ -2,7 +2,7 @@ import { instrumentations } from '../core/telemetry/instrument.js'; // first: pa
 import { Queue, Worker } from 'bullmq';
 import { loadConfig } from '../core/config.js';
 import { createPlatform, type Platform } from '../core/platform.js';
-import { QUEUES, bullPrefix } from './queues.js';
+import { QUEUES, bullPrefix, holdExpiryScheduler } from './queues.js';
 import { holdExpiryProcessor, maintenanceProcessor } from './processors.js';
 import { relayOutbox } from './outbox.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
@@ -20,8 +20,9 @@ export interface RunningWorkers {
 export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number; metrics?: ScenicMetrics; notifier?: NotifierConfig; webhooks?: WebhookOptions } = {}): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
   const conn = () => p.connectRedis({ prefixed: false, forQueues: true });
+  const expiries = holdExpiryScheduler(p);
   const workers = [
-    new Worker(QUEUES.holdExpiry, observedProcessor(QUEUES.holdExpiry, holdExpiryProcessor(p), opts.metrics), { connection: conn(), prefix, concurrency: 16 }),
+    new Worker(QUEUES.holdExpiry, observedProcessor(QUEUES.holdExpiry, holdExpiryProcessor(p, (id, at) => expiries.reschedule(id, at)), opts.metrics), { connection: conn(), prefix, concurrency: 16 }),
     new Worker(QUEUES.maintenance, observedProcessor(QUEUES.maintenance, maintenanceProcessor(p), opts.metrics, reconcileRecorder(opts.metrics)), { connection: conn(), prefix, concurrency: 1 }),
     new Worker(QUEUES.reports, observedProcessor(QUEUES.reports, reportsProcessor(p, opts.metrics), opts.metrics), { connection: conn(), prefix, concurrency: 1 }),
   ];
@@ -51,6 +52,7 @@ export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: numbe
     async close() {
       stopped = true;
       await Promise.all(workers.map((w) => w.close()));
+      await expiries.close();
       await maintenance.close();
       await notifier?.close();
       await reports.close();

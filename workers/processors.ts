@@ -5,10 +5,20 @@ import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
 import { lapseClaims } from '../core/orders/waitlist.js';
 import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
 
-/** hold-expiry: one job per order, idempotent (an order that is no longer held is left alone). */
-export function holdExpiryProcessor(p: Platform) {
+/**
+ * hold-expiry: one job per order, idempotent (an order that is no longer held is left
+ * alone). A hold extended since its job was scheduled is still held when the job runs:
+ * the job then schedules its successor at the new expiry (`later`).
+ */
+export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Date) => Promise<void>) {
   return async (job: Job<{ orderId: string }>) => {
     const expired = await endHold(p.orders, job.data.orderId, 'expired');
+    if (expired) return { expired };
+    const o: { status: string; expires_at: Date | null } | undefined = await p.db('orders').where({ id: job.data.orderId }).first('status', 'expires_at');
+    if (o?.status === 'held' && o.expires_at) {
+      await later(job.data.orderId, o.expires_at);
+      return { expired, rescheduledTo: o.expires_at.toISOString() };
+    }
     return { expired };
   };
 }

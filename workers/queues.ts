@@ -16,16 +16,24 @@ export const bullPrefix = (p: Platform) => `${p.cfg.REDIS_PREFIX}bull`;
 
 /**
  * Releases a hold at its expiry: a delayed job whose id is the order id, so placing
- * the same order twice schedules it once. If the job is lost the sweeper and the
+ * the same order twice schedules it once; an extended hold gets one more job per new
+ * expiry. If the job is lost the sweeper and the
  * reconciler still expire the hold.
  */
 export function holdExpiryScheduler(p: Platform) {
   let queue: Queue | undefined;
   const get = () => (queue ??= new Queue(QUEUES.holdExpiry, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix: bullPrefix(p) }));
+  const add = async (orderId: string, jobId: string, at: Date) => {
+    const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
+    await get().add('expire', { orderId, trace: traceCarrier() }, { jobId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+  };
   return {
     async schedule(orderId: string, at: Date): Promise<void> {
-      const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
-      await get().add('expire', { orderId, trace: traceCarrier() }, { jobId: orderId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await add(orderId, orderId, at);
+    },
+    /** A later expiry of the same order (an extended hold): its own job id per expiry. */
+    async reschedule(orderId: string, at: Date): Promise<void> {
+      await add(orderId, `${orderId}@${at.getTime()}`, at);
     },
     async close(): Promise<void> {
       await queue?.close();

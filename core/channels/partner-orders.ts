@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.js';
 import { PlaceOrderInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
 import { recordPayment } from '../orders/payment.js';
-import { endHold, refundOrder } from '../orders/lifecycle.js';
+import { endHold, extendHold, refundOrder } from '../orders/lifecycle.js';
 import { audit, loadOrder, viewOrder, type OrderDeps, type OrderRow } from '../orders/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
 import type { RefundInput } from '../orders/inputs.js';
@@ -99,6 +99,19 @@ export async function confirmPartnerOrder(d: OrderDeps, actor: Actor, ref: strin
   if (r.outcome === 'failed') throw conflict('order_not_payable', 'the order could not be confirmed');
   await audit(d.db, actor, 'scenic.partner.order_confirmed', o.id, { partnerOrderId: o.partner_order_id, amount: o.amount_total });
   return r.order;
+}
+
+/** How long a partner asks to keep holding (OCTO `expirationMinutes`), from now. */
+export const ExtendHoldInput = z.object({ expirationMinutes: z.number().int().min(MIN_HOLD_SECONDS / 60).max(MAX_HOLD_SECONDS / 60).default(30) }).strict();
+export type ExtendHoldInput = z.output<typeof ExtendHoldInput>;
+
+/**
+ * Keeps a partner's unpaid hold for `expirationMinutes` more from now (OCTO extend),
+ * within the hold's lifetime limit; repeating it is harmless.
+ */
+export async function extendPartnerOrder(d: OrderDeps, actor: Actor, ref: string, input: ExtendHoldInput): Promise<PartnerOrderView> {
+  const o = await findPartnerOrder(d.db, actor, ref);
+  return extendHold(d, actor, o.id, input.expirationMinutes * 60);
 }
 
 /** Gives up an unpaid hold (idempotent); a paid order must be refunded instead. */

@@ -196,6 +196,17 @@ export class Inventory {
   }
 
   /**
+   * Moves an unpaid hold's expiry to `expiresAt` (ms). `expired` when its time already
+   * ran out: an expired hold is never revived, even before the sweeper releases it.
+   */
+  async extend(areaId: string, date: string, resId: string, expiresAt: number): Promise<'extended' | 'sale' | 'missing' | 'expired'> {
+    const k = invKeys(areaId, date);
+    const r = await runScript<number>(this.redis, 'extend', [k.res, k.exp], [resId, date, expiresAt, this.opts.clock.now().getTime()]);
+    if (r === -9) throw new Error(`inventory extend: bad arguments for ${resId}`);
+    return r === 1 ? 'extended' : r === 0 ? 'sale' : r === -2 ? 'expired' : 'missing';
+  }
+
+  /**
    * Releases a reservation: `all`, only if it is an `expired` unpaid hold, or `part`
    * of it (some visitors refunded). Returns the units released (0 when nothing was).
    */

@@ -5,12 +5,13 @@ import { luaScripts } from '../lua.js';
 const scripts = luaScripts(new URL('./lua/', import.meta.url), {
   reserve: { file: 'reserve.lua', keys: 5 },
   confirm: { file: 'confirm.lua', keys: 2 },
+  extend: { file: 'extend.lua', keys: 2 },
   release: { file: 'release.lua', keys: 4 },
   init: { file: 'init.lua', keys: 1 },
   recount: { file: 'recount.lua', keys: 3 },
 });
 
-export type ScriptName = 'reserve' | 'confirm' | 'release' | 'init' | 'recount';
+export type ScriptName = 'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'recount';
 
 export const runScript = <T = unknown>(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]) => scripts.run<T>(redis, name, keys, args);
 export const scriptSource = (name: ScriptName) => scripts.source(name);

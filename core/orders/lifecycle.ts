@@ -43,6 +43,38 @@ export async function overdueHolds(d: OrderDeps, limit = 500): Promise<string[]>
   return rows.map((r) => r.id);
 }
 
+/**
+ * However often a hold is extended, it ends this long after it was placed: stock held
+ * by a partner that never pays must come back to the other channels.
+ */
+export const HOLD_LIFETIME_LIMIT_SECONDS = 2 * 3600;
+
+/**
+ * Extends an unpaid hold to `seconds` from now (never shortens it), within
+ * HOLD_LIFETIME_LIMIT_SECONDS of its placing. Redis and Postgres move together while
+ * the order row is locked, so the expiry job and the sweeper see one expiry. A hold
+ * whose time already ran out stays expired: extending cannot revive it.
+ */
+export async function extendHold(d: OrderDeps, actor: Actor, orderId: string, seconds: number): Promise<OrderView> {
+  if (!Number.isInteger(seconds) || seconds < 1) throw inputError('invalid_input', 'the extension must be a whole number of seconds, at least 1', [{ path: 'expirationMinutes', message: 'at least 1 minute' }]);
+  const now = d.clock.now();
+  await d.db.transaction(async (trx) => {
+    const o = await loadOrder(trx, orderId, true);
+    if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= now)) throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
+    if (o.status !== 'held') throw conflict('order_not_held', `order is ${o.status}; only an unpaid hold can be extended`);
+    const limit = o.created_at.getTime() + HOLD_LIFETIME_LIMIT_SECONDS * 1000;
+    const wanted = Math.min(now.getTime() + seconds * 1000, limit);
+    const current = o.expires_at?.getTime() ?? 0;
+    if (wanted <= current) return; // already held at least that long (or at the limit)
+    const r = await d.inventory.extend(o.area_id, o.visit_date, o.res_id, wanted);
+    if (r === 'expired' || r === 'missing') throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
+    const at = new Date(wanted);
+    await trx('orders').where({ id: o.id }).update({ expires_at: at, updated_at: now });
+    await audit(trx, actor, 'scenic.order.hold_extended', o.id, { from: o.expires_at?.toISOString() ?? null, to: at.toISOString() });
+  });
+  return viewOrder(d.db, d.vault, orderId);
+}
+
 export interface RefundResult {
   order: OrderView;
   refund: { id: string; amount: number; status: 'pending' | 'succeeded' | 'failed'; ticketIds: string[] };

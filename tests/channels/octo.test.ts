@@ -75,6 +75,63 @@ describe('OCTO endpoints /octo', () => {
     expect((await klook.client.request('POST', `/octo/bookings/${uuid}/cancel`, {})).status).toBe('CANCELLED');
   });
 
+  it('extends an ON_HOLD booking, never shortens it, and stops at the hold lifetime limit', async () => {
+    const uuid = randomUUID();
+    const held = (await (await reserve(uuid)).json()) as Body;
+    const expiry = (b: Body) => Date.parse(b.utcExpiresAt as string);
+    expect(expiry(held) - Date.now()).toBeLessThan(15 * 60_000 + 1_000);
+
+    const longer: Body = await klook.client.request('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 45 });
+    expect(longer).toMatchObject({ uuid, status: 'ON_HOLD' });
+    expect(expiry(longer) - Date.now()).toBeGreaterThan(44 * 60_000);
+    const row = await api.platform.db('orders').where({ id: held.id as string }).first<{ res_id: string; expires_at: Date }>();
+    expect(row.expires_at.getTime()).toBe(expiry(longer));
+    expect((await api.platform.inventory.reservation('octo-park', D, row.res_id))?.expiresAt).toBe(expiry(longer)); // Redis moved too
+    const shorter: Body = await klook.client.request('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 5 });
+    expect(shorter.utcExpiresAt).toBe(longer.utcExpiresAt);
+
+    // however much is asked, a hold ends 2 h after it was placed: placed 1 h 50 min ago,
+    // it may run 10 more minutes, less than it already has, so nothing changes
+    await api.platform.db('orders').where({ id: held.id as string }).update({ created_at: new Date(Date.now() - 110 * 60_000) });
+    const unchanged: Body = await klook.client.request('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 60 });
+    expect(unchanged.utcExpiresAt).toBe(longer.utcExpiresAt);
+    // placed 1 h 30 min ago and due in a minute: asked for 60, it gets the 30 left
+    await api.platform.db('orders').where({ id: held.id as string }).update({ created_at: new Date(Date.now() - 90 * 60_000), expires_at: new Date(Date.now() + 60_000) });
+    const capped: Body = await klook.client.request('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 60 });
+    expect(Math.abs(expiry(capped) - (Date.now() + 30 * 60_000))).toBeLessThan(5_000);
+  });
+
+  it.each([
+    ['over 60 minutes', { expirationMinutes: 61 }],
+    ['a fraction of a minute', { expirationMinutes: 0.5 }],
+    ['an unknown field', { expirationMinutes: 10, until: 'forever' }],
+  ])('refuses an extension of %s', async (_n, body) => {
+    const uuid = randomUUID();
+    await reserve(uuid);
+    const r = await klook.client.raw('POST', `/octo/bookings/${uuid}/extend`, body);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error: 'BAD_REQUEST' });
+  });
+
+  it('extends only a live hold of this reseller', async () => {
+    const uuid = randomUUID();
+    await reserve(uuid);
+    const other = await partner(api, { id: 'bokun' });
+    expect(await (await other.client.raw('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 10 })).json()).toMatchObject({ error: 'INVALID_BOOKING_UUID' });
+
+    await klook.client.request('POST', `/octo/bookings/${uuid}/confirm`, {});
+    const confirmed = await klook.client.raw('POST', `/octo/bookings/${uuid}/extend`, { expirationMinutes: 10 });
+    expect(confirmed.status).toBe(400);
+    expect(await confirmed.json()).toMatchObject({ error: 'UNPROCESSABLE_ENTITY', code: 'order_not_held' });
+
+    const late = randomUUID();
+    const b = (await (await reserve(late)).json()) as Body;
+    await api.platform.db('orders').where({ id: b.id as string }).update({ expires_at: new Date(Date.now() - 1_000) }); // its time ran out; the sweeper has not come yet
+    const r = await klook.client.raw('POST', `/octo/bookings/${late}/extend`, { expirationMinutes: 10 });
+    expect(await r.json()).toMatchObject({ error: 'UNPROCESSABLE_ENTITY', code: 'hold_expired' });
+    expect((await klook.client.request<Body>('GET', `/octo/bookings/${late}`)).status).toBe('ON_HOLD'); // nothing written; expiry releases it
+  });
+
   it("lists this reseller's bookings by date, product or supplier reference, and nobody else's", async () => {
     const date = day(9);
     const mine = [randomUUID(), randomUUID()];
@@ -124,20 +181,20 @@ describe('OCTO endpoints /octo', () => {
     expect(await r.json()).toMatchObject({ error: 'UNAUTHORIZED', code: 'bad_credentials' });
   });
 
-  it('reserves in well under a second, one after another and 30 at once', async () => {
-    const timed = async () => {
-      const t0 = performance.now();
-      const r = await reserve(randomUUID(), { availabilityId: `${D}T14:00:00+08:00`, unitItems: [unit()] });
-      expect(r.status).toBe(200);
-      return performance.now() - t0;
-    };
-    const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * q) - 1]!;
-    const sequential: number[] = [];
-    for (let i = 0; i < 20; i++) sequential.push(await timed());
-    const concurrent = await Promise.all(Array.from({ length: 30 }, timed));
-    console.warn(`OCTO reserve: sequential p50 ${pct(sequential, 0.5).toFixed(0)} ms p99 ${pct(sequential, 0.99).toFixed(0)} ms; 30 concurrent p50 ${pct(concurrent, 0.5).toFixed(0)} ms p99 ${pct(concurrent, 0.99).toFixed(0)} ms`);
-    expect(pct(sequential, 0.99)).toBeLessThan(1000);
-    // 30 at once on a CI runner shared with other suites: a loose bound; the README gives the figures
-    expect(pct(concurrent, 0.99)).toBeLessThan(5000);
+  // Reserve latency at the surge is measured by `npm run bench:presale` (bench/octo-prober.ts),
+  // not timed here: this checks that 30 reserves at once each get their own hold.
+  it('serves 30 reserves at once, each its own hold, the stock counted once each', async () => {
+    const before = (await api.platform.inventory.snapshot('octo-park', D)).slots['1400']?.used ?? 0;
+    const uuids = Array.from({ length: 30 }, () => randomUUID());
+    const answers = await Promise.all(
+      uuids.map(async (uuid) => {
+        const r = await reserve(uuid, { availabilityId: `${D}T14:00:00+08:00`, unitItems: [unit()] });
+        return { status: r.status, body: (await r.json()) as Body };
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(uuids.map(() => 200));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(30);
+    expect(answers.map((a) => a.body.uuid)).toEqual(uuids);
+    expect((await api.platform.inventory.snapshot('octo-park', D)).slots['1400']?.used).toBe(before + 30);
   });
 });

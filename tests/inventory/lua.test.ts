@@ -145,6 +145,27 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect((await inv.snapshot(a, hold.date)).used).toBe(1);
   });
 
+  it('extends only a live unpaid hold, in the record and in the expiry index', async () => {
+    const a = newArea();
+    const hold = req(a, { expiresAt: clock.now().getTime() + 1000 });
+    const sold = req(a, { expiresAt: 0 });
+    await inv.reserve(hold);
+    await inv.reserve(sold);
+    const later = clock.now().getTime() + 60_000;
+    expect(await inv.extend(a, hold.date, hold.resId, later)).toBe('extended');
+    expect((await inv.reservation(a, hold.date, hold.resId))?.expiresAt).toBe(later);
+    clock.advance(1001); // past the first expiry: no longer due, not released
+    expect(await inv.dueHolds(a)).toEqual([]);
+    expect((await inv.release(a, hold.date, hold.resId, 'expired')).released).toBe(0);
+    expect(await inv.extend(a, sold.date, sold.resId, later)).toBe('sale');
+    expect(await inv.extend(a, hold.date, randomUUID(), later)).toBe('missing');
+    await expect(inv.extend(a, hold.date, hold.resId, clock.now().getTime())).rejects.toThrow(/bad arguments/);
+    clock.advance(60_000); // now past the new expiry: an expired hold is never revived
+    expect(await inv.extend(a, hold.date, hold.resId, clock.now().getTime() + 60_000)).toBe('expired');
+    expect(await inv.dueHolds(a)).toEqual([{ date: hold.date, resId: hold.resId }]);
+    expect((await inv.snapshot(a, hold.date)).used).toBe(2); // the stock never moved
+  });
+
   it('publishes each level change once, with hysteresis on the way down', async () => {
     const a = newArea(plan({ slots: { '0900': 200 }, quotas: {} }));
     const sub = r.connect();
