@@ -80,7 +80,10 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       sink,
     );
     ctx.platform = createPlatform(ctx.cfg, { role: 'api', clock: opts.clock ?? systemClock, log });
-    const { handler } = createApp(ctx.platform, opts.app);
+    // The API runs in the test's own process, whose event loop also runs the test (and
+    // Playwright's client): that lag is the test's, not a server's, and must not make the
+    // waiting room shed. Tests of shedding pass a lag of their own (tests/presale/shedding).
+    const { handler } = createApp(ctx.platform, { loopLag: { ms: 0 }, ...opts.app });
     ctx.server = createServer(handler);
     await new Promise<void>((res) => ctx.server.listen(0, '127.0.0.1', res));
     ctx.url = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
