@@ -7,9 +7,9 @@ import { AreaDefinition as AreaSchema } from './definition.js';
  * 17:00) prices, a summer peak surcharge and two coupons.
  */
 export function demoArea(over: Partial<AreaDefinition> & { id?: string } = {}): AreaDefinition {
-  const slots = ['07:00', '08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '17:00'].map((start, i) => {
+  const slots = ['07:00', '08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '17:00'].map((start) => {
     const h = Number(start.slice(0, 2)) + 1;
-    return { id: start.replace(':', ''), startsAt: start, endsAt: `${String(h).padStart(2, '0')}:00`, capacity: i === 8 ? 600 : 600 };
+    return { id: start.replace(':', ''), startsAt: start, endsAt: `${String(h).padStart(2, '0')}:00`, capacity: 600 };
   });
   return AreaSchema.parse({
     id: 'west-lake',
