@@ -7,11 +7,13 @@ import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
 import { viewOrder } from '../core/orders/store.js';
 import { channelAvailability } from '../core/channels/offers.js';
-import { confirmPartnerOrder, createPartnerOrder, extendPartnerOrder, ExtendHoldInput, findPartnerOrder } from '../core/channels/partner-orders.js';
+import { confirmPartnerOrder, createPartnerOrder, extendPartnerOrder, ExtendHoldInput, findPartnerOrder, reschedulePartnerOrder } from '../core/channels/partner-orders.js';
 import {
   AvailabilityRequest,
+  availabilitySlot,
   BookingListQuery,
   BookingRequest,
+  BookingUpdateRequest,
   bookingFilters,
   bookingToOrder,
   checkOption,
@@ -131,6 +133,17 @@ export function octoRouter(ctx: AppContext): Router {
   r.post('/bookings/:uuid/confirm', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
+    res.json(await booking(p, actorOf(res), v.id));
+  });
+
+  // OCTO booking update: a confirmed booking moves to another availability (reschedule)
+  r.patch('/bookings/:uuid', async (req, res) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const u = parseInput(BookingUpdateRequest, req.body ?? {}, 'BAD_REQUEST');
+    if (u.optionId) checkOption(u.optionId);
+    const o = await findPartnerOrder(p.db, actorOf(res), uuid);
+    if (u.productId && u.productId !== o.area_id) throw notFound('INVALID_PRODUCT_ID', `booking ${uuid} is for product ${o.area_id}; a booking cannot change product`);
+    const v = await reschedulePartnerOrder(p.orders, actorOf(res), uuid, availabilitySlot(u.availabilityId, await p.catalog.area(o.area_id)));
     res.json(await booking(p, actorOf(res), v.id));
   });
 

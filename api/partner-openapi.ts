@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RefundInput } from '../core/orders/inputs.js';
 import { ExtendHoldInput, PartnerOrderInput } from '../core/channels/partner-orders.js';
 import { PartnerInput } from '../core/channels/partners.js';
-import { AvailabilityRequest, BookingRequest } from '../core/channels/octo.js';
+import { AvailabilityRequest, BookingRequest, BookingUpdateRequest } from '../core/channels/octo.js';
 import { GroupSaleInput, WalkUpInput } from '../core/channels/box-office.js';
 import { EmergencySaleInput, OpenEmergencyInput } from '../core/channels/emergency.js';
 
@@ -70,6 +70,13 @@ export function partnerPaths(): Record<string, unknown> {
     },
     '/octo/bookings/{uuid}': {
       get: { summary: 'OCTO booking', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } },
+      patch: {
+        summary: 'OCTO booking update: move a CONFIRMED booking to another availabilityId (a reschedule, by the product rules; new ticket codes). Other fields are refused.',
+        security: octoAuth,
+        parameters: [path('uuid')],
+        requestBody: { required: true, ...json(schema(BookingUpdateRequest)) },
+        responses: { '200': { description: 'booking' } },
+      },
       delete: { summary: 'OCTO cancel (hold cancelled or tickets refunded)', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } },
     },
     '/octo/bookings/{uuid}/confirm': { post: { summary: 'OCTO confirm (CONFIRMED, pay on account)', security: octoAuth, parameters: [path('uuid')], responses: { '200': { description: 'booking' } } } },

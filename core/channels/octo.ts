@@ -175,13 +175,28 @@ export const BookingRequest = z.object({
 });
 export type BookingRequest = z.output<typeof BookingRequest>;
 
+/** Pure: the date and time slot an OCTO availability id names. */
+export function availabilitySlot(availabilityId: string, area: AreaConfig): { date: string; slotId: string } {
+  const start = availabilityId.slice(11, 16);
+  const slot = area.slots.find((s) => s.startsAt === start);
+  if (!slot) throw notFound('INVALID_AVAILABILITY_ID', `no availability ${availabilityId}`);
+  return { date: availabilityId.slice(0, 10), slotId: slot.id };
+}
+
+/**
+ * OCTO booking update. Only a move to another availability (a reschedule of a confirmed
+ * booking) is supported; what Scenic does not store (notes, reseller reference) or cannot
+ * change in place (unit items, contact of a real-name ticket) is refused, not ignored.
+ */
+export const BookingUpdateRequest = z
+  .object({ productId: z.string().min(1).optional(), optionId: z.string().min(1).optional(), availabilityId: BookingRequest.shape.availabilityId })
+  .strict();
+export type BookingUpdateRequest = z.output<typeof BookingUpdateRequest>;
+
 /** Pure: an OCTO reserve request as a partner order. */
 export function bookingToOrder(b: BookingRequest, area: AreaConfig): PartnerOrderInput {
   checkOption(b.optionId);
-  const date = b.availabilityId.slice(0, 10);
-  const start = b.availabilityId.slice(11, 16);
-  const slot = area.slots.find((s) => s.startsAt === start);
-  if (!slot) throw notFound('INVALID_AVAILABILITY_ID', `no availability ${b.availabilityId}`);
+  const { date, slotId } = availabilitySlot(b.availabilityId, area);
   const byUnit = new Map<string, PartnerOrderInput['items'][number]['visitors']>();
   b.unitItems.forEach((u, i) => {
     if (!area.products.has(u.unitId)) throw notFound('INVALID_UNIT_ID', `unitItems.${i}: no unit ${u.unitId}`);
@@ -194,7 +209,7 @@ export function bookingToOrder(b: BookingRequest, area: AreaConfig): PartnerOrde
     partnerOrderId: b.uuid ?? randomUUID(),
     areaId: area.id,
     date,
-    slotId: slot.id,
+    slotId,
     items: [...byUnit.entries()].map(([productId, visitors]) => ({ productId, visitors })),
     contactPhone: phone && /^1[3-9]\d{9}$/.test(phone) ? phone : undefined,
   };

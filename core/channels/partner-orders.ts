@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.js';
 import { PlaceOrderInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
 import { recordPayment } from '../orders/payment.js';
-import { endHold, extendHold, refundOrder } from '../orders/lifecycle.js';
+import { endHold, extendHold, refundOrder, rescheduleOrder } from '../orders/lifecycle.js';
 import { audit, loadOrder, viewOrder, type OrderDeps, type OrderRow } from '../orders/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
 import type { RefundInput } from '../orders/inputs.js';
@@ -112,6 +112,19 @@ export type ExtendHoldInput = z.output<typeof ExtendHoldInput>;
 export async function extendPartnerOrder(d: OrderDeps, actor: Actor, ref: string, input: ExtendHoldInput): Promise<PartnerOrderView> {
   const o = await findPartnerOrder(d.db, actor, ref);
   return extendHold(d, actor, o.id, input.expirationMinutes * 60);
+}
+
+/**
+ * Moves a partner's confirmed order to another date and slot (OCTO booking update), by
+ * the product's reschedule rules. Asking again for where it already is returns it
+ * unchanged, so a retried update is harmless. A hold does not move: the partner cancels
+ * it and reserves again.
+ */
+export async function reschedulePartnerOrder(d: OrderDeps, actor: Actor, ref: string, to: { date: string; slotId: string }): Promise<PartnerOrderView> {
+  const o = await findPartnerOrder(d.db, actor, ref);
+  if (o.status === 'held') throw conflict('order_not_reschedulable', 'an unpaid hold cannot move; cancel it and reserve again');
+  if (o.visit_date === to.date && o.slot_id === to.slotId && (o.status === 'issued' || o.status === 'partially_refunded')) return viewOrder(d.db, d.vault, o.id);
+  return rescheduleOrder(d, actor, o.id, to);
 }
 
 /** Gives up an unpaid hold (idempotent); a paid order must be refunded instead. */

@@ -113,6 +113,53 @@ describe('OCTO endpoints /octo', () => {
     expect(await r.json()).toMatchObject({ error: 'BAD_REQUEST' });
   });
 
+  it('moves a confirmed booking to another availability (update = reschedule), once however often it is sent', async () => {
+    const uuid = randomUUID();
+    await reserve(uuid);
+    const before: Body = await klook.client.request('POST', `/octo/bookings/${uuid}/confirm`, {});
+    const used = async (slot: string) => (await api.platform.inventory.snapshot('octo-park', D)).slots[slot]?.used ?? 0;
+    const [at9, at10] = [await used('0900'), await used('1000')];
+    const to = `${D}T10:00:00+08:00`;
+
+    const moved: Body = await klook.client.request('PATCH', `/octo/bookings/${uuid}`, { availabilityId: to });
+    expect(moved).toMatchObject({ uuid, status: 'CONFIRMED', availabilityId: to, availability: { localDateTimeStart: to } });
+    const codes = (b: Body) => (b.unitItems as Body[]).filter((u) => u.status === 'CONFIRMED').map((u) => ((u.ticket as Body).deliveryOptions as Body[])[0]!.deliveryValue);
+    expect(codes(moved)).toHaveLength(2);
+    for (const c of codes(moved)) expect(codes(before)).not.toContain(c); // new codes; the old ones are revoked
+    expect([await used('0900'), await used('1000')]).toEqual([at9 - 2, at10 + 2]);
+
+    const again: Body = await klook.client.request('PATCH', `/octo/bookings/${uuid}`, { productId: 'octo-park', optionId: 'DEFAULT', availabilityId: to });
+    expect(codes(again)).toEqual(codes(moved)); // a retried update changes nothing
+    expect([await used('0900'), await used('1000')]).toEqual([at9 - 2, at10 + 2]);
+    const outbox = await api.platform.db('outbox').where({ aggregate_id: moved.id as string, topic: 'order.rescheduled' });
+    expect(outbox).toHaveLength(1);
+  });
+
+  it.each([
+    ['notes (not stored)', { availabilityId: `${D}T11:00:00+08:00`, notes: 'window seat' }, 'BAD_REQUEST'],
+    ['unit items (cancel and reserve again)', { availabilityId: `${D}T11:00:00+08:00`, unitItems: [] }, 'BAD_REQUEST'],
+    ['no availability', {}, 'BAD_REQUEST'],
+    ['an unknown availability', { availabilityId: `${D}T23:00:00+08:00` }, 'INVALID_AVAILABILITY_ID'],
+    ['another product', { productId: 'elsewhere', availabilityId: `${D}T11:00:00+08:00` }, 'INVALID_PRODUCT_ID'],
+    ['another option', { optionId: 'VIP', availabilityId: `${D}T11:00:00+08:00` }, 'INVALID_OPTION_ID'],
+  ])('refuses a booking update with %s', async (_n, body, error) => {
+    const uuid = randomUUID();
+    await reserve(uuid);
+    await klook.client.request('POST', `/octo/bookings/${uuid}/confirm`, {});
+    const r = await klook.client.raw('PATCH', `/octo/bookings/${uuid}`, body);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error });
+    expect((await klook.client.request<Body>('GET', `/octo/bookings/${uuid}`)).availabilityId).toBe(`${D}T09:00:00+08:00`);
+  });
+
+  it('does not move a booking still on hold', async () => {
+    const uuid = randomUUID();
+    await reserve(uuid);
+    const r = await klook.client.raw('PATCH', `/octo/bookings/${uuid}`, { availabilityId: `${D}T10:00:00+08:00` });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error: 'UNPROCESSABLE_ENTITY', code: 'order_not_reschedulable' });
+  });
+
   it('extends only a live hold of this reseller', async () => {
     const uuid = randomUUID();
     await reserve(uuid);
