@@ -91,12 +91,13 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
   let amount = 0;
   let ticketIds: string[] = [];
   let freed: { areaId: string; date: string; slotId: string } | undefined;
+  let release: (() => Promise<unknown>) | undefined;
   let outcome: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
     if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_refundable', `order is ${o.status}`);
-    const tickets = await loadTickets(trx, o.id);
+    const tickets = await loadTickets(trx, o.id, true);
     const valid = tickets.filter((t) => t.status === 'valid');
     const chosen = input.ticketIds ? tickets.filter((t) => input.ticketIds!.includes(t.id)) : valid;
     if (input.ticketIds && chosen.length !== new Set(input.ticketIds).size) {
@@ -110,13 +111,8 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
     ticketIds = chosen.map((t) => t.id);
     amount = chosen.reduce((s, t) => s + t.price, 0);
     const all = chosen.length === valid.length;
-    await d.inventory.release(
-      o.area_id,
-      o.visit_date,
-      o.res_id,
-      all ? 'all' : { units: chosen.reduce((s, t) => s + t.units, 0), idHashes: chosen.map((t) => t.id_hash) },
-    );
-    crashPoint('refund.after-release');
+    const part = { units: chosen.reduce((s, t) => s + t.units, 0), idHashes: chosen.map((t) => t.id_hash) };
+    release = () => d.inventory.release(o.area_id, o.visit_date, o.res_id, all ? 'all' : part);
     await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
     await trx('orders')
       .where({ id: o.id })
@@ -127,6 +123,11 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
     outcome = { kind: 'refunded', areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: ticketIds.length, amount, reason: input.reason };
   });
+  // The stock goes back only once the refund is committed: a rollback or a crash before
+  // this line leaves Redis holding too much (the reconciler frees it), never too little
+  // (which would sell seats the books still count as sold).
+  crashPoint('refund.before-release');
+  await release?.();
   if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   const status = await sendRefund(d, refundId);
@@ -160,13 +161,13 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<'pendi
  */
 export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: string, input: RescheduleInput): Promise<OrderView> {
   const now = d.clock.now();
-  let freed: { areaId: string; date: string; slotId: string } | undefined;
+  let freed: { areaId: string; date: string; slotId: string; resId: string } | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_reschedulable', `order is ${o.status}`);
     if (o.visit_date === input.date && o.slot_id === input.slotId) throw inputError('same_slot', 'the order is already for this date and slot', [{ path: 'date', message: 'unchanged' }]);
     const area = await d.catalog.area(o.area_id);
-    const tickets = (await loadTickets(trx, o.id)).filter((t) => t.status === 'valid');
+    const tickets = (await loadTickets(trx, o.id, true)).filter((t) => t.status === 'valid');
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
     if (tickets.some((t) => t.entries_used > 0)) throw conflict('ticket_used', 'a ticket of this order has been used');
     const notFree = tickets.find((t) => !area.products.get(t.product_id)?.freeReschedule);
@@ -192,7 +193,6 @@ export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: strin
     });
     if (!taken.ok) throw refusalError(taken.reason, { level: taken.level });
     try {
-      await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
       const fresh = tickets.map((t) => ({ ...t, id: uuidv7(now.getTime()), status: 'pending' as const, visit_date: input.date, slot_id: slot.id, code: null }));
       await trx('tickets').whereIn('id', tickets.map((t) => t.id)).update({ status: 'rescheduled', revoked_at: now });
       await trx('tickets').insert(fresh.map(({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked }) => ({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked })));
@@ -201,12 +201,14 @@ export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: strin
       const issued = await issueTickets(trx, await d.keys(), area, moved, fresh, now);
       await outbox(trx, 'order.rescheduled', o.id, { areaId: o.area_id, from: { date: o.visit_date, slotId: o.slot_id }, to: { date: input.date, slotId: slot.id }, revoked: tickets.map((t) => t.id), issued });
       await audit(trx, actor, 'scenic.order.rescheduled', o.id, { from: `${o.visit_date}/${o.slot_id}`, to: `${input.date}/${slot.id}` });
-      freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
+      freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, resId: o.res_id };
     } catch (e) {
       await d.inventory.release(o.area_id, input.date, newRes, 'all').catch(() => undefined);
       throw e;
     }
   });
+  // The old day's stock goes back once the move is committed (see refundOrder).
+  if (freed) await d.inventory.release(freed.areaId, freed.date, freed.resId, 'all');
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   return viewOrder(d.db, d.vault, orderId);
 }

@@ -98,8 +98,14 @@ export async function loadOrder(db: Knex, id: string, forUpdate = false): Promis
   return { ...row, visit_date: dateOf(row.visit_date) };
 }
 
-export async function loadTickets(db: Knex, orderId: string): Promise<TicketRow[]> {
-  const rows = (await db<TicketRow>('tickets').where({ order_id: orderId }).orderBy('id'));
+/**
+ * The tickets of an order, in id order. `lock` takes their row locks (in the same id
+ * order as the gate ledger), so a refund or reschedule and a gate admitting one of them
+ * serialise: whichever commits second sees the other's result.
+ */
+export async function loadTickets(db: Knex, orderId: string, lock = false): Promise<TicketRow[]> {
+  const q = db<TicketRow>('tickets').where({ order_id: orderId }).orderBy('id');
+  const rows = await (lock ? q.forUpdate() : q);
   return rows.map((t) => ({ ...t, visit_date: dateOf(t.visit_date) }));
 }
 

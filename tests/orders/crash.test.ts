@@ -22,7 +22,7 @@ const CAPACITY = 150;
  * The API and the worker run as real processes and die for real: SIGKILL at random
  * moments, plus self-inflicted SIGKILLs at the worst points (between the Redis
  * reservation and the Postgres commit, after the commit before the answer, after
- * the Redis confirm of a payment). Clients retry with their idempotency keys as a
+ * the Redis confirm of a payment, after a refund's commit before its stock is freed). Clients retry with their idempotency keys as a
  * phone app would. After the storm the reconciler runs once, and then: every order a
  * client got a 2xx for is in Postgres, every hold became an order or was released,
  * and Redis equals what Postgres implies.
@@ -58,7 +58,7 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
     platform = createPlatform(loadConfig(env), { role: 'test' });
     await upsertChannels(platform.db, DEFAULT_CHANNELS);
     await upsertArea(platform.db, demoArea({ id: 'crash', dailyCapacity: CAPACITY, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }], quotas: [] }));
-    api = new RoleProcess('api', { ...env, SCENIC_FAULTS: 'order.after-reserve=0.04,order.after-commit=0.04,payment.after-confirm=0.08' });
+    api = new RoleProcess('api', { ...env, SCENIC_FAULTS: 'order.after-reserve=0.04,order.after-commit=0.04,payment.after-confirm=0.08,refund.before-release=0.15' });
     worker = new RoleProcess('worker', env);
   });
   afterAll(async () => {
@@ -127,6 +127,8 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
           const pay = await withRetry(() => client.send('POST', `/v1/orders/${id}/payments`, undefined, { 'x-order-token': res.body.accessToken as string }));
           const payId = [...gateway.payments.entries()].find(([, v]) => v.orderId === id)?.[0];
           if (pay?.status === 201 && payId) await gateway.complete(payId, { attempts: 40, retryDelayMs: 250 });
+          // some visitors change their minds: a refund frees the stock for the others
+          if (rnd() < 0.3) await withRetry(() => client.send('POST', `/v1/orders/${id}/refunds`, { reason: 'illness' }, { 'x-order-token': res.body.accessToken as string, 'idempotency-key': `refund-${key}` }));
         }
       }
     });
@@ -176,5 +178,7 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       }
     }
     expect(paid.length).toBeGreaterThan(0);
+    const refunded: { n: number }[] = await platform.db('orders').where({ area_id: 'crash', status: 'refunded' }).count({ n: '*' });
+    expect(Number(refunded[0]!.n)).toBeGreaterThan(0);
   }, 240_000);
 });
