@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
-import { unauthenticated } from '../core/errors.js';
+import { inputError, unauthenticated } from '../core/errors.js';
+import { addDays } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import type { PiiVault } from '../core/pii/crypto.js';
 import { parseInput } from '../core/validation.js';
@@ -67,8 +68,19 @@ export function createGateRouter(deps: GateRouterDeps): Router {
     next();
   });
 
-  /** The day a request is about: `?date=` or the area's local today. */
-  const dayOf = async (gate: GateDevice, date: string | undefined) => date ?? localTime(clock.now(), (await areaTimezone(db, gate.areaId)).timezone).date;
+  /**
+   * The day a request is about: `?date=` or the area's local today. Only yesterday, today
+   * and tomorrow: a day's manifest carries that day's ID-hash key, and a stolen device
+   * must not collect the keys (and hashes) of every other day to guess ID numbers offline.
+   */
+  const dayOf = async (gate: GateDevice, date: string | undefined) => {
+    const today = localTime(clock.now(), (await areaTimezone(db, gate.areaId)).timezone).date;
+    if (date === undefined) return today;
+    if (date < addDays(today, -1) || date > addDays(today, 1)) {
+      throw inputError('date_out_of_range', `a gate syncs only yesterday, today or tomorrow (area time: today is ${today})`, [{ path: 'date', message: 'out of range' }]);
+    }
+    return date;
+  };
 
   router.get('/keys', async (_req, res) => {
     res.json({ keys: await gatePublicKeys(db) });
@@ -92,7 +104,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
     const q = parseInput(ChangesQuery, req.query);
     const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
     const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), timezone).date, instantCapacity);
-    res.json(await changesPage(db, vault, gate, q.date ?? presence.date, q.cursor, q.limit, presence, deps.changeSettleMs));
+    res.json(await changesPage(db, vault, gate, await dayOf(gate, q.date ?? presence.date), q.cursor, q.limit, presence, deps.changeSettleMs));
   });
 
   router.get('/presence', async (_req, res) => {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -39,7 +40,7 @@ export interface Partner {
   settlementTimezone: string;
 }
 
-export const partnerChannelId = (partnerId: string) => `ota:${partnerId}`;
+export const partnerChannelId = (partnerId: string) => `${PARTNER_CHANNEL_PREFIX}${partnerId}`;
 
 interface PartnerRow {
   id: string;

@@ -32,6 +32,7 @@ describe('partner request signature', () => {
     ['keeps empty values', 'flag&x=', 'flag=&x='],
     ['accepts a leading ?', '?z=1', 'z=1'],
     ['empty', '', ''],
+    ['keeps a malformed escape as written (no throw)', 'a=%zz&b=%', 'a=%25zz&b=%25'],
   ])('canonical query %s', (_n, raw, want) => {
     expect(canonicalQuery(raw)).toBe(want);
   });

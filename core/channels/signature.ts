@@ -45,7 +45,15 @@ export function canonicalQuery(rawQuery: string): string {
     .filter(Boolean)
     .map((kv): [string, string] => {
       const i = kv.indexOf('=');
-      const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+      // a malformed escape (`%zz`) stays as written: signer and verifier still agree, and a
+      // bad query is a signature mismatch, not a crash
+      const dec = (s: string) => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          return s;
+        }
+      };
       return i < 0 ? [dec(kv), ''] : [dec(kv.slice(0, i)), dec(kv.slice(i + 1))];
     });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));

@@ -47,6 +47,12 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
   return db.transaction(async (trx) => {
     const deltas = new CountDeltas();
     const touched = new Set<string>();
+    // A gate speaks only for its own area: a ticket id of another area (a stolen or
+    // misconfigured device) is stored as an unknown ticket and touches no ticket's count.
+    const named = [...new Set(sorted.flatMap((e) => (e.ticketId ? [e.ticketId.toLowerCase()] : [])))];
+    const ours = new Set<string>(named.length ? await trx('tickets').whereIn('id', named).where({ area_id: gate.areaId }).pluck('id') : []);
+    const foreign = named.filter((id) => !ours.has(id));
+    if (foreign.length) await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: 'scenic.checkin.foreign_tickets', subject: `gate:${gate.id}`, data: { count: foreign.length } });
     const rows = sorted.map((e) => ({
       scan_id: e.scanId.toLowerCase(),
       gate_id: gate.id,
@@ -58,7 +64,7 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
       received_at: now,
       media: e.media,
       direction: e.direction,
-      ticket_id: e.ticketId?.toLowerCase() ?? null,
+      ticket_id: e.ticketId && ours.has(e.ticketId.toLowerCase()) ? e.ticketId.toLowerCase() : null,
       decision: e.decision,
       reason: e.reason,
       mode: e.mode,

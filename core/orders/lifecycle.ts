@@ -229,6 +229,10 @@ export async function releaseTicketCapacity(d: OrderDeps, ticketId: string): Pro
     const ticket = (await loadTickets(trx, o.id)).find((x) => x.id === ticketId);
     const [again]: { capacity_released_at: Date | null }[] = await trx('tickets').where({ id: ticketId }).select('capacity_released_at'); // under the order's lock now
     if (!ticket || ticket.status !== 'valid' || again?.capacity_released_at) return;
+    // Only a visitor who came in can leave: an exit scanned before any counted entry (or
+    // before the last member of a group ticket entered) frees nothing, or the seat could be
+    // sold again and the ticket still let in.
+    if (ticket.entries_used < ticket.entries_allowed) return;
     if (o.status !== 'issued' && o.status !== 'partially_refunded') return;
     await d.inventory.release(o.area_id, o.visit_date, o.res_id, { units: ticket.units, idHashes: [ticket.id_hash] });
     await trx('tickets').where({ id: ticketId }).update({ capacity_released_at: now });

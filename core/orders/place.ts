@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import type { DomainError} from '../errors.js';
 import { conflict, inputError, notAllowed, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
@@ -41,6 +42,8 @@ export function channelFor(actor: Actor, requested: string | undefined, channels
   const ch = channels.get(id);
   if (!ch) throw inputError('unknown_channel', `no sales channel ${id}`, [{ path: 'channelId', message: 'unknown channel' }]);
   if (actor.kind === 'visitor' && ch.kind !== 'online') throw notAllowed('channel_not_allowed', 'visitors buy through online channels');
+  // a partner's channel carries its prices, quota and settlement: only its signed API sells there
+  if (actor.kind === 'visitor' && id.startsWith(PARTNER_CHANNEL_PREFIX)) throw notAllowed('channel_not_allowed', `${id} sells only through its partner`);
   if (actor.kind !== 'visitor' && actor.channelId && requested && requested !== actor.channelId) {
     throw notAllowed('channel_not_allowed', `this credential sells through ${actor.channelId} only`);
   }

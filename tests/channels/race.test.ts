@@ -61,6 +61,18 @@ describe('two partners and the web race for one slot', () => {
     return { refusals: new Set(results.filter((r) => r !== 'ok')), a: by['ota:ota-a'] ?? 0, b: by['ota:ota-b'] ?? 0, web: by.web ?? 0, snap: await api.platform.inventory.snapshot('race', date) };
   }
 
+  it("refuses a visitor who names a partner's channel: its prices, quota and bill are the partner's", async () => {
+    const before = (await api.platform.inventory.snapshot('race', D)).channels['ota:ota-a'];
+    const res = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: { areaId: 'race', date: D, slotId: '1000', channelId: 'ota:ota-a', items: [{ productId: 'adult', visitors: [visitor()] }] },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'channel_not_allowed' });
+    expect((await api.platform.inventory.snapshot('race', D)).channels['ota:ota-a']).toEqual(before);
+    expect(await api.platform.db('orders').where({ channel_id: 'ota:ota-a', area_id: 'race' })).toHaveLength(0);
+  });
+
   it('when the slot is scarce: no channel exceeds its quota and the slot sells exactly its capacity', async () => {
     const r = await race(D, '0900');
     expect([...r.refusals].every((x) => x === 'channel_quota_reached' || x === 'slot_sold_out')).toBe(true);

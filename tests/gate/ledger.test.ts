@@ -86,6 +86,17 @@ describe('gate API and redemption ledger', () => {
     expect((await pg.db('tickets').where({ id: t!.ticketId }).first<{ entries_used: number }>()).entries_used).toBe(1);
   });
 
+  it("stores another area's ticket ids as unknown: a gate speaks only for its own area", async () => {
+    const [t] = await issueOrder(pg.db, fx);
+    await pg.db('areas').insert({ id: 'elsewhere', name: 'Elsewhere', timezone: 'Asia/Shanghai', daily_capacity: 10, instant_capacity: 10 });
+    await pg.db('tickets').where({ id: t!.ticketId }).update({ area_id: 'elsewhere' });
+    const e = entry('g-east', t!.ticketId, clock.now());
+    expect((await upload('g-east', [e])).body).toMatchObject({ accepted: 1 });
+    expect(await pg.db('checkin_scans').where({ scan_id: e.scanId }).first()).toMatchObject({ ticket_id: null, decision: 'admit' });
+    expect((await pg.db('tickets').where({ id: t!.ticketId }).first<{ entries_used: number }>()).entries_used).toBe(0);
+    expect(await pg.db('audit_log').where({ action: 'scenic.checkin.foreign_tickets', subject: 'gate:g-east' })).toHaveLength(1);
+  });
+
   it('rejects a malformed batch with the offending field', async () => {
     const res = await call<{ code: string; errors: { path: string }[] }>('g-east', 'POST', '/journal', { entries: [{ scanId: 'x' }] });
     expect(res.status).toBe(400);
@@ -234,6 +245,17 @@ describe('gate API and redemption ledger', () => {
     expect(mine).toMatchObject({ cardUid: '04A219FF', entriesUsedElsewhere: 1, status: 'valid' });
     const west = (await call<ManifestPage>('g-west', 'GET', `/manifest?date=${today(clock)}&limit=10000`)).body;
     expect(west.tickets.find((m) => m.ticketId === t!.ticketId)!.entriesUsedElsewhere).toBe(0);
+  });
+
+  it.each(['manifest', 'changes'])('serves the %s of yesterday, today and tomorrow only', async (what) => {
+    const d = today(clock);
+    const [y, y2, t1, t2] = [-1, -2, 1, 2].map((n) => new Date(Date.parse(`${d}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10));
+    for (const ok of [y, d, t1]) expect((await call(`g-east`, 'GET', `/${what}?date=${ok}`)).status).toBe(200);
+    for (const far of [y2, t2, '2020-01-01']) {
+      const r = await call<{ code: string }>('g-east', 'GET', `/${what}?date=${far}`);
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('date_out_of_range');
+    }
   });
 
   it('streams refunds and reschedules by cursor', async () => {

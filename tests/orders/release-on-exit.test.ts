@@ -33,6 +33,12 @@ describe('capacity released on exit', () => {
     expect((await api.platform.inventory.snapshot('short-visit', D)).used).toBe(2);
 
     const exit = { topic: 'ticket.capacity_released', aggregate_id: t.id, payload: JSON.stringify({ ticketId: t.id, areaId: 'short-visit', date: D, slotId: '0900', units: 1, reason: 'exit' }) };
+    // an exit scanned before the visitor came in frees nothing: the ticket can still enter
+    await api.platform.db('outbox').insert(exit);
+    while ((await relayOutbox(api.platform)) > 0);
+    expect((await api.platform.inventory.snapshot('short-visit', D)).used).toBe(2);
+    await api.platform.db('tickets').where({ id: t.id as string }).update({ entries_used: 1 }); // the ledger counted the entry
+
     await api.platform.db('outbox').insert(exit);
     await api.platform.db('outbox').insert(exit); // delivered twice: at-least-once
     while ((await relayOutbox(api.platform)) > 0);
