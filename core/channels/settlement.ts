@@ -15,7 +15,8 @@ import { zonedDayRange } from './zoned-time.js';
  *   negative; commission is given back at the same rate, and the refund that completes
  *   an order's refund gives back exactly what is left of the sale's commission, so a
  *   fully refunded order nets to zero to the fen. Refunds of payments that never became
- *   a sale (`stock_unavailable`) are not on statements: neither is their payment.
+ *   a sale (`stock_unavailable`, `duplicate_payment`) are not on statements: neither is
+ *   their payment.
  * - net = amount − commission: what the partner owes the area for the line.
  *
  * The day is the partner's settlement time zone's calendar day, [00:00, 24:00).
@@ -127,6 +128,9 @@ const saleColumns = (db: Knex) => [
 ];
 
 /** The statement of one partner for one day of its settlement time zone. */
+/** Refunds that give back a payment which never became a sale (core/orders/payment.ts). */
+const PAYMENT_NOT_A_SALE = ['stock_unavailable', 'duplicate_payment'];
+
 export async function settlementStatement(db: Knex, partnerId: string, date: string): Promise<Statement> {
   const partner = await getPartner(db, partnerId);
   const { from, to } = zonedDayRange(date, partner.settlementTimezone);
@@ -138,7 +142,7 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
     .andWhere('r.created_at', '>=', from)
     .andWhere('r.created_at', '<', to)
     .whereNot('r.status', 'failed')
-    .whereNot('r.reason_code', 'stock_unavailable')
+    .whereNotIn('r.reason_code', PAYMENT_NOT_A_SALE)
     .select<RefundRow[]>('r.id', 'r.order_id', 'r.amount', 'r.created_at');
   const orderIds = [...new Set(refunds.map((r) => r.order_id))];
   const orders = new Map<string, SaleRow>();
@@ -148,7 +152,7 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
     const all = await db('refunds')
       .whereIn('order_id', orderIds)
       .whereNot('status', 'failed')
-      .whereNot('reason_code', 'stock_unavailable')
+      .whereNotIn('reason_code', PAYMENT_NOT_A_SALE)
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
       .select<RefundRow[]>('id', 'order_id', 'amount', 'created_at');
     for (const r of all) history.set(r.order_id, [...(history.get(r.order_id) ?? []), r]);

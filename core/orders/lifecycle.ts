@@ -136,19 +136,23 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
 
 /** Sends a booked refund to the gateway; returns its status. Safe to call again. */
 export async function sendRefund(d: OrderDeps, refundId: string): Promise<'pending' | 'succeeded' | 'failed'> {
-  const r = (await d.db('refunds').where({ id: refundId }).first()) as { order_id: string; amount: number; status: string } | undefined;
+  const r = (await d.db('refunds').where({ id: refundId }).first()) as { order_id: string; payment_id: string | null; amount: number; status: string } | undefined;
   if (!r || r.status !== 'pending') return (r?.status ?? 'failed') as 'pending' | 'succeeded' | 'failed';
-  if (r.amount === 0) {
+  // a whole payment given back names that payment; a ticket refund takes the order's
+  const pay = (await (r.payment_id ? d.db('payments').where({ id: r.payment_id }) : d.db('payments').where({ order_id: r.order_id, status: 'succeeded' })).first()) as
+    | { id: string; provider: string; provider_ref: string }
+    | undefined;
+  if (r.amount === 0 || pay?.provider === 'free') {
     await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' });
     return 'succeeded';
   }
-  const pay = (await d.db('payments').where({ order_id: r.order_id, status: 'succeeded' }).first()) as { provider_ref: string } | undefined;
   if (!pay) return 'pending';
   const res = await d.gateway.refund({ providerRef: pay.provider_ref, refundId, amount: r.amount }).catch((e: unknown) => {
     d.log.warn({ err: e, refundId }, 'refund call failed; will retry');
     return { status: 'pending' as const };
   });
   if (res.status !== 'pending') await d.db('refunds').where({ id: refundId }).update({ status: res.status, updated_at: d.clock.now() });
+  if (res.status === 'succeeded' && r.payment_id) await d.db('payments').where({ id: r.payment_id }).update({ status: 'refunded' });
   return res.status;
 }
 

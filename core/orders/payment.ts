@@ -2,6 +2,7 @@ import { conflict, notFound } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { PaymentNotice } from '../payments/gateway.js';
 import { issueTickets } from './issue.js';
+import { sendRefund } from './lifecycle.js';
 import { crashPoint } from '../faults.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
@@ -59,7 +60,7 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
   const now = d.clock.now();
   const actor = systemActor(`payment:${provider}`);
   let outcome: PaymentOutcome = 'issued';
-  let refundNeeded = false;
+  let refundId: string | undefined;
   let sold: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, n.orderId, true);
@@ -87,10 +88,16 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
       return;
     }
     await trx('payments').where({ id: pay.id }).update({ status: 'succeeded', updated_at: now });
+    // The money must go back: the refund is booked in this transaction, and sent after it
+    // (a crash in between leaves it pending for the retry job, never forgotten).
+    const bookRefund = async (reason: string) => {
+      refundId = uuidv7(now.getTime());
+      await trx('refunds').insert({ id: refundId, order_id: o.id, payment_id: pay.id, ticket_ids: [], amount: n.amount, reason_code: reason, status: 'pending', actor: `system:payment:${provider}` });
+      outcome = 'refund_required';
+    };
     if (o.status === 'issued' || o.status === 'partially_refunded' || o.status === 'refunded') {
       // A second payment for an order that is already paid: give it back.
-      outcome = 'refund_required';
-      refundNeeded = true;
+      await bookRefund('duplicate_payment');
       return;
     }
     const tickets = await loadTickets(trx, o.id);
@@ -117,8 +124,7 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
       await trx('orders').where({ id: o.id }).update({ status: 'cancelled', updated_at: now });
       await trx('tickets').where({ order_id: o.id }).whereIn('status', ['pending', 'void']).update({ status: 'void' });
       await audit(trx, actor, 'scenic.order.paid_after_stock_lost', o.id, { amount: n.amount });
-      outcome = 'refund_required';
-      refundNeeded = true;
+      await bookRefund('stock_unavailable');
       return;
     }
     crashPoint('payment.after-confirm');
@@ -132,19 +138,10 @@ export async function recordPayment(d: OrderDeps, n: PaymentNotice, provider = d
     sold = { kind: 'issued', areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: issued.length, amount: o.amount_total };
   });
   if (sold) d.onOutcome?.(sold);
-  if (refundNeeded) await refundPayment(d, n, provider);
+  if (refundId) await sendRefund(d, refundId);
   return { outcome, order: await viewOrder(d.db, d.vault, n.orderId) };
 }
 
-/** Returns a whole payment to the payer (paid after the stock was gone, or paid twice). */
-async function refundPayment(d: OrderDeps, n: PaymentNotice, provider: string): Promise<void> {
-  const refundId = uuidv7(d.clock.now().getTime());
-  await d.db('refunds').insert({ id: refundId, order_id: n.orderId, ticket_ids: [], amount: n.amount, reason_code: 'stock_unavailable', status: 'pending', actor: `system:payment:${provider}` });
-  if (provider === 'free') return void (await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' }));
-  const r = await d.gateway.refund({ providerRef: n.providerRef, refundId, amount: n.amount }).catch(() => ({ status: 'pending' as const }));
-  await d.db('refunds').where({ id: refundId }).update({ status: r.status === 'succeeded' ? 'succeeded' : r.status === 'failed' ? 'failed' : 'pending' });
-  if (r.status === 'succeeded') await d.db('payments').where({ provider, provider_ref: n.providerRef }).update({ status: 'refunded' });
-}
 
 export async function findOrderByPayment(d: OrderDeps, provider: string, providerRef: string): Promise<string> {
   const p = (await d.db('payments').where({ provider, provider_ref: providerRef }).first()) as { order_id: string } | undefined;
