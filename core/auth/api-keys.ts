@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { secretToken } from '../ids.js';
 import { unauthenticated } from '../errors.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Actor } from '../orders/model.js';
 
 /**
@@ -33,24 +34,25 @@ interface Row {
 
 /** Resolves API keys to actors, caching rows briefly so each request does not hit Postgres. */
 export class ApiKeys {
-  private cache = new Map<string, { at: number; row: Row | undefined }>();
+  private readonly cache: BoundedCache<string, Row | undefined>;
   constructor(
     private readonly db: Knex,
-    private readonly now: () => number,
-    private readonly ttlMs = 30_000,
-  ) {}
+    now: () => number,
+    ttlMs = 30_000,
+  ) {
+    this.cache = new BoundedCache(ttlMs, 10_000, now);
+  }
 
   async authenticate(key: string): Promise<Actor> {
-    const m = /^sk_([A-Za-z0-9]+)_([A-Za-z0-9_-]+)$/.exec(key);
+    const m = /^sk_([A-Za-z0-9]{1,40})_([A-Za-z0-9_-]{1,200})$/.exec(key);
     if (!m) throw unauthenticated('bad_credentials', 'malformed API key');
     const [, id, secret] = m as unknown as [string, string, string];
     let hit = this.cache.get(id);
-    if (!hit || this.now() - hit.at > this.ttlMs) {
-      const row = (await this.db('api_keys').where({ id }).first()) as Row | undefined;
-      hit = { at: this.now(), row };
-      this.cache.set(id, hit);
+    if (!hit) {
+      hit = { value: (await this.db('api_keys').where({ id }).first()) as Row | undefined };
+      this.cache.set(id, hit.value);
     }
-    const row = hit.row;
+    const row = hit.value;
     const ok = row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));
     if (!ok) throw unauthenticated('bad_credentials', 'unknown or revoked API key');
     return { kind: row.role === 'partner' ? 'partner' : 'staff', id: row.id, role: row.role, channelId: row.channel_id };

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.js';
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
@@ -163,14 +164,16 @@ export interface SignedRequest {
  * effect within `ttlMs`.
  */
 export class PartnerAuthenticator {
-  private cache = new Map<string, { at: number; row: CredentialRow | undefined }>();
+  private readonly cache: BoundedCache<string, CredentialRow | undefined>;
   constructor(
     private readonly db: Knex,
     private readonly redis: Redis,
     private readonly vault: PiiVault,
     private readonly now: () => number,
-    private readonly ttlMs = 5_000,
-  ) {}
+    ttlMs = 5_000,
+  ) {
+    this.cache = new BoundedCache(ttlMs, 10_000, now);
+  }
 
   async authenticate(req: SignedRequest): Promise<Actor & { partnerId: string; keyId: string }> {
     const parsed = parseSignatureHeaders(req.headers);
@@ -206,12 +209,12 @@ export class PartnerAuthenticator {
   private async credential(keyId: string): Promise<CredentialRow | undefined> {
     if (!/^pk_[A-Za-z0-9]{8,40}$/.test(keyId)) return undefined;
     const hit = this.cache.get(keyId);
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.row;
+    if (hit) return hit.value;
     const row = await this.db('partner_credentials as c')
       .join('partners as p', 'p.id', 'c.partner_id')
       .where({ 'c.key_id': keyId })
       .first<CredentialRow | undefined>('c.key_id', 'c.partner_id', 'c.secret_enc', 'c.expires_at', 'c.revoked_at', 'p.channel_id', 'p.status');
-    this.cache.set(keyId, { at: this.now(), row });
+    this.cache.set(keyId, row);
     return row;
   }
 }
