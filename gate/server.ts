@@ -141,6 +141,11 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       }
     }
     if (req.method === 'POST' && path === '/scan') {
+      // JSON only: a browser may send a text/plain or form POST from any page without
+      // asking first (no CORS preflight); insisting on application/json means a page of
+      // another origin must ask, and is refused unless SCENIC_GATE_ALLOWED_ORIGINS lists it.
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') return problem(res, 415, 'unsupported_media_type', 'a scan is a JSON body with Content-Type: application/json');
       let raw: string;
       try {
         raw = await readBody(req);

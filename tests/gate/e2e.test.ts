@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -128,5 +129,23 @@ describe('gate agent CORS for the staff page', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const ok = await fetch(`http://127.0.0.1:${agent.port}/health`, { headers: { origin: api.url } });
     expect(ok.headers.get('access-control-allow-origin')).toBe(api.url);
+  });
+
+  it('refuses a scan a page of any origin could send without asking (not JSON), before deciding anything', async () => {
+    const journaled = () => {
+      const db = new Database(join(dir, 'j.db'), { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare('select count(*) as n from journal').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const before = journaled();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+      const res = await fetch(`http://127.0.0.1:${agent.port}/scan`, { method: 'POST', headers: { origin: 'http://evil.example', ...(type ? { 'content-type': type } : {}) }, body: '{"direction":"out"}' });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { code: string }).code).toBe('unsupported_media_type');
+    }
+    expect(journaled()).toBe(before); // nothing journaled: no exit was counted
   });
 });
