@@ -16,6 +16,12 @@ export interface IdempotencyKey {
   scope: string;
   key: string;
   requestHash: string;
+  /**
+   * The lease of the run that holds the key (its `locked_until`), set by runIdempotent.
+   * A run that outlived its lease and was taken over by a retry no longer owns the key:
+   * completing it then fails, and its transaction rolls back, so one key makes one order.
+   */
+  lease?: Date;
 }
 
 export interface StoredResponse<T = unknown> {
@@ -39,11 +45,20 @@ export function validateKey(key: string | undefined): string {
   return key;
 }
 
-/** Records the response inside the caller's transaction. */
+/** Where the run holding `k` may write its key: still running, still under its lease. */
+const owned = (db: Knex, k: IdempotencyKey) =>
+  db('idempotency_keys')
+    .where({ scope: k.scope, key: k.key, state: 'running' })
+    .modify((q) => void (k.lease ? q.where('locked_until', k.lease) : q));
+
+/**
+ * Records the response inside the caller's transaction. Throws (rolling the caller's
+ * work back) when this run no longer owns the key: its lease lapsed and a retry took
+ * the key over, and that retry's answer is the one that counts.
+ */
 export async function completeInTransaction(trx: Knex.Transaction, k: IdempotencyKey, res: StoredResponse): Promise<void> {
-  await trx('idempotency_keys')
-    .where({ scope: k.scope, key: k.key })
-    .update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+  const n = await owned(trx, k).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+  if (n !== 1) throw new DomainError('unavailable', 'idempotency_key_lost', 'this request took too long and a retry with the same Idempotency-Key took over; its answer counts');
 }
 
 interface Row {
@@ -71,8 +86,9 @@ export async function runIdempotent<T>(
   const deadline = clock.now().getTime() + WAIT_MS;
   for (;;) {
     const now = clock.now();
+    const lease = new Date(now.getTime() + LOCK_MS);
     const inserted = await db('idempotency_keys')
-      .insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, state: 'running', locked_until: new Date(now.getTime() + LOCK_MS) })
+      .insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, state: 'running', locked_until: lease })
       .onConflict(['scope', 'key'])
       .ignore()
       .returning('key');
@@ -91,7 +107,7 @@ export async function runIdempotent<T>(
         const took = await db('idempotency_keys')
           .where({ scope: k.scope, key: k.key, state: 'running' })
           .andWhere('locked_until', '<', now)
-          .update({ locked_until: new Date(now.getTime() + LOCK_MS) });
+          .update({ locked_until: lease });
         mine = took === 1;
       }
       if (!mine) {
@@ -100,24 +116,19 @@ export async function runIdempotent<T>(
         continue;
       }
     }
+    const held: IdempotencyKey = { ...k, lease };
     try {
-      const { storedInTransaction, ...res } = await fn(k);
+      const { storedInTransaction, ...res } = await fn(held);
       // an operation that completed the key in its own transaction needs no second write
-      if (!storedInTransaction) {
-        await db('idempotency_keys')
-          .where({ scope: k.scope, key: k.key, state: 'running' })
-          .update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
-      }
+      if (!storedInTransaction) await owned(db, held).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
       return { ...res, replayed: false };
     } catch (e) {
       if (e instanceof DomainError && e.kind !== 'unavailable') {
         const res = toProblem(e);
-        await db('idempotency_keys')
-          .where({ scope: k.scope, key: k.key, state: 'running' })
-          .update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+        await owned(db, held).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
         return { ...res, replayed: false };
       }
-      await db('idempotency_keys').where({ scope: k.scope, key: k.key, state: 'running' }).delete();
+      await owned(db, held).delete(); // only our own run: a retry that took over keeps its key
       throw e;
     }
   }
