@@ -7,6 +7,7 @@ import * as m0005 from './0005-reports.js';
 import * as m0006 from './0006-capacity-release.js';
 import * as m0007 from './0007-reentry.js';
 import * as m0008 from './0008-refund-payment.js';
+import * as m0009 from './0009-outbox-retries.js';
 
 export interface Migration {
   readonly name: string;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit one that has shipped. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];
