@@ -249,28 +249,37 @@ export function countReentries(entries: readonly { scan_id: string; scanned_at: 
   return { countedIds, exitsMatched };
 }
 
+/**
+ * Opens, updates or clears the ticket's double-entry flag. Staff and alerting hear of
+ * every change of state (opened, re-opened, cleared), not only of the first opening:
+ * journals arrive in any order, a flag raised by an entry can be cleared by an exit
+ * uploaded later, and the trail must say so. (The ticket row is locked by the caller,
+ * so reading the flag's state first is race-free.)
+ */
 async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: AdmitRow[], over: boolean, gate: GateDevice, now: Date): Promise<void> {
+  const emit = async (event: 'double_entry' | 'double_entry_cleared', data: Record<string, unknown>) => {
+    await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: `scenic.checkin.${event}`, subject: `ticket:${t.id}`, data });
+    await trx('outbox').insert({ topic: `checkin.${event}`, aggregate_id: t.id, payload: data, created_at: now });
+  };
   if (!over) {
-    await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry', status: 'open' }).update({ status: 'cleared', entries_seen: list.length, updated_at: now });
+    const cleared = await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry', status: 'open' }).update({ status: 'cleared', entries_seen: list.length, updated_at: now });
+    if (cleared) await emit('double_entry_cleared', { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length });
     return;
   }
+  const before = await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry' }).first<{ status: string } | undefined>('status');
   const scanIds = list.map((s) => s.scan_id);
   const gateIds = [...new Set(list.map((s) => s.gate_id))].sort();
-  const { rows } = await trx.raw<{ rows: { inserted: boolean }[] }>(
+  await trx.raw(
     `insert into checkin_flags (ticket_id, kind, area_id, entries_allowed, entries_seen, scan_ids, gate_ids, status, created_at, updated_at)
      values (?, 'double_entry', ?, ?, ?, ?::uuid[], ?::text[], 'open', ?, ?)
      on conflict (ticket_id, kind) do update set
        entries_allowed = excluded.entries_allowed, entries_seen = excluded.entries_seen, scan_ids = excluded.scan_ids,
        gate_ids = excluded.gate_ids, updated_at = excluded.updated_at,
        status = case when checkin_flags.status = 'cleared' then 'open' else checkin_flags.status end
-     returning (xmax = 0) as inserted`,
+`,
     [t.id, t.area_id, t.entries_allowed, list.length, scanIds, gateIds, now, now],
   );
-  if (rows[0]?.inserted) {
-    const data = { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length, scanIds, gateIds };
-    await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: 'scenic.checkin.double_entry', subject: `ticket:${t.id}`, data });
-    await trx('outbox').insert({ topic: 'checkin.double_entry', aggregate_id: t.id, payload: data, created_at: now });
-  }
+  if (!before || before.status === 'cleared') await emit('double_entry', { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length, scanIds, gateIds });
 }
 
 /** Exits of tickets whose product releases capacity on exit: an event for inventory. */

@@ -174,6 +174,22 @@ describe('gate API and redemption ledger', () => {
     expect(w.body.tickets.find((x) => x.ticketId === id)).toMatchObject({ entriesUsedElsewhere: 1, exitsUsedElsewhere: 2 });
   });
 
+  it('tells staff when a flag opens and when a later upload clears it', async () => {
+    const [t] = await issueOrder(pg.db, fx, { productId: 'pass' });
+    const id = t!.ticketId;
+    const at = (s: number) => new Date(clock.now().getTime() + s * 1000);
+    // in at west, out at east, in at west again: the west gate uploads first
+    await upload('g-west', [entry('g-west', id, at(1)), entry('g-west', id, at(30))]);
+    const flag = () => pg.db('checkin_flags').where({ ticket_id: id, kind: 'double_entry' }).first<{ status: string } | undefined>('status');
+    expect(await flag()).toMatchObject({ status: 'open' });
+    await upload('g-east', [entry('g-east', id, at(10), { direction: 'out' })]); // the exit in between arrives
+    expect(await flag()).toMatchObject({ status: 'cleared' });
+    const trail = await pg.db('audit_log').where({ subject: `ticket:${id}` }).orderBy('id').pluck('action');
+    expect(trail).toEqual(['scenic.checkin.double_entry', 'scenic.checkin.double_entry_cleared']);
+    const events = await pg.db('outbox').where({ aggregate_id: id }).whereIn('topic', ['checkin.double_entry', 'checkin.double_entry_cleared']).orderBy('id').pluck('topic');
+    expect(events).toEqual(['checkin.double_entry', 'checkin.double_entry_cleared']);
+  });
+
   it('admits online once when two gates ask about one ticket at the same instant', async () => {
     const [t] = await issueOrder(pg.db, fx);
     const ask = (gate: string) =>
