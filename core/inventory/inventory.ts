@@ -152,12 +152,13 @@ export class Inventory {
   }
 
   /**
-   * `mode`: a normal sale; `adopt` (reconciler) records without checks; `{ claim }`
+   * `mode`: a normal sale; `adopt` (reconciler) records without checks; `'replace'`
+   * (reconciler) adopts over the reservation's own drifted record in one step; `{ claim }`
    * turns a waiting-list claim reservation into this one in the same atomic step.
    */
-  async reserve(req: ReserveRequest, mode: boolean | { claim: string } = false): Promise<ReserveResult> {
+  async reserve(req: ReserveRequest, mode: boolean | 'replace' | { claim: string } = false): Promise<ReserveResult> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.runReserve(req, typeof mode === 'object' ? `c:${mode.claim}` : mode ? '1' : '0');
+      const r = await this.runReserve(req, typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0');
       if (r[0] === -1 && attempt === 0) {
         await this.init(req.areaId, req.date);
         continue;

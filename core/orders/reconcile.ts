@@ -117,10 +117,11 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
       const cur = (await d.inventory.reservations(areaId, date)).get(resId);
       if (!fresh || (cur && sameRes(fresh, cur))) return;
       const channel = await d.catalog.channel(fresh.channelId);
-      if (cur) await d.inventory.release(areaId, date, resId, 'all');
+      // one atomic step (give the drifted record's stock back, take what Postgres says):
+      // a release then a reserve would let a sale take the difference in between
       await d.inventory.reserve(
         { resId, areaId, date, slotId: fresh.slotId, channelId: fresh.channelId, channelKind: channel.kind, units: fresh.units, idHashes: fresh.idHashes, expiresAt: fresh.held ? fresh.expiresAt : 0 },
-        true,
+        cur ? 'replace' : true,
       );
       (cur ? report.corrected : report.adopted).push(resId);
     });

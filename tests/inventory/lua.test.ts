@@ -145,6 +145,25 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect((await inv.snapshot(a, hold.date)).used).toBe(1);
   });
 
+  it('replaces a drifted record in one step: its old stock back, the new taken, counters exact', async () => {
+    const a = newArea(plan({ slots: { '0900': 60, '1000': 60 } }));
+    const ids = [randomUUID(), randomUUID()];
+    const r = req(a, { units: 2, idHashes: ids, expiresAt: 0 });
+    await inv.reserve(r);
+    await inv.reserve(req(a, { slotId: '1000', channelId: 'ota', units: 3, idHashes: [randomUUID(), randomUUID(), randomUUID()] }));
+    // Postgres says this order is one ticket in the 10:00 slot through the OTA channel
+    const fixed = { ...r, slotId: '1000', channelId: 'ota', units: 1, idHashes: [ids[0]!] };
+    expect(await inv.reserve(fixed, true)).toMatchObject({ ok: true, duplicate: true }); // plain adopt leaves an existing record alone
+    expect((await inv.reserve(fixed, 'replace')).ok).toBe(true);
+    const snap = await inv.snapshot(a, r.date);
+    expect(snap.used).toBe(4);
+    expect([snap.slots['0900']!.used, snap.slots['1000']!.used]).toEqual([0, 4]);
+    expect(snap.channels.web?.used ?? 0).toBe(0);
+    expect(snap.channels.ota!.used).toBe(4);
+    expect(await inv.reservation(a, r.date, r.resId)).toMatchObject({ slotId: '1000', channelId: 'ota', units: 1 });
+    expect(await inv.recount(a, r.date)).toEqual([]); // nothing drifted
+  });
+
   it('extends only a live unpaid hold, in the record and in the expiry index', async () => {
     const a = newArea();
     const hold = req(a, { expiresAt: clock.now().getTime() + 1000 });

@@ -16,7 +16,10 @@
   ARGV[6] units (>0)   ARGV[7] expiresAt ms (0 = sold at once, no hold)
   ARGV[8] now ms   ARGV[9] events pub/sub channel   ARGV[10] areaId
   ARGV[11] '0' = a sale; '1' = adopt (reconciler: record what Postgres says exists, skip
-          every check); 'c:<resId>' = a sale that replaces the waiting-list claim <resId>
+          every check); 'r' = adopt over this resId's own record (reconciler correcting a
+          reservation that drifted): the old record's stock is given back and the new one
+          taken in the same step, so no sale can take the difference in between;
+          'c:<resId>' = a sale that replaces the waiting-list claim <resId>
           of the same area-day: the claim's stock counts as free for the checks and is
           handed over in the same step, so nobody can take it in between
   ARGV[12..] idHashes of the visitors (one per ticket; may repeat)
@@ -34,8 +37,9 @@
 local dayK, idsK, resK, expK, swK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local resId, date, slot, channel, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local units, expAt, now = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local pub, area, adopt = ARGV[9], ARGV[10], ARGV[11] == '1'
-local claimId = string.sub(ARGV[11], 1, 2) == 'c:' and string.sub(ARGV[11], 3) or nil
+local pub, area, replace = ARGV[9], ARGV[10], ARGV[11] == 'r'
+local adopt = ARGV[11] == '1' or replace
+local claimId = string.sub(ARGV[11], 1, 2) == 'c:' and string.sub(ARGV[11], 3) or (replace and resId or nil)
 
 if not units or units < 1 or not expAt or not now then return { -9, '', 0, 0, 0, 'bad arguments' } end
 
@@ -48,7 +52,7 @@ local level = d[6] or 'green'
 local slotCap, slotUsed = tonumber(d[7]), tonumber(d[8]) or 0
 local quota, chUsed = tonumber(d[9]), tonumber(d[10]) or 0
 
-if redis.call('HEXISTS', resK, resId) == 1 then return { 2, level, used, slotUsed, slotCap or 0, '' } end
+if not replace and redis.call('HEXISTS', resK, resId) == 1 then return { 2, level, used, slotUsed, slotCap or 0, '' } end
 if not slotCap then return { -2, level, used, slotUsed, 0, slot } end
 
 -- a waiting-list claim being turned into this order: its stock is ours to take
