@@ -229,7 +229,12 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
       if (idem) await completeInTransaction(trx, idem, { status: 201, body: { ...view, accessToken } });
     });
   } catch (e) {
-    await d.inventory.release(area.id, input.date, resId, 'all').catch((re: unknown) => d.log.error({ err: re, orderId }, 'could not release hold after failed order write; the reconciler will'));
+    // Give the stock back only when the order is certainly not in the books: a connection
+    // lost while COMMIT was answered can hide a commit that happened, and releasing then
+    // would let the seat sell twice (docs/adr/0008). When unsure, the reconciler decides.
+    const absent = await d.db('orders').where({ id: orderId }).first('id').then((r: unknown) => r === undefined, () => false);
+    if (absent) await d.inventory.release(area.id, input.date, resId, 'all').catch((re: unknown) => d.log.error({ err: re, orderId }, 'could not release hold after failed order write; the reconciler will'));
+    else d.log.warn({ err: e, orderId }, 'order write failed and its commit is uncertain; the hold stays for the reconciler');
     if (e instanceof Error && /partner_order_id/.test(e.message)) throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
   }
