@@ -12,7 +12,7 @@ export default defineConfig({
     fileParallelism: true,
     // vitest runs cores − 1 files at once: one on a 2-core runner. Our files spend much of
     // their time waiting on real processes and clocks (operator windows, gate links, kills),
-    // so two at once finish the suite ~20 % sooner there (measured: 246 s → 204 s).
+    // so two at once finish the suite sooner there (measured: 246 s → 140–195 s).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     minWorkers: 1,
   },

@@ -51,14 +51,17 @@ const owned = (db: Knex, k: IdempotencyKey) =>
     .where({ scope: k.scope, key: k.key, state: 'running' })
     .modify((q) => void (k.lease ? q.where('locked_until', k.lease) : q));
 
+/** Stores the answer of the run holding `k`; how many rows it wrote (0: no longer ours). */
+const storeAnswer = (db: Knex, k: IdempotencyKey, res: StoredResponse): Promise<number> =>
+  owned(db, k).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+
 /**
  * Records the response inside the caller's transaction. Throws (rolling the caller's
  * work back) when this run no longer owns the key: its lease lapsed and a retry took
  * the key over, and that retry's answer is the one that counts.
  */
 export async function completeInTransaction(trx: Knex.Transaction, k: IdempotencyKey, res: StoredResponse): Promise<void> {
-  const n = await owned(trx, k).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
-  if (n !== 1) throw new DomainError('unavailable', 'idempotency_key_lost', 'this request took too long and a retry with the same Idempotency-Key took over; its answer counts');
+  if ((await storeAnswer(trx, k, res)) !== 1) throw new DomainError('unavailable', 'idempotency_key_lost', 'this request took too long and a retry with the same Idempotency-Key took over; its answer counts');
 }
 
 interface Row {
@@ -120,12 +123,12 @@ export async function runIdempotent<T>(
     try {
       const { storedInTransaction, ...res } = await fn(held);
       // an operation that completed the key in its own transaction needs no second write
-      if (!storedInTransaction) await owned(db, held).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+      if (!storedInTransaction) await storeAnswer(db, held, res);
       return { ...res, replayed: false };
     } catch (e) {
       if (e instanceof DomainError && e.kind !== 'unavailable') {
         const res = toProblem(e);
-        await owned(db, held).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+        await storeAnswer(db, held, res);
         return { ...res, replayed: false };
       }
       await owned(db, held).delete(); // only our own run: a retry that took over keeps its key

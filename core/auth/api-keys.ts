@@ -47,12 +47,9 @@ export class ApiKeys {
     const m = /^sk_([A-Za-z0-9]{1,40})_([A-Za-z0-9_-]{1,200})$/.exec(key);
     if (!m) throw unauthenticated('bad_credentials', 'malformed API key');
     const [, id, secret] = m as unknown as [string, string, string];
-    let hit = this.cache.get(id);
-    if (!hit) {
-      hit = { value: (await this.db('api_keys').where({ id }).first()) as Row | undefined };
-      this.cache.set(id, hit.value);
-    }
-    const row = hit.value;
+    const hit = this.cache.get(id);
+    const row = hit ? hit.value : ((await this.db('api_keys').where({ id }).first()) as Row | undefined);
+    if (!hit) this.cache.set(id, row);
     const ok = row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));
     if (!ok) throw unauthenticated('bad_credentials', 'unknown or revoked API key');
     return { kind: row.role === 'partner' ? 'partner' : 'staff', id: row.id, role: row.role, channelId: row.channel_id };

@@ -102,13 +102,13 @@ export const ChannelDefinition = z.object({
 });
 export type ChannelDefinition = z.output<typeof ChannelDefinition>;
 
-/** The channels every installation starts with. OTA partners are added per partner. */
 /**
  * Channels of OTA/distributor partners are `ota:<partner id>`: they sell only through the
  * partner's signed API (their prices, quota and settlement are the partner's).
  */
 export const PARTNER_CHANNEL_PREFIX = 'ota:';
 
+/** The channels every installation starts with. OTA partners are added per partner. */
 export const DEFAULT_CHANNELS: ChannelDefinition[] = [
   { id: 'web', name: 'Website / H5', kind: 'online', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
   { id: 'mini', name: 'Mini-program', kind: 'online', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },

@@ -127,10 +127,10 @@ const saleColumns = (db: Knex) => [
   db.raw('coalesce(ot.commission_bps, c.commission_bps) as commission_bps'),
 ];
 
-/** The statement of one partner for one day of its settlement time zone. */
 /** Refunds that give back a payment which never became a sale (core/orders/payment.ts). */
 const PAYMENT_NOT_A_SALE = ['stock_unavailable', 'duplicate_payment'];
 
+/** The statement of one partner for one day of its settlement time zone. */
 export async function settlementStatement(db: Knex, partnerId: string, date: string): Promise<Statement> {
   const partner = await getPartner(db, partnerId);
   const { from, to } = zonedDayRange(date, partner.settlementTimezone);

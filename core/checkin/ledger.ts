@@ -275,8 +275,7 @@ async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: Admit
      on conflict (ticket_id, kind) do update set
        entries_allowed = excluded.entries_allowed, entries_seen = excluded.entries_seen, scan_ids = excluded.scan_ids,
        gate_ids = excluded.gate_ids, updated_at = excluded.updated_at,
-       status = case when checkin_flags.status = 'cleared' then 'open' else checkin_flags.status end
-`,
+       status = case when checkin_flags.status = 'cleared' then 'open' else checkin_flags.status end`,
     [t.id, t.area_id, t.entries_allowed, list.length, scanIds, gateIds, now, now],
   );
   if (!before || before.status === 'cleared') await emit('double_entry', { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length, scanIds, gateIds });
