@@ -137,6 +137,7 @@ describe('visitor booking page', () => {
     await page.goto(`${api.url}/orders/${orderId}`);
     await page.getByRole('button', { name: 'Reschedule' }).click();
     await page.fill('#rs-date', D2);
+    await page.waitForSelector(`#rs-slot[data-day="${D2}"]:not([disabled])`); // the slots of the new date, not the old
     await expect.poll(() => page.locator('#rs-slot option').count()).toBe(3);
     await page.selectOption('#rs-slot', '1300');
     expect(await unlabelled(page)).toEqual([]);

@@ -255,7 +255,15 @@ function RescheduleForm({ order, area, today, token, onDone }: { order: Order; a
     setDay(null);
     setSlotId('');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
-    api<DayAvailability>(`/v1/areas/${area.id}/availability?date=${date}`).then(setDay, (e: Error) => setError(e));
+    // an answer for a date the visitor has since changed must not show as the new date's slots
+    let current = true;
+    api<DayAvailability>(`/v1/areas/${area.id}/availability?date=${date}`).then(
+      (d) => current && setDay(d),
+      (e: Error) => current && setError(e),
+    );
+    return () => {
+      current = false;
+    };
   }, [date]);
   const submit = async () => {
     setBusy(true);
@@ -273,7 +281,7 @@ function RescheduleForm({ order, area, today, token, onDone }: { order: Order; a
       <label for="rs-date">{t.newDate}</label>
       <input id="rs-date" type="date" min={today} max={addDays(today, 90)} value={date} onInput={(e) => setDate(e.currentTarget.value)} />
       <label for="rs-slot">{t.slot}</label>
-      <select id="rs-slot" value={slotId} onChange={(e) => setSlotId(e.currentTarget.value)} disabled={!day}>
+      <select id="rs-slot" value={slotId} onChange={(e) => setSlotId(e.currentTarget.value)} disabled={!day} data-day={day?.date ?? ''}>
         <option value="">—</option>
         {(day?.slots ?? []).map((s) => (
           <option key={s.slotId} value={s.slotId} disabled={s.remaining < units || (date === order.date && s.slotId === order.slotId)}>
