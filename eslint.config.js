@@ -8,7 +8,12 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bin/*.mjs', 'scripts/*.mjs', 'web/public/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'bin/*.mjs', 'scripts/*.mjs', 'web/public/*.js'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -33,7 +38,17 @@ export default tseslint.config(
             { name: '@kubernetes/client-node', message: 'core/ is Kubernetes-free: put it in operator/.' },
           ],
           patterns: [
-            { group: ['../api/*', '../../api/*', '../workers/*', '../../workers/*', '../operator/*', '../../operator/*'], message: 'core/ must not depend on outer layers.' },
+            {
+              group: [
+                '../api/*',
+                '../../api/*',
+                '../workers/*',
+                '../../workers/*',
+                '../operator/*',
+                '../../operator/*',
+              ],
+              message: 'core/ must not depend on outer layers.',
+            },
           ],
         },
       ],
@@ -50,11 +65,40 @@ export default tseslint.config(
   {
     // The web pages (web/, bundled by Vite): browser code, linted with the browser's globals.
     files: ['web/**/*.ts', 'web/**/*.tsx', 'web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly', fetch: 'readonly', self: 'readonly', caches: 'readonly', crypto: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', requestAnimationFrame: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', scrollTo: 'readonly', Response: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', DOMException: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        self: 'readonly',
+        caches: 'readonly',
+        crypto: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        requestAnimationFrame: 'readonly',
+        addEventListener: 'readonly',
+        removeEventListener: 'readonly',
+        scrollTo: 'readonly',
+        Response: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        DOMException: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: { URL: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly' },
+    },
   },
 );

@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{api,workers,operator,gate,core,cli,clients,tests,bench}/**/*.test.ts', 'web/src/**/*.test.ts'],
+    include: [
+      '{api,workers,operator,gate,core,cli,clients,tests,bench}/**/*.test.ts',
+      'web/src/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

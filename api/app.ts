@@ -28,7 +28,10 @@ export interface AppOptions {
 const PARTNER_FEATURES = new Set(['metrics', 'sales-channels']);
 
 /** Builds the express application from the platform; no I/O happens here. */
-export function createApp(platform: Platform, opts: AppOptions = {}): { app: Express; ctx: AppContext; handler: RequestListener } {
+export function createApp(
+  platform: Platform,
+  opts: AppOptions = {},
+): { app: Express; ctx: AppContext; handler: RequestListener } {
   const ctx: AppContext = {
     fastLanes: [],
     loopLag: opts.loopLag ?? processLoopLag(),

@@ -5,8 +5,22 @@ import { RefundInput } from '../core/orders/inputs.js';
 import { refundOrder } from '../core/orders/lifecycle.js';
 import { loadOrder } from '../core/orders/store.js';
 import { notFound } from '../core/errors.js';
-import { GroupSaleInput, WalkUpInput, groupSale, reprintTickets, walkUpSale, withOffGatewayRefunds } from '../core/channels/box-office.js';
-import { EmergencySaleInput, OpenEmergencyInput, closeEmergency, emergencySale, getEmergency, openEmergency } from '../core/channels/emergency.js';
+import {
+  GroupSaleInput,
+  WalkUpInput,
+  groupSale,
+  reprintTickets,
+  walkUpSale,
+  withOffGatewayRefunds,
+} from '../core/channels/box-office.js';
+import {
+  EmergencySaleInput,
+  OpenEmergencyInput,
+  closeEmergency,
+  emergencySale,
+  getEmergency,
+  openEmergency,
+} from '../core/channels/emergency.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 import { idempotent } from './idempotent.js';
@@ -29,17 +43,26 @@ export function boxOfficeRouter(ctx: AppContext): Router {
 
   r.post('/sales', staff, async (req, res) => {
     const input = parseInput(WalkUpInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await walkUpSale(d(), actorOf(res), input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await walkUpSale(d(), actorOf(res), input),
+    }));
   });
 
   r.post('/group-sales', requireRole('box-office', 'admin'), async (req, res) => {
     const input = parseInput(GroupSaleInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await groupSale(d(), actorOf(res), input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await groupSale(d(), actorOf(res), input),
+    }));
   });
 
   r.post('/orders/:id/reprint', staff, async (req, res) => {
     const { id } = parseInput(Id, req.params);
-    const { ticketIds } = parseInput(z.object({ ticketIds: z.array(z.uuid()).min(1).optional() }), req.body ?? {});
+    const { ticketIds } = parseInput(
+      z.object({ ticketIds: z.array(z.uuid()).min(1).optional() }),
+      req.body ?? {},
+    );
     res.json(await reprintTickets(d(), actorOf(res), id, ticketIds));
   });
 
@@ -48,8 +71,12 @@ export function boxOfficeRouter(ctx: AppContext): Router {
     const input = parseInput(RefundInput, req.body);
     const o = await loadOrder(p.db, id);
     const channel = await p.catalog.channel(o.channel_id);
-    if (channel.kind !== 'onsite' && actorOf(res).role !== 'admin') throw notFound('order_not_found', `no on-site order ${id}`);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await refundOrder(d(), actorOf(res), id, input) }));
+    if (channel.kind !== 'onsite' && actorOf(res).role !== 'admin')
+      throw notFound('order_not_found', `no on-site order ${id}`);
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await refundOrder(d(), actorOf(res), id, input),
+    }));
   });
 
   r.post('/emergency', supervisor, async (req, res) => {
@@ -70,7 +97,10 @@ export function boxOfficeRouter(ctx: AppContext): Router {
   r.post('/emergency/:id/sales', requireRole('box-office', 'admin'), async (req, res) => {
     const { id } = parseInput(Id, req.params);
     const input = parseInput(EmergencySaleInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await emergencySale(d(), actorOf(res), id, input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await emergencySale(d(), actorOf(res), id, input),
+    }));
   });
 
   return r;

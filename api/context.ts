@@ -32,7 +32,11 @@ export function authenticate(ctx: AppContext): RequestHandler {
     if (!m) return next(unauthenticated('bad_credentials', 'Authorization must be "Bearer <token>"'));
     const token = m[1]!;
     if (token.startsWith('sk_')) res.locals.actor = await ctx.apiKeys.authenticate(token);
-    else if (token.startsWith('vs1.')) res.locals.actor = { kind: 'visitor', id: ctx.sessions.verify(token, ctx.platform.clock.now()) } satisfies Actor;
+    else if (token.startsWith('vs1.'))
+      res.locals.actor = {
+        kind: 'visitor',
+        id: ctx.sessions.verify(token, ctx.platform.clock.now()),
+      } satisfies Actor;
     else return next(unauthenticated('bad_credentials', 'unknown credential type'));
     next();
   };
@@ -47,7 +51,8 @@ export function requireRole(...roles: NonNullable<Actor['role']>[]): RequestHand
   return (_req, res, next) => {
     const a = res.locals.actor as Actor | undefined;
     if (!a) return next(unauthenticated('authentication_required', 'this endpoint needs staff credentials'));
-    if (!a.role || !roles.includes(a.role)) return next(notAllowed('role_not_allowed', `needs one of: ${roles.join(', ')}`));
+    if (!a.role || !roles.includes(a.role))
+      return next(notAllowed('role_not_allowed', `needs one of: ${roles.join(', ')}`));
     next();
   };
 }

@@ -26,4 +26,12 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
-export const features: Feature[] = [metricsFeature, presaleFeature(), gate, partnerFeature, web, queuesFeature, reportsFeature];
+export const features: Feature[] = [
+  metricsFeature,
+  presaleFeature(),
+  gate,
+  partnerFeature,
+  web,
+  queuesFeature,
+  reportsFeature,
+];

@@ -35,7 +35,12 @@ export interface GateRouterDeps {
   changeSettleMs?: number;
 }
 
-const DateQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional() });
+const DateQuery = z.object({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+    .optional(),
+});
 const ManifestQuery = DateQuery.extend({
   after: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
@@ -63,7 +68,11 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer\s+(sgd1\.\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const credential = req.get(GATE_CREDENTIAL_HEADER) ?? bearer;
-    if (!credential) throw unauthenticated('gate_credential_required', `a gate device credential is required (${GATE_CREDENTIAL_HEADER} or Authorization: Bearer sgd1...)`);
+    if (!credential)
+      throw unauthenticated(
+        'gate_credential_required',
+        `a gate device credential is required (${GATE_CREDENTIAL_HEADER} or Authorization: Bearer sgd1...)`,
+      );
     res.locals.gate = await authenticateGate(db, credential, clock);
     next();
   });
@@ -77,7 +86,11 @@ export function createGateRouter(deps: GateRouterDeps): Router {
     const today = localTime(clock.now(), (await areaTimezone(db, gate.areaId)).timezone).date;
     if (date === undefined) return today;
     if (date < addDays(today, -1) || date > addDays(today, 1)) {
-      throw inputError('date_out_of_range', `a gate syncs only yesterday, today or tomorrow (area time: today is ${today})`, [{ path: 'date', message: 'out of range' }]);
+      throw inputError(
+        'date_out_of_range',
+        `a gate syncs only yesterday, today or tomorrow (area time: today is ${today})`,
+        [{ path: 'date', message: 'out of range' }],
+      );
     }
     return date;
   };
@@ -89,22 +102,53 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.get('/rules', async (_req, res) => {
     const gate = gateOf(res);
     const rules = await loadEntranceRules(db, gate.areaId, gate.entranceId);
-    const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), rules.timezone).date, rules.instantCapacity);
+    const presence = await presenceOf(
+      db,
+      gate.areaId,
+      localTime(clock.now(), rules.timezone).date,
+      rules.instantCapacity,
+    );
     res.json({ gate: { id: gate.id, kind: gate.kind }, rules, presence });
   });
 
   router.get('/manifest', async (req, res) => {
     const gate = gateOf(res);
     const q = parseInput(ManifestQuery, req.query);
-    res.json(await manifestPage(db, vault, gate, await dayOf(gate, q.date), q.after ?? null, q.limit, deps.changeSettleMs));
+    res.json(
+      await manifestPage(
+        db,
+        vault,
+        gate,
+        await dayOf(gate, q.date),
+        q.after ?? null,
+        q.limit,
+        deps.changeSettleMs,
+      ),
+    );
   });
 
   router.get('/changes', async (req, res) => {
     const gate = gateOf(res);
     const q = parseInput(ChangesQuery, req.query);
     const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
-    const presence = await presenceOf(db, gate.areaId, localTime(clock.now(), timezone).date, instantCapacity);
-    res.json(await changesPage(db, vault, gate, await dayOf(gate, q.date ?? presence.date), q.cursor, q.limit, presence, deps.changeSettleMs));
+    const presence = await presenceOf(
+      db,
+      gate.areaId,
+      localTime(clock.now(), timezone).date,
+      instantCapacity,
+    );
+    res.json(
+      await changesPage(
+        db,
+        vault,
+        gate,
+        await dayOf(gate, q.date ?? presence.date),
+        q.cursor,
+        q.limit,
+        presence,
+        deps.changeSettleMs,
+      ),
+    );
   });
 
   router.get('/presence', async (_req, res) => {
@@ -121,7 +165,12 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.post('/precheck', async (req, res) => {
     const body = parseInput(PrecheckRequest, req.body);
     const out = await precheck(db, gateOf(res), body, clock);
-    res.json({ admit: out.decision.admit, reason: out.decision.reason, display: out.display, presence: out.presence });
+    res.json({
+      admit: out.decision.admit,
+      reason: out.decision.reason,
+      display: out.display,
+      presence: out.presence,
+    });
   });
 
   router.post('/health', async (req, res) => {

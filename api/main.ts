@@ -10,7 +10,11 @@ import { holdExpiryScheduler } from '../workers/queues.js';
 export async function main(): Promise<void> {
   const cfg = loadConfig();
   const platform = createPlatform(cfg, { role: 'api' });
-  const telemetry = startTelemetry({ role: 'api', instrumentations, onError: (source, err) => platform.log.warn({ source, err }, 'metrics collection failed') });
+  const telemetry = startTelemetry({
+    role: 'api',
+    instrumentations,
+    onError: (source, err) => platform.log.warn({ source, err }, 'metrics collection failed'),
+  });
   const schedule = holdExpiryScheduler(platform);
   platform.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
   const { handler } = createApp(platform);

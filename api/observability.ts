@@ -29,8 +29,16 @@ import type { Feature } from './features.js';
 const bound = new WeakMap<Platform, Telemetry>();
 
 /** Attaches this process's telemetry to a platform once (order counters, probes, online users). */
-export function bindTelemetry(p: Platform, cfg: TelemetryConfig = loadTelemetryConfig()): { telemetry: Telemetry; online: OnlineUsers } {
-  const t = currentTelemetry() ?? startTelemetry({ role: 'api', onError: (source, err) => p.log.warn({ source, err }, 'metrics collection failed') });
+export function bindTelemetry(
+  p: Platform,
+  cfg: TelemetryConfig = loadTelemetryConfig(),
+): { telemetry: Telemetry; online: OnlineUsers } {
+  const t =
+    currentTelemetry() ??
+    startTelemetry({
+      role: 'api',
+      onError: (source, err) => p.log.warn({ source, err }, 'metrics collection failed'),
+    });
   const online = new OnlineUsers(p.redis, p.clock, cfg.SCENIC_ONLINE_WINDOW_MINUTES);
   if (!bound.has(p)) {
     bound.set(p, t);
@@ -45,7 +53,9 @@ export function bindTelemetry(p: Platform, cfg: TelemetryConfig = loadTelemetryC
     if (t.metrics.has('scenic_dependency_latency_seconds')) probeDependencies(t.metrics, p);
     if (t.metrics.has('scenic_online_users')) {
       online.start();
-      t.metrics.collect('online-users', async () => [{ name: 'scenic_online_users', labels: {}, value: await online.count() }]);
+      t.metrics.collect('online-users', async () => [
+        { name: 'scenic_online_users', labels: {}, value: await online.count() },
+      ]);
     }
   }
   return { telemetry: t, online };
@@ -83,9 +93,13 @@ export const metricsFeature: Feature = {
     const cfg = loadTelemetryConfig();
     const { telemetry, online } = bindTelemetry(ctx.platform, cfg);
     const m = telemetry.metrics;
-    ctx.observeRequest = (method, route, status, seconds) => m.observe('scenic_http_request_duration_seconds', seconds, { method, route, status_code: status });
+    ctx.observeRequest = (method, route, status, seconds) =>
+      m.observe('scenic_http_request_duration_seconds', seconds, { method, route, status_code: status });
     app.get('/metrics', (req, res, next) => {
-      if (cfg.SCENIC_METRICS_TOKEN && !sameSecret(req.headers.authorization ?? '', `Bearer ${cfg.SCENIC_METRICS_TOKEN}`)) {
+      if (
+        cfg.SCENIC_METRICS_TOKEN &&
+        !sameSecret(req.headers.authorization ?? '', `Bearer ${cfg.SCENIC_METRICS_TOKEN}`)
+      ) {
         return next(unauthenticated('bad_credentials', 'metrics need the scrape token'));
       }
       telemetry.render().then(
@@ -98,7 +112,11 @@ export const metricsFeature: Feature = {
       const who = visitorIdentity(req);
       if (who) online.note(who);
       res.once('finish', () => {
-        m.observe('scenic_http_request_duration_seconds', (performance.now() - t0) / 1000, { method: req.method, route: routeLabel(req, res.statusCode), status_code: res.statusCode });
+        m.observe('scenic_http_request_duration_seconds', (performance.now() - t0) / 1000, {
+          method: req.method,
+          route: routeLabel(req, res.statusCode),
+          status_code: res.statusCode,
+        });
       });
       next();
     });
@@ -138,7 +156,11 @@ export const queuesFeature: Feature = {
         // @bull-board/express ships a nested copy of @bull-board/api one patch release
         // apart: the same adapter at run time, two declarations for TypeScript.
         const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-        createBullBoard({ queues: boardQueues(ctx.platform).map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'Scenic queues' } } });
+        createBullBoard({
+          queues: boardQueues(ctx.platform).map((q) => new BullMQAdapter(q)),
+          serverAdapter,
+          options: { uiConfig: { boardTitle: 'Scenic queues' } },
+        });
         mounted = true;
       }
       res.removeHeader('WWW-Authenticate');

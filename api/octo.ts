@@ -7,7 +7,14 @@ import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
 import { viewOrder } from '../core/orders/store.js';
 import { channelAvailability } from '../core/channels/offers.js';
-import { confirmPartnerOrder, createPartnerOrder, extendPartnerOrder, ExtendHoldInput, findPartnerOrder, reschedulePartnerOrder } from '../core/channels/partner-orders.js';
+import {
+  confirmPartnerOrder,
+  createPartnerOrder,
+  extendPartnerOrder,
+  ExtendHoldInput,
+  findPartnerOrder,
+  reschedulePartnerOrder,
+} from '../core/channels/partner-orders.js';
 import {
   AvailabilityRequest,
   availabilitySlot,
@@ -43,7 +50,8 @@ async function product(p: Platform, id: string) {
   try {
     return await p.catalog.area(id);
   } catch (e) {
-    if (isDomainError(e) && e.code === 'unknown_area') throw notFound('INVALID_PRODUCT_ID', `product ${id} does not exist`);
+    if (isDomainError(e) && e.code === 'unknown_area')
+      throw notFound('INVALID_PRODUCT_ID', `product ${id} does not exist`);
     throw e;
   }
 }
@@ -60,7 +68,12 @@ export function octoRouter(ctx: AppContext): Router {
   r.use(signedPartner(ctx, { allowBearer: true }));
 
   r.get('/supplier', (_req, res) => {
-    res.json({ id: 'scenic', name: 'Scenic', endpoint: `${p.cfg.SCENIC_PUBLIC_URL ?? ''}/octo`, contact: { website: null, email: null, telephone: null, address: null } });
+    res.json({
+      id: 'scenic',
+      name: 'Scenic',
+      endpoint: `${p.cfg.SCENIC_PUBLIC_URL ?? ''}/octo`,
+      contact: { website: null, email: null, telephone: null, address: null },
+    });
   });
 
   r.get('/products', async (_req, res) => {
@@ -77,8 +90,13 @@ export function octoRouter(ctx: AppContext): Router {
     checkOption(q.optionId);
     const area = await product(p, q.productId);
     const channel = await p.catalog.channel(actorOf(res).channelId!);
-    const units = (q.units ?? []).reduce((s, u) => s + u.quantity * (area.products.get(u.id)?.persons ?? 1), 0);
-    const days = await Promise.all(requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)));
+    const units = (q.units ?? []).reduce(
+      (s, u) => s + u.quantity * (area.products.get(u.id)?.persons ?? 1),
+      0,
+    );
+    const days = await Promise.all(
+      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
+    );
     let list = days.flatMap((d) => octoAvailability(area, d, units));
     if (q.availabilityIds?.length) list = list.filter((a) => q.availabilityIds!.includes(a.id));
     res.json(list);
@@ -89,7 +107,9 @@ export function octoRouter(ctx: AppContext): Router {
     checkOption(q.optionId);
     const area = await product(p, q.productId);
     const channel = await p.catalog.channel(actorOf(res).channelId!);
-    const days = await Promise.all(requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)));
+    const days = await Promise.all(
+      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
+    );
     res.json(days.map(octoCalendarDay));
   });
 
@@ -97,7 +117,13 @@ export function octoRouter(ctx: AppContext): Router {
     const b = parseInput(BookingRequest, req.body, 'BAD_REQUEST');
     const area = await product(p, b.productId);
     const input = bookingToOrder(b, area);
-    const out = await createPartnerOrder(p.orders, actorOf(res), input, (e) => problemBody(e, req.originalUrl), { holdSeconds: (b.expirationMinutes ?? 30) * 60 });
+    const out = await createPartnerOrder(
+      p.orders,
+      actorOf(res),
+      input,
+      (e) => problemBody(e, req.originalUrl),
+      { holdSeconds: (b.expirationMinutes ?? 30) * 60 },
+    );
     if (out.status >= 400) {
       const code = (out.body as { code?: string }).code ?? 'UNPROCESSABLE_ENTITY';
       throw new DomainError('conflict', code, (out.body as { detail?: string }).detail ?? 'refused');
@@ -118,7 +144,10 @@ export function octoRouter(ctx: AppContext): Router {
         if (f.from) void q.where('visit_date', '>=', f.from);
         if (f.to) void q.where('visit_date', '<=', f.to);
       })
-      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
       .limit(LIST_LIMIT)
       .select('id');
     res.json(await Promise.all(rows.map((o) => booking(p, actorOf(res), o.id))));
@@ -142,8 +171,17 @@ export function octoRouter(ctx: AppContext): Router {
     const u = parseInput(BookingUpdateRequest, req.body ?? {}, 'BAD_REQUEST');
     if (u.optionId) checkOption(u.optionId);
     const o = await findPartnerOrder(p.db, actorOf(res), uuid);
-    if (u.productId && u.productId !== o.area_id) throw notFound('INVALID_PRODUCT_ID', `booking ${uuid} is for product ${o.area_id}; a booking cannot change product`);
-    const v = await reschedulePartnerOrder(p.orders, actorOf(res), uuid, availabilitySlot(u.availabilityId, await p.catalog.area(o.area_id)));
+    if (u.productId && u.productId !== o.area_id)
+      throw notFound(
+        'INVALID_PRODUCT_ID',
+        `booking ${uuid} is for product ${o.area_id}; a booking cannot change product`,
+      );
+    const v = await reschedulePartnerOrder(
+      p.orders,
+      actorOf(res),
+      uuid,
+      availabilitySlot(u.availabilityId, await p.catalog.area(o.area_id)),
+    );
     res.json(await booking(p, actorOf(res), v.id));
   });
 
@@ -158,21 +196,35 @@ export function octoRouter(ctx: AppContext): Router {
   const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
     const o = await findPartnerOrder(p.db, actor, uuid);
     if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
-    else if (o.status === 'issued' || o.status === 'partially_refunded') await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, { reason: 'other', note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel' });
+    else if (o.status === 'issued' || o.status === 'partially_refunded')
+      await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
+        reason: 'other',
+        note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
+      });
     return booking(p, actor, o.id);
   };
   r.post('/bookings/:uuid/cancel', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(z.object({ reason: z.string().max(400).optional() }), req.body ?? {}, 'BAD_REQUEST');
+    const { reason } = parseInput(
+      z.object({ reason: z.string().max(400).optional() }),
+      req.body ?? {},
+      'BAD_REQUEST',
+    );
     res.json(await cancel(uuid, actorOf(res), reason));
   });
   r.delete('/bookings/:uuid', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(z.object({ reason: z.string().max(400).optional() }), req.body ?? {}, 'BAD_REQUEST');
+    const { reason } = parseInput(
+      z.object({ reason: z.string().max(400).optional() }),
+      req.body ?? {},
+      'BAD_REQUEST',
+    );
     res.json(await cancel(uuid, actorOf(res), reason));
   });
 
-  r.use((req, _res, next) => next(new DomainError('not-found', 'BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
+  r.use((req, _res, next) =>
+    next(new DomainError('not-found', 'BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)),
+  );
   r.use(octoErrors);
   return r;
 }

@@ -2,7 +2,13 @@ import { Router } from 'express';
 import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
-import { PartnerInput, issueCredential, revokeCredential, setPartnerStatus, upsertPartner } from '../core/channels/partners.js';
+import {
+  PartnerInput,
+  issueCredential,
+  revokeCredential,
+  setPartnerStatus,
+  upsertPartner,
+} from '../core/channels/partners.js';
 import { settlementCsv, settlementStatement } from '../core/channels/settlement.js';
 import { WEBHOOK_QUEUE, listDeliveries, replayDelivery } from '../core/channels/webhooks.js';
 import { channelStates, setChannelEnabled } from '../core/channels/registry.js';
@@ -24,7 +30,10 @@ export function partnerAdminRouter(ctx: AppContext): Router {
   const webhookQueue = () => {
     let q = queues.get(ctx);
     if (!q) {
-      q = new Queue(WEBHOOK_QUEUE, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix: `${p.cfg.REDIS_PREFIX}bull` });
+      q = new Queue(WEBHOOK_QUEUE, {
+        connection: p.connectRedis({ prefixed: false, forQueues: true }),
+        prefix: `${p.cfg.REDIS_PREFIX}bull`,
+      });
       queues.set(ctx, q);
     }
     return q;
@@ -44,8 +53,29 @@ export function partnerAdminRouter(ctx: AppContext): Router {
   });
 
   r.post('/partners/:id/keys', guard, async (req, res) => {
-    const { overlapSeconds } = parseInput(z.object({ overlapSeconds: z.number().int().min(0).max(30 * 86400).optional() }), req.body ?? {});
-    res.status(201).json(await issueCredential(p.db, p.vault, actorOf(res), String(req.params.id), p.clock.now(), overlapSeconds));
+    const { overlapSeconds } = parseInput(
+      z.object({
+        overlapSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(30 * 86400)
+          .optional(),
+      }),
+      req.body ?? {},
+    );
+    res
+      .status(201)
+      .json(
+        await issueCredential(
+          p.db,
+          p.vault,
+          actorOf(res),
+          String(req.params.id),
+          p.clock.now(),
+          overlapSeconds,
+        ),
+      );
   });
 
   r.delete('/partners/:id/keys/:keyId', guard, async (req, res) => {
@@ -54,14 +84,24 @@ export function partnerAdminRouter(ctx: AppContext): Router {
   });
 
   r.get('/partners/:id/settlements/:date', guard, async (req, res) => {
-    const { id, date } = parseInput(z.object({ id: slug, date: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.csv)?$/) }), req.params);
+    const { id, date } = parseInput(
+      z.object({ id: slug, date: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.csv)?$/) }),
+      req.params,
+    );
     const s = await settlementStatement(p.db, id, date.slice(0, 10));
     if (date.endsWith('.csv')) res.type('text/csv; charset=utf-8').send(settlementCsv(s));
     else res.json(s);
   });
 
   r.get('/webhooks/deliveries', guard, async (req, res) => {
-    const q = parseInput(z.object({ partnerId: slug.optional(), status: z.enum(['pending', 'delivered', 'dead']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), req.query);
+    const q = parseInput(
+      z.object({
+        partnerId: slug.optional(),
+        status: z.enum(['pending', 'delivered', 'dead']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+      req.query,
+    );
     res.json({ items: await listDeliveries(p.db, q) });
   });
 
@@ -70,7 +110,17 @@ export function partnerAdminRouter(ctx: AppContext): Router {
     const out = await replayDelivery(p.db, actorOf(res), id, p.clock.now());
     // if Redis refuses now, the worker's sweeper enqueues the pending delivery later
     await webhookQueue()
-      .add('deliver', { deliveryId: id }, { jobId: out.jobId, attempts: 12, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1000, removeOnFail: 5000 })
+      .add(
+        'deliver',
+        { deliveryId: id },
+        {
+          jobId: out.jobId,
+          attempts: 12,
+          backoff: { type: 'exponential', delay: 5_000 },
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        },
+      )
       .catch((e: unknown) => p.log.warn({ err: e, id }, 'replay not enqueued; the sweeper will'));
     res.status(202).json({ id, status: 'pending', jobId: out.jobId });
   });
@@ -78,12 +128,25 @@ export function partnerAdminRouter(ctx: AppContext): Router {
   r.get('/areas/:areaId/channel-states', guard, async (req, res) => {
     const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
     const { date } = parseInput(z.object({ date: z.iso.date() }), req.query);
-    const [area, channels, snap, paused] = await Promise.all([p.catalog.area(areaId), p.catalog.channels(), p.inventory.snapshot(areaId, date), pausedChannels(p.redis, areaId)]);
-    res.json({ areaId, date, level: snap.level, channels: channelStates(area, snap, [...channels.values()], new Set(paused), p.clock.now()) });
+    const [area, channels, snap, paused] = await Promise.all([
+      p.catalog.area(areaId),
+      p.catalog.channels(),
+      p.inventory.snapshot(areaId, date),
+      pausedChannels(p.redis, areaId),
+    ]);
+    res.json({
+      areaId,
+      date,
+      level: snap.level,
+      channels: channelStates(area, snap, [...channels.values()], new Set(paused), p.clock.now()),
+    });
   });
 
   r.post('/channels/:channelId/:action', guard, async (req, res) => {
-    const { channelId, action } = parseInput(z.object({ channelId: slug, action: z.enum(['enable', 'disable']) }), req.params);
+    const { channelId, action } = parseInput(
+      z.object({ channelId: slug, action: z.enum(['enable', 'disable']) }),
+      req.params,
+    );
     const { reason } = parseInput(z.object({ reason: z.string().min(1).max(200) }), req.body);
     await setChannelEnabled(p.db, actorOf(res), channelId, action === 'enable', reason);
     p.catalog.invalidate();

@@ -54,9 +54,14 @@ export function partnerRouter(ctx: AppContext): Router {
 
   r.post('/orders', async (req, res) => {
     const input = parseInput(PartnerOrderInput, req.body);
-    const out = await createPartnerOrder(p.orders, actorOf(res), input, (e) => problemBody(e, req.originalUrl));
+    const out = await createPartnerOrder(p.orders, actorOf(res), input, (e) =>
+      problemBody(e, req.originalUrl),
+    );
     if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(out.status).type(out.status >= 400 ? 'application/problem+json' : 'application/json').json(out.body);
+    res
+      .status(out.status)
+      .type(out.status >= 400 ? 'application/problem+json' : 'application/json')
+      .json(out.body);
   });
 
   r.get('/orders/:ref', async (req, res) => {
@@ -83,7 +88,10 @@ export function partnerRouter(ctx: AppContext): Router {
   r.post('/orders/:ref/refunds', async (req, res) => {
     const { ref } = parseInput(Ref, req.params);
     const input = parseInput(RefundInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await refundPartnerOrder(p.orders, actorOf(res), ref, input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await refundPartnerOrder(p.orders, actorOf(res), ref, input),
+    }));
   });
 
   r.get('/orders/:ref/tickets', async (req, res) => {
@@ -97,12 +105,17 @@ export function partnerRouter(ctx: AppContext): Router {
   });
 
   r.get('/settlements/:date', async (req, res) => {
-    const { date } = parseInput(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.csv|\.json)?$/) }), req.params);
+    const { date } = parseInput(
+      z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.csv|\.json)?$/) }),
+      req.params,
+    );
     const day = date.slice(0, 10);
     parseInput(AreaDate, { date: day });
     const s = await settlementStatement(p.db, actorOf(res).id, day);
     if (date.endsWith('.csv') || req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-      res.type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="settlement-${s.partnerId}-${day}.csv"`);
+      res
+        .type('text/csv; charset=utf-8')
+        .setHeader('content-disposition', `attachment; filename="settlement-${s.partnerId}-${day}.csv"`);
       res.send(settlementCsv(s));
       return;
     }

@@ -57,15 +57,29 @@ function parseHold(text: string) {
   }
   const o = (b ?? {}) as Record<string, unknown>;
   const bad: { path: string; message: string }[] = [];
-  if (typeof o.areaId !== 'string' || !slug.test(o.areaId)) bad.push({ path: 'areaId', message: 'lowercase id' });
+  if (typeof o.areaId !== 'string' || !slug.test(o.areaId))
+    bad.push({ path: 'areaId', message: 'lowercase id' });
   if (typeof o.date !== 'string' || !dateRe.test(o.date)) bad.push({ path: 'date', message: 'YYYY-MM-DD' });
-  if (typeof o.slotId !== 'string' || !slug.test(o.slotId)) bad.push({ path: 'slotId', message: 'lowercase id' });
-  if (typeof o.quantity !== 'number' || !Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 10) bad.push({ path: 'quantity', message: 'an integer from 1 to 10' });
+  if (typeof o.slotId !== 'string' || !slug.test(o.slotId))
+    bad.push({ path: 'slotId', message: 'lowercase id' });
+  if (typeof o.quantity !== 'number' || !Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 10)
+    bad.push({ path: 'quantity', message: 'an integer from 1 to 10' });
   if (bad.length) throw inputError('invalid_input', `${bad[0]!.path}: ${bad[0]!.message}`, bad);
-  return { areaId: o.areaId as string, date: o.date as string, slotId: o.slotId as string, quantity: o.quantity as number };
+  return {
+    areaId: o.areaId as string,
+    date: o.date as string,
+    slotId: o.slotId as string,
+    quantity: o.quantity as number,
+  };
 }
 
-const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}) => {
+const send = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+  extra: Record<string, string> = {},
+) => {
   const s = JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), ...extra });
   res.end(s);
@@ -74,8 +88,17 @@ const send = (res: ServerResponse, status: number, body: unknown, type = 'applic
 function sendRoom(res: ServerResponse, s: RoomState): void {
   if (s.admitted) return send(res, 200, s);
   // behind the frontier: 429 with when to come back and where they stand, never a timeout
-  const p = problemBody(new DomainError('rate-limited', 'waiting_room', `you are number ${s.position} in the queue; ${s.ahead} ahead of you`), undefined);
-  send(res, 429, { ...p.body, ...s }, 'application/problem+json', { 'retry-after': String(s.retryAfterSeconds) });
+  const p = problemBody(
+    new DomainError(
+      'rate-limited',
+      'waiting_room',
+      `you are number ${s.position} in the queue; ${s.ahead} ahead of you`,
+    ),
+    undefined,
+  );
+  send(res, 429, { ...p.body, ...s }, 'application/problem+json', {
+    'retry-after': String(s.retryAfterSeconds),
+  });
 }
 
 // One waiting room and sold-out cache per app (tests build several apps per process).
@@ -89,7 +112,9 @@ export function presaleFeature(): Feature {
       const room = new WaitingRoom(p.redis, p.cfg.SCENIC_LOOKUP_KEY, p.clock);
       rooms.set(ctx, room);
       const soldOut = new SoldOutCache();
-      soldOut.start(p.connectRedis(), p.cfg.REDIS_PREFIX).catch((e: unknown) => p.log.error({ err: e }, 'sold-out cache could not subscribe'));
+      soldOut
+        .start(p.connectRedis(), p.cfg.REDIS_PREFIX)
+        .catch((e: unknown) => p.log.error({ err: e }, 'sold-out cache could not subscribe'));
 
       // The hold path: one plain node:http handler, served by the HTTP server before
       // express (a fast lane) and also routed by express for apps mounted without it.
@@ -99,14 +124,27 @@ export function presaleFeature(): Feature {
         try {
           const h = parseHold(await readSmallBody(req, 1024));
           room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
-          if (soldOut.isSoldOut(h.areaId, h.date, h.slotId)) throw refusalError('slot_sold_out', { fromCache: true });
-          const { holdId, expiresAt, result } = await placePresaleHold(p.inventory, h, p.clock.now().getTime());
+          if (soldOut.isSoldOut(h.areaId, h.date, h.slotId))
+            throw refusalError('slot_sold_out', { fromCache: true });
+          const { holdId, expiresAt, result } = await placePresaleHold(
+            p.inventory,
+            h,
+            p.clock.now().getTime(),
+          );
           if (!result.ok) {
             if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
             throw refusalError(result.reason, { level: result.level });
           }
           status = 201;
-          send(res, 201, { holdId, expiresAt: new Date(expiresAt).toISOString(), areaId: h.areaId, date: h.date, slotId: h.slotId, quantity: h.quantity, level: result.level });
+          send(res, 201, {
+            holdId,
+            expiresAt: new Date(expiresAt).toISOString(),
+            areaId: h.areaId,
+            date: h.date,
+            slotId: h.slotId,
+            quantity: h.quantity,
+            level: result.level,
+          });
         } catch (e) {
           if (e instanceof DomainError) {
             const pb = problemBody(e, HOLD_PATH);
@@ -114,7 +152,17 @@ export function presaleFeature(): Feature {
             send(res, pb.status, pb.body, 'application/problem+json');
           } else {
             p.log.error({ err: e }, 'presale hold failed');
-            send(res, 500, { type: 'https://scenic.dev/problems/internal', title: 'internal error', status: 500, code: 'internal' }, 'application/problem+json');
+            send(
+              res,
+              500,
+              {
+                type: 'https://scenic.dev/problems/internal',
+                title: 'internal error',
+                status: 500,
+                code: 'internal',
+              },
+              'application/problem+json',
+            );
           }
         } finally {
           ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
@@ -128,9 +176,17 @@ export function presaleFeature(): Feature {
       app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
 
       // Joining and polling the room are the other presale hot paths: fast lanes too.
-      const limits = { name: 'queue-join', limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE, windowSeconds: 60, now: () => p.clock.now().getTime() };
+      const limits = {
+        name: 'queue-join',
+        limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE,
+        windowSeconds: 60,
+        now: () => p.clock.now().getTime(),
+      };
       const join = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-        if (!slug.test(areaId)) throw inputError('invalid_input', 'areaId: lowercase id', [{ path: 'areaId', message: 'lowercase id' }]);
+        if (!slug.test(areaId))
+          throw inputError('invalid_input', 'areaId: lowercase id', [
+            { path: 'areaId', message: 'lowercase id' },
+          ]);
         await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
         const text = await readSmallBody(req, 1024);
         let body: unknown = {};
@@ -143,47 +199,94 @@ export function presaleFeature(): Feature {
         sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
       };
       const status = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-        if (!slug.test(areaId)) throw inputError('invalid_input', 'areaId: lowercase id', [{ path: 'areaId', message: 'lowercase id' }]);
+        if (!slug.test(areaId))
+          throw inputError('invalid_input', 'areaId: lowercase id', [
+            { path: 'areaId', message: 'lowercase id' },
+          ]);
         const token = req.headers['x-queue-token'];
-        if (typeof token !== 'string') throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [{ path: 'header.X-Queue-Token', message: 'missing' }]);
+        if (typeof token !== 'string')
+          throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [
+            { path: 'header.X-Queue-Token', message: 'missing' },
+          ]);
         sendRoom(res, await room.status(areaId, token));
       };
       // Overloaded: answer before any work (see api/overload.ts). A shed status poll keeps
       // its place (the position is in the token); a shed join has not joined yet.
       const shedder = new Shedder(ctx.loopLag, p.cfg.SCENIC_SHED_LAG_MS);
       const metrics = currentTelemetry()?.metrics;
-      if (metrics?.has('scenic_eventloop_lag_seconds')) metrics.collect('event-loop-lag', () => Promise.resolve([{ name: 'scenic_eventloop_lag_seconds', labels: {}, value: ctx.loopLag.ms / 1000 }]));
+      if (metrics?.has('scenic_eventloop_lag_seconds'))
+        metrics.collect('event-loop-lag', () =>
+          Promise.resolve([
+            { name: 'scenic_eventloop_lag_seconds', labels: {}, value: ctx.loopLag.ms / 1000 },
+          ]),
+        );
       const shed = (route: string, req: IncomingMessage, res: ServerResponse) => {
         const retry = shedder.retryAfterSeconds();
         const token = /^q1\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
         const joined = route.endsWith('/status');
-        const detail = joined ? `the waiting room is very busy; your place is kept, ask again in ${retry} s` : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
+        const detail = joined
+          ? `the waiting room is very busy; your place is kept, ask again in ${retry} s`
+          : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
         req.resume();
-        send(res, 429, { type: 'https://scenic.dev/problems/waiting_room_busy', title: 'waiting room busy', status: 429, code: 'waiting_room_busy', detail, position: token ? Number(token[1]) : null, ahead: null, admitted: false, retryAfterSeconds: retry }, 'application/problem+json', { 'retry-after': String(retry) });
+        send(
+          res,
+          429,
+          {
+            type: 'https://scenic.dev/problems/waiting_room_busy',
+            title: 'waiting room busy',
+            status: 429,
+            code: 'waiting_room_busy',
+            detail,
+            position: token ? Number(token[1]) : null,
+            ahead: null,
+            admitted: false,
+            retryAfterSeconds: retry,
+          },
+          'application/problem+json',
+          { 'retry-after': String(retry) },
+        );
         metrics?.add('scenic_waiting_room_shed_total', 1, { route });
       };
-      const lane = (route: string, fn: (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-        const t0 = performance.now();
-        if (shedder.shedding) {
-          shed(route, req, res);
-          ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
-          return;
-        }
-        try {
-          await fn(areaId, req, res);
-        } catch (e) {
-          if (e instanceof DomainError) {
-            const pb = problemBody(e, req.url);
-            const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
-            send(res, pb.status, pb.body, 'application/problem+json', retry !== undefined ? { 'retry-after': String(retry) } : {});
-          } else {
-            p.log.error({ err: e }, 'waiting room request failed');
-            send(res, 500, { type: 'https://scenic.dev/problems/internal', title: 'internal error', status: 500, code: 'internal' }, 'application/problem+json');
+      const lane =
+        (route: string, fn: (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+        async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
+          const t0 = performance.now();
+          if (shedder.shedding) {
+            shed(route, req, res);
+            ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
+            return;
           }
-        } finally {
-          ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
-        }
-      };
+          try {
+            await fn(areaId, req, res);
+          } catch (e) {
+            if (e instanceof DomainError) {
+              const pb = problemBody(e, req.url);
+              const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+              send(
+                res,
+                pb.status,
+                pb.body,
+                'application/problem+json',
+                retry !== undefined ? { 'retry-after': String(retry) } : {},
+              );
+            } else {
+              p.log.error({ err: e }, 'waiting room request failed');
+              send(
+                res,
+                500,
+                {
+                  type: 'https://scenic.dev/problems/internal',
+                  title: 'internal error',
+                  status: 500,
+                  code: 'internal',
+                },
+                'application/problem+json',
+              );
+            }
+          } finally {
+            ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
+          }
+        };
       const joinLane = lane('/v1/queue/:areaId/join', join);
       const statusLane = lane('/v1/queue/:areaId/status', status);
       ctx.fastLanes.push((req, res) => {
@@ -194,17 +297,34 @@ export function presaleFeature(): Feature {
         else return false;
         return true;
       });
-      app.post('/v1/queue/:areaId/join', (req: Request, res: Response) => void joinLane(String(req.params.areaId), req, res));
-      app.get('/v1/queue/:areaId/status', (req: Request, res: Response) => void statusLane(String(req.params.areaId), req, res));
+      app.post(
+        '/v1/queue/:areaId/join',
+        (req: Request, res: Response) => void joinLane(String(req.params.areaId), req, res),
+      );
+      app.get(
+        '/v1/queue/:areaId/status',
+        (req: Request, res: Response) => void statusLane(String(req.params.areaId), req, res),
+      );
     },
     routes(app: Express, ctx: AppContext) {
       const p = ctx.platform;
       const room = rooms.get(ctx)!;
       app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
         const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-        const c = parseInput(z.object({ opensAt: z.iso.datetime({ offset: true }), ratePerSecond: z.number().min(0.1).max(100_000), burst: z.number().int().min(0).max(1_000_000).default(0) }), req.body);
+        const c = parseInput(
+          z.object({
+            opensAt: z.iso.datetime({ offset: true }),
+            ratePerSecond: z.number().min(0.1).max(100_000),
+            burst: z.number().int().min(0).max(1_000_000).default(0),
+          }),
+          req.body,
+        );
         await p.catalog.area(areaId);
-        const frontier = await room.configure(areaId, { opensAt: new Date(c.opensAt), ratePerSecond: c.ratePerSecond, burst: c.burst });
+        const frontier = await room.configure(areaId, {
+          opensAt: new Date(c.opensAt),
+          ratePerSecond: c.ratePerSecond,
+          burst: c.burst,
+        });
         await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
         res.json({ areaId, ...c, frontier });
       });

@@ -24,9 +24,16 @@ export const PROBLEM_TYPE_BASE = 'https://scenic.dev/problems/';
 export const statusOf = (err: DomainError) => STATUS_BY_CODE[err.code] ?? STATUS[err.kind];
 
 /** The problem+json document of a domain error (RFC 9457), with the fields that are wrong. */
-export function problemBody(err: DomainError, instance?: string): { status: number; body: Record<string, unknown> } {
+export function problemBody(
+  err: DomainError,
+  instance?: string,
+): { status: number; body: Record<string, unknown> } {
   const status = statusOf(err);
-  const { fields, retryAfterSeconds: _r, ...rest } = err.details as { fields?: unknown; retryAfterSeconds?: number; [k: string]: unknown };
+  const {
+    fields,
+    retryAfterSeconds: _r,
+    ...rest
+  } = err.details as { fields?: unknown; retryAfterSeconds?: number; [k: string]: unknown };
   return {
     status,
     body: {
@@ -61,25 +68,40 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     // body-parser failures: malformed JSON or too large a body are the client's.
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed') {
-      sendProblem(res, new DomainError('input', 'malformed_json', 'request body is not valid JSON'), req.originalUrl);
+      sendProblem(
+        res,
+        new DomainError('input', 'malformed_json', 'request body is not valid JSON'),
+        req.originalUrl,
+      );
       return;
     }
     if (e.type === 'entity.too.large') {
-      sendProblem(res, new DomainError('input', 'body_too_large', 'request body is too large'), req.originalUrl);
+      sendProblem(
+        res,
+        new DomainError('input', 'body_too_large', 'request body is too large'),
+        req.originalUrl,
+      );
       return;
     }
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
-      sendProblem(res, new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'), req.originalUrl);
+      sendProblem(
+        res,
+        new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'),
+        req.originalUrl,
+      );
       return;
     }
     log.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    res.status(500).type('application/problem+json').json({
-      type: `${PROBLEM_TYPE_BASE}internal`,
-      title: 'internal error',
-      status: 500,
-      code: 'internal',
-      detail: 'an unexpected error occurred; it has been logged',
-    });
+    res
+      .status(500)
+      .type('application/problem+json')
+      .json({
+        type: `${PROBLEM_TYPE_BASE}internal`,
+        title: 'internal error',
+        status: 500,
+        code: 'internal',
+        detail: 'an unexpected error occurred; it has been logged',
+      });
   };
 }
 

@@ -18,10 +18,17 @@ export interface LimitOptions {
 export async function hitLimit(redis: Redis, opts: LimitOptions, who: string): Promise<number> {
   const window = Math.floor(opts.now() / 1000 / opts.windowSeconds);
   const key = `rl:${opts.name}:${who}:${window}`;
-  const [[, count]] = (await redis.multi().incr(key).expire(key, opts.windowSeconds + 1).exec()) as [[unknown, number], unknown];
+  const [[, count]] = (await redis
+    .multi()
+    .incr(key)
+    .expire(key, opts.windowSeconds + 1)
+    .exec()) as [[unknown, number], unknown];
   if (count > opts.limit) {
     const retry = opts.windowSeconds - (Math.floor(opts.now() / 1000) % opts.windowSeconds);
-    throw new DomainError('rate-limited', 'rate_limited', `too many requests; retry in ${retry} s`, { retryAfterSeconds: retry, limit: opts.limit });
+    throw new DomainError('rate-limited', 'rate_limited', `too many requests; retry in ${retry} s`, {
+      retryAfterSeconds: retry,
+      limit: opts.limit,
+    });
   }
   return count;
 }

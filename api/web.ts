@@ -54,7 +54,8 @@ function page(name: 'index.html' | 'staff.html'): string | undefined {
   if (!hit || hit.mtimeMs !== mtimeMs) {
     const area = process.env.SCENIC_WEB_AREA;
     let html = readFileSync(file, 'utf8');
-    if (area && AREA_RE.test(area)) html = html.replace(/(<meta name="scenic-area" content=")[^"]*(")/, `$1${area}$2`);
+    if (area && AREA_RE.test(area))
+      html = html.replace(/(<meta name="scenic-area" content=")[^"]*(")/, `$1${area}$2`);
     hit = { mtimeMs, html };
     pages.set(file, hit);
   }
@@ -80,7 +81,12 @@ const API_PATHS = /^\/(v1|gate|admin|metrics|healthz|readyz)(\/|$)/;
 
 async function relay(req: Request, res: Response, path: '/scan' | '/health'): Promise<void> {
   const base = process.env.SCENIC_WEB_GATE_AGENT_URL;
-  if (!base) throw new DomainError('unavailable', 'gate_agent_not_configured', 'no gate agent is configured for this server (SCENIC_WEB_GATE_AGENT_URL)');
+  if (!base)
+    throw new DomainError(
+      'unavailable',
+      'gate_agent_not_configured',
+      'no gate agent is configured for this server (SCENIC_WEB_GATE_AGENT_URL)',
+    );
   let upstream: globalThis.Response;
   try {
     upstream = await fetch(`${base.replace(/\/+$/, '')}${path}`, {
@@ -90,9 +96,16 @@ async function relay(req: Request, res: Response, path: '/scan' | '/health'): Pr
       signal: AbortSignal.timeout(3_000),
     });
   } catch {
-    throw new DomainError('unavailable', 'gate_agent_unreachable', 'the gate agent did not answer; use the staffed lane');
+    throw new DomainError(
+      'unavailable',
+      'gate_agent_unreachable',
+      'the gate agent did not answer; use the staffed lane',
+    );
   }
-  res.status(upstream.status).type(upstream.headers.get('content-type') ?? 'application/json').send(Buffer.from(await upstream.arrayBuffer()));
+  res
+    .status(upstream.status)
+    .type(upstream.headers.get('content-type') ?? 'application/json')
+    .send(Buffer.from(await upstream.arrayBuffer()));
 }
 
 export function mountWeb(app: Express): void {
@@ -102,7 +115,12 @@ export function mountWeb(app: Express): void {
 
   // Hashed file names: safe to cache for a year.
   app.use('/assets', (req, res, next) =>
-    express.static(join(distDir(), 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true })(req, res, next),
+    express.static(join(distDir(), 'assets'), {
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      fallthrough: true,
+    })(req, res, next),
   );
   app.get('/sw.js', (req, res, next) => {
     const file = join(distDir(), 'sw.js');
@@ -117,7 +135,13 @@ export function mountWeb(app: Express): void {
   // Client-side paths of the visitor page (/, /orders, /orders/<id>): index.html.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (API_PATHS.test(req.path) || req.path.startsWith('/staff/') || req.path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(req.path)) return next();
+    if (
+      API_PATHS.test(req.path) ||
+      req.path.startsWith('/staff/') ||
+      req.path.startsWith('/assets/') ||
+      /\.[a-z0-9]+$/i.test(req.path)
+    )
+      return next();
     if (!req.accepts('html')) return next();
     sendPage(res, 'index.html');
   });

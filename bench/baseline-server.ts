@@ -19,13 +19,31 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { areaId: string; date: string; slotId: string; quantity: number };
+    const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      areaId: string;
+      date: string;
+      slotId: string;
+      quantity: number;
+    };
     const holdId = randomBytes(12).toString('base64url');
     inv
-      .reserve({ resId: `ph-${holdId}`, areaId: b.areaId, date: b.date, slotId: b.slotId, channelId: 'web', channelKind: 'online', units: b.quantity, idHashes: [], expiresAt: Date.now() + 300_000 })
+      .reserve({
+        resId: `ph-${holdId}`,
+        areaId: b.areaId,
+        date: b.date,
+        slotId: b.slotId,
+        channelId: 'web',
+        channelKind: 'online',
+        units: b.quantity,
+        idHashes: [],
+        expiresAt: Date.now() + 300_000,
+      })
       .then((r) => {
         const body = JSON.stringify(r.ok ? { holdId, level: r.level } : { code: r.reason });
-        res.writeHead(r.ok ? 201 : 409, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(r.ok ? 201 : 409, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
       })
       .catch(() => {

@@ -46,7 +46,17 @@ const tokens: string[] = [];
 const manifest: ManifestTicket[] = [];
 for (let i = 0; i < ticketCount; i++) {
   const ticketId = randomUUID();
-  tokens.push(signTicket(key, { ticketId, areaId: AREA, date: today, slotStartMin: 0, slotEndMin: 1439, productId: 'adult', entriesAllowed: 1 }));
+  tokens.push(
+    signTicket(key, {
+      ticketId,
+      areaId: AREA,
+      date: today,
+      slotStartMin: 0,
+      slotEndMin: 1439,
+      productId: 'adult',
+      entriesAllowed: 1,
+    }),
+  );
   manifest.push({
     ticketId,
     orderId: randomUUID(),
@@ -71,10 +81,25 @@ function startCentre(): Promise<Server> {
     '/gate/v1/keys': { keys: [{ kid: key.kid, publicKey: key.publicRaw }] },
     '/gate/v1/rules': {
       gate: { id: 'bench', kind: 'turnstile' },
-      rules: { areaId: AREA, entranceId: 'main', timezone: 'UTC', instantCapacity: 0, graceBeforeMin: 30, graceAfterMin: 60, products: { adult: { entrances: null, releaseOnExit: false } } },
+      rules: {
+        areaId: AREA,
+        entranceId: 'main',
+        timezone: 'UTC',
+        instantCapacity: 0,
+        graceBeforeMin: 30,
+        graceAfterMin: 60,
+        products: { adult: { entrances: null, releaseOnExit: false } },
+      },
       presence,
     },
-    '/gate/v1/manifest': { areaId: AREA, date: today, manifestKey: 'bench-manifest-key', cursor: 0, tickets: manifest, next: null },
+    '/gate/v1/manifest': {
+      areaId: AREA,
+      date: today,
+      manifestKey: 'bench-manifest-key',
+      cursor: 0,
+      tickets: manifest,
+      next: null,
+    },
     '/gate/v1/changes': { cursor: 0, tickets: [], more: false, presence },
   };
   const server = createServer((req, res) => {
@@ -101,10 +126,13 @@ function get(port: number, path: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const hardStop = setTimeout(() => {
-    console.error('bench:gate: hard time limit reached');
-    process.exit(2);
-  }, (seconds + 60) * 1000);
+  const hardStop = setTimeout(
+    () => {
+      console.error('bench:gate: hard time limit reached');
+      process.exit(2);
+    },
+    (seconds + 60) * 1000,
+  );
   hardStop.unref();
 
   const centre = await startCentre();
@@ -158,10 +186,21 @@ async function main(): Promise<void> {
         const body = JSON.stringify({ qr: tokens[next++ % tokens.length] });
         const t0 = process.hrtime.bigint();
         const req = request(
-          { host: '127.0.0.1', port, path: '/scan', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/scan',
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
           (res) => {
             res.on('data', () => {});
-            res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+                : reject(new Error(`HTTP ${res.statusCode}`)),
+            );
           },
         );
         req.on('error', reject);
@@ -189,12 +228,19 @@ async function main(): Promise<void> {
     const verifyPerSec = Math.round(lat.length / elapsed);
     const p99Ms = Number(pct(99).toFixed(3));
     say(`${lat.length} verifications in ${elapsed.toFixed(1)} s over ${lanes} lanes: ${verifyPerSec}/s`);
-    say(`latency p50 ${pct(50).toFixed(3)} ms, p99 ${p99Ms} ms, max ${lat[lat.length - 1]!.toFixed(3)} ms (target p99 < 5 ms)`);
+    say(
+      `latency p50 ${pct(50).toFixed(3)} ms, p99 ${p99Ms} ms, max ${lat[lat.length - 1]!.toFixed(3)} ms (target p99 < 5 ms)`,
+    );
     agent.destroy();
     // The agent's own service time (request read → answer written, journal commit included),
     // without the client's share of the CPU and its scheduling delays.
-    const h = JSON.parse(await get(port, '/health')) as { scanLatency: { p50Ms: number; p99Ms: number } | null };
-    if (h.scanLatency) say(`agent service time over its last ${Math.min(4096, lat.length)} scans: p50 ${h.scanLatency.p50Ms} ms, p99 ${h.scanLatency.p99Ms} ms`);
+    const h = JSON.parse(await get(port, '/health')) as {
+      scanLatency: { p50Ms: number; p99Ms: number } | null;
+    };
+    if (h.scanLatency)
+      say(
+        `agent service time over its last ${Math.min(4096, lat.length)} scans: p50 ${h.scanLatency.p50Ms} ms, p99 ${h.scanLatency.p99Ms} ms`,
+      );
     if (json) {
       console.log(
         JSON.stringify({

@@ -19,7 +19,11 @@ const need = (k: string) => {
   if (!v) throw new Error(`octo-prober needs ${k}`);
   return v;
 };
-const client = new PartnerClient({ baseUrl: need('BENCH_API_URL'), keyId: need('BENCH_KEY_ID'), secret: need('BENCH_SECRET') });
+const client = new PartnerClient({
+  baseUrl: need('BENCH_API_URL'),
+  keyId: need('BENCH_KEY_ID'),
+  secret: need('BENCH_SECRET'),
+});
 const date = need('BENCH_DATE');
 const product = need('BENCH_PRODUCT');
 const perSec = Number(need('BENCH_OCTO_RATE'));
@@ -43,7 +47,13 @@ function reserveOne() {
     productId: product,
     optionId: 'DEFAULT',
     availabilityId: `${date}T09:00:00+08:00`,
-    unitItems: [{ unitId: 'adult', contact: { fullName: '测试' }, identityDocument: { number: first17 + residentIdCheckChar(first17) } }],
+    unitItems: [
+      {
+        unitId: 'adult',
+        contact: { fullName: '测试' },
+        identityDocument: { number: first17 + residentIdCheckChar(first17) },
+      },
+    ],
   };
   const phase = cur; // an answer counts for the phase its request was sent in
   const t = performance.now();
@@ -63,7 +73,8 @@ function reserveOne() {
 }
 
 let timer: NodeJS.Timeout | undefined;
-const pct = (s: Float64Array, q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : 0);
+const pct = (s: Float64Array, q: number) =>
+  s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : 0;
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   if (line === 'run') {
@@ -79,7 +90,9 @@ rl.on('line', (line) => {
   void Promise.all(inFlight).then(() => {
     const s = Float64Array.from(done.lat).sort();
     const r2 = (x: number) => Math.round(x * 10) / 10;
-    process.stdout.write(`${JSON.stringify({ phase: name, count: s.length, p50: r2(pct(s, 0.5)), p99: r2(pct(s, 0.99)), max: r2(s.length ? s[s.length - 1]! : 0), statuses: done.statuses, errors: done.errors })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ phase: name, count: s.length, p50: r2(pct(s, 0.5)), p99: r2(pct(s, 0.99)), max: r2(s.length ? s[s.length - 1]! : 0), statuses: done.statuses, errors: done.errors })}\n`,
+    );
   });
 });
 rl.on('close', () => {

@@ -61,7 +61,9 @@ const say = (s: string) => console.log(json ? `# ${s}` : s);
 
 for (const v of ['DATABASE_URL', 'REDIS_URL']) {
   if (!process.env[v]) {
-    console.error(`bench:presale needs ${v}: run \`bash scripts/services.sh up\` and \`source /var/tmp/scenic/env\` (or \`make services\`).`);
+    console.error(
+      `bench:presale needs ${v}: run \`bash scripts/services.sh up\` and \`source /var/tmp/scenic/env\` (or \`make services\`).`,
+    );
     process.exit(2);
   }
 }
@@ -98,31 +100,65 @@ interface LoadResult {
   errors: number;
 }
 
-function post(agent: Agent, port: number, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+function post(
+  agent: Agent,
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-function get(agent: Agent, port: number, path: string, headers: Record<string, string>): Promise<{ status: number; text: string; retryAfter: number }> {
+function get(
+  agent: Agent,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     const req = request({ agent, host: '127.0.0.1', port, method: 'GET', path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Number(res.headers['retry-after'] ?? 1) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          retryAfter: Number(res.headers['retry-after'] ?? 1),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
   });
 }
 
-const pct = (sorted: Float64Array, q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+const pct = (sorted: Float64Array, q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
 
 interface Samples {
   lat: number[];
@@ -132,7 +168,14 @@ interface Samples {
 }
 
 /** Closed loop: `connections` requests in flight at all times for `secs` seconds, after `warmMs` unmeasured. */
-async function closedLoop(port: number, path: string, body: string, headers: Record<string, string>, secs: number, warmMs = 1000): Promise<Samples> {
+async function closedLoop(
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  secs: number,
+  warmMs = 1000,
+): Promise<Samples> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const lat: number[] = [];
   const statuses: Record<number, number> = {};
@@ -167,13 +210,29 @@ async function closedLoop(port: number, path: string, body: string, headers: Rec
 function summarize(parts: Samples[]): LoadResult {
   const sorted = Float64Array.from(parts.flatMap((p) => p.lat)).sort();
   const statuses: Record<number, number> = {};
-  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[Number(k)] = (statuses[Number(k)] ?? 0) + v;
+  for (const p of parts)
+    for (const [k, v] of Object.entries(p.statuses)) statuses[Number(k)] = (statuses[Number(k)] ?? 0) + v;
   const secs = parts.reduce((t, p) => t + p.seconds, 0);
-  return { count: sorted.length, perSec: Math.round(sorted.length / secs), p50: pct(sorted, 0.5), p99: pct(sorted, 0.99), statuses, errors: parts.reduce((n, p) => n + p.errors, 0) };
+  return {
+    count: sorted.length,
+    perSec: Math.round(sorted.length / secs),
+    p50: pct(sorted, 0.5),
+    p99: pct(sorted, 0.99),
+    statuses,
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+  };
 }
 
-async function startChild(argv: string[], extraEnv: Record<string, string>, readPort: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startChild(
+  argv: string[],
+  extraEnv: Record<string, string>,
+  readPort: boolean,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (readPort) {
     const rl = createInterface({ input: child.stdout });
     const port = await new Promise<number>((resolve, reject) => {
@@ -216,41 +275,104 @@ async function main() {
     await migrateLatest(db, schema);
     await upsertChannels(db, DEFAULT_CHANNELS);
     const big = 10_000_000;
-    const tput = demoArea({ id: 'bench-tput', dailyCapacity: big, instantCapacity: big, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: big }], quotas: [] });
-    const presale = demoArea({ id: 'bench-presale', dailyCapacity: stock * 10, instantCapacity: stock * 10, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: stock }], quotas: [] });
+    const tput = demoArea({
+      id: 'bench-tput',
+      dailyCapacity: big,
+      instantCapacity: big,
+      slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: big }],
+      quotas: [],
+    });
+    const presale = demoArea({
+      id: 'bench-presale',
+      dailyCapacity: stock * 10,
+      instantCapacity: stock * 10,
+      slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: stock }],
+      quotas: [],
+    });
     await upsertArea(db, tput);
     await upsertArea(db, presale);
-    await upsertArea(db, demoArea({ id: 'bench-octo', dailyCapacity: big, instantCapacity: big, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: big }], quotas: [] }));
+    await upsertArea(
+      db,
+      demoArea({
+        id: 'bench-octo',
+        dailyCapacity: big,
+        instantCapacity: big,
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: big }],
+        quotas: [],
+      }),
+    );
     const admin = (await createApiKey(db, { name: 'bench', role: 'admin' })).key;
     const holdBody = JSON.stringify({ areaId: 'bench-tput', date: DATE, slotId: '0900', quantity: 1 });
-    const plan: DayPlan = { capacity: big, thresholds: { yellow: 70, orange: 85, red: 100 }, idLimit: 5, hysteresisPercent: 2, slots: { '0900': big }, quotas: {} };
+    const plan: DayPlan = {
+      capacity: big,
+      thresholds: { yellow: 70, orange: 85, red: 100 },
+      idLimit: 5,
+      hysteresisPercent: 2,
+      slots: { '0900': big },
+      quotas: {},
+    };
     void limitsOf;
 
-    say(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; ${connections} connections, ${seconds} s per phase`);
+    say(
+      `machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; ${connections} connections, ${seconds} s per phase`,
+    );
     // (a) the baseline, measured below in turns with (b)
-    const base = await startChild(['--import', 'tsx', 'bench/baseline-server.ts'], { BENCH_PLAN: JSON.stringify(plan) }, true);
+    const base = await startChild(
+      ['--import', 'tsx', 'bench/baseline-server.ts'],
+      { BENCH_PLAN: JSON.stringify(plan) },
+      true,
+    );
     children.push(base.child);
 
     // (b) the real API
     const port = await freePort();
     // --profile: a V8 CPU profile of the API process lands in bench/results/ on exit
-    const api = await startChild([...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'], { PORT: String(port) }, false);
+    const api = await startChild(
+      [...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'],
+      { PORT: String(port) },
+      false,
+    );
     children.push(api.child);
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     const admHeaders = { authorization: `Bearer ${admin}` };
     const configure = (areaId: string, body: unknown) =>
       new Promise<number>((resolve, reject) => {
         const data = JSON.stringify(body);
-        const req = request({ agent, host: '127.0.0.1', port, method: 'PUT', path: `/v1/admin/areas/${areaId}/waiting-room`, headers: { ...admHeaders, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port,
+            method: 'PUT',
+            path: `/v1/admin/areas/${areaId}/waiting-room`,
+            headers: {
+              ...admHeaders,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(data),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.end(data);
       });
-    if ((await configure('bench-tput', { opensAt: new Date(Date.now() - 1000).toISOString(), ratePerSecond: 100_000, burst: 1_000_000 })) !== 200) throw new Error('could not configure the waiting room');
+    if (
+      (await configure('bench-tput', {
+        opensAt: new Date(Date.now() - 1000).toISOString(),
+        ratePerSecond: 100_000,
+        burst: 1_000_000,
+      })) !== 200
+    )
+      throw new Error('could not configure the waiting room');
     const adminCall = async (method: string, path: string, body: unknown) => {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { ...admHeaders, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { ...admHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
       return (await r.json()) as Record<string, unknown>;
     };
@@ -259,11 +381,27 @@ async function main() {
     let octoPort = port;
     if (octoVia === 'partner-api') {
       octoPort = await freePort();
-      children.push((await startChild(['bin/scenic.mjs', 'api'], { PORT: String(octoPort), SCENIC_API_ROUTES: 'partner' }, false)).child);
+      children.push(
+        (
+          await startChild(
+            ['bin/scenic.mjs', 'api'],
+            { PORT: String(octoPort), SCENIC_API_ROUTES: 'partner' },
+            false,
+          )
+        ).child,
+      );
     }
     const prober = spawn(process.execPath, ['--import', 'tsx', 'bench/octo-prober.ts'], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_API_URL: `http://127.0.0.1:${octoPort}`, BENCH_KEY_ID: String(cred.keyId), BENCH_SECRET: String(cred.secret), BENCH_DATE: DATE, BENCH_PRODUCT: 'bench-octo', BENCH_OCTO_RATE: String(octoRate) },
+      env: {
+        ...process.env,
+        BENCH_API_URL: `http://127.0.0.1:${octoPort}`,
+        BENCH_KEY_ID: String(cred.keyId),
+        BENCH_SECRET: String(cred.secret),
+        BENCH_DATE: DATE,
+        BENCH_PRODUCT: 'bench-octo',
+        BENCH_OCTO_RATE: String(octoRate),
+      },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     children.push(prober);
@@ -282,7 +420,17 @@ async function main() {
     octoRun();
     await sleep(3000);
     const octoIdle = await octoReport('idle');
-    const joined = JSON.parse((await post(agent, port, '/v1/queue/bench-tput/join', JSON.stringify({ deviceId: 'bench-device-0001' }), {})).text) as { admissionToken: string };
+    const joined = JSON.parse(
+      (
+        await post(
+          agent,
+          port,
+          '/v1/queue/bench-tput/join',
+          JSON.stringify({ deviceId: 'bench-device-0001' }),
+          {},
+        )
+      ).text,
+    ) as { admissionToken: string };
     const holdHeaders = { 'x-admission-token': joined.admissionToken };
     // (a) and (b) in alternating slices: the two cores' speed drifts by ±20 % over a run on
     // a shared machine, and taking the two sides in turns makes the drift hit both alike
@@ -291,25 +439,42 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       const warm = r === 0 ? 1000 : 300;
       baseParts.push(await closedLoop(base.port, '/holds', holdBody, {}, seconds / rounds, warm));
-      apiParts.push(await closedLoop(port, '/v1/presale/holds', holdBody, holdHeaders, seconds / rounds, warm));
+      apiParts.push(
+        await closedLoop(port, '/v1/presale/holds', holdBody, holdHeaders, seconds / rounds, warm),
+      );
     }
     base.child.kill('SIGTERM');
     const baseline = summarize(baseParts);
     const apiRes = summarize(apiParts);
-    const perRound = baseParts.map((b, i) => (apiParts[i]!.lat.length / apiParts[i]!.seconds / (b.lat.length / b.seconds)).toFixed(2)).join(' ');
-    say(`baseline (node:http + Lua): ${baseline.perSec} holds/s, p50 ${baseline.p50.toFixed(2)} ms, p99 ${baseline.p99.toFixed(2)} ms, ${JSON.stringify(baseline.statuses)}`);
-    say(`api hold path:              ${apiRes.perSec} holds/s, p50 ${apiRes.p50.toFixed(2)} ms, p99 ${apiRes.p99.toFixed(2)} ms, ${JSON.stringify(apiRes.statuses)}; ratio per round ${perRound}`);
+    const perRound = baseParts
+      .map((b, i) => (apiParts[i]!.lat.length / apiParts[i]!.seconds / (b.lat.length / b.seconds)).toFixed(2))
+      .join(' ');
+    say(
+      `baseline (node:http + Lua): ${baseline.perSec} holds/s, p50 ${baseline.p50.toFixed(2)} ms, p99 ${baseline.p99.toFixed(2)} ms, ${JSON.stringify(baseline.statuses)}`,
+    );
+    say(
+      `api hold path:              ${apiRes.perSec} holds/s, p50 ${apiRes.p50.toFixed(2)} ms, p99 ${apiRes.p99.toFixed(2)} ms, ${JSON.stringify(apiRes.statuses)}; ratio per round ${perRound}`,
+    );
     // the same hold load again with an OTA reserving alongside (the ratio above stays like for like)
     octoRun();
-    const apiWithOcto = summarize([await closedLoop(port, '/v1/presale/holds', holdBody, holdHeaders, seconds)]);
+    const apiWithOcto = summarize([
+      await closedLoop(port, '/v1/presale/holds', holdBody, holdHeaders, seconds),
+    ]);
     const octoB = await octoReport('hold-load');
-    const octoLine = (o: OctoPhase) => `${o.count} reserves at ${octoRate}/s via the ${octoVia}: p50 ${o.p50.toFixed(1)} ms, p99 ${o.p99.toFixed(1)} ms, max ${o.max.toFixed(1)} ms, ${JSON.stringify(o.statuses)}`;
+    const octoLine = (o: OctoPhase) =>
+      `${o.count} reserves at ${octoRate}/s via the ${octoVia}: p50 ${o.p50.toFixed(1)} ms, p99 ${o.p99.toFixed(1)} ms, max ${o.max.toFixed(1)} ms, ${JSON.stringify(o.statuses)}`;
     say(`OCTO reserve, idle API:     ${octoLine(octoIdle)}`);
-    say(`OCTO reserve, hold load:    ${octoLine(octoB)} (holds meanwhile ${apiWithOcto.perSec}/s, p99 ${apiWithOcto.p99.toFixed(2)} ms)`);
+    say(
+      `OCTO reserve, hold load:    ${octoLine(octoB)} (holds meanwhile ${apiWithOcto.perSec}/s, p99 ${apiWithOcto.p99.toFixed(2)} ms)`,
+    );
 
     // (c) the presale through the waiting room
     const opensAt = Date.now() + 1000;
-    await configure('bench-presale', { opensAt: new Date(opensAt).toISOString(), ratePerSecond: rate, burst: Math.min(1000, rate) });
+    await configure('bench-presale', {
+      opensAt: new Date(opensAt).toISOString(),
+      ratePerSecond: rate,
+      burst: Math.min(1000, rate),
+    });
     // holds get their own sockets, so their latency is the server's, not the client's queue
     const holdAgent = new Agent({ keepAlive: true, maxSockets: 64 });
     let sold = 0;
@@ -323,16 +488,30 @@ async function main() {
     const buyer = async (i: number) => {
       await new Promise((r) => setTimeout(r, (i / buyers) * arrival * 1000));
       try {
-        const join = () => post(agent, port, '/v1/queue/bench-presale/join', JSON.stringify({ deviceId: `buyer-device-${i}` }), {});
+        const join = () =>
+          post(
+            agent,
+            port,
+            '/v1/queue/bench-presale/join',
+            JSON.stringify({ deviceId: `buyer-device-${i}` }),
+            {},
+          );
         let r: { status: number; text: string } = await join();
-        let state = JSON.parse(r.text) as { queueToken?: string; admissionToken?: string | null; retryAfterSeconds: number; code?: string };
+        let state = JSON.parse(r.text) as {
+          queueToken?: string;
+          admissionToken?: string | null;
+          retryAfterSeconds: number;
+          code?: string;
+        };
         let queueToken = state.queueToken;
         while (r.status === 429 && Date.now() < deadline) {
           rejected429++;
           if (state.code === 'waiting_room_busy') shed429++;
           await new Promise((res) => setTimeout(res, state.retryAfterSeconds * 1000));
           // a shed join is not in line yet: join again; otherwise ask where we stand
-          r = queueToken ? await get(agent, port, '/v1/queue/bench-presale/status', { 'x-queue-token': queueToken }) : await join();
+          r = queueToken
+            ? await get(agent, port, '/v1/queue/bench-presale/status', { 'x-queue-token': queueToken })
+            : await join();
           if (r.status >= 500) break;
           state = JSON.parse(r.text) as typeof state;
           queueToken ??= state.queueToken;
@@ -343,7 +522,13 @@ async function main() {
         }
         admitted++;
         const t = performance.now();
-        const h = await post(holdAgent, port, '/v1/presale/holds', JSON.stringify({ areaId: 'bench-presale', date: DATE, slotId: '0900', quantity: 1 }), { 'x-admission-token': state.admissionToken });
+        const h = await post(
+          holdAgent,
+          port,
+          '/v1/presale/holds',
+          JSON.stringify({ areaId: 'bench-presale', date: DATE, slotId: '0900', quantity: 1 }),
+          { 'x-admission-token': state.admissionToken },
+        );
         holdLat.push(performance.now() - t);
         if (h.status === 201) sold++;
         else if (h.status === 409) soldOut++;
@@ -362,7 +547,9 @@ async function main() {
     const used = Number(usedRaw ?? 0);
     const oversold = Math.max(0, Math.max(sold, used) - stock);
     const hs = Float64Array.from(holdLat).sort();
-    say(`presale: ${buyers} buyers over ${arrival} s, stock ${stock}, admission ${rate}/s: sold ${sold}, sold-out answers ${soldOut}, 429s ${rejected429} (${shed429} shed as busy), errors ${errors}, ${presaleSeconds.toFixed(1)} s; admitted holds p50 ${pct(hs, 0.5).toFixed(2)} ms p99 ${pct(hs, 0.99).toFixed(2)} ms`);
+    say(
+      `presale: ${buyers} buyers over ${arrival} s, stock ${stock}, admission ${rate}/s: sold ${sold}, sold-out answers ${soldOut}, 429s ${rejected429} (${shed429} shed as busy), errors ${errors}, ${presaleSeconds.toFixed(1)} s; admitted holds p50 ${pct(hs, 0.5).toFixed(2)} ms p99 ${pct(hs, 0.99).toFixed(2)} ms`,
+    );
     say(`OCTO reserve, presale:      ${octoLine(octoC)}`);
     await new Promise<void>((resolve) => {
       api.child.once('exit', () => resolve());
@@ -384,7 +571,14 @@ async function main() {
       oversold,
       rejected429,
       shed429,
-      errors: errors + baseline.errors + apiRes.errors + apiWithOcto.errors + octoIdle.errors + octoB.errors + octoC.errors,
+      errors:
+        errors +
+        baseline.errors +
+        apiRes.errors +
+        apiWithOcto.errors +
+        octoIdle.errors +
+        octoB.errors +
+        octoC.errors,
       admitted,
       presaleHoldP99Ms: Number(pct(hs, 0.99).toFixed(2)),
       presaleSeconds: Number(presaleSeconds.toFixed(1)),
@@ -399,7 +593,10 @@ async function main() {
       seconds,
       rounds,
     };
-    if (profile) say('cpu profile written to bench/results/ (open in Chrome DevTools, or: npx tsx bench/profile-top.ts bench/results/<file>)');
+    if (profile)
+      say(
+        'cpu profile written to bench/results/ (open in Chrome DevTools, or: npx tsx bench/profile-top.ts bench/results/<file>)',
+      );
     if (json) console.log(JSON.stringify(out));
     else console.log(out);
   } finally {

@@ -26,4 +26,5 @@ for (const [id, t] of ticks) {
   total += t;
 }
 const n = Number(process.argv[3] ?? 30);
-for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, n))
+  console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);

@@ -31,7 +31,10 @@ export async function main(_argv: string[]): Promise<number> {
   process.env.SCENIC_SMS_LOG_TEXT ??= '1';
   // the staff page reaches the demo's gate agent through the API
   process.env.SCENIC_WEB_GATE_AGENT_URL ??= `http://127.0.0.1:${process.env.SCENIC_DEMO_GATE_PORT ?? 8090}`;
-  const gateway = await startFakeGateway({ port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099), secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret' });
+  const gateway = await startFakeGateway({
+    port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099),
+    secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret',
+  });
   process.env.SCENIC_FAKE_GATEWAY_URL = gateway.url;
   process.env.SCENIC_FAKE_GATEWAY_SECRET = gateway.secret;
   const cfg = loadConfig();
@@ -46,7 +49,13 @@ export async function main(_argv: string[]): Promise<number> {
   mkdirSync(state, { recursive: true });
   const keyFile = join(state, 'demo-admin-key');
   let adminKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
-  if (!adminKey || !(await p.db('api_keys').where({ id: adminKey.split('_')[1] ?? '' }).first())) {
+  if (
+    !adminKey ||
+    !(await p
+      .db('api_keys')
+      .where({ id: adminKey.split('_')[1] ?? '' })
+      .first())
+  ) {
     adminKey = (await createApiKey(p.db, { name: 'demo admin', role: 'admin' })).key;
     writeFileSync(keyFile, adminKey, { mode: 0o600 });
   }
@@ -64,20 +73,28 @@ export async function main(_argv: string[]): Promise<number> {
   // A gate agent for the North Gate, as its own process like on an edge node. The
   // device credential is re-issued at every start (registering again re-keys it).
   await p.keys(); // the ticket-signing key ring exists before any gate asks for it
-  const { credential } = await registerGateDevice(p.db, { id: 'north-1', areaId: area.id, entranceId: 'north-gate', kind: 'handheld' }, p.clock);
+  const { credential } = await registerGateDevice(
+    p.db,
+    { id: 'north-1', areaId: area.id, entranceId: 'north-gate', kind: 'handheld' },
+    p.clock,
+  );
   const gatePort = Number(process.env.SCENIC_DEMO_GATE_PORT ?? 8090);
-  const gate = spawn(process.execPath, [fileURLToPath(new URL('../bin/scenic.mjs', import.meta.url)), 'gate'], {
-    env: {
-      ...process.env,
-      SCENIC_GATE_API_URL: `${base}/gate/v1`,
-      SCENIC_GATE_CREDENTIAL: credential,
-      SCENIC_GATE_JOURNAL: join(state, 'demo-gate-north-1.sqlite'),
-      SCENIC_GATE_PORT: String(gatePort),
-      SCENIC_GATE_HOST: '127.0.0.1',
-      SCENIC_GATE_ALLOWED_ORIGINS: base,
+  const gate = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../bin/scenic.mjs', import.meta.url)), 'gate'],
+    {
+      env: {
+        ...process.env,
+        SCENIC_GATE_API_URL: `${base}/gate/v1`,
+        SCENIC_GATE_CREDENTIAL: credential,
+        SCENIC_GATE_JOURNAL: join(state, 'demo-gate-north-1.sqlite'),
+        SCENIC_GATE_PORT: String(gatePort),
+        SCENIC_GATE_HOST: '127.0.0.1',
+        SCENIC_GATE_ALLOWED_ORIGINS: base,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const date = addDays(localParts(new Date(), area.timezone).date, 1);
   console.log(`
 Scenic demo is up.

@@ -14,14 +14,23 @@ export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { area: { type: 'string' }, date: { type: 'string' }, 'no-grace': { type: 'boolean', default: false } },
+    options: {
+      area: { type: 'string' },
+      date: { type: 'string' },
+      'no-grace': { type: 'boolean', default: false },
+    },
   });
   const action = positionals[0];
   if (action !== 'rebuild' && action !== 'reconcile') {
-    console.error('usage: scenic inventory rebuild [--area ID --date YYYY-MM-DD] [--no-grace] | scenic inventory reconcile');
+    console.error(
+      'usage: scenic inventory rebuild [--area ID --date YYYY-MM-DD] [--no-grace] | scenic inventory reconcile',
+    );
     return 2;
   }
-  if ((values.area === undefined) !== (values.date === undefined) || (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))) {
+  if (
+    (values.area === undefined) !== (values.date === undefined) ||
+    (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
+  ) {
     console.error('scenic inventory: give both --area and --date (YYYY-MM-DD), or neither');
     return 2;
   }
@@ -38,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
           (r.orphansReleased.length ? `, released ${r.orphansReleased.length} orphaned holds` : '') +
           (r.adopted.length ? `, restored ${r.adopted.length} reservations` : '') +
           (r.corrected.length ? `, corrected ${r.corrected.length}` : '') +
-          (r.counters.length ? `, fixed counters ${r.counters.map((c) => `${c.field} ${c.was}→${c.now}`).join(' ')}` : ''),
+          (r.counters.length
+            ? `, fixed counters ${r.counters.map((c) => `${c.field} ${c.was}→${c.now}`).join(' ')}`
+            : ''),
       );
     }
     if (!reports.length) console.log('no area-day with live orders or holds');

@@ -71,7 +71,11 @@ run(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code;
   },
   (err: unknown) => {
-    const e = err as { code?: string; message?: string; details?: { fields?: { path: string; message: string }[] } };
+    const e = err as {
+      code?: string;
+      message?: string;
+      details?: { fields?: { path: string; message: string }[] };
+    };
     if (e.code === 'invalid_config' && e.details?.fields) {
       console.error('scenic: invalid configuration:');
       for (const f of e.details.fields) console.error(`  ${f.path}: ${f.message}`);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { signHeaders, verifyWebhook } from './partner-client.js';
-import { parseSignatureHeaders, signRequest, splitTarget, verifySignature } from '../core/channels/signature.js';
+import {
+  parseSignatureHeaders,
+  signRequest,
+  splitTarget,
+  verifySignature,
+} from '../core/channels/signature.js';
 
 /** The client is standalone (partners copy it); this keeps it identical to the server's scheme. */
 describe('partner client signing agrees with the server', () => {
@@ -8,7 +13,12 @@ describe('partner client signing agrees with the server', () => {
   const now = Date.parse('2026-05-01T00:00:00Z');
 
   it.each([
-    ['GET with a query', 'GET', '/partner/v1/areas/west-lake/availability?date=2026-05-01&x=%E4%B8%AD', undefined],
+    [
+      'GET with a query',
+      'GET',
+      '/partner/v1/areas/west-lake/availability?date=2026-05-01&x=%E4%B8%AD',
+      undefined,
+    ],
     ['POST with a unicode body', 'POST', '/partner/v1/orders', JSON.stringify({ name: '张三', n: 1 })],
     ['POST without a body', 'POST', '/partner/v1/orders/abc/confirm', undefined],
   ])('%s', (_n, method, target, body) => {
@@ -17,16 +27,28 @@ describe('partner client signing agrees with the server', () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const { path, query } = splitTarget(target);
-    expect(verifySignature(parsed.value, { method, path, query, body: Buffer.from(body ?? '') }, secret, now)).toEqual({ ok: true });
+    expect(
+      verifySignature(parsed.value, { method, path, query, body: Buffer.from(body ?? '') }, secret, now),
+    ).toEqual({ ok: true });
   });
 
   it('verifies a webhook signed by the server and refuses a modified one', () => {
     const body = JSON.stringify({ id: 'evt_1', type: 'order.issued' });
     const url = 'https://partner.example/hooks/scenic?tenant=7';
     const u = new URL(url);
-    const headers = signRequest({ keyId: 'pk_abcdefgh', secret, method: 'POST', target: u.pathname + u.search, body, nowMs: now, nonce: 'n0nce-n0nce-n0nce-1' });
+    const headers = signRequest({
+      keyId: 'pk_abcdefgh',
+      secret,
+      method: 'POST',
+      target: u.pathname + u.search,
+      body,
+      nowMs: now,
+      nonce: 'n0nce-n0nce-n0nce-1',
+    });
     expect(verifyWebhook({ secret, url, headers, rawBody: body, nowMs: now })).toBe(true);
-    expect(verifyWebhook({ secret, url, headers, rawBody: body.replace('issued', 'refunded'), nowMs: now })).toBe(false);
+    expect(
+      verifyWebhook({ secret, url, headers, rawBody: body.replace('issued', 'refunded'), nowMs: now }),
+    ).toBe(false);
     expect(verifyWebhook({ secret, url, headers, rawBody: body, nowMs: now + 301_000 })).toBe(false);
   });
 });

@@ -36,7 +36,8 @@ export class PartnerApiError extends Error {
 
 const ALGORITHM = 'SCENIC-HMAC-SHA256';
 const sha256Hex = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function canonicalQuery(q: string): string {
   if (!q) return '';
@@ -54,14 +55,30 @@ function canonicalQuery(q: string): string {
 }
 
 /** The signature headers for one request (`target` = path + optional ?query, as sent). */
-export function signHeaders(o: { keyId: string; secret: string; method: string; target: string; body?: string; nowMs?: number; nonce?: string }): Record<string, string> {
+export function signHeaders(o: {
+  keyId: string;
+  secret: string;
+  method: string;
+  target: string;
+  body?: string;
+  nowMs?: number;
+  nonce?: string;
+}): Record<string, string> {
   const i = o.target.indexOf('?');
   const path = i < 0 ? o.target : o.target.slice(0, i);
   const query = i < 0 ? '' : o.target.slice(i + 1);
   const timestamp = String(Math.floor((o.nowMs ?? Date.now()) / 1000));
   const nonce = o.nonce ?? randomBytes(18).toString('base64url');
   const bodySha256 = sha256Hex(o.body ?? '');
-  const toSign = [ALGORITHM, o.method.toUpperCase(), path, canonicalQuery(query), timestamp, nonce, bodySha256].join('\n');
+  const toSign = [
+    ALGORITHM,
+    o.method.toUpperCase(),
+    path,
+    canonicalQuery(query),
+    timestamp,
+    nonce,
+    bodySha256,
+  ].join('\n');
   return {
     'x-scenic-key': o.keyId,
     'x-scenic-timestamp': timestamp,
@@ -75,7 +92,14 @@ export function signHeaders(o: { keyId: string; secret: string; method: string; 
  * Verifies a webhook from Scenic: `url` is the URL it was posted to, `rawBody` the exact
  * bytes received. Remember the `x-scenic-nonce` (or the event id) to drop replays.
  */
-export function verifyWebhook(o: { secret: string; url: string; headers: Record<string, string | string[] | undefined>; rawBody: string | Uint8Array; nowMs?: number; maxSkewSeconds?: number }): boolean {
+export function verifyWebhook(o: {
+  secret: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string | Uint8Array;
+  nowMs?: number;
+  maxSkewSeconds?: number;
+}): boolean {
   const h = (n: string) => {
     const v = o.headers[n];
     return Array.isArray(v) ? v[0] : v;
@@ -84,10 +108,19 @@ export function verifyWebhook(o: { secret: string; url: string; headers: Record<
   const nonce = h('x-scenic-nonce');
   const sig = h('x-scenic-signature');
   if (!ts || !nonce || !sig) return false;
-  if (Math.abs(Math.floor((o.nowMs ?? Date.now()) / 1000) - Number(ts)) > (o.maxSkewSeconds ?? 300)) return false;
+  if (Math.abs(Math.floor((o.nowMs ?? Date.now()) / 1000) - Number(ts)) > (o.maxSkewSeconds ?? 300))
+    return false;
   const u = new URL(o.url);
   const bodySha256 = sha256Hex(o.rawBody);
-  const toSign = [ALGORITHM, 'POST', u.pathname, canonicalQuery(u.search.slice(1)), ts, nonce, bodySha256].join('\n');
+  const toSign = [
+    ALGORITHM,
+    'POST',
+    u.pathname,
+    canonicalQuery(u.search.slice(1)),
+    ts,
+    nonce,
+    bodySha256,
+  ].join('\n');
   const want = Buffer.from(`v1=${createHmac('sha256', o.secret).update(toSign).digest('base64url')}`);
   const got = Buffer.from(sig);
   return want.length === got.length && timingSafeEqual(want, got);
@@ -115,22 +148,48 @@ export class PartnerClient {
   }
 
   /** One signed request; throws PartnerApiError with the problem document on 4xx/5xx. */
-  async request<T = Json>(method: string, target: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T = Json>(
+    method: string,
+    target: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const res = await this.raw(method, target, body, headers);
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
     const parsed = type.includes('json') && text ? (JSON.parse(text) as unknown) : text;
-    if (!res.ok) throw new PartnerApiError(res.status, typeof parsed === 'object' && parsed ? (parsed as Json) : { detail: String(parsed) });
+    if (!res.ok)
+      throw new PartnerApiError(
+        res.status,
+        typeof parsed === 'object' && parsed ? (parsed as Json) : { detail: String(parsed) },
+      );
     return parsed as T;
   }
 
   /** The signed fetch itself, for callers that want the Response. */
-  raw(method: string, target: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  raw(
+    method: string,
+    target: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const signed = signHeaders({ keyId: this.o.keyId, secret: this.o.secret, method, target, body: data, nowMs: this.now() });
+    const signed = signHeaders({
+      keyId: this.o.keyId,
+      secret: this.o.secret,
+      method,
+      target,
+      body: data,
+      nowMs: this.now(),
+    });
     return this.doFetch(this.base + target, {
       method,
-      headers: { ...(data !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json', ...headers, ...signed },
+      headers: {
+        ...(data !== undefined ? { 'content-type': 'application/json' } : {}),
+        accept: 'application/json',
+        ...headers,
+        ...signed,
+      },
       body: data,
     });
   }
@@ -154,7 +213,9 @@ export class PartnerClient {
     return this.request('POST', `/partner/v1/orders/${encodeURIComponent(ref)}/cancel`);
   }
   refund(ref: string, r: { reason: string; ticketIds?: string[]; note?: string }, idempotencyKey: string) {
-    return this.request('POST', `/partner/v1/orders/${encodeURIComponent(ref)}/refunds`, r, { 'idempotency-key': idempotencyKey });
+    return this.request('POST', `/partner/v1/orders/${encodeURIComponent(ref)}/refunds`, r, {
+      'idempotency-key': idempotencyKey,
+    });
   }
   tickets(ref: string) {
     return this.request('GET', `/partner/v1/orders/${encodeURIComponent(ref)}/tickets`);

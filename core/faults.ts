@@ -12,7 +12,8 @@ const faults = new Map<string, number>(
     .map(([k, v]) => [k, Number(v)]),
 );
 
-export type FaultPoint = 'order.after-reserve' | 'order.after-commit' | 'payment.after-confirm' | 'refund.before-release';
+export type FaultPoint =
+  'order.after-reserve' | 'order.after-commit' | 'payment.after-confirm' | 'refund.before-release';
 
 export function crashPoint(point: FaultPoint): void {
   const p = faults.get(point);

@@ -33,14 +33,18 @@ const LOCK_MS = 30_000;
 const WAIT_MS = 10_000;
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('base64url');
 }
 
 export function validateKey(key: string | undefined): string {
   if (!key || !/^[A-Za-z0-9_:.-]{8,128}$/.test(key)) {
-    throw inputError('idempotency_key_required', 'an Idempotency-Key header of 8-128 URL-safe characters is required', [
-      { path: 'header.Idempotency-Key', message: 'missing or malformed' },
-    ]);
+    throw inputError(
+      'idempotency_key_required',
+      'an Idempotency-Key header of 8-128 URL-safe characters is required',
+      [{ path: 'header.Idempotency-Key', message: 'missing or malformed' }],
+    );
   }
   return key;
 }
@@ -53,15 +57,29 @@ const owned = (db: Knex, k: IdempotencyKey) =>
 
 /** Stores the answer of the run holding `k`; how many rows it wrote (0: no longer ours). */
 const storeAnswer = (db: Knex, k: IdempotencyKey, res: StoredResponse): Promise<number> =>
-  owned(db, k).update({ state: 'done', status_code: res.status, response: JSON.stringify(res.body), locked_until: null });
+  owned(db, k).update({
+    state: 'done',
+    status_code: res.status,
+    response: JSON.stringify(res.body),
+    locked_until: null,
+  });
 
 /**
  * Records the response inside the caller's transaction. Throws (rolling the caller's
  * work back) when this run no longer owns the key: its lease lapsed and a retry took
  * the key over, and that retry's answer is the one that counts.
  */
-export async function completeInTransaction(trx: Knex.Transaction, k: IdempotencyKey, res: StoredResponse): Promise<void> {
-  if ((await storeAnswer(trx, k, res)) !== 1) throw new DomainError('unavailable', 'idempotency_key_lost', 'this request took too long and a retry with the same Idempotency-Key took over; its answer counts');
+export async function completeInTransaction(
+  trx: Knex.Transaction,
+  k: IdempotencyKey,
+  res: StoredResponse,
+): Promise<void> {
+  if ((await storeAnswer(trx, k, res)) !== 1)
+    throw new DomainError(
+      'unavailable',
+      'idempotency_key_lost',
+      'this request took too long and a retry with the same Idempotency-Key took over; its answer counts',
+    );
 }
 
 interface Row {
@@ -91,18 +109,30 @@ export async function runIdempotent<T>(
     const now = clock.now();
     const lease = new Date(now.getTime() + LOCK_MS);
     const inserted = await db('idempotency_keys')
-      .insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, state: 'running', locked_until: lease })
+      .insert({
+        scope: k.scope,
+        key: k.key,
+        request_hash: k.requestHash,
+        state: 'running',
+        locked_until: lease,
+      })
       .onConflict(['scope', 'key'])
       .ignore()
       .returning('key');
     let mine = inserted.length === 1;
     if (!mine) {
-      const row = (await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first()) as Row | undefined;
+      const row = (await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first()) as
+        Row | undefined;
       if (!row) continue; // freed between our insert and read: try again
       if (row.request_hash !== k.requestHash) {
-        throw new DomainError('input', 'idempotency_key_reused', 'this Idempotency-Key was used with a different request', {
-          fields: [{ path: 'header.Idempotency-Key', message: 'already used for another request body' }],
-        });
+        throw new DomainError(
+          'input',
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with a different request',
+          {
+            fields: [{ path: 'header.Idempotency-Key', message: 'already used for another request body' }],
+          },
+        );
       }
       if (row.state === 'done') return { status: row.status_code!, body: row.response, replayed: true };
       // Running elsewhere. Take it over only if its lock lapsed (that worker died).
@@ -114,7 +144,12 @@ export async function runIdempotent<T>(
         mine = took === 1;
       }
       if (!mine) {
-        if (clock.now().getTime() > deadline) throw conflict('idempotency_in_progress', 'the first request with this key is still running; retry shortly', { retryAfterSeconds: 1 });
+        if (clock.now().getTime() > deadline)
+          throw conflict(
+            'idempotency_in_progress',
+            'the first request with this key is still running; retry shortly',
+            { retryAfterSeconds: 1 },
+          );
         await new Promise((r) => setTimeout(r, 25));
         continue;
       }

@@ -4,7 +4,8 @@ import { uuidv7 } from './ids.js';
 describe('uuidv7', () => {
   it('is a version-7 RFC 9562 UUID and strictly increasing within one millisecond', () => {
     const ids = Array.from({ length: 5000 }, () => uuidv7(1_750_000_000_000));
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -17,7 +17,9 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        const masked = args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>;
+        const masked = args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<
+          typeof method
+        >;
         method.apply(this, masked);
       },
     },

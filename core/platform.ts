@@ -65,9 +65,19 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
   const redis = connectRedis();
   const vault = new PiiVault(cfg.SCENIC_PII_KEY, cfg.SCENIC_LOOKUP_KEY);
   const catalog = new Catalog(db, clock);
-  const inventory = new Inventory(redis, { prefix: cfg.REDIS_PREFIX, clock, loadPlan: (a, d) => catalog.plan(a, d) });
-  const gateway = opts.gateway ?? new FakeGateway(cfg.SCENIC_FAKE_GATEWAY_URL, cfg.SCENIC_FAKE_GATEWAY_SECRET, () => clock.now().getTime());
-  const sms = opts.sms ?? (cfg.SCENIC_SMS_WEBHOOK_URL ? new WebhookSms(cfg.SCENIC_SMS_WEBHOOK_URL) : new LogSms(log, cfg.SCENIC_SMS_LOG_TEXT === '1'));
+  const inventory = new Inventory(redis, {
+    prefix: cfg.REDIS_PREFIX,
+    clock,
+    loadPlan: (a, d) => catalog.plan(a, d),
+  });
+  const gateway =
+    opts.gateway ??
+    new FakeGateway(cfg.SCENIC_FAKE_GATEWAY_URL, cfg.SCENIC_FAKE_GATEWAY_SECRET, () => clock.now().getTime());
+  const sms =
+    opts.sms ??
+    (cfg.SCENIC_SMS_WEBHOOK_URL
+      ? new WebhookSms(cfg.SCENIC_SMS_WEBHOOK_URL)
+      : new LogSms(log, cfg.SCENIC_SMS_LOG_TEXT === '1'));
 
   let ring: { at: number; value: Promise<KeyRing> } | undefined;
   const keys = () => {
@@ -95,7 +105,9 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
   };
   // Freed stock goes to the waiting list first (after the commit that freed it).
   orders.onStockFreed = (areaId, date, slotId) => {
-    offerWaitlist(orders, sms, areaId, date, slotId).catch((e: unknown) => log.warn({ err: e, areaId, date, slotId }, 'waiting-list offer failed; the sweeper retries'));
+    offerWaitlist(orders, sms, areaId, date, slotId).catch((e: unknown) =>
+      log.warn({ err: e, areaId, date, slotId }, 'waiting-list offer failed; the sweeper retries'),
+    );
   };
   return {
     cfg,

@@ -5,7 +5,11 @@ import { inputError, type FieldIssue } from './errors.js';
  * Parses untrusted input with a zod schema and turns every problem into an
  * `InputError` that names the offending fields, so no handler has to.
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, code = 'invalid_input'): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  code = 'invalid_input',
+): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const fields: FieldIssue[] = r.error.issues.map((i) => ({

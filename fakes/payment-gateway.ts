@@ -15,11 +15,16 @@ export interface FakeGatewayServer {
   refunds: { providerRef: string; refundId: string; amount: number }[];
   failRefunds: boolean;
   /** the visitor pays: the gateway notifies the merchant (retrying up to `attempts` times) */
-  complete(paymentId: string, opts?: { tamper?: boolean; attempts?: number; retryDelayMs?: number }): Promise<number>;
+  complete(
+    paymentId: string,
+    opts?: { tamper?: boolean; attempts?: number; retryDelayMs?: number },
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startFakeGateway(opts: { secret?: string; port?: number } = {}): Promise<FakeGatewayServer> {
+export async function startFakeGateway(
+  opts: { secret?: string; port?: number } = {},
+): Promise<FakeGatewayServer> {
   const secret = opts.secret ?? randomUUID();
   const state: FakeGatewayServer = {
     url: '',
@@ -31,7 +36,12 @@ export async function startFakeGateway(opts: { secret?: string; port?: number } 
       const p = state.payments.get(paymentId);
       if (!p) throw new Error(`no payment ${paymentId}`);
       p.status = 'succeeded';
-      const body = JSON.stringify({ paymentId, orderId: p.orderId, amount: o.tamper ? p.amount - 1 : p.amount, status: 'succeeded' });
+      const body = JSON.stringify({
+        paymentId,
+        orderId: p.orderId,
+        amount: o.tamper ? p.amount - 1 : p.amount,
+        status: 'succeeded',
+      });
       const ts = String(Date.now());
       const sig = signFakeCallback(secret, ts, o.tamper ? body.replace('succeeded', 'succeeded ') : body);
       // Providers retry notifications until the merchant answers 2xx; so does this.
@@ -82,12 +92,18 @@ export async function startFakeGateway(opts: { secret?: string; port?: number } 
           return;
         }
       }
-      if (req.headers.authorization !== `Bearer ${secret}` && !req.url?.endsWith('/complete')) return send(401, { error: 'unauthorized' });
+      if (req.headers.authorization !== `Bearer ${secret}` && !req.url?.endsWith('/complete'))
+        return send(401, { error: 'unauthorized' });
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const m = /^\/payments\/([^/]+)\/complete$/.exec(req.url ?? '');
       if (req.method === 'POST' && req.url === '/payments') {
         const id = `pay_${randomUUID()}`;
-        state.payments.set(id, { orderId: body.orderId as string, amount: body.amount as number, notifyUrl: body.notifyUrl as string, status: 'pending' });
+        state.payments.set(id, {
+          orderId: body.orderId as string,
+          amount: body.amount as number,
+          notifyUrl: body.notifyUrl as string,
+          status: 'pending',
+        });
         return send(200, { providerRef: id, payUrl: `${state.url}/pay/${id}` });
       }
       if (req.method === 'POST' && m) {

@@ -24,10 +24,21 @@ const rules: EntranceRules = {
   instantCapacity: 0,
   graceBeforeMin: 30,
   graceAfterMin: 60,
-  products: { adult: { entrances: null, releaseOnExit: false, reentry: false }, pass: { entrances: null, releaseOnExit: false, reentry: true } },
+  products: {
+    adult: { entrances: null, releaseOnExit: false, reentry: false },
+    pass: { entrances: null, releaseOnExit: false, reentry: true },
+  },
 };
 const ticket = () =>
-  signTicket(key, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
+  signTicket(key, {
+    ticketId: randomUUID(),
+    areaId: 'west-lake',
+    date: '2026-07-15',
+    slotStartMin: 540,
+    slotEndMin: 660,
+    productId: 'adult',
+    entriesAllowed: 1,
+  });
 
 /** An agent on a fresh journal, offline or "online" against a scripted centre. */
 function agentWith(precheck?: (budgetMs: number) => Promise<PrecheckResult>, ready = true) {
@@ -36,8 +47,18 @@ function agentWith(precheck?: (budgetMs: number) => Promise<PrecheckResult>, rea
     journal.set('keys', [{ kid: key.kid, publicKey: key.publicRaw }]);
     journal.set('rules', rules);
   }
-  const central = { precheck: (_req: unknown, budget: number) => precheck!(budget) } as unknown as CentralClient;
-  const agent = new GateAgent({ journal, central, clock, log: createLogger('gate-test', 'silent'), precheck: true, precheckBudgetMs: 150, refreshIntervalMs: 60_000 });
+  const central = {
+    precheck: (_req: unknown, budget: number) => precheck!(budget),
+  } as unknown as CentralClient;
+  const agent = new GateAgent({
+    journal,
+    central,
+    clock,
+    log: createLogger('gate-test', 'silent'),
+    precheck: true,
+    precheckBudgetMs: 150,
+    refreshIntervalMs: 60_000,
+  });
   if (precheck) {
     agent.online = true;
     agent.offlineSince = null;
@@ -45,43 +66,93 @@ function agentWith(precheck?: (budgetMs: number) => Promise<PrecheckResult>, rea
   return { agent, journal };
 }
 
-const presence = { areaId: 'west-lake', date: '2026-07-15', inPark: 0, entries: 0, exits: 0, instantCapacity: 0 };
+const presence = {
+  areaId: 'west-lake',
+  date: '2026-07-15',
+  inPark: 0,
+  entries: 0,
+  exits: 0,
+  instantCapacity: 0,
+};
 
 describe('GateAgent', () => {
   it('admits offline once, then refuses the same ticket', async () => {
     const { agent, journal } = agentWith();
     const qr = ticket();
-    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok', mode: 'offline' });
-    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_redeemed' });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({
+      open: true,
+      reason: 'ok',
+      mode: 'offline',
+    });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'already_redeemed',
+    });
     expect(journal.unsynced(10).map((e) => e.decision)).toEqual(['admit', 'deny']);
   });
 
   it('lets a re-entry ticket in again offline only after it went out, also after a restart', async () => {
     const { agent, journal } = agentWith();
-    const qr = signTicket(key, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'pass', entriesAllowed: 1 });
+    const qr = signTicket(key, {
+      ticketId: randomUUID(),
+      areaId: 'west-lake',
+      date: '2026-07-15',
+      slotStartMin: 540,
+      slotEndMin: 660,
+      productId: 'pass',
+      entriesAllowed: 1,
+    });
     expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok' });
-    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_inside' });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'already_inside',
+    });
     expect((await agent.scan({ qr, direction: 'out' })).open).toBe(true);
     expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, reason: 'ok' });
     // a restart rebuilds its entries and exits from the journal: still inside
-    const again = new GateAgent({ journal, central: {} as CentralClient, clock, log: createLogger('gate-test', 'silent'), precheck: false, precheckBudgetMs: 150, refreshIntervalMs: 60_000 });
-    expect(await again.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_inside' });
+    const again = new GateAgent({
+      journal,
+      central: {} as CentralClient,
+      clock,
+      log: createLogger('gate-test', 'silent'),
+      precheck: false,
+      precheckBudgetMs: 150,
+      refreshIntervalMs: 60_000,
+    });
+    expect(await again.scan({ qr, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'already_inside',
+    });
     expect((await again.scan({ qr, direction: 'out' })).open).toBe(true);
     expect((await again.scan({ qr, direction: 'in' })).open).toBe(true);
   });
 
   it('lets the centre refuse what the gate would admit', async () => {
-    const { agent } = agentWith(() => Promise.resolve({ admit: false, reason: 'already_redeemed', display: '', presence }));
+    const { agent } = agentWith(() =>
+      Promise.resolve({ admit: false, reason: 'already_redeemed', display: '', presence }),
+    );
     const qr = ticket();
-    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'already_redeemed', mode: 'online' });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'already_redeemed',
+      mode: 'online',
+    });
     // The refused entry was not counted locally: offline, the ticket would still admit.
     agent.online = false;
     expect((await agent.scan({ qr, direction: 'in' })).open).toBe(true);
   });
 
   it('keeps its own decision and goes offline when the centre does not answer in time', async () => {
-    const { agent } = agentWith((budget) => new Promise((_, reject) => setTimeout(() => reject(new CentralError('timeout', `no answer within ${budget} ms`)), 5)));
-    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({ open: true, mode: 'offline' });
+    const { agent } = agentWith(
+      (budget) =>
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new CentralError('timeout', `no answer within ${budget} ms`)), 5),
+        ),
+    );
+    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({
+      open: true,
+      mode: 'offline',
+    });
     expect(agent.online).toBe(false);
     expect(agent.offlineSince).not.toBeNull();
   });
@@ -90,7 +161,10 @@ describe('GateAgent', () => {
     const { agent, journal } = agentWith();
     const qr = ticket();
     journal.db.pragma('query_only = 1'); // every write now fails, as on a dead disk
-    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: false, reason: 'journal_unavailable' });
+    expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'journal_unavailable',
+    });
     expect(agent.health().journalOk).toBe(false);
     expect(journal.count()).toBe(0);
     journal.db.pragma('query_only = 0');
@@ -100,7 +174,10 @@ describe('GateAgent', () => {
   it('opens exits even before its first sync, and refuses entries until then', async () => {
     const { agent } = agentWith(undefined, false);
     expect(await agent.scan({ direction: 'out' })).toMatchObject({ open: true });
-    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({ open: false, reason: 'gate_not_ready' });
+    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'gate_not_ready',
+    });
   });
 
   it('holds the instantaneous capacity offline from its own entries and exits', async () => {
@@ -108,7 +185,10 @@ describe('GateAgent', () => {
     agent.state.rules = { ...rules, instantCapacity: 2 };
     agent.state.presence = { ...presence, inPark: 1 };
     expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
-    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({ open: false, reason: 'capacity_full' });
+    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'capacity_full',
+    });
     await agent.scan({ direction: 'out' });
     expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
   });
@@ -120,16 +200,42 @@ describe('GateAgent key rotation', () => {
     const { agent } = agentWith(() => Promise.resolve({ admit: true, reason: 'ok', display: '', presence }));
     let asked = 0;
     // Counts the scan path's fetches only (they carry the pre-check budget; sync rounds do not).
-    (agent as unknown as { o: { central: { keys: (t?: number) => Promise<unknown> } } }).o.central.keys = (timeoutMs?: number) => {
+    (agent as unknown as { o: { central: { keys: (t?: number) => Promise<unknown> } } }).o.central.keys = (
+      timeoutMs?: number,
+    ) => {
       if (timeoutMs !== undefined) asked += 1;
-      return Promise.resolve({ keys: [{ kid: key.kid, publicKey: key.publicRaw }, { kid: rotated.kid, publicKey: rotated.publicRaw }] });
+      return Promise.resolve({
+        keys: [
+          { kid: key.kid, publicKey: key.publicRaw },
+          { kid: rotated.kid, publicKey: rotated.publicRaw },
+        ],
+      });
     };
-    const qr = signTicket(rotated, { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
+    const qr = signTicket(rotated, {
+      ticketId: randomUUID(),
+      areaId: 'west-lake',
+      date: '2026-07-15',
+      slotStartMin: 540,
+      slotEndMin: 660,
+      productId: 'adult',
+      entriesAllowed: 1,
+    });
     expect(await agent.scan({ qr, direction: 'in' })).toMatchObject({ open: true, mode: 'online' });
     expect(asked).toBe(1);
     agent.online = false;
-    const other = signTicket(generateSigningKey('kt3'), { ticketId: randomUUID(), areaId: 'west-lake', date: '2026-07-15', slotStartMin: 540, slotEndMin: 660, productId: 'adult', entriesAllowed: 1 });
-    expect(await agent.scan({ qr: other, direction: 'in' })).toMatchObject({ open: false, reason: 'unknown_key' });
+    const other = signTicket(generateSigningKey('kt3'), {
+      ticketId: randomUUID(),
+      areaId: 'west-lake',
+      date: '2026-07-15',
+      slotStartMin: 540,
+      slotEndMin: 660,
+      productId: 'adult',
+      entriesAllowed: 1,
+    });
+    expect(await agent.scan({ qr: other, direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'unknown_key',
+    });
     expect(asked).toBe(1); // offline: no network call on the scan path
   });
 });

@@ -63,7 +63,16 @@ interface Pending {
   mode: 'online' | 'offline';
 }
 
-const mediaOf = (r: ScanRequest): Media => (r.qr !== undefined ? 'qr' : r.idNumber !== undefined ? 'id' : r.cardUid !== undefined ? 'nfc' : r.face !== undefined ? 'face' : 'none');
+const mediaOf = (r: ScanRequest): Media =>
+  r.qr !== undefined
+    ? 'qr'
+    : r.idNumber !== undefined
+      ? 'id'
+      : r.cardUid !== undefined
+        ? 'nfc'
+        : r.face !== undefined
+          ? 'face'
+          : 'none';
 
 /**
  * The gate agent: decides scans locally with the shared rules, asks the centre first
@@ -113,11 +122,15 @@ export class GateAgent {
     let resolution = await this.resolve(req);
     // A key we do not know yet may be a fresh rotation: online, fetch the keys within the
     // pre-check budget and look again.
-    if (!resolution.ok && resolution.reason === 'unknown_key' && this.online && (await this.refreshKeys())) resolution = await this.resolve(req);
+    if (!resolution.ok && resolution.reason === 'unknown_key' && this.online && (await this.refreshKeys()))
+      resolution = await this.resolve(req);
     if (!resolution.ok) return this.record([this.denied(null, resolution.reason, now, media, 'in')]);
     let candidates: Resolved[];
     if (req.group) {
-      if (this.state.kind !== 'handheld') return this.record([this.denied(resolution.tickets[0]!.facts.ticketId, 'not_allowed_for_device', now, media, 'in')]);
+      if (this.state.kind !== 'handheld')
+        return this.record([
+          this.denied(resolution.tickets[0]!.facts.ticketId, 'not_allowed_for_device', now, media, 'in'),
+        ]);
       const orderId = resolution.tickets[0]!.orderId;
       candidates = orderId ? this.state.orderTickets(orderId) : resolution.tickets;
     } else {
@@ -131,7 +144,9 @@ export class GateAgent {
       return { t, d, scanId: randomUUID(), mode: 'offline' };
     });
     if (this.online && this.o.precheck) await this.askCentre(decided, now, media);
-    const entries = decided.map(({ t, d, scanId, mode }) => this.entry(scanId, t.facts.ticketId, d, now, media, 'in', mode, t.facts.units));
+    const entries = decided.map(({ t, d, scanId, mode }) =>
+      this.entry(scanId, t.facts.ticketId, d, now, media, 'in', mode, t.facts.units),
+    );
     try {
       await this.o.journal.append(entries);
     } catch (e) {
@@ -177,7 +192,10 @@ export class GateAgent {
       decided.map(async (x) => {
         if (!x.d.admit) return;
         try {
-          const r = await this.o.central.precheck({ scanId: x.scanId, ticketId: x.t.facts.ticketId, at: now.toISOString(), media }, this.o.precheckBudgetMs);
+          const r = await this.o.central.precheck(
+            { scanId: x.scanId, ticketId: x.t.facts.ticketId, at: now.toISOString(), media },
+            this.o.precheckBudgetMs,
+          );
           x.mode = 'online';
           if (!r.admit) {
             this.state.release(x.t.facts.ticketId, x.t.facts.units);
@@ -196,7 +214,16 @@ export class GateAgent {
       const r = await this.resolve(req);
       if (r.ok) ticketId = r.tickets[0]!.facts.ticketId;
     }
-    const e = this.entry(randomUUID(), ticketId, { admit: true, reason: 'ok' }, now, media, 'out', 'offline', 1);
+    const e = this.entry(
+      randomUUID(),
+      ticketId,
+      { admit: true, reason: 'ok' },
+      now,
+      media,
+      'out',
+      'offline',
+      1,
+    );
     this.state.pendingExits += 1;
     if (ticketId) this.state.noteExit(ticketId, 1);
     try {
@@ -210,12 +237,46 @@ export class GateAgent {
     return this.result([e]);
   }
 
-  private denied(ticketId: string | null, reason: CheckinReason, now: Date, media: Media, direction: Direction): NewEntry {
-    return this.entry(randomUUID(), ticketId, { admit: false, reason: reason === 'ok' ? 'unknown_ticket' : reason }, now, media, direction, 'offline', 0);
+  private denied(
+    ticketId: string | null,
+    reason: CheckinReason,
+    now: Date,
+    media: Media,
+    direction: Direction,
+  ): NewEntry {
+    return this.entry(
+      randomUUID(),
+      ticketId,
+      { admit: false, reason: reason === 'ok' ? 'unknown_ticket' : reason },
+      now,
+      media,
+      direction,
+      'offline',
+      0,
+    );
   }
 
-  private entry(scanId: string, ticketId: string | null, d: Decision, now: Date, media: Media, direction: Direction, mode: 'online' | 'offline', units: number): NewEntry {
-    return { scanId, at: now.toISOString(), media, direction, ticketId, decision: d.admit ? 'admit' : 'deny', reason: d.reason, mode, units: d.admit ? units : 0 };
+  private entry(
+    scanId: string,
+    ticketId: string | null,
+    d: Decision,
+    now: Date,
+    media: Media,
+    direction: Direction,
+    mode: 'online' | 'offline',
+    units: number,
+  ): NewEntry {
+    return {
+      scanId,
+      at: now.toISOString(),
+      media,
+      direction,
+      ticketId,
+      decision: d.admit ? 'admit' : 'deny',
+      reason: d.reason,
+      mode,
+      units: d.admit ? units : 0,
+    };
   }
 
   private async record(entries: NewEntry[]): Promise<ScanResult> {
@@ -230,7 +291,14 @@ export class GateAgent {
   private journalFailed(e: unknown, _now: Date, _media: Media): ScanResult {
     this.journalOk = false;
     this.o.log.error({ err: e }, 'journal write failed: gate stays shut');
-    const o: TicketOutcome = { scanId: randomUUID(), ticketId: null, open: false, reason: 'journal_unavailable', display: DISPLAY.journal_unavailable, mode: 'offline' };
+    const o: TicketOutcome = {
+      scanId: randomUUID(),
+      ticketId: null,
+      open: false,
+      reason: 'journal_unavailable',
+      display: DISPLAY.journal_unavailable,
+      mode: 'offline',
+    };
     return { ...o, tickets: [o] };
   }
 
@@ -248,13 +316,18 @@ export class GateAgent {
   }
 
   markOffline(e: unknown): void {
-    if (this.online || !this.offlineSince) this.o.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'centre unreachable: deciding offline');
+    if (this.online || !this.offlineSince)
+      this.o.log.warn(
+        { err: e instanceof Error ? e.message : String(e) },
+        'centre unreachable: deciding offline',
+      );
     this.online = false;
     this.offlineSince ??= this.o.clock.now();
   }
 
   private markOnline(): void {
-    if (!this.online) this.o.log.info({ offlineSince: this.offlineSince?.toISOString() }, 'centre reachable: online');
+    if (!this.online)
+      this.o.log.info({ offlineSince: this.offlineSince?.toISOString() }, 'centre reachable: online');
     this.online = true;
     this.offlineSince = null;
     this.lastSyncAt = this.o.clock.now();
@@ -315,14 +388,16 @@ export class GateAgent {
     }
     this.o.journal.replaceManifest(tickets, { manifestDate: date, manifestKey: key, cursor });
     // A new day: entries synced long ago are history kept by the centre.
-    const pruned = this.o.journal.prune(new Date(this.o.clock.now().getTime() - JOURNAL_RETENTION_MS).toISOString());
+    const pruned = this.o.journal.prune(
+      new Date(this.o.clock.now().getTime() - JOURNAL_RETENTION_MS).toISOString(),
+    );
     if (pruned) this.o.log.info({ pruned }, 'old synced journal entries pruned');
     this.state.setManifest(date, key, cursor, tickets);
     this.o.log.info({ date, tickets: tickets.length }, 'manifest synced');
   }
 
   private async pullChanges(date: string): Promise<void> {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const from = this.state.cursor;
       const page = await this.o.central.changes(date, from);
       if (page.tickets.length || page.cursor !== from) {

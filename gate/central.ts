@@ -34,18 +34,28 @@ export class CentralClient {
     private readonly timeoutMs: number,
   ) {}
 
-  private async call<S extends z.ZodType>(method: string, path: string, schema: S | null, body?: unknown, timeoutMs = this.timeoutMs): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S | null,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<z.output<S>> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { 'x-scenic-gate-credential': this.credential, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          'x-scenic-gate-credential': this.credential,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       const err = e as { name?: string; message?: string };
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CentralError('timeout', `${method} ${path}: no answer within ${timeoutMs} ms`);
+      if (err.name === 'TimeoutError' || err.name === 'AbortError')
+        throw new CentralError('timeout', `${method} ${path}: no answer within ${timeoutMs} ms`);
       throw new CentralError('link', `${method} ${path}: ${err.message ?? String(e)}`);
     }
     let text: string;
@@ -53,12 +63,24 @@ export class CentralClient {
       text = await res.text();
     } catch (e) {
       const err = e as { name?: string; message?: string };
-      throw new CentralError(err.name === 'TimeoutError' ? 'timeout' : 'link', `${method} ${path}: ${err.message ?? String(e)}`);
+      throw new CentralError(
+        err.name === 'TimeoutError' ? 'timeout' : 'link',
+        `${method} ${path}: ${err.message ?? String(e)}`,
+      );
     }
-    if (!res.ok) throw new CentralError('rejected', `${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+    if (!res.ok)
+      throw new CentralError(
+        'rejected',
+        `${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        res.status,
+      );
     if (!schema) return undefined as z.output<S>;
     const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
-    if (!parsed.success) throw new CentralError('invalid', `${method} ${path}: unexpected answer: ${parsed.error.message.slice(0, 200)}`);
+    if (!parsed.success)
+      throw new CentralError(
+        'invalid',
+        `${method} ${path}: unexpected answer: ${parsed.error.message.slice(0, 200)}`,
+      );
     return parsed.data;
   }
 

@@ -11,7 +11,14 @@ const good = {
 describe('gate config', () => {
   it('reads the environment with defaults', () => {
     const c = loadGateConfig(good);
-    expect(c).toMatchObject({ apiUrl: 'http://api.local/gate/v1', gateId: 'east-1', port: 8090, host: '127.0.0.1', precheckBudgetMs: 150, precheck: true });
+    expect(c).toMatchObject({
+      apiUrl: 'http://api.local/gate/v1',
+      gateId: 'east-1',
+      port: 8090,
+      host: '127.0.0.1',
+      precheckBudgetMs: 150,
+      precheck: true,
+    });
   });
 
   it.each([

@@ -7,9 +7,17 @@ import { parseInput } from '../core/validation.js';
  */
 const Env = z.object({
   /** Base URL of the gate API, e.g. https://api.example/gate/v1 */
-  SCENIC_GATE_API_URL: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL'),
+  SCENIC_GATE_API_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .regex(/^https?:\/\//, 'must be an http(s) URL'),
   /** The device credential `sgd1.<gateId>.<secret>` given when the gate was registered. */
-  SCENIC_GATE_CREDENTIAL: z.string().regex(/^sgd1\.[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{43}$/, 'must be a gate credential sgd1.<gateId>.<secret>'),
+  SCENIC_GATE_CREDENTIAL: z
+    .string()
+    .regex(
+      /^sgd1\.[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{43}$/,
+      'must be a gate credential sgd1.<gateId>.<secret>',
+    ),
   /** Path of the SQLite journal (a persistent volume on the node). */
   SCENIC_GATE_JOURNAL: z.string().min(1),
   SCENIC_GATE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),

@@ -29,7 +29,10 @@ describe('gate journal', () => {
     expect(j.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     const batch = Array.from({ length: 50 }, (_, i) => entry({ units: i % 2 ? 3 : 1 }));
     await Promise.all(batch.map((e) => j.append([e])));
-    await j.append([entry({ direction: 'out', ticketId: null }), entry({ decision: 'deny', reason: 'revoked' })]);
+    await j.append([
+      entry({ direction: 'out', ticketId: null }),
+      entry({ decision: 'deny', reason: 'revoked' }),
+    ]);
     j.close();
 
     const again = new Journal(path);

@@ -60,7 +60,9 @@ export class Journal {
       `insert into journal (scan_id, at, media, direction, ticket_id, decision, reason, mode, units)
        values (@scanId, @at, @media, @direction, @ticketId, @decision, @reason, @mode, @units)`,
     );
-    this.kvSet = this.db.prepare('insert into kv (k, v) values (?, ?) on conflict (k) do update set v = excluded.v');
+    this.kvSet = this.db.prepare(
+      'insert into kv (k, v) values (?, ?) on conflict (k) do update set v = excluded.v',
+    );
     this.kvGet = this.db.prepare('select v from kv where k = ?');
   }
 
@@ -112,9 +114,14 @@ export class Journal {
   /** Admitted entries and exits not yet synced (they are not in the centre's figures yet). */
   pendingMovements(): { entries: number; exits: number } {
     const rows = this.db
-      .prepare(`select direction, sum(units) as n from journal where synced = 0 and decision = 'admit' group by direction`)
+      .prepare(
+        `select direction, sum(units) as n from journal where synced = 0 and decision = 'admit' group by direction`,
+      )
       .all() as { direction: string; n: number }[];
-    return { entries: rows.find((r) => r.direction === 'in')?.n ?? 0, exits: rows.find((r) => r.direction === 'out')?.n ?? 0 };
+    return {
+      entries: rows.find((r) => r.direction === 'in')?.n ?? 0,
+      exits: rows.find((r) => r.direction === 'out')?.n ?? 0,
+    };
   }
 
   /** This gate's admitted entries per ticket, from the whole journal. */
@@ -129,7 +136,9 @@ export class Journal {
 
   private perTicket(direction: 'in' | 'out'): Map<string, number> {
     const rows = this.db
-      .prepare(`select ticket_id as t, count(*) as n from journal where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`)
+      .prepare(
+        `select ticket_id as t, count(*) as n from journal where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`,
+      )
       .all(direction) as { t: string; n: number }[];
     return new Map(rows.map((r) => [r.t, r.n]));
   }
@@ -167,7 +176,9 @@ export class Journal {
 
   /** Applies changed tickets and moves the cursor in one transaction. */
   applyChanges(tickets: ManifestTicket[], cursor: number): void {
-    const up = this.db.prepare('insert into manifest (ticket_id, doc) values (?, ?) on conflict (ticket_id) do update set doc = excluded.doc');
+    const up = this.db.prepare(
+      'insert into manifest (ticket_id, doc) values (?, ?) on conflict (ticket_id) do update set doc = excluded.doc',
+    );
     this.db.transaction(() => {
       for (const t of tickets) up.run(t.ticketId, JSON.stringify(t));
       this.set('cursor', cursor);
@@ -175,7 +186,9 @@ export class Journal {
   }
 
   manifest(): ManifestTicket[] {
-    return (this.db.prepare('select doc from manifest').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as ManifestTicket);
+    return (this.db.prepare('select doc from manifest').all() as { doc: string }[]).map(
+      (r) => JSON.parse(r.doc) as ManifestTicket,
+    );
   }
 
   close(): void {

@@ -14,7 +14,8 @@ import { startTelemetry } from '../core/telemetry/sdk.js';
  * `scenic gate register|revoke ...` manages device credentials (gate/register.ts).
  */
 export async function main(argv: string[] = process.argv.slice(3)): Promise<number> {
-  if (argv[0] === 'register' || argv[0] === 'revoke') return (await import('./register.js')).manageDevices(argv);
+  if (argv[0] === 'register' || argv[0] === 'revoke')
+    return (await import('./register.js')).manageDevices(argv);
   return runAgent();
 }
 
@@ -40,7 +41,10 @@ async function runAgent(): Promise<number> {
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  log.info({ port, host: config.host, journal: config.journalPath, backlog: journal.backlog() }, 'gate agent listening');
+  log.info(
+    { port, host: config.host, journal: config.journalPath, backlog: journal.backlog() },
+    'gate agent listening',
+  );
 
   let stopping = false;
   let syncTimer: NodeJS.Timeout | undefined;

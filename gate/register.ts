@@ -14,10 +14,17 @@ export async function manageDevices(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { id: { type: 'string' }, area: { type: 'string' }, entrance: { type: 'string' }, kind: { type: 'string', default: 'turnstile' } },
+    options: {
+      id: { type: 'string' },
+      area: { type: 'string' },
+      entrance: { type: 'string' },
+      kind: { type: 'string', default: 'turnstile' },
+    },
   });
   if (!values.id || (verb === 'register' && (!values.area || !values.entrance))) {
-    console.error('usage: scenic gate register --id ID --area AREA --entrance ENTRANCE [--kind turnstile|handheld] | scenic gate revoke --id ID');
+    console.error(
+      'usage: scenic gate register --id ID --area AREA --entrance ENTRANCE [--kind turnstile|handheld] | scenic gate revoke --id ID',
+    );
     return 2;
   }
   if (values.kind !== 'turnstile' && values.kind !== 'handheld') {
@@ -31,7 +38,11 @@ export async function manageDevices(argv: string[]): Promise<number> {
       await revokeGateDevice(db, values.id, systemClock);
       console.error(`gate ${values.id} revoked`);
     } else {
-      const { credential } = await registerGateDevice(db, { id: values.id, areaId: values.area!, entranceId: values.entrance!, kind: values.kind }, systemClock);
+      const { credential } = await registerGateDevice(
+        db,
+        { id: values.id, areaId: values.area!, entranceId: values.entrance!, kind: values.kind },
+        systemClock,
+      );
       process.stdout.write(`${credential}\n`);
     }
     return 0;

@@ -24,8 +24,14 @@ const ScanBody = z
     group: z.boolean().default(false),
   })
   .strict()
-  .refine((b) => [b.qr, b.idNumber, b.cardUid, b.face].filter((v) => v !== undefined).length <= 1, 'give one of qr, idNumber, cardUid, face')
-  .refine((b) => b.direction === 'out' || [b.qr, b.idNumber, b.cardUid, b.face].some((v) => v !== undefined), 'an entry needs qr, idNumber, cardUid or face');
+  .refine(
+    (b) => [b.qr, b.idNumber, b.cardUid, b.face].filter((v) => v !== undefined).length <= 1,
+    'give one of qr, idNumber, cardUid, face',
+  )
+  .refine(
+    (b) => b.direction === 'out' || [b.qr, b.idNumber, b.cardUid, b.face].some((v) => v !== undefined),
+    'an entry needs qr, idNumber, cardUid or face',
+  );
 
 const MAX_BODY = 1_100_000;
 
@@ -36,7 +42,12 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
 }
 
 function problem(res: ServerResponse, status: number, code: string, detail: string): void {
-  send(res, status, { type: `https://scenic.dev/problems/${code}`, title: code.replace(/_/g, ' '), status, code, detail }, 'application/problem+json');
+  send(
+    res,
+    status,
+    { type: `https://scenic.dev/problems/${code}`, title: code.replace(/_/g, ' '), status, code, detail },
+    'application/problem+json',
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -127,7 +138,12 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
   // The staff handheld page is served by the API but talks to the agent of its entrance
   // directly (so it keeps working when the centre is unreachable): browsers need CORS
   // for that, granted only to the origins listed in SCENIC_GATE_ALLOWED_ORIGINS.
-  const allowed = new Set((process.env.SCENIC_GATE_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const allowed = new Set(
+    (process.env.SCENIC_GATE_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     const origin = req.headers.origin;
@@ -135,7 +151,11 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '600',
+        });
         res.end();
         return;
       }
@@ -145,7 +165,13 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       // asking first (no CORS preflight); insisting on application/json means a page of
       // another origin must ask, and is refused unless SCENIC_GATE_ALLOWED_ORIGINS lists it.
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json') return problem(res, 415, 'unsupported_media_type', 'a scan is a JSON body with Content-Type: application/json');
+      if (type !== 'application/json')
+        return problem(
+          res,
+          415,
+          'unsupported_media_type',
+          'a scan is a JSON body with Content-Type: application/json',
+        );
       let raw: string;
       try {
         raw = await readBody(req);
@@ -160,22 +186,39 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       }
       const t0 = performance.now();
       const parsed = ScanBody.safeParse(json);
-      if (!parsed.success) return problem(res, 400, 'invalid_scan', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      if (!parsed.success)
+        return problem(
+          res,
+          400,
+          'invalid_scan',
+          parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+        );
       const result = await agent.scan(parsed.data);
       send(res, 200, result);
       latency.add(performance.now() - t0);
       for (const t of result.tickets) count(parsed.data.direction, t.open, t.reason);
       return;
     }
-    if (req.method === 'GET' && path === '/health') return send(res, 200, { ...agent.health(), online: agent.online, ready: agent.state.ready, inPark: agent.state.inPark(), scanLatency: latency.summary() });
+    if (req.method === 'GET' && path === '/health')
+      return send(res, 200, {
+        ...agent.health(),
+        online: agent.online,
+        ready: agent.state.ready,
+        inPark: agent.state.inPark(),
+        scanLatency: latency.summary(),
+      });
     if (req.method === 'GET' && path === '/metrics') {
       const body = metrics(agent, latency, answers);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
-    if (req.method === 'GET' && path === '/readyz') return send(res, agent.state.ready ? 200 : 503, { ready: agent.state.ready });
+    if (req.method === 'GET' && path === '/readyz')
+      return send(res, agent.state.ready ? 200 : 503, { ready: agent.state.ready });
     return problem(res, 404, 'route_not_found', `no route for ${req.method} ${path}`);
   };
   const server = createServer((req, res) => {

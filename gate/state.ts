@@ -1,7 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { manifestIdHash, normaliseCardUid } from '../core/checkin/id-hash.js';
 import type { ManifestTicket, Presence } from '../core/checkin/protocol.js';
-import { decideEntry, tokenFailureReason, type Decision, type EntranceRules, type TicketFacts } from '../core/checkin/rules.js';
+import {
+  decideEntry,
+  tokenFailureReason,
+  type Decision,
+  type EntranceRules,
+  type TicketFacts,
+} from '../core/checkin/rules.js';
 import type { DenyReason } from '../core/checkin/reasons.js';
 import { importPublicKey, verifyTicket } from '../core/tickets/token.js';
 import type { GateKind } from '../core/checkin/devices.js';
@@ -80,7 +86,11 @@ export class GateState {
   private upsert(t: ManifestTicket): void {
     const old = this.tickets.get(t.ticketId);
     if (old) {
-      if (old.idHash) this.byIdHash.set(old.idHash, (this.byIdHash.get(old.idHash) ?? []).filter((id) => id !== t.ticketId));
+      if (old.idHash)
+        this.byIdHash.set(
+          old.idHash,
+          (this.byIdHash.get(old.idHash) ?? []).filter((id) => id !== t.ticketId),
+        );
       if (old.cardUid) this.byCard.delete(old.cardUid);
     }
     this.tickets.set(t.ticketId, t);
@@ -124,7 +134,16 @@ export class GateState {
       ok: true,
       tickets: [
         {
-          facts: { ticketId: c.ticketId, areaId: c.areaId, productId: c.productId, date: c.date, slotStartMin: c.slotStartMin, slotEndMin: c.slotEndMin, entriesAllowed: c.entriesAllowed, units: 1 },
+          facts: {
+            ticketId: c.ticketId,
+            areaId: c.areaId,
+            productId: c.productId,
+            date: c.date,
+            slotStartMin: c.slotStartMin,
+            slotEndMin: c.slotEndMin,
+            entriesAllowed: c.entriesAllowed,
+            units: 1,
+          },
           orderId: null,
           status: 'valid',
           elsewhere: 0,
@@ -139,18 +158,24 @@ export class GateState {
     if (!this.manifestKey) return { ok: false, reason: 'unknown_ticket' };
     const ids = this.byIdHash.get(manifestIdHash(this.manifestKey, idNumber)) ?? [];
     const tickets = ids.map((id) => this.tickets.get(id)).filter((t): t is ManifestTicket => t !== undefined);
-    return tickets.length ? { ok: true, tickets: tickets.map((t) => this.resolvedFromManifest(t)) } : { ok: false, reason: 'unknown_ticket' };
+    return tickets.length
+      ? { ok: true, tickets: tickets.map((t) => this.resolvedFromManifest(t)) }
+      : { ok: false, reason: 'unknown_ticket' };
   }
 
   resolveCard(uid: string): Resolution {
     const id = this.byCard.get(normaliseCardUid(uid));
     const t = id ? this.tickets.get(id) : undefined;
-    return t ? { ok: true, tickets: [this.resolvedFromManifest(t)] } : { ok: false, reason: 'unknown_ticket' };
+    return t
+      ? { ok: true, tickets: [this.resolvedFromManifest(t)] }
+      : { ok: false, reason: 'unknown_ticket' };
   }
 
   resolveTicketId(ticketId: string): Resolution {
     const t = this.tickets.get(ticketId);
-    return t ? { ok: true, tickets: [this.resolvedFromManifest(t)] } : { ok: false, reason: 'unknown_ticket' };
+    return t
+      ? { ok: true, tickets: [this.resolvedFromManifest(t)] }
+      : { ok: false, reason: 'unknown_ticket' };
   }
 
   /** The other tickets of the same order (handheld group entry). */

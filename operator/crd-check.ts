@@ -30,10 +30,15 @@ export async function checkCrds(client: KubeClient): Promise<void> {
       continue;
     }
     const revision = crd.metadata.annotations?.[SCHEMA_REVISION_ANNOTATION];
-    if (revision !== SCHEMA_REVISION) problems.push(`${name}: schema revision ${revision ?? 'none'}, this operator needs ${SCHEMA_REVISION}`);
-    if (!crd.spec.versions.some((v) => v.name === VERSION && v.served)) problems.push(`${name}: does not serve ${VERSION}`);
-    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) problems.push(`${name}: not established`);
+    if (revision !== SCHEMA_REVISION)
+      problems.push(`${name}: schema revision ${revision ?? 'none'}, this operator needs ${SCHEMA_REVISION}`);
+    if (!crd.spec.versions.some((v) => v.name === VERSION && v.served))
+      problems.push(`${name}: does not serve ${VERSION}`);
+    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
+      problems.push(`${name}: not established`);
   }
   if (problems.length)
-    throw new CrdMismatchError(`installed CRDs do not match this operator: ${problems.join('; ')}. Upgrade them with \`kubectl apply --server-side -f crds/\``);
+    throw new CrdMismatchError(
+      `installed CRDs do not match this operator: ${problems.join('; ')}. Upgrade them with \`kubectl apply --server-side -f crds/\``,
+    );
 }

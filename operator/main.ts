@@ -20,7 +20,8 @@ export async function main(): Promise<number> {
   if (cfg.KUBECONFIG) kc.loadFromFile(cfg.KUBECONFIG);
   else kc.loadFromCluster();
   const namespace = cfg.WATCH_NAMESPACE;
-  const leaseNamespace = cfg.LEASE_NAMESPACE ?? namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const leaseNamespace =
+    cfg.LEASE_NAMESPACE ?? namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   const op = await startOperator({
     kc,
     redisUrl: cfg.REDIS_URL,

@@ -108,13 +108,30 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
   const caches: Caches = {
     areas: informer<ScenicArea>('scenicareas', resourcePath(RT.area, o.namespace)),
     windows: informer<SalesWindow>('saleswindows', resourcePath(RT.window, o.namespace)),
-    children: new Map(CHILD_KINDS.map((rt) => [rt.kind, informer<KubeObject>(rt.plural, resourcePath(rt, o.namespace), `app.kubernetes.io/managed-by=${MANAGED_BY}`)])),
+    children: new Map(
+      CHILD_KINDS.map((rt) => [
+        rt.kind,
+        informer<KubeObject>(
+          rt.plural,
+          resourcePath(rt, o.namespace),
+          `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+        ),
+      ]),
+    ),
   };
   const allInformers = [caches.areas, caches.windows, ...caches.children.values()];
-  metrics.gauge('scenic_operator_watch_healthy', 'Whether each informer is listed and watching (1) or not (0).', () =>
-    allInformers.map((i, n) => ({ labels: { informer: [...['scenicareas', 'saleswindows'], ...CHILD_KINDS.map((k) => k.plural)][n]! }, value: i.healthy ? 1 : 0 })),
+  metrics.gauge(
+    'scenic_operator_watch_healthy',
+    'Whether each informer is listed and watching (1) or not (0).',
+    () =>
+      allInformers.map((i, n) => ({
+        labels: { informer: [...['scenicareas', 'saleswindows'], ...CHILD_KINDS.map((k) => k.plural)][n]! },
+        value: i.healthy ? 1 : 0,
+      })),
   );
-  metrics.gauge('scenic_operator_leader', 'Whether this replica holds the lease.', () => [{ labels: {}, value: elector.isLeader ? 1 : 0 }]);
+  metrics.gauge('scenic_operator_leader', 'Whether this replica holds the lease.', () => [
+    { labels: {}, value: elector.isLeader ? 1 : 0 },
+  ]);
 
   const pool = new Pool(o.redisUrl, log);
   const controllers: Controller[] = [];
@@ -137,7 +154,8 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     controllers.map((c) => ({ labels: { controller: c.name }, value: c.queue.length })),
   );
   const listener = new CapacityListener(ctx, o.redisUrl);
-  const prefixes = () => new Set([o.redisPrefix, ...caches.areas.list().map((a) => resolveArea(a).redisPrefix)]);
+  const prefixes = () =>
+    new Set([o.redisPrefix, ...caches.areas.list().map((a) => resolveArea(a).redisPrefix)]);
 
   // Informer events only enqueue keys. Status-only updates of our own are skipped (no
   // generation change), except level changes, which the switches controller turns into
@@ -149,14 +167,18 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
       void listener.sync(prefixes());
     },
     update: (old, a) => {
-      const specChanged = old.metadata.generation !== a.metadata.generation || old.metadata.deletionTimestamp !== a.metadata.deletionTimestamp;
+      const specChanged =
+        old.metadata.generation !== a.metadata.generation ||
+        old.metadata.deletionTimestamp !== a.metadata.deletionTimestamp;
       if (specChanged) {
         areaCtl.enqueue(keyOf(a));
         void listener.sync(prefixes());
         // Windows of this area depend on its channels and cool-down.
-        for (const w of caches.windows.list()) if (windowAreaKeys(w)[0] === keyOf(a)) windowCtl.enqueue(keyOf(w));
+        for (const w of caches.windows.list())
+          if (windowAreaKeys(w)[0] === keyOf(a)) windowCtl.enqueue(keyOf(w));
       }
-      if (specChanged || JSON.stringify(old.status?.levels) !== JSON.stringify(a.status?.levels)) switchCtl.enqueue(keyOf(a));
+      if (specChanged || JSON.stringify(old.status?.levels) !== JSON.stringify(a.status?.levels))
+        switchCtl.enqueue(keyOf(a));
     },
     resync: (a) => {
       areaCtl.enqueue(keyOf(a));
@@ -189,14 +211,25 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     inf.on({ update: (_old, c) => toOwner(c), delete: toOwner });
   }
 
-  const server = o.httpPort === undefined ? undefined : await serve(o.httpPort, o.httpHost ?? '0.0.0.0', metrics, () => !elector.isLeader || allInformers.every((i) => i.hasSynced));
+  const server =
+    o.httpPort === undefined
+      ? undefined
+      : await serve(
+          o.httpPort,
+          o.httpHost ?? '0.0.0.0',
+          metrics,
+          () => !elector.isLeader || allInformers.every((i) => i.hasSynced),
+        );
 
   let leading = false;
   const done = (async (): Promise<StopReason> => {
     if (!(await elector.acquire(abort.signal))) return 'stopped';
     leading = true;
     for (const i of allInformers) i.start();
-    await Promise.race([Promise.all(allInformers.map((i) => i.synced())), new Promise((r) => abort.signal.addEventListener('abort', r, { once: true }))]);
+    await Promise.race([
+      Promise.all(allInformers.map((i) => i.synced())),
+      new Promise((r) => abort.signal.addEventListener('abort', r, { once: true })),
+    ]);
     if (!abort.signal.aborted) {
       await listener.sync(prefixes());
       for (const c of controllers) c.start();
@@ -243,11 +276,18 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
   };
 }
 
-async function serve(port: number, host: string, metrics: Metrics, ready: () => boolean): Promise<http.Server> {
+async function serve(
+  port: number,
+  host: string,
+  metrics: Metrics,
+  ready: () => boolean,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200).end('ok');
-    if (req.url === '/readyz') return void res.writeHead(ready() ? 200 : 503).end(ready() ? 'ok' : 'caches not synced');
-    if (req.url === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+    if (req.url === '/readyz')
+      return void res.writeHead(ready() ? 200 : 503).end(ready() ? 'ok' : 'caches not synced');
+    if (req.url === '/metrics')
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));

@@ -12,6 +12,7 @@ bash scripts/browser.sh
 npm run -s build:web
 # shellcheck disable=SC1090
 source "$ENV_FILE"
+npm run -s format:check
 npm run -s typecheck
 npm run -s lint
 out="$SCENIC_STATE/last-test-run.log"

@@ -17,24 +17,68 @@ export interface RunningWorkers {
 }
 
 /** Starts every processor of this role on an existing platform (used by main and tests). */
-export async function startWorkers(p: Platform, opts: { reconcileEveryMs?: number; sweepEveryMs?: number; outboxEveryMs?: number; metrics?: ScenicMetrics; notifier?: NotifierConfig; webhooks?: WebhookOptions } = {}): Promise<RunningWorkers> {
+export async function startWorkers(
+  p: Platform,
+  opts: {
+    reconcileEveryMs?: number;
+    sweepEveryMs?: number;
+    outboxEveryMs?: number;
+    metrics?: ScenicMetrics;
+    notifier?: NotifierConfig;
+    webhooks?: WebhookOptions;
+  } = {},
+): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
   const conn = () => p.connectRedis({ prefixed: false, forQueues: true });
   const expiries = holdExpiryScheduler(p);
   const workers = [
-    new Worker(QUEUES.holdExpiry, observedProcessor(QUEUES.holdExpiry, holdExpiryProcessor(p, (id, at) => expiries.reschedule(id, at)), opts.metrics), { connection: conn(), prefix, concurrency: 16 }),
-    new Worker(QUEUES.maintenance, observedProcessor(QUEUES.maintenance, maintenanceProcessor(p), opts.metrics, reconcileRecorder(opts.metrics)), { connection: conn(), prefix, concurrency: 1 }),
-    new Worker(QUEUES.reports, observedProcessor(QUEUES.reports, reportsProcessor(p, opts.metrics), opts.metrics), { connection: conn(), prefix, concurrency: 1 }),
+    new Worker(
+      QUEUES.holdExpiry,
+      observedProcessor(
+        QUEUES.holdExpiry,
+        holdExpiryProcessor(p, (id, at) => expiries.reschedule(id, at)),
+        opts.metrics,
+      ),
+      { connection: conn(), prefix, concurrency: 16 },
+    ),
+    new Worker(
+      QUEUES.maintenance,
+      observedProcessor(
+        QUEUES.maintenance,
+        maintenanceProcessor(p),
+        opts.metrics,
+        reconcileRecorder(opts.metrics),
+      ),
+      { connection: conn(), prefix, concurrency: 1 },
+    ),
+    new Worker(
+      QUEUES.reports,
+      observedProcessor(QUEUES.reports, reportsProcessor(p, opts.metrics), opts.metrics),
+      { connection: conn(), prefix, concurrency: 1 },
+    ),
   ];
   const webhooks = await startWebhooks(p, opts.webhooks);
-  for (const w of workers) w.on('failed', (job, err) => p.log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+  for (const w of workers)
+    w.on('failed', (job, err) => p.log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
   const maintenance = new Queue(QUEUES.maintenance, { connection: conn(), prefix });
-  await maintenance.upsertJobScheduler('sweep', { every: opts.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  await maintenance.upsertJobScheduler('reconcile', { every: opts.reconcileEveryMs ?? 60_000 }, { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await maintenance.upsertJobScheduler(
+    'sweep',
+    { every: opts.sweepEveryMs ?? 30_000 },
+    { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  await maintenance.upsertJobScheduler(
+    'reconcile',
+    { every: opts.reconcileEveryMs ?? 60_000 },
+    { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   const reports = await scheduleReports(p);
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
-  await maintenance.upsertJobScheduler('refunds', { every: 60_000 }, { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await maintenance.upsertJobScheduler(
+    'refunds',
+    { every: 60_000 },
+    { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
 
   // The outbox relay polls Postgres (no queue needed: the table is the queue).
   let stopped = false;
@@ -68,7 +112,10 @@ export async function main(): Promise<void> {
   const cfg = loadConfig();
   const platform = createPlatform(cfg, { role: 'worker' });
   const telemetry = await startWorkerTelemetry(platform, instrumentations);
-  const running = await startWorkers(platform, { metrics: telemetry.metrics, notifier: loadNotifierConfig() });
+  const running = await startWorkers(platform, {
+    metrics: telemetry.metrics,
+    notifier: loadNotifierConfig(),
+  });
   platform.log.info('worker started');
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());

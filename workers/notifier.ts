@@ -3,7 +3,14 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import type { Platform } from '../core/platform.js';
-import { subscribeInventoryEvents, LEVELS, type CapacityLevel, type ChannelSwitchEvent, type InventoryEvent, type LevelChangeEvent } from '../core/inventory/events.js';
+import {
+  subscribeInventoryEvents,
+  LEVELS,
+  type CapacityLevel,
+  type ChannelSwitchEvent,
+  type InventoryEvent,
+  type LevelChangeEvent,
+} from '../core/inventory/events.js';
 import { localParts } from '../core/time.js';
 import { maskPhone } from '../core/pii/mask.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
@@ -27,7 +34,10 @@ import { QUEUES, bullPrefix } from './queues.js';
 
 const Target = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes'),
-  url: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL'),
+  url: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'must be an http(s) URL'),
   /** HMAC-SHA256 key for `x-scenic-signature` */
   secret: z.string().min(16).optional(),
   /** only these areas (default: all) */
@@ -80,7 +90,14 @@ const Env = z.object({
   SCENIC_ALERT_SMS_TO: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []))
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [],
+    )
     .pipe(z.array(z.string().regex(/^1[3-9]\d{9}$/, 'mainland mobile numbers')).max(20)),
   SCENIC_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
@@ -96,7 +113,13 @@ export interface NotifierConfig {
 
 export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
   const e = parseInput(Env, env, 'invalid_config');
-  return { alerts: e.SCENIC_ALERT_WEBHOOKS, broadcasts: e.SCENIC_BROADCAST_WEBHOOKS, smsTo: e.SCENIC_ALERT_SMS_TO, attempts: e.SCENIC_NOTIFY_ATTEMPTS, backoffMs: 1_000 };
+  return {
+    alerts: e.SCENIC_ALERT_WEBHOOKS,
+    broadcasts: e.SCENIC_BROADCAST_WEBHOOKS,
+    smsTo: e.SCENIC_ALERT_SMS_TO,
+    attempts: e.SCENIC_NOTIFY_ATTEMPTS,
+    backoffMs: 1_000,
+  };
 }
 
 type Kind = 'webhook' | 'broadcast' | 'sms';
@@ -117,7 +140,11 @@ const CROWDED = rank('orange');
  * The diversion text of a level change, in English and Chinese, or undefined when the
  * change is not worth a broadcast (only crossing orange matters to people on site).
  */
-export function diversionText(e: LevelChangeEvent, areaName: string, alternative: string | undefined): { text: string; textZh: string } | undefined {
+export function diversionText(
+  e: LevelChangeEvent,
+  areaName: string,
+  alternative: string | undefined,
+): { text: string; textZh: string } | undefined {
   const up = rank(e.level) >= CROWDED && rank(e.level) > rank(e.previous);
   const down = rank(e.level) < CROWDED && rank(e.previous) >= CROWDED;
   if (up) {
@@ -133,7 +160,10 @@ export function diversionText(e: LevelChangeEvent, areaName: string, alternative
 
 /** The least crowded other area today (by share of capacity used), if any is below orange. */
 async function alternativeTo(p: Platform, areaId: string): Promise<string | undefined> {
-  const areas = await p.db('areas').whereNot({ id: areaId }).select<{ id: string; name: string; timezone: string }[]>('id', 'name', 'timezone');
+  const areas = await p
+    .db('areas')
+    .whereNot({ id: areaId })
+    .select<{ id: string; name: string; timezone: string }[]>('id', 'name', 'timezone');
   let best: { name: string; share: number } | undefined;
   for (const a of areas) {
     const snap = await p.inventory.snapshot(a.id, localParts(p.clock.now(), a.timezone).date);
@@ -145,7 +175,17 @@ async function alternativeTo(p: Platform, areaId: string): Promise<string | unde
 }
 
 const jobIdOf = (kind: Kind, target: string, e: InventoryEvent) =>
-  [kind, target, e.type, e.areaId, 'date' in e ? e.date : '', 'level' in e ? e.level : 'channelId' in e ? e.channelId : '', e.at].join('_').replace(/[^A-Za-z0-9_.-]/g, '-');
+  [
+    kind,
+    target,
+    e.type,
+    e.areaId,
+    'date' in e ? e.date : '',
+    'level' in e ? e.level : 'channelId' in e ? e.channelId : '',
+    e.at,
+  ]
+    .join('_')
+    .replace(/[^A-Za-z0-9_.-]/g, '-');
 
 export interface RunningNotifier {
   readonly queue: Queue<NotifyJob>;
@@ -153,23 +193,47 @@ export interface RunningNotifier {
 }
 
 /** Starts the subscriber and the delivery worker. Does nothing when no target is configured. */
-export async function startNotifier(p: Platform, cfg: NotifierConfig, metrics?: ScenicMetrics): Promise<RunningNotifier | undefined> {
+export async function startNotifier(
+  p: Platform,
+  cfg: NotifierConfig,
+  metrics?: ScenicMetrics,
+): Promise<RunningNotifier | undefined> {
   if (!cfg.alerts.length && !cfg.broadcasts.length && !cfg.smsTo.length) return undefined;
   const prefix = bullPrefix(p);
-  const queue = new Queue<NotifyJob>(QUEUES.notify, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix });
-  const count = (kind: Kind, target: string, event: string, result: 'delivered' | 'retried' | 'failed') => metrics?.add('scenic_notifications_total', 1, { kind, target, event, result });
+  const queue = new Queue<NotifyJob>(QUEUES.notify, {
+    connection: p.connectRedis({ prefixed: false, forQueues: true }),
+    prefix,
+  });
+  const count = (kind: Kind, target: string, event: string, result: 'delivered' | 'retried' | 'failed') =>
+    metrics?.add('scenic_notifications_total', 1, { kind, target, event, result });
   // failure series exist from the start, so alert expressions see 0, not nothing
-  for (const [kind, ts] of [['webhook', cfg.alerts], ['broadcast', cfg.broadcasts]] as const) {
-    for (const t of ts) metrics?.add('scenic_notifications_total', 0, { kind, target: t.name, event: 'capacity-level', result: 'failed' });
+  for (const [kind, ts] of [
+    ['webhook', cfg.alerts],
+    ['broadcast', cfg.broadcasts],
+  ] as const) {
+    for (const t of ts)
+      metrics?.add('scenic_notifications_total', 0, {
+        kind,
+        target: t.name,
+        event: 'capacity-level',
+        result: 'failed',
+      });
   }
 
-  const wants = (t: WebhookTarget, e: InventoryEvent) => (!t.areas || t.areas.includes(e.areaId)) && (!t.events || t.events.includes(e.type as 'capacity-level'));
+  const wants = (t: WebhookTarget, e: InventoryEvent) =>
+    (!t.areas || t.areas.includes(e.areaId)) && (!t.events || t.events.includes(e.type as 'capacity-level'));
   const enqueue = (jobs: NotifyJob[], e: InventoryEvent) =>
     queue.addBulk(
       jobs.map((data) => ({
         name: `${data.kind}:${data.target}`,
         data,
-        opts: { jobId: jobIdOf(data.kind, data.target, e), attempts: cfg.attempts, backoff: { type: 'exponential', delay: cfg.backoffMs }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+        opts: {
+          jobId: jobIdOf(data.kind, data.target, e),
+          attempts: cfg.attempts,
+          backoff: { type: 'exponential', delay: cfg.backoffMs },
+          removeOnComplete: { age: 3_600, count: 10_000 },
+          removeOnFail: { age: 7 * 86_400 },
+        },
       })),
     );
 
@@ -180,53 +244,113 @@ export async function startNotifier(p: Platform, cfg: NotifierConfig, metrics?: 
       const trace = traceCarrier();
       const area = await p.db('areas').where({ id: e.areaId }).first<{ name: string } | undefined>('name');
       const areaName = area?.name ?? e.areaId;
-      for (const t of cfg.alerts) if (wants(t, e)) jobs.push({ kind: 'webhook', target: t.name, event: e, body: { ...e, areaName }, trace });
+      for (const t of cfg.alerts)
+        if (wants(t, e))
+          jobs.push({ kind: 'webhook', target: t.name, event: e, body: { ...e, areaName }, trace });
       if (e.type === 'capacity-level') {
         if (cfg.broadcasts.length) {
-          const text = diversionText(e, areaName, rank(e.level) >= CROWDED ? await alternativeTo(p, e.areaId) : undefined);
-          if (text) for (const t of cfg.broadcasts) if (wants(t, e)) jobs.push({ kind: 'broadcast', target: t.name, event: e, body: { type: 'diversion', areaId: e.areaId, areaName, date: e.date, level: e.level, ...text, at: e.at }, trace });
+          const text = diversionText(
+            e,
+            areaName,
+            rank(e.level) >= CROWDED ? await alternativeTo(p, e.areaId) : undefined,
+          );
+          if (text)
+            for (const t of cfg.broadcasts)
+              if (wants(t, e))
+                jobs.push({
+                  kind: 'broadcast',
+                  target: t.name,
+                  event: e,
+                  body: {
+                    type: 'diversion',
+                    areaId: e.areaId,
+                    areaName,
+                    date: e.date,
+                    level: e.level,
+                    ...text,
+                    at: e.at,
+                  },
+                  trace,
+                });
         }
         if (rank(e.level) >= CROWDED && rank(e.level) > rank(e.previous)) {
           const text = `[Scenic] ${areaName} ${e.date}: capacity ${e.level.toUpperCase()} (${e.used}/${e.capacity}).`;
-          cfg.smsTo.forEach((_, i) => jobs.push({ kind: 'sms', target: `sms-${i + 1}`, event: e, body: { text }, trace }));
+          cfg.smsTo.forEach((_, i) =>
+            jobs.push({ kind: 'sms', target: `sms-${i + 1}`, event: e, body: { text }, trace }),
+          );
         }
       }
       if (jobs.length) await enqueue(jobs, e);
-    }).catch((err: unknown) => p.log.warn({ err, event: e.type, areaId: e.areaId }, 'could not enqueue notifications'));
+    }).catch((err: unknown) =>
+      p.log.warn({ err, event: e.type, areaId: e.areaId }, 'could not enqueue notifications'),
+    );
 
   const byName = new Map([...cfg.alerts, ...cfg.broadcasts].map((t) => [t.name, t]));
   const deliver = async (job: Job<NotifyJob>) => {
     const { kind, target, event } = job.data;
-    await inSpan(`deliver ${kind}`, { parent: job.data.trace, kind: 'client', attributes: { 'scenic.target': target, 'scenic.event': event.type } }, async () => {
-      try {
-        if (kind === 'sms') {
-          const to = cfg.smsTo[Number(target.slice(4)) - 1];
-          if (!to) throw new UnrecoverableError(`no sms recipient ${target}`);
-          await p.sms.send(to, String(job.data.body.text)).catch((e: unknown) => {
-            p.log.warn({ err: e, to: maskPhone(to) }, 'alert sms failed');
-            throw e;
-          });
-        } else {
-          const t = byName.get(target);
-          if (!t) throw new UnrecoverableError(`webhook target ${target} is no longer configured`);
-          await post(t, job, kind);
+    await inSpan(
+      `deliver ${kind}`,
+      {
+        parent: job.data.trace,
+        kind: 'client',
+        attributes: { 'scenic.target': target, 'scenic.event': event.type },
+      },
+      async () => {
+        try {
+          if (kind === 'sms') {
+            const to = cfg.smsTo[Number(target.slice(4)) - 1];
+            if (!to) throw new UnrecoverableError(`no sms recipient ${target}`);
+            await p.sms.send(to, String(job.data.body.text)).catch((e: unknown) => {
+              p.log.warn({ err: e, to: maskPhone(to) }, 'alert sms failed');
+              throw e;
+            });
+          } else {
+            const t = byName.get(target);
+            if (!t) throw new UnrecoverableError(`webhook target ${target} is no longer configured`);
+            await post(t, job, kind);
+          }
+          count(kind, target, event.type, 'delivered');
+          metrics?.observe(
+            'scenic_notification_delay_seconds',
+            Math.max(0, (p.clock.now().getTime() - event.at) / 1000),
+            { kind },
+          );
+        } catch (e) {
+          const last = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          count(kind, target, event.type, last ? 'failed' : 'retried');
+          if (last)
+            p.log.warn(
+              {
+                err: e instanceof Error ? e.message : String(e),
+                kind,
+                target,
+                event: event.type,
+                areaId: event.areaId,
+              },
+              'notification failed for good',
+            );
+          throw e;
         }
-        count(kind, target, event.type, 'delivered');
-        metrics?.observe('scenic_notification_delay_seconds', Math.max(0, (p.clock.now().getTime() - event.at) / 1000), { kind });
-      } catch (e) {
-        const last = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        count(kind, target, event.type, last ? 'failed' : 'retried');
-        if (last) p.log.warn({ err: e instanceof Error ? e.message : String(e), kind, target, event: event.type, areaId: event.areaId }, 'notification failed for good');
-        throw e;
-      }
-    });
+      },
+    );
   };
-  const worker = new Worker<NotifyJob>(QUEUES.notify, deliver, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix, concurrency: 8 });
+  const worker = new Worker<NotifyJob>(QUEUES.notify, deliver, {
+    connection: p.connectRedis({ prefixed: false, forQueues: true }),
+    prefix,
+    concurrency: 8,
+  });
   worker.on('error', (e) => p.log.warn({ err: e.message }, 'notify worker error'));
 
   const subscriber = p.connectRedis({ prefixed: false });
   const unsubscribe = await subscribeInventoryEvents(subscriber, p.cfg.REDIS_PREFIX, (e) => void onEvent(e));
-  p.log.info({ alerts: cfg.alerts.map((t) => t.name), broadcasts: cfg.broadcasts.map((t) => t.name), sms: cfg.smsTo.length }, 'notifier listening');
+  p.log.info(
+    {
+      alerts: cfg.alerts.map((t) => t.name),
+      broadcasts: cfg.broadcasts.map((t) => t.name),
+      sms: cfg.smsTo.length,
+    },
+    'notifier listening',
+  );
   return {
     queue,
     async close() {
@@ -249,7 +373,9 @@ async function post(t: WebhookTarget, job: Job<NotifyJob>, kind: Kind): Promise<
     'x-scenic-attempt': String(job.attemptsMade + 1),
     ...traceCarrier(),
   };
-  if (t.secret) headers['x-scenic-signature'] = `t=${ts},v1=${createHmac('sha256', t.secret).update(`${ts}.${body}`).digest('hex')}`;
+  if (t.secret)
+    headers['x-scenic-signature'] =
+      `t=${ts},v1=${createHmac('sha256', t.secret).update(`${ts}.${body}`).digest('hex')}`;
   let res: Response;
   try {
     res = await fetch(t.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) });
@@ -258,6 +384,7 @@ async function post(t: WebhookTarget, job: Job<NotifyJob>, kind: Kind): Promise<
   }
   await res.arrayBuffer().catch(() => undefined);
   if (res.ok) return;
-  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new UnrecoverableError(`webhook ${t.name} answered ${res.status}`);
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
+    throw new UnrecoverableError(`webhook ${t.name} answered ${res.status}`);
   throw new Error(`webhook ${t.name} answered ${res.status}`);
 }

@@ -26,7 +26,16 @@ export function observeWorkers(p: Platform, m: ScenicMetrics): () => Promise<voi
   const connection = p.connectRedis({ prefixed: false, forQueues: true });
   const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: bullPrefix(p) }));
   m.collect('queues', queueCollector(queues, p.clock));
-  m.collect('data-plane', dataPlaneCollector({ db: p.db, redis: p.redis, inventory: p.inventory, clock: p.clock, daysAhead: cfg.SCENIC_METRICS_DAYS_AHEAD }));
+  m.collect(
+    'data-plane',
+    dataPlaneCollector({
+      db: p.db,
+      redis: p.redis,
+      inventory: p.inventory,
+      clock: p.clock,
+      daysAhead: cfg.SCENIC_METRICS_DAYS_AHEAD,
+    }),
+  );
   const stopProbes = probeDependencies(m, p);
   return async () => {
     stopProbes();
@@ -39,12 +48,23 @@ export function observeWorkers(p: Platform, m: ScenicMetrics): () => Promise<voi
  * SCENIC_METRICS_PORT (default 0.0.0.0:9464). A port already taken costs the scrape
  * endpoint, never the worker: it logs and carries on.
  */
-export async function startWorkerTelemetry(p: Platform, instrumentations: readonly Instrumentation[]): Promise<{ metrics: ScenicMetrics; close(): Promise<void> }> {
+export async function startWorkerTelemetry(
+  p: Platform,
+  instrumentations: readonly Instrumentation[],
+): Promise<{ metrics: ScenicMetrics; close(): Promise<void> }> {
   const cfg = loadTelemetryConfig();
-  const t = startTelemetry({ role: 'worker', instrumentations, onError: (source, err) => p.log.warn({ source, err }, 'metrics collection failed') });
+  const t = startTelemetry({
+    role: 'worker',
+    instrumentations,
+    onError: (source, err) => p.log.warn({ source, err }, 'metrics collection failed'),
+  });
   let server: Server | undefined;
   if (cfg.SCENIC_METRICS_PORT) {
-    server = await serveMetrics(t, { port: cfg.SCENIC_METRICS_PORT, host: cfg.SCENIC_METRICS_HOST, token: cfg.SCENIC_METRICS_TOKEN }).catch((err: unknown) => {
+    server = await serveMetrics(t, {
+      port: cfg.SCENIC_METRICS_PORT,
+      host: cfg.SCENIC_METRICS_HOST,
+      token: cfg.SCENIC_METRICS_TOKEN,
+    }).catch((err: unknown) => {
       p.log.warn({ err, port: cfg.SCENIC_METRICS_PORT }, 'worker metrics endpoint not started');
       return undefined;
     });

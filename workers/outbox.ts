@@ -25,7 +25,13 @@ export async function relayOutbox(p: Platform, batch = 100, webhooks?: WebhookFa
       .orderBy('id')
       .limit(batch)
       .forUpdate()
-      .skipLocked()) as { id: number; topic: string; aggregate_id: string; payload: Record<string, unknown>; attempts: number }[];
+      .skipLocked()) as {
+      id: number;
+      topic: string;
+      aggregate_id: string;
+      payload: Record<string, unknown>;
+      attempts: number;
+    }[];
     const done: number[] = [];
     for (const r of rows) {
       try {
@@ -40,23 +46,41 @@ export async function relayOutbox(p: Platform, batch = 100, webhooks?: WebhookFa
         const attempts = r.attempts + 1;
         const dead = attempts >= OUTBOX_MAX_ATTEMPTS;
         const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-        if (dead) p.log.error({ outboxId: r.id, topic: r.topic, attempts, error }, 'outbox event failed for good; set aside (failed_at)');
-        else p.log.warn({ outboxId: r.id, topic: r.topic, attempts, error }, 'outbox event failed; will retry');
+        if (dead)
+          p.log.error(
+            { outboxId: r.id, topic: r.topic, attempts, error },
+            'outbox event failed for good; set aside (failed_at)',
+          );
+        else
+          p.log.warn({ outboxId: r.id, topic: r.topic, attempts, error }, 'outbox event failed; will retry');
         await trx('outbox')
           .where({ id: r.id })
-          .update({ attempts, last_error: error, next_attempt_at: new Date(now.getTime() + backoffMs(attempts)), ...(dead ? { published_at: now, failed_at: now } : {}) });
+          .update({
+            attempts,
+            last_error: error,
+            next_attempt_at: new Date(now.getTime() + backoffMs(attempts)),
+            ...(dead ? { published_at: now, failed_at: now } : {}),
+          });
       }
     }
     if (done.length) await trx('outbox').whereIn('id', done).update({ published_at: now });
     return done.length;
   });
   // after the commit; if Redis is unreachable now, the webhook sweeper enqueues them later
-  if (webhooks && deliveries.length) await webhooks.enqueue(deliveries).catch((e: unknown) => p.log.warn({ err: e }, 'could not enqueue webhook deliveries; the sweeper will'));
+  if (webhooks && deliveries.length)
+    await webhooks
+      .enqueue(deliveries)
+      .catch((e: unknown) =>
+        p.log.warn({ err: e }, 'could not enqueue webhook deliveries; the sweeper will'),
+      );
   return n;
 }
 
 async function smsTickets(p: Platform, orderId: string): Promise<void> {
-  const o: { contact_phone_enc: string | null } | undefined = await p.db('orders').where({ id: orderId }).first('contact_phone_enc');
+  const o: { contact_phone_enc: string | null } | undefined = await p
+    .db('orders')
+    .where({ id: orderId })
+    .first('contact_phone_enc');
   if (!o?.contact_phone_enc) return;
   const phone = p.vault.decrypt(o.contact_phone_enc);
   const base = p.cfg.SCENIC_PUBLIC_URL ?? `http://${p.cfg.HOST}:${p.cfg.PORT}`;

@@ -14,7 +14,10 @@ export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Da
   return async (job: Job<{ orderId: string }>) => {
     const expired = await endHold(p.orders, job.data.orderId, 'expired');
     if (expired) return { expired };
-    const o: { status: string; expires_at: Date | null } | undefined = await p.db('orders').where({ id: job.data.orderId }).first('status', 'expires_at');
+    const o: { status: string; expires_at: Date | null } | undefined = await p
+      .db('orders')
+      .where({ id: job.data.orderId })
+      .first('status', 'expires_at');
     if (o?.status === 'held' && o.expires_at) {
       await later(job.data.orderId, o.expires_at);
       return { expired, rescheduledTo: o.expires_at.toISOString() };
@@ -36,7 +39,10 @@ export function maintenanceProcessor(p: Platform) {
         for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
         const lapsed = await lapseClaims(p.orders, p.sms);
         const areas: { id: string }[] = await p.db('areas').select('id');
-        const presale = await releaseExpiredPresaleHolds(p.inventory, areas.map((a) => a.id));
+        const presale = await releaseExpiredPresaleHolds(
+          p.inventory,
+          areas.map((a) => a.id),
+        );
         return { expired: n, lapsedClaims: lapsed, presaleHoldsReleased: presale };
       }
       case 'reconcile': {
@@ -46,7 +52,12 @@ export function maintenanceProcessor(p: Platform) {
         return { days: reports.length, drifted: drift.length };
       }
       case 'refunds': {
-        const pending: { id: string }[] = await p.db('refunds').where({ status: 'pending' }).orderBy('created_at').limit(100).select('id');
+        const pending: { id: string }[] = await p
+          .db('refunds')
+          .where({ status: 'pending' })
+          .orderBy('created_at')
+          .limit(100)
+          .select('id');
         let done = 0;
         for (const r of pending) if ((await sendRefund(p.orders, r.id)) === 'succeeded') done++;
         return { retried: pending.length, succeeded: done };

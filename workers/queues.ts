@@ -22,10 +22,25 @@ export const bullPrefix = (p: Platform) => `${p.cfg.REDIS_PREFIX}bull`;
  */
 export function holdExpiryScheduler(p: Platform) {
   let queue: Queue | undefined;
-  const get = () => (queue ??= new Queue(QUEUES.holdExpiry, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix: bullPrefix(p) }));
+  const get = () =>
+    (queue ??= new Queue(QUEUES.holdExpiry, {
+      connection: p.connectRedis({ prefixed: false, forQueues: true }),
+      prefix: bullPrefix(p),
+    }));
   const add = async (orderId: string, jobId: string, at: Date) => {
     const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
-    await get().add('expire', { orderId, trace: traceCarrier() }, { jobId, delay, removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    await get().add(
+      'expire',
+      { orderId, trace: traceCarrier() },
+      {
+        jobId,
+        delay,
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+      },
+    );
   };
   return {
     async schedule(orderId: string, at: Date): Promise<void> {

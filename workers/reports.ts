@@ -49,7 +49,14 @@ export function reportsProcessor(p: Platform, metrics?: ScenicMetrics) {
 
 /** Schedules the hourly `daily` job (one scheduler per deployment, whatever the replicas). */
 export async function scheduleReports(p: Platform, everyMs = 3_600_000): Promise<Queue<ReportJob>> {
-  const q = new Queue<ReportJob>(QUEUES.reports, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix: bullPrefix(p) });
-  await q.upsertJobScheduler('daily', { every: everyMs }, { name: 'daily', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const q = new Queue<ReportJob>(QUEUES.reports, {
+    connection: p.connectRedis({ prefixed: false, forQueues: true }),
+    prefix: bullPrefix(p),
+  });
+  await q.upsertJobScheduler(
+    'daily',
+    { every: everyMs },
+    { name: 'daily', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   return q;
 }

@@ -49,7 +49,11 @@ export function webhookJobOptions(o: WebhookOptions) {
   };
 }
 
-export function webhookProcessor(p: Platform, o: WebhookOptions, requeue: (ids: { id: string; replays: number }[]) => Promise<void>) {
+export function webhookProcessor(
+  p: Platform,
+  o: WebhookOptions,
+  requeue: (ids: { id: string; replays: number }[]) => Promise<void>,
+) {
   const attempts = o.attempts ?? DEFAULT_WEBHOOK_ATTEMPTS;
   const backoff = o.backoffMs ?? DEFAULT_WEBHOOK_BACKOFF_MS;
   return async (job: Job<DeliverJob>) => {
@@ -58,7 +62,11 @@ export function webhookProcessor(p: Platform, o: WebhookOptions, requeue: (ids: 
       await requeue(stranded);
       return { requeued: stranded.length };
     }
-    const r = await attemptDelivery({ db: p.db, vault: p.vault, clock: p.clock, timeoutMs: o.timeoutMs }, job.data.deliveryId, backoff * 2 ** job.attemptsMade);
+    const r = await attemptDelivery(
+      { db: p.db, vault: p.vault, clock: p.clock, timeoutMs: o.timeoutMs },
+      job.data.deliveryId,
+      backoff * 2 ** job.attemptsMade,
+    );
     if (r.outcome !== 'failed') return r;
     if (job.attemptsMade + 1 >= attempts) await markDead(p.db, job.data.deliveryId, p.clock.now());
     throw new Error(`webhook ${job.data.deliveryId}: ${r.error}`);
@@ -66,19 +74,36 @@ export function webhookProcessor(p: Platform, o: WebhookOptions, requeue: (ids: 
 }
 
 /** Starts the webhook worker and its sweeper; returns the fan-out the outbox relay uses. */
-export async function startWebhooks(p: Platform, o: WebhookOptions = {}): Promise<WebhookFanout & { close(): Promise<void> }> {
+export async function startWebhooks(
+  p: Platform,
+  o: WebhookOptions = {},
+): Promise<WebhookFanout & { close(): Promise<void> }> {
   const prefix = bullPrefix(p);
-  const queue = new Queue<DeliverJob>(WEBHOOK_QUEUE, { connection: p.connectRedis({ prefixed: false, forQueues: true }), prefix });
+  const queue = new Queue<DeliverJob>(WEBHOOK_QUEUE, {
+    connection: p.connectRedis({ prefixed: false, forQueues: true }),
+    prefix,
+  });
   const enqueue = async (ids: readonly { id: string; replays: number }[]) => {
     if (!ids.length) return;
-    await queue.addBulk(ids.map((d) => ({ name: 'deliver', data: { deliveryId: d.id }, opts: { jobId: deliveryJobId(d.id, d.replays), ...webhookJobOptions(o) } })));
+    await queue.addBulk(
+      ids.map((d) => ({
+        name: 'deliver',
+        data: { deliveryId: d.id },
+        opts: { jobId: deliveryJobId(d.id, d.replays), ...webhookJobOptions(o) },
+      })),
+    );
   };
   const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, webhookProcessor(p, o, enqueue), {
     connection: p.connectRedis({ prefixed: false, forQueues: true }),
     prefix,
     concurrency: o.concurrency ?? 8,
   });
-  worker.on('failed', (job, err) => p.log.warn({ queue: WEBHOOK_QUEUE, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'webhook attempt failed'));
+  worker.on('failed', (job, err) =>
+    p.log.warn(
+      { queue: WEBHOOK_QUEUE, job: job?.id, attempts: job?.attemptsMade, err: err.message },
+      'webhook attempt failed',
+    ),
+  );
   // capacity levels switch channels by themselves: the audit trail says which, when
   const subscriber = p.connectRedis({ prefixed: false });
   const unsubscribe = await subscribeInventoryEvents(subscriber, p.cfg.REDIS_PREFIX, (e) => {
@@ -86,9 +111,15 @@ export async function startWebhooks(p: Platform, o: WebhookOptions = {}): Promis
     void p.catalog
       .channels()
       .then((chs) => auditLevelChange(p.db, p.redis, e, [...chs.values()]))
-      .catch((err: unknown) => p.log.warn({ err, areaId: e.areaId, date: e.date }, 'could not audit a capacity level change'));
+      .catch((err: unknown) =>
+        p.log.warn({ err, areaId: e.areaId, date: e.date }, 'could not audit a capacity level change'),
+      );
   });
-  await queue.upsertJobScheduler('sweep', { every: o.sweepEveryMs ?? 30_000 }, { name: 'sweep', data: { deliveryId: '' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    'sweep',
+    { every: o.sweepEveryMs ?? 30_000 },
+    { name: 'sweep', data: { deliveryId: '' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   return {
     record: (trx, row) => recordDeliveries(trx, row, p.clock.now()),
     enqueue: (ids) => enqueue(ids.map((id) => ({ id, replays: 0 }))),

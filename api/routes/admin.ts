@@ -21,7 +21,10 @@ export function adminRouter(ctx: AppContext): Router {
     const def = parseInput(AreaDefinition, { ...(req.body as object), id: req.params.areaId });
     await upsertArea(p.db, def);
     p.catalog.invalidate(def.id);
-    await audit(p.db, actorOf(res), 'scenic.area.updated', def.id, { slots: def.slots.length, products: def.products.length });
+    await audit(p.db, actorOf(res), 'scenic.area.updated', def.id, {
+      slots: def.slots.length,
+      products: def.products.length,
+    });
     res.json({ id: def.id, updated: true });
   });
 
@@ -34,18 +37,36 @@ export function adminRouter(ctx: AppContext): Router {
   });
 
   r.post('/areas/:areaId/channels/:channelId/:action', async (req, res) => {
-    const { areaId, channelId, action } = parseInput(z.object({ areaId: slug, channelId: slug, action: z.enum(['pause', 'resume']) }), req.params);
+    const { areaId, channelId, action } = parseInput(
+      z.object({ areaId: slug, channelId: slug, action: z.enum(['pause', 'resume']) }),
+      req.params,
+    );
     const { reason } = parseInput(z.object({ reason: z.string().min(1).max(200) }), req.body);
     await p.catalog.area(areaId);
     await p.catalog.channel(channelId);
     const actor = actorOf(res);
-    await setChannelPaused(p.redis, { prefix: p.cfg.REDIS_PREFIX, areaId, channelId, paused: action === 'pause', actor: actorName(actor), reason, now: p.clock.now().getTime() });
+    await setChannelPaused(p.redis, {
+      prefix: p.cfg.REDIS_PREFIX,
+      areaId,
+      channelId,
+      paused: action === 'pause',
+      actor: actorName(actor),
+      reason,
+      now: p.clock.now().getTime(),
+    });
     await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
     res.json({ areaId, channelId, paused: action === 'pause' });
   });
 
   r.get('/audit', async (req, res) => {
-    const q = parseInput(z.object({ subject: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().optional() }), req.query);
+    const q = parseInput(
+      z.object({
+        subject: z.string().max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        before: z.coerce.number().int().optional(),
+      }),
+      req.query,
+    );
     let rows = p.db('audit_log').orderBy('id', 'desc').limit(q.limit);
     if (q.subject) rows = rows.where({ subject: q.subject });
     if (q.before) rows = rows.andWhere('id', '<', q.before);

@@ -11,8 +11,12 @@ export function paymentsRouter(ctx: AppContext): Router {
   const r = Router();
   r.post('/callback/:provider', express.raw({ type: '*/*', limit: '64kb' }), async (req, res) => {
     const p = ctx.platform;
-    if (req.params.provider !== p.gateway.provider) throw notFound('unknown_provider', `no payment provider ${req.params.provider}`);
-    const notice = p.gateway.parseCallback(req.headers, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    if (req.params.provider !== p.gateway.provider)
+      throw notFound('unknown_provider', `no payment provider ${req.params.provider}`);
+    const notice = p.gateway.parseCallback(
+      req.headers,
+      Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    );
     const { outcome } = await recordPayment(p.orders, notice);
     res.json({ received: true, outcome });
   });

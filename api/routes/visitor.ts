@@ -2,7 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../core/validation.js';
 import { notFound, notAllowed } from '../../core/errors.js';
-import { PlaceOrderInput, RefundInput, RescheduleInput, Phone, WaitlistInput } from '../../core/orders/inputs.js';
+import {
+  PlaceOrderInput,
+  RefundInput,
+  RescheduleInput,
+  Phone,
+  WaitlistInput,
+} from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
 import { placeOrder, hashToken } from '../../core/orders/place.js';
 import { startPayment } from '../../core/orders/payment.js';
@@ -17,7 +23,10 @@ import { idempotent } from '../idempotent.js';
 const AreaParams = z.object({ areaId: z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/) });
 const OrderParams = z.object({ id: z.uuid() });
 const AvailabilityQuery = z.object({ date: z.iso.date(), channel: z.string().max(64).optional() });
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.uuid().optional() });
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.uuid().optional(),
+});
 
 /**
  * Who may see or change an order: staff at the box office and admins, the partner
@@ -69,14 +78,24 @@ export function visitorRouter(ctx: AppContext): Router {
   r.get('/areas/:areaId/availability', async (req, res) => {
     const { areaId } = parseInput(AreaParams, req.params);
     const q = parseInput(AvailabilityQuery, req.query);
-    const [area, channel] = await Promise.all([p.catalog.area(areaId), p.catalog.channel(q.channel ?? 'web')]);
-    const [snap, paused] = await Promise.all([p.inventory.snapshot(areaId, q.date), pausedChannels(p.redis, areaId)]);
+    const [area, channel] = await Promise.all([
+      p.catalog.area(areaId),
+      p.catalog.channel(q.channel ?? 'web'),
+    ]);
+    const [snap, paused] = await Promise.all([
+      p.inventory.snapshot(areaId, q.date),
+      pausedChannels(p.redis, areaId),
+    ]);
     res.json(availability(area, q.date, snap, channel, paused.includes(channel.id)));
   });
 
   r.post('/orders', async (req, res) => {
     const input = parseInput(PlaceOrderInput, req.body);
-    await idempotent(ctx, req, res, async (k) => ({ status: 201, body: await placeOrder(p.orders, actorOf(res), input, k), storedInTransaction: true }));
+    await idempotent(ctx, req, res, async (k) => ({
+      status: 201,
+      body: await placeOrder(p.orders, actorOf(res), input, k),
+      storedInTransaction: true,
+    }));
   });
 
   r.get('/orders/:id', async (req, res) => {
@@ -98,18 +117,27 @@ export function visitorRouter(ctx: AppContext): Router {
   r.post('/orders/:id/refunds', async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(RefundInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await refundOrder(p.orders, actorOf(res), o.id, input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await refundOrder(p.orders, actorOf(res), o.id, input),
+    }));
   });
 
   r.post('/orders/:id/reschedule', async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(RescheduleInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 200, body: await rescheduleOrder(p.orders, actorOf(res), o.id, input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 200,
+      body: await rescheduleOrder(p.orders, actorOf(res), o.id, input),
+    }));
   });
 
   r.post('/waitlist', async (req, res) => {
     const input = parseInput(WaitlistInput, req.body);
-    await idempotent(ctx, req, res, async () => ({ status: 201, body: await joinWaitlist(p.orders, actorOf(res), input) }));
+    await idempotent(ctx, req, res, async () => ({
+      status: 201,
+      body: await joinWaitlist(p.orders, actorOf(res), input),
+    }));
   });
 
   r.get('/waitlist/:id', async (req, res) => {
@@ -119,9 +147,15 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.get('/me/orders', async (req, res) => {
     const a = actorOf(res);
-    if (a.kind !== 'visitor' || a.id === 'anonymous') throw notAllowed('sign_in_required', 'sign in with your phone to list your orders');
+    if (a.kind !== 'visitor' || a.id === 'anonymous')
+      throw notAllowed('sign_in_required', 'sign in with your phone to list your orders');
     const q = parseInput(ListQuery, req.query);
-    let rows = p.db('orders').where({ contact_phone_hash: a.id }).orderBy('id', 'desc').limit(q.limit + 1).select('id');
+    let rows = p
+      .db('orders')
+      .where({ contact_phone_hash: a.id })
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1)
+      .select('id');
     if (q.before) rows = rows.andWhere('id', '<', q.before);
     const ids = (await rows) as { id: string }[];
     const page = ids.slice(0, q.limit);
@@ -138,7 +172,10 @@ export function visitorRouter(ctx: AppContext): Router {
   });
 
   r.post('/auth/session', async (req, res) => {
-    const { phone, code } = parseInput(z.object({ phone: Phone, code: z.string().regex(/^\d{6}$/) }), req.body);
+    const { phone, code } = parseInput(
+      z.object({ phone: Phone, code: z.string().regex(/^\d{6}$/) }),
+      req.body,
+    );
     const hash = p.vault.lookupHash('phone', phone);
     await verifyOtp(p.redis, hash, code);
     res.status(201).json({ token: ctx.sessions.issue(hash, p.clock.now()), tokenType: 'Bearer' });

@@ -13,10 +13,19 @@ export type StaffRole = NonNullable<Actor['role']>;
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 
-export async function createApiKey(db: Knex, k: { name: string; role: StaffRole; channelId?: string | null }): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: Knex,
+  k: { name: string; role: StaffRole; channelId?: string | null },
+): Promise<{ id: string; key: string }> {
   const id = secretToken(9).replace(/[-_]/g, 'x');
   const secret = secretToken(24);
-  await db('api_keys').insert({ id, name: k.name, role: k.role, secret_hash: sha(secret).toString('base64url'), channel_id: k.channelId ?? null });
+  await db('api_keys').insert({
+    id,
+    name: k.name,
+    role: k.role,
+    secret_hash: sha(secret).toString('base64url'),
+    channel_id: k.channelId ?? null,
+  });
   return { id, key: `sk_${id}_${secret}` };
 }
 
@@ -50,8 +59,14 @@ export class ApiKeys {
     const hit = this.cache.get(id);
     const row = hit ? hit.value : ((await this.db('api_keys').where({ id }).first()) as Row | undefined);
     if (!hit) this.cache.set(id, row);
-    const ok = row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));
+    const ok =
+      row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));
     if (!ok) throw unauthenticated('bad_credentials', 'unknown or revoked API key');
-    return { kind: row.role === 'partner' ? 'partner' : 'staff', id: row.id, role: row.role, channelId: row.channel_id };
+    return {
+      kind: row.role === 'partner' ? 'partner' : 'staff',
+      id: row.id,
+      role: row.role,
+      channelId: row.channel_id,
+    };
   }
 }

@@ -18,7 +18,9 @@ export class VisitorSessions {
   }
 
   issue(phoneHash: string, now: Date): string {
-    const payload = Buffer.from(JSON.stringify({ sub: phoneHash, exp: Math.floor(now.getTime() / 1000) + this.ttlSeconds })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: phoneHash, exp: Math.floor(now.getTime() / 1000) + this.ttlSeconds }),
+    ).toString('base64url');
     return `vs1.${payload}.${this.mac(payload)}`;
   }
 
@@ -27,9 +29,11 @@ export class VisitorSessions {
     const [v, payload, mac] = token.split('.');
     if (v !== 'vs1' || !payload || !mac) throw unauthenticated('bad_session', 'malformed session token');
     const want = Buffer.from(this.mac(payload));
-    if (want.length !== mac.length || !timingSafeEqual(want, Buffer.from(mac))) throw unauthenticated('bad_session', 'session token does not verify');
+    if (want.length !== mac.length || !timingSafeEqual(want, Buffer.from(mac)))
+      throw unauthenticated('bad_session', 'session token does not verify');
     const p = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string; exp: number };
-    if (p.exp * 1000 < now.getTime()) throw unauthenticated('session_expired', 'session expired; sign in again');
+    if (p.exp * 1000 < now.getTime())
+      throw unauthenticated('session_expired', 'session expired; sign in again');
     return p.sub;
   }
 
@@ -43,11 +47,23 @@ const OTP_RESEND = 60;
 const OTP_ATTEMPTS = 5;
 
 /** Sends a 6-digit code; at most one per minute per phone. */
-export async function requestOtp(redis: Redis, sms: SmsSender, phone: string, phoneHash: string): Promise<void> {
+export async function requestOtp(
+  redis: Redis,
+  sms: SmsSender,
+  phone: string,
+  phoneHash: string,
+): Promise<void> {
   const fresh = await redis.set(`otp-lock:${phoneHash}`, '1', 'EX', OTP_RESEND, 'NX');
-  if (!fresh) throw new DomainError('rate-limited', 'otp_too_soon', 'a code was sent less than a minute ago', { retryAfterSeconds: OTP_RESEND });
+  if (!fresh)
+    throw new DomainError('rate-limited', 'otp_too_soon', 'a code was sent less than a minute ago', {
+      retryAfterSeconds: OTP_RESEND,
+    });
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  await redis.multi().hset(`otp:${phoneHash}`, 'code', code, 'tries', 0).expire(`otp:${phoneHash}`, OTP_TTL).exec();
+  await redis
+    .multi()
+    .hset(`otp:${phoneHash}`, 'code', code, 'tries', 0)
+    .expire(`otp:${phoneHash}`, OTP_TTL)
+    .exec();
   await sms.send(phone, `Scenic sign-in code: ${code} (valid 5 minutes)`);
 }
 
@@ -63,6 +79,7 @@ export async function verifyOtp(redis: Redis, phoneHash: string, code: string): 
     await redis.del(key);
     throw unauthenticated('otp_invalid', 'too many attempts; request a new code');
   }
-  if (want.length !== code.length || !timingSafeEqual(Buffer.from(want), Buffer.from(code))) throw unauthenticated('otp_invalid', 'wrong code');
+  if (want.length !== code.length || !timingSafeEqual(Buffer.from(want), Buffer.from(code)))
+    throw unauthenticated('otp_invalid', 'wrong code');
   await redis.del(key);
 }

@@ -72,9 +72,18 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
       })
       .onConflict('id')
       .merge();
-    for (const e of a.entrances) await trx('entrances').insert({ id: e.id, area_id: a.id, name: e.name }).onConflict('id').merge();
+    for (const e of a.entrances)
+      await trx('entrances').insert({ id: e.id, area_id: a.id, name: e.name }).onConflict('id').merge();
     await trx('time_slots').where({ area_id: a.id }).delete();
-    await trx('time_slots').insert(a.slots.map((s) => ({ area_id: a.id, id: s.id, starts_at: s.startsAt, ends_at: s.endsAt, capacity: s.capacity })));
+    await trx('time_slots').insert(
+      a.slots.map((s) => ({
+        area_id: a.id,
+        id: s.id,
+        starts_at: s.startsAt,
+        ends_at: s.endsAt,
+        capacity: s.capacity,
+      })),
+    );
     for (const p of a.products) {
       await trx('products')
         .insert({
@@ -99,11 +108,25 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
     }
     await trx('channel_quotas').where({ area_id: a.id }).delete();
     if (a.quotas.length) {
-      await trx('channel_quotas').insert(a.quotas.map((q) => ({ area_id: a.id, channel_id: q.channelId, quota: q.quota ?? null, share_bps: q.shareBps ?? null })));
+      await trx('channel_quotas').insert(
+        a.quotas.map((q) => ({
+          area_id: a.id,
+          channel_id: q.channelId,
+          quota: q.quota ?? null,
+          share_bps: q.shareBps ?? null,
+        })),
+      );
     }
     await trx('price_rules').where({ area_id: a.id }).delete();
     if (a.priceRules.length) {
-      await trx('price_rules').insert(a.priceRules.map((r) => ({ area_id: a.id, product_id: r.productId, kind: r.kind, params: JSON.stringify(r.params) })));
+      await trx('price_rules').insert(
+        a.priceRules.map((r) => ({
+          area_id: a.id,
+          product_id: r.productId,
+          kind: r.kind,
+          params: JSON.stringify(r.params),
+        })),
+      );
     }
     for (const c of a.coupons) {
       await trx('coupons')
@@ -295,7 +318,9 @@ export class Catalog {
           q.quota !== null ? (q.quota as number) : Math.floor((daily * (q.share_bps as number)) / 10000),
         ]),
       ),
-      rules: (rules as Record<string, unknown>[]).map((r) => ({ kind: r.kind, productId: r.product_id, params: r.params }) as PriceRule),
+      rules: (rules as Record<string, unknown>[]).map(
+        (r) => ({ kind: r.kind, productId: r.product_id, params: r.params }) as PriceRule,
+      ),
     };
   }
 }

@@ -16,6 +16,9 @@ describe('AreaDefinition', () => {
   it('refuses a product that would do both: a visitor who may come back keeps their place', () => {
     const r = AreaDefinition.safeParse(withProduct({ reentry: true, releaseOnExit: true }));
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ['products', 0, 'releaseOnExit'], message: expect.stringContaining('re-entry') as unknown });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['products', 0, 'releaseOnExit'],
+      message: expect.stringContaining('re-entry') as unknown,
+    });
   });
 });

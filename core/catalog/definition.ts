@@ -9,7 +9,11 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24h)');
 const bps = z.number().int().min(0).max(100000);
 
 export const PriceRuleDef = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('channel'), productId: id.nullable().default(null), params: z.object({ channelId: id, price: z.number().int().min(0).optional(), bps: bps.optional() }) }),
+  z.object({
+    kind: z.literal('channel'),
+    productId: id.nullable().default(null),
+    params: z.object({ channelId: id, price: z.number().int().min(0).optional(), bps: bps.optional() }),
+  }),
   z.object({
     kind: z.literal('calendar'),
     productId: id.nullable().default(null),
@@ -22,13 +26,34 @@ export const PriceRuleDef = z.discriminatedUnion('kind', [
       bps,
     }),
   }),
-  z.object({ kind: z.literal('early_bird'), productId: id.nullable().default(null), params: z.object({ before: hhmm, bps }) }),
-  z.object({ kind: z.literal('night'), productId: id.nullable().default(null), params: z.object({ after: hhmm, bps }) }),
-  z.object({ kind: z.literal('presale'), productId: id.nullable().default(null), params: z.object({ until: z.iso.datetime({ offset: true }), bps }) }),
+  z.object({
+    kind: z.literal('early_bird'),
+    productId: id.nullable().default(null),
+    params: z.object({ before: hhmm, bps }),
+  }),
+  z.object({
+    kind: z.literal('night'),
+    productId: id.nullable().default(null),
+    params: z.object({ after: hhmm, bps }),
+  }),
+  z.object({
+    kind: z.literal('presale'),
+    productId: id.nullable().default(null),
+    params: z.object({ until: z.iso.datetime({ offset: true }), bps }),
+  }),
   z.object({ kind: z.literal('member'), productId: id.nullable().default(null), params: z.object({ bps }) }),
 ]);
 
-export const PRODUCT_KINDS = ['adult', 'child', 'senior', 'student', 'family', 'group', 'annual_pass', 'combo'] as const;
+export const PRODUCT_KINDS = [
+  'adult',
+  'child',
+  'senior',
+  'student',
+  'family',
+  'group',
+  'annual_pass',
+  'combo',
+] as const;
 
 export const AreaDefinition = z
   .object({
@@ -38,37 +63,63 @@ export const AreaDefinition = z
     dailyCapacity: z.number().int().min(1).max(10_000_000),
     instantCapacity: z.number().int().min(1).max(10_000_000),
     thresholds: z
-      .object({ yellow: z.number().int().min(1).max(100), orange: z.number().int().min(1).max(100), red: z.number().int().min(1).max(100) })
-      .refine((t) => t.yellow < t.orange && t.orange <= t.red, 'thresholds must satisfy yellow < orange <= red')
+      .object({
+        yellow: z.number().int().min(1).max(100),
+        orange: z.number().int().min(1).max(100),
+        red: z.number().int().min(1).max(100),
+      })
+      .refine(
+        (t) => t.yellow < t.orange && t.orange <= t.red,
+        'thresholds must satisfy yellow < orange <= red',
+      )
       .default({ yellow: 70, orange: 85, red: 100 }),
     idDailyLimit: z.number().int().min(0).max(100).default(5),
     entrances: z.array(z.object({ id, name: z.string().min(1) })).min(1),
     slots: z
-      .array(z.object({ id, startsAt: hhmm, endsAt: hhmm, capacity: z.number().int().min(0) }).refine((s) => s.startsAt < s.endsAt, 'slot must end after it starts'))
+      .array(
+        z
+          .object({ id, startsAt: hhmm, endsAt: hhmm, capacity: z.number().int().min(0) })
+          .refine((s) => s.startsAt < s.endsAt, 'slot must end after it starts'),
+      )
       .min(1),
     products: z
       .array(
-        z.object({
-          id,
-          name: z.string().min(1).max(120),
-          kind: z.enum(PRODUCT_KINDS),
-          basePrice: z.number().int().min(0),
-          persons: z.number().int().min(1).max(100).default(1),
-          entriesAllowed: z.number().int().min(1).max(255).default(1),
-          reentry: z.boolean().default(false),
-          dateBound: z.boolean().default(true),
-          validityDays: z.number().int().min(1).max(366).default(1),
-          freeReschedule: z.boolean().default(false),
-          releaseOnExit: z.boolean().default(false),
-          entrances: z.array(id).nullable().default(null),
-          components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
-        })
-        // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
-        .refine((p) => !(p.reentry && p.releaseOnExit), { message: 'a product cannot both allow re-entry and release its capacity on exit', path: ['releaseOnExit'] }),
+        z
+          .object({
+            id,
+            name: z.string().min(1).max(120),
+            kind: z.enum(PRODUCT_KINDS),
+            basePrice: z.number().int().min(0),
+            persons: z.number().int().min(1).max(100).default(1),
+            entriesAllowed: z.number().int().min(1).max(255).default(1),
+            reentry: z.boolean().default(false),
+            dateBound: z.boolean().default(true),
+            validityDays: z.number().int().min(1).max(366).default(1),
+            freeReschedule: z.boolean().default(false),
+            releaseOnExit: z.boolean().default(false),
+            entrances: z.array(id).nullable().default(null),
+            components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
+          })
+          // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
+          .refine((p) => !(p.reentry && p.releaseOnExit), {
+            message: 'a product cannot both allow re-entry and release its capacity on exit',
+            path: ['releaseOnExit'],
+          }),
       )
       .min(1),
     quotas: z
-      .array(z.object({ channelId: id, quota: z.number().int().min(0).optional(), shareBps: z.number().int().min(0).max(10000).optional() }).refine((q) => (q.quota === undefined) !== (q.shareBps === undefined), 'give exactly one of quota or shareBps'))
+      .array(
+        z
+          .object({
+            channelId: id,
+            quota: z.number().int().min(0).optional(),
+            shareBps: z.number().int().min(0).max(10000).optional(),
+          })
+          .refine(
+            (q) => (q.quota === undefined) !== (q.shareBps === undefined),
+            'give exactly one of quota or shareBps',
+          ),
+      )
       .default([]),
     priceRules: z.array(PriceRuleDef).default([]),
     coupons: z
@@ -86,7 +137,10 @@ export const AreaDefinition = z
       )
       .default([]),
   })
-  .refine((a) => a.slots.reduce((s, x) => s + x.capacity, 0) >= 1, { message: 'slots must have some capacity', path: ['slots'] });
+  .refine((a) => a.slots.reduce((s, x) => s + x.capacity, 0) >= 1, {
+    message: 'slots must have some capacity',
+    path: ['slots'],
+  });
 
 export type AreaDefinition = z.output<typeof AreaDefinition>;
 
@@ -110,9 +164,54 @@ export const PARTNER_CHANNEL_PREFIX = 'ota:';
 
 /** The channels every installation starts with. OTA partners are added per partner. */
 export const DEFAULT_CHANNELS: ChannelDefinition[] = [
-  { id: 'web', name: 'Website / H5', kind: 'online', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
-  { id: 'mini', name: 'Mini-program', kind: 'online', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
-  { id: 'box-office', name: 'Box office', kind: 'onsite', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
-  { id: 'kiosk', name: 'Self-service kiosk', kind: 'onsite', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
-  { id: 'handheld', name: 'Handheld', kind: 'onsite', enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null },
+  {
+    id: 'web',
+    name: 'Website / H5',
+    kind: 'online',
+    enabled: true,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+  },
+  {
+    id: 'mini',
+    name: 'Mini-program',
+    kind: 'online',
+    enabled: true,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+  },
+  {
+    id: 'box-office',
+    name: 'Box office',
+    kind: 'onsite',
+    enabled: true,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+  },
+  {
+    id: 'kiosk',
+    name: 'Self-service kiosk',
+    kind: 'onsite',
+    enabled: true,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+  },
+  {
+    id: 'handheld',
+    name: 'Handheld',
+    kind: 'onsite',
+    enabled: true,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+  },
 ];

@@ -7,10 +7,17 @@ import { AreaDefinition as AreaSchema } from './definition.js';
  * 17:00) prices, a summer peak surcharge and two coupons.
  */
 export function demoArea(over: Partial<AreaDefinition> & { id?: string } = {}): AreaDefinition {
-  const slots = ['07:00', '08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '17:00'].map((start) => {
-    const h = Number(start.slice(0, 2)) + 1;
-    return { id: start.replace(':', ''), startsAt: start, endsAt: `${String(h).padStart(2, '0')}:00`, capacity: 600 };
-  });
+  const slots = ['07:00', '08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '17:00'].map(
+    (start) => {
+      const h = Number(start.slice(0, 2)) + 1;
+      return {
+        id: start.replace(':', ''),
+        startsAt: start,
+        endsAt: `${String(h).padStart(2, '0')}:00`,
+        capacity: 600,
+      };
+    },
+  );
   return AreaSchema.parse({
     id: 'west-lake',
     name: 'West Lake Scenic Area',
@@ -28,13 +35,26 @@ export function demoArea(over: Partial<AreaDefinition> & { id?: string } = {}): 
       { id: 'senior', name: 'Senior (60+)', kind: 'senior', basePrice: 4000 },
       { id: 'student', name: 'Student', kind: 'student', basePrice: 5000 },
       { id: 'family', name: 'Family (2 adults + 1 child)', kind: 'family', basePrice: 18000, persons: 3 },
-      { id: 'combo-boat', name: 'Entry + lake boat + evening show', kind: 'combo', basePrice: 22000, components: [{ item: 'entry', name: 'Entry' }, { item: 'boat', name: 'Lake boat' }, { item: 'show', name: 'Evening show' }] },
+      {
+        id: 'combo-boat',
+        name: 'Entry + lake boat + evening show',
+        kind: 'combo',
+        basePrice: 22000,
+        components: [
+          { item: 'entry', name: 'Entry' },
+          { item: 'boat', name: 'Lake boat' },
+          { item: 'show', name: 'Evening show' },
+        ],
+      },
     ],
     quotas: [{ channelId: 'mini', shareBps: 3000 }],
     priceRules: [
       { kind: 'early_bird', params: { before: '08:00', bps: 8000 } },
       { kind: 'night', params: { after: '17:00', bps: 7000 } },
-      { kind: 'calendar', params: { label: 'National Day peak', from: '2026-10-01', to: '2026-10-07', bps: 12000 } },
+      {
+        kind: 'calendar',
+        params: { label: 'National Day peak', from: '2026-10-01', to: '2026-10-07', bps: 12000 },
+      },
     ],
     coupons: [
       { code: 'WELCOME10', kind: 'percent', value: 1000 },

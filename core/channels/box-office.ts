@@ -31,8 +31,13 @@ const Payment = z.object({
 
 const dateOpt = z.iso.date().optional();
 
-export const WalkUpInput = PlaceOrderInput.pick({ areaId: true, slotId: true, items: true, contactPhone: true, coupons: true })
-  .extend({ date: dateOpt, payment: Payment });
+export const WalkUpInput = PlaceOrderInput.pick({
+  areaId: true,
+  slotId: true,
+  items: true,
+  contactPhone: true,
+  coupons: true,
+}).extend({ date: dateOpt, payment: Payment });
 export type WalkUpInput = z.output<typeof WalkUpInput>;
 
 export const GroupSaleInput = z.object({
@@ -48,11 +53,20 @@ export const GroupSaleInput = z.object({
 export type GroupSaleInput = z.output<typeof GroupSaleInput>;
 
 /** Which payment methods each kind of device may take. */
-const METHODS_BY_ROLE: Record<string, readonly PaymentMethod[]> = { 'box-office': ['cash', 'card', 'qr'], kiosk: ['card', 'qr'], admin: ['cash', 'card', 'qr'] };
+const METHODS_BY_ROLE: Record<string, readonly PaymentMethod[]> = {
+  'box-office': ['cash', 'card', 'qr'],
+  kiosk: ['card', 'qr'],
+  admin: ['cash', 'card', 'qr'],
+};
 
 export interface Sale {
   order: OrderView;
-  payment: { method: PaymentMethod; status: 'paid' | 'pending'; payUrl: string | null; changeDue: number | null };
+  payment: {
+    method: PaymentMethod;
+    status: 'paid' | 'pending';
+    payUrl: string | null;
+    changeDue: number | null;
+  };
 }
 
 /**
@@ -66,33 +80,66 @@ export function offGatewayRefunds(gateway: PaymentGateway): PaymentGateway {
     provider: gateway.provider,
     createPayment: (r) => gateway.createPayment(r),
     parseCallback: (h, b) => gateway.parseCallback(h, b),
-    refund: (r) => (off(r.providerRef) ? Promise.resolve({ status: 'succeeded' as const }) : gateway.refund(r)),
+    refund: (r) =>
+      off(r.providerRef) ? Promise.resolve({ status: 'succeeded' as const }) : gateway.refund(r),
   };
 }
 
-export const withOffGatewayRefunds = (d: OrderDeps): OrderDeps => ({ ...d, gateway: offGatewayRefunds(d.gateway) });
+export const withOffGatewayRefunds = (d: OrderDeps): OrderDeps => ({
+  ...d,
+  gateway: offGatewayRefunds(d.gateway),
+});
 
 function checkMethod(actor: Actor, method: PaymentMethod): void {
   const allowed = METHODS_BY_ROLE[actor.role ?? ''] ?? [];
-  if (!allowed.includes(method)) throw notAllowed('payment_method_not_allowed', `${actor.role ?? 'this credential'} cannot take ${method} payments`);
+  if (!allowed.includes(method))
+    throw notAllowed(
+      'payment_method_not_allowed',
+      `${actor.role ?? 'this credential'} cannot take ${method} payments`,
+    );
 }
 
 /** Takes the money for a held order: cash/card are recorded as paid, QR starts a gateway payment. */
-export async function settleAtCounter(d: OrderDeps, actor: Actor, order: OrderView, payment: z.output<typeof Payment>): Promise<Sale> {
+export async function settleAtCounter(
+  d: OrderDeps,
+  actor: Actor,
+  order: OrderView,
+  payment: z.output<typeof Payment>,
+): Promise<Sale> {
   if (payment.method === 'qr') {
     const p: PaymentStart = await startPayment(d, actor, order.id);
-    return { order: await viewOrder(d.db, d.vault, order.id), payment: { method: 'qr', status: p.status === 'issued' ? 'paid' : 'pending', payUrl: p.payUrl, changeDue: null } };
+    return {
+      order: await viewOrder(d.db, d.vault, order.id),
+      payment: {
+        method: 'qr',
+        status: p.status === 'issued' ? 'paid' : 'pending',
+        payUrl: p.payUrl,
+        changeDue: null,
+      },
+    };
   }
   if (payment.method === 'cash' && payment.tendered !== undefined && payment.tendered < order.amountTotal) {
-    throw inputError('insufficient_cash', `tendered ${payment.tendered} is less than the amount ${order.amountTotal}`, [{ path: 'payment.tendered', message: 'less than the amount due' }]);
+    throw inputError(
+      'insufficient_cash',
+      `tendered ${payment.tendered} is less than the amount ${order.amountTotal}`,
+      [{ path: 'payment.tendered', message: 'less than the amount due' }],
+    );
   }
   const r = await recordPayment(
     d,
-    { providerRef: `${payment.method}:${order.id}`, orderId: order.id, amount: order.amountTotal, status: 'succeeded', raw: { staff: actor.id, reference: payment.reference ?? null, tendered: payment.tendered ?? null } },
+    {
+      providerRef: `${payment.method}:${order.id}`,
+      orderId: order.id,
+      amount: order.amountTotal,
+      status: 'succeeded',
+      raw: { staff: actor.id, reference: payment.reference ?? null, tendered: payment.tendered ?? null },
+    },
     payment.method,
   );
-  if (r.outcome !== 'issued' && r.outcome !== 'already_issued') throw conflict('payment_not_recorded', `the payment could not be recorded (${r.outcome})`);
-  const changeDue = payment.method === 'cash' && payment.tendered !== undefined ? payment.tendered - order.amountTotal : null;
+  if (r.outcome !== 'issued' && r.outcome !== 'already_issued')
+    throw conflict('payment_not_recorded', `the payment could not be recorded (${r.outcome})`);
+  const changeDue =
+    payment.method === 'cash' && payment.tendered !== undefined ? payment.tendered - order.amountTotal : null;
   return { order: r.order, payment: { method: payment.method, status: 'paid', payUrl: null, changeDue } };
 }
 
@@ -104,9 +151,17 @@ async function todayIn(d: OrderDeps, areaId: string): Promise<string> {
 export async function walkUpSale(d: OrderDeps, actor: Actor, input: WalkUpInput): Promise<Sale> {
   checkMethod(actor, input.payment.method);
   const date = input.date ?? (await todayIn(d, input.areaId));
-  const { accessToken: _t, ...held } = await placeOrder(d, actor, { ...input, date, channelId: actor.channelId ?? undefined });
+  const { accessToken: _t, ...held } = await placeOrder(d, actor, {
+    ...input,
+    date,
+    channelId: actor.channelId ?? undefined,
+  });
   const sale = await settleAtCounter(d, actor, held, input.payment);
-  await audit(d.db, actor, 'scenic.box_office.sale', held.id, { method: input.payment.method, amount: held.amountTotal, tickets: held.tickets.length });
+  await audit(d.db, actor, 'scenic.box_office.sale', held.id, {
+    method: input.payment.method,
+    amount: held.amountTotal,
+    tickets: held.tickets.length,
+  });
   return sale;
 }
 
@@ -115,20 +170,45 @@ export async function groupSale(d: OrderDeps, actor: Actor, input: GroupSaleInpu
   checkMethod(actor, input.payment.method);
   const date = input.date ?? (await todayIn(d, input.areaId));
   const items: PlaceOrderInput['items'] = [];
-  for (let i = 0; i < input.visitors.length; i += 50) items.push({ productId: input.productId, visitors: input.visitors.slice(i, i + 50) });
-  if (items.length > 10) throw inputError('group_too_large', 'a group order takes at most 500 visitors', [{ path: 'visitors', message: 'at most 500' }]);
-  const { accessToken: _t, ...held } = await placeOrder(d, actor, { areaId: input.areaId, date, slotId: input.slotId, items, contactPhone: input.leader.phone, coupons: [], channelId: actor.channelId ?? undefined });
+  for (let i = 0; i < input.visitors.length; i += 50)
+    items.push({ productId: input.productId, visitors: input.visitors.slice(i, i + 50) });
+  if (items.length > 10)
+    throw inputError('group_too_large', 'a group order takes at most 500 visitors', [
+      { path: 'visitors', message: 'at most 500' },
+    ]);
+  const { accessToken: _t, ...held } = await placeOrder(d, actor, {
+    areaId: input.areaId,
+    date,
+    slotId: input.slotId,
+    items,
+    contactPhone: input.leader.phone,
+    coupons: [],
+    channelId: actor.channelId ?? undefined,
+  });
   const sale = await settleAtCounter(d, actor, held, input.payment);
-  await audit(d.db, actor, 'scenic.box_office.group_sale', held.id, { group: input.groupName, visitors: input.visitors.length, method: input.payment.method, amount: held.amountTotal });
+  await audit(d.db, actor, 'scenic.box_office.group_sale', held.id, {
+    group: input.groupName,
+    visitors: input.visitors.length,
+    method: input.payment.method,
+    amount: held.amountTotal,
+  });
   return sale;
 }
 
 /** The codes of an issued order again (a lost or unreadable print), audited. */
-export async function reprintTickets(d: OrderDeps, actor: Actor, orderId: string, ticketIds?: readonly string[]): Promise<OrderView> {
+export async function reprintTickets(
+  d: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  ticketIds?: readonly string[],
+): Promise<OrderView> {
   const o = await loadOrder(d.db, orderId);
-  if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_issued', `order is ${o.status}`);
+  if (o.status !== 'issued' && o.status !== 'partially_refunded')
+    throw conflict('order_not_issued', `order is ${o.status}`);
   const view = await viewOrder(d.db, d.vault, orderId);
-  const tickets = view.tickets.filter((t) => t.status === 'valid' && (!ticketIds || ticketIds.includes(t.id)));
+  const tickets = view.tickets.filter(
+    (t) => t.status === 'valid' && (!ticketIds || ticketIds.includes(t.id)),
+  );
   if (!tickets.length) throw conflict('nothing_to_reprint', 'no valid ticket to reprint');
   await audit(d.db, actor, 'scenic.ticket.reprinted', orderId, { ticketIds: tickets.map((t) => t.id) });
   return { ...view, tickets };

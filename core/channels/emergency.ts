@@ -35,7 +35,10 @@ export type EmergencySaleInput = z.output<typeof EmergencySaleInput>;
 
 /** Units between the orange and red thresholds: what on-site channels keep for themselves. */
 export function onsiteReserveUnits(area: Pick<AreaConfig, 'dailyCapacity' | 'thresholds'>): number {
-  return Math.floor((area.dailyCapacity * area.thresholds.red) / 100) - Math.floor((area.dailyCapacity * area.thresholds.orange) / 100);
+  return (
+    Math.floor((area.dailyCapacity * area.thresholds.red) / 100) -
+    Math.floor((area.dailyCapacity * area.thresholds.orange) / 100)
+  );
 }
 
 export interface EmergencySession {
@@ -62,39 +65,77 @@ const toSession = (r: Record<string, unknown>): EmergencySession => ({
   closedAt: r.closed_at ? (r.closed_at as Date).toISOString() : null,
 });
 
-export async function openEmergency(d: OrderDeps, actor: Actor, input: OpenEmergencyInput): Promise<EmergencySession> {
-  if (actor.role !== 'admin') throw notAllowed('supervisor_required', 'only a supervisor (admin) opens emergency manual mode');
+export async function openEmergency(
+  d: OrderDeps,
+  actor: Actor,
+  input: OpenEmergencyInput,
+): Promise<EmergencySession> {
+  if (actor.role !== 'admin')
+    throw notAllowed('supervisor_required', 'only a supervisor (admin) opens emergency manual mode');
   const area = await d.catalog.area(input.areaId);
   const reserve = onsiteReserveUnits(area);
-  if (input.maxUnits > reserve) throw inputError('beyond_onsite_reserve', `at most the on-site reserve of ${reserve} units`, [{ path: 'maxUnits', message: `at most ${reserve}` }]);
+  if (input.maxUnits > reserve)
+    throw inputError('beyond_onsite_reserve', `at most the on-site reserve of ${reserve} units`, [
+      { path: 'maxUnits', message: `at most ${reserve}` },
+    ]);
   const now = d.clock.now();
   const id = uuidv7(now.getTime());
   try {
     await d.db.transaction(async (trx) => {
-      await trx('emergency_sessions').insert({ id, area_id: area.id, visit_date: input.date, opened_by: `${actor.kind}:${actor.id}`, reason: input.reason, max_units: input.maxUnits, opened_at: now });
-      await audit(trx, actor, 'scenic.emergency.opened', `emergency:${id}`, { areaId: area.id, date: input.date, maxUnits: input.maxUnits, reason: input.reason });
-      await outbox(trx, 'channel.emergency_opened', id, { areaId: area.id, date: input.date, maxUnits: input.maxUnits });
+      await trx('emergency_sessions').insert({
+        id,
+        area_id: area.id,
+        visit_date: input.date,
+        opened_by: `${actor.kind}:${actor.id}`,
+        reason: input.reason,
+        max_units: input.maxUnits,
+        opened_at: now,
+      });
+      await audit(trx, actor, 'scenic.emergency.opened', `emergency:${id}`, {
+        areaId: area.id,
+        date: input.date,
+        maxUnits: input.maxUnits,
+        reason: input.reason,
+      });
+      await outbox(trx, 'channel.emergency_opened', id, {
+        areaId: area.id,
+        date: input.date,
+        maxUnits: input.maxUnits,
+      });
     });
   } catch (e) {
-    if (e instanceof Error && /emergency_sessions_open/.test(e.message)) throw conflict('emergency_already_open', 'an emergency session is already open for this area-day');
+    if (e instanceof Error && /emergency_sessions_open/.test(e.message))
+      throw conflict('emergency_already_open', 'an emergency session is already open for this area-day');
     throw e;
   }
   return getEmergency(d.db, id);
 }
 
 export async function getEmergency(db: Knex, id: string): Promise<EmergencySession> {
-  const r = await db('emergency_sessions').where({ id }).first<Record<string, unknown> | undefined>('*', db.raw('visit_date::text as visit_date'));
+  const r = await db('emergency_sessions')
+    .where({ id })
+    .first<Record<string, unknown> | undefined>('*', db.raw('visit_date::text as visit_date'));
   if (!r) throw notFound('emergency_not_found', `no emergency session ${id}`);
   return toSession(r);
 }
 
 export async function closeEmergency(d: OrderDeps, actor: Actor, id: string): Promise<EmergencySession> {
-  if (actor.role !== 'admin') throw notAllowed('supervisor_required', 'only a supervisor (admin) closes emergency manual mode');
+  if (actor.role !== 'admin')
+    throw notAllowed('supervisor_required', 'only a supervisor (admin) closes emergency manual mode');
   await d.db.transaction(async (trx) => {
-    const n = await trx('emergency_sessions').where({ id }).whereNull('closed_at').update({ closed_at: d.clock.now(), closed_by: `${actor.kind}:${actor.id}` });
+    const n = await trx('emergency_sessions')
+      .where({ id })
+      .whereNull('closed_at')
+      .update({ closed_at: d.clock.now(), closed_by: `${actor.kind}:${actor.id}` });
     if (!n) throw conflict('emergency_not_open', 'this emergency session is not open');
-    const sold = await trx('emergency_sales').where({ session_id: id }).select<{ units: number; stock_unreachable: boolean }[]>('units', 'stock_unreachable');
-    await audit(trx, actor, 'scenic.emergency.closed', `emergency:${id}`, { sales: sold.length, units: sold.reduce((s, x) => s + x.units, 0), unreachable: sold.filter((x) => x.stock_unreachable).length });
+    const sold = await trx('emergency_sales')
+      .where({ session_id: id })
+      .select<{ units: number; stock_unreachable: boolean }[]>('units', 'stock_unreachable');
+    await audit(trx, actor, 'scenic.emergency.closed', `emergency:${id}`, {
+      sales: sold.length,
+      units: sold.reduce((s, x) => s + x.units, 0),
+      unreachable: sold.filter((x) => x.stock_unreachable).length,
+    });
   });
   return getEmergency(d.db, id);
 }
@@ -113,7 +154,10 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
  * otherwise "accepted" (the session's allowance is the limit). `state.unreachable` says
  * what happened. (A prototype-linked view, so every other method is the real one.)
  */
-export function degradedInventory(real: Inventory, budgetMs: number): { inventory: Inventory; state: { unreachable: boolean } } {
+export function degradedInventory(
+  real: Inventory,
+  budgetMs: number,
+): { inventory: Inventory; state: { unreachable: boolean } } {
   const state = { unreachable: false };
   const inv = Object.create(real) as Inventory;
   inv.reserve = async (req: ReserveRequest, mode?: boolean | { claim: string }): Promise<ReserveResult> => {
@@ -126,39 +170,93 @@ export function degradedInventory(real: Inventory, budgetMs: number): { inventor
   };
   inv.confirm = async (areaId, date, resId) => {
     if (state.unreachable) return 'confirmed';
-    return within(real.confirm(areaId, date, resId), budgetMs).catch(() => ((state.unreachable = true), 'confirmed' as const));
+    return within(real.confirm(areaId, date, resId), budgetMs).catch(
+      () => ((state.unreachable = true), 'confirmed' as const),
+    );
   };
   inv.release = async (areaId, date, resId, mode) =>
-    within(real.release(areaId, date, resId, mode), budgetMs).catch(() => ({ released: 0, level: 'green' as const, dayUsed: 0 }));
+    within(real.release(areaId, date, resId, mode), budgetMs).catch(() => ({
+      released: 0,
+      level: 'green' as const,
+      dayUsed: 0,
+    }));
   return { inventory: inv, state };
 }
 
 /** One cash/card sale in an open emergency session (recorded, capped by the session). */
-export async function emergencySale(d: OrderDeps, actor: Actor, sessionId: string, input: EmergencySaleInput, opts: { budgetMs?: number } = {}): Promise<Sale & { emergency: { sessionId: string; stockUnreachable: boolean; usedUnits: number; maxUnits: number } }> {
-  if (input.payment.method === 'qr') throw notAllowed('payment_method_not_allowed', 'emergency sales take cash or card only (the gateway may be down too)');
+export async function emergencySale(
+  d: OrderDeps,
+  actor: Actor,
+  sessionId: string,
+  input: EmergencySaleInput,
+  opts: { budgetMs?: number } = {},
+): Promise<
+  Sale & { emergency: { sessionId: string; stockUnreachable: boolean; usedUnits: number; maxUnits: number } }
+> {
+  if (input.payment.method === 'qr')
+    throw notAllowed(
+      'payment_method_not_allowed',
+      'emergency sales take cash or card only (the gateway may be down too)',
+    );
   const area = await d.catalog.area(input.areaId);
-  const units = input.items.reduce((s, i) => s + i.visitors.length * (area.products.get(i.productId)?.persons ?? 1), 0);
+  const units = input.items.reduce(
+    (s, i) => s + i.visitors.length * (area.products.get(i.productId)?.persons ?? 1),
+    0,
+  );
   const session = await getEmergency(d.db, sessionId);
   if (session.closedAt) throw conflict('emergency_not_open', 'this emergency session is closed');
-  if (session.areaId !== input.areaId || session.date !== input.date) throw inputError('emergency_wrong_day', `this session sells ${session.areaId} on ${session.date}`, [{ path: 'date', message: 'not the session day' }]);
-  const took = await d.db('emergency_sessions')
+  if (session.areaId !== input.areaId || session.date !== input.date)
+    throw inputError('emergency_wrong_day', `this session sells ${session.areaId} on ${session.date}`, [
+      { path: 'date', message: 'not the session day' },
+    ]);
+  const took = await d
+    .db('emergency_sessions')
     .where({ id: sessionId })
     .whereNull('closed_at')
     .andWhereRaw('used_units + ? <= max_units', [units])
     .increment('used_units', units);
-  if (!took) throw conflict('emergency_reserve_exhausted', `the session's allowance of ${session.maxUnits} units would be exceeded`);
+  if (!took)
+    throw conflict(
+      'emergency_reserve_exhausted',
+      `the session's allowance of ${session.maxUnits} units would be exceeded`,
+    );
   const { inventory, state } = degradedInventory(d.inventory, opts.budgetMs ?? 1_500);
   const deps: OrderDeps = { ...d, inventory, onHoldPlaced: undefined, onStockFreed: undefined };
   try {
-    const { accessToken: _t, ...held } = await placeOrder(deps, actor, { ...input, channelId: actor.channelId ?? undefined, coupons: input.coupons });
+    const { accessToken: _t, ...held } = await placeOrder(deps, actor, {
+      ...input,
+      channelId: actor.channelId ?? undefined,
+      coupons: input.coupons,
+    });
     const sale = await settleAtCounter(deps, actor, held, input.payment);
     const now = d.clock.now();
     await d.db.transaction(async (trx) => {
-      await trx('emergency_sales').insert({ order_id: held.id, session_id: sessionId, sold_by: `${actor.kind}:${actor.id}`, units, stock_unreachable: state.unreachable, at: now });
-      await audit(trx, actor, 'scenic.emergency.sale', held.id, { sessionId, units, stockUnreachable: state.unreachable, method: input.payment.method, amount: held.amountTotal });
+      await trx('emergency_sales').insert({
+        order_id: held.id,
+        session_id: sessionId,
+        sold_by: `${actor.kind}:${actor.id}`,
+        units,
+        stock_unreachable: state.unreachable,
+        at: now,
+      });
+      await audit(trx, actor, 'scenic.emergency.sale', held.id, {
+        sessionId,
+        units,
+        stockUnreachable: state.unreachable,
+        method: input.payment.method,
+        amount: held.amountTotal,
+      });
     });
     const s = await getEmergency(d.db, sessionId);
-    return { ...sale, emergency: { sessionId, stockUnreachable: state.unreachable, usedUnits: s.usedUnits, maxUnits: s.maxUnits } };
+    return {
+      ...sale,
+      emergency: {
+        sessionId,
+        stockUnreachable: state.unreachable,
+        usedUnits: s.usedUnits,
+        maxUnits: s.maxUnits,
+      },
+    };
   } catch (e) {
     await d.db('emergency_sessions').where({ id: sessionId }).decrement('used_units', units);
     throw e;

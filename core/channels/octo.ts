@@ -24,7 +24,16 @@ import { localDateTime } from './zoned-time.js';
  */
 export const OCTO_OPTION = 'DEFAULT';
 
-const UNIT_TYPES: Record<string, string> = { adult: 'ADULT', child: 'CHILD', senior: 'SENIOR', student: 'STUDENT', family: 'FAMILY', group: 'OTHER', annual_pass: 'OTHER', combo: 'OTHER' };
+const UNIT_TYPES: Record<string, string> = {
+  adult: 'ADULT',
+  child: 'CHILD',
+  senior: 'SENIOR',
+  student: 'STUDENT',
+  family: 'FAMILY',
+  group: 'OTHER',
+  annual_pass: 'OTHER',
+  combo: 'OTHER',
+};
 
 export function octoUnit(p: Product) {
   return {
@@ -33,7 +42,15 @@ export function octoUnit(p: Product) {
     reference: p.kind,
     type: UNIT_TYPES[p.kind] ?? 'OTHER',
     requiredContactFields: ['fullName'],
-    restrictions: { minAge: 0, maxAge: 100, idRequired: true, minQuantity: null, maxQuantity: null, paxCount: p.persons, accompaniedBy: [] },
+    restrictions: {
+      minAge: 0,
+      maxAge: 100,
+      idRequired: true,
+      minQuantity: null,
+      maxQuantity: null,
+      paxCount: p.persons,
+      accompaniedBy: [],
+    },
   };
 }
 
@@ -83,8 +100,14 @@ export type AvailabilityRequest = z.output<typeof AvailabilityRequest>;
 /** The dates an availability request covers (at most 31), or the dates of its ids. */
 export function requestedDates(r: AvailabilityRequest): string[] {
   if (r.availabilityIds?.length) return [...new Set(r.availabilityIds.map((id) => id.slice(0, 10)))].sort();
-  if (!r.localDateStart || !r.localDateEnd) throw inputError('BAD_REQUEST', 'give localDateStart and localDateEnd, or availabilityIds', [{ path: 'localDateStart', message: 'required' }]);
-  if (r.localDateEnd < r.localDateStart) throw inputError('BAD_REQUEST', 'localDateEnd is before localDateStart', [{ path: 'localDateEnd', message: 'before start' }]);
+  if (!r.localDateStart || !r.localDateEnd)
+    throw inputError('BAD_REQUEST', 'give localDateStart and localDateEnd, or availabilityIds', [
+      { path: 'localDateStart', message: 'required' },
+    ]);
+  if (r.localDateEnd < r.localDateStart)
+    throw inputError('BAD_REQUEST', 'localDateEnd is before localDateStart', [
+      { path: 'localDateEnd', message: 'before start' },
+    ]);
   const out: string[] = [];
   for (let d = r.localDateStart; d <= r.localDateEnd && out.length < 31; d = addDays(d, 1)) out.push(d);
   return out;
@@ -109,27 +132,60 @@ export const BookingListQuery = z
 export type BookingListQuery = z.output<typeof BookingListQuery>;
 
 /** The visit-date range and the other filters of a booking list, checked. */
-export function bookingFilters(q: BookingListQuery): { productId?: string; orderId?: string; from?: string; to?: string } {
-  if (q.resellerReference !== undefined) throw inputError('BAD_REQUEST', 'resellerReference is not stored by this supplier; filter by supplierReference, productId or dates', [{ path: 'resellerReference', message: 'not supported' }]);
+export function bookingFilters(q: BookingListQuery): {
+  productId?: string;
+  orderId?: string;
+  from?: string;
+  to?: string;
+} {
+  if (q.resellerReference !== undefined)
+    throw inputError(
+      'BAD_REQUEST',
+      'resellerReference is not stored by this supplier; filter by supplierReference, productId or dates',
+      [{ path: 'resellerReference', message: 'not supported' }],
+    );
   if (q.optionId !== undefined) checkOption(q.optionId);
-  if (q.localDate && (q.localDateStart || q.localDateEnd)) throw inputError('BAD_REQUEST', 'give localDate, or localDateStart and localDateEnd, not both', [{ path: 'localDate', message: 'conflicts with a range' }]);
-  if (!q.localDateStart !== !q.localDateEnd) throw inputError('BAD_REQUEST', 'give both localDateStart and localDateEnd', [{ path: q.localDateStart ? 'localDateEnd' : 'localDateStart', message: 'required' }]);
+  if (q.localDate && (q.localDateStart || q.localDateEnd))
+    throw inputError('BAD_REQUEST', 'give localDate, or localDateStart and localDateEnd, not both', [
+      { path: 'localDate', message: 'conflicts with a range' },
+    ]);
+  if (!q.localDateStart !== !q.localDateEnd)
+    throw inputError('BAD_REQUEST', 'give both localDateStart and localDateEnd', [
+      { path: q.localDateStart ? 'localDateEnd' : 'localDateStart', message: 'required' },
+    ]);
   const from = q.localDate ?? q.localDateStart;
   const to = q.localDate ?? q.localDateEnd;
-  if (from && to && to < from) throw inputError('BAD_REQUEST', 'localDateEnd is before localDateStart', [{ path: 'localDateEnd', message: 'before start' }]);
-  if (from && to && addDays(from, 31) <= to) throw inputError('BAD_REQUEST', 'a date range covers at most 31 days', [{ path: 'localDateEnd', message: 'more than 31 days' }]);
-  if (!from && !q.productId && !q.supplierReference) throw inputError('BAD_REQUEST', 'filter by at least one of supplierReference, productId, localDate or localDateStart/localDateEnd', [{ path: 'query', message: 'no filter' }]);
+  if (from && to && to < from)
+    throw inputError('BAD_REQUEST', 'localDateEnd is before localDateStart', [
+      { path: 'localDateEnd', message: 'before start' },
+    ]);
+  if (from && to && addDays(from, 31) <= to)
+    throw inputError('BAD_REQUEST', 'a date range covers at most 31 days', [
+      { path: 'localDateEnd', message: 'more than 31 days' },
+    ]);
+  if (!from && !q.productId && !q.supplierReference)
+    throw inputError(
+      'BAD_REQUEST',
+      'filter by at least one of supplierReference, productId, localDate or localDateStart/localDateEnd',
+      [{ path: 'query', message: 'no filter' }],
+    );
   return { productId: q.productId, orderId: q.supplierReference, from, to };
 }
 
 export function checkOption(optionId: string): void {
-  if (optionId !== OCTO_OPTION) throw notFound('INVALID_OPTION_ID', `option ${optionId} does not exist (use ${OCTO_OPTION})`);
+  if (optionId !== OCTO_OPTION)
+    throw notFound('INVALID_OPTION_ID', `option ${optionId} does not exist (use ${OCTO_OPTION})`);
 }
 
 /** OCTO availability objects of one day for a channel. */
 export function octoAvailability(area: AreaConfig, day: DayAvailability, unitsWanted: number) {
   return day.slots.map((s) => {
-    const status = s.remaining === 0 ? 'SOLD_OUT' : s.remaining < Math.max(1, Math.floor(s.capacity * 0.1)) ? 'LIMITED' : 'AVAILABLE';
+    const status =
+      s.remaining === 0
+        ? 'SOLD_OUT'
+        : s.remaining < Math.max(1, Math.floor(s.capacity * 0.1))
+          ? 'LIMITED'
+          : 'AVAILABLE';
     return {
       id: localDateTime(day.date, s.startsAt, area.timezone),
       localDateTimeStart: localDateTime(day.date, s.startsAt, area.timezone),
@@ -149,25 +205,51 @@ export function octoAvailability(area: AreaConfig, day: DayAvailability, unitsWa
 export function octoCalendarDay(day: DayAvailability) {
   const capacity = day.slots.reduce((s, x) => s + x.capacity, 0);
   const vacancies = day.slots.reduce((s, x) => s + x.remaining, 0);
-  return { localDate: day.date, available: vacancies > 0, status: vacancies === 0 ? 'SOLD_OUT' : day.almostFull ? 'LIMITED' : 'AVAILABLE', vacancies, capacity, openingHours: [] };
+  return {
+    localDate: day.date,
+    available: vacancies > 0,
+    status: vacancies === 0 ? 'SOLD_OUT' : day.almostFull ? 'LIMITED' : 'AVAILABLE',
+    vacancies,
+    capacity,
+    openingHours: [],
+  };
 }
 
 export const BookingRequest = z.object({
-  uuid: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional(),
+  uuid: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+    .optional(),
   productId: z.string().min(1),
   optionId: z.string().min(1),
-  availabilityId: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'an availability id as returned by /availability'),
+  availabilityId: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'an availability id as returned by /availability'),
   expirationMinutes: z.number().int().min(1).max(60).optional(),
   notes: z.string().max(500).optional(),
   resellerReference: z.string().max(100).optional(),
-  contact: z.object({ phoneNumber: z.string().optional(), fullName: z.string().optional() }).partial().optional(),
+  contact: z
+    .object({ phoneNumber: z.string().optional(), fullName: z.string().optional() })
+    .partial()
+    .optional(),
   unitItems: z
     .array(
       z.object({
         uuid: z.string().optional(),
         unitId: z.string().min(1),
-        contact: z.object({ fullName: z.string().optional(), firstName: z.string().optional(), lastName: z.string().optional() }).optional(),
-        identityDocument: z.object({ type: z.enum(['cn_resident', 'passport', 'hk_macau_permit', 'taiwan_permit']).default('cn_resident'), number: z.string().min(5).max(32) }),
+        contact: z
+          .object({
+            fullName: z.string().optional(),
+            firstName: z.string().optional(),
+            lastName: z.string().optional(),
+          })
+          .optional(),
+        identityDocument: z.object({
+          type: z
+            .enum(['cn_resident', 'passport', 'hk_macau_permit', 'taiwan_permit'])
+            .default('cn_resident'),
+          number: z.string().min(5).max(32),
+        }),
       }),
     )
     .min(1)
@@ -189,7 +271,11 @@ export function availabilitySlot(availabilityId: string, area: AreaConfig): { da
  * change in place (unit items, contact of a real-name ticket) is refused, not ignored.
  */
 export const BookingUpdateRequest = z
-  .object({ productId: z.string().min(1).optional(), optionId: z.string().min(1).optional(), availabilityId: BookingRequest.shape.availabilityId })
+  .object({
+    productId: z.string().min(1).optional(),
+    optionId: z.string().min(1).optional(),
+    availabilityId: BookingRequest.shape.availabilityId,
+  })
   .strict();
 export type BookingUpdateRequest = z.output<typeof BookingUpdateRequest>;
 
@@ -199,10 +285,17 @@ export function bookingToOrder(b: BookingRequest, area: AreaConfig): PartnerOrde
   const { date, slotId } = availabilitySlot(b.availabilityId, area);
   const byUnit = new Map<string, PartnerOrderInput['items'][number]['visitors']>();
   b.unitItems.forEach((u, i) => {
-    if (!area.products.has(u.unitId)) throw notFound('INVALID_UNIT_ID', `unitItems.${i}: no unit ${u.unitId}`);
+    if (!area.products.has(u.unitId))
+      throw notFound('INVALID_UNIT_ID', `unitItems.${i}: no unit ${u.unitId}`);
     const name = u.contact?.fullName ?? [u.contact?.lastName, u.contact?.firstName].filter(Boolean).join('');
-    if (!name) throw inputError('BAD_REQUEST', `unitItems.${i}.contact.fullName is required (real-name ticketing)`, [{ path: `unitItems.${i}.contact.fullName`, message: 'required' }]);
-    byUnit.set(u.unitId, [...(byUnit.get(u.unitId) ?? []), { name, idType: u.identityDocument.type, idNumber: u.identityDocument.number }]);
+    if (!name)
+      throw inputError('BAD_REQUEST', `unitItems.${i}.contact.fullName is required (real-name ticketing)`, [
+        { path: `unitItems.${i}.contact.fullName`, message: 'required' },
+      ]);
+    byUnit.set(u.unitId, [
+      ...(byUnit.get(u.unitId) ?? []),
+      { name, idType: u.identityDocument.type, idNumber: u.identityDocument.number },
+    ]);
   });
   const phone = b.contact?.phoneNumber?.replace(/^\+?86/, '').replace(/\D/g, '');
   return {
@@ -215,14 +308,31 @@ export function bookingToOrder(b: BookingRequest, area: AreaConfig): PartnerOrde
   };
 }
 
-const STATUS: Record<OrderView['status'], string> = { held: 'ON_HOLD', issued: 'CONFIRMED', partially_refunded: 'CONFIRMED', expired: 'EXPIRED', cancelled: 'CANCELLED', refunded: 'CANCELLED' };
+const STATUS: Record<OrderView['status'], string> = {
+  held: 'ON_HOLD',
+  issued: 'CONFIRMED',
+  partially_refunded: 'CONFIRMED',
+  expired: 'EXPIRED',
+  cancelled: 'CANCELLED',
+  refunded: 'CANCELLED',
+};
 
 /** Pure: an order as an OCTO booking. */
 export function octoBooking(o: OrderView, area: AreaConfig, channel: Channel) {
   const slot = area.slots.find((s) => s.id === o.slotId);
-  const allUsed = o.tickets.length > 0 && o.tickets.filter((t) => t.status === 'valid').every((t) => t.entriesUsed >= t.entriesAllowed) && o.tickets.some((t) => t.status === 'valid');
+  const allUsed =
+    o.tickets.length > 0 &&
+    o.tickets.filter((t) => t.status === 'valid').every((t) => t.entriesUsed >= t.entriesAllowed) &&
+    o.tickets.some((t) => t.status === 'valid');
   const status = o.status === 'issued' && allUsed ? 'REDEEMED' : STATUS[o.status];
-  const price = (retail: number) => ({ original: retail, retail, net: retail - applyBps(retail, channel.commissionBps), currency: o.currency, currencyPrecision: 2, includedTaxes: [] });
+  const price = (retail: number) => ({
+    original: retail,
+    retail,
+    net: retail - applyBps(retail, channel.commissionBps),
+    currency: o.currency,
+    currencyPrecision: 2,
+    includedTaxes: [],
+  });
   return {
     id: o.id,
     uuid: o.partnerOrderId,
@@ -238,11 +348,20 @@ export function octoBooking(o: OrderView, area: AreaConfig, channel: Channel) {
     productId: o.areaId,
     optionId: OCTO_OPTION,
     cancellable: status === 'ON_HOLD' || status === 'CONFIRMED',
-    cancellation: o.status === 'cancelled' || o.status === 'refunded' ? { refund: o.status === 'refunded' ? 'FULL' : 'NONE', reason: null, utcCancelledAt: null } : null,
+    cancellation:
+      o.status === 'cancelled' || o.status === 'refunded'
+        ? { refund: o.status === 'refunded' ? 'FULL' : 'NONE', reason: null, utcCancelledAt: null }
+        : null,
     freesale: false,
     availabilityId: slot ? localDateTime(o.date, slot.startsAt, area.timezone) : o.date,
     availability: slot
-      ? { id: localDateTime(o.date, slot.startsAt, area.timezone), localDateTimeStart: localDateTime(o.date, slot.startsAt, area.timezone), localDateTimeEnd: localDateTime(o.date, slot.endsAt, area.timezone), allDay: false, openingHours: [{ from: slot.startsAt, to: slot.endsAt }] }
+      ? {
+          id: localDateTime(o.date, slot.startsAt, area.timezone),
+          localDateTimeStart: localDateTime(o.date, slot.startsAt, area.timezone),
+          localDateTimeEnd: localDateTime(o.date, slot.endsAt, area.timezone),
+          allDay: false,
+          openingHours: [{ from: slot.startsAt, to: slot.endsAt }],
+        }
       : null,
     contact: { fullName: null, phoneNumber: o.contactPhone },
     notes: null,
@@ -253,10 +372,23 @@ export function octoBooking(o: OrderView, area: AreaConfig, channel: Channel) {
       resellerReference: null,
       supplierReference: t.id,
       unitId: t.productId,
-      status: t.status === 'valid' ? (t.entriesUsed >= t.entriesAllowed ? 'REDEEMED' : 'CONFIRMED') : t.status === 'pending' ? 'ON_HOLD' : 'CANCELLED',
+      status:
+        t.status === 'valid'
+          ? t.entriesUsed >= t.entriesAllowed
+            ? 'REDEEMED'
+            : 'CONFIRMED'
+          : t.status === 'pending'
+            ? 'ON_HOLD'
+            : 'CANCELLED',
       utcRedeemedAt: null,
       contact: { fullName: t.visitor.name },
-      ticket: t.code ? { redemptionMethod: 'DIGITAL', utcRedeemedAt: null, deliveryOptions: [{ deliveryFormat: 'QRCODE', deliveryValue: t.code }] } : null,
+      ticket: t.code
+        ? {
+            redemptionMethod: 'DIGITAL',
+            utcRedeemedAt: null,
+            deliveryOptions: [{ deliveryFormat: 'QRCODE', deliveryValue: t.code }],
+          }
+        : null,
       pricing: price(t.price),
     })),
     pricing: price(o.amountTotal - o.amountRefunded),

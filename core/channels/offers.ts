@@ -26,7 +26,13 @@ export interface ChannelOffer {
   }[];
 }
 
-export async function channelOffer(catalog: Catalog, clock: Clock, channel: Channel, areaId: string, date: string): Promise<ChannelOffer> {
+export async function channelOffer(
+  catalog: Catalog,
+  clock: Clock,
+  channel: Channel,
+  areaId: string,
+  date: string,
+): Promise<ChannelOffer> {
   const area = await catalog.area(areaId);
   const now = clock.now();
   const products = [...area.products.values()].map((p) => ({
@@ -52,7 +58,14 @@ export async function channelOffer(catalog: Catalog, clock: Clock, channel: Chan
   return { areaId, date, channelId: channel.id, currency: 'CNY', products };
 }
 
-export async function channelAvailability(catalog: Catalog, inventory: Inventory, redis: Redis, channel: Channel, areaId: string, date: string): Promise<DayAvailability> {
+export async function channelAvailability(
+  catalog: Catalog,
+  inventory: Inventory,
+  redis: Redis,
+  channel: Channel,
+  areaId: string,
+  date: string,
+): Promise<DayAvailability> {
   const area = await catalog.area(areaId);
   const [snap, paused] = await Promise.all([inventory.snapshot(areaId, date), pausedChannels(redis, areaId)]);
   return availability(area, date, snap, channel, paused.includes(channel.id));

@@ -18,7 +18,12 @@ import { withOffGatewayRefunds } from './box-office.js';
  * redemption status. Every operation is confined to the partner's channel: another
  * partner's order id answers 404.
  */
-export const PartnerOrderInput = PlaceOrderInput.omit({ channelId: true, claimId: true, coupons: true, partnerOrderId: true }).extend({
+export const PartnerOrderInput = PlaceOrderInput.omit({
+  channelId: true,
+  claimId: true,
+  coupons: true,
+  partnerOrderId: true,
+}).extend({
   partnerOrderId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, '1-64 characters of [A-Za-z0-9_.:-]'),
 });
 export type PartnerOrderInput = z.output<typeof PartnerOrderInput>;
@@ -48,13 +53,30 @@ export async function createPartnerOrder(
   opts: { holdSeconds?: number } = {},
 ): Promise<StoredResponse & { replayed: boolean }> {
   const channelId = channelOf(actor);
-  const k: IdempotencyKey = { scope: `partner-order:${channelId}`, key: input.partnerOrderId, requestHash: requestHash('POST', 'partner-order', input) };
-  const deps = opts.holdSeconds ? { ...d, holdTtlSeconds: Math.min(MAX_HOLD_SECONDS, Math.max(MIN_HOLD_SECONDS, opts.holdSeconds)) } : d;
+  const k: IdempotencyKey = {
+    scope: `partner-order:${channelId}`,
+    key: input.partnerOrderId,
+    requestHash: requestHash('POST', 'partner-order', input),
+  };
+  const deps = opts.holdSeconds
+    ? { ...d, holdTtlSeconds: Math.min(MAX_HOLD_SECONDS, Math.max(MIN_HOLD_SECONDS, opts.holdSeconds)) }
+    : d;
   try {
-    const out = await runIdempotent(d.db, d.clock, k, async (key) => {
-      const { accessToken: _t, ...view } = await placeOrder(deps, actor, { ...input, channelId, coupons: [] }, key);
-      return { status: 201, body: view, storedInTransaction: true };
-    }, toProblem);
+    const out = await runIdempotent(
+      d.db,
+      d.clock,
+      k,
+      async (key) => {
+        const { accessToken: _t, ...view } = await placeOrder(
+          deps,
+          actor,
+          { ...input, channelId, coupons: [] },
+          key,
+        );
+        return { status: 201, body: view, storedInTransaction: true };
+      },
+      toProblem,
+    );
     // the stored answer is the visitor's (with the order's access token); partners never get that token
     if (out.status < 400 && out.body && typeof out.body === 'object' && 'accessToken' in out.body) {
       const { accessToken: _t, ...view } = out.body as Record<string, unknown>;
@@ -62,7 +84,11 @@ export async function createPartnerOrder(
     }
     return out;
   } catch (e) {
-    if ((e as DomainError).code === 'idempotency_key_reused') throw conflict('partner_order_id_reused', `partner order id ${input.partnerOrderId} was already used for a different order`);
+    if ((e as DomainError).code === 'idempotency_key_reused')
+      throw conflict(
+        'partner_order_id_reused',
+        `partner order id ${input.partnerOrderId} was already used for a different order`,
+      );
     throw e;
   }
 }
@@ -73,7 +99,12 @@ export async function findPartnerOrder(db: Knex, actor: Actor, ref: string): Pro
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db('orders')
     .where({ channel_id: channelId })
-    .andWhere((q) => void (isUuid ? q.where({ partner_order_id: ref }).orWhere({ id: ref }) : q.where({ partner_order_id: ref })))
+    .andWhere(
+      (q) =>
+        void (isUuid
+          ? q.where({ partner_order_id: ref }).orWhere({ id: ref })
+          : q.where({ partner_order_id: ref })),
+    )
     .first<{ id: string } | undefined>('id');
   if (!row) throw notFound('order_not_found', `no order ${ref} for this partner`);
   return loadOrder(db, row.id);
@@ -89,27 +120,61 @@ export async function viewPartnerOrder(d: OrderDeps, actor: Actor, ref: string):
  * once and the amount goes on the partner's settlement statement. Idempotent: a second
  * confirm returns the issued order.
  */
-export async function confirmPartnerOrder(d: OrderDeps, actor: Actor, ref: string): Promise<PartnerOrderView> {
+export async function confirmPartnerOrder(
+  d: OrderDeps,
+  actor: Actor,
+  ref: string,
+): Promise<PartnerOrderView> {
   const o = await findPartnerOrder(d.db, actor, ref);
-  if (o.status === 'issued' || o.status === 'partially_refunded' || o.status === 'refunded') return viewOrder(d.db, d.vault, o.id);
-  if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= d.clock.now())) throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
+  if (o.status === 'issued' || o.status === 'partially_refunded' || o.status === 'refunded')
+    return viewOrder(d.db, d.vault, o.id);
+  if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= d.clock.now()))
+    throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
   if (o.status !== 'held') throw conflict('order_not_payable', `order is ${o.status}`);
-  const r = await recordPayment(d, { providerRef: `account:${o.id}`, orderId: o.id, amount: o.amount_total, status: 'succeeded', raw: { partner: actor.id } }, 'account');
-  if (r.outcome === 'refund_required') throw conflict('stock_unavailable', 'the hold lapsed and the stock is gone; nothing is charged');
+  const r = await recordPayment(
+    d,
+    {
+      providerRef: `account:${o.id}`,
+      orderId: o.id,
+      amount: o.amount_total,
+      status: 'succeeded',
+      raw: { partner: actor.id },
+    },
+    'account',
+  );
+  if (r.outcome === 'refund_required')
+    throw conflict('stock_unavailable', 'the hold lapsed and the stock is gone; nothing is charged');
   if (r.outcome === 'failed') throw conflict('order_not_payable', 'the order could not be confirmed');
-  await audit(d.db, actor, 'scenic.partner.order_confirmed', o.id, { partnerOrderId: o.partner_order_id, amount: o.amount_total });
+  await audit(d.db, actor, 'scenic.partner.order_confirmed', o.id, {
+    partnerOrderId: o.partner_order_id,
+    amount: o.amount_total,
+  });
   return r.order;
 }
 
 /** How long a partner asks to keep holding (OCTO `expirationMinutes`), from now. */
-export const ExtendHoldInput = z.object({ expirationMinutes: z.number().int().min(MIN_HOLD_SECONDS / 60).max(MAX_HOLD_SECONDS / 60).default(30) }).strict();
+export const ExtendHoldInput = z
+  .object({
+    expirationMinutes: z
+      .number()
+      .int()
+      .min(MIN_HOLD_SECONDS / 60)
+      .max(MAX_HOLD_SECONDS / 60)
+      .default(30),
+  })
+  .strict();
 export type ExtendHoldInput = z.output<typeof ExtendHoldInput>;
 
 /**
  * Keeps a partner's unpaid hold for `expirationMinutes` more from now (OCTO extend),
  * within the hold's lifetime limit; repeating it is harmless.
  */
-export async function extendPartnerOrder(d: OrderDeps, actor: Actor, ref: string, input: ExtendHoldInput): Promise<PartnerOrderView> {
+export async function extendPartnerOrder(
+  d: OrderDeps,
+  actor: Actor,
+  ref: string,
+  input: ExtendHoldInput,
+): Promise<PartnerOrderView> {
   const o = await findPartnerOrder(d.db, actor, ref);
   return extendHold(d, actor, o.id, input.expirationMinutes * 60);
 }
@@ -120,10 +185,21 @@ export async function extendPartnerOrder(d: OrderDeps, actor: Actor, ref: string
  * unchanged, so a retried update is harmless. A hold does not move: the partner cancels
  * it and reserves again.
  */
-export async function reschedulePartnerOrder(d: OrderDeps, actor: Actor, ref: string, to: { date: string; slotId: string }): Promise<PartnerOrderView> {
+export async function reschedulePartnerOrder(
+  d: OrderDeps,
+  actor: Actor,
+  ref: string,
+  to: { date: string; slotId: string },
+): Promise<PartnerOrderView> {
   const o = await findPartnerOrder(d.db, actor, ref);
-  if (o.status === 'held') throw conflict('order_not_reschedulable', 'an unpaid hold cannot move; cancel it and reserve again');
-  if (o.visit_date === to.date && o.slot_id === to.slotId && (o.status === 'issued' || o.status === 'partially_refunded')) return viewOrder(d.db, d.vault, o.id);
+  if (o.status === 'held')
+    throw conflict('order_not_reschedulable', 'an unpaid hold cannot move; cancel it and reserve again');
+  if (
+    o.visit_date === to.date &&
+    o.slot_id === to.slotId &&
+    (o.status === 'issued' || o.status === 'partially_refunded')
+  )
+    return viewOrder(d.db, d.vault, o.id);
   return rescheduleOrder(d, actor, o.id, to);
 }
 
@@ -150,26 +226,63 @@ export interface PartnerTicket {
   entriesUsed: number;
 }
 
-export async function partnerTickets(d: OrderDeps, actor: Actor, ref: string): Promise<{ orderId: string; partnerOrderId: string | null; status: string; tickets: PartnerTicket[] }> {
+export async function partnerTickets(
+  d: OrderDeps,
+  actor: Actor,
+  ref: string,
+): Promise<{ orderId: string; partnerOrderId: string | null; status: string; tickets: PartnerTicket[] }> {
   const v = await viewPartnerOrder(d, actor, ref);
   return {
     orderId: v.id,
     partnerOrderId: v.partnerOrderId,
     status: v.status,
-    tickets: v.tickets.map((t) => ({ ticketId: t.id, productId: t.productId, status: t.status, code: t.code, visitorName: t.visitor.name, entriesAllowed: t.entriesAllowed, entriesUsed: t.entriesUsed })),
+    tickets: v.tickets.map((t) => ({
+      ticketId: t.id,
+      productId: t.productId,
+      status: t.status,
+      code: t.code,
+      visitorName: t.visitor.name,
+      entriesAllowed: t.entriesAllowed,
+      entriesUsed: t.entriesUsed,
+    })),
   };
 }
 
 /** Redemption status of one ticket sold through the partner's channel. */
 export async function ticketStatus(db: Knex, actor: Actor, ticketId: string) {
   const channelId = channelOf(actor);
-  type Row = { id: string; order_id: string; partner_order_id: string | null; status: string; entries_allowed: number; entries_used: number; issued_at: Date | null; revoked_at: Date | null; visit_date: string; slot_id: string };
+  type Row = {
+    id: string;
+    order_id: string;
+    partner_order_id: string | null;
+    status: string;
+    entries_allowed: number;
+    entries_used: number;
+    issued_at: Date | null;
+    revoked_at: Date | null;
+    visit_date: string;
+    slot_id: string;
+  };
   const t = await db('tickets as t')
     .join('orders as o', 'o.id', 't.order_id')
     .where({ 't.id': ticketId, 'o.channel_id': channelId })
-    .first<Row | undefined>('t.id', 't.order_id', 'o.partner_order_id', 't.status', 't.entries_allowed', 't.entries_used', 't.issued_at', 't.revoked_at', db.raw('t.visit_date::text as visit_date'), 't.slot_id');
+    .first<Row | undefined>(
+      't.id',
+      't.order_id',
+      'o.partner_order_id',
+      't.status',
+      't.entries_allowed',
+      't.entries_used',
+      't.issued_at',
+      't.revoked_at',
+      db.raw('t.visit_date::text as visit_date'),
+      't.slot_id',
+    );
   if (!t) throw notFound('ticket_not_found', `no ticket ${ticketId} for this partner`);
-  const last = (await db('checkin_scans').where({ ticket_id: ticketId, direction: 'in', decision: 'admit' }).max({ at: 'scanned_at' }).first()) as { at: Date | null } | undefined;
+  const last = (await db('checkin_scans')
+    .where({ ticket_id: ticketId, direction: 'in', decision: 'admit' })
+    .max({ at: 'scanned_at' })
+    .first()) as { at: Date | null } | undefined;
   return {
     ticketId: t.id,
     orderId: t.order_id,

@@ -50,30 +50,65 @@ interface PartnerRow {
   status: 'active' | 'suspended';
   settlement_timezone: string;
 }
-const toPartner = (r: PartnerRow): Partner => ({ id: r.id, name: r.name, channelId: r.channel_id, status: r.status, settlementTimezone: r.settlement_timezone });
+const toPartner = (r: PartnerRow): Partner => ({
+  id: r.id,
+  name: r.name,
+  channelId: r.channel_id,
+  status: r.status,
+  settlementTimezone: r.settlement_timezone,
+});
 
 /** Creates (or updates) a partner and its online channel; returns the partner. */
 export async function upsertPartner(db: Knex, actor: Actor, input: PartnerInput): Promise<Partner> {
   const channelId = partnerChannelId(input.id);
   await upsertChannels(db, [
-    { id: channelId, name: input.name, kind: 'online', enabled: true, commissionBps: input.commissionBps, discountBps: input.discountBps, sellsFrom: input.sellsFrom, sellsUntil: input.sellsUntil },
+    {
+      id: channelId,
+      name: input.name,
+      kind: 'online',
+      enabled: true,
+      commissionBps: input.commissionBps,
+      discountBps: input.discountBps,
+      sellsFrom: input.sellsFrom,
+      sellsUntil: input.sellsUntil,
+    },
   ]);
   await db.transaction(async (trx) => {
     await trx('partners')
-      .insert({ id: input.id, name: input.name, channel_id: channelId, settlement_timezone: input.settlementTimezone })
+      .insert({
+        id: input.id,
+        name: input.name,
+        channel_id: channelId,
+        settlement_timezone: input.settlementTimezone,
+      })
       .onConflict('id')
       .merge(['name', 'settlement_timezone']);
     if (input.webhook) {
       await trx('webhook_subscriptions').where({ partner_id: input.id }).update({ enabled: false });
-      await trx('webhook_subscriptions').insert({ partner_id: input.id, url: input.webhook.url, events: input.webhook.events ?? [...PARTNER_EVENTS] });
+      await trx('webhook_subscriptions').insert({
+        partner_id: input.id,
+        url: input.webhook.url,
+        events: input.webhook.events ?? [...PARTNER_EVENTS],
+      });
     }
-    await audit(trx, actor, 'scenic.partner.upserted', `partner:${input.id}`, { channelId, commissionBps: input.commissionBps, webhook: input.webhook?.url ?? null });
+    await audit(trx, actor, 'scenic.partner.upserted', `partner:${input.id}`, {
+      channelId,
+      commissionBps: input.commissionBps,
+      webhook: input.webhook?.url ?? null,
+    });
   });
   return getPartner(db, input.id);
 }
 
 /** Events a partner may subscribe to. */
-export const PARTNER_EVENTS = ['order.issued', 'order.refunded', 'order.expired', 'order.cancelled', 'order.rescheduled', 'ticket.redeemed'] as const;
+export const PARTNER_EVENTS = [
+  'order.issued',
+  'order.refunded',
+  'order.expired',
+  'order.cancelled',
+  'order.rescheduled',
+  'ticket.redeemed',
+] as const;
 
 export async function getPartner(db: Knex, id: string): Promise<Partner> {
   const r = (await db('partners').where({ id }).first()) as PartnerRow | undefined;
@@ -81,7 +116,12 @@ export async function getPartner(db: Knex, id: string): Promise<Partner> {
   return toPartner(r);
 }
 
-export async function setPartnerStatus(db: Knex, actor: Actor, id: string, status: Partner['status']): Promise<void> {
+export async function setPartnerStatus(
+  db: Knex,
+  actor: Actor,
+  id: string,
+  status: Partner['status'],
+): Promise<void> {
   await db.transaction(async (trx) => {
     const n = await trx('partners').where({ id }).update({ status });
     if (!n) throw notFound('partner_not_found', `no partner ${id}`);
@@ -100,7 +140,14 @@ export interface IssuedCredential {
  * Issues a new key for a partner. With `overlapSeconds`, this is a rotation: every key
  * that is still valid keeps working until now + overlap, then stops.
  */
-export async function issueCredential(db: Knex, vault: PiiVault, actor: Actor, partnerId: string, now: Date, overlapSeconds?: number): Promise<IssuedCredential> {
+export async function issueCredential(
+  db: Knex,
+  vault: PiiVault,
+  actor: Actor,
+  partnerId: string,
+  now: Date,
+  overlapSeconds?: number,
+): Promise<IssuedCredential> {
   await getPartner(db, partnerId);
   const keyId = `pk_${secretToken(12).replace(/[-_]/g, 'x')}`;
   const secret = secretToken(32);
@@ -113,14 +160,26 @@ export async function issueCredential(db: Knex, vault: PiiVault, actor: Actor, p
         .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', until))
         .update({ expires_at: until });
     }
-    await trx('partner_credentials').insert({ key_id: keyId, partner_id: partnerId, secret_enc: vault.encrypt(secret), created_at: now });
-    await audit(trx, actor, overlapSeconds !== undefined ? 'scenic.partner.key_rotated' : 'scenic.partner.key_issued', `partner:${partnerId}`, { keyId, overlapSeconds: overlapSeconds ?? null });
+    await trx('partner_credentials').insert({
+      key_id: keyId,
+      partner_id: partnerId,
+      secret_enc: vault.encrypt(secret),
+      created_at: now,
+    });
+    await audit(
+      trx,
+      actor,
+      overlapSeconds !== undefined ? 'scenic.partner.key_rotated' : 'scenic.partner.key_issued',
+      `partner:${partnerId}`,
+      { keyId, overlapSeconds: overlapSeconds ?? null },
+    );
   });
   return { keyId, secret, partnerId };
 }
 
 export async function revokeCredential(db: Knex, actor: Actor, keyId: string, now: Date): Promise<void> {
-  const row = (await db('partner_credentials').where({ key_id: keyId }).first()) as { partner_id: string } | undefined;
+  const row = (await db('partner_credentials').where({ key_id: keyId }).first()) as
+    { partner_id: string } | undefined;
   if (!row) throw notFound('credential_not_found', `no key ${keyId}`);
   await db.transaction(async (trx) => {
     await trx('partner_credentials').where({ key_id: keyId }).update({ revoked_at: now });
@@ -139,7 +198,12 @@ interface CredentialRow {
 }
 
 /** The current secret a partner's webhooks are signed with (its newest valid key). */
-export async function signingCredential(db: Knex, vault: PiiVault, partnerId: string, now: Date): Promise<{ keyId: string; secret: string } | undefined> {
+export async function signingCredential(
+  db: Knex,
+  vault: PiiVault,
+  partnerId: string,
+  now: Date,
+): Promise<{ keyId: string; secret: string } | undefined> {
   const r = (await db('partner_credentials')
     .where({ partner_id: partnerId })
     .whereNull('revoked_at')
@@ -181,13 +245,34 @@ export class PartnerAuthenticator {
     const sig = parsed.value;
     const row = await this.credential(sig.keyId);
     const nowMs = this.now();
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) throw unauthenticated('unknown_key', `key ${sig.keyId} is unknown, revoked or past its rotation overlap`);
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs))
+      throw unauthenticated(
+        'unknown_key',
+        `key ${sig.keyId} is unknown, revoked or past its rotation overlap`,
+      );
     const v = verifySignature(sig, req, this.vault.decrypt(row.secret_enc), nowMs);
     if (!v.ok) throw new DomainError('authentication', v.reason, v.detail);
-    const fresh = await this.redis.set(`pnonce:${sig.keyId}:${sig.nonce}`, '1', 'EX', 2 * MAX_SKEW_SECONDS + 60, 'NX');
-    if (!fresh) throw unauthenticated('nonce_reused', 'this nonce was already used; sign every request with a new nonce');
+    const fresh = await this.redis.set(
+      `pnonce:${sig.keyId}:${sig.nonce}`,
+      '1',
+      'EX',
+      2 * MAX_SKEW_SECONDS + 60,
+      'NX',
+    );
+    if (!fresh)
+      throw unauthenticated(
+        'nonce_reused',
+        'this nonce was already used; sign every request with a new nonce',
+      );
     if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
-    return { kind: 'partner', id: row.partner_id, role: 'partner', channelId: row.channel_id, partnerId: row.partner_id, keyId: row.key_id };
+    return {
+      kind: 'partner',
+      id: row.partner_id,
+      role: 'partner',
+      channelId: row.channel_id,
+      partnerId: row.partner_id,
+      keyId: row.key_id,
+    };
   }
 
   /**
@@ -199,11 +284,20 @@ export class PartnerAuthenticator {
     if (!m) throw unauthenticated('bad_credentials', 'expected Bearer <keyId>.<secret> or a signed request');
     const row = await this.credential(m[1]!);
     const nowMs = this.now();
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) throw unauthenticated('unknown_key', `key ${m[1]!} is unknown, revoked or past its rotation overlap`);
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs))
+      throw unauthenticated('unknown_key', `key ${m[1]!} is unknown, revoked or past its rotation overlap`);
     const want = createHash('sha256').update(this.vault.decrypt(row.secret_enc)).digest();
-    if (!timingSafeEqual(want, createHash('sha256').update(m[2]!).digest())) throw unauthenticated('bad_credentials', 'wrong secret for this key');
+    if (!timingSafeEqual(want, createHash('sha256').update(m[2]!).digest()))
+      throw unauthenticated('bad_credentials', 'wrong secret for this key');
     if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
-    return { kind: 'partner', id: row.partner_id, role: 'partner', channelId: row.channel_id, partnerId: row.partner_id, keyId: row.key_id };
+    return {
+      kind: 'partner',
+      id: row.partner_id,
+      role: 'partner',
+      channelId: row.channel_id,
+      partnerId: row.partner_id,
+      keyId: row.key_id,
+    };
   }
 
   private async credential(keyId: string): Promise<CredentialRow | undefined> {
@@ -213,7 +307,15 @@ export class PartnerAuthenticator {
     const row = await this.db('partner_credentials as c')
       .join('partners as p', 'p.id', 'c.partner_id')
       .where({ 'c.key_id': keyId })
-      .first<CredentialRow | undefined>('c.key_id', 'c.partner_id', 'c.secret_enc', 'c.expires_at', 'c.revoked_at', 'p.channel_id', 'p.status');
+      .first<CredentialRow | undefined>(
+        'c.key_id',
+        'c.partner_id',
+        'c.secret_enc',
+        'c.expires_at',
+        'c.revoked_at',
+        'p.channel_id',
+        'p.status',
+      );
     this.cache.set(keyId, row);
     return row;
   }

@@ -3,9 +3,31 @@ import { channelStates, levelEffect } from './registry.js';
 import type { AreaConfig, Channel } from '../catalog/catalog.js';
 import type { DaySnapshot } from '../inventory/inventory.js';
 
-const area = { id: 'a', timezone: 'Asia/Shanghai', quotas: new Map([['ota:x', 10]]) } as unknown as AreaConfig;
-const ch = (id: string, kind: Channel['kind'], over: Partial<Channel> = {}): Channel => ({ id, name: id, kind, enabled: true, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null, ...over });
-const snap = (level: DaySnapshot['level'], used = 0): DaySnapshot => ({ initialised: true, capacity: 100, used: 0, level, limits: { yellow: 70, orange: 85, red: 100 }, slots: {}, channels: { 'ota:x': { quota: 10, used } } });
+const area = {
+  id: 'a',
+  timezone: 'Asia/Shanghai',
+  quotas: new Map([['ota:x', 10]]),
+} as unknown as AreaConfig;
+const ch = (id: string, kind: Channel['kind'], over: Partial<Channel> = {}): Channel => ({
+  id,
+  name: id,
+  kind,
+  enabled: true,
+  commissionBps: 0,
+  discountBps: 0,
+  sellsFrom: null,
+  sellsUntil: null,
+  ...over,
+});
+const snap = (level: DaySnapshot['level'], used = 0): DaySnapshot => ({
+  initialised: true,
+  capacity: 100,
+  used: 0,
+  level,
+  limits: { yellow: 70, orange: 85, red: 100 },
+  slots: {},
+  channels: { 'ota:x': { quota: 10, used } },
+});
 const noon = new Date('2026-05-01T04:00:00Z'); // 12:00 in Shanghai
 
 describe('channelStates', () => {
@@ -27,7 +49,12 @@ describe('channelStates', () => {
 });
 
 describe('levelEffect', () => {
-  const chans = [ch('web', 'online'), ch('ota:x', 'online'), ch('box-office', 'onsite'), ch('off', 'online', { enabled: false })];
+  const chans = [
+    ch('web', 'online'),
+    ch('ota:x', 'online'),
+    ch('box-office', 'onsite'),
+    ch('off', 'online', { enabled: false }),
+  ];
   it.each([
     ['green → yellow changes nothing', 'green', 'yellow', [], []],
     ['yellow → orange closes online channels', 'yellow', 'orange', ['ota:x', 'web'], []],

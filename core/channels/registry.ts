@@ -16,7 +16,8 @@ import { audit, outbox } from '../orders/store.js';
  * channels on and off with an audit entry and an outbox event (`channel.switched`).
  * Pauses per area (`core/inventory/switches.ts`) and capacity levels are read, not owned.
  */
-export type ChannelBlock = 'disabled' | 'paused' | 'outside_hours' | 'level_orange' | 'level_red' | 'quota_reached';
+export type ChannelBlock =
+  'disabled' | 'paused' | 'outside_hours' | 'level_orange' | 'level_red' | 'quota_reached';
 
 export interface ChannelState {
   channelId: string;
@@ -36,7 +37,13 @@ export interface ChannelState {
 }
 
 /** Pure: the effective state of every channel for an area-day at an instant. */
-export function channelStates(area: AreaConfig, snap: DaySnapshot, channels: readonly Channel[], paused: ReadonlySet<string>, now: Date): ChannelState[] {
+export function channelStates(
+  area: AreaConfig,
+  snap: DaySnapshot,
+  channels: readonly Channel[],
+  paused: ReadonlySet<string>,
+  now: Date,
+): ChannelState[] {
   const time = localParts(now, area.timezone).time;
   return channels.map((c) => {
     const quota = snap.channels[c.id]?.quota ?? area.quotas.get(c.id) ?? null;
@@ -44,29 +51,66 @@ export function channelStates(area: AreaConfig, snap: DaySnapshot, channels: rea
     const blockedBy: ChannelBlock[] = [];
     if (!c.enabled) blockedBy.push('disabled');
     if (paused.has(c.id)) blockedBy.push('paused');
-    if ((c.sellsFrom && time < c.sellsFrom) || (c.sellsUntil && time >= c.sellsUntil)) blockedBy.push('outside_hours');
+    if ((c.sellsFrom && time < c.sellsFrom) || (c.sellsUntil && time >= c.sellsUntil))
+      blockedBy.push('outside_hours');
     if (snap.level === 'red') blockedBy.push('level_red');
     else if (snap.level === 'orange' && c.kind === 'online') blockedBy.push('level_orange');
     if (quota !== null && used >= quota) blockedBy.push('quota_reached');
-    return { channelId: c.id, name: c.name, kind: c.kind, enabled: c.enabled, pausedByHand: paused.has(c.id), commissionBps: c.commissionBps, discountBps: c.discountBps, sellsFrom: c.sellsFrom, sellsUntil: c.sellsUntil, quota, used, blockedBy, selling: blockedBy.length === 0 };
+    return {
+      channelId: c.id,
+      name: c.name,
+      kind: c.kind,
+      enabled: c.enabled,
+      pausedByHand: paused.has(c.id),
+      commissionBps: c.commissionBps,
+      discountBps: c.discountBps,
+      sellsFrom: c.sellsFrom,
+      sellsUntil: c.sellsUntil,
+      quota,
+      used,
+      blockedBy,
+      selling: blockedBy.length === 0,
+    };
   });
 }
 
 /** Switches a channel on or off everywhere (audited, published through the outbox). */
-export async function setChannelEnabled(db: Knex, actor: Actor, channelId: string, enabled: boolean, reason: string): Promise<void> {
+export async function setChannelEnabled(
+  db: Knex,
+  actor: Actor,
+  channelId: string,
+  enabled: boolean,
+  reason: string,
+): Promise<void> {
   await db.transaction(async (trx) => {
     const n = await trx('channels').where({ id: channelId }).update({ enabled });
     if (!n) throw notFound('unknown_channel', `no channel ${channelId}`);
-    await audit(trx, actor, enabled ? 'scenic.channel.enabled' : 'scenic.channel.disabled', `channel:${channelId}`, { reason });
+    await audit(
+      trx,
+      actor,
+      enabled ? 'scenic.channel.enabled' : 'scenic.channel.disabled',
+      `channel:${channelId}`,
+      { reason },
+    );
     await outbox(trx, 'channel.switched', channelId, { channelId, enabled, reason });
   });
 }
 
 /** Pure: which channels a capacity level change closes and which it reopens. */
-export function levelEffect(channels: readonly Channel[], previous: CapacityLevel, level: CapacityLevel): { closed: string[]; reopened: string[] } {
+export function levelEffect(
+  channels: readonly Channel[],
+  previous: CapacityLevel,
+  level: CapacityLevel,
+): { closed: string[]; reopened: string[] } {
   const open = (c: Channel, l: CapacityLevel) => l !== 'red' && !(l === 'orange' && c.kind === 'online');
-  const closed = channels.filter((c) => c.enabled && open(c, previous) && !open(c, level)).map((c) => c.id).sort();
-  const reopened = channels.filter((c) => c.enabled && !open(c, previous) && open(c, level)).map((c) => c.id).sort();
+  const closed = channels
+    .filter((c) => c.enabled && open(c, previous) && !open(c, level))
+    .map((c) => c.id)
+    .sort();
+  const reopened = channels
+    .filter((c) => c.enabled && !open(c, previous) && open(c, level))
+    .map((c) => c.id)
+    .sort();
   return { closed, reopened };
 }
 
@@ -74,10 +118,29 @@ export function levelEffect(channels: readonly Channel[], previous: CapacityLeve
  * Records a capacity level change in the audit trail with the channels it closed or
  * reopened. Every worker replica hears the event; a Redis claim lets one write it.
  */
-export async function auditLevelChange(db: Knex, redis: Redis, e: LevelChangeEvent, channels: readonly Channel[]): Promise<boolean> {
-  const first = await redis.set(`lvl-audit:{${e.areaId}}:${e.date}:${e.at}:${e.level}`, '1', 'EX', 86_400, 'NX');
+export async function auditLevelChange(
+  db: Knex,
+  redis: Redis,
+  e: LevelChangeEvent,
+  channels: readonly Channel[],
+): Promise<boolean> {
+  const first = await redis.set(
+    `lvl-audit:{${e.areaId}}:${e.date}:${e.at}:${e.level}`,
+    '1',
+    'EX',
+    86_400,
+    'NX',
+  );
   if (!first) return false;
   const { closed, reopened } = levelEffect(channels, e.previous, e.level);
-  await audit(db, systemActor('capacity-level'), 'scenic.channel.level_changed', `${e.areaId}/${e.date}`, { level: e.level, previous: e.previous, used: e.used, capacity: e.capacity, closed, reopened, at: new Date(e.at).toISOString() });
+  await audit(db, systemActor('capacity-level'), 'scenic.channel.level_changed', `${e.areaId}/${e.date}`, {
+    level: e.level,
+    previous: e.previous,
+    used: e.used,
+    capacity: e.capacity,
+    closed,
+    reopened,
+    at: new Date(e.at).toISOString(),
+  });
   return true;
 }

@@ -44,7 +44,15 @@ export interface Statement {
   to: string;
   currency: 'CNY';
   lines: StatementLine[];
-  totals: { orders: number; refunds: number; salesAmount: number; refundedAmount: number; gross: number; commission: number; net: number };
+  totals: {
+    orders: number;
+    refunds: number;
+    salesAmount: number;
+    refundedAmount: number;
+    gross: number;
+    commission: number;
+    net: number;
+  };
   /** SHA-256 over the lines: equal for equal statements */
   checksum: string;
 }
@@ -81,7 +89,19 @@ export function statementLines(
   const lines: StatementLine[] = [];
   for (const s of sales) {
     const commission = applyBps(Number(s.amount_total), s.commission_bps);
-    lines.push({ kind: 'sale', at: s.paid_at.toISOString(), orderId: s.order_id, partnerOrderId: s.partner_order_id, refundId: null, areaId: s.area_id, visitDate: s.visit_date, amount: Number(s.amount_total), commissionBps: s.commission_bps, commission, net: Number(s.amount_total) - commission });
+    lines.push({
+      kind: 'sale',
+      at: s.paid_at.toISOString(),
+      orderId: s.order_id,
+      partnerOrderId: s.partner_order_id,
+      refundId: null,
+      areaId: s.area_id,
+      visitDate: s.visit_date,
+      amount: Number(s.amount_total),
+      commissionBps: s.commission_bps,
+      commission,
+      net: Number(s.amount_total) - commission,
+    });
   }
   for (const r of refunds) {
     const o = orders.get(r.order_id);
@@ -102,19 +122,42 @@ export function statementLines(
       }
     }
     const amount = Number(r.amount);
-    lines.push({ kind: 'refund', at: r.created_at.toISOString(), orderId: r.order_id, partnerOrderId: o.partner_order_id, refundId: r.id, areaId: o.area_id, visitDate: o.visit_date, amount: -amount, commissionBps: o.commission_bps, commission: -back, net: -(amount - back) });
+    lines.push({
+      kind: 'refund',
+      at: r.created_at.toISOString(),
+      orderId: r.order_id,
+      partnerOrderId: o.partner_order_id,
+      refundId: r.id,
+      areaId: o.area_id,
+      visitDate: o.visit_date,
+      amount: -amount,
+      commissionBps: o.commission_bps,
+      commission: -back,
+      net: -(amount - back),
+    });
   }
-  lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : (a.refundId ?? a.orderId) < (b.refundId ?? b.orderId) ? -1 : 1));
+  lines.sort((a, b) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : (a.refundId ?? a.orderId) < (b.refundId ?? b.orderId) ? -1 : 1,
+  );
   return lines;
 }
 
 export function totalsOf(lines: readonly StatementLine[]): Statement['totals'] {
   const sales = lines.filter((l) => l.kind === 'sale');
   const refunds = lines.filter((l) => l.kind === 'refund');
-  const sum = (ls: readonly StatementLine[], f: (l: StatementLine) => number) => ls.reduce((s, l) => s + f(l), 0);
+  const sum = (ls: readonly StatementLine[], f: (l: StatementLine) => number) =>
+    ls.reduce((s, l) => s + f(l), 0);
   const gross = sum(lines, (l) => l.amount);
   const commission = sum(lines, (l) => l.commission);
-  return { orders: sales.length, refunds: refunds.length, salesAmount: sum(sales, (l) => l.amount), refundedAmount: sum(refunds, (l) => -l.amount), gross, commission, net: gross - commission };
+  return {
+    orders: sales.length,
+    refunds: refunds.length,
+    salesAmount: sum(sales, (l) => l.amount),
+    refundedAmount: sum(refunds, (l) => -l.amount),
+    gross,
+    commission,
+    net: gross - commission,
+  };
 }
 
 const saleColumns = (db: Knex) => [
@@ -134,8 +177,15 @@ const PAYMENT_NOT_A_SALE = ['stock_unavailable', 'duplicate_payment'];
 export async function settlementStatement(db: Knex, partnerId: string, date: string): Promise<Statement> {
   const partner = await getPartner(db, partnerId);
   const { from, to } = zonedDayRange(date, partner.settlementTimezone);
-  const base = () => db('orders as o').leftJoin('order_terms as ot', 'ot.order_id', 'o.id').join('channels as c', 'c.id', 'o.channel_id').where('o.channel_id', partner.channelId);
-  const sales = await base().andWhere('o.paid_at', '>=', from).andWhere('o.paid_at', '<', to).select<SaleRow[]>(saleColumns(db));
+  const base = () =>
+    db('orders as o')
+      .leftJoin('order_terms as ot', 'ot.order_id', 'o.id')
+      .join('channels as c', 'c.id', 'o.channel_id')
+      .where('o.channel_id', partner.channelId);
+  const sales = await base()
+    .andWhere('o.paid_at', '>=', from)
+    .andWhere('o.paid_at', '<', to)
+    .select<SaleRow[]>(saleColumns(db));
   const refunds = await db('refunds as r')
     .join('orders as o', 'o.id', 'r.order_id')
     .where('o.channel_id', partner.channelId)
@@ -148,7 +198,11 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
   const orders = new Map<string, SaleRow>();
   const history = new Map<string, RefundRow[]>();
   if (orderIds.length) {
-    for (const o of await base().whereIn('o.id', orderIds).whereNotNull('o.paid_at').select<SaleRow[]>(saleColumns(db))) orders.set(o.order_id, o);
+    for (const o of await base()
+      .whereIn('o.id', orderIds)
+      .whereNotNull('o.paid_at')
+      .select<SaleRow[]>(saleColumns(db)))
+      orders.set(o.order_id, o);
     const all = await db('refunds')
       .whereIn('order_id', orderIds)
       .whereNot('status', 'failed')
@@ -172,7 +226,8 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
   };
 }
 
-const money = (minor: number) => `${minor < 0 ? '-' : ''}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, '0')}`;
+const money = (minor: number) =>
+  `${minor < 0 ? '-' : ''}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, '0')}`;
 /** A CSV cell: quoted when needed; a leading = + - @ is defused (spreadsheet formula injection). */
 const cell = (v: string) => {
   const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
@@ -181,8 +236,32 @@ const cell = (v: string) => {
 
 /** RFC 4180 CSV of a statement: one row per line, then a totals row; money in yuan. */
 export function settlementCsv(s: Statement): string {
-  const head = ['kind', 'at', 'order_id', 'partner_order_id', 'refund_id', 'area_id', 'visit_date', 'amount', 'commission_bps', 'commission', 'net'];
-  const rows = s.lines.map((l) => [l.kind, l.at, l.orderId, l.partnerOrderId ?? '', l.refundId ?? '', l.areaId, l.visitDate, money(l.amount), String(l.commissionBps), money(l.commission), money(l.net)]);
+  const head = [
+    'kind',
+    'at',
+    'order_id',
+    'partner_order_id',
+    'refund_id',
+    'area_id',
+    'visit_date',
+    'amount',
+    'commission_bps',
+    'commission',
+    'net',
+  ];
+  const rows = s.lines.map((l) => [
+    l.kind,
+    l.at,
+    l.orderId,
+    l.partnerOrderId ?? '',
+    l.refundId ?? '',
+    l.areaId,
+    l.visitDate,
+    money(l.amount),
+    String(l.commissionBps),
+    money(l.commission),
+    money(l.net),
+  ]);
   const t = s.totals;
   rows.push(['total', s.to, '', '', '', '', s.date, money(t.gross), '', money(t.commission), money(t.net)]);
   return [head, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';

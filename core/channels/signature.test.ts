@@ -1,34 +1,79 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, computeSignature, parseSignatureHeaders, sha256Hex, signRequest, splitTarget, stringToSign, verifySignature } from './signature.js';
+import {
+  canonicalQuery,
+  computeSignature,
+  parseSignatureHeaders,
+  sha256Hex,
+  signRequest,
+  splitTarget,
+  stringToSign,
+  verifySignature,
+} from './signature.js';
 
 const SECRET = 'test-secret-test-secret-test-secret';
 const NOW = Date.parse('2026-05-01T08:00:00Z');
 const NONCE = 'nonce-0123456789abcdef';
 
-function signed(over: { method?: string; target?: string; body?: string; nowMs?: number; secret?: string } = {}) {
+function signed(
+  over: { method?: string; target?: string; body?: string; nowMs?: number; secret?: string } = {},
+) {
   const target = over.target ?? '/partner/v1/orders?b=2&a=1';
   const body = over.body ?? '{"x":1}';
-  const headers = signRequest({ keyId: 'pk_abc12345', secret: over.secret ?? SECRET, method: over.method ?? 'POST', target, body, nowMs: over.nowMs ?? NOW, nonce: NONCE });
+  const headers = signRequest({
+    keyId: 'pk_abc12345',
+    secret: over.secret ?? SECRET,
+    method: over.method ?? 'POST',
+    target,
+    body,
+    nowMs: over.nowMs ?? NOW,
+    nonce: NONCE,
+  });
   return { headers, target, body };
 }
 
-function check(headers: Record<string, string>, req: { method?: string; target?: string; body?: string }, nowMs = NOW) {
+function check(
+  headers: Record<string, string>,
+  req: { method?: string; target?: string; body?: string },
+  nowMs = NOW,
+) {
   const parsed = parseSignatureHeaders(headers);
   if (!parsed.ok) return parsed;
   const { path, query } = splitTarget(req.target ?? '/partner/v1/orders?b=2&a=1');
-  return verifySignature(parsed.value, { method: req.method ?? 'POST', path, query, body: Buffer.from(req.body ?? '{"x":1}') }, SECRET, nowMs);
+  return verifySignature(
+    parsed.value,
+    { method: req.method ?? 'POST', path, query, body: Buffer.from(req.body ?? '{"x":1}') },
+    SECRET,
+    nowMs,
+  );
 }
 
 describe('partner request signature', () => {
   it('builds the documented string to sign', () => {
-    expect(stringToSign({ method: 'get', path: '/partner/v1/areas/a/availability', query: 'date=2026-05-01', timestamp: '1777622400', nonce: NONCE, bodySha256: sha256Hex('') })).toBe(
-      ['SCENIC-HMAC-SHA256', 'GET', '/partner/v1/areas/a/availability', 'date=2026-05-01', '1777622400', NONCE, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'].join('\n'),
+    expect(
+      stringToSign({
+        method: 'get',
+        path: '/partner/v1/areas/a/availability',
+        query: 'date=2026-05-01',
+        timestamp: '1777622400',
+        nonce: NONCE,
+        bodySha256: sha256Hex(''),
+      }),
+    ).toBe(
+      [
+        'SCENIC-HMAC-SHA256',
+        'GET',
+        '/partner/v1/areas/a/availability',
+        'date=2026-05-01',
+        '1777622400',
+        NONCE,
+        'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      ].join('\n'),
     );
   });
 
   it.each([
     ['sorts by name then value', 'b=2&a=1&a=0', 'a=0&a=1&b=2'],
-    ['re-encodes RFC 3986', 'q=a+b&r=%7E&s=it%27s', "q=a%20b&r=~&s=it%27s"],
+    ['re-encodes RFC 3986', 'q=a+b&r=%7E&s=it%27s', 'q=a%20b&r=~&s=it%27s'],
     ['keeps empty values', 'flag&x=', 'flag=&x='],
     ['accepts a leading ?', '?z=1', 'z=1'],
     ['empty', '', ''],
@@ -68,7 +113,10 @@ describe('partner request signature', () => {
   });
 
   it('refuses another secret', () => {
-    expect(check(signed({ secret: 'another-secret-another-secret' }).headers, {})).toMatchObject({ ok: false, reason: 'signature_invalid' });
+    expect(check(signed({ secret: 'another-secret-another-secret' }).headers, {})).toMatchObject({
+      ok: false,
+      reason: 'signature_invalid',
+    });
   });
 
   it.each([
@@ -82,6 +130,15 @@ describe('partner request signature', () => {
   });
 
   it('signature format is v1= and 43 base64url characters', () => {
-    expect(computeSignature(SECRET, { method: 'GET', path: '/', query: '', timestamp: '1', nonce: NONCE, bodySha256: sha256Hex('') })).toMatch(/^v1=[A-Za-z0-9_-]{43}$/);
+    expect(
+      computeSignature(SECRET, {
+        method: 'GET',
+        path: '/',
+        query: '',
+        timestamp: '1',
+        nonce: NONCE,
+        bodySha256: sha256Hex(''),
+      }),
+    ).toMatch(/^v1=[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -34,7 +34,8 @@ const TIMESTAMP = /^\d{1,12}$/;
 
 export const sha256Hex = (body: Uint8Array | string) => createHash('sha256').update(body).digest('hex');
 
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** `a=1&b=2` from a raw query string (with or without "?"): decoded, sorted, re-encoded. */
 export function canonicalQuery(rawQuery: string): string {
@@ -70,7 +71,15 @@ export interface SignedParts {
 }
 
 export function stringToSign(p: SignedParts): string {
-  return [SIGNATURE_ALGORITHM, p.method.toUpperCase(), p.path, canonicalQuery(p.query), p.timestamp, p.nonce, p.bodySha256].join('\n');
+  return [
+    SIGNATURE_ALGORITHM,
+    p.method.toUpperCase(),
+    p.path,
+    canonicalQuery(p.query),
+    p.timestamp,
+    p.nonce,
+    p.bodySha256,
+  ].join('\n');
 }
 
 export function computeSignature(secret: string, p: SignedParts): string {
@@ -84,7 +93,15 @@ export function splitTarget(target: string): { path: string; query: string } {
 }
 
 /** The headers that sign one request. */
-export function signRequest(o: { keyId: string; secret: string; method: string; target: string; body?: Uint8Array | string; nowMs: number; nonce: string }): Record<string, string> {
+export function signRequest(o: {
+  keyId: string;
+  secret: string;
+  method: string;
+  target: string;
+  body?: Uint8Array | string;
+  nowMs: number;
+  nonce: string;
+}): Record<string, string> {
   const { path, query } = splitTarget(o.target);
   const timestamp = String(Math.floor(o.nowMs / 1000));
   const bodySha256 = sha256Hex(o.body ?? '');
@@ -93,12 +110,24 @@ export function signRequest(o: { keyId: string; secret: string; method: string; 
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: o.nonce,
     [SIGNATURE_HEADERS.contentSha256]: bodySha256,
-    [SIGNATURE_HEADERS.signature]: computeSignature(o.secret, { method: o.method, path, query, timestamp, nonce: o.nonce, bodySha256 }),
+    [SIGNATURE_HEADERS.signature]: computeSignature(o.secret, {
+      method: o.method,
+      path,
+      query,
+      timestamp,
+      nonce: o.nonce,
+      bodySha256,
+    }),
   };
 }
 
 /** Why a signed request is refused; each is a stable problem `code`. */
-export type SignatureRefusal = 'signature_missing' | 'signature_malformed' | 'timestamp_skew' | 'body_digest_mismatch' | 'signature_invalid';
+export type SignatureRefusal =
+  | 'signature_missing'
+  | 'signature_malformed'
+  | 'timestamp_skew'
+  | 'body_digest_mismatch'
+  | 'signature_invalid';
 
 export interface ParsedSignature {
   keyId: string;
@@ -115,7 +144,9 @@ const one = (h: HeaderBag, name: string) => {
 };
 
 /** Reads the signature headers; says which part is missing or malformed. */
-export function parseSignatureHeaders(h: HeaderBag): { ok: true; value: ParsedSignature } | { ok: false; reason: SignatureRefusal; detail: string } {
+export function parseSignatureHeaders(
+  h: HeaderBag,
+): { ok: true; value: ParsedSignature } | { ok: false; reason: SignatureRefusal; detail: string } {
   const keyId = one(h, SIGNATURE_HEADERS.key);
   const timestamp = one(h, SIGNATURE_HEADERS.timestamp);
   const nonce = one(h, SIGNATURE_HEADERS.nonce);
@@ -126,11 +157,40 @@ export function parseSignatureHeaders(h: HeaderBag): { ok: true; value: ParsedSi
     [SIGNATURE_HEADERS.nonce, nonce],
     [SIGNATURE_HEADERS.signature, signature],
   ].filter(([, v]) => !v);
-  if (missing.length) return { ok: false, reason: 'signature_missing', detail: `missing ${missing.map(([n]) => n).join(', ')}` };
-  if (!TIMESTAMP.test(timestamp!)) return { ok: false, reason: 'signature_malformed', detail: `${SIGNATURE_HEADERS.timestamp} must be Unix seconds` };
-  if (!NONCE.test(nonce!)) return { ok: false, reason: 'signature_malformed', detail: `${SIGNATURE_HEADERS.nonce} must be 16-64 characters of [A-Za-z0-9_-]` };
-  if (!/^v1=[A-Za-z0-9_-]{43}$/.test(signature!)) return { ok: false, reason: 'signature_malformed', detail: `${SIGNATURE_HEADERS.signature} must be v1=<base64url HMAC-SHA256>` };
-  return { ok: true, value: { keyId: keyId!, timestamp: timestamp!, nonce: nonce!, signature: signature!, contentSha256: one(h, SIGNATURE_HEADERS.contentSha256)?.toLowerCase() } };
+  if (missing.length)
+    return {
+      ok: false,
+      reason: 'signature_missing',
+      detail: `missing ${missing.map(([n]) => n).join(', ')}`,
+    };
+  if (!TIMESTAMP.test(timestamp!))
+    return {
+      ok: false,
+      reason: 'signature_malformed',
+      detail: `${SIGNATURE_HEADERS.timestamp} must be Unix seconds`,
+    };
+  if (!NONCE.test(nonce!))
+    return {
+      ok: false,
+      reason: 'signature_malformed',
+      detail: `${SIGNATURE_HEADERS.nonce} must be 16-64 characters of [A-Za-z0-9_-]`,
+    };
+  if (!/^v1=[A-Za-z0-9_-]{43}$/.test(signature!))
+    return {
+      ok: false,
+      reason: 'signature_malformed',
+      detail: `${SIGNATURE_HEADERS.signature} must be v1=<base64url HMAC-SHA256>`,
+    };
+  return {
+    ok: true,
+    value: {
+      keyId: keyId!,
+      timestamp: timestamp!,
+      nonce: nonce!,
+      signature: signature!,
+      contentSha256: one(h, SIGNATURE_HEADERS.contentSha256)?.toLowerCase(),
+    },
+  };
 }
 
 /**
@@ -146,13 +206,36 @@ export function verifySignature(
   maxSkewSeconds = MAX_SKEW_SECONDS,
 ): { ok: true } | { ok: false; reason: SignatureRefusal; detail: string } {
   const skew = Math.abs(Math.floor(nowMs / 1000) - Number(sig.timestamp));
-  if (skew > maxSkewSeconds) return { ok: false, reason: 'timestamp_skew', detail: `timestamp is ${skew} s away from server time (allowed ±${maxSkewSeconds} s)` };
+  if (skew > maxSkewSeconds)
+    return {
+      ok: false,
+      reason: 'timestamp_skew',
+      detail: `timestamp is ${skew} s away from server time (allowed ±${maxSkewSeconds} s)`,
+    };
   const bodySha256 = sha256Hex(req.body);
   if (sig.contentSha256 !== undefined && sig.contentSha256 !== bodySha256) {
-    return { ok: false, reason: 'body_digest_mismatch', detail: 'the body does not match X-Scenic-Content-SHA256; it was altered after signing' };
+    return {
+      ok: false,
+      reason: 'body_digest_mismatch',
+      detail: 'the body does not match X-Scenic-Content-SHA256; it was altered after signing',
+    };
   }
-  const want = Buffer.from(computeSignature(secret, { method: req.method, path: req.path, query: req.query, timestamp: sig.timestamp, nonce: sig.nonce, bodySha256 }));
+  const want = Buffer.from(
+    computeSignature(secret, {
+      method: req.method,
+      path: req.path,
+      query: req.query,
+      timestamp: sig.timestamp,
+      nonce: sig.nonce,
+      bodySha256,
+    }),
+  );
   const got = Buffer.from(sig.signature);
-  if (want.length !== got.length || !timingSafeEqual(want, got)) return { ok: false, reason: 'signature_invalid', detail: 'the signature does not match the request; check the string to sign and the secret' };
+  if (want.length !== got.length || !timingSafeEqual(want, got))
+    return {
+      ok: false,
+      reason: 'signature_invalid',
+      detail: 'the signature does not match the request; check the string to sign and the secret',
+    };
   return { ok: true };
 }

@@ -51,10 +51,24 @@ export interface WebhookEvent {
 }
 
 /** Pure: the partner event of an outbox row, if partners hear about its topic. */
-export function partnerEvent(row: OutboxRow, order: { id: string; partner_order_id: string | null; status: string }, at: Date): WebhookEvent | undefined {
+export function partnerEvent(
+  row: OutboxRow,
+  order: { id: string; partner_order_id: string | null; status: string },
+  at: Date,
+): WebhookEvent | undefined {
   const type = TOPICS[row.topic];
   if (!type) return undefined;
-  return { id: `evt_${row.id}`, type, createdAt: at.toISOString(), data: { ...row.payload, orderId: order.id, partnerOrderId: order.partner_order_id, orderStatus: order.status } };
+  return {
+    id: `evt_${row.id}`,
+    type,
+    createdAt: at.toISOString(),
+    data: {
+      ...row.payload,
+      orderId: order.id,
+      partnerOrderId: order.partner_order_id,
+      orderStatus: order.status,
+    },
+  };
 }
 
 /**
@@ -66,14 +80,33 @@ export async function recordDeliveries(trx: Knex.Transaction, row: OutboxRow, no
   const o = await trx('orders as o')
     .join('partners as p', 'p.channel_id', 'o.channel_id')
     .where('o.id', row.aggregate_id)
-    .first<{ id: string; partner_order_id: string | null; status: string; partner_id: string } | undefined>('o.id', 'o.partner_order_id', 'o.status', 'p.id as partner_id');
+    .first<{ id: string; partner_order_id: string | null; status: string; partner_id: string } | undefined>(
+      'o.id',
+      'o.partner_order_id',
+      'o.status',
+      'p.id as partner_id',
+    );
   if (!o) return [];
   const event = partnerEvent(row, o, row.created_at ?? now)!;
-  const subs = await trx('webhook_subscriptions').where({ partner_id: o.partner_id, enabled: true }).select<{ id: number; events: string[] }[]>('id', 'events');
+  const subs = await trx('webhook_subscriptions')
+    .where({ partner_id: o.partner_id, enabled: true })
+    .select<{ id: number; events: string[] }[]>('id', 'events');
   const ids: string[] = [];
   for (const s of subs.filter((x) => x.events.includes(event.type))) {
     const inserted = await trx('webhook_deliveries')
-      .insert({ id: uuidv7(now.getTime()), subscription_id: s.id, partner_id: o.partner_id, event_id: event.id, event_type: event.type, order_id: o.id, payload: JSON.stringify(event), status: 'pending', next_attempt_at: now, created_at: now, updated_at: now })
+      .insert({
+        id: uuidv7(now.getTime()),
+        subscription_id: s.id,
+        partner_id: o.partner_id,
+        event_id: event.id,
+        event_type: event.type,
+        order_id: o.id,
+        payload: JSON.stringify(event),
+        status: 'pending',
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .onConflict(['subscription_id', 'event_id'])
       .ignore()
       .returning<{ id: string }[]>('id');
@@ -90,7 +123,10 @@ export interface DeliveryDeps {
   timeoutMs?: number;
 }
 
-export type AttemptResult = { outcome: 'delivered'; status: number } | { outcome: 'skipped'; reason: string } | { outcome: 'failed'; status: number | null; error: string };
+export type AttemptResult =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'failed'; status: number | null; error: string };
 
 interface DeliveryRow {
   id: string;
@@ -109,55 +145,130 @@ interface DeliveryRow {
  * exact JSON stored, and records the outcome. Never throws for the receiver's failures:
  * the caller decides about retrying from the result.
  */
-export async function attemptDelivery(d: DeliveryDeps, id: string, nextDelayMs: number): Promise<AttemptResult> {
+export async function attemptDelivery(
+  d: DeliveryDeps,
+  id: string,
+  nextDelayMs: number,
+): Promise<AttemptResult> {
   const now = d.clock.now();
   const timeout = d.timeoutMs ?? 10_000;
-  const claimed = await d.db('webhook_deliveries')
+  const claimed = await d
+    .db('webhook_deliveries')
     .where({ id, status: 'pending' })
     .andWhere((q) => void q.whereNull('locked_until').orWhere('locked_until', '<', now))
-    .update({ locked_until: new Date(now.getTime() + timeout + 5_000), attempts: d.db.raw('attempts + 1'), updated_at: now })
-    .returning<DeliveryRow[]>(['id', 'subscription_id', 'partner_id', 'event_id', 'event_type', 'payload', 'status', 'attempts', 'replays']);
+    .update({
+      locked_until: new Date(now.getTime() + timeout + 5_000),
+      attempts: d.db.raw('attempts + 1'),
+      updated_at: now,
+    })
+    .returning<DeliveryRow[]>([
+      'id',
+      'subscription_id',
+      'partner_id',
+      'event_id',
+      'event_type',
+      'payload',
+      'status',
+      'attempts',
+      'replays',
+    ]);
   const row = claimed[0];
   if (!row) return { outcome: 'skipped', reason: 'not pending or being sent' };
-  const sub = await d.db('webhook_subscriptions').where({ id: row.subscription_id }).first<{ url: string; enabled: boolean } | undefined>('url', 'enabled');
+  const sub = await d
+    .db('webhook_subscriptions')
+    .where({ id: row.subscription_id })
+    .first<{ url: string; enabled: boolean } | undefined>('url', 'enabled');
   const cred = await signingCredential(d.db, d.vault, row.partner_id, now);
   let result: AttemptResult;
   if (!sub || !cred) {
-    result = { outcome: 'failed', status: null, error: !sub ? 'subscription removed' : 'the partner has no valid key to sign with' };
+    result = {
+      outcome: 'failed',
+      status: null,
+      error: !sub ? 'subscription removed' : 'the partner has no valid key to sign with',
+    };
   } else {
     const body = JSON.stringify(row.payload);
     const u = new URL(sub.url);
-    const headers = signRequest({ keyId: cred.keyId, secret: cred.secret, method: 'POST', target: u.pathname + u.search, body, nowMs: now.getTime(), nonce: randomBytes(18).toString('base64url') });
+    const headers = signRequest({
+      keyId: cred.keyId,
+      secret: cred.secret,
+      method: 'POST',
+      target: u.pathname + u.search,
+      body,
+      nowMs: now.getTime(),
+      nonce: randomBytes(18).toString('base64url'),
+    });
     try {
       const res = await (d.fetch ?? fetch)(sub.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Scenic-Webhooks/1', 'idempotency-key': row.event_id, 'x-scenic-event-id': row.event_id, 'x-scenic-event-type': row.event_type, 'x-scenic-delivery': row.id, 'x-scenic-attempt': String(row.attempts), ...traceCarrier(), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Scenic-Webhooks/1',
+          'idempotency-key': row.event_id,
+          'x-scenic-event-id': row.event_id,
+          'x-scenic-event-type': row.event_type,
+          'x-scenic-delivery': row.id,
+          'x-scenic-attempt': String(row.attempts),
+          ...traceCarrier(),
+          ...headers,
+        },
         body,
         signal: AbortSignal.timeout(timeout),
         redirect: 'manual',
       });
       await res.arrayBuffer().catch(() => undefined);
-      result = res.status >= 200 && res.status < 300 ? { outcome: 'delivered', status: res.status } : { outcome: 'failed', status: res.status, error: `receiver answered ${res.status}` };
+      result =
+        res.status >= 200 && res.status < 300
+          ? { outcome: 'delivered', status: res.status }
+          : { outcome: 'failed', status: res.status, error: `receiver answered ${res.status}` };
     } catch (e) {
-      result = { outcome: 'failed', status: null, error: e instanceof Error ? e.message.slice(0, 300) : 'request failed' };
+      result = {
+        outcome: 'failed',
+        status: null,
+        error: e instanceof Error ? e.message.slice(0, 300) : 'request failed',
+      };
     }
   }
   const done = d.clock.now();
   if (result.outcome === 'delivered') {
-    await d.db('webhook_deliveries').where({ id }).update({ status: 'delivered', delivered_at: done, last_status_code: result.status, last_error: null, locked_until: null, next_attempt_at: null, updated_at: done });
+    await d.db('webhook_deliveries').where({ id }).update({
+      status: 'delivered',
+      delivered_at: done,
+      last_status_code: result.status,
+      last_error: null,
+      locked_until: null,
+      next_attempt_at: null,
+      updated_at: done,
+    });
   } else if (result.outcome === 'failed') {
-    await d.db('webhook_deliveries').where({ id }).update({ last_status_code: result.status, last_error: result.error, locked_until: null, next_attempt_at: new Date(done.getTime() + nextDelayMs), updated_at: done });
+    await d
+      .db('webhook_deliveries')
+      .where({ id })
+      .update({
+        last_status_code: result.status,
+        last_error: result.error,
+        locked_until: null,
+        next_attempt_at: new Date(done.getTime() + nextDelayMs),
+        updated_at: done,
+      });
   }
   return result;
 }
 
 /** The dead-letter state: no more automatic attempts. */
 export async function markDead(db: Knex, id: string, now: Date): Promise<void> {
-  await db('webhook_deliveries').where({ id, status: 'pending' }).update({ status: 'dead', next_attempt_at: null, updated_at: now });
+  await db('webhook_deliveries')
+    .where({ id, status: 'pending' })
+    .update({ status: 'dead', next_attempt_at: null, updated_at: now });
 }
 
 /** Pending deliveries the queue seems to have lost (its job never ran or was removed). */
-export async function strandedDeliveries(db: Knex, now: Date, graceMs = 60_000, limit = 500): Promise<{ id: string; replays: number }[]> {
+export async function strandedDeliveries(
+  db: Knex,
+  now: Date,
+  graceMs = 60_000,
+  limit = 500,
+): Promise<{ id: string; replays: number }[]> {
   return db('webhook_deliveries')
     .where({ status: 'pending' })
     .andWhere('next_attempt_at', '<', new Date(now.getTime() - graceMs))
@@ -168,12 +279,29 @@ export async function strandedDeliveries(db: Knex, now: Date, graceMs = 60_000, 
 }
 
 /** Puts a dead or delivered delivery back in line (audited); returns its new job id. */
-export async function replayDelivery(db: Knex, actor: Actor, id: string, now: Date): Promise<{ id: string; jobId: string }> {
+export async function replayDelivery(
+  db: Knex,
+  actor: Actor,
+  id: string,
+  now: Date,
+): Promise<{ id: string; jobId: string }> {
   return db.transaction(async (trx) => {
-    const row = await trx('webhook_deliveries').where({ id }).forUpdate().first<{ status: string; replays: number } | undefined>('status', 'replays');
+    const row = await trx('webhook_deliveries')
+      .where({ id })
+      .forUpdate()
+      .first<{ status: string; replays: number } | undefined>('status', 'replays');
     if (!row) throw notFound('delivery_not_found', `no webhook delivery ${id}`);
-    if (row.status === 'pending') throw conflict('delivery_pending', 'this delivery is still being attempted');
-    await trx('webhook_deliveries').where({ id }).update({ status: 'pending', replays: row.replays + 1, next_attempt_at: now, locked_until: null, updated_at: now });
+    if (row.status === 'pending')
+      throw conflict('delivery_pending', 'this delivery is still being attempted');
+    await trx('webhook_deliveries')
+      .where({ id })
+      .update({
+        status: 'pending',
+        replays: row.replays + 1,
+        next_attempt_at: now,
+        locked_until: null,
+        updated_at: now,
+      });
     await audit(trx, actor, 'scenic.webhook.replayed', `webhook:${id}`, { previous: row.status });
     return { id, jobId: deliveryJobId(id, row.replays + 1) };
   });
@@ -195,7 +323,10 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
 }
 
-export async function listDeliveries(db: Knex, q: { partnerId?: string; status?: string; limit: number }): Promise<DeliveryView[]> {
+export async function listDeliveries(
+  db: Knex,
+  q: { partnerId?: string; status?: string; limit: number },
+): Promise<DeliveryView[]> {
   let rows = db('webhook_deliveries').orderBy('created_at', 'desc').limit(q.limit);
   if (q.partnerId) rows = rows.where({ partner_id: q.partnerId });
   if (q.status) rows = rows.where({ status: q.status });

@@ -45,8 +45,11 @@ export async function registerGateDevice(
   d: GateDevice,
   clock: Clock,
 ): Promise<{ device: GateDevice; credential: string }> {
-  if (!GATE_ID.test(d.id)) throw inputError('invalid_gate_id', 'gate id must be lower-case letters, digits and dashes');
-  const entrance = await db('entrances').where({ id: d.entranceId, area_id: d.areaId }).first<{ id: string } | undefined>();
+  if (!GATE_ID.test(d.id))
+    throw inputError('invalid_gate_id', 'gate id must be lower-case letters, digits and dashes');
+  const entrance = await db('entrances')
+    .where({ id: d.entranceId, area_id: d.areaId })
+    .first<{ id: string } | undefined>();
   if (!entrance) throw notFound('entrance_not_found', `no entrance ${d.entranceId} in area ${d.areaId}`);
   const secret = randomBytes(32).toString('base64url');
   const row = {
@@ -58,7 +61,10 @@ export async function registerGateDevice(
     created_at: clock.now(),
     revoked_at: null,
   };
-  await db('gate_devices').insert(row).onConflict('id').merge(['area_id', 'entrance_id', 'kind', 'credential_hash', 'revoked_at']);
+  await db('gate_devices')
+    .insert(row)
+    .onConflict('id')
+    .merge(['area_id', 'entrance_id', 'kind', 'credential_hash', 'revoked_at']);
   return { device: d, credential: `${PREFIX}.${d.id}.${secret}` };
 }
 
@@ -98,7 +104,12 @@ export async function authenticateGate(db: Knex, credential: string, clock: Cloc
 export async function recordGateHealth(
   db: Knex,
   gate: GateDevice,
-  report: { journalBacklog: number; offlineSince: string | null; lastSyncAt: string | null; [k: string]: unknown },
+  report: {
+    journalBacklog: number;
+    offlineSince: string | null;
+    lastSyncAt: string | null;
+    [k: string]: unknown;
+  },
   clock: Clock,
 ): Promise<void> {
   await db('gate_devices')

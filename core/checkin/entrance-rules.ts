@@ -6,23 +6,36 @@ export const DEFAULT_GRACE_BEFORE_MIN = 30;
 export const DEFAULT_GRACE_AFTER_MIN = 60;
 
 /** Loads what an entrance accepts, from the catalog and the area's check-in settings. */
-export async function loadEntranceRules(db: Knex, areaId: string, entranceId: string): Promise<EntranceRules> {
+export async function loadEntranceRules(
+  db: Knex,
+  areaId: string,
+  entranceId: string,
+): Promise<EntranceRules> {
   const area = await db('areas as a')
     .leftJoin('checkin_settings as c', 'c.area_id', 'a.id')
     .where('a.id', areaId)
-    .first<{ id: string; timezone: string; instant_capacity: number; grace_before_min: number | null; grace_after_min: number | null } | undefined>(
-      'a.id',
-      'a.timezone',
-      'a.instant_capacity',
-      'c.grace_before_min',
-      'c.grace_after_min',
-    );
+    .first<
+      | {
+          id: string;
+          timezone: string;
+          instant_capacity: number;
+          grace_before_min: number | null;
+          grace_after_min: number | null;
+        }
+      | undefined
+    >('a.id', 'a.timezone', 'a.instant_capacity', 'c.grace_before_min', 'c.grace_after_min');
   if (!area) throw notFound('area_not_found', `no area ${areaId}`);
   const products = await db('products')
     .where({ area_id: areaId })
-    .select<{ id: string; entrances: string[] | null; release_on_exit: boolean; reentry: boolean }[]>('id', 'entrances', 'release_on_exit', 'reentry');
+    .select<{ id: string; entrances: string[] | null; release_on_exit: boolean; reentry: boolean }[]>(
+      'id',
+      'entrances',
+      'release_on_exit',
+      'reentry',
+    );
   const byId: Record<string, ProductRule> = {};
-  for (const p of products) byId[p.id] = { entrances: p.entrances, releaseOnExit: p.release_on_exit, reentry: p.reentry };
+  for (const p of products)
+    byId[p.id] = { entrances: p.entrances, releaseOnExit: p.release_on_exit, reentry: p.reentry };
   return {
     areaId,
     entranceId,
@@ -34,8 +47,13 @@ export async function loadEntranceRules(db: Knex, areaId: string, entranceId: st
   };
 }
 
-export async function areaTimezone(db: Knex, areaId: string): Promise<{ timezone: string; instantCapacity: number }> {
-  const a = await db('areas').where({ id: areaId }).first<{ timezone: string; instant_capacity: number } | undefined>('timezone', 'instant_capacity');
+export async function areaTimezone(
+  db: Knex,
+  areaId: string,
+): Promise<{ timezone: string; instantCapacity: number }> {
+  const a = await db('areas')
+    .where({ id: areaId })
+    .first<{ timezone: string; instant_capacity: number } | undefined>('timezone', 'instant_capacity');
   if (!a) throw notFound('area_not_found', `no area ${areaId}`);
   return { timezone: a.timezone, instantCapacity: a.instant_capacity };
 }

@@ -6,7 +6,11 @@ import { createHmac } from 'node:crypto';
  * find the ticket, but a stolen gate cannot test guesses against any other day, area,
  * or the central database (whose hashes use the platform key itself).
  */
-export function deriveManifestKey(platformLookupHash: (value: string) => string, areaId: string, date: string): string {
+export function deriveManifestKey(
+  platformLookupHash: (value: string) => string,
+  areaId: string,
+  date: string,
+): string {
   return platformLookupHash(`gate-manifest:${areaId}:${date}`);
 }
 
@@ -16,7 +20,10 @@ export function normaliseIdNumber(id: string): string {
 }
 
 export function manifestIdHash(manifestKey: string, idNumber: string): string {
-  return createHmac('sha256', manifestKey).update(`id:${normaliseIdNumber(idNumber)}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', manifestKey)
+    .update(`id:${normaliseIdNumber(idNumber)}`)
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 /** NFC/IC card UIDs: hex, upper case, no separators. */

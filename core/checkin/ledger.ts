@@ -40,7 +40,12 @@ interface ExistingScan {
 const actorOf = (gate: GateDevice) => `gate:${gate.id}`;
 
 /** Ingests a batch of a gate's journal; idempotent by scan id. */
-export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonly JournalEntry[], clock: Clock): Promise<JournalResult> {
+export async function ingestJournal(
+  db: Knex,
+  gate: GateDevice,
+  entries: readonly JournalEntry[],
+  clock: Clock,
+): Promise<JournalResult> {
   const { timezone, instantCapacity } = await areaTimezone(db, gate.areaId);
   const now = clock.now();
   const sorted = [...entries].sort((a, b) => a.seq - b.seq);
@@ -50,9 +55,20 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
     // A gate speaks only for its own area: a ticket id of another area (a stolen or
     // misconfigured device) is stored as an unknown ticket and touches no ticket's count.
     const named = [...new Set(sorted.flatMap((e) => (e.ticketId ? [e.ticketId.toLowerCase()] : [])))];
-    const ours = new Set<string>(named.length ? await trx('tickets').whereIn('id', named).where({ area_id: gate.areaId }).pluck('id') : []);
+    const ours = new Set<string>(
+      named.length
+        ? await trx('tickets').whereIn('id', named).where({ area_id: gate.areaId }).pluck('id')
+        : [],
+    );
     const foreign = named.filter((id) => !ours.has(id));
-    if (foreign.length) await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: 'scenic.checkin.foreign_tickets', subject: `gate:${gate.id}`, data: { count: foreign.length } });
+    if (foreign.length)
+      await trx('audit_log').insert({
+        at: now,
+        actor: actorOf(gate),
+        action: 'scenic.checkin.foreign_tickets',
+        subject: `gate:${gate.id}`,
+        data: { count: foreign.length },
+      });
     const rows = sorted.map((e) => ({
       scan_id: e.scanId.toLowerCase(),
       gate_id: gate.id,
@@ -72,7 +88,11 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
     }));
     const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += 500) {
-      const got = await trx('checkin_scans').insert(rows.slice(i, i + 500)).onConflict('scan_id').ignore().returning<{ scan_id: string }[]>('scan_id');
+      const got = await trx('checkin_scans')
+        .insert(rows.slice(i, i + 500))
+        .onConflict('scan_id')
+        .ignore()
+        .returning<{ scan_id: string }[]>('scan_id');
       for (const r of got) inserted.add(r.scan_id);
     }
     let accepted = inserted.size;
@@ -101,7 +121,18 @@ export async function ingestJournal(db: Knex, gate: GateDevice, entries: readonl
           rest.map((r) => r.scan_id),
         )
         .forUpdate()
-        .select<ExistingScan[]>('scan_id', 'gate_id', 'source', 'decision', 'direction', 'counted', trx.raw('local_date::text as local_date'), 'entrance_id', 'scanned_at', 'ticket_id');
+        .select<ExistingScan[]>(
+          'scan_id',
+          'gate_id',
+          'source',
+          'decision',
+          'direction',
+          'counted',
+          trx.raw('local_date::text as local_date'),
+          'entrance_id',
+          'scanned_at',
+          'ticket_id',
+        );
       const byId = new Map(existing.map((x) => [x.scan_id, x]));
       for (const r of rest) {
         const ex = byId.get(r.scan_id);
@@ -159,7 +190,13 @@ interface AdmitRow {
  * Re-derives, for each ticket, which admitted entries count and whether it is
  * over its allowance. Tickets are locked in id order (no deadlocks between gates).
  */
-async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], deltas: CountDeltas, gate: GateDevice, now: Date): Promise<void> {
+async function recomputeTickets(
+  trx: Knex.Transaction,
+  ticketIds: string[],
+  deltas: CountDeltas,
+  gate: GateDevice,
+  now: Date,
+): Promise<void> {
   const ids = [...new Set(ticketIds)].sort();
   if (!ids.length) return;
   const tickets = await trx('tickets as t')
@@ -167,20 +204,43 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
     .whereIn('t.id', ids)
     .orderBy('t.id')
     .forUpdate('t')
-    .select<TicketLedgerRow[]>('t.id', 't.area_id', 't.entries_allowed', 't.entries_used', 't.exits_used', 't.units', trx.raw('coalesce(p.reentry, false) as reentry'));
+    .select<TicketLedgerRow[]>(
+      't.id',
+      't.area_id',
+      't.entries_allowed',
+      't.entries_used',
+      't.exits_used',
+      't.units',
+      trx.raw('coalesce(p.reentry, false) as reentry'),
+    );
   const reentryIds = tickets.filter((t) => t.reentry).map((t) => t.id);
   const exits = reentryIds.length
     ? await trx('checkin_scans')
         .whereIn('ticket_id', reentryIds)
         .where({ direction: 'out', decision: 'admit' })
-        .select<{ scan_id: string; ticket_id: string; scanned_at: Date }[]>('scan_id', 'ticket_id', 'scanned_at')
+        .select<{ scan_id: string; ticket_id: string; scanned_at: Date }[]>(
+          'scan_id',
+          'ticket_id',
+          'scanned_at',
+        )
     : [];
   const scans = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
     .where({ direction: 'in' })
-    .andWhere((q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }).orWhere({ over_limit: true }))
+    .andWhere(
+      (q) => void q.where({ decision: 'admit' }).orWhere({ counted: true }).orWhere({ over_limit: true }),
+    )
     .orderBy([{ column: 'ticket_id' }, { column: 'scanned_at' }, { column: 'scan_id' }])
-    .select<AdmitRow[]>('scan_id', 'ticket_id', 'gate_id', 'counted', 'over_limit', 'decision', 'scanned_at', trx.raw('local_date::text as local_date'));
+    .select<AdmitRow[]>(
+      'scan_id',
+      'ticket_id',
+      'gate_id',
+      'counted',
+      'over_limit',
+      'decision',
+      'scanned_at',
+      trx.raw('local_date::text as local_date'),
+    );
   const byTicket = new Map<string, AdmitRow[]>();
   for (const s of scans) byTicket.set(s.ticket_id, [...(byTicket.get(s.ticket_id) ?? []), s]);
   for (const t of tickets) {
@@ -188,7 +248,11 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
     const { countedIds, exitsMatched } = t.reentry
-      ? countReentries(list, exits.filter((x) => x.ticket_id === t.id), allowed)
+      ? countReentries(
+          list,
+          exits.filter((x) => x.ticket_id === t.id),
+          allowed,
+        )
       : { countedIds: list.slice(0, allowed).map((s) => s.scan_id), exitsMatched: 0 };
     const isCounted = new Set(countedIds);
     const over = list.length - countedIds.length;
@@ -198,7 +262,9 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
       if (s.decision === 'deny' && (s.counted || s.over_limit)) {
         changed = true;
         if (s.counted) deltas.addPresence(s.local_date, -t.units, 0);
-        await trx('checkin_scans').where({ scan_id: s.scan_id }).update({ counted: false, over_limit: false });
+        await trx('checkin_scans')
+          .where({ scan_id: s.scan_id })
+          .update({ counted: false, over_limit: false });
       }
     }
     list.forEach((s) => {
@@ -217,7 +283,8 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
         });
     }
     const used = countedIds.length;
-    if (used !== t.entries_used || exitsMatched !== t.exits_used) await trx('tickets').where({ id: t.id }).update({ entries_used: used, exits_used: exitsMatched });
+    if (used !== t.entries_used || exitsMatched !== t.exits_used)
+      await trx('tickets').where({ id: t.id }).update({ entries_used: used, exits_used: exitsMatched });
     // A flag can only appear with admits beyond the allowance, or clear after a correction.
     if (over > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over > 0, gate, now);
   }
@@ -228,9 +295,18 @@ async function recomputeTickets(trx: Knex.Transaction, ticketIds: string[], delt
  * `allowed` holders are inside; an exit lets one out (an exit with nobody inside matches
  * nothing). Ties between an entry and an exit at the same instant take the exit first.
  */
-export function countReentries(entries: readonly { scan_id: string; scanned_at: Date }[], exits: readonly { scan_id: string; scanned_at: Date }[], allowed: number): { countedIds: string[]; exitsMatched: number } {
-  const events = [...entries.map((e) => ({ ...e, kind: 'in' as const })), ...exits.map((e) => ({ ...e, kind: 'out' as const }))].sort(
-    (a, b) => a.scanned_at.getTime() - b.scanned_at.getTime() || (a.kind === b.kind ? (a.scan_id < b.scan_id ? -1 : 1) : a.kind === 'out' ? -1 : 1),
+export function countReentries(
+  entries: readonly { scan_id: string; scanned_at: Date }[],
+  exits: readonly { scan_id: string; scanned_at: Date }[],
+  allowed: number,
+): { countedIds: string[]; exitsMatched: number } {
+  const events = [
+    ...entries.map((e) => ({ ...e, kind: 'in' as const })),
+    ...exits.map((e) => ({ ...e, kind: 'out' as const })),
+  ].sort(
+    (a, b) =>
+      a.scanned_at.getTime() - b.scanned_at.getTime() ||
+      (a.kind === b.kind ? (a.scan_id < b.scan_id ? -1 : 1) : a.kind === 'out' ? -1 : 1),
   );
   let inside = 0;
   let exitsMatched = 0;
@@ -256,17 +332,45 @@ export function countReentries(entries: readonly { scan_id: string; scanned_at: 
  * uploaded later, and the trail must say so. (The ticket row is locked by the caller,
  * so reading the flag's state first is race-free.)
  */
-async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: AdmitRow[], over: boolean, gate: GateDevice, now: Date): Promise<void> {
+async function updateFlag(
+  trx: Knex.Transaction,
+  t: TicketLedgerRow,
+  list: AdmitRow[],
+  over: boolean,
+  gate: GateDevice,
+  now: Date,
+): Promise<void> {
   const emit = async (event: 'double_entry' | 'double_entry_cleared', data: Record<string, unknown>) => {
-    await trx('audit_log').insert({ at: now, actor: actorOf(gate), action: `scenic.checkin.${event}`, subject: `ticket:${t.id}`, data });
-    await trx('outbox').insert({ topic: `checkin.${event}`, aggregate_id: t.id, payload: data, created_at: now });
+    await trx('audit_log').insert({
+      at: now,
+      actor: actorOf(gate),
+      action: `scenic.checkin.${event}`,
+      subject: `ticket:${t.id}`,
+      data,
+    });
+    await trx('outbox').insert({
+      topic: `checkin.${event}`,
+      aggregate_id: t.id,
+      payload: data,
+      created_at: now,
+    });
   };
   if (!over) {
-    const cleared = await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry', status: 'open' }).update({ status: 'cleared', entries_seen: list.length, updated_at: now });
-    if (cleared) await emit('double_entry_cleared', { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length });
+    const cleared = await trx('checkin_flags')
+      .where({ ticket_id: t.id, kind: 'double_entry', status: 'open' })
+      .update({ status: 'cleared', entries_seen: list.length, updated_at: now });
+    if (cleared)
+      await emit('double_entry_cleared', {
+        ticketId: t.id,
+        areaId: t.area_id,
+        entriesAllowed: t.entries_allowed,
+        entriesSeen: list.length,
+      });
     return;
   }
-  const before = await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry' }).first<{ status: string } | undefined>('status');
+  const before = await trx('checkin_flags')
+    .where({ ticket_id: t.id, kind: 'double_entry' })
+    .first<{ status: string } | undefined>('status');
   const scanIds = list.map((s) => s.scan_id);
   const gateIds = [...new Set(list.map((s) => s.gate_id))].sort();
   await trx.raw(
@@ -278,7 +382,15 @@ async function updateFlag(trx: Knex.Transaction, t: TicketLedgerRow, list: Admit
        status = case when checkin_flags.status = 'cleared' then 'open' else checkin_flags.status end`,
     [t.id, t.area_id, t.entries_allowed, list.length, scanIds, gateIds, now, now],
   );
-  if (!before || before.status === 'cleared') await emit('double_entry', { ticketId: t.id, areaId: t.area_id, entriesAllowed: t.entries_allowed, entriesSeen: list.length, scanIds, gateIds });
+  if (!before || before.status === 'cleared')
+    await emit('double_entry', {
+      ticketId: t.id,
+      areaId: t.area_id,
+      entriesAllowed: t.entries_allowed,
+      entriesSeen: list.length,
+      scanIds,
+      gateIds,
+    });
 }
 
 /** Exits of tickets whose product releases capacity on exit: an event for inventory. */
@@ -299,7 +411,14 @@ async function publishReleases(trx: Knex.Transaction, ticketIds: string[], now: 
     await trx('outbox').insert({
       topic: 'ticket.capacity_released',
       aggregate_id: r.id,
-      payload: { ticketId: r.id, areaId: r.area_id, date: r.visit_date, slotId: r.slot_id, units: r.units, reason: 'exit' },
+      payload: {
+        ticketId: r.id,
+        areaId: r.area_id,
+        date: r.visit_date,
+        slotId: r.slot_id,
+        units: r.units,
+        reason: 'exit',
+      },
       created_at: now,
     });
   }
@@ -332,16 +451,34 @@ export interface PrecheckOutcome {
  * admit is recorded at once (scan source `precheck`); the gate's journal row with the
  * same scan id later confirms or corrects it.
  */
-export async function precheck(db: Knex, gate: GateDevice, req: PrecheckRequest, clock: Clock): Promise<PrecheckOutcome> {
+export async function precheck(
+  db: Knex,
+  gate: GateDevice,
+  req: PrecheckRequest,
+  clock: Clock,
+): Promise<PrecheckOutcome> {
   const rules = await loadEntranceRules(db, gate.areaId, gate.entranceId);
   const now = clock.now();
   const today = localTime(now, rules.timezone).date;
   const scanId = req.scanId.toLowerCase();
   return db.transaction(async (trx) => {
-    const prior = await trx('checkin_scans').where({ scan_id: scanId }).first<{ decision: string; reason: CheckinReason; gate_id: string } | undefined>('decision', 'reason', 'gate_id');
+    const prior = await trx('checkin_scans')
+      .where({ scan_id: scanId })
+      .first<{ decision: string; reason: CheckinReason; gate_id: string } | undefined>(
+        'decision',
+        'reason',
+        'gate_id',
+      );
     if (prior && prior.gate_id === gate.id) {
-      const decision: Decision = prior.decision === 'admit' ? { admit: true, reason: 'ok' } : { admit: false, reason: prior.reason === 'ok' ? 'unknown_ticket' : prior.reason };
-      return { decision, display: DISPLAY[decision.reason], presence: await presenceOf(trx, gate.areaId, today, rules.instantCapacity) };
+      const decision: Decision =
+        prior.decision === 'admit'
+          ? { admit: true, reason: 'ok' }
+          : { admit: false, reason: prior.reason === 'ok' ? 'unknown_ticket' : prior.reason };
+      return {
+        decision,
+        display: DISPLAY[decision.reason],
+        presence: await presenceOf(trx, gate.areaId, today, rules.instantCapacity),
+      };
     }
     const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
       `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, s.starts_at, s.ends_at,
@@ -418,7 +555,11 @@ export interface DoubleEntryFlag {
 }
 
 /** Double entries for the staff console. */
-export async function listDoubleEntries(db: Knex, areaId: string, status?: DoubleEntryFlag['status']): Promise<DoubleEntryFlag[]> {
+export async function listDoubleEntries(
+  db: Knex,
+  areaId: string,
+  status?: DoubleEntryFlag['status'],
+): Promise<DoubleEntryFlag[]> {
   const q = db('checkin_flags').where({ area_id: areaId, kind: 'double_entry' }).orderBy('id');
   if (status) void q.andWhere({ status });
   const rows = await q.select<
@@ -450,9 +591,23 @@ export async function listDoubleEntries(db: Knex, areaId: string, status?: Doubl
 }
 
 /** Staff closes a flag after looking into it (audited). */
-export async function resolveDoubleEntry(db: Knex, flagId: number, actor: string, clock: Clock): Promise<void> {
+export async function resolveDoubleEntry(
+  db: Knex,
+  flagId: number,
+  actor: string,
+  clock: Clock,
+): Promise<void> {
   await db.transaction(async (trx) => {
-    const n = await trx('checkin_flags').where({ id: flagId }).update({ status: 'resolved', resolved_by: actor, updated_at: clock.now() });
-    if (n) await trx('audit_log').insert({ at: clock.now(), actor, action: 'scenic.checkin.flag_resolved', subject: `checkin_flag:${flagId}`, data: {} });
+    const n = await trx('checkin_flags')
+      .where({ id: flagId })
+      .update({ status: 'resolved', resolved_by: actor, updated_at: clock.now() });
+    if (n)
+      await trx('audit_log').insert({
+        at: clock.now(),
+        actor,
+        action: 'scenic.checkin.flag_resolved',
+        subject: `checkin_flag:${flagId}`,
+        data: {},
+      });
   });
 }

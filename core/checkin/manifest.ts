@@ -82,7 +82,7 @@ export const DEFAULT_CHANGE_SETTLE_MS = 60_000;
 
 async function settledCursor(db: Knex, settleMs: number): Promise<number> {
   const r = await db('ticket_changes')
-    .where('at', '<', db.raw("now() - make_interval(secs => ?)", [settleMs / 1000]))
+    .where('at', '<', db.raw('now() - make_interval(secs => ?)', [settleMs / 1000]))
     .max<{ max: number | null }>('seq as max')
     .first();
   return r?.max ?? 0;
@@ -104,7 +104,9 @@ export async function manifestPage(
   const { rows } = await db.raw<{ rows: Row[] }>(
     `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
-    after ? [gate.id, gate.id, gate.areaId, date, after, limit] : [gate.id, gate.id, gate.areaId, date, limit],
+    after
+      ? [gate.id, gate.id, gate.areaId, date, after, limit]
+      : [gate.id, gate.id, gate.areaId, date, limit],
   );
   const key = manifestKeyFor(vault, gate.areaId, date);
   return {
@@ -137,7 +139,7 @@ export async function changesPage(
     .select<{ seq: number; ticket_id: string; settled: boolean }[]>(
       'seq',
       'ticket_id',
-      db.raw("at < now() - make_interval(secs => ?) as settled", [settleMs / 1000]),
+      db.raw('at < now() - make_interval(secs => ?) as settled', [settleMs / 1000]),
     );
   if (!changes.length) return { cursor, highest: cursor, tickets: [], more: false, presence };
   let next = cursor;
@@ -146,15 +148,26 @@ export async function changesPage(
     next = c.seq;
   }
   const ids = [...new Set(changes.map((c) => c.ticket_id))];
-  const { rows } = await db.raw<{ rows: Row[] }>(`${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`, [gate.id, gate.id, ids]);
+  const { rows } = await db.raw<{ rows: Row[] }>(
+    `${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`,
+    [gate.id, gate.id, ids],
+  );
   const key = manifestKeyFor(vault, gate.areaId, date);
   const highest = changes[changes.length - 1]!.seq;
   // More pages only while the cursor can move; unsettled changes come again next round.
-  return { cursor: next, highest, tickets: rows.map((r) => toWire(r, key, vault, date)), more: changes.length === limit && next > cursor, presence };
+  return {
+    cursor: next,
+    highest,
+    tickets: rows.map((r) => toWire(r, key, vault, date)),
+    more: changes.length === limit && next > cursor,
+    presence,
+  };
 }
 
 /** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */
 export async function gatePublicKeys(db: Knex): Promise<{ kid: string; publicKey: string }[]> {
-  const rows = await db('signing_keys').orderBy('created_at').select<{ kid: string; public_key: string }[]>('kid', 'public_key');
+  const rows = await db('signing_keys')
+    .orderBy('created_at')
+    .select<{ kid: string; public_key: string }[]>('kid', 'public_key');
   return rows.map((r) => ({ kid: r.kid, publicKey: r.public_key }));
 }

@@ -5,8 +5,15 @@ import type { Presence } from './protocol.js';
  * In-park figures of an area-day: entries counted once per allowed entry of a ticket
  * (an offline double entry does not inflate them), minus exits. Never below zero.
  */
-export async function presenceOf(db: Knex, areaId: string, date: string, instantCapacity: number): Promise<Presence> {
-  const row = await db('area_presence').where({ area_id: areaId, day: date }).first<{ entries: number; exits: number } | undefined>('entries', 'exits');
+export async function presenceOf(
+  db: Knex,
+  areaId: string,
+  date: string,
+  instantCapacity: number,
+): Promise<Presence> {
+  const row = await db('area_presence')
+    .where({ area_id: areaId, day: date })
+    .first<{ entries: number; exits: number } | undefined>('entries', 'exits');
   const entries = row?.entries ?? 0;
   const exits = row?.exits ?? 0;
   return { areaId, date, entries, exits, inPark: Math.max(0, entries - exits), instantCapacity };
@@ -26,14 +33,27 @@ export async function entranceFlow(db: Knex, areaId: string, from: Date, to: Dat
     .andWhere('minute', '>=', from)
     .andWhere('minute', '<', to)
     .orderBy([{ column: 'minute' }, { column: 'entrance_id' }])
-    .select<{ entrance_id: string; minute: Date; entries: number; exits: number }[]>('entrance_id', 'minute', 'entries', 'exits');
-  return rows.map((r) => ({ entranceId: r.entrance_id, minute: r.minute.toISOString(), entries: r.entries, exits: r.exits }));
+    .select<{ entrance_id: string; minute: Date; entries: number; exits: number }[]>(
+      'entrance_id',
+      'minute',
+      'entries',
+      'exits',
+    );
+  return rows.map((r) => ({
+    entranceId: r.entrance_id,
+    minute: r.minute.toISOString(),
+    entries: r.entries,
+    exits: r.exits,
+  }));
 }
 
 /** Accumulates presence and flow changes of one transaction and writes them at its end. */
 export class CountDeltas {
   private readonly presence = new Map<string, { entries: number; exits: number }>();
-  private readonly flow = new Map<string, { entranceId: string; minute: Date; entries: number; exits: number }>();
+  private readonly flow = new Map<
+    string,
+    { entranceId: string; minute: Date; entries: number; exits: number }
+  >();
 
   addPresence(day: string, entries: number, exits: number): void {
     const p = this.presence.get(day) ?? { entries: 0, exits: 0 };
@@ -57,9 +77,18 @@ export class CountDeltas {
       const f = this.flow.get(key)!;
       if (!f.entries && !f.exits) continue;
       await trx('entrance_flow')
-        .insert({ area_id: areaId, entrance_id: f.entranceId, minute: f.minute, entries: f.entries, exits: f.exits })
+        .insert({
+          area_id: areaId,
+          entrance_id: f.entranceId,
+          minute: f.minute,
+          entries: f.entries,
+          exits: f.exits,
+        })
         .onConflict(['area_id', 'entrance_id', 'minute'])
-        .merge({ entries: trx.raw('entrance_flow.entries + excluded.entries'), exits: trx.raw('entrance_flow.exits + excluded.exits') });
+        .merge({
+          entries: trx.raw('entrance_flow.entries + excluded.entries'),
+          exits: trx.raw('entrance_flow.exits + excluded.exits'),
+        });
     }
     for (const day of [...this.presence.keys()].sort()) {
       const p = this.presence.get(day)!;
@@ -67,7 +96,10 @@ export class CountDeltas {
       await trx('area_presence')
         .insert({ area_id: areaId, day, entries: p.entries, exits: p.exits })
         .onConflict(['area_id', 'day'])
-        .merge({ entries: trx.raw('area_presence.entries + excluded.entries'), exits: trx.raw('area_presence.exits + excluded.exits') });
+        .merge({
+          entries: trx.raw('area_presence.entries + excluded.entries'),
+          exits: trx.raw('area_presence.exits + excluded.exits'),
+        });
     }
   }
 }

@@ -10,7 +10,9 @@ export type Media = z.infer<typeof Media>;
 export const Direction = z.enum(['in', 'out']);
 export type Direction = z.infer<typeof Direction>;
 
-const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
+const Uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const Instant = z.iso.datetime({ offset: true });
 
@@ -114,7 +116,11 @@ export type ChangesPage = z.infer<typeof ChangesPage>;
 export const KeysResponse = z.object({ keys: z.array(z.object({ kid: z.string(), publicKey: z.string() })) });
 export type KeysResponse = z.infer<typeof KeysResponse>;
 
-export const ProductRuleWire = z.object({ entrances: z.array(z.string()).nullable(), releaseOnExit: z.boolean(), reentry: z.boolean().default(false) });
+export const ProductRuleWire = z.object({
+  entrances: z.array(z.string()).nullable(),
+  releaseOnExit: z.boolean(),
+  reentry: z.boolean().default(false),
+});
 
 export const RulesResponse = z.object({
   gate: z.object({ id: z.string(), kind: z.enum(['turnstile', 'handheld']) }),

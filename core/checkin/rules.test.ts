@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideEntry, tokenFailureReason, type CheckinInput, type EntranceRules, type TicketFacts } from './rules.js';
+import {
+  decideEntry,
+  tokenFailureReason,
+  type CheckinInput,
+  type EntranceRules,
+  type TicketFacts,
+} from './rules.js';
 import { DISPLAY, REASONS } from './reasons.js';
 import { hhmmToMinutes, localTime } from './local-time.js';
 import { manifestIdHash, normaliseCardUid } from './id-hash.js';
@@ -29,11 +35,18 @@ const ticket: TicketFacts = {
 };
 // 09:30 in Shanghai is 01:30 UTC.
 const at = (hhmm: string, date = '2026-07-15') => new Date(`${date}T${hhmm}:00+08:00`);
-const base: CheckinInput = { ticket, state: { status: 'valid', entriesUsed: 0 }, rules, now: at('09:30'), inPark: 10 };
+const base: CheckinInput = {
+  ticket,
+  state: { status: 'valid', entriesUsed: 0 },
+  rules,
+  now: at('09:30'),
+  inPark: 10,
+};
 
 describe('re-entry products', () => {
   const pass = { ...ticket, productId: 'pass' };
-  const decide = (entriesUsed: number, exitsUsed: number, t = pass) => decideEntry({ ...base, ticket: t, state: { status: 'valid', entriesUsed, exitsUsed } }).reason;
+  const decide = (entriesUsed: number, exitsUsed: number, t = pass) =>
+    decideEntry({ ...base, ticket: t, state: { status: 'valid', entriesUsed, exitsUsed } }).reason;
   it('admit again after an exit, never while the holder is inside', () => {
     expect(decide(0, 0)).toBe('ok');
     expect(decide(1, 0)).toBe('already_inside');
@@ -80,21 +93,31 @@ describe('decideEntry', () => {
   });
 
   it('admits an open-dated ticket any day and time', () => {
-    expect(decideEntry({ ...base, ticket: { ...ticket, date: null }, now: at('23:00', '2026-12-01') }).admit).toBe(true);
+    expect(
+      decideEntry({ ...base, ticket: { ...ticket, date: null }, now: at('23:00', '2026-12-01') }).admit,
+    ).toBe(true);
   });
 
   it('does not enforce capacity when the area has none', () => {
-    expect(decideEntry({ ...base, inPark: 10_000, rules: { ...rules, instantCapacity: 0 } }).admit).toBe(true);
+    expect(decideEntry({ ...base, inPark: 10_000, rules: { ...rules, instantCapacity: 0 } }).admit).toBe(
+      true,
+    );
   });
 
   it('reports the first failing rule (a refunded ticket of another date is "revoked")', () => {
-    expect(decideEntry({ ...base, state: { status: 'refunded', entriesUsed: 1 }, now: at('09:30', '2026-07-16') })).toEqual({ admit: false, reason: 'revoked' });
+    expect(
+      decideEntry({ ...base, state: { status: 'refunded', entriesUsed: 1 }, now: at('09:30', '2026-07-16') }),
+    ).toEqual({ admit: false, reason: 'revoked' });
   });
 
   it('allows the entries a ticket carries', () => {
     const twice = { ...ticket, entriesAllowed: 2 };
-    expect(decideEntry({ ...base, ticket: twice, state: { status: 'valid', entriesUsed: 1 } }).admit).toBe(true);
-    expect(decideEntry({ ...base, ticket: twice, state: { status: 'valid', entriesUsed: 2 } }).reason).toBe('already_redeemed');
+    expect(decideEntry({ ...base, ticket: twice, state: { status: 'valid', entriesUsed: 1 } }).admit).toBe(
+      true,
+    );
+    expect(decideEntry({ ...base, ticket: twice, state: { status: 'valid', entriesUsed: 2 } }).reason).toBe(
+      'already_redeemed',
+    );
   });
 });
 
@@ -113,7 +136,10 @@ describe('reasons and helpers', () => {
   });
 
   it('computes local time in a zone', () => {
-    expect(localTime(new Date('2026-07-14T16:30:00Z'), 'Asia/Shanghai')).toEqual({ date: '2026-07-15', minute: 30 });
+    expect(localTime(new Date('2026-07-14T16:30:00Z'), 'Asia/Shanghai')).toEqual({
+      date: '2026-07-15',
+      minute: 30,
+    });
     expect(hhmmToMinutes('09:05')).toBe(545);
     expect(() => hhmmToMinutes('9h')).toThrow();
   });

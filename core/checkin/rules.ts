@@ -69,7 +69,8 @@ export type Decision = { admit: true; reason: 'ok' } | { admit: false; reason: D
 
 export type Policy = (input: CheckinInput, local: { date: string; minute: number }) => DenyReason | undefined;
 
-export const checkArea: Policy = ({ ticket, rules }) => (ticket.areaId === rules.areaId ? undefined : 'wrong_area');
+export const checkArea: Policy = ({ ticket, rules }) =>
+  ticket.areaId === rules.areaId ? undefined : 'wrong_area';
 
 export const checkStatus: Policy = ({ state }) => {
   if (state.status === 'valid') return undefined;
@@ -96,7 +97,8 @@ export const checkEntrance: Policy = ({ ticket, rules }) => {
  * while its entries minus its exits are below `entriesAllowed`.
  */
 export const checkEntriesLeft: Policy = ({ ticket, state, rules }) => {
-  if (rules.products[ticket.productId]?.reentry) return state.entriesUsed - (state.exitsUsed ?? 0) < ticket.entriesAllowed ? undefined : 'already_inside';
+  if (rules.products[ticket.productId]?.reentry)
+    return state.entriesUsed - (state.exitsUsed ?? 0) < ticket.entriesAllowed ? undefined : 'already_inside';
   return state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
 };
 
@@ -125,7 +127,9 @@ export function decideEntry(input: CheckinInput, policies: readonly Policy[] = E
 }
 
 /** Maps a token verification failure to a check-in reason. */
-export function tokenFailureReason(f: 'malformed' | 'unsupported_version' | 'unknown_key' | 'bad_signature'): DenyReason {
+export function tokenFailureReason(
+  f: 'malformed' | 'unsupported_version' | 'unknown_key' | 'bad_signature',
+): DenyReason {
   if (f === 'bad_signature') return 'invalid_signature';
   if (f === 'unknown_key') return 'unknown_key';
   return 'malformed';

@@ -24,17 +24,47 @@ export interface DayAvailability {
 }
 
 /** What a channel can still sell, from the live counters (same limits as the Lua check). */
-export function availability(area: AreaConfig, date: string, snap: DaySnapshot, channel: Channel, pausedByHand: boolean): DayAvailability {
+export function availability(
+  area: AreaConfig,
+  date: string,
+  snap: DaySnapshot,
+  channel: Channel,
+  pausedByHand: boolean,
+): DayAvailability {
   const initialised = snap.initialised;
-  const dayLimit = channel.kind === 'online' ? (initialised ? snap.limits.orange : Math.floor((area.dailyCapacity * area.thresholds.orange) / 100)) : initialised ? snap.limits.red : Math.floor((area.dailyCapacity * area.thresholds.red) / 100);
+  const dayLimit =
+    channel.kind === 'online'
+      ? initialised
+        ? snap.limits.orange
+        : Math.floor((area.dailyCapacity * area.thresholds.orange) / 100)
+      : initialised
+        ? snap.limits.red
+        : Math.floor((area.dailyCapacity * area.thresholds.red) / 100);
   const onlineClosed = channel.kind === 'online' && (snap.level === 'orange' || snap.level === 'red');
   const quota = snap.channels[channel.id]?.quota ?? area.quotas.get(channel.id) ?? null;
   const quotaLeft = quota === null ? Infinity : quota - (snap.channels[channel.id]?.used ?? 0);
-  const dayLeft = !channel.enabled || pausedByHand || onlineClosed ? 0 : Math.max(0, Math.min(dayLimit - snap.used, quotaLeft));
+  const dayLeft =
+    !channel.enabled || pausedByHand || onlineClosed
+      ? 0
+      : Math.max(0, Math.min(dayLimit - snap.used, quotaLeft));
   const slots = area.slots.map((s) => {
     const used = snap.slots[s.id]?.used ?? 0;
     const remaining = Math.max(0, Math.min(s.capacity - used, dayLeft));
-    return { slotId: s.id, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, remaining, soldOut: remaining === 0 };
+    return {
+      slotId: s.id,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      capacity: s.capacity,
+      remaining,
+      soldOut: remaining === 0,
+    };
   });
-  return { areaId: area.id, date, level: snap.level, almostFull: snap.level !== 'green', remaining: dayLeft, slots };
+  return {
+    areaId: area.id,
+    date,
+    level: snap.level,
+    almostFull: snap.level !== 'green',
+    remaining: dayLeft,
+    slots,
+  };
 }

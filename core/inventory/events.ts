@@ -49,7 +49,8 @@ export const eventsChannel = (prefix: string) => `${prefix}inventory-events`;
 export function parseInventoryEvent(message: string): InventoryEvent | undefined {
   try {
     const e = JSON.parse(message) as Partial<InventoryEvent>;
-    if (e.type === 'capacity-level' || e.type === 'channel-switch' || e.type === 'slot-state') return e as InventoryEvent;
+    if (e.type === 'capacity-level' || e.type === 'channel-switch' || e.type === 'slot-state')
+      return e as InventoryEvent;
   } catch {
     /* not ours: ignored */
   }

@@ -111,7 +111,17 @@ export function limitsOf(plan: DayPlan) {
 }
 
 function parseReservation(raw: string): Reservation {
-  const r = JSON.parse(raw) as { s: string; c: string; u: number; i: string[] | Record<string, never>; h: number; e: number; t: number; n?: number; d?: number };
+  const r = JSON.parse(raw) as {
+    s: string;
+    c: string;
+    u: number;
+    i: string[] | Record<string, never>;
+    h: number;
+    e: number;
+    t: number;
+    n?: number;
+    d?: number;
+  };
   return {
     slotId: r.s,
     channelId: r.c,
@@ -142,13 +152,12 @@ export class Inventory {
   async init(areaId: string, date: string, plan?: DayPlan): Promise<CapacityLevel> {
     const p = plan ?? (await this.opts.loadPlan(areaId, date));
     const k = invKeys(areaId, date);
-    return runScript<CapacityLevel>(this.redis, 'init', [k.day], [
-      JSON.stringify(limitsOf(p)),
-      this.pub,
-      areaId,
-      date,
-      this.opts.clock.now().getTime(),
-    ]);
+    return runScript<CapacityLevel>(
+      this.redis,
+      'init',
+      [k.day],
+      [JSON.stringify(limitsOf(p)), this.pub, areaId, date, this.opts.clock.now().getTime()],
+    );
   }
 
   /**
@@ -156,14 +165,25 @@ export class Inventory {
    * (reconciler) adopts over the reservation's own drifted record in one step; `{ claim }`
    * turns a waiting-list claim reservation into this one in the same atomic step.
    */
-  async reserve(req: ReserveRequest, mode: boolean | 'replace' | { claim: string } = false): Promise<ReserveResult> {
+  async reserve(
+    req: ReserveRequest,
+    mode: boolean | 'replace' | { claim: string } = false,
+  ): Promise<ReserveResult> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.runReserve(req, typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0');
+      const r = await this.runReserve(
+        req,
+        typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0',
+      );
       if (r[0] === -1 && attempt === 0) {
         await this.init(req.areaId, req.date);
         continue;
       }
-      const state: StockState = { level: (r[1] || 'green') as CapacityLevel, dayUsed: r[2], slotUsed: r[3], slotCapacity: r[4] };
+      const state: StockState = {
+        level: (r[1] || 'green') as CapacityLevel,
+        dayUsed: r[2],
+        slotUsed: r[3],
+        slotCapacity: r[4],
+      };
       if (r[0] === 1 || r[0] === 2) return { ok: true, duplicate: r[0] === 2, ...state };
       const reason = REFUSALS[r[0]];
       if (!reason) throw new Error(`inventory reserve failed with code ${r[0]} (${r[5]})`);
@@ -173,20 +193,25 @@ export class Inventory {
 
   private runReserve(req: ReserveRequest, mode: string) {
     const k = invKeys(req.areaId, req.date);
-    return runScript<[number, string, number, number, number, string]>(this.redis, 'reserve', [k.day, k.ids, k.res, k.exp, k.sw], [
-      req.resId,
-      req.date,
-      req.slotId,
-      req.channelId,
-      req.channelKind,
-      req.units,
-      req.expiresAt,
-      this.opts.clock.now().getTime(),
-      this.pub,
-      req.areaId,
-      mode,
-      ...req.idHashes,
-    ]);
+    return runScript<[number, string, number, number, number, string]>(
+      this.redis,
+      'reserve',
+      [k.day, k.ids, k.res, k.exp, k.sw],
+      [
+        req.resId,
+        req.date,
+        req.slotId,
+        req.channelId,
+        req.channelKind,
+        req.units,
+        req.expiresAt,
+        this.opts.clock.now().getTime(),
+        this.pub,
+        req.areaId,
+        mode,
+        ...req.idHashes,
+      ],
+    );
   }
 
   /** Hold → sale. Returns false when the hold is gone (expired and released). */
@@ -200,9 +225,19 @@ export class Inventory {
    * Moves an unpaid hold's expiry to `expiresAt` (ms). `expired` when its time already
    * ran out: an expired hold is never revived, even before the sweeper releases it.
    */
-  async extend(areaId: string, date: string, resId: string, expiresAt: number): Promise<'extended' | 'sale' | 'missing' | 'expired'> {
+  async extend(
+    areaId: string,
+    date: string,
+    resId: string,
+    expiresAt: number,
+  ): Promise<'extended' | 'sale' | 'missing' | 'expired'> {
     const k = invKeys(areaId, date);
-    const r = await runScript<number>(this.redis, 'extend', [k.res, k.exp], [resId, date, expiresAt, this.opts.clock.now().getTime()]);
+    const r = await runScript<number>(
+      this.redis,
+      'extend',
+      [k.res, k.exp],
+      [resId, date, expiresAt, this.opts.clock.now().getTime()],
+    );
     if (r === -9) throw new Error(`inventory extend: bad arguments for ${resId}`);
     return r === 1 ? 'extended' : r === 0 ? 'sale' : r === -2 ? 'expired' : 'missing';
   }
@@ -219,14 +254,12 @@ export class Inventory {
   ): Promise<{ released: number; level: CapacityLevel; dayUsed: number }> {
     const k = invKeys(areaId, date);
     const extra = typeof mode === 'string' ? [mode] : ['part', mode.units, ...mode.idHashes];
-    const r = await runScript<[number, string, number, number]>(this.redis, 'release', [k.day, k.ids, k.res, k.exp], [
-      resId,
-      date,
-      this.opts.clock.now().getTime(),
-      this.pub,
-      areaId,
-      ...extra,
-    ]);
+    const r = await runScript<[number, string, number, number]>(
+      this.redis,
+      'release',
+      [k.day, k.ids, k.res, k.exp],
+      [resId, date, this.opts.clock.now().getTime(), this.pub, areaId, ...extra],
+    );
     if (r[0] === -9) throw new Error(`inventory release: bad arguments for ${resId}`);
     return { released: r[0] === 1 ? r[3] : 0, level: r[1] as CapacityLevel, dayUsed: r[2] };
   }
@@ -234,14 +267,15 @@ export class Inventory {
   /** Recomputes the counters from the reservation records; returns what drifted. */
   async recount(areaId: string, date: string): Promise<{ field: string; was: number; now: number }[]> {
     const k = invKeys(areaId, date);
-    const flat = await runScript<string[]>(this.redis, 'recount', [k.day, k.ids, k.res], [
-      this.pub,
-      areaId,
-      date,
-      this.opts.clock.now().getTime(),
-    ]);
+    const flat = await runScript<string[]>(
+      this.redis,
+      'recount',
+      [k.day, k.ids, k.res],
+      [this.pub, areaId, date, this.opts.clock.now().getTime()],
+    );
     const out: { field: string; was: number; now: number }[] = [];
-    for (let i = 0; i < flat.length; i += 3) out.push({ field: flat[i]!, was: Number(flat[i + 1]), now: Number(flat[i + 2]) });
+    for (let i = 0; i < flat.length; i += 3)
+      out.push({ field: flat[i]!, was: Number(flat[i + 1]), now: Number(flat[i + 2]) });
     return out;
   }
 
@@ -257,7 +291,14 @@ export class Inventory {
 
   /** Unpaid holds of an area whose expiry has passed: `{date, resId}`. */
   async dueHolds(areaId: string, limit = 500): Promise<{ date: string; resId: string }[]> {
-    const members = await this.redis.zrangebyscore(expiryKey(areaId), 0, this.opts.clock.now().getTime(), 'LIMIT', 0, limit);
+    const members = await this.redis.zrangebyscore(
+      expiryKey(areaId),
+      0,
+      this.opts.clock.now().getTime(),
+      'LIMIT',
+      0,
+      limit,
+    );
     return members.map((m) => {
       const i = m.indexOf('|');
       return { date: m.slice(0, i), resId: m.slice(i + 1) };
@@ -270,7 +311,13 @@ export class Inventory {
     const out: { areaId: string; date: string }[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.prefix}res:{*}:*`, 'COUNT', 1000);
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.opts.prefix}res:{*}:*`,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       for (const k of keys) {
         const m = /res:\{(.+)\}:(\d{4}-\d{2}-\d{2})$/.exec(k.slice(this.opts.prefix.length));

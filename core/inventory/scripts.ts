@@ -13,5 +13,10 @@ const scripts = luaScripts(new URL('./lua/', import.meta.url), {
 
 export type ScriptName = 'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'recount';
 
-export const runScript = <T = unknown>(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]) => scripts.run<T>(redis, name, keys, args);
+export const runScript = <T = unknown>(
+  redis: Redis,
+  name: ScriptName,
+  keys: string[],
+  args: (string | number)[],
+) => scripts.run<T>(redis, name, keys, args);
 export const scriptSource = (name: ScriptName) => scripts.source(name);

@@ -9,7 +9,15 @@ import { switchesKey } from './keys.js';
  */
 export async function setChannelPaused(
   redis: Redis,
-  opts: { prefix: string; areaId: string; channelId: string; paused: boolean; actor: string; reason: string; now: number },
+  opts: {
+    prefix: string;
+    areaId: string;
+    channelId: string;
+    paused: boolean;
+    actor: string;
+    reason: string;
+    now: number;
+  },
 ): Promise<void> {
   const key = switchesKey(opts.areaId);
   const event: ChannelSwitchEvent = {

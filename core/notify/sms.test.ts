@@ -24,6 +24,8 @@ describe('LogSms (no SMS provider configured)', () => {
   });
 
   it('redacts every run of four or more digits', () => {
-    expect(redactCodes('code 1234, slot 09:00, order 42, 2026-05-01')).toBe('code ••••, slot 09:00, order 42, ••••-05-01');
+    expect(redactCodes('code 1234, slot 09:00, order 42, 2026-05-01')).toBe(
+      'code ••••, slot 09:00, order 42, ••••-05-01',
+    );
   });
 });

@@ -30,7 +30,10 @@ export class LogSms implements SmsSender {
     private readonly showText = false,
   ) {}
   send(to: string, text: string): Promise<void> {
-    this.log.info({ to: maskPhone(to), text: this.showText ? text : redactCodes(text) }, 'sms not delivered (no SMS provider configured; logged only)');
+    this.log.info(
+      { to: maskPhone(to), text: this.showText ? text : redactCodes(text) },
+      'sms not delivered (no SMS provider configured; logged only)',
+    );
     return Promise.resolve();
   }
 }

@@ -25,12 +25,18 @@ export const PlaceOrderInput = z.object({
     .min(1)
     .max(10),
   contactPhone: Phone.optional(),
-  coupons: z.array(z.string().regex(/^[A-Z0-9_-]{3,32}$/)).max(3).default([]),
+  coupons: z
+    .array(z.string().regex(/^[A-Z0-9_-]{3,32}$/))
+    .max(3)
+    .default([]),
   partnerOrderId: z.string().min(1).max(64).optional(),
   /** the waiting-list claim this order uses, if any */
   claimId: z.string().max(64).optional(),
   /** the presale hold this order turns into, if any */
-  holdId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
+  holdId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .optional(),
 });
 export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
 
@@ -44,5 +50,11 @@ export type RefundInput = z.output<typeof RefundInput>;
 export const RescheduleInput = z.object({ date, slotId: slug });
 export type RescheduleInput = z.output<typeof RescheduleInput>;
 
-export const WaitlistInput = z.object({ areaId: slug, date, slotId: slug, units: z.number().int().min(1).max(10), contactPhone: Phone });
+export const WaitlistInput = z.object({
+  areaId: slug,
+  date,
+  slotId: slug,
+  units: z.number().int().min(1).max(10),
+  contactPhone: Phone,
+});
 export type WaitlistInput = z.output<typeof WaitlistInput>;

@@ -6,7 +6,14 @@ import type { KeyRing } from '../tickets/keys.js';
 import type { OrderRow, TicketRow } from './store.js';
 
 /** Signs a QR code for each ticket of the order and marks them valid (inside the caller's transaction). */
-export async function issueTickets(trx: Knex.Transaction, ring: KeyRing, area: AreaConfig, order: OrderRow, tickets: TicketRow[], now: Date): Promise<string[]> {
+export async function issueTickets(
+  trx: Knex.Transaction,
+  ring: KeyRing,
+  area: AreaConfig,
+  order: OrderRow,
+  tickets: TicketRow[],
+  now: Date,
+): Promise<string[]> {
   const slot = area.slots.find((s) => s.id === order.slot_id);
   const issued: string[] = [];
   for (const t of tickets) {

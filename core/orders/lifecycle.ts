@@ -6,31 +6,60 @@ import { crashPoint } from '../faults.js';
 import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import type { RefundInput, RescheduleInput } from './inputs.js';
-import { audit, loadOrder, loadTickets, outbox, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
+import {
+  audit,
+  loadOrder,
+  loadTickets,
+  outbox,
+  viewOrder,
+  type OrderDeps,
+  type OrderOutcome,
+} from './store.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
  * its owner gives it up. The stock is released while the order row is locked, so a
  * payment arriving at the same moment sees either a live hold or a closed order.
  */
-export async function endHold(d: OrderDeps, orderId: string, how: 'expired' | 'cancelled', actor: Actor = systemActor('hold-expiry')): Promise<boolean> {
+export async function endHold(
+  d: OrderDeps,
+  orderId: string,
+  how: 'expired' | 'cancelled',
+  actor: Actor = systemActor('hold-expiry'),
+): Promise<boolean> {
   const now = d.clock.now();
   let freed: { areaId: string; date: string; slotId: string } | undefined;
   let outcome: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status !== 'held') {
-      if (how === 'cancelled' && o.status !== 'expired' && o.status !== 'cancelled') throw conflict('order_not_cancellable', `order is ${o.status}; refund it instead`);
+      if (how === 'cancelled' && o.status !== 'expired' && o.status !== 'cancelled')
+        throw conflict('order_not_cancellable', `order is ${o.status}; refund it instead`);
       return;
     }
     if (how === 'expired' && o.expires_at && o.expires_at > now) return;
     await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
     await trx('orders').where({ id: o.id }).update({ status: how, updated_at: now });
-    const voided = await trx('tickets').where({ order_id: o.id, status: 'pending' }).update({ status: 'void' });
-    await outbox(trx, `order.${how}`, o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id });
+    const voided = await trx('tickets')
+      .where({ order_id: o.id, status: 'pending' })
+      .update({ status: 'void' });
+    await outbox(trx, `order.${how}`, o.id, {
+      areaId: o.area_id,
+      date: o.visit_date,
+      slotId: o.slot_id,
+      channelId: o.channel_id,
+    });
     await audit(trx, actor, `scenic.order.${how}`, o.id);
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
-    outcome = { kind: how, areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: voided, amount: o.amount_total };
+    outcome = {
+      kind: how,
+      areaId: o.area_id,
+      date: o.visit_date,
+      slotId: o.slot_id,
+      channelId: o.channel_id,
+      tickets: voided,
+      amount: o.amount_total,
+    };
   });
   if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
@@ -39,7 +68,13 @@ export async function endHold(d: OrderDeps, orderId: string, how: 'expired' | 'c
 
 /** Held orders whose time ran out, oldest first (the sweeper's input). */
 export async function overdueHolds(d: OrderDeps, limit = 500): Promise<string[]> {
-  const rows: { id: string }[] = await d.db('orders').where({ status: 'held' }).andWhere('expires_at', '<=', d.clock.now()).orderBy('expires_at').limit(limit).select('id');
+  const rows: { id: string }[] = await d
+    .db('orders')
+    .where({ status: 'held' })
+    .andWhere('expires_at', '<=', d.clock.now())
+    .orderBy('expires_at')
+    .limit(limit)
+    .select('id');
   return rows.map((r) => r.id);
 }
 
@@ -55,22 +90,36 @@ export const HOLD_LIFETIME_LIMIT_SECONDS = 2 * 3600;
  * the order row is locked, so the expiry job and the sweeper see one expiry. A hold
  * whose time already ran out stays expired: extending cannot revive it.
  */
-export async function extendHold(d: OrderDeps, actor: Actor, orderId: string, seconds: number): Promise<OrderView> {
-  if (!Number.isInteger(seconds) || seconds < 1) throw inputError('invalid_input', 'the extension must be a whole number of seconds, at least 1', [{ path: 'expirationMinutes', message: 'at least 1 minute' }]);
+export async function extendHold(
+  d: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  seconds: number,
+): Promise<OrderView> {
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw inputError('invalid_input', 'the extension must be a whole number of seconds, at least 1', [
+      { path: 'expirationMinutes', message: 'at least 1 minute' },
+    ]);
   const now = d.clock.now();
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
-    if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= now)) throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
-    if (o.status !== 'held') throw conflict('order_not_held', `order is ${o.status}; only an unpaid hold can be extended`);
+    if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= now))
+      throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
+    if (o.status !== 'held')
+      throw conflict('order_not_held', `order is ${o.status}; only an unpaid hold can be extended`);
     const limit = o.created_at.getTime() + HOLD_LIFETIME_LIMIT_SECONDS * 1000;
     const wanted = Math.min(now.getTime() + seconds * 1000, limit);
     const current = o.expires_at?.getTime() ?? 0;
     if (wanted <= current) return; // already held at least that long (or at the limit)
     const r = await d.inventory.extend(o.area_id, o.visit_date, o.res_id, wanted);
-    if (r === 'expired' || r === 'missing') throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
+    if (r === 'expired' || r === 'missing')
+      throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
     const at = new Date(wanted);
     await trx('orders').where({ id: o.id }).update({ expires_at: at, updated_at: now });
-    await audit(trx, actor, 'scenic.order.hold_extended', o.id, { from: o.expires_at?.toISOString() ?? null, to: at.toISOString() });
+    await audit(trx, actor, 'scenic.order.hold_extended', o.id, {
+      from: o.expires_at?.toISOString() ?? null,
+      to: at.toISOString(),
+    });
   });
   return viewOrder(d.db, d.vault, orderId);
 }
@@ -85,7 +134,12 @@ export interface RefundResult {
  * stock released in the same transaction that books the refund; the money goes back
  * through the gateway after the commit (a failed call stays `pending` and is retried).
  */
-export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, input: RefundInput): Promise<RefundResult> {
+export async function refundOrder(
+  d: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  input: RefundInput,
+): Promise<RefundResult> {
   const now = d.clock.now();
   const refundId = uuidv7(now.getTime());
   let amount = 0;
@@ -96,12 +150,15 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
-    if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_refundable', `order is ${o.status}`);
+    if (o.status !== 'issued' && o.status !== 'partially_refunded')
+      throw conflict('order_not_refundable', `order is ${o.status}`);
     const tickets = await loadTickets(trx, o.id, true);
     const valid = tickets.filter((t) => t.status === 'valid');
     const chosen = input.ticketIds ? tickets.filter((t) => input.ticketIds!.includes(t.id)) : valid;
     if (input.ticketIds && chosen.length !== new Set(input.ticketIds).size) {
-      throw inputError('unknown_ticket', 'a ticket id does not belong to this order', [{ path: 'ticketIds', message: 'not in this order' }]);
+      throw inputError('unknown_ticket', 'a ticket id does not belong to this order', [
+        { path: 'ticketIds', message: 'not in this order' },
+      ]);
     }
     for (const t of chosen) {
       if (t.status !== 'valid') throw conflict('ticket_not_refundable', `ticket ${t.id} is ${t.status}`);
@@ -116,12 +173,44 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
     await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
     await trx('orders')
       .where({ id: o.id })
-      .update({ status: all ? 'refunded' : 'partially_refunded', amount_refunded: o.amount_refunded + amount, updated_at: now });
-    await trx('refunds').insert({ id: refundId, order_id: o.id, ticket_ids: ticketIds, amount, reason_code: input.reason, reason_text: input.note ?? null, status: 'pending', actor: `${actor.kind}:${actor.id}`, created_at: now, updated_at: now });
-    await outbox(trx, 'order.refunded', o.id, { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, ticketIds, amount, reason: input.reason });
+      .update({
+        status: all ? 'refunded' : 'partially_refunded',
+        amount_refunded: o.amount_refunded + amount,
+        updated_at: now,
+      });
+    await trx('refunds').insert({
+      id: refundId,
+      order_id: o.id,
+      ticket_ids: ticketIds,
+      amount,
+      reason_code: input.reason,
+      reason_text: input.note ?? null,
+      status: 'pending',
+      actor: `${actor.kind}:${actor.id}`,
+      created_at: now,
+      updated_at: now,
+    });
+    await outbox(trx, 'order.refunded', o.id, {
+      areaId: o.area_id,
+      date: o.visit_date,
+      slotId: o.slot_id,
+      channelId: o.channel_id,
+      ticketIds,
+      amount,
+      reason: input.reason,
+    });
     await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, reason: input.reason });
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
-    outcome = { kind: 'refunded', areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, channelId: o.channel_id, tickets: ticketIds.length, amount, reason: input.reason };
+    outcome = {
+      kind: 'refunded',
+      areaId: o.area_id,
+      date: o.visit_date,
+      slotId: o.slot_id,
+      channelId: o.channel_id,
+      tickets: ticketIds.length,
+      amount,
+      reason: input.reason,
+    };
   });
   // The stock goes back only once the refund is committed: a rollback or a crash before
   // this line leaves Redis holding too much (the reconciler frees it), never too little
@@ -131,28 +220,41 @@ export async function refundOrder(d: OrderDeps, actor: Actor, orderId: string, i
   if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   const status = await sendRefund(d, refundId);
-  return { order: await viewOrder(d.db, d.vault, orderId), refund: { id: refundId, amount, status, ticketIds } };
+  return {
+    order: await viewOrder(d.db, d.vault, orderId),
+    refund: { id: refundId, amount, status, ticketIds },
+  };
 }
 
 /** Sends a booked refund to the gateway; returns its status. Safe to call again. */
-export async function sendRefund(d: OrderDeps, refundId: string): Promise<'pending' | 'succeeded' | 'failed'> {
-  const r = (await d.db('refunds').where({ id: refundId }).first()) as { order_id: string; payment_id: string | null; amount: number; status: string } | undefined;
+export async function sendRefund(
+  d: OrderDeps,
+  refundId: string,
+): Promise<'pending' | 'succeeded' | 'failed'> {
+  const r = (await d.db('refunds').where({ id: refundId }).first()) as
+    { order_id: string; payment_id: string | null; amount: number; status: string } | undefined;
   if (!r || r.status !== 'pending') return (r?.status ?? 'failed') as 'pending' | 'succeeded' | 'failed';
   // a whole payment given back names that payment; a ticket refund takes the order's
-  const pay = (await (r.payment_id ? d.db('payments').where({ id: r.payment_id }) : d.db('payments').where({ order_id: r.order_id, status: 'succeeded' })).first()) as
-    | { id: string; provider: string; provider_ref: string }
-    | undefined;
+  const pay = (await (
+    r.payment_id
+      ? d.db('payments').where({ id: r.payment_id })
+      : d.db('payments').where({ order_id: r.order_id, status: 'succeeded' })
+  ).first()) as { id: string; provider: string; provider_ref: string } | undefined;
   if (r.amount === 0 || pay?.provider === 'free') {
     await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' });
     return 'succeeded';
   }
   if (!pay) return 'pending';
-  const res = await d.gateway.refund({ providerRef: pay.provider_ref, refundId, amount: r.amount }).catch((e: unknown) => {
-    d.log.warn({ err: e, refundId }, 'refund call failed; will retry');
-    return { status: 'pending' as const };
-  });
-  if (res.status !== 'pending') await d.db('refunds').where({ id: refundId }).update({ status: res.status, updated_at: d.clock.now() });
-  if (res.status === 'succeeded' && r.payment_id) await d.db('payments').where({ id: r.payment_id }).update({ status: 'refunded' });
+  const res = await d.gateway
+    .refund({ providerRef: pay.provider_ref, refundId, amount: r.amount })
+    .catch((e: unknown) => {
+      d.log.warn({ err: e, refundId }, 'refund call failed; will retry');
+      return { status: 'pending' as const };
+    });
+  if (res.status !== 'pending')
+    await d.db('refunds').where({ id: refundId }).update({ status: res.status, updated_at: d.clock.now() });
+  if (res.status === 'succeeded' && r.payment_id)
+    await d.db('payments').where({ id: r.payment_id }).update({ status: 'refunded' });
   return res.status;
 }
 
@@ -163,24 +265,44 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<'pendi
  * repairs Redis from it if the process dies in between. Old tickets are revoked and
  * new ones issued, because a QR code carries its date and slot.
  */
-export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: string, input: RescheduleInput): Promise<OrderView> {
+export async function rescheduleOrder(
+  d: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  input: RescheduleInput,
+): Promise<OrderView> {
   const now = d.clock.now();
   let freed: { areaId: string; date: string; slotId: string; resId: string } | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
-    if (o.status !== 'issued' && o.status !== 'partially_refunded') throw conflict('order_not_reschedulable', `order is ${o.status}`);
-    if (o.visit_date === input.date && o.slot_id === input.slotId) throw inputError('same_slot', 'the order is already for this date and slot', [{ path: 'date', message: 'unchanged' }]);
+    if (o.status !== 'issued' && o.status !== 'partially_refunded')
+      throw conflict('order_not_reschedulable', `order is ${o.status}`);
+    if (o.visit_date === input.date && o.slot_id === input.slotId)
+      throw inputError('same_slot', 'the order is already for this date and slot', [
+        { path: 'date', message: 'unchanged' },
+      ]);
     const area = await d.catalog.area(o.area_id);
     const tickets = (await loadTickets(trx, o.id, true)).filter((t) => t.status === 'valid');
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
-    if (tickets.some((t) => t.entries_used > 0)) throw conflict('ticket_used', 'a ticket of this order has been used');
+    if (tickets.some((t) => t.entries_used > 0))
+      throw conflict('ticket_used', 'a ticket of this order has been used');
     const notFree = tickets.find((t) => !area.products.get(t.product_id)?.freeReschedule);
-    if (notFree) throw notAllowed('reschedule_not_allowed', `product ${notFree.product_id} cannot be rescheduled`);
+    if (notFree)
+      throw notAllowed('reschedule_not_allowed', `product ${notFree.product_id} cannot be rescheduled`);
     const local = localParts(now, area.timezone);
     const slot = area.slots.find((s) => s.id === input.slotId);
-    if (!slot) throw inputError('invalid_order', 'slotId: no such time slot', [{ path: 'slotId', message: 'no such time slot' }]);
-    if (input.date < local.date || input.date > addDays(local.date, BOOKING_HORIZON_DAYS) || (input.date === local.date && slot.endsAt <= local.time)) {
-      throw inputError('invalid_order', 'date: outside the booking window', [{ path: 'date', message: 'outside the booking window' }]);
+    if (!slot)
+      throw inputError('invalid_order', 'slotId: no such time slot', [
+        { path: 'slotId', message: 'no such time slot' },
+      ]);
+    if (
+      input.date < local.date ||
+      input.date > addDays(local.date, BOOKING_HORIZON_DAYS) ||
+      (input.date === local.date && slot.endsAt <= local.time)
+    ) {
+      throw inputError('invalid_order', 'date: outside the booking window', [
+        { path: 'date', message: 'outside the booking window' },
+      ]);
     }
     const channel = await d.catalog.channel(o.channel_id);
     const newRes = uuidv7(now.getTime());
@@ -197,14 +319,75 @@ export async function rescheduleOrder(d: OrderDeps, actor: Actor, orderId: strin
     });
     if (!taken.ok) throw refusalError(taken.reason, { level: taken.level });
     try {
-      const fresh = tickets.map((t) => ({ ...t, id: uuidv7(now.getTime()), status: 'pending' as const, visit_date: input.date, slot_id: slot.id, code: null }));
-      await trx('tickets').whereIn('id', tickets.map((t) => t.id)).update({ status: 'rescheduled', revoked_at: now });
-      await trx('tickets').insert(fresh.map(({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked }) => ({ id, order_id, order_line_id, product_id, area_id, visit_date, slot_id, units, price, status, entries_allowed, visitor_name_enc, id_type, id_number_enc, id_hash, id_masked })));
+      const fresh = tickets.map((t) => ({
+        ...t,
+        id: uuidv7(now.getTime()),
+        status: 'pending' as const,
+        visit_date: input.date,
+        slot_id: slot.id,
+        code: null,
+      }));
+      await trx('tickets')
+        .whereIn(
+          'id',
+          tickets.map((t) => t.id),
+        )
+        .update({ status: 'rescheduled', revoked_at: now });
+      await trx('tickets').insert(
+        fresh.map(
+          ({
+            id,
+            order_id,
+            order_line_id,
+            product_id,
+            area_id,
+            visit_date,
+            slot_id,
+            units,
+            price,
+            status,
+            entries_allowed,
+            visitor_name_enc,
+            id_type,
+            id_number_enc,
+            id_hash,
+            id_masked,
+          }) => ({
+            id,
+            order_id,
+            order_line_id,
+            product_id,
+            area_id,
+            visit_date,
+            slot_id,
+            units,
+            price,
+            status,
+            entries_allowed,
+            visitor_name_enc,
+            id_type,
+            id_number_enc,
+            id_hash,
+            id_masked,
+          }),
+        ),
+      );
       const moved = { ...o, visit_date: input.date, slot_id: slot.id, res_id: newRes };
-      await trx('orders').where({ id: o.id }).update({ visit_date: input.date, slot_id: slot.id, res_id: newRes, updated_at: now });
+      await trx('orders')
+        .where({ id: o.id })
+        .update({ visit_date: input.date, slot_id: slot.id, res_id: newRes, updated_at: now });
       const issued = await issueTickets(trx, await d.keys(), area, moved, fresh, now);
-      await outbox(trx, 'order.rescheduled', o.id, { areaId: o.area_id, from: { date: o.visit_date, slotId: o.slot_id }, to: { date: input.date, slotId: slot.id }, revoked: tickets.map((t) => t.id), issued });
-      await audit(trx, actor, 'scenic.order.rescheduled', o.id, { from: `${o.visit_date}/${o.slot_id}`, to: `${input.date}/${slot.id}` });
+      await outbox(trx, 'order.rescheduled', o.id, {
+        areaId: o.area_id,
+        from: { date: o.visit_date, slotId: o.slot_id },
+        to: { date: input.date, slotId: slot.id },
+        revoked: tickets.map((t) => t.id),
+        issued,
+      });
+      await audit(trx, actor, 'scenic.order.rescheduled', o.id, {
+        from: `${o.visit_date}/${o.slot_id}`,
+        to: `${input.date}/${slot.id}`,
+      });
       freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, resId: o.res_id };
     } catch (e) {
       await d.inventory.release(o.area_id, input.date, newRes, 'all').catch(() => undefined);
@@ -227,20 +410,30 @@ export async function releaseTicketCapacity(d: OrderDeps, ticketId: string): Pro
   const now = d.clock.now();
   let freed: { areaId: string; date: string; slotId: string } | undefined;
   await d.db.transaction(async (trx) => {
-    const [t]: { order_id: string; capacity_released_at: Date | null }[] = await trx('tickets').where({ id: ticketId }).select('order_id', 'capacity_released_at');
+    const [t]: { order_id: string; capacity_released_at: Date | null }[] = await trx('tickets')
+      .where({ id: ticketId })
+      .select('order_id', 'capacity_released_at');
     if (!t || t.capacity_released_at) return;
     const o = await loadOrder(trx, t.order_id, true);
     const ticket = (await loadTickets(trx, o.id)).find((x) => x.id === ticketId);
-    const [again]: { capacity_released_at: Date | null }[] = await trx('tickets').where({ id: ticketId }).select('capacity_released_at'); // under the order's lock now
+    const [again]: { capacity_released_at: Date | null }[] = await trx('tickets')
+      .where({ id: ticketId })
+      .select('capacity_released_at'); // under the order's lock now
     if (!ticket || ticket.status !== 'valid' || again?.capacity_released_at) return;
     // Only a visitor who came in can leave: an exit scanned before any counted entry (or
     // before the last member of a group ticket entered) frees nothing, or the seat could be
     // sold again and the ticket still let in.
     if (ticket.entries_used < ticket.entries_allowed) return;
     if (o.status !== 'issued' && o.status !== 'partially_refunded') return;
-    await d.inventory.release(o.area_id, o.visit_date, o.res_id, { units: ticket.units, idHashes: [ticket.id_hash] });
+    await d.inventory.release(o.area_id, o.visit_date, o.res_id, {
+      units: ticket.units,
+      idHashes: [ticket.id_hash],
+    });
     await trx('tickets').where({ id: ticketId }).update({ capacity_released_at: now });
-    await audit(trx, systemActor('gate-exit'), 'scenic.ticket.capacity_released', o.id, { ticketId, units: ticket.units });
+    await audit(trx, systemActor('gate-exit'), 'scenic.ticket.capacity_released', o.id, {
+      ticketId,
+      units: ticket.units,
+    });
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
   });
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);

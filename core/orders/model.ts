@@ -1,5 +1,12 @@
 /** Order and ticket states, reason codes, and the views the outside world sees. */
-export const ORDER_STATUSES = ['held', 'issued', 'expired', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export const ORDER_STATUSES = [
+  'held',
+  'issued',
+  'expired',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Statuses whose tickets still take stock. */

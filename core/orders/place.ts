@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
-import type { DomainError} from '../errors.js';
+import type { DomainError } from '../errors.js';
 import { conflict, inputError, notAllowed, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber } from '../pii/mask.js';
@@ -37,13 +37,22 @@ export function refusalError(reason: ReserveRefusal, extra: Record<string, unkno
 export const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url');
 
 /** The sales channel an actor sells through; visitors may choose among online ones. */
-export function channelFor(actor: Actor, requested: string | undefined, channels: Map<string, Channel>): Channel {
+export function channelFor(
+  actor: Actor,
+  requested: string | undefined,
+  channels: Map<string, Channel>,
+): Channel {
   const id = actor.kind === 'visitor' ? (requested ?? 'web') : (actor.channelId ?? requested ?? 'box-office');
   const ch = channels.get(id);
-  if (!ch) throw inputError('unknown_channel', `no sales channel ${id}`, [{ path: 'channelId', message: 'unknown channel' }]);
-  if (actor.kind === 'visitor' && ch.kind !== 'online') throw notAllowed('channel_not_allowed', 'visitors buy through online channels');
+  if (!ch)
+    throw inputError('unknown_channel', `no sales channel ${id}`, [
+      { path: 'channelId', message: 'unknown channel' },
+    ]);
+  if (actor.kind === 'visitor' && ch.kind !== 'online')
+    throw notAllowed('channel_not_allowed', 'visitors buy through online channels');
   // a partner's channel carries its prices, quota and settlement: only its signed API sells there
-  if (actor.kind === 'visitor' && id.startsWith(PARTNER_CHANNEL_PREFIX)) throw notAllowed('channel_not_allowed', `${id} sells only through its partner`);
+  if (actor.kind === 'visitor' && id.startsWith(PARTNER_CHANNEL_PREFIX))
+    throw notAllowed('channel_not_allowed', `${id} sells only through its partner`);
   if (actor.kind !== 'visitor' && actor.channelId && requested && requested !== actor.channelId) {
     throw notAllowed('channel_not_allowed', `this credential sells through ${actor.channelId} only`);
   }
@@ -62,16 +71,26 @@ interface PreparedTicket {
 }
 
 /** Checks everything that needs no stock: dates, slot, products, IDs, selling hours. */
-export function prepare(input: PlaceOrderInput, area: AreaConfig, channel: Channel, now: Date, hashId: (n: string) => string) {
+export function prepare(
+  input: PlaceOrderInput,
+  area: AreaConfig,
+  channel: Channel,
+  now: Date,
+  hashId: (n: string) => string,
+) {
   const local = localParts(now, area.timezone);
   const problems: FieldIssue[] = [];
   if (input.date < local.date) problems.push({ path: 'date', message: 'is in the past' });
-  if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS)) problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
+  if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS))
+    problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
   const slot = area.slots.find((s) => s.id === input.slotId);
   if (!slot) problems.push({ path: 'slotId', message: 'no such time slot' });
-  else if (input.date === local.date && slot.endsAt <= local.time) problems.push({ path: 'slotId', message: 'this time slot has ended' });
-  if (channel.sellsFrom && local.time < channel.sellsFrom) problems.push({ path: 'channelId', message: `sells from ${channel.sellsFrom}` });
-  if (channel.sellsUntil && local.time >= channel.sellsUntil) problems.push({ path: 'channelId', message: `sells until ${channel.sellsUntil}` });
+  else if (input.date === local.date && slot.endsAt <= local.time)
+    problems.push({ path: 'slotId', message: 'this time slot has ended' });
+  if (channel.sellsFrom && local.time < channel.sellsFrom)
+    problems.push({ path: 'channelId', message: `sells from ${channel.sellsFrom}` });
+  if (channel.sellsUntil && local.time >= channel.sellsUntil)
+    problems.push({ path: 'channelId', message: `sells until ${channel.sellsUntil}` });
   const tickets: PreparedTicket[] = [];
   input.items.forEach((item, li) => {
     const product = area.products.get(item.productId);
@@ -82,15 +101,30 @@ export function prepare(input: PlaceOrderInput, area: AreaConfig, channel: Chann
     item.visitors.forEach((v, vi) => {
       const check = checkIdDocument(v.idType, v.idNumber, now);
       if (!check.ok) {
-        problems.push({ path: `items.${li}.visitors.${vi}.idNumber`, message: `${check.reason}: ${maskIdNumber(v.idNumber)} is not a valid ${v.idType} number` });
+        problems.push({
+          path: `items.${li}.visitors.${vi}.idNumber`,
+          message: `${check.reason}: ${maskIdNumber(v.idNumber)} is not a valid ${v.idType} number`,
+        });
         return;
       }
-      tickets.push({ id: uuidv7(now.getTime()), lineIndex: li, product, name: v.name, idType: v.idType, idNumber: check.normalised, idHash: hashId(check.normalised) });
+      tickets.push({
+        id: uuidv7(now.getTime()),
+        lineIndex: li,
+        product,
+        name: v.name,
+        idType: v.idType,
+        idNumber: check.normalised,
+        idHash: hashId(check.normalised),
+      });
     });
   });
   if (problems.length) {
     const first = problems[0]!;
-    throw inputError(first.message.startsWith('id_') ? first.message.split(':')[0]! : 'invalid_order', `${first.path}: ${first.message}`, problems);
+    throw inputError(
+      first.message.startsWith('id_') ? first.message.split(':')[0]! : 'invalid_order',
+      `${first.path}: ${first.message}`,
+      problems,
+    );
   }
   return { slot: slot!, tickets, units: tickets.reduce((s, t) => s + t.product.persons, 0) };
 }
@@ -115,16 +149,27 @@ export function ticketPrices(q: Quote, tickets: readonly PreparedTicket[]): numb
  * releases the orphaned reservation after a grace period. The idempotency record is
  * completed in the same transaction as the order.
  */
-export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderInput, idem?: IdempotencyKey): Promise<OrderView & { accessToken: string }> {
+export async function placeOrder(
+  d: OrderDeps,
+  actor: Actor,
+  input: PlaceOrderInput,
+  idem?: IdempotencyKey,
+): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
   const channel = channelFor(actor, input.channelId, channels);
   const { slot, tickets, units } = prepare(input, area, channel, now, (n) => d.vault.lookupHash('id', n));
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
-    throw inputError('unknown_coupon', 'a coupon code is not known for this area', [{ path: 'coupons', message: 'unknown code' }]);
+    throw inputError('unknown_coupon', 'a coupon code is not known for this area', [
+      { path: 'coupons', message: 'unknown code' },
+    ]);
   }
-  const items = input.items.map((i) => ({ productId: i.productId, basePrice: area.products.get(i.productId)!.basePrice, quantity: i.visitors.length }));
+  const items = input.items.map((i) => ({
+    productId: i.productId,
+    basePrice: area.products.get(i.productId)!.basePrice,
+    quantity: i.visitors.length,
+  }));
   const q = quote(items, {
     channelId: channel.id,
     channelDiscountBps: channel.discountBps,
@@ -136,30 +181,61 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     coupons,
   });
 
-  if (input.claimId && input.holdId) throw inputError('invalid_order', 'use either claimId or holdId', [{ path: 'holdId', message: 'not with claimId' }]);
+  if (input.claimId && input.holdId)
+    throw inputError('invalid_order', 'use either claimId or holdId', [
+      { path: 'holdId', message: 'not with claimId' },
+    ]);
   const claimRes = input.claimId
-    ? await usableClaim(d, input.claimId, { areaId: area.id, date: input.date, slotId: slot.id, units, phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null })
+    ? await usableClaim(d, input.claimId, {
+        areaId: area.id,
+        date: input.date,
+        slotId: slot.id,
+        units,
+        phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null,
+      })
     : input.holdId
-      ? await usablePresaleHold(d.inventory, input.holdId, { areaId: area.id, date: input.date, slotId: slot.id, units }, now.getTime())
+      ? await usablePresaleHold(
+          d.inventory,
+          input.holdId,
+          { areaId: area.id, date: input.date, slotId: slot.id, units },
+          now.getTime(),
+        )
       : undefined;
   const orderId = uuidv7(now.getTime());
   const resId = orderId;
   const accessToken = secretToken();
   const expiresAt = new Date(now.getTime() + d.holdTtlSeconds * 1000);
-  const reserved = await d.inventory.reserve({
-    resId,
-    areaId: area.id,
-    date: input.date,
-    slotId: slot.id,
-    channelId: channel.id,
-    channelKind: channel.kind,
-    units,
-    // one per ticket: a family ticket counts once, for the visitor named on it
-    idHashes: tickets.map((t) => t.idHash),
-    expiresAt: expiresAt.getTime(),
-  }, claimRes ? { claim: claimRes } : false);
-  if (!reserved.ok) d.onOutcome?.({ kind: 'refused', areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, tickets: tickets.length, amount: 0, reason: reserved.reason });
-  if (!reserved.ok) throw refusalError(reserved.reason, { level: reserved.level, waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out' });
+  const reserved = await d.inventory.reserve(
+    {
+      resId,
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: channel.id,
+      channelKind: channel.kind,
+      units,
+      // one per ticket: a family ticket counts once, for the visitor named on it
+      idHashes: tickets.map((t) => t.idHash),
+      expiresAt: expiresAt.getTime(),
+    },
+    claimRes ? { claim: claimRes } : false,
+  );
+  if (!reserved.ok)
+    d.onOutcome?.({
+      kind: 'refused',
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: channel.id,
+      tickets: tickets.length,
+      amount: 0,
+      reason: reserved.reason,
+    });
+  if (!reserved.ok)
+    throw refusalError(reserved.reason, {
+      level: reserved.level,
+      waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out',
+    });
   crashPoint('order.after-reserve');
 
   const prices = ticketPrices(q, tickets);
@@ -190,7 +266,14 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
       for (const l of q.lines) {
         const product = area.products.get(l.productId)!;
         const [row]: { id: number }[] = await trx('order_lines')
-          .insert({ order_id: orderId, product_id: l.productId, quantity: l.quantity, units: l.quantity * product.persons, unit_price: l.unitPrice, amount: l.amount })
+          .insert({
+            order_id: orderId,
+            product_id: l.productId,
+            quantity: l.quantity,
+            units: l.quantity * product.persons,
+            unit_price: l.unitPrice,
+            amount: l.amount,
+          })
           .returning('id');
         lineIds.push(row!.id);
       }
@@ -219,10 +302,23 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
           .where({ code: c.code })
           .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
           .increment('used', 1);
-        if (n !== 1) throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [{ path: 'coupons', message: 'coupon_used_up' }]);
+        if (n !== 1)
+          throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [
+            { path: 'coupons', message: 'coupon_used_up' },
+          ]);
       }
-      if (input.claimId) await trx('waitlist').where({ id: Number(input.claimId) }).update({ state: 'claimed' });
-      await outbox(trx, 'order.held', orderId, { areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, units, amount: q.total });
+      if (input.claimId)
+        await trx('waitlist')
+          .where({ id: Number(input.claimId) })
+          .update({ state: 'claimed' });
+      await outbox(trx, 'order.held', orderId, {
+        areaId: area.id,
+        date: input.date,
+        slotId: slot.id,
+        channelId: channel.id,
+        units,
+        amount: q.total,
+      });
       await audit(trx, actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
       // read back once, inside the transaction: the idempotent answer and the caller's
       view = await viewOrder(trx, d.vault, orderId);
@@ -232,14 +328,47 @@ export async function placeOrder(d: OrderDeps, actor: Actor, input: PlaceOrderIn
     // Give the stock back only when the order is certainly not in the books: a connection
     // lost while COMMIT was answered can hide a commit that happened, and releasing then
     // would let the seat sell twice (docs/adr/0008). When unsure, the reconciler decides.
-    const absent = await d.db('orders').where({ id: orderId }).first('id').then((r: unknown) => r === undefined, () => false);
-    if (absent) await d.inventory.release(area.id, input.date, resId, 'all').catch((re: unknown) => d.log.error({ err: re, orderId }, 'could not release hold after failed order write; the reconciler will'));
-    else d.log.warn({ err: e, orderId }, 'order write failed and its commit is uncertain; the hold stays for the reconciler');
-    if (e instanceof Error && /partner_order_id/.test(e.message)) throw conflict('duplicate_partner_order', 'this partner order id already exists');
+    const absent = await d
+      .db('orders')
+      .where({ id: orderId })
+      .first('id')
+      .then(
+        (r: unknown) => r === undefined,
+        () => false,
+      );
+    if (absent)
+      await d.inventory
+        .release(area.id, input.date, resId, 'all')
+        .catch((re: unknown) =>
+          d.log.error(
+            { err: re, orderId },
+            'could not release hold after failed order write; the reconciler will',
+          ),
+        );
+    else
+      d.log.warn(
+        { err: e, orderId },
+        'order write failed and its commit is uncertain; the hold stays for the reconciler',
+      );
+    if (e instanceof Error && /partner_order_id/.test(e.message))
+      throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
   }
   crashPoint('order.after-commit');
-  d.onOutcome?.({ kind: 'held', areaId: area.id, date: input.date, slotId: slot.id, channelId: channel.id, tickets: tickets.length, amount: q.total });
-  if (d.onHoldPlaced) await d.onHoldPlaced(orderId, expiresAt).catch((e: unknown) => d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'));
+  d.onOutcome?.({
+    kind: 'held',
+    areaId: area.id,
+    date: input.date,
+    slotId: slot.id,
+    channelId: channel.id,
+    tickets: tickets.length,
+    amount: q.total,
+  });
+  if (d.onHoldPlaced)
+    await d
+      .onHoldPlaced(orderId, expiresAt)
+      .catch((e: unknown) =>
+        d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
+      );
   return { ...view!, accessToken };
 }

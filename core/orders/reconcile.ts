@@ -40,23 +40,59 @@ interface LiveRes {
 }
 
 async function liveReservations(db: Knex, areaId: string, date: string): Promise<Map<string, LiveRes>> {
-  const rows: { id: string; res_id: string; slot_id: string; channel_id: string; status: string; expires_at: Date | null; units: number; id_hash: string }[] = await db('orders as o')
+  const rows: {
+    id: string;
+    res_id: string;
+    slot_id: string;
+    channel_id: string;
+    status: string;
+    expires_at: Date | null;
+    units: number;
+    id_hash: string;
+  }[] = await db('orders as o')
     .join('tickets as t', 't.order_id', 'o.id')
     .where({ 'o.area_id': areaId, 'o.visit_date': date })
     .whereIn('o.status', LIVE_STATUSES)
     .whereIn('t.status', ['pending', 'valid'])
     .whereNull('t.capacity_released_at')
-    .select('o.id', 'o.res_id', 'o.slot_id', 'o.channel_id', 'o.status', 'o.expires_at', 't.units', 't.id_hash');
+    .select(
+      'o.id',
+      'o.res_id',
+      'o.slot_id',
+      'o.channel_id',
+      'o.status',
+      'o.expires_at',
+      't.units',
+      't.id_hash',
+    );
   const out = new Map<string, LiveRes>();
   // waiting-list claims hold stock too, until they are used or lapse
-  const claims: { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[] = await db('waitlist')
-    .where({ area_id: areaId, visit_date: date, state: 'claimable' })
-    .select('id', 'slot_id', 'channel_id', 'units', 'claim_until');
-  for (const c of claims) out.set(`wl-${c.id}`, { orderId: '', slotId: c.slot_id, channelId: c.channel_id, units: c.units, idHashes: [], held: true, expiresAt: c.claim_until.getTime() });
+  const claims: { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[] =
+    await db('waitlist')
+      .where({ area_id: areaId, visit_date: date, state: 'claimable' })
+      .select('id', 'slot_id', 'channel_id', 'units', 'claim_until');
+  for (const c of claims)
+    out.set(`wl-${c.id}`, {
+      orderId: '',
+      slotId: c.slot_id,
+      channelId: c.channel_id,
+      units: c.units,
+      idHashes: [],
+      held: true,
+      expiresAt: c.claim_until.getTime(),
+    });
   for (const r of rows) {
     let e = out.get(r.res_id);
     if (!e) {
-      e = { orderId: r.id, slotId: r.slot_id, channelId: r.channel_id, units: 0, idHashes: [], held: r.status === 'held', expiresAt: r.status === 'held' && r.expires_at ? r.expires_at.getTime() : 0 };
+      e = {
+        orderId: r.id,
+        slotId: r.slot_id,
+        channelId: r.channel_id,
+        units: 0,
+        idHashes: [],
+        held: r.status === 'held',
+        expiresAt: r.status === 'held' && r.expires_at ? r.expires_at.getTime() : 0,
+      };
       out.set(r.res_id, e);
     }
     e.units += r.units;
@@ -66,10 +102,27 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
 }
 
 const sameRes = (a: LiveRes, b: Reservation) =>
-  a.units === b.units && a.slotId === b.slotId && a.channelId === b.channelId && a.held === b.held && [...a.idHashes].sort().join() === [...b.idHashes].sort().join();
+  a.units === b.units &&
+  a.slotId === b.slotId &&
+  a.channelId === b.channelId &&
+  a.held === b.held &&
+  [...a.idHashes].sort().join() === [...b.idHashes].sort().join();
 
-export async function reconcileDay(d: OrderDeps, areaId: string, date: string, graceMs = ORPHAN_GRACE_MS): Promise<DriftReport> {
-  const report: DriftReport = { areaId, date, expired: 0, orphansReleased: [], adopted: [], corrected: [], counters: [] };
+export async function reconcileDay(
+  d: OrderDeps,
+  areaId: string,
+  date: string,
+  graceMs = ORPHAN_GRACE_MS,
+): Promise<DriftReport> {
+  const report: DriftReport = {
+    areaId,
+    date,
+    expired: 0,
+    orphansReleased: [],
+    adopted: [],
+    corrected: [],
+    counters: [],
+  };
   const now = d.clock.now().getTime();
   const plan = await d.catalog.plan(areaId, date);
   await d.inventory.init(areaId, date, plan);
@@ -104,14 +157,31 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
       // a waiting-list claim whose reservation vanished (Redis lost): record it again
       if (!r) {
         const channel = await d.catalog.channel(live.channelId);
-        await d.inventory.reserve({ resId, areaId, date, slotId: live.slotId, channelId: live.channelId, channelKind: channel.kind, units: live.units, idHashes: [], expiresAt: live.expiresAt }, true);
+        await d.inventory.reserve(
+          {
+            resId,
+            areaId,
+            date,
+            slotId: live.slotId,
+            channelId: live.channelId,
+            channelKind: channel.kind,
+            units: live.units,
+            idHashes: [],
+            expiresAt: live.expiresAt,
+          },
+          true,
+        );
         report.adopted.push(resId);
       }
       continue;
     }
     await d.db.transaction(async (trx) => {
       // Lock the order and look again: a refund or payment may have been mid-flight.
-      const o: { status: string; res_id: string } | undefined = await trx('orders').where({ id: live.orderId }).forUpdate().skipLocked().first('status', 'res_id');
+      const o: { status: string; res_id: string } | undefined = await trx('orders')
+        .where({ id: live.orderId })
+        .forUpdate()
+        .skipLocked()
+        .first('status', 'res_id');
       if (!o || o.res_id !== resId || !LIVE_STATUSES.includes(o.status as never)) return;
       const fresh = (await liveReservations(trx, areaId, date)).get(resId);
       const cur = (await d.inventory.reservations(areaId, date)).get(resId);
@@ -120,7 +190,17 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
       // one atomic step (give the drifted record's stock back, take what Postgres says):
       // a release then a reserve would let a sale take the difference in between
       await d.inventory.reserve(
-        { resId, areaId, date, slotId: fresh.slotId, channelId: fresh.channelId, channelKind: channel.kind, units: fresh.units, idHashes: fresh.idHashes, expiresAt: fresh.held ? fresh.expiresAt : 0 },
+        {
+          resId,
+          areaId,
+          date,
+          slotId: fresh.slotId,
+          channelId: fresh.channelId,
+          channelKind: channel.kind,
+          units: fresh.units,
+          idHashes: fresh.idHashes,
+          expiresAt: fresh.held ? fresh.expiresAt : 0,
+        },
         cur ? 'replace' : true,
       );
       (cur ? report.corrected : report.adopted).push(resId);
@@ -131,12 +211,20 @@ export async function reconcileDay(d: OrderDeps, areaId: string, date: string, g
 }
 
 /** Area-days worth checking: any with live orders from yesterday on, plus any Redis holds. */
-export async function daysToReconcile(d: OrderDeps, redisDays: { areaId: string; date: string }[] = []): Promise<{ areaId: string; date: string }[]> {
+export async function daysToReconcile(
+  d: OrderDeps,
+  redisDays: { areaId: string; date: string }[] = [],
+): Promise<{ areaId: string; date: string }[]> {
   const areas: { id: string; timezone: string }[] = await d.db('areas').select('id', 'timezone');
   const seen = new Map<string, { areaId: string; date: string }>();
   for (const a of areas) {
     const from = addDays(localParts(d.clock.now(), a.timezone).date, -1);
-    const rows = (await d.db('orders').distinct('visit_date').where({ area_id: a.id }).andWhere('visit_date', '>=', from).whereIn('status', LIVE_STATUSES)) as { visit_date: string }[];
+    const rows = (await d
+      .db('orders')
+      .distinct('visit_date')
+      .where({ area_id: a.id })
+      .andWhere('visit_date', '>=', from)
+      .whereIn('status', LIVE_STATUSES)) as { visit_date: string }[];
     for (const r of rows) seen.set(`${a.id}|${r.visit_date}`, { areaId: a.id, date: r.visit_date });
   }
   for (const x of redisDays) seen.set(`${x.areaId}|${x.date}`, x);
@@ -144,13 +232,19 @@ export async function daysToReconcile(d: OrderDeps, redisDays: { areaId: string;
 }
 
 /** One full pass: expire overdue holds, then reconcile every area-day that matters. */
-export async function reconcileAll(d: OrderDeps, redisDays: { areaId: string; date: string }[] = [], graceMs = ORPHAN_GRACE_MS): Promise<DriftReport[]> {
+export async function reconcileAll(
+  d: OrderDeps,
+  redisDays: { areaId: string; date: string }[] = [],
+  graceMs = ORPHAN_GRACE_MS,
+): Promise<DriftReport[]> {
   let expired = 0;
   for (const id of await overdueHolds(d)) if (await endHold(d, id, 'expired')) expired++;
   const reports: DriftReport[] = [];
-  for (const day of await daysToReconcile(d, redisDays)) reports.push(await reconcileDay(d, day.areaId, day.date, graceMs));
+  for (const day of await daysToReconcile(d, redisDays))
+    reports.push(await reconcileDay(d, day.areaId, day.date, graceMs));
   if (reports[0]) reports[0].expired = expired;
   return reports;
 }
 
-export const hasDrift = (r: DriftReport) => r.orphansReleased.length + r.adopted.length + r.corrected.length + r.counters.length > 0;
+export const hasDrift = (r: DriftReport) =>
+  r.orphansReleased.length + r.adopted.length + r.corrected.length + r.counters.length > 0;

@@ -89,11 +89,14 @@ export interface TicketRow {
 }
 
 // DATE columns come back as JS Dates at local midnight unless told otherwise.
-export const dateOf = (d: string | Date) => (typeof d === 'string' ? d : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+export const dateOf = (d: string | Date) =>
+  typeof d === 'string'
+    ? d
+    : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
 export async function loadOrder(db: Knex, id: string, forUpdate = false): Promise<OrderRow> {
   const q = db<OrderRow>('orders').where({ id }).first();
-  const row = (await (forUpdate ? q.forUpdate() : q));
+  const row = await (forUpdate ? q.forUpdate() : q);
   if (!row) throw notFound('order_not_found', `no order ${id}`);
   return { ...row, visit_date: dateOf(row.visit_date) };
 }
@@ -109,16 +112,32 @@ export async function loadTickets(db: Knex, orderId: string, lock = false): Prom
   return rows.map((t) => ({ ...t, visit_date: dateOf(t.visit_date) }));
 }
 
-export async function audit(db: Knex, actor: Actor, action: string, subject: string, data: Record<string, unknown> = {}): Promise<void> {
+export async function audit(
+  db: Knex,
+  actor: Actor,
+  action: string,
+  subject: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
   await db('audit_log').insert({ actor: actorName(actor), action, subject, data: JSON.stringify(data) });
 }
 
-export async function outbox(db: Knex, topic: string, aggregateId: string, payload: Record<string, unknown>): Promise<void> {
+export async function outbox(
+  db: Knex,
+  topic: string,
+  aggregateId: string,
+  payload: Record<string, unknown>,
+): Promise<void> {
   await db('outbox').insert({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) });
 }
 
 /** The order as its owner may see it: personal data masked, codes included. */
-export function orderView(vault: PiiVault, o: OrderRow, lines: Record<string, unknown>[], tickets: TicketRow[]): OrderView {
+export function orderView(
+  vault: PiiVault,
+  o: OrderRow,
+  lines: Record<string, unknown>[],
+  tickets: TicketRow[],
+): OrderView {
   return {
     id: o.id,
     status: o.status,
@@ -139,18 +158,20 @@ export function orderView(vault: PiiVault, o: OrderRow, lines: Record<string, un
       unitPrice: l.unit_price as number,
       amount: l.amount as number,
     })),
-    tickets: tickets.map(
-      (t): TicketView => ({
-        id: t.id,
-        productId: t.product_id,
-        status: t.status,
-        visitor: { name: maskName(vault.decrypt(t.visitor_name_enc)), idType: t.id_type, idNumber: t.id_masked },
-        price: t.price,
-        entriesAllowed: t.entries_allowed,
-        entriesUsed: t.entries_used,
-        code: t.status === 'valid' ? t.code : null,
-      }),
-    ),
+    tickets: tickets.map((t): TicketView => ({
+      id: t.id,
+      productId: t.product_id,
+      status: t.status,
+      visitor: {
+        name: maskName(vault.decrypt(t.visitor_name_enc)),
+        idType: t.id_type,
+        idNumber: t.id_masked,
+      },
+      price: t.price,
+      entriesAllowed: t.entries_allowed,
+      entriesUsed: t.entries_used,
+      code: t.status === 'valid' ? t.code : null,
+    })),
     pricing: o.pricing,
     createdAt: o.created_at.toISOString(),
   };
@@ -158,7 +179,10 @@ export function orderView(vault: PiiVault, o: OrderRow, lines: Record<string, un
 
 export async function viewOrder(db: Knex, vault: PiiVault, id: string): Promise<OrderView> {
   const o = await loadOrder(db, id);
-  const [lines, tickets] = await Promise.all([db('order_lines').where({ order_id: id }).orderBy('id'), loadTickets(db, id)]);
+  const [lines, tickets] = await Promise.all([
+    db('order_lines').where({ order_id: id }).orderBy('id'),
+    loadTickets(db, id),
+  ]);
   return orderView(vault, o, lines as Record<string, unknown>[], tickets);
 }
 

@@ -41,8 +41,12 @@ interface Row {
 
 export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistInput): Promise<WaitlistEntry> {
   const area = await d.catalog.area(input.areaId);
-  if (!area.slots.some((s) => s.id === input.slotId)) throw inputError('invalid_waitlist', 'slotId: no such time slot', [{ path: 'slotId', message: 'no such time slot' }]);
-  const [row] = (await d.db('waitlist')
+  if (!area.slots.some((s) => s.id === input.slotId))
+    throw inputError('invalid_waitlist', 'slotId: no such time slot', [
+      { path: 'slotId', message: 'no such time slot' },
+    ]);
+  const [row] = (await d
+    .db('waitlist')
     .insert({
       area_id: input.areaId,
       visit_date: input.date,
@@ -55,17 +59,33 @@ export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistIn
       created_at: d.clock.now(),
     })
     .returning('*')) as Row[];
-  await audit(d.db, actor, 'scenic.waitlist.joined', `${input.areaId}/${input.date}/${input.slotId}`, { entry: row!.id, units: input.units });
+  await audit(d.db, actor, 'scenic.waitlist.joined', `${input.areaId}/${input.date}/${input.slotId}`, {
+    entry: row!.id,
+    units: input.units,
+  });
   return entryView(d, row!);
 }
 
 async function entryView(d: OrderDeps, r: Row): Promise<WaitlistEntry> {
   let position: number | null = null;
   if (r.state === 'waiting') {
-    const [c]: { n: number }[] = await d.db('waitlist').where({ area_id: r.area_id, visit_date: r.visit_date, slot_id: r.slot_id, state: 'waiting' }).andWhere('id', '<=', r.id).count({ n: '*' });
+    const [c]: { n: number }[] = await d
+      .db('waitlist')
+      .where({ area_id: r.area_id, visit_date: r.visit_date, slot_id: r.slot_id, state: 'waiting' })
+      .andWhere('id', '<=', r.id)
+      .count({ n: '*' });
     position = Number(c!.n);
   }
-  return { id: r.id, areaId: r.area_id, date: r.visit_date, slotId: r.slot_id, units: r.units, state: r.state, position, claimUntil: r.claim_until?.toISOString() ?? null };
+  return {
+    id: r.id,
+    areaId: r.area_id,
+    date: r.visit_date,
+    slotId: r.slot_id,
+    units: r.units,
+    state: r.state,
+    position,
+    claimUntil: r.claim_until?.toISOString() ?? null,
+  };
 }
 
 export async function getWaitlistEntry(d: OrderDeps, id: number): Promise<WaitlistEntry> {
@@ -78,16 +98,37 @@ export async function getWaitlistEntry(d: OrderDeps, id: number): Promise<Waitli
  * Offers freed stock of a slot to the waiting list, first come first served, until an
  * entry does not fit. Returns the entries that got a claim.
  */
-export async function offerWaitlist(d: OrderDeps, sms: SmsSender, areaId: string, date: string, slotId: string): Promise<number[]> {
+export async function offerWaitlist(
+  d: OrderDeps,
+  sms: SmsSender,
+  areaId: string,
+  date: string,
+  slotId: string,
+): Promise<number[]> {
   const offered: number[] = [];
   for (;;) {
     const now = d.clock.now();
     const claimed = await d.db.transaction(async (trx) => {
-      const r = (await trx('waitlist').where({ area_id: areaId, visit_date: date, slot_id: slotId, state: 'waiting' }).orderBy('id').forUpdate().skipLocked().first()) as Row | undefined;
+      const r = (await trx('waitlist')
+        .where({ area_id: areaId, visit_date: date, slot_id: slotId, state: 'waiting' })
+        .orderBy('id')
+        .forUpdate()
+        .skipLocked()
+        .first()) as Row | undefined;
       if (!r) return undefined;
       const channel = await d.catalog.channel(r.channel_id);
       const until = new Date(now.getTime() + CLAIM_TTL_MS);
-      const res = await d.inventory.reserve({ resId: claimResId(r.id), areaId, date, slotId, channelId: r.channel_id, channelKind: channel.kind, units: r.units, idHashes: [], expiresAt: until.getTime() });
+      const res = await d.inventory.reserve({
+        resId: claimResId(r.id),
+        areaId,
+        date,
+        slotId,
+        channelId: r.channel_id,
+        channelKind: channel.kind,
+        units: r.units,
+        idHashes: [],
+        expiresAt: until.getTime(),
+      });
       if (!res.ok) return undefined;
       await trx('waitlist').where({ id: r.id }).update({ state: 'claimable', claim_until: until });
       return { row: r, until };
@@ -96,14 +137,21 @@ export async function offerWaitlist(d: OrderDeps, sms: SmsSender, areaId: string
     offered.push(claimed.row.id);
     const phone = d.vault.decrypt(claimed.row.contact_phone_enc);
     await sms
-      .send(phone, `Scenic: ${claimed.row.units} ticket(s) for ${date} ${slotId} are held for you until ${claimed.until.toISOString().slice(11, 16)} UTC. Claim code ${claimed.row.id}.`)
+      .send(
+        phone,
+        `Scenic: ${claimed.row.units} ticket(s) for ${date} ${slotId} are held for you until ${claimed.until.toISOString().slice(11, 16)} UTC. Claim code ${claimed.row.id}.`,
+      )
       .catch((e: unknown) => d.log.warn({ err: e, to: maskPhone(phone) }, 'waitlist sms failed'));
   }
 }
 
 /** Claims past their time: release their stock, mark them lapsed, offer to the next. */
 export async function lapseClaims(d: OrderDeps, sms: SmsSender): Promise<number> {
-  const due = (await d.db('waitlist').where({ state: 'claimable' }).andWhere('claim_until', '<=', d.clock.now()).select('*')) as Row[];
+  const due = (await d
+    .db('waitlist')
+    .where({ state: 'claimable' })
+    .andWhere('claim_until', '<=', d.clock.now())
+    .select('*')) as Row[];
   for (const r of due) {
     await d.db.transaction(async (trx) => {
       const cur = (await trx('waitlist').where({ id: r.id }).forUpdate().first()) as Row | undefined;
@@ -120,13 +168,30 @@ export async function lapseClaims(d: OrderDeps, sms: SmsSender): Promise<number>
 }
 
 /** Checks a claim an order wants to use (inside the order's transaction-to-be). */
-export async function usableClaim(d: OrderDeps, claimId: string, order: { areaId: string; date: string; slotId: string; units: number; phoneHash: string | null }): Promise<string> {
+export async function usableClaim(
+  d: OrderDeps,
+  claimId: string,
+  order: { areaId: string; date: string; slotId: string; units: number; phoneHash: string | null },
+): Promise<string> {
   const id = Number(claimId);
-  const r = Number.isInteger(id) ? ((await d.db('waitlist').where({ id }).first()) as Row | undefined) : undefined;
-  if (!r || r.state !== 'claimable') throw conflict('claim_not_available', 'this waiting-list claim is not (or no longer) available');
-  if (r.claim_until && r.claim_until <= d.clock.now()) throw conflict('claim_expired', 'this waiting-list claim has expired');
-  if (r.area_id !== order.areaId || r.visit_date !== order.date || r.slot_id !== order.slotId) throw inputError('claim_mismatch', 'the claim is for another area, date or slot', [{ path: 'claimId', message: 'other slot' }]);
-  if (r.units !== order.units) throw inputError('claim_mismatch', `the claim is for ${r.units} ticket unit(s)`, [{ path: 'items', message: `must add up to ${r.units} units` }]);
-  if (order.phoneHash !== r.contact_phone_hash) throw inputError('claim_mismatch', 'use the phone number that joined the waiting list', [{ path: 'contactPhone', message: 'not the waiting-list phone' }]);
+  const r = Number.isInteger(id)
+    ? ((await d.db('waitlist').where({ id }).first()) as Row | undefined)
+    : undefined;
+  if (!r || r.state !== 'claimable')
+    throw conflict('claim_not_available', 'this waiting-list claim is not (or no longer) available');
+  if (r.claim_until && r.claim_until <= d.clock.now())
+    throw conflict('claim_expired', 'this waiting-list claim has expired');
+  if (r.area_id !== order.areaId || r.visit_date !== order.date || r.slot_id !== order.slotId)
+    throw inputError('claim_mismatch', 'the claim is for another area, date or slot', [
+      { path: 'claimId', message: 'other slot' },
+    ]);
+  if (r.units !== order.units)
+    throw inputError('claim_mismatch', `the claim is for ${r.units} ticket unit(s)`, [
+      { path: 'items', message: `must add up to ${r.units} units` },
+    ]);
+  if (order.phoneHash !== r.contact_phone_hash)
+    throw inputError('claim_mismatch', 'use the phone number that joined the waiting list', [
+      { path: 'contactPhone', message: 'not the waiting-list phone' },
+    ]);
   return claimResId(r.id);
 }

@@ -29,8 +29,19 @@ export class FakeGateway implements PaymentGateway {
     if (!/^\d+$/.test(ts) || Math.abs(this.now() - Number(ts)) > 300_000) {
       throw unauthenticated('stale_callback', 'payment callback timestamp is outside the allowed window');
     }
-    const b = JSON.parse(rawBody.toString('utf8')) as { paymentId: string; orderId: string; amount: number; status: string };
-    return { providerRef: b.paymentId, orderId: b.orderId, amount: b.amount, status: b.status === 'succeeded' ? 'succeeded' : 'failed', raw: b };
+    const b = JSON.parse(rawBody.toString('utf8')) as {
+      paymentId: string;
+      orderId: string;
+      amount: number;
+      status: string;
+    };
+    return {
+      providerRef: b.paymentId,
+      orderId: b.orderId,
+      amount: b.amount,
+      status: b.status === 'succeeded' ? 'succeeded' : 'failed',
+      raw: b,
+    };
   }
 
   async refund(req: { providerRef: string; refundId: string; amount: number }) {
@@ -48,7 +59,10 @@ export class FakeGateway implements PaymentGateway {
         signal: AbortSignal.timeout(5_000),
       });
     } catch (e) {
-      throw unavailable('payment_gateway_unreachable', `payment gateway unreachable: ${(e as Error).message}`);
+      throw unavailable(
+        'payment_gateway_unreachable',
+        `payment gateway unreachable: ${(e as Error).message}`,
+      );
     }
     if (!res.ok) throw unavailable('payment_gateway_error', `payment gateway answered ${res.status}`);
     return res.json();

@@ -26,5 +26,9 @@ export interface PaymentGateway {
   createPayment(req: CreatePayment): Promise<{ providerRef: string; payUrl: string }>;
   /** Verifies the provider's signature; throws an `authentication` DomainError if it is wrong. */
   parseCallback(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): PaymentNotice;
-  refund(req: { providerRef: string; refundId: string; amount: number }): Promise<{ status: 'succeeded' | 'pending' | 'failed' }>;
+  refund(req: {
+    providerRef: string;
+    refundId: string;
+    amount: number;
+  }): Promise<{ status: 'succeeded' | 'pending' | 'failed' }>;
 }

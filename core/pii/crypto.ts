@@ -33,6 +33,9 @@ export class PiiVault {
 
   /** Keyed hash of a normalised identifier; `kind` keeps ID numbers and phones apart. */
   lookupHash(kind: 'id' | 'phone' | 'card' | 'device', value: string): string {
-    return createHmac('sha256', this.lookupKey).update(`${kind}:${value.trim().toUpperCase()}`).digest('base64url').slice(0, 32);
+    return createHmac('sha256', this.lookupKey)
+      .update(`${kind}:${value.trim().toUpperCase()}`)
+      .digest('base64url')
+      .slice(0, 32);
   }
 }

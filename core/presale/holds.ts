@@ -20,25 +20,54 @@ export interface PresaleHoldRequest {
   quantity: number;
 }
 
-export async function placePresaleHold(inv: Inventory, r: PresaleHoldRequest, now: number): Promise<{ holdId: string; expiresAt: number; result: ReserveResult }> {
+export async function placePresaleHold(
+  inv: Inventory,
+  r: PresaleHoldRequest,
+  now: number,
+): Promise<{ holdId: string; expiresAt: number; result: ReserveResult }> {
   const holdId = randomBytes(12).toString('base64url');
   const expiresAt = now + PRESALE_HOLD_MS;
-  const result = await inv.reserve({ resId: presaleResId(holdId), areaId: r.areaId, date: r.date, slotId: r.slotId, channelId: 'web', channelKind: 'online', units: r.quantity, idHashes: [], expiresAt });
+  const result = await inv.reserve({
+    resId: presaleResId(holdId),
+    areaId: r.areaId,
+    date: r.date,
+    slotId: r.slotId,
+    channelId: 'web',
+    channelKind: 'online',
+    units: r.quantity,
+    idHashes: [],
+    expiresAt,
+  });
   return { holdId, expiresAt, result };
 }
 
 /** Checks that an order may use a presale hold; returns the reservation id to hand over. */
-export async function usablePresaleHold(inv: Inventory, holdId: string, order: { areaId: string; date: string; slotId: string; units: number }, now: number): Promise<string> {
+export async function usablePresaleHold(
+  inv: Inventory,
+  holdId: string,
+  order: { areaId: string; date: string; slotId: string; units: number },
+  now: number,
+): Promise<string> {
   const resId = presaleResId(holdId);
   const r = await inv.reservation(order.areaId, order.date, resId);
-  if (!r || !r.held || r.expiresAt <= now) throw conflict('hold_not_available', 'this presale hold has expired or was already used');
-  if (r.slotId !== order.slotId) throw inputError('hold_mismatch', 'the hold is for another time slot', [{ path: 'slotId', message: 'other slot' }]);
-  if (r.units !== order.units) throw inputError('hold_mismatch', `the hold is for ${r.units} ticket unit(s)`, [{ path: 'items', message: `must add up to ${r.units} units` }]);
+  if (!r || !r.held || r.expiresAt <= now)
+    throw conflict('hold_not_available', 'this presale hold has expired or was already used');
+  if (r.slotId !== order.slotId)
+    throw inputError('hold_mismatch', 'the hold is for another time slot', [
+      { path: 'slotId', message: 'other slot' },
+    ]);
+  if (r.units !== order.units)
+    throw inputError('hold_mismatch', `the hold is for ${r.units} ticket unit(s)`, [
+      { path: 'items', message: `must add up to ${r.units} units` },
+    ]);
   return resId;
 }
 
 /** Releases presale holds past their expiry in the given areas (the sweeper's job). */
-export async function releaseExpiredPresaleHolds(inv: Inventory, areaIds: readonly string[]): Promise<number> {
+export async function releaseExpiredPresaleHolds(
+  inv: Inventory,
+  areaIds: readonly string[],
+): Promise<number> {
   let n = 0;
   for (const areaId of areaIds) {
     for (const due of await inv.dueHolds(areaId)) {

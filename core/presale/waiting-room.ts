@@ -25,8 +25,18 @@ const devicesKey = (areaId: string) => `wr:{${areaId}}:dev`;
  * Opens or re-tunes an area's room (used by the admin API and by the operator, which
  * raises the rate as API replicas become ready). Returns the frontier after the change.
  */
-export function configureWaitingRoom(redis: Redis, areaId: string, c: { opensAt: Date; ratePerSecond: number; burst: number }, now: Date): Promise<number> {
-  return scripts.run<number>(redis, 'configure', [roomKey(areaId)], [now.getTime(), c.opensAt.getTime(), c.ratePerSecond, c.burst]);
+export function configureWaitingRoom(
+  redis: Redis,
+  areaId: string,
+  c: { opensAt: Date; ratePerSecond: number; burst: number },
+  now: Date,
+): Promise<number> {
+  return scripts.run<number>(
+    redis,
+    'configure',
+    [roomKey(areaId)],
+    [now.getTime(), c.opensAt.getTime(), c.ratePerSecond, c.burst],
+  );
 }
 
 export interface RoomState {
@@ -57,14 +67,25 @@ export class WaitingRoom {
   }
 
   async join(areaId: string, deviceHash: string): Promise<RoomState> {
-    const [pos, front, rateMilli] = await scripts.run<[number, number, number, number]>(this.redis, 'join', [roomKey(areaId), devicesKey(areaId)], [this.clock.now().getTime(), deviceHash]);
-    if (front < 0) throw conflict('no_waiting_room', 'this area has no waiting room open; buy through /v1/orders');
+    const [pos, front, rateMilli] = await scripts.run<[number, number, number, number]>(
+      this.redis,
+      'join',
+      [roomKey(areaId), devicesKey(areaId)],
+      [this.clock.now().getTime(), deviceHash],
+    );
+    if (front < 0)
+      throw conflict('no_waiting_room', 'this area has no waiting room open; buy through /v1/orders');
     return this.state(areaId, pos, front, rateMilli / 1000);
   }
 
   async status(areaId: string, queueToken: string): Promise<RoomState> {
     const pos = this.verifyQueueToken(areaId, queueToken);
-    const [front, rateMilli] = await scripts.run<[number, number, number, number]>(this.redis, 'status', [roomKey(areaId)], [this.clock.now().getTime()]);
+    const [front, rateMilli] = await scripts.run<[number, number, number, number]>(
+      this.redis,
+      'status',
+      [roomKey(areaId)],
+      [this.clock.now().getTime()],
+    );
     if (front < 0) throw conflict('no_waiting_room', 'this area has no waiting room open');
     return this.state(areaId, pos, front, rateMilli / 1000);
   }
@@ -79,9 +100,15 @@ export class WaitingRoom {
     const known = token ? this.verified.get(token) : undefined;
     if (known && known.areaId === areaId && known.exp >= now) return known.pos;
     const m = token ? /^a1\.([a-z0-9:_-]+)\.(\d+)\.(\d+)\.([A-Za-z0-9_-]+)$/.exec(token) : null;
-    if (!m || m[1] !== areaId || !this.macOk(`a1|${m[1]}|${m[2]}|${m[3]}`, m[4]!)) throw unauthenticated('admission_required', 'an admission token from the waiting room is required');
+    if (!m || m[1] !== areaId || !this.macOk(`a1|${m[1]}|${m[2]}|${m[3]}`, m[4]!))
+      throw unauthenticated('admission_required', 'an admission token from the waiting room is required');
     const exp = Number(m[3]);
-    if (exp < now) throw new DomainError('authentication', 'admission_expired', 'the admission token has expired; ask the waiting room again');
+    if (exp < now)
+      throw new DomainError(
+        'authentication',
+        'admission_expired',
+        'the admission token has expired; ask the waiting room again',
+      );
     if (this.verified.size >= 100_000) this.verified.clear();
     this.verified.set(token!, { areaId, pos: Number(m[2]), exp });
     return Number(m[2]);
@@ -98,7 +125,9 @@ export class WaitingRoom {
       admitted,
       frontier: front,
       ahead,
-      retryAfterSeconds: admitted ? 0 : Math.min(60, Math.max(1, Math.ceil((pos - front) / Math.max(rate, 0.001)))),
+      retryAfterSeconds: admitted
+        ? 0
+        : Math.min(60, Math.max(1, Math.ceil((pos - front) / Math.max(rate, 0.001)))),
       queueToken: this.sign(`q1|${areaId}|${pos}`, `q1.${areaId}.${pos}`),
       admissionToken: admitted ? this.sign(`a1|${areaId}|${pos}|${exp}`, `a1.${areaId}.${pos}.${exp}`) : null,
       admissionExpiresAt: admitted ? new Date(exp).toISOString() : null,
@@ -107,7 +136,8 @@ export class WaitingRoom {
 
   private verifyQueueToken(areaId: string, token: string): number {
     const m = /^q1\.([a-z0-9:_-]+)\.(\d+)\.([A-Za-z0-9_-]+)$/.exec(token);
-    if (!m || m[1] !== areaId || !this.macOk(`q1|${m[1]}|${m[2]}`, m[3]!)) throw unauthenticated('bad_queue_token', 'queue token does not verify');
+    if (!m || m[1] !== areaId || !this.macOk(`q1|${m[1]}|${m[2]}`, m[3]!))
+      throw unauthenticated('bad_queue_token', 'queue token does not verify');
     return Number(m[2]);
   }
 

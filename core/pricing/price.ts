@@ -61,7 +61,10 @@ function weekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-function calendarMatches(p: { dates?: string[]; weekdays?: number[]; from?: string; to?: string }, date: string): boolean {
+function calendarMatches(
+  p: { dates?: string[]; weekdays?: number[]; from?: string; to?: string },
+  date: string,
+): boolean {
   if (p.from && date < p.from) return false;
   if (p.to && date > p.to) return false;
   if (p.dates?.length && !p.dates.includes(date)) return false;
@@ -99,9 +102,17 @@ function priceLine(item: PriceItem, ctx: PriceContext): PricedLine {
   for (const r of rules) {
     let candidate: PriceStep | undefined;
     if (r.kind === 'early_bird' && ctx.slotStart < r.params.before) {
-      candidate = { rule: 'early_bird', label: `entry before ${r.params.before}`, unitPrice: applyBps(unit, r.params.bps) };
+      candidate = {
+        rule: 'early_bird',
+        label: `entry before ${r.params.before}`,
+        unitPrice: applyBps(unit, r.params.bps),
+      };
     } else if (r.kind === 'night' && ctx.slotStart >= r.params.after) {
-      candidate = { rule: 'night', label: `entry from ${r.params.after}`, unitPrice: applyBps(unit, r.params.bps) };
+      candidate = {
+        rule: 'night',
+        label: `entry from ${r.params.after}`,
+        unitPrice: applyBps(unit, r.params.bps),
+      };
     }
     if (candidate && (!entry || candidate.unitPrice < entry.unitPrice)) entry = candidate;
   }
@@ -110,7 +121,9 @@ function priceLine(item: PriceItem, ctx: PriceContext): PricedLine {
     steps.push(entry);
   }
 
-  const presale = rules.find((r) => r.kind === 'presale' && ctx.now.getTime() < new Date(r.params.until).getTime());
+  const presale = rules.find(
+    (r) => r.kind === 'presale' && ctx.now.getTime() < new Date(r.params.until).getTime(),
+  );
   if (presale?.kind === 'presale') {
     unit = applyBps(unit, presale.params.bps);
     steps.push({ rule: 'presale', label: 'presale price', unitPrice: unit });
@@ -120,7 +133,13 @@ function priceLine(item: PriceItem, ctx: PriceContext): PricedLine {
     unit = applyBps(unit, member.params.bps);
     steps.push({ rule: 'member', label: 'member price', unitPrice: unit });
   }
-  return { productId: item.productId, quantity: item.quantity, unitPrice: unit, amount: unit * item.quantity, steps };
+  return {
+    productId: item.productId,
+    quantity: item.quantity,
+    unitPrice: unit,
+    amount: unit * item.quantity,
+    steps,
+  };
 }
 
 /** Why a coupon cannot be used, or undefined when it can. */
@@ -145,7 +164,10 @@ export function quote(items: readonly PriceItem[], ctx: PriceContext): Quote {
   const applied: Quote['coupons'] = [];
   for (const c of ordered) {
     const problem = couponProblem(c, ctx.now, subtotal);
-    if (problem) throw inputError(problem, `coupon ${c.code} cannot be used: ${problem.replace(/_/g, ' ')}`, [{ path: 'coupons', message: problem }]);
+    if (problem)
+      throw inputError(problem, `coupon ${c.code} cannot be used: ${problem.replace(/_/g, ' ')}`, [
+        { path: 'coupons', message: problem },
+      ]);
     const discount = Math.min(total, c.kind === 'percent' ? applyBps(total, c.value) : c.value);
     total -= discount;
     applied.push({ code: c.code, discount });

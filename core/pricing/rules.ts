@@ -4,7 +4,18 @@
  */
 export type PriceRule =
   | { kind: 'channel'; productId: string | null; params: { channelId: string; price?: number; bps?: number } }
-  | { kind: 'calendar'; productId: string | null; params: { label: string; dates?: string[]; weekdays?: number[]; from?: string; to?: string; bps: number } }
+  | {
+      kind: 'calendar';
+      productId: string | null;
+      params: {
+        label: string;
+        dates?: string[];
+        weekdays?: number[];
+        from?: string;
+        to?: string;
+        bps: number;
+      };
+    }
   | { kind: 'early_bird'; productId: string | null; params: { before: string; bps: number } }
   | { kind: 'night'; productId: string | null; params: { after: string; bps: number } }
   | { kind: 'presale'; productId: string | null; params: { until: string; bps: number } }

@@ -51,14 +51,32 @@ export interface DailyReport {
 /** `(column at time zone tz)::date = date` as a knex raw condition. */
 const onLocalDate = (col: string) => `(${col} at time zone ?)::date = ?::date`;
 
-export async function computeDailyReport(db: Knex, vault: PiiVault, areaId: string, date: string, now: Date): Promise<DailyReport> {
-  const area = await db('areas').where({ id: areaId }).first<{ id: string; timezone: string } | undefined>('id', 'timezone');
+export async function computeDailyReport(
+  db: Knex,
+  vault: PiiVault,
+  areaId: string,
+  date: string,
+  now: Date,
+): Promise<DailyReport> {
+  const area = await db('areas')
+    .where({ id: areaId })
+    .first<{ id: string; timezone: string } | undefined>('id', 'timezone');
   if (!area) throw notFound('area_not_found', `no area ${areaId}`);
   const tz = area.timezone;
-  const paidOrders = db('orders as o').where('o.area_id', areaId).whereNotNull('o.paid_at').whereRaw(onLocalDate('o.paid_at'), [tz, date]);
+  const paidOrders = db('orders as o')
+    .where('o.area_id', areaId)
+    .whereNotNull('o.paid_at')
+    .whereRaw(onLocalDate('o.paid_at'), [tz, date]);
 
   const [orderTotals, payments, sales, refunds, reschedules, entries, visitors] = await Promise.all([
-    paidOrders.clone().select(db.raw('count(*)::int as orders'), db.raw('coalesce(sum(o.amount_total), 0)::bigint as gross'), db.raw('min(o.currency) as currency')).first() as Promise<{ orders: number; gross: number; currency: string | null }>,
+    paidOrders
+      .clone()
+      .select(
+        db.raw('count(*)::int as orders'),
+        db.raw('coalesce(sum(o.amount_total), 0)::bigint as gross'),
+        db.raw('min(o.currency) as currency'),
+      )
+      .first() as Promise<{ orders: number; gross: number; currency: string | null }>,
     db('payments as p')
       .whereIn('p.order_id', paidOrders.clone().select('o.id'))
       .whereIn('p.status', ['succeeded', 'refunded'])
@@ -71,7 +89,12 @@ export async function computeDailyReport(db: Knex, vault: PiiVault, areaId: stri
       .whereNotIn('t.status', ['rescheduled', 'void'])
       .groupBy('o.channel_id', 't.product_id')
       .orderBy(['o.channel_id', 't.product_id'])
-      .select('o.channel_id as channel', 't.product_id as product', db.raw('count(*)::int as tickets'), db.raw('sum(t.price)::bigint as amount')) as Promise<SalesRow[]>,
+      .select(
+        'o.channel_id as channel',
+        't.product_id as product',
+        db.raw('count(*)::int as tickets'),
+        db.raw('sum(t.price)::bigint as amount'),
+      ) as Promise<SalesRow[]>,
     db('refunds as r')
       .join('orders as o', 'o.id', 'r.order_id')
       .where('o.area_id', areaId)
@@ -95,7 +118,10 @@ export async function computeDailyReport(db: Knex, vault: PiiVault, areaId: stri
       .where({ area_id: areaId, local_date: date, direction: 'in', counted: true })
       .groupByRaw('1')
       .orderByRaw('1')
-      .select(db.raw('extract(hour from scanned_at at time zone ?)::int as hour', [tz]), db.raw('count(*)::int as entries')) as Promise<{ hour: number; entries: number }[]>,
+      .select(
+        db.raw('extract(hour from scanned_at at time zone ?)::int as hour', [tz]),
+        db.raw('count(*)::int as entries'),
+      ) as Promise<{ hour: number; entries: number }[]>,
     visitorInsight(db, vault, areaId, date),
   ]);
 
@@ -107,14 +133,20 @@ export async function computeDailyReport(db: Knex, vault: PiiVault, areaId: stri
     c.amount += Number(s.amount);
     byChannel.set(s.channel, c);
   }
-  const ordersPerChannel = await paidOrders.clone().groupBy('o.channel_id').select<{ channel: string; n: number }[]>('o.channel_id as channel', db.raw('count(*)::int as n'));
+  const ordersPerChannel = await paidOrders
+    .clone()
+    .groupBy('o.channel_id')
+    .select<{ channel: string; n: number }[]>('o.channel_id as channel', db.raw('count(*)::int as n'));
   for (const r of ordersPerChannel) {
     const c = byChannel.get(r.channel) ?? { orders: 0, tickets: 0, amount: 0 };
     c.orders = r.n;
     byChannel.set(r.channel, c);
   }
   const refundsBooked = refunds.reduce((s, r) => s + Number(r.amount), 0);
-  const peak = entries.reduce<{ hour: number; entries: number } | null>((best, e) => (!best || e.entries > best.entries ? e : best), null);
+  const peak = entries.reduce<{ hour: number; entries: number } | null>(
+    (best, e) => (!best || e.entries > best.entries ? e : best),
+    null,
+  );
 
   return {
     version: REPORT_VERSION,
@@ -135,8 +167,17 @@ export async function computeDailyReport(db: Knex, vault: PiiVault, areaId: stri
     sales: sales.map((s) => ({ ...s, amount: Number(s.amount) })),
     channels: [...byChannel]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([channel, c]) => ({ channel, ...c, sharePercent: gross ? Math.round((c.amount * 10_000) / gross) / 100 : 0 })),
-    refunds: refunds.map((r) => ({ reason: r.reason, refunds: r.refunds, tickets: r.tickets, amount: Number(r.amount) })),
+      .map(([channel, c]) => ({
+        channel,
+        ...c,
+        sharePercent: gross ? Math.round((c.amount * 10_000) / gross) / 100 : 0,
+      })),
+    refunds: refunds.map((r) => ({
+      reason: r.reason,
+      refunds: r.refunds,
+      tickets: r.tickets,
+      amount: Number(r.amount),
+    })),
     reschedules: Number(reschedules[0]?.n ?? 0),
     entriesByHour: entries,
     peakHour: peak,
@@ -155,7 +196,8 @@ const csvCell = (v: string | number) => {
  */
 export function reportToCsv(r: DailyReport): string {
   const rows: (string | number)[][] = [['section', 'key', 'subkey', 'metric', 'value']];
-  const add = (section: string, key: string, subkey: string, metric: string, value: string | number) => rows.push([section, key, subkey, metric, value]);
+  const add = (section: string, key: string, subkey: string, metric: string, value: string | number) =>
+    rows.push([section, key, subkey, metric, value]);
   add('report', r.areaId, r.date, 'timezone', r.timezone);
   add('report', r.areaId, r.date, 'currency', r.currency);
   add('report', r.areaId, r.date, 'generated_at', r.generatedAt);
@@ -176,8 +218,10 @@ export function reportToCsv(r: DailyReport): string {
     add('refunds', f.reason, '', 'amount', f.amount);
   }
   add('reschedules', '', '', 'orders', r.reschedules);
-  for (const e of r.entriesByHour) add('entries_by_hour', String(e.hour).padStart(2, '0'), '', 'entries', e.entries);
-  if (r.peakHour) add('peak_hour', String(r.peakHour.hour).padStart(2, '0'), '', 'entries', r.peakHour.entries);
+  for (const e of r.entriesByHour)
+    add('entries_by_hour', String(e.hour).padStart(2, '0'), '', 'entries', e.entries);
+  if (r.peakHour)
+    add('peak_hour', String(r.peakHour.hour).padStart(2, '0'), '', 'entries', r.peakHour.entries);
   const v = r.visitors;
   add('visitors', '', '', 'visitors', v.visitors);
   add('visitors', '', '', 'repeat_visitors', v.repeatVisitors);
@@ -190,12 +234,20 @@ export function reportToCsv(r: DailyReport): string {
 /** Stored reports (migration 0005-reports): one per area and day, replaced when regenerated. */
 export async function storeReport(db: Knex, r: DailyReport): Promise<void> {
   await db('daily_reports')
-    .insert({ area_id: r.areaId, day: r.date, version: r.version, report: JSON.stringify(r), generated_at: new Date(r.generatedAt) })
+    .insert({
+      area_id: r.areaId,
+      day: r.date,
+      version: r.version,
+      report: JSON.stringify(r),
+      generated_at: new Date(r.generatedAt),
+    })
     .onConflict(['area_id', 'day'])
     .merge();
 }
 
 export async function loadReport(db: Knex, areaId: string, date: string): Promise<DailyReport | undefined> {
-  const row = await db('daily_reports').where({ area_id: areaId, day: date }).first<{ report: DailyReport } | undefined>('report');
+  const row = await db('daily_reports')
+    .where({ area_id: areaId, day: date })
+    .first<{ report: DailyReport } | undefined>('report');
   return row?.report;
 }

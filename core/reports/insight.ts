@@ -16,39 +16,104 @@ export interface VisitorInsight {
 
 /** First two digits of a resident ID number: the province of registration. */
 const PROVINCES: Record<string, string> = {
-  '11': 'Beijing', '12': 'Tianjin', '13': 'Hebei', '14': 'Shanxi', '15': 'Inner Mongolia',
-  '21': 'Liaoning', '22': 'Jilin', '23': 'Heilongjiang',
-  '31': 'Shanghai', '32': 'Jiangsu', '33': 'Zhejiang', '34': 'Anhui', '35': 'Fujian', '36': 'Jiangxi', '37': 'Shandong',
-  '41': 'Henan', '42': 'Hubei', '43': 'Hunan', '44': 'Guangdong', '45': 'Guangxi', '46': 'Hainan',
-  '50': 'Chongqing', '51': 'Sichuan', '52': 'Guizhou', '53': 'Yunnan', '54': 'Tibet',
-  '61': 'Shaanxi', '62': 'Gansu', '63': 'Qinghai', '64': 'Ningxia', '65': 'Xinjiang',
-  '71': 'Taiwan', '81': 'Hong Kong', '82': 'Macau',
+  '11': 'Beijing',
+  '12': 'Tianjin',
+  '13': 'Hebei',
+  '14': 'Shanxi',
+  '15': 'Inner Mongolia',
+  '21': 'Liaoning',
+  '22': 'Jilin',
+  '23': 'Heilongjiang',
+  '31': 'Shanghai',
+  '32': 'Jiangsu',
+  '33': 'Zhejiang',
+  '34': 'Anhui',
+  '35': 'Fujian',
+  '36': 'Jiangxi',
+  '37': 'Shandong',
+  '41': 'Henan',
+  '42': 'Hubei',
+  '43': 'Hunan',
+  '44': 'Guangdong',
+  '45': 'Guangxi',
+  '46': 'Hainan',
+  '50': 'Chongqing',
+  '51': 'Sichuan',
+  '52': 'Guizhou',
+  '53': 'Yunnan',
+  '54': 'Tibet',
+  '61': 'Shaanxi',
+  '62': 'Gansu',
+  '63': 'Qinghai',
+  '64': 'Ningxia',
+  '65': 'Xinjiang',
+  '71': 'Taiwan',
+  '81': 'Hong Kong',
+  '82': 'Macau',
 };
 
 export const AGE_BANDS = ['0-6', '7-17', '18-29', '30-44', '45-59', '60+'] as const;
 
 export function ageBand(birth: string, on: string): string {
-  const age = Number(on.slice(0, 4)) - Number(birth.slice(0, 4)) - (on.slice(5, 7) + on.slice(8, 10) < birth.slice(4, 8) ? 1 : 0);
+  const age =
+    Number(on.slice(0, 4)) -
+    Number(birth.slice(0, 4)) -
+    (on.slice(5, 7) + on.slice(8, 10) < birth.slice(4, 8) ? 1 : 0);
   if (!Number.isFinite(age) || age < 0) return 'unknown';
-  return age <= 6 ? '0-6' : age <= 17 ? '7-17' : age <= 29 ? '18-29' : age <= 44 ? '30-44' : age <= 59 ? '45-59' : '60+';
+  return age <= 6
+    ? '0-6'
+    : age <= 17
+      ? '7-17'
+      : age <= 29
+        ? '18-29'
+        : age <= 44
+          ? '30-44'
+          : age <= 59
+            ? '45-59'
+            : '60+';
 }
 
 /** Age band and region of one document; nothing else leaves this function. */
-export function profile(idType: string, idNumber: string, visitDate: string): { band: string; region: string } {
+export function profile(
+  idType: string,
+  idNumber: string,
+  visitDate: string,
+): { band: string; region: string } {
   if (idType === 'cn_resident' && /^\d{17}[\dX]$/i.test(idNumber)) {
-    return { band: ageBand(idNumber.slice(6, 14), visitDate), region: PROVINCES[idNumber.slice(0, 2)] ?? 'unknown' };
+    return {
+      band: ageBand(idNumber.slice(6, 14), visitDate),
+      region: PROVINCES[idNumber.slice(0, 2)] ?? 'unknown',
+    };
   }
-  const region = idType === 'hk_macau_permit' ? 'Hong Kong/Macau' : idType === 'taiwan_permit' ? 'Taiwan' : idType === 'passport' ? 'international' : 'unknown';
+  const region =
+    idType === 'hk_macau_permit'
+      ? 'Hong Kong/Macau'
+      : idType === 'taiwan_permit'
+        ? 'Taiwan'
+        : idType === 'passport'
+          ? 'international'
+          : 'unknown';
   return { band: 'unknown', region };
 }
 
 const partyBucket = (n: number) => (n <= 1 ? '1' : n === 2 ? '2' : n <= 5 ? '3-5' : n <= 10 ? '6-10' : '11+');
 
-export async function visitorInsight(db: Knex, vault: PiiVault, areaId: string, date: string): Promise<VisitorInsight> {
+export async function visitorInsight(
+  db: Knex,
+  vault: PiiVault,
+  areaId: string,
+  date: string,
+): Promise<VisitorInsight> {
   const rows = await db('tickets as t')
     .join('orders as o', 'o.id', 't.order_id')
     .where({ 't.area_id': areaId, 't.visit_date': date, 't.status': 'valid' })
-    .select<{ order_id: string; units: number; id_type: string; id_number_enc: string; id_hash: string }[]>('t.order_id', 't.units', 't.id_type', 't.id_number_enc', 't.id_hash');
+    .select<{ order_id: string; units: number; id_type: string; id_number_enc: string; id_hash: string }[]>(
+      't.order_id',
+      't.units',
+      't.id_type',
+      't.id_number_enc',
+      't.id_hash',
+    );
   const ageBands: Record<string, number> = Object.fromEntries(AGE_BANDS.map((b) => [b, 0]));
   const regions: Record<string, number> = {};
   const party = new Map<string, number>();
@@ -71,5 +136,11 @@ export async function visitorInsight(db: Knex, vault: PiiVault, areaId: string, 
       .countDistinct<{ n: string | number }[]>({ n: 'id_hash' });
     repeatVisitors += Number(c?.n ?? 0);
   }
-  return { visitors: rows.length, repeatVisitors, ageBands, regions: Object.fromEntries(Object.entries(regions).sort()), partySizes };
+  return {
+    visitors: rows.length,
+    repeatVisitors,
+    ageBands,
+    regions: Object.fromEntries(Object.entries(regions).sort()),
+    partySizes,
+  };
 }

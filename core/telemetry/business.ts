@@ -15,7 +15,8 @@ export function orderOutcomeRecorder(m: ScenicMetrics): (e: OrderOutcome) => voi
         if (api) m.add('scenic_tickets_held_total', e.tickets, l);
         break;
       case 'refused':
-        if (api) m.add('scenic_orders_refused_total', 1, { area: e.areaId, channel: e.channelId, reason: e.reason });
+        if (api)
+          m.add('scenic_orders_refused_total', 1, { area: e.areaId, channel: e.channelId, reason: e.reason });
         break;
       case 'issued':
         if (!sales) break;
@@ -23,11 +24,21 @@ export function orderOutcomeRecorder(m: ScenicMetrics): (e: OrderOutcome) => voi
         m.add('scenic_sales_amount_minor_total', e.amount, { area: e.areaId, channel: e.channelId });
         break;
       case 'refunded':
-        if (sales) m.add('scenic_tickets_refunded_total', e.tickets, { area: e.areaId, channel: e.channelId, reason: e.reason });
+        if (sales)
+          m.add('scenic_tickets_refunded_total', e.tickets, {
+            area: e.areaId,
+            channel: e.channelId,
+            reason: e.reason,
+          });
         break;
       case 'expired':
       case 'cancelled':
-        if (sales) m.add('scenic_holds_ended_total', e.tickets, { area: e.areaId, channel: e.channelId, reason: e.kind });
+        if (sales)
+          m.add('scenic_holds_ended_total', e.tickets, {
+            area: e.areaId,
+            channel: e.channelId,
+            reason: e.kind,
+          });
         break;
     }
   };

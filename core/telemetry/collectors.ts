@@ -48,7 +48,11 @@ export function dataPlaneCollector(s: DataPlaneSources): Collector {
   };
 }
 
-async function inventorySamples(s: DataPlaneSources, areas: AreaRow[], today: Map<string, string>): Promise<Sample[]> {
+async function inventorySamples(
+  s: DataPlaneSources,
+  areas: AreaRow[],
+  today: Map<string, string>,
+): Promise<Sample[]> {
   const out: Sample[] = [];
   const jobs: Promise<void>[] = [];
   for (const a of areas) {
@@ -62,14 +66,26 @@ async function inventorySamples(s: DataPlaneSources, areas: AreaRow[], today: Ma
             { name: 'scenic_capacity_used', labels: l, value: snap.used },
             { name: 'scenic_capacity_limit', labels: l, value: snap.capacity },
             { name: 'scenic_capacity_level', labels: l, value: LEVELS.indexOf(snap.level) },
-            { name: 'scenic_capacity_threshold', labels: { ...l, level: 'yellow' }, value: snap.limits.yellow },
-            { name: 'scenic_capacity_threshold', labels: { ...l, level: 'orange' }, value: snap.limits.orange },
+            {
+              name: 'scenic_capacity_threshold',
+              labels: { ...l, level: 'yellow' },
+              value: snap.limits.yellow,
+            },
+            {
+              name: 'scenic_capacity_threshold',
+              labels: { ...l, level: 'orange' },
+              value: snap.limits.orange,
+            },
             { name: 'scenic_capacity_threshold', labels: { ...l, level: 'red' }, value: snap.limits.red },
           );
           for (const [slot, v] of Object.entries(snap.slots)) {
-            out.push({ name: 'scenic_slot_used', labels: { ...l, slot }, value: v.used }, { name: 'scenic_slot_capacity', labels: { ...l, slot }, value: v.capacity });
+            out.push(
+              { name: 'scenic_slot_used', labels: { ...l, slot }, value: v.used },
+              { name: 'scenic_slot_capacity', labels: { ...l, slot }, value: v.capacity },
+            );
           }
-          for (const [channel, v] of Object.entries(snap.channels)) out.push({ name: 'scenic_channel_used', labels: { ...l, channel }, value: v.used });
+          for (const [channel, v] of Object.entries(snap.channels))
+            out.push({ name: 'scenic_channel_used', labels: { ...l, channel }, value: v.used });
         }),
       );
     }
@@ -84,7 +100,8 @@ async function ticketSamples(s: DataPlaneSources, today: Map<string, string>): P
   const days = [...today.values()].sort();
   const from = days[0]!;
   const to = addDays(days.at(-1)!, s.daysAhead);
-  const rows = await s.db('tickets as t')
+  const rows = await s
+    .db('tickets as t')
     .join('orders as o', 'o.id', 't.order_id')
     .whereBetween('t.visit_date', [from, to])
     .whereIn('t.status', ['pending', 'valid', 'refunded'])
@@ -93,7 +110,9 @@ async function ticketSamples(s: DataPlaneSources, today: Map<string, string>): P
       't.area_id',
       s.db.raw('t.visit_date::text as day'),
       'o.channel_id',
-      s.db.raw(`case when t.status = 'pending' then 'held' when t.status = 'refunded' then 'refunded' when t.entries_used > 0 then 'used' else 'sold' end as state`),
+      s.db.raw(
+        `case when t.status = 'pending' then 'held' when t.status = 'refunded' then 'refunded' when t.entries_used > 0 then 'used' else 'sold' end as state`,
+      ),
       s.db.raw('count(*)::int as n'),
     );
   return rows
@@ -101,18 +120,31 @@ async function ticketSamples(s: DataPlaneSources, today: Map<string, string>): P
       const t = today.get(r.area_id);
       return t !== undefined && r.day >= t && r.day <= addDays(t, s.daysAhead);
     })
-    .map((r) => ({ name: 'scenic_tickets', labels: { area: r.area_id, day: r.day, channel: r.channel_id, state: r.state }, value: r.n }));
+    .map((r) => ({
+      name: 'scenic_tickets',
+      labels: { area: r.area_id, day: r.day, channel: r.channel_id, state: r.state },
+      value: r.n,
+    }));
 }
 
 async function presenceSamples(db: Knex, areas: AreaRow[], today: Map<string, string>): Promise<Sample[]> {
   if (!areas.length) return [];
   const rows = await db('area_presence')
     .whereIn('day', [...new Set(today.values())])
-    .select<{ area_id: string; day: string; entries: number; exits: number }[]>('area_id', db.raw('day::text as day'), 'entries', 'exits');
+    .select<{ area_id: string; day: string; entries: number; exits: number }[]>(
+      'area_id',
+      db.raw('day::text as day'),
+      'entries',
+      'exits',
+    );
   const out: Sample[] = [];
   for (const a of areas) {
     const p = rows.find((r) => r.area_id === a.id && r.day === today.get(a.id));
-    out.push({ name: 'scenic_in_park', labels: { area: a.id }, value: p ? Math.max(0, p.entries - p.exits) : 0 });
+    out.push({
+      name: 'scenic_in_park',
+      labels: { area: a.id },
+      value: p ? Math.max(0, p.entries - p.exits) : 0,
+    });
     out.push({ name: 'scenic_instant_capacity', labels: { area: a.id }, value: a.instant_capacity });
   }
   return out;
@@ -123,28 +155,55 @@ async function flowSamples(db: Knex, now: Date): Promise<Sample[]> {
   const rows = await db('entrance_flow as f')
     .join('areas as a', 'a.id', 'f.area_id')
     .where('f.minute', '>=', new Date(now.getTime() - 26 * 3_600_000))
-    .whereRaw('(f.minute at time zone a.timezone)::date = (?::timestamptz at time zone a.timezone)::date', [now])
+    .whereRaw('(f.minute at time zone a.timezone)::date = (?::timestamptz at time zone a.timezone)::date', [
+      now,
+    ])
     .groupBy('f.area_id', 'f.entrance_id')
-    .select<{ area_id: string; entrance_id: string; entries: number; exits: number }[]>('f.area_id', 'f.entrance_id', db.raw('sum(f.entries)::int as entries'), db.raw('sum(f.exits)::int as exits'));
+    .select<{ area_id: string; entrance_id: string; entries: number; exits: number }[]>(
+      'f.area_id',
+      'f.entrance_id',
+      db.raw('sum(f.entries)::int as entries'),
+      db.raw('sum(f.exits)::int as exits'),
+    );
   return rows.flatMap((r) => [
-    { name: 'scenic_entrance_passages_total' as const, labels: { area: r.area_id, entrance: r.entrance_id, direction: 'in' }, value: r.entries },
-    { name: 'scenic_entrance_passages_total' as const, labels: { area: r.area_id, entrance: r.entrance_id, direction: 'out' }, value: r.exits },
+    {
+      name: 'scenic_entrance_passages_total' as const,
+      labels: { area: r.area_id, entrance: r.entrance_id, direction: 'in' },
+      value: r.entries,
+    },
+    {
+      name: 'scenic_entrance_passages_total' as const,
+      labels: { area: r.area_id, entrance: r.entrance_id, direction: 'out' },
+      value: r.exits,
+    },
   ]);
 }
 
 /** Gate agents per entrance, online or not, from the health they report to the centre. */
 async function gateSamples(db: Knex, now: Date): Promise<Sample[]> {
-  const rows = await db('gate_devices').whereNull('revoked_at').select<{
-    area_id: string;
-    entrance_id: string;
-    created_at: Date;
-    last_seen_at: Date | null;
-    journal_backlog: number;
-  }[]>('area_id', 'entrance_id', 'created_at', 'last_seen_at', 'journal_backlog');
-  const by = new Map<string, { area: string; entrance: string; online: number; offline: number; maxOffline: number; backlog: number }>();
+  const rows = await db('gate_devices').whereNull('revoked_at').select<
+    {
+      area_id: string;
+      entrance_id: string;
+      created_at: Date;
+      last_seen_at: Date | null;
+      journal_backlog: number;
+    }[]
+  >('area_id', 'entrance_id', 'created_at', 'last_seen_at', 'journal_backlog');
+  const by = new Map<
+    string,
+    { area: string; entrance: string; online: number; offline: number; maxOffline: number; backlog: number }
+  >();
   for (const r of rows) {
     const k = `${r.area_id}|${r.entrance_id}`;
-    const e = by.get(k) ?? { area: r.area_id, entrance: r.entrance_id, online: 0, offline: 0, maxOffline: 0, backlog: 0 };
+    const e = by.get(k) ?? {
+      area: r.area_id,
+      entrance: r.entrance_id,
+      online: 0,
+      offline: 0,
+      maxOffline: 0,
+      backlog: 0,
+    };
     const seen = (r.last_seen_at ?? r.created_at).getTime();
     if (now.getTime() - seen <= GATE_ONLINE_WITHIN_MS) e.online++;
     else {
@@ -177,7 +236,10 @@ async function waitingRoomSamples(redis: Redis, areas: AreaRow[]): Promise<Sampl
     if (err || !Array.isArray(v) || v[1] === null) return; // no room configured
     const joined = Number(v[0] ?? 0);
     const front = Number(v[1]);
-    out.push({ name: 'scenic_waiting_room_joined', labels: { area: a.id }, value: joined }, { name: 'scenic_waiting_room_admitted', labels: { area: a.id }, value: Math.min(joined, front) });
+    out.push(
+      { name: 'scenic_waiting_room_joined', labels: { area: a.id }, value: joined },
+      { name: 'scenic_waiting_room_admitted', labels: { area: a.id }, value: Math.min(joined, front) },
+    );
   });
   return out;
 }
@@ -187,7 +249,12 @@ type JobState = 'wait' | 'prioritized' | 'active' | 'delayed' | 'failed';
 export interface QueueLike {
   name: string;
   getJobCounts(...types: JobState[]): Promise<Record<string, number>>;
-  getJobs(types: JobState[], start?: number, end?: number, asc?: boolean): Promise<({ timestamp: number } | undefined)[]>;
+  getJobs(
+    types: JobState[],
+    start?: number,
+    end?: number,
+    asc?: boolean,
+  ): Promise<({ timestamp: number } | undefined)[]>;
 }
 
 /** Depth per state and age of the oldest waiting job, per queue. */
@@ -196,13 +263,24 @@ export function queueCollector(queues: readonly QueueLike[], clock: Clock): Coll
     const out: Sample[] = [];
     await Promise.all(
       queues.map(async (q) => {
-        const [c, oldest] = await Promise.all([q.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'), q.getJobs(['wait', 'prioritized'], 0, 0, true)]);
+        const [c, oldest] = await Promise.all([
+          q.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
+          q.getJobs(['wait', 'prioritized'], 0, 0, true),
+        ]);
         out.push(
-          { name: 'scenic_queue_jobs', labels: { queue: q.name, state: 'waiting' }, value: (c.wait ?? 0) + (c.prioritized ?? 0) },
+          {
+            name: 'scenic_queue_jobs',
+            labels: { queue: q.name, state: 'waiting' },
+            value: (c.wait ?? 0) + (c.prioritized ?? 0),
+          },
           { name: 'scenic_queue_jobs', labels: { queue: q.name, state: 'active' }, value: c.active ?? 0 },
           { name: 'scenic_queue_jobs', labels: { queue: q.name, state: 'delayed' }, value: c.delayed ?? 0 },
           { name: 'scenic_queue_jobs', labels: { queue: q.name, state: 'failed' }, value: c.failed ?? 0 },
-          { name: 'scenic_queue_oldest_waiting_seconds', labels: { queue: q.name }, value: oldest[0] ? Math.max(0, (clock.now().getTime() - oldest[0].timestamp) / 1000) : 0 },
+          {
+            name: 'scenic_queue_oldest_waiting_seconds',
+            labels: { queue: q.name },
+            value: oldest[0] ? Math.max(0, (clock.now().getTime() - oldest[0].timestamp) / 1000) : 0,
+          },
         );
       }),
     );
@@ -214,7 +292,11 @@ export function queueCollector(queues: readonly QueueLike[], clock: Clock): Coll
  * Probes Redis and Postgres with a trivial command every `everyMs` and records the
  * round trip. Returns a function that stops the probe.
  */
-export function probeDependencies(m: ScenicMetrics, deps: { db: Knex; redis: Redis }, everyMs = 5_000): () => void {
+export function probeDependencies(
+  m: ScenicMetrics,
+  deps: { db: Knex; redis: Redis },
+  everyMs = 5_000,
+): () => void {
   const time = async (dependency: string, f: () => Promise<unknown>) => {
     const t0 = performance.now();
     try {
@@ -224,10 +306,13 @@ export function probeDependencies(m: ScenicMetrics, deps: { db: Knex; redis: Red
       /* a failed probe is not a latency; /readyz and the error rates show outages */
     }
   };
-  const tick = () => void Promise.all([time('redis', () => deps.redis.ping()), time('postgres', () => deps.db.raw('select 1'))]);
+  const tick = () =>
+    void Promise.all([
+      time('redis', () => deps.redis.ping()),
+      time('postgres', () => deps.db.raw('select 1')),
+    ]);
   tick();
   const timer = setInterval(tick, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }
-

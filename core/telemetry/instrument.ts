@@ -23,7 +23,8 @@ export const instrumentations =
           // paths (hold, queue status), where a span tree would cost more than the work —
           // bench:presale measured the API at a third of its untraced rate. Their rate and
           // latency are in the scenic_http_request_duration_seconds histogram instead.
-          ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz|health)(\?|$)|^\/v1\/(presale\/holds|queue\/)/.test(req.url ?? ''),
+          ignoreIncomingRequestHook: (req) =>
+            /^\/(metrics|healthz|readyz|health)(\?|$)|^\/v1\/(presale\/holds|queue\/)/.test(req.url ?? ''),
         }),
         // No express instrumentation: a span per middleware layer on every request for
         // little insight; the http server span already names the route.

@@ -1,5 +1,12 @@
 import type { Attributes, Counter, Histogram, Meter, Observable } from '@opentelemetry/api';
-import { METRICS, MAX_LABEL_VALUE, type Label, type MetricDef, type MetricName, type Role } from './catalogue.js';
+import {
+  METRICS,
+  MAX_LABEL_VALUE,
+  type Label,
+  type MetricDef,
+  type MetricName,
+  type Role,
+} from './catalogue.js';
 
 export type Labels = Partial<Record<Label, string | number>>;
 
@@ -30,23 +37,40 @@ export class ScenicMetrics {
   constructor(
     readonly roles: readonly Role[],
     meter: Meter,
-    private readonly opts: { cacheMs?: number; onError?: (source: string, err: unknown) => void; now?: () => number } = {},
+    private readonly opts: {
+      cacheMs?: number;
+      onError?: (source: string, err: unknown) => void;
+      now?: () => number;
+    } = {},
   ) {
-    this.defs = (METRICS as readonly MetricDef[]).filter((m) => m.roles.some((r) => roles.includes(r)) && !m.registry);
+    this.defs = (METRICS as readonly MetricDef[]).filter(
+      (m) => m.roles.some((r) => roles.includes(r)) && !m.registry,
+    );
     for (const d of this.defs) {
       const o = { description: d.help, unit: d.unit };
       if (d.kind === 'counter') this.counters.set(d.name, meter.createCounter(d.name, o));
-      else if (d.kind === 'histogram') this.histograms.set(d.name, meter.createHistogram(d.name, { ...o, advice: { explicitBucketBoundaries: [...(d.buckets ?? [])] } }));
+      else if (d.kind === 'histogram')
+        this.histograms.set(
+          d.name,
+          meter.createHistogram(d.name, {
+            ...o,
+            advice: { explicitBucketBoundaries: [...(d.buckets ?? [])] },
+          }),
+        );
       else if (d.kind === 'gauge') this.observables.set(d.name, meter.createObservableGauge(d.name, o));
-      else if (d.kind === 'observable-counter') this.observables.set(d.name, meter.createObservableCounter(d.name, o));
+      else if (d.kind === 'observable-counter')
+        this.observables.set(d.name, meter.createObservableCounter(d.name, o));
     }
     if (this.observables.size) {
-      meter.addBatchObservableCallback(async (result) => {
-        for (const s of await this.samples()) {
-          const inst = this.observables.get(s.name);
-          if (inst) result.observe(inst, s.value, this.attributes(s.name, s.labels));
-        }
-      }, [...this.observables.values()]);
+      meter.addBatchObservableCallback(
+        async (result) => {
+          for (const s of await this.samples()) {
+            const inst = this.observables.get(s.name);
+            if (inst) result.observe(inst, s.value, this.attributes(s.name, s.labels));
+          }
+        },
+        [...this.observables.values()],
+      );
     }
   }
 

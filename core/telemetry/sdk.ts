@@ -44,7 +44,9 @@ let current: Telemetry | undefined;
 
 /** Whether OTLP export is configured (any of the standard endpoint variables). */
 const otlp = (env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS') =>
-  env.OTEL_SDK_DISABLED !== 'true' && !!(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]) && env[`OTEL_${signal}_EXPORTER`] !== 'none';
+  env.OTEL_SDK_DISABLED !== 'true' &&
+  !!(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]) &&
+  env[`OTEL_${signal}_EXPORTER`] !== 'none';
 
 /**
  * Starts telemetry for a role, once per process (later calls return the first):
@@ -68,15 +70,24 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
     })
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
 
-  const prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    withoutTargetInfo: true,
+  });
   // The exporters were installed with a sibling patch release of sdk-metrics; the classes
   // are the same at run time but TypeScript sees two declarations, hence the casts.
   const readers: MetricReader[] = [prometheus as unknown as MetricReader];
-  if (otlp(env, 'METRICS')) readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 30_000 }));
+  if (otlp(env, 'METRICS'))
+    readers.push(
+      new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 30_000 }),
+    );
   const meterProvider = new MeterProvider({ resource, readers });
   metricsApi.setGlobalMeterProvider(meterProvider);
 
-  const spanProcessors: SpanProcessor[] = otlp(env, 'TRACES') ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [new NoopSpanProcessor()];
+  const spanProcessors: SpanProcessor[] = otlp(env, 'TRACES')
+    ? [new BatchSpanProcessor(new OTLPTraceExporter())]
+    : [new NoopSpanProcessor()];
   const tracerProvider = new node.NodeTracerProvider({ resource, spanProcessors });
   // registers the tracer provider, the async-hooks context manager and the W3C propagator
   tracerProvider.register();
@@ -88,7 +99,12 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
 
   const meter = meterProvider.getMeter('scenic', SCENIC_VERSION);
   const registry = new ScenicMetrics([o.role, ...(o.alsoRoles ?? [])], meter, { onError: o.onError });
-  if (registry.has('scenic_build_info')) registry.collect('build', () => Promise.resolve([{ name: 'scenic_build_info', labels: { role: o.role, version: SCENIC_VERSION }, value: 1 }]));
+  if (registry.has('scenic_build_info'))
+    registry.collect('build', () =>
+      Promise.resolve([
+        { name: 'scenic_build_info', labels: { role: o.role, version: SCENIC_VERSION }, value: 1 },
+      ]),
+    );
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
 
   const t: Telemetry = {
@@ -120,7 +136,9 @@ export const currentTelemetry = (): Telemetry | undefined => current;
  */
 export function withDeclaredFamilies(text: string, defs: readonly MetricDef[]): string {
   const present = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
-  const extra = defs.filter((d) => !present.has(d.name)).map((d) => `# HELP ${d.name} ${d.help}\n# TYPE ${d.name} ${promType(d.kind)}`);
+  const extra = defs
+    .filter((d) => !present.has(d.name))
+    .map((d) => `# HELP ${d.name} ${d.help}\n# TYPE ${d.name} ${promType(d.kind)}`);
   const body = text.trimEnd();
   return `${[body, ...extra].filter(Boolean).join('\n')}\n`;
 }

@@ -1,4 +1,12 @@
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 
 /** W3C trace context (`traceparent`, `tracestate`) as a plain object, for job data and HTTP headers. */
 export type TraceCarrier = Record<string, string>;
@@ -19,11 +27,20 @@ export function traceCarrier(): TraceCarrier {
  */
 export async function inSpan<T>(
   name: string,
-  opts: { parent?: TraceCarrier; kind?: 'internal' | 'consumer' | 'producer' | 'client'; attributes?: Attributes },
+  opts: {
+    parent?: TraceCarrier;
+    kind?: 'internal' | 'consumer' | 'producer' | 'client';
+    attributes?: Attributes;
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = opts.parent ? propagation.extract(context.active(), opts.parent) : context.active();
-  const kind = { internal: SpanKind.INTERNAL, consumer: SpanKind.CONSUMER, producer: SpanKind.PRODUCER, client: SpanKind.CLIENT }[opts.kind ?? 'internal'];
+  const kind = {
+    internal: SpanKind.INTERNAL,
+    consumer: SpanKind.CONSUMER,
+    producer: SpanKind.PRODUCER,
+    client: SpanKind.CLIENT,
+  }[opts.kind ?? 'internal'];
   return tracer().startActiveSpan(name, { kind, attributes: opts.attributes }, parent, async (span) => {
     try {
       const out = await fn(span);

@@ -50,7 +50,12 @@ export async function rotateSigningKey(db: Knex, vault: PiiVault, clock: Clock):
   const k = generateSigningKey(kid);
   await db.transaction(async (trx) => {
     await trx('signing_keys').whereNull('retired_at').update({ retired_at: now });
-    await trx('signing_keys').insert({ kid, public_key: k.publicRaw, private_key_enc: vault.encrypt(k.privateRaw), created_at: now });
+    await trx('signing_keys').insert({
+      kid,
+      public_key: k.publicRaw,
+      private_key_enc: vault.encrypt(k.privateRaw),
+      created_at: now,
+    });
   });
   return kid;
 }

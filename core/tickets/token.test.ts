@@ -46,7 +46,10 @@ describe('ticket token', () => {
     const raw = Buffer.from(good.slice(TOKEN_PREFIX.length), 'base64url');
     const i = raw.indexOf(Buffer.from('adult'));
     raw.write('child', i);
-    expect(verifyTicket(TOKEN_PREFIX + raw.toString('base64url'), keys)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyTicket(TOKEN_PREFIX + raw.toString('base64url'), keys)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses a token signed by a key the gate does not know', () => {

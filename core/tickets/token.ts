@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * The QR payload: one ticket, one code, verifiable offline.
@@ -95,7 +102,8 @@ export function signTicket(key: SigningKey, c: Omit<TicketClaims, 'kid'>): strin
 
 /** Decodes and verifies a scanned token. Never throws: anything odd is a failure reason. */
 export function verifyTicket(token: string, keys: PublicKeys): ParsedToken {
-  if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 1024) return { ok: false, reason: 'malformed' };
+  if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 1024)
+    return { ok: false, reason: 'malformed' };
   const raw = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
   if (raw.length < 1 + 1 + 16 + 1 + 8 + 1 + 1 + SIG_LEN) return { ok: false, reason: 'malformed' };
   if (raw[0] !== VERSION) return { ok: false, reason: 'unsupported_version' };
@@ -126,5 +134,8 @@ export function verifyTicket(token: string, keys: PublicKeys): ParsedToken {
   if (!verify(null, raw.subarray(0, p), key, raw.subarray(p))) return { ok: false, reason: 'bad_signature' };
   const ds = String(ymd).padStart(8, '0');
   const date = ymd === 0 ? null : `${ds.slice(0, 4)}-${ds.slice(4, 6)}-${ds.slice(6, 8)}`;
-  return { ok: true, claims: { kid, ticketId, areaId, date, slotStartMin, slotEndMin, productId, entriesAllowed } };
+  return {
+    ok: true,
+    claims: { kid, ticketId, areaId, date, slotStartMin, slotEndMin, productId, entriesAllowed },
+  };
 }

@@ -62,11 +62,17 @@ export function resolveArea(area: ScenicArea): ResolvedArea {
 }
 
 /** The level at which a channel stops: as declared, else onsite at red and the rest at orange. */
-export const closeLevelOf = (c: ChannelSpec): ThresholdLevel => c.closeAt ?? (c.kind === 'onsite' ? 'red' : 'orange');
+export const closeLevelOf = (c: ChannelSpec): ThresholdLevel =>
+  c.closeAt ?? (c.kind === 'onsite' ? 'red' : 'orange');
 
 /** YYYY-MM-DD of `now` in the area's time zone. Throws RangeError on an unknown zone. */
 export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 /** Milliseconds until the next local midnight of the zone (when "today" changes). */

@@ -33,15 +33,22 @@ function drift(schema: Schema, value: unknown, path: string, mode: 'complete' | 
   if (schema.additionalProperties && !schema.properties) return []; // a map: keys are data
   const declared = Object.keys(schema.properties ?? {}).filter((k) => !(path === '' && k === 'metadata'));
   // apiVersion and kind are always sent although the schema does not list them as required.
-  const required = [...(schema.required ?? []), ...(path === '' ? ['apiVersion', 'kind'].filter((k) => declared.includes(k)) : [])];
+  const required = [
+    ...(schema.required ?? []),
+    ...(path === '' ? ['apiVersion', 'kind'].filter((k) => declared.includes(k)) : []),
+  ];
   const expected = mode === 'complete' ? declared : required;
   const actual = Object.keys(value);
   const out: string[] = [];
-  for (const k of expected) if (!actual.includes(k)) out.push(`${path}.${k}: in YAML${mode === 'minimal' ? ' (required)' : ''}, not in TS`);
+  for (const k of expected)
+    if (!actual.includes(k))
+      out.push(`${path}.${k}: in YAML${mode === 'minimal' ? ' (required)' : ''}, not in TS`);
   for (const k of actual) {
     if (!declared.includes(k)) out.push(`${path}.${k}: in TS, not in YAML`);
-    else if (mode === 'minimal' && !expected.includes(k)) out.push(`${path}.${k}: required in TS, optional in YAML`);
-    else out.push(...drift(schema.properties![k]!, (value as Record<string, unknown>)[k], `${path}.${k}`, mode));
+    else if (mode === 'minimal' && !expected.includes(k))
+      out.push(`${path}.${k}: required in TS, optional in YAML`);
+    else
+      out.push(...drift(schema.properties![k]!, (value as Record<string, unknown>)[k], `${path}.${k}`, mode));
   }
   return out;
 }
@@ -63,10 +70,16 @@ describe('CRD YAML and TypeScript types are identical', () => {
   });
 
   it('the drift check notices a field missing on either side', () => {
-    const schema: Schema = { type: 'object', required: ['a'], properties: { a: { type: 'string' }, b: { type: 'string' } } };
+    const schema: Schema = {
+      type: 'object',
+      required: ['a'],
+      properties: { a: { type: 'string' }, b: { type: 'string' } },
+    };
     expect(drift(schema, { a: 'x' }, '', 'complete')).toEqual(['.b: in YAML, not in TS']);
     expect(drift(schema, { a: 'x', b: 'y', c: 'z' }, '', 'complete')).toEqual(['.c: in TS, not in YAML']);
-    expect(drift(schema, { a: 'x', b: 'y' }, '', 'minimal')).toEqual(['.b: required in TS, optional in YAML']);
+    expect(drift(schema, { a: 'x', b: 'y' }, '', 'minimal')).toEqual([
+      '.b: required in TS, optional in YAML',
+    ]);
     expect(drift(schema, {}, '', 'minimal')).toEqual(['.a: in YAML (required), not in TS']);
   });
 });

@@ -5,13 +5,28 @@ import type { ScenicArea } from '../api/types.js';
 import { desiredChildren } from './children.js';
 import { areaIdIsUnique, timezoneIsKnown } from './policies.js';
 
-const mk = (spec: Partial<ScenicArea['spec']> = {}, meta: Partial<ScenicArea['metadata']> = {}): ScenicArea => ({
+const mk = (
+  spec: Partial<ScenicArea['spec']> = {},
+  meta: Partial<ScenicArea['metadata']> = {},
+): ScenicArea => ({
   ...minimalArea,
   metadata: { name: 'park', namespace: 'ns', uid: 'u1', creationTimestamp: '2030-01-01T00:00:00Z', ...meta },
-  spec: { ...minimalArea.spec, entrances: [{ name: 'n', nodeSelector: { e: 'n' } }, { name: 's', nodeSelector: { e: 's' } }], ...spec },
+  spec: {
+    ...minimalArea.spec,
+    entrances: [
+      { name: 'n', nodeSelector: { e: 'n' } },
+      { name: 's', nodeSelector: { e: 's' } },
+    ],
+    ...spec,
+  },
 });
-const scale = { api: { min: 7, requested: 7, capped: false }, worker: { min: 1, requested: 0, capped: false }, by: ['w'] };
-const names = (a: ScenicArea) => desiredChildren(a, resolveArea(a), scale).map((c) => `${c.rt.kind}/${c.obj.metadata.name}`);
+const scale = {
+  api: { min: 7, requested: 7, capped: false },
+  worker: { min: 1, requested: 0, capped: false },
+  by: ['w'],
+};
+const names = (a: ScenicArea) =>
+  desiredChildren(a, resolveArea(a), scale).map((c) => `${c.rt.kind}/${c.obj.metadata.name}`);
 
 describe('desiredChildren', () => {
   it('owns every child and leaves Deployment replicas to the HPA', () => {
@@ -29,16 +44,24 @@ describe('desiredChildren', () => {
       'DaemonSet/park-gate-n',
       'DaemonSet/park-gate-s',
     ]);
-    for (const c of children) expect(c.obj.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: 'u1', controller: true })]);
-    const dep = children.find((c) => c.obj.metadata.name === 'park-api' && c.rt.kind === 'Deployment')!.obj as unknown as { spec: Record<string, unknown> };
+    for (const c of children)
+      expect(c.obj.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ uid: 'u1', controller: true }),
+      ]);
+    const dep = children.find((c) => c.obj.metadata.name === 'park-api' && c.rt.kind === 'Deployment')!
+      .obj as unknown as { spec: Record<string, unknown> };
     expect(dep.spec).not.toHaveProperty('replicas');
-    const hpa = children.find((c) => c.rt.kind === 'HorizontalPodAutoscaler')!.obj as unknown as { spec: { minReplicas: number } };
+    const hpa = children.find((c) => c.rt.kind === 'HorizontalPodAutoscaler')!.obj as unknown as {
+      spec: { minReplicas: number };
+    };
     expect(hpa.spec.minReplicas).toBe(7);
   });
 
   it('is deterministic (same input, same output: applying twice changes nothing)', () => {
     const a = mk();
-    expect(JSON.stringify(desiredChildren(a, resolveArea(a), scale))).toBe(JSON.stringify(desiredChildren(a, resolveArea(a), scale)));
+    expect(JSON.stringify(desiredChildren(a, resolveArea(a), scale))).toBe(
+      JSON.stringify(desiredChildren(a, resolveArea(a), scale)),
+    );
   });
 
   it('adds a partner-only API (Deployment, Service, HPA, PDB) when partnerApi is enabled', () => {
@@ -51,13 +74,22 @@ describe('desiredChildren', () => {
       'PodDisruptionBudget/park-partner-api',
     ]);
     const children = desiredChildren(a, resolveArea(a), scale);
-    const dep = children.find((c) => c.rt.kind === 'Deployment' && c.obj.metadata.name === 'park-partner-api')!.obj as unknown as {
-      spec: { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } };
+    const dep = children.find(
+      (c) => c.rt.kind === 'Deployment' && c.obj.metadata.name === 'park-partner-api',
+    )!.obj as unknown as {
+      spec: {
+        template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } };
+      };
     };
     expect(dep.spec.template.spec.containers[0]!.args).toEqual(['api']);
-    expect(dep.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'SCENIC_API_ROUTES', value: 'partner' });
+    expect(dep.spec.template.spec.containers[0]!.env).toContainEqual({
+      name: 'SCENIC_API_ROUTES',
+      value: 'partner',
+    });
     // its floor is its own: SalesWindows pre-scale the public API only
-    const hpa = children.find((c) => c.rt.kind === 'HorizontalPodAutoscaler' && c.obj.metadata.name === 'park-partner-api')!.obj as unknown as { spec: { minReplicas: number; maxReplicas: number } };
+    const hpa = children.find(
+      (c) => c.rt.kind === 'HorizontalPodAutoscaler' && c.obj.metadata.name === 'park-partner-api',
+    )!.obj as unknown as { spec: { minReplicas: number; maxReplicas: number } };
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 3 });
   });
 
@@ -79,9 +111,18 @@ describe('area policies', () => {
   it('refuses the younger of two areas sharing an areaId on one data plane', () => {
     const older = mk({ areaId: 'x' }, { name: 'old', uid: 'u0', creationTimestamp: '2029-01-01T00:00:00Z' });
     const younger = mk({ areaId: 'x' });
-    const otherPrefix = mk({ areaId: 'x', dataPlane: { ...minimalArea.spec.dataPlane, redisPrefix: 'other:' } }, { uid: 'u2' });
-    expect(areaIdIsUnique({ area: younger, resolved: resolveArea(younger), others: [older, younger] })?.reason).toBe('AreaIdConflict');
-    expect(areaIdIsUnique({ area: older, resolved: resolveArea(older), others: [older, younger] })).toBeUndefined();
-    expect(areaIdIsUnique({ area: otherPrefix, resolved: resolveArea(otherPrefix), others: [older] })).toBeUndefined();
+    const otherPrefix = mk(
+      { areaId: 'x', dataPlane: { ...minimalArea.spec.dataPlane, redisPrefix: 'other:' } },
+      { uid: 'u2' },
+    );
+    expect(
+      areaIdIsUnique({ area: younger, resolved: resolveArea(younger), others: [older, younger] })?.reason,
+    ).toBe('AreaIdConflict');
+    expect(
+      areaIdIsUnique({ area: older, resolved: resolveArea(older), others: [older, younger] }),
+    ).toBeUndefined();
+    expect(
+      areaIdIsUnique({ area: otherPrefix, resolved: resolveArea(otherPrefix), others: [older] }),
+    ).toBeUndefined();
   });
 });

@@ -35,7 +35,14 @@ const WORKER_METRICS_PORT = 9464;
 const GATE_PORT = 8090;
 
 export function ownerRef(area: ScenicArea): OwnerReference {
-  return { apiVersion: API_VERSION, kind: 'ScenicArea', name: area.metadata.name, uid: area.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ScenicArea',
+    name: area.metadata.name,
+    uid: area.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 function selectorLabels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
@@ -48,11 +55,20 @@ function selectorLabels(a: ResolvedArea, component: Component, entrance?: string
 }
 
 function labels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
-  return { ...selectorLabels(a, component, entrance), 'app.kubernetes.io/managed-by': MANAGED_BY, [AREA_LABEL]: a.name };
+  return {
+    ...selectorLabels(a, component, entrance),
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [AREA_LABEL]: a.name,
+  };
 }
 
 function meta(area: ScenicArea, a: ResolvedArea, name: string, component: Component, entrance?: string) {
-  return { name, namespace: a.namespace, labels: labels(a, component, entrance), ownerReferences: [ownerRef(area)] };
+  return {
+    name,
+    namespace: a.namespace,
+    labels: labels(a, component, entrance),
+    ownerReferences: [ownerRef(area)],
+  };
 }
 
 /** The sales policy the data plane reads: capacity, slots, thresholds and channels. Manual
@@ -66,10 +82,23 @@ export function salesPolicy(a: ResolvedArea) {
     timeSlots: s.timeSlots ?? [],
     thresholds: {
       yellow: { percent: a.thresholds.yellow, notice: s.thresholds?.yellow?.notice ?? 'Almost full' },
-      orange: { percent: a.thresholds.orange, notice: s.thresholds?.orange?.notice ?? 'Online sales paused; limited tickets on site' },
-      red: { percent: a.thresholds.red, notice: s.thresholds?.red?.notice ?? 'Sold out', diversionPlan: s.thresholds?.red?.diversionPlan ?? null },
+      orange: {
+        percent: a.thresholds.orange,
+        notice: s.thresholds?.orange?.notice ?? 'Online sales paused; limited tickets on site',
+      },
+      red: {
+        percent: a.thresholds.red,
+        notice: s.thresholds?.red?.notice ?? 'Sold out',
+        diversionPlan: s.thresholds?.red?.diversionPlan ?? null,
+      },
     },
-    channels: (s.channels ?? []).map((c) => ({ name: c.name, kind: c.kind, quota: c.quota ?? null, closeAt: closeLevelOf(c), windowed: c.windowed ?? false })),
+    channels: (s.channels ?? []).map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      quota: c.quota ?? null,
+      closeAt: closeLevelOf(c),
+      windowed: c.windowed ?? false,
+    })),
   };
 }
 
@@ -77,9 +106,15 @@ function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
   const dp = a.spec.dataPlane;
   return [
     { name: 'SCENIC_AREA_ID', value: a.areaId },
-    { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: dp.redisSecret.name, key: dp.redisSecret.key ?? 'url' } } },
+    {
+      name: 'REDIS_URL',
+      valueFrom: { secretKeyRef: { name: dp.redisSecret.name, key: dp.redisSecret.key ?? 'url' } },
+    },
     { name: 'REDIS_PREFIX', value: a.redisPrefix },
-    { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: dp.postgresSecret.name, key: dp.postgresSecret.key ?? 'url' } } },
+    {
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: dp.postgresSecret.name, key: dp.postgresSecret.key ?? 'url' } },
+    },
     { name: 'SCENIC_POLICY_FILE', value: `${POLICY_DIR}/${POLICY_KEY}` },
     ...extra,
   ];
@@ -87,7 +122,13 @@ function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
 
 const resources = (r: Resources | undefined) => (r && (r.requests || r.limits) ? { resources: r } : {});
 
-function container(a: ResolvedArea, role: string, res: Resources | undefined, extraEnv: V1EnvVar[], more: Partial<V1Container> = {}): V1Container {
+function container(
+  a: ResolvedArea,
+  role: string,
+  res: Resources | undefined,
+  extraEnv: V1EnvVar[],
+  more: Partial<V1Container> = {},
+): V1Container {
   const c: V1Container = {
     name: role,
     image: a.spec.image,
@@ -98,7 +139,11 @@ function container(a: ResolvedArea, role: string, res: Resources | undefined, ex
       { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
     ],
-    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
     ...resources(res),
     ...more,
   };
@@ -109,7 +154,12 @@ function container(a: ResolvedArea, role: string, res: Resources | undefined, ex
 function podSpec(a: ResolvedArea, c: V1Container, more: Partial<V1PodSpec> = {}): V1PodSpec {
   return {
     containers: [c],
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
     volumes: [
       { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
       { name: 'tmp', emptyDir: {} },
@@ -119,7 +169,12 @@ function podSpec(a: ResolvedArea, c: V1Container, more: Partial<V1PodSpec> = {})
   };
 }
 
-function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: ResolvedScaling): V1Deployment {
+function deployment(
+  area: ScenicArea,
+  a: ResolvedArea,
+  component: Workload,
+  s: ResolvedScaling,
+): V1Deployment {
   const isApi = component !== 'worker';
   const c = container(
     a,
@@ -136,8 +191,16 @@ function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: R
     isApi
       ? {
           ports: [{ name: 'http', containerPort: API_PORT }],
-          readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
-          livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+          readinessProbe: {
+            httpGet: { path: '/readyz', port: 'http' },
+            periodSeconds: 5,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 'http' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
         }
       : // its /metrics (workers/observability.ts), named for the chart's PodMonitor
         { ports: [{ name: 'metrics', containerPort: WORKER_METRICS_PORT }] },
@@ -154,7 +217,12 @@ function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: R
         metadata: { labels: labels(a, component) },
         spec: podSpec(a, c, {
           topologySpreadConstraints: [
-            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels(a, component) } },
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selectorLabels(a, component) },
+            },
           ],
         }),
       },
@@ -162,7 +230,13 @@ function deployment(area: ScenicArea, a: ResolvedArea, component: Workload, s: R
   };
 }
 
-function hpa(area: ScenicArea, a: ResolvedArea, component: Workload, s: ResolvedScaling, min: number): V2HorizontalPodAutoscaler {
+function hpa(
+  area: ScenicArea,
+  a: ResolvedArea,
+  component: Workload,
+  s: ResolvedScaling,
+  min: number,
+): V2HorizontalPodAutoscaler {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -171,10 +245,29 @@ function hpa(area: ScenicArea, a: ResolvedArea, component: Workload, s: Resolved
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: childName(a.name, component) },
       minReplicas: min,
       maxReplicas: s.maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage },
+          },
+        },
+      ],
       behavior: {
-        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }] },
-        scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }] },
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          selectPolicy: 'Min',
+          policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }],
+        },
       },
     },
   };
@@ -185,11 +278,19 @@ function pdb(area: ScenicArea, a: ResolvedArea, component: Workload): V1PodDisru
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: meta(area, a, childName(a.name, component), component),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(a, component) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(a, component) },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
   };
 }
 
-function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicArea['spec']['entrances']>[number]): V1DaemonSet {
+function gateDaemonSet(
+  area: ScenicArea,
+  a: ResolvedArea,
+  e: NonNullable<ScenicArea['spec']['entrances']>[number],
+): V1DaemonSet {
   const c = container(a, 'gate', a.spec.gate?.resources, [
     { name: 'SCENIC_ENTRANCE_ID', value: e.name },
     { name: 'SCENIC_GATE_LANES', value: String(e.lanes ?? 1) },
@@ -199,7 +300,10 @@ function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicA
     { name: 'SCENIC_GATE_JOURNAL', value: `/var/lib/scenic/gate/${a.areaId}-${e.name}.sqlite` },
     { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
     { name: 'SCENIC_GATE_PORT', value: String(GATE_PORT) },
-    { name: 'SCENIC_GATE_CREDENTIAL', valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } } },
+    {
+      name: 'SCENIC_GATE_CREDENTIAL',
+      valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } },
+    },
     { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ]);
   c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'journal', mountPath: '/var/lib/scenic/gate' }];
@@ -224,7 +328,10 @@ function gateDaemonSet(area: ScenicArea, a: ResolvedArea, e: NonNullable<ScenicA
             { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
             { name: 'tmp', emptyDir: {} },
             // The offline journal must survive pod restarts: it lives on the node.
-            { name: 'journal', hostPath: { path: `/var/lib/scenic/gate/${a.namespace}/${a.name}`, type: 'DirectoryOrCreate' } },
+            {
+              name: 'journal',
+              hostPath: { path: `/var/lib/scenic/gate/${a.namespace}/${a.name}`, type: 'DirectoryOrCreate' },
+            },
           ],
         }),
       },
@@ -244,7 +351,11 @@ export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaSc
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta(area, a, childName(a.name, component), component),
-    spec: { type: 'ClusterIP', selector: selectorLabels(a, component), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(a, component),
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
   });
   const children: Child[] = [
     { rt: RT.configMap, obj: policy as KubeObject },
@@ -265,6 +376,8 @@ export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaSc
       { rt: RT.pdb, obj: pdb(area, a, 'partner-api') as KubeObject },
     );
   }
-  if (a.gateEnabled) for (const e of a.spec.entrances ?? []) children.push({ rt: RT.daemonSet, obj: gateDaemonSet(area, a, e) as KubeObject });
+  if (a.gateEnabled)
+    for (const e of a.spec.entrances ?? [])
+      children.push({ rt: RT.daemonSet, obj: gateDaemonSet(area, a, e) as KubeObject });
   return children;
 }

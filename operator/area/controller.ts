@@ -31,7 +31,13 @@ export function areaReconciler(ctx: OperatorContext) {
     const violation = firstViolation(areaPolicies, { area, resolved: a, others: ctx.caches.areas.list() });
     if (violation) {
       ctx.recorder.event(area, 'Warning', violation.reason, violation.message);
-      await writeStatus(ctx, area, { areaId: a.areaId }, areaConditions({ violation, applyFailures: [], childCount: 0, deployments: [], daemonSets: [] }), now);
+      await writeStatus(
+        ctx,
+        area,
+        { areaId: a.areaId },
+        areaConditions({ violation, applyFailures: [], childCount: 0, deployments: [], daemonSets: [] }),
+        now,
+      );
       return {};
     }
 
@@ -42,7 +48,12 @@ export function areaReconciler(ctx: OperatorContext) {
     for (const child of children) {
       const existed = childCache(ctx.caches, child.rt).get(key(child.obj));
       try {
-        await ctx.client.apply(resourcePath(child.rt, a.namespace, child.obj.metadata.name), child.obj, FIELD_MANAGER, { force: true });
+        await ctx.client.apply(
+          resourcePath(child.rt, a.namespace, child.obj.metadata.name),
+          child.obj,
+          FIELD_MANAGER,
+          { force: true },
+        );
         if (!existed) created.push(`${child.rt.kind} ${child.obj.metadata.name}`);
         else noteFloorChange(ctx, area, child, existed, scale.by);
       } catch (err) {
@@ -51,8 +62,15 @@ export function areaReconciler(ctx: OperatorContext) {
     }
     const pruned = await pruneUnwanted(ctx, area, children);
     if (created.length) ctx.recorder.event(area, 'Normal', 'Created', `created ${created.join(', ')}`);
-    if (pruned.length) ctx.recorder.event(area, 'Normal', 'Pruned', `deleted ${pruned.join(', ')} (no longer in the spec: entrance removed, gate or partner API disabled)`);
-    if (failures.length) ctx.recorder.event(area, 'Warning', 'ApplyFailed', failures.join('; ').slice(0, 1000));
+    if (pruned.length)
+      ctx.recorder.event(
+        area,
+        'Normal',
+        'Pruned',
+        `deleted ${pruned.join(', ')} (no longer in the spec: entrance removed, gate or partner API disabled)`,
+      );
+    if (failures.length)
+      ctx.recorder.event(area, 'Warning', 'ApplyFailed', failures.join('; ').slice(0, 1000));
 
     const mine = (rtKind: string) =>
       children
@@ -68,10 +86,27 @@ export function areaReconciler(ctx: OperatorContext) {
       {
         areaId: a.areaId,
         replicas: {
-          api: { min: scale.api.min, max: a.api.maxReplicas, current: byName('api')?.replicas ?? 0, ready: byName('api')?.readyReplicas ?? 0 },
-          worker: { min: scale.worker.min, max: a.worker.maxReplicas, current: byName('worker')?.replicas ?? 0, ready: byName('worker')?.readyReplicas ?? 0 },
+          api: {
+            min: scale.api.min,
+            max: a.api.maxReplicas,
+            current: byName('api')?.replicas ?? 0,
+            ready: byName('api')?.readyReplicas ?? 0,
+          },
+          worker: {
+            min: scale.worker.min,
+            max: a.worker.maxReplicas,
+            current: byName('worker')?.replicas ?? 0,
+            ready: byName('worker')?.readyReplicas ?? 0,
+          },
           ...(a.partnerApi
-            ? { partnerApi: { min: a.partnerApi.minReplicas, max: a.partnerApi.maxReplicas, current: byName('partner-api')?.replicas ?? 0, ready: byName('partner-api')?.readyReplicas ?? 0 } }
+            ? {
+                partnerApi: {
+                  min: a.partnerApi.minReplicas,
+                  max: a.partnerApi.maxReplicas,
+                  current: byName('partner-api')?.replicas ?? 0,
+                  ready: byName('partner-api')?.readyReplicas ?? 0,
+                },
+              }
             : {}),
         },
         gateAgents: gateAgents(daemonSets),
@@ -82,7 +117,9 @@ export function areaReconciler(ctx: OperatorContext) {
     );
     if (failures.length) throw new Error(`apply failed: ${failures.join('; ')}`);
     // +10 ms: timers may fire a hair early relative to Date.now() rounding.
-    return scale.nextAt !== undefined ? { requeueAfterMs: Math.max(0, scale.nextAt - now.getTime()) + 10 } : {};
+    return scale.nextAt !== undefined
+      ? { requeueAfterMs: Math.max(0, scale.nextAt - now.getTime()) + 10 }
+      : {};
   };
 }
 
@@ -101,7 +138,8 @@ async function writeStatus(
     lastReconcileTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   // lastReconcileTime alone does not justify a write, except as a heartbeat.
-  const heartbeat = !cur.lastReconcileTime || now.getTime() - Date.parse(cur.lastReconcileTime) > HEARTBEAT_MS;
+  const heartbeat =
+    !cur.lastReconcileTime || now.getTime() - Date.parse(cur.lastReconcileTime) > HEARTBEAT_MS;
   await patchStatusIfChanged(ctx.client, RT.area, area.metadata.namespace!, area.metadata.name, cur, status, {
     ignore: ['lastReconcileTime'],
     force: heartbeat,
@@ -109,13 +147,31 @@ async function writeStatus(
 }
 
 /** An Event when the HPA floor moves (pre-scale up, or restored after the cool-down). */
-function noteFloorChange(ctx: OperatorContext, area: ScenicArea, child: Child, existed: KubeObject, by: string[]) {
+function noteFloorChange(
+  ctx: OperatorContext,
+  area: ScenicArea,
+  child: Child,
+  existed: KubeObject,
+  by: string[],
+) {
   if (child.rt.kind !== 'HorizontalPodAutoscaler') return;
   const before = (existed as { spec?: { minReplicas?: number } }).spec?.minReplicas;
   const after = (child.obj as { spec?: { minReplicas?: number } }).spec?.minReplicas;
   if (before === undefined || after === undefined || before === after) return;
-  if (after > before) ctx.recorder.event(area, 'Normal', 'PreScaled', `${child.obj.metadata.name} minReplicas ${before} → ${after} for SalesWindow ${by.join(', ')}`);
-  else ctx.recorder.event(area, 'Normal', 'FloorRestored', `${child.obj.metadata.name} minReplicas ${before} → ${after}${by.length ? ` (still raised by ${by.join(', ')})` : ''}`);
+  if (after > before)
+    ctx.recorder.event(
+      area,
+      'Normal',
+      'PreScaled',
+      `${child.obj.metadata.name} minReplicas ${before} → ${after} for SalesWindow ${by.join(', ')}`,
+    );
+  else
+    ctx.recorder.event(
+      area,
+      'Normal',
+      'FloorRestored',
+      `${child.obj.metadata.name} minReplicas ${before} → ${after}${by.length ? ` (still raised by ${by.join(', ')})` : ''}`,
+    );
 }
 
 /** Deletes children this area owns that its spec no longer asks for (gates of removed entrances, a disabled partner API). */
@@ -134,7 +190,9 @@ async function pruneUnwanted(ctx: OperatorContext, area: ScenicArea, children: C
       );
     for (const d of stale) {
       try {
-        await ctx.client.delete(resourcePath(rt, d.metadata.namespace, d.metadata.name), { propagationPolicy: 'Background' });
+        await ctx.client.delete(resourcePath(rt, d.metadata.namespace, d.metadata.name), {
+          propagationPolicy: 'Background',
+        });
         done.push(`${rt.kind} ${d.metadata.name}`);
       } catch (err) {
         if (!isNotFound(err)) throw err;

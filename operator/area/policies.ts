@@ -43,7 +43,10 @@ export const areaIdIsUnique: Policy<AreaInput> = ({ area, resolved, others }) =>
     if (r.areaId !== resolved.areaId || r.redisPrefix !== resolved.redisPrefix) continue;
     const theirs = [o.metadata.creationTimestamp ?? '', `${o.metadata.namespace}/${o.metadata.name}`];
     if (theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!))
-      return { reason: 'AreaIdConflict', message: `areaId "${resolved.areaId}" is already used by ScenicArea ${theirs[1]}` };
+      return {
+        reason: 'AreaIdConflict',
+        message: `areaId "${resolved.areaId}" is already used by ScenicArea ${theirs[1]}`,
+      };
   }
   return undefined;
 };
@@ -56,12 +59,22 @@ export interface WindowInput {
 }
 
 export const windowAreaExists: Policy<WindowInput> = ({ window, area }) =>
-  area ? undefined : { reason: 'AreaNotFound', message: `ScenicArea "${window.spec.areaRef.name}" does not exist in namespace ${window.metadata.namespace}` };
+  area
+    ? undefined
+    : {
+        reason: 'AreaNotFound',
+        message: `ScenicArea "${window.spec.areaRef.name}" does not exist in namespace ${window.metadata.namespace}`,
+      };
 
 export const windowChannelsDeclared: Policy<WindowInput> = ({ window, area }) => {
   const declared = new Set((area?.spec.channels ?? []).map((c) => c.name));
   const unknown = window.spec.channels.filter((c) => !declared.has(c));
-  return unknown.length ? { reason: 'UnknownChannel', message: `channels not declared in ScenicArea ${area?.metadata.name}: ${unknown.join(', ')}` } : undefined;
+  return unknown.length
+    ? {
+        reason: 'UnknownChannel',
+        message: `channels not declared in ScenicArea ${area?.metadata.name}: ${unknown.join(', ')}`,
+      }
+    : undefined;
 };
 
 export const windowPolicies: readonly Policy<WindowInput>[] = [windowAreaExists, windowChannelsDeclared];

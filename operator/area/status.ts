@@ -43,7 +43,12 @@ export function areaConditions(o: AreaObservation): ConditionInput[] {
   if (o.violation) {
     return [
       { type: 'Ready', status: 'False', ...o.violation },
-      { type: 'Progressing', status: 'False', reason: o.violation.reason, message: 'fix the spec to continue' },
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: o.violation.reason,
+        message: 'fix the spec to continue',
+      },
       { type: 'Degraded', status: 'True', ...o.violation },
     ];
   }
@@ -51,27 +56,62 @@ export function areaConditions(o: AreaObservation): ConditionInput[] {
     const message = o.applyFailures.join('; ').slice(0, 2000);
     return [
       { type: 'Ready', status: 'False', reason: AreaReason.ApplyFailed, message },
-      { type: 'Progressing', status: 'True', reason: AreaReason.ApplyFailed, message: 'retrying with backoff' },
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: AreaReason.ApplyFailed,
+        message: 'retrying with backoff',
+      },
       { type: 'Degraded', status: 'True', reason: AreaReason.ApplyFailed, message },
     ];
   }
   const failing = o.deployments.flatMap((d) =>
     (d.status?.conditions ?? [])
-      .filter((c) => (c.type === 'Progressing' && c.status === 'False') || (c.type === 'ReplicaFailure' && c.status === 'True'))
+      .filter(
+        (c) =>
+          (c.type === 'Progressing' && c.status === 'False') ||
+          (c.type === 'ReplicaFailure' && c.status === 'True'),
+      )
       .map((c) => `${d.metadata.name}: ${c.reason ?? c.type}${c.message ? ` (${c.message})` : ''}`),
   );
   const waiting = [
-    ...o.deployments.filter((d) => (d.status?.readyReplicas ?? 0) < (d.status?.replicas ?? 1)).map((d) => `${d.metadata.name} ${d.status?.readyReplicas ?? 0}/${d.status?.replicas ?? '?'} ready`),
-    ...o.daemonSets.filter((d) => (d.status?.numberReady ?? 0) < (d.status?.desiredNumberScheduled ?? 0)).map((d) => `${d.metadata.name} ${d.status?.numberReady ?? 0}/${d.status?.desiredNumberScheduled} ready`),
+    ...o.deployments
+      .filter((d) => (d.status?.readyReplicas ?? 0) < (d.status?.replicas ?? 1))
+      .map((d) => `${d.metadata.name} ${d.status?.readyReplicas ?? 0}/${d.status?.replicas ?? '?'} ready`),
+    ...o.daemonSets
+      .filter((d) => (d.status?.numberReady ?? 0) < (d.status?.desiredNumberScheduled ?? 0))
+      .map(
+        (d) => `${d.metadata.name} ${d.status?.numberReady ?? 0}/${d.status?.desiredNumberScheduled} ready`,
+      ),
   ];
   return [
-    { type: 'Ready', status: 'True', reason: AreaReason.Reconciled, message: `all ${o.childCount} children applied and in sync` },
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: AreaReason.Reconciled,
+      message: `all ${o.childCount} children applied and in sync`,
+    },
     waiting.length
-      ? { type: 'Progressing', status: 'True', reason: AreaReason.RollingOut, message: `waiting for pods: ${waiting.join(', ')}` }
-      : { type: 'Progressing', status: 'False', reason: AreaReason.Stable, message: 'every workload is ready' },
+      ? {
+          type: 'Progressing',
+          status: 'True',
+          reason: AreaReason.RollingOut,
+          message: `waiting for pods: ${waiting.join(', ')}`,
+        }
+      : {
+          type: 'Progressing',
+          status: 'False',
+          reason: AreaReason.Stable,
+          message: 'every workload is ready',
+        },
     failing.length
       ? { type: 'Degraded', status: 'True', reason: AreaReason.WorkloadFailing, message: failing.join('; ') }
-      : { type: 'Degraded', status: 'False', reason: AreaReason.AsExpected, message: 'no workload reports a failure' },
+      : {
+          type: 'Degraded',
+          status: 'False',
+          reason: AreaReason.AsExpected,
+          message: 'no workload reports a failure',
+        },
   ];
 }
 

@@ -1,5 +1,9 @@
 import { Redis } from 'ioredis';
-import { subscribeInventoryEvents, type InventoryEvent, type LevelChangeEvent } from '../../core/inventory/events.js';
+import {
+  subscribeInventoryEvents,
+  type InventoryEvent,
+  type LevelChangeEvent,
+} from '../../core/inventory/events.js';
 import { localDate, resolveArea, type ResolvedArea } from '../api/defaults.js';
 import type { ScenicArea } from '../api/types.js';
 import { OPERATOR_ACTOR, type OperatorContext } from '../context.js';
@@ -61,7 +65,9 @@ export class CapacityListener {
       const prev = this.chains.get(key) ?? Promise.resolve();
       const next = prev
         .then(() => this.record(a, e))
-        .catch((err: Error) => this.ctx.log.error({ err: err.message, area: key }, 'could not record capacity level'));
+        .catch((err: Error) =>
+          this.ctx.log.error({ err: err.message, area: key }, 'could not record capacity level'),
+        );
       this.chains.set(key, next);
     }
   }
@@ -80,7 +86,11 @@ export class CapacityListener {
       if (!levels) return;
       try {
         // resourceVersion makes the merge patch conditional: a concurrent writer means retry.
-        await this.ctx.client.mergePatch(`${path}/status`, { metadata: { resourceVersion: fresh.metadata.resourceVersion }, status: { levels } }, FIELD_MANAGER);
+        await this.ctx.client.mergePatch(
+          `${path}/status`,
+          { metadata: { resourceVersion: fresh.metadata.resourceVersion }, status: { levels } },
+          FIELD_MANAGER,
+        );
       } catch (err) {
         if (isConflict(err)) continue;
         throw err;
@@ -88,7 +98,12 @@ export class CapacityListener {
       const pct = e.capacity ? Math.round((e.used / e.capacity) * 1000) / 10 : 0;
       const dir = directionOf(e);
       const serious = dir === 'raised' && (e.level === 'orange' || e.level === 'red');
-      this.ctx.recorder.event(fresh, serious ? 'Warning' : 'Normal', dir === 'raised' ? 'CapacityLevelRaised' : 'CapacityLevelLowered', `${e.date}: ${e.previous} → ${e.level} (${e.used}/${e.capacity}, ${pct}%)`);
+      this.ctx.recorder.event(
+        fresh,
+        serious ? 'Warning' : 'Normal',
+        dir === 'raised' ? 'CapacityLevelRaised' : 'CapacityLevelLowered',
+        `${e.date}: ${e.previous} → ${e.level} (${e.used}/${e.capacity}, ${pct}%)`,
+      );
       this.callHooks(fresh, a, e);
       return;
     }
@@ -113,11 +128,18 @@ export class CapacityListener {
     });
     for (const h of a.spec.hooks ?? []) {
       if (h.levels?.length && !h.levels.includes(e.level)) continue;
-      this.fetchImpl(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(3_000) })
+      this.fetchImpl(h.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(3_000),
+      })
         .then((res) => {
           if (!res.ok) throw new Error(`HTTP ${res.status}`);
         })
-        .catch((err: Error) => this.ctx.recorder.event(area, 'Warning', 'HookFailed', `hook ${h.name}: ${err.message}`));
+        .catch((err: Error) =>
+          this.ctx.recorder.event(area, 'Warning', 'HookFailed', `hook ${h.name}: ${err.message}`),
+        );
     }
   }
 }

@@ -1,5 +1,10 @@
 /** Exponential backoff with full jitter: a random delay in [base·2^attempt / 2, base·2^attempt], capped. */
-export function jitteredBackoff(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function jitteredBackoff(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -57,7 +57,12 @@ export interface ResourceType {
   kind: string;
 }
 
-export function resourcePath(rt: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  rt: ResourceType,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   const base = rt.group ? `/apis/${rt.group}/${rt.version}` : `/api/${rt.version}`;
   const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   const n = name ? `/${encodeURIComponent(name)}` : '';
@@ -102,9 +107,15 @@ export class KubeClient {
   }
 
   /** Opens a streaming GET (watch) and calls `onLine` for each JSON line until the stream ends. */
-  async stream(path: string, query: Query, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+  async stream(
+    path: string,
+    query: Query,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const res = await this.open('GET', path, { query, signal, timeoutMs: 0 });
-    if (res.statusCode && res.statusCode >= 400) throw toError(res.statusCode, await readAll(res), 'GET', path);
+    if (res.statusCode && res.statusCode >= 400)
+      throw toError(res.statusCode, await readAll(res), 'GET', path);
     res.setEncoding('utf8');
     let buf = '';
     await new Promise<void>((resolve, reject) => {
@@ -128,7 +139,12 @@ export class KubeClient {
   }
 
   /** Server-side apply with a stable field manager; `force` takes fields over from others. */
-  apply<T extends KubeObject>(path: string, obj: T, fieldManager: string, opts: { force?: boolean; dryRun?: boolean } = {}) {
+  apply<T extends KubeObject>(
+    path: string,
+    obj: T,
+    fieldManager: string,
+    opts: { force?: boolean; dryRun?: boolean } = {},
+  ) {
     return this.request<T>('PATCH', path, {
       query: { fieldManager, force: opts.force ?? true, dryRun: opts.dryRun ? 'All' : undefined },
       body: obj,
@@ -137,7 +153,11 @@ export class KubeClient {
   }
 
   mergePatch<T>(path: string, patch: unknown, fieldManager: string) {
-    return this.request<T>('PATCH', path, { query: { fieldManager }, body: patch, contentType: 'application/merge-patch+json' });
+    return this.request<T>('PATCH', path, {
+      query: { fieldManager },
+      body: patch,
+      contentType: 'application/merge-patch+json',
+    });
   }
 
   create<T>(path: string, obj: unknown, fieldManager?: string) {
@@ -154,19 +174,27 @@ export class KubeClient {
 
   private async open(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
     const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     const reqOpts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
     await this.kc.applyToHTTPSOptions(reqOpts);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (payload !== undefined) {
-      reqOpts.headers = { ...reqOpts.headers, 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+      reqOpts.headers = {
+        ...reqOpts.headers,
+        'Content-Type': opts.contentType ?? 'application/json',
+        'Content-Length': Buffer.byteLength(payload),
+      };
     }
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const lib = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
       const req = lib.request(url, { ...reqOpts, signal: opts.signal }, resolve);
       req.on('error', reject);
-      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out after ${timeoutMs} ms`)));
+      if (timeoutMs > 0)
+        req.setTimeout(timeoutMs, () =>
+          req.destroy(new Error(`${method} ${path}: timed out after ${timeoutMs} ms`)),
+        );
       if (payload !== undefined) req.write(payload);
       req.end();
     });

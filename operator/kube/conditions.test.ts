@@ -6,8 +6,17 @@ const t2 = new Date('2025-01-01T00:05:00Z');
 
 describe('setCondition', () => {
   it('adds a condition with the transition time truncated to seconds', () => {
-    expect(setCondition([], { type: 'Ready', status: 'False', reason: 'Pending', message: 'm' }, 3, t1)).toEqual([
-      { type: 'Ready', status: 'False', observedGeneration: 3, lastTransitionTime: '2025-01-01T00:00:00Z', reason: 'Pending', message: 'm' },
+    expect(
+      setCondition([], { type: 'Ready', status: 'False', reason: 'Pending', message: 'm' }, 3, t1),
+    ).toEqual([
+      {
+        type: 'Ready',
+        status: 'False',
+        observedGeneration: 3,
+        lastTransitionTime: '2025-01-01T00:00:00Z',
+        reason: 'Pending',
+        message: 'm',
+      },
     ]);
   });
 
@@ -18,7 +27,13 @@ describe('setCondition', () => {
     const first = setCondition([], { type: 'Ready', status: 'False', reason: 'A', message: 'a' }, 1, t1);
     const second = setCondition(first, { type: 'Ready', status, reason: 'B', message: 'b' }, 2, t2);
     expect(second).toHaveLength(1);
-    expect(second[0]).toMatchObject({ status, reason: 'B', message: 'b', observedGeneration: 2, lastTransitionTime: expected });
+    expect(second[0]).toMatchObject({
+      status,
+      reason: 'B',
+      message: 'b',
+      observedGeneration: 2,
+      lastTransitionTime: expected,
+    });
   });
 });
 

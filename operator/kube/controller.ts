@@ -32,8 +32,14 @@ export class Controller {
     private readonly opts: ControllerOptions,
   ) {
     this.queue = new WorkQueue(opts);
-    this.reconciles = opts.metrics.counter('scenic_operator_reconcile_total', 'Reconciles by controller and result.');
-    this.duration = opts.metrics.counter('scenic_operator_reconcile_seconds_total', 'Time spent reconciling, by controller.');
+    this.reconciles = opts.metrics.counter(
+      'scenic_operator_reconcile_total',
+      'Reconciles by controller and result.',
+    );
+    this.duration = opts.metrics.counter(
+      'scenic_operator_reconcile_seconds_total',
+      'Time spent reconciling, by controller.',
+    );
   }
 
   enqueue(key: string): void {
@@ -63,7 +69,15 @@ export class Controller {
       } catch (err) {
         const delay = this.queue.addRateLimited(key);
         this.reconciles.inc({ controller: this.name, result: 'error' });
-        this.opts.log.warn({ controller: this.name, key, err: err instanceof Error ? err.message : String(err), retryInMs: delay }, 'reconcile failed');
+        this.opts.log.warn(
+          {
+            controller: this.name,
+            key,
+            err: err instanceof Error ? err.message : String(err),
+            retryInMs: delay,
+          },
+          'reconcile failed',
+        );
       } finally {
         this.duration.inc({ controller: this.name }, (performance.now() - t0) / 1000);
         this.queue.done(key);

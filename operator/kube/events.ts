@@ -31,13 +31,17 @@ export class EventRecorder implements Recorder {
     const last = this.recent.get(key);
     if (last !== undefined && now - last < this.dedupeMs) return;
     this.recent.set(key, now);
-    if (this.recent.size > 5_000) for (const [k, at] of this.recent) if (now - at >= this.dedupeMs) this.recent.delete(k);
+    if (this.recent.size > 5_000)
+      for (const [k, at] of this.recent) if (now - at >= this.dedupeMs) this.recent.delete(k);
     const ns = obj.metadata.namespace ?? 'default';
     const ts = new Date(now).toISOString();
     const body = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${now.toString(16)}${randomBytes(3).toString('hex')}`, namespace: ns },
+      metadata: {
+        name: `${obj.metadata.name}.${now.toString(16)}${randomBytes(3).toString('hex')}`,
+        namespace: ns,
+      },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,

@@ -3,17 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { KubeError, type KubeList, type KubeObject } from './client.js';
 import { Informer, type ListWatcher, type WatchEvent } from './informer.js';
 
-const obj = (name: string, rv: string): KubeObject => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
+const obj = (name: string, rv: string): KubeObject => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+});
 const log = pino({ level: 'silent' });
 
 /** A scripted list-watch: each watch call runs the next step. */
-function fake(lists: KubeObject[][], steps: ((emit: (e: WatchEvent<KubeObject>) => void) => Promise<void>)[]) {
+function fake(
+  lists: KubeObject[][],
+  steps: ((emit: (e: WatchEvent<KubeObject>) => void) => Promise<void>)[],
+) {
   const calls = { list: 0, watch: [] as string[] };
   const lw: ListWatcher<KubeObject> = {
     list() {
       const items = lists[Math.min(calls.list, lists.length - 1)]!;
       calls.list++;
-      return Promise.resolve({ metadata: { resourceVersion: String(100 * calls.list) }, items } as KubeList<KubeObject>);
+      return Promise.resolve({
+        metadata: { resourceVersion: String(100 * calls.list) },
+        items,
+      } as KubeList<KubeObject>);
     },
     async watch(rv, onEvent, signal) {
       calls.watch.push(rv);
@@ -37,12 +45,12 @@ describe('Informer', () => {
   it('relists on 410 Gone and reports objects deleted while it was not watching', async () => {
     const { lw, calls } = fake(
       [[obj('a', '1'), obj('b', '2')], [obj('a', '1')]],
-      [
-        () => Promise.reject(new KubeError(410, 'Expired', 'too old resource version')),
-      ],
+      [() => Promise.reject(new KubeError(410, 'Expired', 'too old resource version'))],
     );
     const deleted: string[] = [];
-    const inf = new Informer(lw, { name: 't', log, baseBackoffMs: 10 }).on({ delete: (o) => deleted.push(o.metadata.name) });
+    const inf = new Informer(lw, { name: 't', log, baseBackoffMs: 10 }).on({
+      delete: (o) => deleted.push(o.metadata.name),
+    });
     inf.start();
     await inf.synced();
     await until(() => calls.list === 2);
@@ -80,7 +88,12 @@ describe('Informer', () => {
     expect(updates).toEqual(['add a', 'update a@150', 'add c']);
     expect(inf.restarts).toBe(1);
     expect(inf.lastError).toBe('connection reset');
-    expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['a', 'c']);
+    expect(
+      inf
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'c']);
     await until(() => inf.healthy);
     await inf.stop();
     expect(inf.healthy).toBe(false);
@@ -89,7 +102,9 @@ describe('Informer', () => {
   it('relists periodically and resyncs unchanged objects to handlers', async () => {
     const { lw, calls } = fake([[obj('a', '1')]], []);
     const resynced: string[] = [];
-    const inf = new Informer(lw, { name: 't', log, resyncMs: 1_000 }).on({ resync: (o) => resynced.push(o.metadata.name) });
+    const inf = new Informer(lw, { name: 't', log, resyncMs: 1_000 }).on({
+      resync: (o) => resynced.push(o.metadata.name),
+    });
     inf.start();
     await until(() => calls.list >= 2, 5_000);
     expect(resynced).toContain('a');

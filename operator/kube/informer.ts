@@ -16,7 +16,11 @@ export interface ListWatcher<T extends KubeObject> {
   watch(resourceVersion: string, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
 }
 
-export function restListWatcher<T extends KubeObject>(client: KubeClient, path: string, labelSelector?: string): ListWatcher<T> {
+export function restListWatcher<T extends KubeObject>(
+  client: KubeClient,
+  path: string,
+  labelSelector?: string,
+): ListWatcher<T> {
   return {
     async list() {
       const items: T[] = [];
@@ -87,7 +91,8 @@ export interface InformerOptions {
   maxBackoffMs?: number;
 }
 
-export const keyOf = (o: KubeObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+export const keyOf = (o: KubeObject) =>
+  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 
 /**
  * A list-watch cache that does not stall. `@kubernetes/client-node`'s informer stops on
@@ -186,7 +191,10 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         const delay = jitteredBackoff(attempt++, baseBackoffMs, maxBackoffMs);
-        this.opts.log.warn({ informer: this.opts.name, err: this.lastError, delay }, 'watch failed: restarting');
+        this.opts.log.warn(
+          { informer: this.opts.name, err: this.lastError, delay },
+          'watch failed: restarting',
+        );
         await sleep(delay, signal);
       }
     }

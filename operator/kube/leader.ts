@@ -84,7 +84,12 @@ export class LeaderElector {
     try {
       const lease = await this.o.client.get<Lease>(this.path());
       if (lease.spec.holderIdentity !== this.o.identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(Date.now()) };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: null,
+        leaseDurationSeconds: 1,
+        renewTime: microTime(Date.now()),
+      };
       await this.o.client.replace(this.path(), lease);
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'could not release the lease');
@@ -98,7 +103,11 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { client, identity, leaseDurationMs } = this.o;
     const now = Date.now();
-    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.round(leaseDurationMs / 1000), renewTime: microTime(now) };
+    const spec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.round(leaseDurationMs / 1000),
+      renewTime: microTime(now),
+    };
     try {
       let lease: Lease;
       try {
@@ -113,7 +122,11 @@ export class LeaderElector {
         } satisfies Lease);
         return true;
       }
-      const record = JSON.stringify([lease.spec.holderIdentity, lease.spec.renewTime, lease.spec.leaseDurationSeconds]);
+      const record = JSON.stringify([
+        lease.spec.holderIdentity,
+        lease.spec.renewTime,
+        lease.spec.leaseDurationSeconds,
+      ]);
       if (this.observed?.record !== record) this.observed = { record, at: now };
       const holder = lease.spec.holderIdentity;
       const ours = holder === identity;
@@ -126,7 +139,10 @@ export class LeaderElector {
         leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (ours ? 0 : 1),
       };
       await client.replace(this.path(), lease);
-      this.observed = { record: JSON.stringify([identity, spec.renewTime, spec.leaseDurationSeconds]), at: now };
+      this.observed = {
+        record: JSON.stringify([identity, spec.renewTime, spec.leaseDurationSeconds]),
+        at: now,
+      };
       return true;
     } catch (err) {
       if (!isConflict(err)) this.o.log.warn({ err: (err as Error).message }, 'lease update failed');

@@ -8,9 +8,19 @@ export const RT = {
   daemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets', kind: 'DaemonSet' },
   service: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   configMap: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
-  hpa: { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler' },
+  hpa: {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+  },
   pdb: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' },
-  crd: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' },
+  crd: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+  },
 } as const satisfies Record<string, ResourceType>;
 
 /** Child kinds of a ScenicArea, in apply order (the policy ConfigMap first: pods mount it). */

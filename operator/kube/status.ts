@@ -19,7 +19,9 @@ export async function patchStatusIfChanged<S extends object>(
 ): Promise<boolean> {
   const cur = (current ?? {}) as Record<string, unknown>;
   const ignore = opts.ignore ?? [];
-  const changed = Object.entries(fields).some(([k, v]) => !ignore.includes(k as keyof S) && !jsonEqual(v ?? undefined, cur[k]));
+  const changed = Object.entries(fields).some(
+    ([k, v]) => !ignore.includes(k as keyof S) && !jsonEqual(v ?? undefined, cur[k]),
+  );
   if (!changed && !opts.force) return false;
   try {
     await client.mergePatch(resourcePath(rt, namespace, name, 'status'), { status: fields }, FIELD_MANAGER);

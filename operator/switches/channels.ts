@@ -28,11 +28,20 @@ export interface DesiredSwitch {
  * the sale that crosses them (with its own hysteresis), so the operator never flips
  * channels on levels and cannot make them flap.
  */
-export function desiredSwitches(area: ResolvedArea, openWindowChannels: ReadonlySet<string>): DesiredSwitch[] {
+export function desiredSwitches(
+  area: ResolvedArea,
+  openWindowChannels: ReadonlySet<string>,
+): DesiredSwitch[] {
   return (area.spec.channels ?? []).map((c) => {
-    if (c.paused) return { channel: c.name, paused: true, reason: c.pauseReason ?? 'paused in the ScenicArea spec' };
-    if (c.windowed && !openWindowChannels.has(c.name)) return { channel: c.name, paused: true, reason: 'outside its sales windows' };
-    return { channel: c.name, paused: false, reason: c.windowed ? 'sales window open' : 'not paused in the ScenicArea spec' };
+    if (c.paused)
+      return { channel: c.name, paused: true, reason: c.pauseReason ?? 'paused in the ScenicArea spec' };
+    if (c.windowed && !openWindowChannels.has(c.name))
+      return { channel: c.name, paused: true, reason: 'outside its sales windows' };
+    return {
+      channel: c.name,
+      paused: false,
+      reason: c.windowed ? 'sales window open' : 'not paused in the ScenicArea spec',
+    };
   });
 }
 
@@ -51,9 +60,20 @@ export function channelStates(
       .sort();
     const todayLevel = levels.find((l) => l.date === today);
     const base = { name: c.name, ...(closedDates.length ? { closedDates } : {}) };
-    if (c.paused) return { ...base, state: 'Paused', reason: ChannelReason.ManualPause, message: c.pauseReason ?? 'paused in the ScenicArea spec' };
+    if (c.paused)
+      return {
+        ...base,
+        state: 'Paused',
+        reason: ChannelReason.ManualPause,
+        message: c.pauseReason ?? 'paused in the ScenicArea spec',
+      };
     if (c.windowed && !openWindowChannels.has(c.name))
-      return { ...base, state: 'Closed', reason: ChannelReason.OutsideSalesWindow, message: 'sells only while one of its SalesWindows is open' };
+      return {
+        ...base,
+        state: 'Closed',
+        reason: ChannelReason.OutsideSalesWindow,
+        message: 'sells only while one of its SalesWindows is open',
+      };
     if (todayLevel && levelRank(todayLevel.level) >= RANK[closeAt])
       return {
         ...base,

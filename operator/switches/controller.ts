@@ -38,8 +38,21 @@ export function switchesReconciler(ctx: OperatorContext) {
     const paused = new Set(await pausedChannels(redis, a.areaId));
     for (const d of desiredSwitches(a, open)) {
       if (d.paused === paused.has(d.channel)) continue;
-      await setChannelPaused(redis, { prefix: a.redisPrefix, areaId: a.areaId, channelId: d.channel, paused: d.paused, actor: OPERATOR_ACTOR, reason: d.reason, now: now.getTime() });
-      ctx.recorder.event(area, 'Normal', d.paused ? 'ChannelPaused' : 'ChannelResumed', `${d.channel}: ${d.reason}`);
+      await setChannelPaused(redis, {
+        prefix: a.redisPrefix,
+        areaId: a.areaId,
+        channelId: d.channel,
+        paused: d.paused,
+        actor: OPERATOR_ACTOR,
+        reason: d.reason,
+        now: now.getTime(),
+      });
+      ctx.recorder.event(
+        area,
+        'Normal',
+        d.paused ? 'ChannelPaused' : 'ChannelResumed',
+        `${d.channel}: ${d.reason}`,
+      );
     }
 
     const states = channelStates(a, area.status?.levels ?? [], open, today);
@@ -54,6 +67,11 @@ function noteStateChanges(ctx: OperatorContext, area: ScenicArea, states: Return
   for (const s of states) {
     const old = before.get(s.name);
     if (!old || old.state === s.state) continue;
-    ctx.recorder.event(area, s.state === 'Open' ? 'Normal' : 'Warning', `Channel${s.state}`, `${s.name}: ${old.state} → ${s.state} (${s.reason}: ${s.message ?? ''})`);
+    ctx.recorder.event(
+      area,
+      s.state === 'Open' ? 'Normal' : 'Warning',
+      `Channel${s.state}`,
+      `${s.name}: ${old.state} → ${s.state} (${s.reason}: ${s.message ?? ''})`,
+    );
   }
 }

@@ -40,9 +40,16 @@ export function windowReconciler(ctx: OperatorContext) {
     const phaseTimes = { ...cur.phaseTimes };
     const slot = PHASE_KEY[t.phase];
     if (!phaseTimes[slot]) phaseTimes[slot] = iso(now.getTime());
-    const status: Partial<SalesWindowStatus> = { observedGeneration: w.metadata.generation, phase: t.phase, phaseTimes, scaleDownAt: iso(t.scaleUntil) };
+    const status: Partial<SalesWindowStatus> = {
+      observedGeneration: w.metadata.generation,
+      phase: t.phase,
+      phaseTimes,
+      scaleDownAt: iso(t.scaleUntil),
+    };
     if (resolved) {
-      const deployment = (n: string) => childCache(ctx.caches, RT.deployment).get(`${ns}/${resolved.name}-${n}`) as { status?: { readyReplicas?: number } } | undefined;
+      const deployment = (n: string) =>
+        childCache(ctx.caches, RT.deployment).get(`${ns}/${resolved.name}-${n}`) as
+          { status?: { readyReplicas?: number } } | undefined;
       const ask = (perPod: number, max: number, n: string) => {
         const requested = replicasFor(w.spec.expectedPeakRps, perPod, resolved.headroom);
         return { requested, ready: deployment(n)?.status?.readyReplicas ?? 0, capped: requested > max };
@@ -55,7 +62,11 @@ export function windowReconciler(ctx: OperatorContext) {
     status.message = violation?.message ?? describe(t.phase, t);
     status.conditions = setConditions(
       cur.conditions,
-      [violation ? { type: 'Ready', status: 'False', ...violation } : { type: 'Ready', status: 'True', reason: t.phase, message: status.message }],
+      [
+        violation
+          ? { type: 'Ready', status: 'False', ...violation }
+          : { type: 'Ready', status: 'True', reason: t.phase, message: status.message },
+      ],
       w.metadata.generation,
       now,
     );
@@ -65,14 +76,24 @@ export function windowReconciler(ctx: OperatorContext) {
     if (resolved && !violation && (t.phase === 'PreScaling' || t.phase === 'Open')) {
       const ready = Math.max(1, status.replicas?.api?.ready ?? 0);
       admissionRate = Math.max(1, Math.floor(ready * resolved.api.requestsPerSecondPerPod * 0.8));
-      await configureWaitingRoom(ctx.redis.forPrefix(resolved.redisPrefix), resolved.areaId, { opensAt: new Date(t.opensAt), ratePerSecond: admissionRate, burst: admissionRate }, now);
+      await configureWaitingRoom(
+        ctx.redis.forPrefix(resolved.redisPrefix),
+        resolved.areaId,
+        { opensAt: new Date(t.opensAt), ratePerSecond: admissionRate, burst: admissionRate },
+        now,
+      );
     }
     const phaseChanged = cur.phase !== t.phase;
     await patchStatusIfChanged(ctx.client, RT.window, ns, w.metadata.name, cur, status);
     if (violation) ctx.recorder.event(w, 'Warning', violation.reason, violation.message);
     if (phaseChanged) {
       const capped = status.replicas?.api?.capped || status.replicas?.worker?.capped;
-      ctx.recorder.event(w, capped && t.phase === 'PreScaling' ? 'Warning' : 'Normal', t.phase, status.message + (capped ? ' (capped at maxReplicas)' : ''));
+      ctx.recorder.event(
+        w,
+        capped && t.phase === 'PreScaling' ? 'Warning' : 'Normal',
+        t.phase,
+        status.message + (capped ? ' (capped at maxReplicas)' : ''),
+      );
       ctx.enqueueArea(areaKey);
       ctx.enqueueSwitches(areaKey);
     }
@@ -83,7 +104,10 @@ export function windowReconciler(ctx: OperatorContext) {
   };
 }
 
-function describe(phase: WindowPhase, t: { scaleFrom: number; opensAt: number; closesAt: number; scaleUntil: number }): string {
+function describe(
+  phase: WindowPhase,
+  t: { scaleFrom: number; opensAt: number; closesAt: number; scaleUntil: number },
+): string {
   switch (phase) {
     case 'Scheduled':
       return `pre-scales at ${iso(t.scaleFrom)}, opens at ${iso(t.opensAt)}`;
@@ -98,5 +122,9 @@ function describe(phase: WindowPhase, t: { scaleFrom: number; opensAt: number; c
 
 /** Areas a window event concerns (both, when its areaRef changed). */
 export function windowAreaKeys(...ws: (SalesWindow | undefined)[]): string[] {
-  return [...new Set(ws.filter((w): w is SalesWindow => !!w).map((w) => `${w.metadata.namespace}/${w.spec.areaRef.name}`))];
+  return [
+    ...new Set(
+      ws.filter((w): w is SalesWindow => !!w).map((w) => `${w.metadata.namespace}/${w.spec.areaRef.name}`),
+    ),
+  ];
 }

@@ -33,7 +33,13 @@ export function windowTimeline(w: SalesWindow, coolDownSeconds: number, now: num
   if (now < scaleFrom) return { ...t, phase: 'Scheduled', scaling, channelsOpen: false, nextAt: scaleFrom };
   if (now < opensAt) return { ...t, phase: 'PreScaling', scaling, channelsOpen: false, nextAt: opensAt };
   if (now < closesAt) return { ...t, phase: 'Open', scaling, channelsOpen: true, nextAt: closesAt };
-  return { ...t, phase: 'Closed', scaling, channelsOpen: false, nextAt: now < scaleUntil ? scaleUntil : undefined };
+  return {
+    ...t,
+    phase: 'Closed',
+    scaling,
+    channelsOpen: false,
+    nextAt: now < scaleUntil ? scaleUntil : undefined,
+  };
 }
 
 /** Pods needed for a peak: ceil(peak ÷ per-pod × headroom), at least 1. */
@@ -70,7 +76,10 @@ export function areaScale(area: ResolvedArea, windows: SalesWindow[], now: numbe
     if (!t.scaling) continue;
     by.push(w.metadata.name);
     api = Math.max(api, replicasFor(w.spec.expectedPeakRps, area.api.requestsPerSecondPerPod, area.headroom));
-    worker = Math.max(worker, replicasFor(w.spec.expectedPeakRps, area.worker.requestsPerSecondPerPod, area.headroom));
+    worker = Math.max(
+      worker,
+      replicasFor(w.spec.expectedPeakRps, area.worker.requestsPerSecondPerPod, area.headroom),
+    );
   }
   const target = (requested: number, floor: number, max: number): ScaleTarget => ({
     min: Math.min(max, Math.max(floor, requested)),
@@ -87,4 +96,6 @@ export function areaScale(area: ResolvedArea, windows: SalesWindow[], now: numbe
 
 /** Windows of an area (same namespace, areaRef by name). */
 export const windowsOf = (areaName: string, namespace: string, windows: SalesWindow[]) =>
-  windows.filter((w) => w.spec.areaRef.name === areaName && (w.metadata.namespace ?? 'default') === namespace);
+  windows.filter(
+    (w) => w.spec.areaRef.name === areaName && (w.metadata.namespace ?? 'default') === namespace,
+  );

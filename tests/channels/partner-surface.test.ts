@@ -23,15 +23,24 @@ describe('a partner-only API process', () => {
       productId: 'surface-park',
       optionId: 'DEFAULT',
       availabilityId: `${day(5)}T09:00:00+08:00`,
-      unitItems: [{ unitId: 'adult', contact: { fullName: '周九' }, identityDocument: { number: residentId('19850505', 77) } }],
+      unitItems: [
+        {
+          unitId: 'adult',
+          contact: { fullName: '周九' },
+          identityDocument: { number: residentId('19850505', 77) },
+        },
+      ],
     });
     expect(held).toMatchObject({ uuid, status: 'ON_HOLD' });
-    expect(await ota.client.request<Body>('POST', `/octo/bookings/${uuid}/confirm`, {})).toMatchObject({ status: 'CONFIRMED' });
+    expect(await ota.client.request<Body>('POST', `/octo/bookings/${uuid}/confirm`, {})).toMatchObject({
+      status: 'CONFIRMED',
+    });
     expect((await ota.client.order(uuid)).status).toBe('issued');
   });
 
   it('serves health, metrics and the API description', async () => {
-    for (const path of ['/healthz', '/readyz', '/metrics', '/v1/openapi.json']) expect((await fetch(`${api.url}${path}`)).status, path).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/metrics', '/v1/openapi.json'])
+      expect((await fetch(`${api.url}${path}`)).status, path).toBe(200);
   });
 
   it('answers 404 problem+json for every public, staff and presale route', async () => {
@@ -45,7 +54,11 @@ describe('a partner-only API process', () => {
       ['GET', '/'],
     ];
     for (const [method, path] of tries) {
-      const r = await fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      const r = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      });
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(r.headers.get('content-type'), path).toMatch(/problem\+json/);
     }

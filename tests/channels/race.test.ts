@@ -36,7 +36,12 @@ describe('two partners and the web race for one slot', () => {
 
   /** 80 orders from each partner and 80 from the web, all at once, one visitor each. */
   async function race(date: string, slotId: string) {
-    const body = () => ({ areaId: 'race', date, slotId, items: [{ productId: 'adult', visitors: [visitor()] }] });
+    const body = () => ({
+      areaId: 'race',
+      date,
+      slotId,
+      items: [{ productId: 'adult', visitors: [visitor()] }],
+    });
     const web = httpClient(api.url, 64);
     const outcome = (p: Promise<unknown>) =>
       p.then(
@@ -47,7 +52,11 @@ describe('two partners and the web race for one slot', () => {
     for (let i = 0; i < 80; i++) {
       tasks.push(outcome(a.client.createOrder({ partnerOrderId: `A-${date}-${i}`, ...body() })));
       tasks.push(outcome(b.client.createOrder({ partnerOrderId: `B-${date}-${i}`, ...body() })));
-      tasks.push(web.send('POST', '/v1/orders', body(), { 'idempotency-key': randomUUID() }).then((r) => (r.status === 201 ? 'ok' : String(r.body.code))));
+      tasks.push(
+        web
+          .send('POST', '/v1/orders', body(), { 'idempotency-key': randomUUID() })
+          .then((r) => (r.status === 201 ? 'ok' : String(r.body.code))),
+      );
     }
     const results = await Promise.all(tasks);
     web.close();
@@ -58,19 +67,33 @@ describe('two partners and the web race for one slot', () => {
       .groupBy('channel_id')
       .select('channel_id', api.platform.db.raw('count(*)::int as n'));
     const by = Object.fromEntries(rows.map((r) => [r.channel_id, r.n]));
-    return { refusals: new Set(results.filter((r) => r !== 'ok')), a: by['ota:ota-a'] ?? 0, b: by['ota:ota-b'] ?? 0, web: by.web ?? 0, snap: await api.platform.inventory.snapshot('race', date) };
+    return {
+      refusals: new Set(results.filter((r) => r !== 'ok')),
+      a: by['ota:ota-a'] ?? 0,
+      b: by['ota:ota-b'] ?? 0,
+      web: by.web ?? 0,
+      snap: await api.platform.inventory.snapshot('race', date),
+    };
   }
 
   it("refuses a visitor who names a partner's channel: its prices, quota and bill are the partner's", async () => {
     const before = (await api.platform.inventory.snapshot('race', D)).channels['ota:ota-a'];
     const res = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'race', date: D, slotId: '1000', channelId: 'ota:ota-a', items: [{ productId: 'adult', visitors: [visitor()] }] },
+      body: {
+        areaId: 'race',
+        date: D,
+        slotId: '1000',
+        channelId: 'ota:ota-a',
+        items: [{ productId: 'adult', visitors: [visitor()] }],
+      },
     });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ code: 'channel_not_allowed' });
     expect((await api.platform.inventory.snapshot('race', D)).channels['ota:ota-a']).toEqual(before);
-    expect(await api.platform.db('orders').where({ channel_id: 'ota:ota-a', area_id: 'race' })).toHaveLength(0);
+    expect(await api.platform.db('orders').where({ channel_id: 'ota:ota-a', area_id: 'race' })).toHaveLength(
+      0,
+    );
   });
 
   it('when the slot is scarce: no channel exceeds its quota and the slot sells exactly its capacity', async () => {

@@ -22,21 +22,44 @@ describe('daily settlement statement', () => {
   let n = 700;
   const v = () => ({ name: '钱七', idNumber: residentId('19660606', n++) });
   async function sell(id: string, items: { productId: string; count: number }[]) {
-    await tc.client.createOrder({ partnerOrderId: id, areaId: 'st', date: D, slotId: '1000', items: items.map((i) => ({ productId: i.productId, visitors: Array.from({ length: i.count }, v) })) });
+    await tc.client.createOrder({
+      partnerOrderId: id,
+      areaId: 'st',
+      date: D,
+      slotId: '1000',
+      items: items.map((i) => ({ productId: i.productId, visitors: Array.from({ length: i.count }, v) })),
+    });
     return tc.client.confirm(id);
   }
 
   it('lists sales, refunds and commission, and matches the ledger to the fen', async () => {
     const o1 = await sell('TC-1', [{ productId: 'adult', count: 3 }]); // 23280, commission 2910
-    await sell('TC-2', [{ productId: 'family', count: 1 }, { productId: 'adult', count: 1 }]); // 17460 + 7760 = 25220, commission 3152.5 → 3153
+    await sell('TC-2', [
+      { productId: 'family', count: 1 },
+      { productId: 'adult', count: 1 },
+    ]); // 17460 + 7760 = 25220, commission 3152.5 → 3153
     await sell('TC-3', [{ productId: 'child', count: 1 }]); // 4000 × 0.97 = 3880, commission 485
-    await tc.client.createOrder({ partnerOrderId: 'TC-HELD', areaId: 'st', date: D, slotId: '1000', items: [{ productId: 'adult', visitors: [v()] }] }); // never confirmed: not on the statement
+    await tc.client.createOrder({
+      partnerOrderId: 'TC-HELD',
+      areaId: 'st',
+      date: D,
+      slotId: '1000',
+      items: [{ productId: 'adult', visitors: [v()] }],
+    }); // never confirmed: not on the statement
     const t1 = (o1.tickets as Body[]).map((t) => t.id as string);
     await tc.client.refund('TC-1', { reason: 'illness', ticketIds: [t1[0]!] }, `rf-${randomUUID()}`); // 7760, commission back 970
     await tc.client.refund('TC-3', { reason: 'weather' }, `rf-${randomUUID()}`); // 3880, commission back 485
 
     const s = await tc.client.settlement(today());
-    expect(s.totals).toEqual({ orders: 3, refunds: 2, salesAmount: 52380, refundedAmount: 11640, gross: 40740, commission: 2910 + 3153 + 485 - 970 - 485, net: 40740 - 5093 });
+    expect(s.totals).toEqual({
+      orders: 3,
+      refunds: 2,
+      salesAmount: 52380,
+      refundedAmount: 11640,
+      gross: 40740,
+      commission: 2910 + 3153 + 485 - 970 - 485,
+      net: 40740 - 5093,
+    });
     expect((s.lines as Body[]).map((l) => [l.kind, l.partnerOrderId, l.amount, l.commission])).toEqual([
       ['sale', 'TC-1', 23280, 2910],
       ['sale', 'TC-2', 25220, 3153],
@@ -48,8 +71,19 @@ describe('daily settlement statement', () => {
     // the ledger, independently: what was paid and refunded through this channel today
     const db = api.platform.db;
     const { from, to } = zonedDayRange(today(), 'Asia/Shanghai');
-    const [paid] = await db('payments as p').join('orders as o', 'o.id', 'p.order_id').where({ 'o.channel_id': 'ota:tongcheng', 'p.provider': 'account' }).whereIn('p.status', ['succeeded', 'refunded']).andWhere('p.created_at', '>=', from).andWhere('p.created_at', '<', to).sum<{ s: number }[]>({ s: 'p.amount' });
-    const [back] = await db('refunds as r').join('orders as o', 'o.id', 'r.order_id').where({ 'o.channel_id': 'ota:tongcheng' }).andWhere('r.created_at', '>=', from).andWhere('r.created_at', '<', to).sum<{ s: number }[]>({ s: 'r.amount' });
+    const [paid] = await db('payments as p')
+      .join('orders as o', 'o.id', 'p.order_id')
+      .where({ 'o.channel_id': 'ota:tongcheng', 'p.provider': 'account' })
+      .whereIn('p.status', ['succeeded', 'refunded'])
+      .andWhere('p.created_at', '>=', from)
+      .andWhere('p.created_at', '<', to)
+      .sum<{ s: number }[]>({ s: 'p.amount' });
+    const [back] = await db('refunds as r')
+      .join('orders as o', 'o.id', 'r.order_id')
+      .where({ 'o.channel_id': 'ota:tongcheng' })
+      .andWhere('r.created_at', '>=', from)
+      .andWhere('r.created_at', '<', to)
+      .sum<{ s: number }[]>({ s: 'r.amount' });
     expect((s.totals as Body).salesAmount).toBe(Number(paid!.s));
     expect((s.totals as Body).refundedAmount).toBe(Number(back!.s));
 
@@ -61,14 +95,35 @@ describe('daily settlement statement', () => {
 
   it('is reproducible: the same statement later, after the commission rate changed', async () => {
     const before = await settlementStatement(api.platform.db, 'tongcheng', today());
-    await upsertChannels(api.platform.db, [{ id: 'ota:tongcheng', name: 'tongcheng', kind: 'online', enabled: true, commissionBps: 2000, discountBps: 300, sellsFrom: null, sellsUntil: null }]);
+    await upsertChannels(api.platform.db, [
+      {
+        id: 'ota:tongcheng',
+        name: 'tongcheng',
+        kind: 'online',
+        enabled: true,
+        commissionBps: 2000,
+        discountBps: 300,
+        sellsFrom: null,
+        sellsUntil: null,
+      },
+    ]);
     const after = await settlementStatement(api.platform.db, 'tongcheng', today());
     expect(after).toEqual(before);
     expect(after.checksum).toMatch(/^[0-9a-f]{64}$/);
     const empty = await settlementStatement(api.platform.db, 'tongcheng', day(-1));
-    expect(empty.totals).toEqual({ orders: 0, refunds: 0, salesAmount: 0, refundedAmount: 0, gross: 0, commission: 0, net: 0 });
+    expect(empty.totals).toEqual({
+      orders: 0,
+      refunds: 0,
+      salesAmount: 0,
+      refundedAmount: 0,
+      gross: 0,
+      commission: 0,
+      net: 0,
+    });
     // admins read any partner's statement; partners only their own (the key decides)
-    const admin = await api.call('GET', `/v1/admin/partners/tongcheng/settlements/${today()}`, { key: api.adminKey });
+    const admin = await api.call('GET', `/v1/admin/partners/tongcheng/settlements/${today()}`, {
+      key: api.adminKey,
+    });
     expect(admin.body.checksum).toBe(before.checksum);
   });
 });

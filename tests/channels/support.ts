@@ -10,9 +10,23 @@ export type Body = Record<string, unknown>;
 /** A partner with its channel and a signing key, and a client for it. */
 export async function partner(api: TestPlatform, over: Partial<PartnerInput> & { id: string }) {
   const admin = systemActor('test');
-  const p = await upsertPartner(api.platform.db, admin, { name: over.id, commissionBps: 0, discountBps: 0, sellsFrom: null, sellsUntil: null, settlementTimezone: 'Asia/Shanghai', ...over });
+  const p = await upsertPartner(api.platform.db, admin, {
+    name: over.id,
+    commissionBps: 0,
+    discountBps: 0,
+    sellsFrom: null,
+    sellsUntil: null,
+    settlementTimezone: 'Asia/Shanghai',
+    ...over,
+  });
   api.platform.catalog.invalidate();
-  const cred = await issueCredential(api.platform.db, api.platform.vault, admin, p.id, api.platform.clock.now());
+  const cred = await issueCredential(
+    api.platform.db,
+    api.platform.vault,
+    admin,
+    p.id,
+    api.platform.clock.now(),
+  );
   const client = new PartnerClient({ baseUrl: api.url, keyId: cred.keyId, secret: cred.secret });
   return { partner: p, cred, client };
 }

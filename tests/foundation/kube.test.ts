@@ -24,7 +24,9 @@ describe('kubernetes harness (real kube-apiserver)', () => {
               schema: {
                 openAPIV3Schema: {
                   type: 'object',
-                  properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } } },
+                  properties: {
+                    spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } },
+                  },
                 },
               },
             },

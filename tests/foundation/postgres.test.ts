@@ -13,14 +13,19 @@ describe('postgres harness and migrations', () => {
       'select table_name from information_schema.tables where table_schema = ? order by 1',
       [pg.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['areas', 'orders', 'tickets', 'outbox']));
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['areas', 'orders', 'tickets', 'outbox']),
+    );
 
     const rolledBack = await migrateDown(pg.db, pg.schema, true);
     expect(rolledBack.sort()).toEqual(migrations.map((m) => m.name).sort());
     expect(await pg.db.schema.withSchema(pg.schema).hasTable('orders')).toBe(false);
 
     await migrateLatest(pg.db, pg.schema);
-    expect(await migrationStatus(pg.db, pg.schema)).toEqual({ done: migrations.map((m) => m.name), pending: [] });
+    expect(await migrationStatus(pg.db, pg.schema)).toEqual({
+      done: migrations.map((m) => m.name),
+      pending: [],
+    });
   });
 
   it('keeps this file in its own schema', async () => {

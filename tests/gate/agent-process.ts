@@ -41,7 +41,10 @@ export class AgentProcess {
     const stderr: string[] = [];
     this.child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
     this.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not start: ${stderr.join('')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not start: ${stderr.join('')}`)),
+        timeoutMs,
+      );
       this.child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`${this.name} exited with ${code}: ${stderr.join('')}`));
@@ -64,7 +67,11 @@ export class AgentProcess {
 
   async scan(body: Record<string, unknown>): Promise<ScanResult & { ms: number }> {
     const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${this.port}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`http://127.0.0.1:${this.port}/scan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 200) throw new Error(`${this.name} /scan answered ${res.status}: ${await res.text()}`);
     return { ...((await res.json()) as ScanResult), ms: performance.now() - t0 };
   }
@@ -91,7 +98,8 @@ export class AgentProcess {
   }
 
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null)
+      return Promise.resolve();
     return new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.kill(signal);
@@ -100,7 +108,12 @@ export class AgentProcess {
 }
 
 /** Environment of an agent that talks to the API at `apiUrl`. */
-export function agentEnv(apiUrl: string, credential: string, journal: string, extra: Record<string, string> = {}): Record<string, string> {
+export function agentEnv(
+  apiUrl: string,
+  credential: string,
+  journal: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     SCENIC_GATE_API_URL: apiUrl,
     SCENIC_GATE_CREDENTIAL: credential,

@@ -8,7 +8,16 @@ import { localTime } from '../../core/checkin/local-time.js';
 import { TOKEN_PREFIX } from '../../core/tickets/token.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 import { LinkProxy } from './link-proxy.js';
-import { issueOrder, refundTicket, registerGate, seedArea, startGateApi, today, TZ, type AreaFixture } from './fixtures.js';
+import {
+  issueOrder,
+  refundTicket,
+  registerGate,
+  seedArea,
+  startGateApi,
+  today,
+  TZ,
+  type AreaFixture,
+} from './fixtures.js';
 
 /**
  * Three gate agents of one area as real processes, each behind its own link (a TCP
@@ -30,8 +39,15 @@ describe('gate agents, online and offline', () => {
 
   /** The newest change of today's tickets of the area: what a gate follows. */
   const serverCursor = async () =>
-    (await pg.db('ticket_changes').where({ area_id: fx.areaId, visit_date: today() }).max<{ m: number | null }>('seq as m').first())?.m ?? 0;
-  const synced = (name: string) => agents[name]!.waitFor((h) => h.online && h.journalBacklog === 0, 'journal synced');
+    (
+      await pg
+        .db('ticket_changes')
+        .where({ area_id: fx.areaId, visit_date: today() })
+        .max<{ m: number | null }>('seq as m')
+        .first()
+    )?.m ?? 0;
+  const synced = (name: string) =>
+    agents[name]!.waitFor((h) => h.online && h.journalBacklog === 0, 'journal synced');
   const caughtUp = async (name: string) => {
     const c = await serverCursor();
     return agents[name]!.waitFor((h) => h.online && h.changesSeen >= c, `change ${c}`);
@@ -45,12 +61,19 @@ describe('gate agents, online and offline', () => {
       gates.map(async ([name, entrance, kind]) => {
         const { credential } = await registerGate(pg.db, fx, `gate-${name}`, entrance, kind);
         links[name] = await new LinkProxy(apiPort).start();
-        agents[name] = new AgentProcess(name, agentEnv(`http://127.0.0.1:${links[name].port}/gate/v1`, credential, join(dir, `${name}.db`)));
+        agents[name] = new AgentProcess(
+          name,
+          agentEnv(`http://127.0.0.1:${links[name].port}/gate/v1`, credential, join(dir, `${name}.db`)),
+        );
       }),
     );
     await issueOrder(pg.db, fx, { count: 5 }); // a manifest with something in it
     await Promise.all(Object.values(agents).map((a) => a.start()));
-    await Promise.all(Object.values(agents).map((a) => a.waitFor((h) => h.ready && h.online && h.manifestDate !== null, 'first sync')));
+    await Promise.all(
+      Object.values(agents).map((a) =>
+        a.waitFor((h) => h.ready && h.online && h.manifestDate !== null, 'first sync'),
+      ),
+    );
   });
 
   afterAll(async () => {
@@ -63,36 +86,56 @@ describe('gate agents, online and offline', () => {
   it.each([
     ['restored in the order a, b', ['a', 'b']],
     ['restored in the order b, a', ['b', 'a']],
-  ])('two cut gates admit one ticket; the ledger stores both once and flags it (%s); online refuses a third', async (_n, order) => {
-    const [t] = await issueOrder(pg.db, fx);
-    links.a!.cut();
-    links.b!.cut();
-    await Promise.all(['a', 'b'].map((g) => agents[g]!.waitFor((h) => !h.online, 'link loss noticed')));
-    const t0 = Date.now();
-    const first = await agents.a!.scan({ qr: t!.code });
-    const second = await agents.b!.scan({ qr: t!.code });
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect([first.open, second.open]).toEqual([true, true]);
-    expect([first.mode, second.mode]).toEqual(['offline', 'offline']);
-    expect(await pg.db('checkin_scans').where({ ticket_id: t!.ticketId })).toHaveLength(0);
-    for (const g of order) {
-      links[g]!.restore();
-      await synced(g);
-    }
-    const rows = await pg.db('checkin_scans').where({ ticket_id: t!.ticketId }).orderBy('scanned_at').select<{ scan_id: string; gate_id: string; counted: boolean; over_limit: boolean }[]>('scan_id', 'gate_id', 'counted', 'over_limit');
-    expect(rows.map((r) => r.scan_id)).toEqual([first.scanId, second.scanId]);
-    expect(rows.map((r) => [r.gate_id, r.counted, r.over_limit])).toEqual([
-      ['gate-a', true, false],
-      ['gate-b', false, true],
-    ]);
-    const flag = (await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId);
-    expect(flag).toMatchObject({ entriesAllowed: 1, entriesSeen: 2, gateIds: ['gate-a', 'gate-b'], scanIds: [first.scanId, second.scanId], status: 'open' });
-    expect((await pg.db('tickets').where({ id: t!.ticketId }).first<{ entries_used: number }>()).entries_used).toBe(1);
+  ])(
+    'two cut gates admit one ticket; the ledger stores both once and flags it (%s); online refuses a third',
+    async (_n, order) => {
+      const [t] = await issueOrder(pg.db, fx);
+      links.a!.cut();
+      links.b!.cut();
+      await Promise.all(['a', 'b'].map((g) => agents[g]!.waitFor((h) => !h.online, 'link loss noticed')));
+      const t0 = Date.now();
+      const first = await agents.a!.scan({ qr: t!.code });
+      const second = await agents.b!.scan({ qr: t!.code });
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect([first.open, second.open]).toEqual([true, true]);
+      expect([first.mode, second.mode]).toEqual(['offline', 'offline']);
+      expect(await pg.db('checkin_scans').where({ ticket_id: t!.ticketId })).toHaveLength(0);
+      for (const g of order) {
+        links[g]!.restore();
+        await synced(g);
+      }
+      const rows = await pg
+        .db('checkin_scans')
+        .where({ ticket_id: t!.ticketId })
+        .orderBy('scanned_at')
+        .select<{ scan_id: string; gate_id: string; counted: boolean; over_limit: boolean }[]>(
+          'scan_id',
+          'gate_id',
+          'counted',
+          'over_limit',
+        );
+      expect(rows.map((r) => r.scan_id)).toEqual([first.scanId, second.scanId]);
+      expect(rows.map((r) => [r.gate_id, r.counted, r.over_limit])).toEqual([
+        ['gate-a', true, false],
+        ['gate-b', false, true],
+      ]);
+      const flag = (await listDoubleEntries(pg.db, fx.areaId)).find((f) => f.ticketId === t!.ticketId);
+      expect(flag).toMatchObject({
+        entriesAllowed: 1,
+        entriesSeen: 2,
+        gateIds: ['gate-a', 'gate-b'],
+        scanIds: [first.scanId, second.scanId],
+        status: 'open',
+      });
+      expect(
+        (await pg.db('tickets').where({ id: t!.ticketId }).first<{ entries_used: number }>()).entries_used,
+      ).toBe(1);
 
-    const third = await agents.c!.scan({ qr: t!.code });
-    expect(third).toMatchObject({ open: false, reason: 'already_redeemed' });
-    expect(third.ms).toBeLessThan(1000);
-  });
+      const third = await agents.c!.scan({ qr: t!.code });
+      expect(third).toMatchObject({ open: false, reason: 'already_redeemed' });
+      expect(third.ms).toBeLessThan(1000);
+    },
+  );
 
   it('online, a second scan at another gate is refused by the centre at once', async () => {
     const [t] = await issueOrder(pg.db, fx);
@@ -104,7 +147,11 @@ describe('gate agents, online and offline', () => {
     // Refused at once either way: by the centre's answer (mode online), or — when gate c's
     // change feed already brought it the first entry, which on a loaded machine can win
     // the race against this scan — by its own state (mode offline). Never admitted.
-    expect(second).toMatchObject({ open: false, reason: 'already_redeemed', display: expect.stringMatching(/already used/) as string });
+    expect(second).toMatchObject({
+      open: false,
+      reason: 'already_redeemed',
+      display: expect.stringMatching(/already used/) as string,
+    });
     expect(['online', 'offline']).toContain(second.mode);
     expect(Date.now() - t0).toBeLessThan(1_000);
     await Promise.all([synced('a'), synced('c')]);
@@ -130,7 +177,12 @@ describe('gate agents, online and offline', () => {
     await caughtUp('b');
     links.b!.cut();
     try {
-      expect(await agents.b!.scan({ qr: t!.code })).toMatchObject({ open: false, reason: 'revoked', mode: 'offline', display: expect.stringMatching(/refunded/) as string });
+      expect(await agents.b!.scan({ qr: t!.code })).toMatchObject({
+        open: false,
+        reason: 'revoked',
+        mode: 'offline',
+        display: expect.stringMatching(/refunded/) as string,
+      });
     } finally {
       links.b!.restore();
     }
@@ -147,7 +199,9 @@ describe('gate agents, online and offline', () => {
       if (cut) links.a!.cut();
       try {
         expect((await agents.a!.scan({ qr: other!.code })).reason).toBe('wrong_date');
-        expect((await agents.a!.scan({ qr: slot!.code })).reason).toBe(minute > 60 ? 'too_late' : 'too_early');
+        expect((await agents.a!.scan({ qr: slot!.code })).reason).toBe(
+          minute > 60 ? 'too_late' : 'too_early',
+        );
         expect((await agents.a!.scan({ qr: boat!.code })).reason).toBe('wrong_entrance');
       } finally {
         links.a!.restore();
@@ -164,33 +218,62 @@ describe('gate agents, online and offline', () => {
     const cases: [string, string][] = [
       [TOKEN_PREFIX + flipped.toString('base64url'), 'invalid_signature'],
       [code.slice(0, 60), 'malformed'],
-      [TOKEN_PREFIX + Buffer.concat([raw.subarray(0, -1), Buffer.from([raw[raw.length - 1]! ^ 1])]).toString('base64url'), 'invalid_signature'],
+      [
+        TOKEN_PREFIX +
+          Buffer.concat([raw.subarray(0, -1), Buffer.from([raw[raw.length - 1]! ^ 1])]).toString('base64url'),
+        'invalid_signature',
+      ],
       ['', 'malformed'],
       ['SC1.', 'malformed'],
       ['https://example.com/not-a-ticket', 'malformed'],
       [TOKEN_PREFIX + '\u0000\u0001💥'.repeat(50), 'malformed'],
       [TOKEN_PREFIX + 'A'.repeat(2000), 'malformed'],
     ];
-    for (const [qr, reason] of cases) expect((await agents.a!.scan({ qr })).reason, qr.slice(0, 40)).toBe(reason);
-    const bad = await fetch(`http://127.0.0.1:${agents.a!.port}/scan`, { method: 'POST', body: '{"qr":', headers: { 'content-type': 'application/json' } });
+    for (const [qr, reason] of cases)
+      expect((await agents.a!.scan({ qr })).reason, qr.slice(0, 40)).toBe(reason);
+    const bad = await fetch(`http://127.0.0.1:${agents.a!.port}/scan`, {
+      method: 'POST',
+      body: '{"qr":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     const metrics = await (await fetch(`http://127.0.0.1:${agents.a!.port}/metrics`)).text();
-    expect(metrics).toMatch(/scenic_gate_scans_total\{direction="in",decision="deny",reason="invalid_signature"\} [1-9]/);
+    expect(metrics).toMatch(
+      /scenic_gate_scans_total\{direction="in",decision="deny",reason="invalid_signature"\} [1-9]/,
+    );
     expect(metrics).toMatch(/scenic_gate_journal_ok 1/);
     expect((await agents.a!.health()).ready).toBe(true);
     expect((await agents.a!.scan({ qr: code })).open).toBe(true);
   });
 
   it('admits by resident ID card and by NFC card from the manifest, offline', async () => {
-    const [byId, byCard] = await issueOrder(pg.db, fx, { count: 2, cardUids: [null as unknown as string, '04:A2:19:FF:01'] });
+    const [byId, byCard] = await issueOrder(pg.db, fx, {
+      count: 2,
+      cardUids: [null as unknown as string, '04:A2:19:FF:01'],
+    });
     await caughtUp('b');
     links.b!.cut();
     try {
-      expect(await agents.b!.scan({ idNumber: byId!.idNumber.toLowerCase() })).toMatchObject({ open: true, ticketId: byId!.ticketId });
-      expect(await agents.b!.scan({ idNumber: byId!.idNumber })).toMatchObject({ open: false, reason: 'already_redeemed' });
-      expect(await agents.b!.scan({ cardUid: '04a219ff01' })).toMatchObject({ open: true, ticketId: byCard!.ticketId });
-      expect(await agents.b!.scan({ idNumber: '110101199001011237' })).toMatchObject({ open: false, reason: 'unknown_ticket' });
-      expect(await agents.b!.scan({ face: 'base64-capture' })).toMatchObject({ open: false, reason: 'unsupported_media' });
+      expect(await agents.b!.scan({ idNumber: byId!.idNumber.toLowerCase() })).toMatchObject({
+        open: true,
+        ticketId: byId!.ticketId,
+      });
+      expect(await agents.b!.scan({ idNumber: byId!.idNumber })).toMatchObject({
+        open: false,
+        reason: 'already_redeemed',
+      });
+      expect(await agents.b!.scan({ cardUid: '04a219ff01' })).toMatchObject({
+        open: true,
+        ticketId: byCard!.ticketId,
+      });
+      expect(await agents.b!.scan({ idNumber: '110101199001011237' })).toMatchObject({
+        open: false,
+        reason: 'unknown_ticket',
+      });
+      expect(await agents.b!.scan({ face: 'base64-capture' })).toMatchObject({
+        open: false,
+        reason: 'unsupported_media',
+      });
     } finally {
       links.b!.restore();
     }
@@ -199,38 +282,71 @@ describe('gate agents, online and offline', () => {
   it('admits a whole order in one scan on a handheld, never on a turnstile', async () => {
     const group = await issueOrder(pg.db, fx, { count: 4 });
     await Promise.all([caughtUp('h'), caughtUp('a')]);
-    expect(await agents.a!.scan({ qr: group[0]!.code, group: true })).toMatchObject({ open: false, reason: 'not_allowed_for_device' });
+    expect(await agents.a!.scan({ qr: group[0]!.code, group: true })).toMatchObject({
+      open: false,
+      reason: 'not_allowed_for_device',
+    });
     const r = await agents.h!.scan({ qr: group[1]!.code, group: true });
     expect(r.open).toBe(true);
     expect(r.tickets.map((x) => x.ticketId).sort()).toEqual(group.map((g) => g.ticketId).sort());
     expect(r.tickets.every((x) => x.open)).toBe(true);
     const again = await agents.h!.scan({ qr: group[2]!.code, group: true });
-    expect(again.tickets.map((x) => x.reason)).toEqual(['already_redeemed', 'already_redeemed', 'already_redeemed', 'already_redeemed']);
+    expect(again.tickets.map((x) => x.reason)).toEqual([
+      'already_redeemed',
+      'already_redeemed',
+      'already_redeemed',
+      'already_redeemed',
+    ]);
     await synced('h');
-    expect(await pg.db('checkin_scans').whereIn('ticket_id', group.map((g) => g.ticketId)).where({ decision: 'admit' })).toHaveLength(4);
+    expect(
+      await pg
+        .db('checkin_scans')
+        .whereIn(
+          'ticket_id',
+          group.map((g) => g.ticketId),
+        )
+        .where({ decision: 'admit' }),
+    ).toHaveLength(4);
   });
 
   it('counts exits, reports health and stops admitting when the park is full', async () => {
     await synced('a');
     const { inPark } = await agents.a!.waitFor((h) => h.online, 'online');
-    await pg.db('areas').where({ id: fx.areaId }).update({ instant_capacity: inPark + 1 });
+    await pg
+      .db('areas')
+      .where({ id: fx.areaId })
+      .update({ instant_capacity: inPark + 1 });
     const [t1, t2] = await issueOrder(pg.db, fx, { count: 2 });
     await caughtUp('a'); // the centre's figures come with every sync round
     expect(await agents.a!.scan({ qr: t1!.code })).toMatchObject({ open: true, mode: 'online' });
-    expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({ open: false, reason: 'capacity_full', display: expect.stringMatching(/full/) as string });
+    expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({
+      open: false,
+      reason: 'capacity_full',
+      display: expect.stringMatching(/full/) as string,
+    });
     links.a!.cut();
     await agents.a!.waitFor((h) => !h.online, 'link loss noticed');
     try {
-      expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({ open: false, reason: 'capacity_full', mode: 'offline' });
+      expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({
+        open: false,
+        reason: 'capacity_full',
+        mode: 'offline',
+      });
       expect((await agents.a!.scan({ direction: 'out' })).open).toBe(true);
       expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({ open: true, mode: 'offline' });
     } finally {
       links.a!.restore();
     }
     await synced('a');
-    const centre = await pg.db('area_presence').where({ area_id: fx.areaId }).first<{ entries: number; exits: number }>();
+    const centre = await pg
+      .db('area_presence')
+      .where({ area_id: fx.areaId })
+      .first<{ entries: number; exits: number }>();
     expect(centre.entries - centre.exits).toBe(inPark + 1);
-    const row = await pg.db('gate_devices').where({ id: 'gate-a' }).first<{ last_sync_at: Date | null; last_seq: number }>();
+    const row = await pg
+      .db('gate_devices')
+      .where({ id: 'gate-a' })
+      .first<{ last_sync_at: Date | null; last_seq: number }>();
     expect(row.last_sync_at).not.toBeNull();
     expect(row.last_seq).toBeGreaterThan(0);
     await pg.db('areas').where({ id: fx.areaId }).update({ instant_capacity: 1000 });

@@ -24,10 +24,19 @@ describe('gate agent against the real API', () => {
   const today = localTime(new Date(), 'Asia/Shanghai').date;
 
   beforeAll(async () => {
-    await api.seed(demoArea({ id: 'e2e', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }] }));
+    await api.seed(
+      demoArea({ id: 'e2e', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }] }),
+    );
     await api.platform.keys(); // the first signing key is created on first use
-    const { credential } = await registerGateDevice(api.platform.db, { id: 'e2e-north', areaId: 'e2e', entranceId: 'north-gate', kind: 'turnstile' }, api.platform.clock);
-    agent = await new AgentProcess('e2e', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url })).start();
+    const { credential } = await registerGateDevice(
+      api.platform.db,
+      { id: 'e2e-north', areaId: 'e2e', entranceId: 'north-gate', kind: 'turnstile' },
+      api.platform.clock,
+    );
+    agent = await new AgentProcess(
+      'e2e',
+      agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url }),
+    ).start();
     await agent.waitFor((h) => h.ready && h.online, 'first sync');
   });
   afterAll(async () => {
@@ -37,29 +46,50 @@ describe('gate agent against the real API', () => {
 
   /** Waits until the agent has seen every change of today's tickets of the area. */
   const caughtUp = async () => {
-    const c = (await api.platform.db('ticket_changes').where({ area_id: 'e2e', visit_date: today }).max<{ m: number }>('seq as m').first())!.m;
+    const c = (await api.platform
+      .db('ticket_changes')
+      .where({ area_id: 'e2e', visit_date: today })
+      .max<{ m: number }>('seq as m')
+      .first())!.m;
     await agent.waitFor((h) => h.changesSeen >= c, `change ${c}`);
   };
 
   const buy = async (date: string, seq: number) => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'e2e', date, slotId: 'all', items: [{ productId: 'adult', visitors: [{ name: '王五', idNumber: residentId('19920101', seq) }] }], contactPhone: '13812345678' },
+      body: {
+        areaId: 'e2e',
+        date,
+        slotId: 'all',
+        items: [{ productId: 'adult', visitors: [{ name: '王五', idNumber: residentId('19920101', seq) }] }],
+        contactPhone: '13812345678',
+      },
     });
     expect(o.status).toBe(201);
     const token = o.body.accessToken as string;
-    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    expect(
+      (
+        await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, {
+          headers: { 'x-order-token': token },
+        })
+      ).status,
+    ).toBe(201);
     const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
     expect(await api.gateway.complete(payId)).toBe(200);
     return { id: o.body.id as string, token };
   };
-  const ticketsOf = async (o: { id: string; token: string }) => (await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'x-order-token': o.token } })).body.tickets as Body[];
+  const ticketsOf = async (o: { id: string; token: string }) =>
+    (await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'x-order-token': o.token } })).body
+      .tickets as Body[];
 
   it('refuses the old code of a rescheduled order, and the new one on the wrong day', async () => {
     const o = await buy(today, 31);
     const [old] = await ticketsOf(o);
     const tomorrow = localTime(new Date(Date.now() + 86_400_000), 'Asia/Shanghai').date;
-    const r = await api.call('POST', `/v1/orders/${o.id}/reschedule`, { headers: { 'x-order-token': o.token, 'idempotency-key': randomUUID() }, body: { date: tomorrow, slotId: 'all' } });
+    const r = await api.call('POST', `/v1/orders/${o.id}/reschedule`, {
+      headers: { 'x-order-token': o.token, 'idempotency-key': randomUUID() },
+      body: { date: tomorrow, slotId: 'all' },
+    });
     expect(r.status).toBe(200);
     const after = await ticketsOf(o);
     const fresh = after.find((t) => t.id !== old!.id && t.status === 'valid');
@@ -76,16 +106,32 @@ describe('gate agent against the real API', () => {
         areaId: 'e2e',
         date: today,
         slotId: 'all',
-        items: [{ productId: 'adult', visitors: [{ name: '张三', idNumber: residentId('19900307', 11) }, { name: '李四', idNumber: residentId('19850101', 12) }] }],
+        items: [
+          {
+            productId: 'adult',
+            visitors: [
+              { name: '张三', idNumber: residentId('19900307', 11) },
+              { name: '李四', idNumber: residentId('19850101', 12) },
+            ],
+          },
+        ],
         contactPhone: '13812345678',
       },
     });
     expect(o.status).toBe(201);
     const token = o.body.accessToken as string;
-    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    expect(
+      (
+        await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, {
+          headers: { 'x-order-token': token },
+        })
+      ).status,
+    ).toBe(201);
     const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
     expect(await api.gateway.complete(payId)).toBe(200);
-    const issued = (await api.call('GET', `/v1/orders/${o.body.id as string}`, { headers: { 'x-order-token': token } })).body;
+    const issued = (
+      await api.call('GET', `/v1/orders/${o.body.id as string}`, { headers: { 'x-order-token': token } })
+    ).body;
     const [first, second] = issued.tickets as Body[];
     expect(first!.code).toMatch(/^SC1\./);
 
@@ -98,7 +144,12 @@ describe('gate agent against the real API', () => {
     await caughtUp();
     expect(await agent.scan({ qr: second!.code })).toMatchObject({ open: false, reason: 'revoked' });
     await agent.waitFor((h) => h.journalBacklog === 0, 'journal synced');
-    const scans = await api.platform.db('checkin_scans').where({ gate_id: 'e2e-north' }).whereIn('ticket_id', [first!.id as string, second!.id as string]).orderBy('scanned_at').select<{ ticket_id: string; decision: string; reason: string }[]>('ticket_id', 'decision', 'reason');
+    const scans = await api.platform
+      .db('checkin_scans')
+      .where({ gate_id: 'e2e-north' })
+      .whereIn('ticket_id', [first!.id as string, second!.id as string])
+      .orderBy('scanned_at')
+      .select<{ ticket_id: string; decision: string; reason: string }[]>('ticket_id', 'decision', 'reason');
     expect(scans).toEqual([
       { ticket_id: first!.id, decision: 'admit', reason: 'ok' },
       { ticket_id: second!.id, decision: 'deny', reason: 'revoked' },
@@ -113,8 +164,15 @@ describe('gate agent CORS for the staff page', () => {
   beforeAll(async () => {
     await api.seed(demoArea({ id: 'cors' }));
     await api.platform.keys();
-    const { credential } = await registerGateDevice(api.platform.db, { id: 'cors-north', areaId: 'cors', entranceId: 'north-gate', kind: 'handheld' }, api.platform.clock);
-    agent = await new AgentProcess('cors', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url })).start();
+    const { credential } = await registerGateDevice(
+      api.platform.db,
+      { id: 'cors-north', areaId: 'cors', entranceId: 'north-gate', kind: 'handheld' },
+      api.platform.clock,
+    );
+    agent = await new AgentProcess(
+      'cors',
+      agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_GATE_ALLOWED_ORIGINS: api.url }),
+    ).start();
   });
   afterAll(async () => {
     await agent?.stop();
@@ -122,10 +180,15 @@ describe('gate agent CORS for the staff page', () => {
   });
 
   it('lets the API origin call the agent from a browser, and no other origin', async () => {
-    const pre = await fetch(`http://127.0.0.1:${agent.port}/scan`, { method: 'OPTIONS', headers: { origin: api.url, 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`http://127.0.0.1:${agent.port}/scan`, {
+      method: 'OPTIONS',
+      headers: { origin: api.url, 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(api.url);
-    const other = await fetch(`http://127.0.0.1:${agent.port}/health`, { headers: { origin: 'http://evil.example' } });
+    const other = await fetch(`http://127.0.0.1:${agent.port}/health`, {
+      headers: { origin: 'http://evil.example' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const ok = await fetch(`http://127.0.0.1:${agent.port}/health`, { headers: { origin: api.url } });
     expect(ok.headers.get('access-control-allow-origin')).toBe(api.url);
@@ -142,7 +205,11 @@ describe('gate agent CORS for the staff page', () => {
     };
     const before = journaled();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
-      const res = await fetch(`http://127.0.0.1:${agent.port}/scan`, { method: 'POST', headers: { origin: 'http://evil.example', ...(type ? { 'content-type': type } : {}) }, body: '{"direction":"out"}' });
+      const res = await fetch(`http://127.0.0.1:${agent.port}/scan`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.example', ...(type ? { 'content-type': type } : {}) },
+        body: '{"direction":"out"}',
+      });
       expect(res.status).toBe(415);
       expect(((await res.json()) as { code: string }).code).toBe('unsupported_media_type');
     }

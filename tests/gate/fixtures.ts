@@ -30,11 +30,23 @@ export interface AreaFixture {
 
 export async function seedArea(
   db: Knex,
-  opts: { areaId?: string; instantCapacity?: number; graceBeforeMin?: number; graceAfterMin?: number; clock?: Clock } = {},
+  opts: {
+    areaId?: string;
+    instantCapacity?: number;
+    graceBeforeMin?: number;
+    graceAfterMin?: number;
+    clock?: Clock;
+  } = {},
 ): Promise<AreaFixture> {
   const areaId = opts.areaId ?? 'west-lake';
   const vault = new PiiVault(randomBytes(32).toString('base64'), 'gate-test-lookup-key');
-  await db('areas').insert({ id: areaId, name: 'West Lake', timezone: TZ, daily_capacity: 5000, instant_capacity: opts.instantCapacity ?? 1000 });
+  await db('areas').insert({
+    id: areaId,
+    name: 'West Lake',
+    timezone: TZ,
+    daily_capacity: 5000,
+    instant_capacity: opts.instantCapacity ?? 1000,
+  });
   const entrances = ['east', 'west', 'north', 'pier'];
   await db('entrances').insert(entrances.map((e) => ({ id: e, area_id: areaId, name: e })));
   await db('time_slots').insert([
@@ -43,7 +55,14 @@ export async function seedArea(
     { area_id: areaId, id: 'late', starts_at: '23:00', ends_at: '23:59', capacity: 100 },
     { area_id: areaId, id: '0900', starts_at: '09:00', ends_at: '10:00', capacity: 500 },
   ]);
-  const product = (id: string, extra: Record<string, unknown> = {}) => ({ id, area_id: areaId, name: id, kind: 'adult', base_price: 10000, ...extra });
+  const product = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    area_id: areaId,
+    name: id,
+    kind: 'adult',
+    base_price: 10000,
+    ...extra,
+  });
   await db('products').insert([
     product('adult'),
     product('twice', { entries_allowed: 2 }),
@@ -53,7 +72,11 @@ export async function seedArea(
   ]);
   await db('channels').insert({ id: 'web', name: 'Web', kind: 'online' }).onConflict('id').ignore();
   if (opts.graceBeforeMin !== undefined || opts.graceAfterMin !== undefined) {
-    await db('checkin_settings').insert({ area_id: areaId, grace_before_min: opts.graceBeforeMin ?? 30, grace_after_min: opts.graceAfterMin ?? 60 });
+    await db('checkin_settings').insert({
+      area_id: areaId,
+      grace_before_min: opts.graceBeforeMin ?? 30,
+      grace_after_min: opts.graceAfterMin ?? 60,
+    });
   }
   const ring = await loadKeyRing(db, vault, opts.clock ?? systemClock);
   return { areaId, vault, ring, entrances };
@@ -70,7 +93,10 @@ let idCounter = 0;
 /** A syntactically valid resident ID number, different on every call. */
 export function newIdNumber(): string {
   idCounter += 1;
-  return `110101199003${String(idCounter % 10000).padStart(4, '0')}${String(Math.floor(Math.random() * 90) + 10)}X`.slice(0, 18);
+  return `110101199003${String(idCounter % 10000).padStart(4, '0')}${String(Math.floor(Math.random() * 90) + 10)}X`.slice(
+    0,
+    18,
+  );
 }
 
 /** Today in the area's zone. */
@@ -80,14 +106,25 @@ export const today = (clock: Clock = systemClock) => localTime(clock.now(), TZ).
 export async function issueOrder(
   db: Knex,
   fx: AreaFixture,
-  o: { productId?: string; date?: string; slotId?: string; count?: number; status?: string; cardUids?: string[] } = {},
+  o: {
+    productId?: string;
+    date?: string;
+    slotId?: string;
+    count?: number;
+    status?: string;
+    cardUids?: string[];
+  } = {},
 ): Promise<IssuedTicket[]> {
   const productId = o.productId ?? 'adult';
   const date = o.date ?? today();
   const slotId = o.slotId ?? 'day';
   const count = o.count ?? 1;
-  const p = await db('products').where({ id: productId }).first<{ entries_allowed: number; persons: number }>('entries_allowed', 'persons');
-  const slot = await db('time_slots').where({ area_id: fx.areaId, id: slotId }).first<{ starts_at: string; ends_at: string }>('starts_at', 'ends_at');
+  const p = await db('products')
+    .where({ id: productId })
+    .first<{ entries_allowed: number; persons: number }>('entries_allowed', 'persons');
+  const slot = await db('time_slots')
+    .where({ area_id: fx.areaId, id: slotId })
+    .first<{ starts_at: string; ends_at: string }>('starts_at', 'ends_at');
   const orderId = randomUUID();
   await db('orders').insert({
     id: orderId,
@@ -103,7 +140,14 @@ export async function issueOrder(
     pricing: JSON.stringify({}),
   });
   const [line] = await db('order_lines')
-    .insert({ order_id: orderId, product_id: productId, quantity: count, units: count * p.persons, unit_price: 10000, amount: 10000 * count })
+    .insert({
+      order_id: orderId,
+      product_id: productId,
+      quantity: count,
+      units: count * p.persons,
+      unit_price: 10000,
+      amount: 10000 * count,
+    })
     .returning<{ id: number }[]>('id');
   const out: IssuedTicket[] = [];
   for (let i = 0; i < count; i++) {
@@ -149,12 +193,23 @@ export async function refundTicket(db: Knex, ticketId: string): Promise<void> {
   await db('tickets').where({ id: ticketId }).update({ status: 'refunded', revoked_at: new Date() });
 }
 
-export async function registerGate(db: Knex, fx: AreaFixture, id: string, entranceId: string, kind: GateKind = 'turnstile', clock: Clock = systemClock): Promise<{ device: GateDevice; credential: string }> {
+export async function registerGate(
+  db: Knex,
+  fx: AreaFixture,
+  id: string,
+  entranceId: string,
+  kind: GateKind = 'turnstile',
+  clock: Clock = systemClock,
+): Promise<{ device: GateDevice; credential: string }> {
   return registerGateDevice(db, { id, areaId: fx.areaId, entranceId, kind }, clock);
 }
 
 /** The gate router on a small express app, the way api/app.ts mounts it. */
-export async function startGateApi(db: Knex, vault: PiiVault, clock: Clock = systemClock): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startGateApi(
+  db: Knex,
+  vault: PiiVault,
+  clock: Clock = systemClock,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const log = createLogger('gate-api-test', 'silent');
   const app = express();
   app.use('/gate/v1', createGateRouter({ db, vault, log, clock }));

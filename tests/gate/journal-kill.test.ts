@@ -7,7 +7,14 @@ import { usePostgres } from '../support/postgres.js';
 import type { ScanResult } from '../../gate/agent.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 import { LinkProxy } from './link-proxy.js';
-import { issueOrder, registerGate, seedArea, startGateApi, type AreaFixture, type IssuedTicket } from './fixtures.js';
+import {
+  issueOrder,
+  registerGate,
+  seedArea,
+  startGateApi,
+  type AreaFixture,
+  type IssuedTicket,
+} from './fixtures.js';
 
 /** `kill -9` right after the gate opened: nothing the turnstile was told is lost. */
 describe('gate journal durability', () => {
@@ -63,10 +70,20 @@ describe('gate journal durability', () => {
     expect(answered.every((r) => r.open)).toBe(true);
 
     const db = new Database(journalPath, { readonly: true });
-    const rows = db.prepare('select scan_id, decision, ticket_id, synced from journal').all() as { scan_id: string; decision: string; ticket_id: string; synced: number }[];
+    const rows = db.prepare('select scan_id, decision, ticket_id, synced from journal').all() as {
+      scan_id: string;
+      decision: string;
+      ticket_id: string;
+      synced: number;
+    }[];
     db.close();
     const byScan = new Map(rows.map((r) => [r.scan_id, r]));
-    for (const r of answered) expect(byScan.get(r.scanId), r.scanId).toMatchObject({ decision: 'admit', ticket_id: r.ticketId, synced: 0 });
+    for (const r of answered)
+      expect(byScan.get(r.scanId), r.scanId).toMatchObject({
+        decision: 'admit',
+        ticket_id: r.ticketId,
+        synced: 0,
+      });
     expect(new Set(rows.map((r) => r.scan_id)).size).toBe(rows.length);
 
     // Restarted with the link still down: keys, rules, manifest and its own entries come from the file.
@@ -78,10 +95,21 @@ describe('gate journal durability', () => {
 
     link.restore();
     await second.waitFor((h) => h.online && h.journalBacklog === 0, 'journal uploaded');
-    const stored = await pg.db('checkin_scans').whereIn('scan_id', answered.map((r) => r.scanId)).select<{ scan_id: string; decision: string }[]>('scan_id', 'decision');
+    const stored = await pg
+      .db('checkin_scans')
+      .whereIn(
+        'scan_id',
+        answered.map((r) => r.scanId),
+      )
+      .select<{ scan_id: string; decision: string }[]>('scan_id', 'decision');
     expect(stored).toHaveLength(answered.length);
     expect(stored.every((s) => s.decision === 'admit')).toBe(true);
-    expect(await pg.db('checkin_flags').whereIn('ticket_id', tickets.map((t) => t.ticketId))).toHaveLength(0);
+    expect(
+      await pg.db('checkin_flags').whereIn(
+        'ticket_id',
+        tickets.map((t) => t.ticketId),
+      ),
+    ).toHaveLength(0);
     await second.stop();
   });
 });

@@ -24,7 +24,11 @@ describe('inventory Lua scripts (real Redis)', () => {
   let inv: Inventory;
   const plans = new Map<string, DayPlan>();
   beforeAll(() => {
-    inv = new Inventory(r.redis, { prefix: r.prefix, clock, loadPlan: (a) => Promise.resolve(plans.get(a) ?? plan()) });
+    inv = new Inventory(r.redis, {
+      prefix: r.prefix,
+      clock,
+      loadPlan: (a) => Promise.resolve(plans.get(a) ?? plan()),
+    });
   });
   const newArea = (p?: DayPlan) => {
     const id = `a${++area}`;
@@ -49,7 +53,9 @@ describe('inventory Lua scripts (real Redis)', () => {
     const results = await Promise.all(
       Array.from({ length: 400 }, (_, i) => {
         const units = (i % 4) + 1;
-        return inv.reserve(req(a, { units, idHashes: Array.from({ length: units }, () => randomUUID()) })).then((res) => ({ res, units }));
+        return inv
+          .reserve(req(a, { units, idHashes: Array.from({ length: units }, () => randomUUID()) }))
+          .then((res) => ({ res, units }));
       }),
     );
     const sold = results.filter((x) => x.res.ok).reduce((s, x) => s + x.units, 0);
@@ -58,7 +64,9 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect(sold).toBeGreaterThanOrEqual(97); // fills up to what the last quantities allow
     expect(snap.slots['0900']!.used).toBe(sold);
     expect(snap.used).toBe(sold);
-    expect(results.filter((x) => !x.res.ok).every((x) => !x.res.ok && x.res.reason === 'slot_sold_out')).toBe(true);
+    expect(results.filter((x) => !x.res.ok).every((x) => !x.res.ok && x.res.reason === 'slot_sold_out')).toBe(
+      true,
+    );
   });
 
   it('cuts online channels exactly at orange and every channel exactly at red', async () => {
@@ -89,7 +97,8 @@ describe('inventory Lua scripts (real Redis)', () => {
 
   it('refuses an online sale that would cross orange, while a smaller one fits', async () => {
     const a = newArea(plan({ slots: { '0900': 200 }, quotas: {} }));
-    for (let i = 0; i < 41; i++) expect((await inv.reserve(req(a, { units: 2, idHashes: [] }))).ok).toBe(true);
+    for (let i = 0; i < 41; i++)
+      expect((await inv.reserve(req(a, { units: 2, idHashes: [] }))).ok).toBe(true);
     const big = await inv.reserve(req(a, { units: 4, idHashes: [] })); // 82 + 4 = 86 > 85
     expect(big.ok || big.reason).toBe('online_closed');
     expect((await inv.reserve(req(a, { units: 3, idHashes: [] }))).ok).toBe(true); // 85: the crossing sale
@@ -100,14 +109,31 @@ describe('inventory Lua scripts (real Redis)', () => {
 
   it('enforces channel quotas, manual pauses and the per-ID daily limit', async () => {
     const a = newArea();
-    for (let i = 0; i < 10; i++) expect((await inv.reserve(req(a, { channelId: 'ota', units: 3, idHashes: [] }))).ok).toBe(true);
+    for (let i = 0; i < 10; i++)
+      expect((await inv.reserve(req(a, { channelId: 'ota', units: 3, idHashes: [] }))).ok).toBe(true);
     const over = await inv.reserve(req(a, { channelId: 'ota', units: 1 }));
     expect(over.ok || over.reason).toBe('channel_quota_reached');
 
-    await setChannelPaused(r.redis, { prefix: r.prefix, areaId: a, channelId: 'web', paused: true, actor: 't', reason: 'test', now: 0 });
+    await setChannelPaused(r.redis, {
+      prefix: r.prefix,
+      areaId: a,
+      channelId: 'web',
+      paused: true,
+      actor: 't',
+      reason: 'test',
+      now: 0,
+    });
     const paused = await inv.reserve(req(a));
     expect(paused.ok || paused.reason).toBe('channel_paused');
-    await setChannelPaused(r.redis, { prefix: r.prefix, areaId: a, channelId: 'web', paused: false, actor: 't', reason: 'test', now: 0 });
+    await setChannelPaused(r.redis, {
+      prefix: r.prefix,
+      areaId: a,
+      channelId: 'web',
+      paused: false,
+      actor: 't',
+      reason: 'test',
+      now: 0,
+    });
 
     const person = 'id-hash-of-one-person';
     expect((await inv.reserve(req(a, { units: 2, idHashes: [person, person] }))).ok).toBe(true);
@@ -121,8 +147,14 @@ describe('inventory Lua scripts (real Redis)', () => {
     const q = req(a, { units: 3, idHashes: ['x', 'y', 'z'] });
     expect(await inv.reserve(q)).toMatchObject({ ok: true, duplicate: false, dayUsed: 3 });
     expect(await inv.reserve(q)).toMatchObject({ ok: true, duplicate: true, dayUsed: 3 });
-    expect(await inv.release(a, q.date, q.resId, { units: 1, idHashes: ['y'] })).toMatchObject({ released: 1, dayUsed: 2 });
-    expect((await inv.reservations(a, q.date)).get(q.resId)).toMatchObject({ units: 2, idHashes: ['x', 'z'] });
+    expect(await inv.release(a, q.date, q.resId, { units: 1, idHashes: ['y'] })).toMatchObject({
+      released: 1,
+      dayUsed: 2,
+    });
+    expect((await inv.reservations(a, q.date)).get(q.resId)).toMatchObject({
+      units: 2,
+      idHashes: ['x', 'z'],
+    });
     expect(await inv.release(a, q.date, q.resId, 'all')).toMatchObject({ released: 2, dayUsed: 0 });
     expect(await inv.release(a, q.date, q.resId, 'all')).toMatchObject({ released: 0, dayUsed: 0 });
     expect(await r.redis.hgetall(invKeys(a, q.date).ids)).toEqual({});
@@ -150,7 +182,14 @@ describe('inventory Lua scripts (real Redis)', () => {
     const ids = [randomUUID(), randomUUID()];
     const r = req(a, { units: 2, idHashes: ids, expiresAt: 0 });
     await inv.reserve(r);
-    await inv.reserve(req(a, { slotId: '1000', channelId: 'ota', units: 3, idHashes: [randomUUID(), randomUUID(), randomUUID()] }));
+    await inv.reserve(
+      req(a, {
+        slotId: '1000',
+        channelId: 'ota',
+        units: 3,
+        idHashes: [randomUUID(), randomUUID(), randomUUID()],
+      }),
+    );
     // Postgres says this order is one ticket in the 10:00 slot through the OTA channel
     const fixed = { ...r, slotId: '1000', channelId: 'ota', units: 1, idHashes: [ids[0]!] };
     expect(await inv.reserve(fixed, true)).toMatchObject({ ok: true, duplicate: true }); // plain adopt leaves an existing record alone
@@ -160,7 +199,11 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect([snap.slots['0900']!.used, snap.slots['1000']!.used]).toEqual([0, 4]);
     expect(snap.channels.web?.used ?? 0).toBe(0);
     expect(snap.channels.ota!.used).toBe(4);
-    expect(await inv.reservation(a, r.date, r.resId)).toMatchObject({ slotId: '1000', channelId: 'ota', units: 1 });
+    expect(await inv.reservation(a, r.date, r.resId)).toMatchObject({
+      slotId: '1000',
+      channelId: 'ota',
+      units: 1,
+    });
     expect(await inv.recount(a, r.date)).toEqual([]); // nothing drifted
   });
 
@@ -178,7 +221,9 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect((await inv.release(a, hold.date, hold.resId, 'expired')).released).toBe(0);
     expect(await inv.extend(a, sold.date, sold.resId, later)).toBe('sale');
     expect(await inv.extend(a, hold.date, randomUUID(), later)).toBe('missing');
-    await expect(inv.extend(a, hold.date, hold.resId, clock.now().getTime())).rejects.toThrow(/bad arguments/);
+    await expect(inv.extend(a, hold.date, hold.resId, clock.now().getTime())).rejects.toThrow(
+      /bad arguments/,
+    );
     clock.advance(60_000); // now past the new expiry: an expired hold is never revived
     expect(await inv.extend(a, hold.date, hold.resId, clock.now().getTime() + 60_000)).toBe('expired');
     expect(await inv.dueHolds(a)).toEqual([{ date: hold.date, resId: hold.resId }]);

@@ -8,7 +8,8 @@ const D = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
 
 describe('bull-board at /admin/queues, behind admin authentication', () => {
   const api = useApi({ app: { rateLimits: false } });
-  const get = (path: string, authorization?: string) => fetch(`${api.url}${path}`, { headers: authorization ? { authorization } : {} });
+  const get = (path: string, authorization?: string) =>
+    fetch(`${api.url}${path}`, { headers: authorization ? { authorization } : {} });
 
   it.each([
     ['no credentials', undefined, 401],
@@ -20,17 +21,28 @@ describe('bull-board at /admin/queues, behind admin authentication', () => {
   });
 
   it('answers 403 to a non-admin key', async () => {
-    expect((await get('/admin/queues', `Bearer ${await api.key('box-office', 'box-office')}`)).status).toBe(403);
+    expect((await get('/admin/queues', `Bearer ${await api.key('box-office', 'box-office')}`)).status).toBe(
+      403,
+    );
   });
 
   it('answers 200 with the admin key (Bearer or Basic) and lists every queue', async () => {
     const page = await get('/admin/queues', `Bearer ${api.adminKey}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
-    const basic = await get('/admin/queues/api/queues', `Basic ${Buffer.from(`admin:${api.adminKey}`).toString('base64')}`);
+    const basic = await get(
+      '/admin/queues/api/queues',
+      `Basic ${Buffer.from(`admin:${api.adminKey}`).toString('base64')}`,
+    );
     expect(basic.status).toBe(200);
     const body = (await basic.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['hold-expiry', 'maintenance', 'notify', 'outbox', 'reports']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual([
+      'hold-expiry',
+      'maintenance',
+      'notify',
+      'outbox',
+      'reports',
+    ]);
     expect(basic.headers.get('www-authenticate')).toBeNull();
   });
 });
@@ -45,7 +57,20 @@ describe('API /metrics', () => {
     const o = await buy(api, { areaId: 'mx', date: D, visitors: 2, pay: true });
     const refused = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': crypto.randomUUID() },
-      body: { areaId: 'mx', date: D, slotId: '0900', items: [{ productId: 'adult', visitors: [{ name: 'X', idNumber: o.visitors[0]!.idNumber }, { name: 'Y', idNumber: o.visitors[1]!.idNumber }] }] },
+      body: {
+        areaId: 'mx',
+        date: D,
+        slotId: '0900',
+        items: [
+          {
+            productId: 'adult',
+            visitors: [
+              { name: 'X', idNumber: o.visitors[0]!.idNumber },
+              { name: 'Y', idNumber: o.visitors[1]!.idNumber },
+            ],
+          },
+        ],
+      },
     });
     expect(refused.status).toBe(409);
     await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'x-order-token': o.accessToken } });
@@ -56,8 +81,12 @@ describe('API /metrics', () => {
     expect(text).toContain('scenic_tickets_held_total{area="mx",channel="web",slot="0900"} 2');
     expect(text).toContain('scenic_tickets_sold_total{area="mx",channel="web",slot="0900"} 2');
     expect(text).toContain('scenic_sales_amount_minor_total{area="mx",channel="web"} 16000');
-    expect(text).toMatch(/scenic_orders_refused_total\{area="mx",channel="web",reason="(day_sold_out|online_closed|slot_sold_out)"\} 1/);
-    expect(text).toMatch(/scenic_http_request_duration_seconds_count\{method="GET",route="\/v1\/orders\/:id",status_code="200"\} \d+/);
+    expect(text).toMatch(
+      /scenic_orders_refused_total\{area="mx",channel="web",reason="(day_sold_out|online_closed|slot_sold_out)"\} 1/,
+    );
+    expect(text).toMatch(
+      /scenic_http_request_duration_seconds_count\{method="GET",route="\/v1\/orders\/:id",status_code="200"\} \d+/,
+    );
     expect(text).toMatch(/^scenic_online_users \d+$/m);
     expect(text).toMatch(/^# TYPE scenic_dependency_latency_seconds histogram$/m);
     // no order, ticket or visitor ids anywhere in the exposition
@@ -67,7 +96,8 @@ describe('API /metrics', () => {
   });
 
   it('counts distinct visitors online across requests', async () => {
-    for (let i = 0; i < 3; i++) await fetch(`${api.url}/v1/areas/mx`, { headers: { 'user-agent': `visitor-${i}` } });
+    for (let i = 0; i < 3; i++)
+      await fetch(`${api.url}/v1/areas/mx`, { headers: { 'user-agent': `visitor-${i}` } });
     await new Promise((r) => setTimeout(r, 2_200)); // one flush, and past the 2 s scrape cache
     const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(Number(/^scenic_online_users (\d+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(3);

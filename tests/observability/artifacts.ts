@@ -24,8 +24,11 @@ export interface Dashboard {
   time: { from: string; to: string };
 }
 
-export const DASHBOARD_FILES = readdirSync(repoFile('dashboards')).filter((f) => f.endsWith('.json')).sort();
-export const dashboard = (f: string, dir = 'dashboards') => JSON.parse(readFileSync(repoFile(`${dir}/${f}`), 'utf8')) as Dashboard;
+export const DASHBOARD_FILES = readdirSync(repoFile('dashboards'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+export const dashboard = (f: string, dir = 'dashboards') =>
+  JSON.parse(readFileSync(repoFile(`${dir}/${f}`), 'utf8')) as Dashboard;
 
 export interface AlertRule {
   alert?: string;
@@ -35,7 +38,11 @@ export interface AlertRule {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
-export const ruleGroups = () => parse(readFileSync(repoFile('charts/scenic/rules/scenic.yaml'), 'utf8')) as { name: string; rules: AlertRule[] }[];
+export const ruleGroups = () =>
+  parse(readFileSync(repoFile('charts/scenic/rules/scenic.yaml'), 'utf8')) as {
+    name: string;
+    rules: AlertRule[];
+  }[];
 
 /** Every PromQL expression of the dashboards, variables and alert rules, with where it is. */
 export function allQueries(): { where: string; expr: string }[] {
@@ -54,14 +61,45 @@ export function allQueries(): { where: string; expr: string }[] {
       if (v.type === 'query' && q) out.push({ where: `${f} › $${v.name}`, expr: q });
     }
   }
-  for (const g of ruleGroups()) for (const r of g.rules) out.push({ where: `rule ${r.alert ?? r.record}`, expr: r.expr });
+  for (const g of ruleGroups())
+    for (const r of g.rules) out.push({ where: `rule ${r.alert ?? r.record}`, expr: r.expr });
   // the chart's own operator rules (inline in the template)
   const tpl = readFileSync(repoFile('charts/scenic/templates/prometheusrule.yaml'), 'utf8');
-  for (const m of tpl.matchAll(/^\s+expr: (.+)$/gm)) out.push({ where: 'chart operator rule', expr: m[1]!.replace(/\{\{[^}]*\}\}/g, 'x') });
+  for (const m of tpl.matchAll(/^\s+expr: (.+)$/gm))
+    out.push({ where: 'chart operator rule', expr: m[1]!.replace(/\{\{[^}]*\}\}/g, 'x') });
   return out;
 }
 
-const PROMQL_WORDS = new Set(['sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'le', 'inf', 'nan', 'vector', 'label_values']);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'group',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'le',
+  'inf',
+  'nan',
+  'vector',
+  'label_values',
+]);
 
 /**
  * Metric names a PromQL expression reads: identifiers that are not functions (followed by
@@ -89,7 +127,9 @@ export function metricsIn(expr: string): string[] {
 /** The family a series name belongs to (histogram and summary children). */
 export function familyOf(name: string, families: Set<string>): string {
   if (families.has(name)) return name;
-  for (const suffix of ['_bucket', '_count', '_sum']) if (name.endsWith(suffix) && families.has(name.slice(0, -suffix.length))) return name.slice(0, -suffix.length);
+  for (const suffix of ['_bucket', '_count', '_sum'])
+    if (name.endsWith(suffix) && families.has(name.slice(0, -suffix.length)))
+      return name.slice(0, -suffix.length);
   return name;
 }
 

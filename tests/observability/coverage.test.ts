@@ -47,14 +47,24 @@ describe('every metric the dashboards and alerts use is exported by a running ro
     await api.seed(demoArea({ id: 'cov' }));
     const [apiPort, workerPort] = [await freePort(), await freePort()];
     const apiProc = new RoleProcess('api', { ...api.env, PORT: String(apiPort), LOG_LEVEL: 'warn' });
-    const worker = new RoleProcess('worker', { ...api.env, SCENIC_METRICS_PORT: String(workerPort), SCENIC_METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCENIC_ALERT_WEBHOOKS: 'http://127.0.0.1:9/none' });
+    const worker = new RoleProcess('worker', {
+      ...api.env,
+      SCENIC_METRICS_PORT: String(workerPort),
+      SCENIC_METRICS_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SCENIC_ALERT_WEBHOOKS: 'http://127.0.0.1:9/none',
+    });
     procs.push(apiProc, worker);
     for (const p of procs) p.start();
     const base = `http://127.0.0.1:${apiPort}`;
     await waitFor('api up', async () => (await fetch(`${base}/healthz`)).ok, 60_000).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${apiProc.output}`);
     });
-    await waitFor('worker up', async () => (await fetch(`http://127.0.0.1:${workerPort}/healthz`)).ok, 60_000).catch((e: unknown) => {
+    await waitFor(
+      'worker up',
+      async () => (await fetch(`http://127.0.0.1:${workerPort}/healthz`)).ok,
+      60_000,
+    ).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${worker.output}`);
     });
 
@@ -62,19 +72,35 @@ describe('every metric the dashboards and alerts use is exported by a running ro
     const order = await fetch(`${base}/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
-      body: JSON.stringify({ areaId: 'cov', date: D, slotId: '0900', items: [{ productId: 'adult', visitors: [{ name: 'C', idNumber: '11010519491231002X' }] }] }),
+      body: JSON.stringify({
+        areaId: 'cov',
+        date: D,
+        slotId: '0900',
+        items: [{ productId: 'adult', visitors: [{ name: 'C', idNumber: '11010519491231002X' }] }],
+      }),
     });
     expect(order.status).toBe(201);
 
     // a gate agent of the area, syncing with the API process, and one scan
-    const { credential } = await registerGateDevice(api.platform.db, { id: 'cov-east-1', areaId: 'cov', entranceId: 'east-gate', kind: 'turnstile' }, systemClock);
+    const { credential } = await registerGateDevice(
+      api.platform.db,
+      { id: 'cov-east-1', areaId: 'cov', entranceId: 'east-gate', kind: 'turnstile' },
+      systemClock,
+    );
     dir = mkdtempSync(join(tmpdir(), 'scenic-cov-'));
     gate = await new AgentProcess('cov', agentEnv(`${base}/gate/v1`, credential, join(dir, 'j.db'))).start();
     await gate.scan({ qr: 'not-a-ticket' });
 
     // the operator, scoped to this file's namespace, serving /metrics
     await applyCrds(kube.kc);
-    op = await runOperator({ kc: kube.kc, redisUrl: api.env.REDIS_URL!, redisPrefix: api.env.REDIS_PREFIX!, namespace: kube.namespace, httpPort: 0, httpHost: '127.0.0.1' });
+    op = await runOperator({
+      kc: kube.kc,
+      redisUrl: api.env.REDIS_URL!,
+      redisPrefix: api.env.REDIS_PREFIX!,
+      namespace: kube.namespace,
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+    });
 
     await scrape('api', `${base}/metrics`);
     await scrape('worker', `http://127.0.0.1:${workerPort}/metrics`);
@@ -90,7 +116,9 @@ describe('every metric the dashboards and alerts use is exported by a running ro
   });
 
   it('each role exports every metric the catalogue assigns to it', () => {
-    const missing = catalogue.flatMap((m) => m.roles.filter((r) => !scraped.get(r)?.has(m.name)).map((r) => `${r}: ${m.name}`));
+    const missing = catalogue.flatMap((m) =>
+      m.roles.filter((r) => !scraped.get(r)?.has(m.name)).map((r) => `${r}: ${m.name}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -105,11 +133,19 @@ describe('every metric the dashboards and alerts use is exported by a running ro
   });
 
   it('exports real samples from real data: the sale, the inventory, the scan', () => {
-    expect(texts.get('api')).toMatch(/^scenic_tickets_held_total\{area="cov",channel="web",slot="0900"\} 1$/m);
-    expect(texts.get('worker')).toMatch(new RegExp(`^scenic_capacity_used\\{area="cov",day="${D}"\\} 1$`, 'm'));
-    expect(texts.get('worker')).toMatch(new RegExp(`^scenic_tickets\\{area="cov",day="${D}",channel="web",state="held"\\} 1$`, 'm'));
+    expect(texts.get('api')).toMatch(
+      /^scenic_tickets_held_total\{area="cov",channel="web",slot="0900"\} 1$/m,
+    );
+    expect(texts.get('worker')).toMatch(
+      new RegExp(`^scenic_capacity_used\\{area="cov",day="${D}"\\} 1$`, 'm'),
+    );
+    expect(texts.get('worker')).toMatch(
+      new RegExp(`^scenic_tickets\\{area="cov",day="${D}",channel="web",state="held"\\} 1$`, 'm'),
+    );
     expect(texts.get('worker')).toMatch(/^scenic_queue_jobs\{queue="hold-expiry",state="delayed"\} \d+$/m);
-    expect(texts.get('worker')).toMatch(/^scenic_gates\{area="cov",entrance="east-gate",state="(online|offline)"\} 1$/m);
+    expect(texts.get('worker')).toMatch(
+      /^scenic_gates\{area="cov",entrance="east-gate",state="(online|offline)"\} 1$/m,
+    );
     expect(texts.get('gate')).toMatch(/^scenic_gate_scan_seconds\{quantile="0.99"\} /m);
     expect(texts.get('operator')).toMatch(/^# TYPE scenic_operator_reconcile_total counter$/m);
   });

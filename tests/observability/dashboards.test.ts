@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { LABELS } from '../../core/telemetry/catalogue.js';
-import { DASHBOARD_FILES, EXTERNAL_METRICS, allQueries, catalogue, dashboard, familyOf, metricsIn, repoFile, ruleGroups, type DashboardPanel } from './artifacts.js';
+import {
+  DASHBOARD_FILES,
+  EXTERNAL_METRICS,
+  allQueries,
+  catalogue,
+  dashboard,
+  familyOf,
+  metricsIn,
+  repoFile,
+  ruleGroups,
+  type DashboardPanel,
+} from './artifacts.js';
 
 /**
  * Grafana dashboard JSON, schemaVersion 39 (Grafana 10.4 / 11): the structure a
@@ -11,7 +22,18 @@ import { DASHBOARD_FILES, EXTERNAL_METRICS, allQueries, catalogue, dashboard, fa
  * refIds and a PromQL expression; every `$variable` used is defined.
  */
 const SCHEMA_VERSION = 39;
-const PANEL_TYPES = new Set(['stat', 'gauge', 'bargauge', 'timeseries', 'table', 'piechart', 'text', 'row', 'state-timeline', 'heatmap']);
+const PANEL_TYPES = new Set([
+  'stat',
+  'gauge',
+  'bargauge',
+  'timeseries',
+  'table',
+  'piechart',
+  'text',
+  'row',
+  'state-timeline',
+  'heatmap',
+]);
 
 function flatten(ps: DashboardPanel[]): DashboardPanel[] {
   return ps.flatMap((p) => [p, ...flatten(p.panels ?? [])]);
@@ -41,7 +63,10 @@ describe('Grafana dashboards', () => {
       expect(PANEL_TYPES.has(p.type), `${p.title}: type ${p.type}`).toBe(true);
       expect(p.title.length, 'title').toBeGreaterThan(0);
       const g = p.gridPos;
-      expect(g.x >= 0 && g.y >= 0 && g.w > 0 && g.h > 0 && g.x + g.w <= 24, `${p.title}: gridPos ${JSON.stringify(g)}`).toBe(true);
+      expect(
+        g.x >= 0 && g.y >= 0 && g.w > 0 && g.h > 0 && g.x + g.w <= 24,
+        `${p.title}: gridPos ${JSON.stringify(g)}`,
+      ).toBe(true);
       for (let x = g.x; x < g.x + g.w; x++) {
         for (let y = g.y; y < g.y + g.h; y++) {
           expect(cells.has(`${x},${y}`), `${p.title} overlaps another panel at ${x},${y}`).toBe(false);
@@ -54,19 +79,34 @@ describe('Grafana dashboards', () => {
       expect(new Set(p.targets!.map((t) => t.refId)).size).toBe(p.targets!.length);
       for (const t of p.targets!) {
         expect(t.expr.trim().length).toBeGreaterThan(0);
-        for (const v of t.expr.matchAll(/\$(\w+)/g)) expect(vars.has(v[1]!), `${p.title}: $${v[1]} is not defined`).toBe(true);
+        for (const v of t.expr.matchAll(/\$(\w+)/g))
+          expect(vars.has(v[1]!), `${p.title}: $${v[1]} is not defined`).toBe(true);
         // balanced brackets: a cheap guard against broken PromQL
-        for (const [o, c] of [['(', ')'], ['{', '}'], ['[', ']']] as const) expect(t.expr.split(o).length, `${p.title}: ${o}${c} in ${t.expr}`).toBe(t.expr.split(c).length);
+        for (const [o, c] of [
+          ['(', ')'],
+          ['{', '}'],
+          ['[', ']'],
+        ] as const)
+          expect(t.expr.split(o).length, `${p.title}: ${o}${c} in ${t.expr}`).toBe(t.expr.split(c).length);
       }
     }
   });
 
-  it.each(DASHBOARD_FILES)('charts/scenic/dashboards/%s is identical to dashboards/ (the source of truth)', (f) => {
-    expect(readFileSync(repoFile(`charts/scenic/dashboards/${f}`), 'utf8')).toBe(readFileSync(repoFile(`dashboards/${f}`), 'utf8'));
-  });
+  it.each(DASHBOARD_FILES)(
+    'charts/scenic/dashboards/%s is identical to dashboards/ (the source of truth)',
+    (f) => {
+      expect(readFileSync(repoFile(`charts/scenic/dashboards/${f}`), 'utf8')).toBe(
+        readFileSync(repoFile(`dashboards/${f}`), 'utf8'),
+      );
+    },
+  );
 
   it('the chart carries no dashboard that is not in dashboards/', () => {
-    expect(readdirSync(repoFile('charts/scenic/dashboards')).filter((f) => f.endsWith('.json')).sort()).toEqual(DASHBOARD_FILES);
+    expect(
+      readdirSync(repoFile('charts/scenic/dashboards'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(DASHBOARD_FILES);
   });
 });
 
@@ -111,12 +151,23 @@ describe('metric catalogue', () => {
 
   it('every dashboard and alert query reads only catalogued or documented external metrics', () => {
     const known = new Set([...catalogue.map((m) => m.name), ...Object.keys(EXTERNAL_METRICS)]);
-    const unknown = allQueries().flatMap((q) => metricsIn(q.expr).filter((n) => !known.has(familyOf(n, known))).map((n) => `${q.where}: ${n}`));
+    const unknown = allQueries().flatMap((q) =>
+      metricsIn(q.expr)
+        .filter((n) => !known.has(familyOf(n, known)))
+        .map((n) => `${q.where}: ${n}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   it('extracts metric names from PromQL, not functions, labels or strings', () => {
-    expect(metricsIn('histogram_quantile(0.99, sum by (le, dependency) (rate(scenic_dependency_latency_seconds_bucket{route=~"/v1/x"}[5m])))')).toEqual(['scenic_dependency_latency_seconds_bucket']);
-    expect(metricsIn('max by (area) (a_b) / on (area) group_left c_d and vector(0)').sort()).toEqual(['a_b', 'c_d']);
+    expect(
+      metricsIn(
+        'histogram_quantile(0.99, sum by (le, dependency) (rate(scenic_dependency_latency_seconds_bucket{route=~"/v1/x"}[5m])))',
+      ),
+    ).toEqual(['scenic_dependency_latency_seconds_bucket']);
+    expect(metricsIn('max by (area) (a_b) / on (area) group_left c_d and vector(0)').sort()).toEqual([
+      'a_b',
+      'c_d',
+    ]);
   });
 });

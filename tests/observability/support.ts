@@ -12,7 +12,9 @@ export interface Received {
 }
 
 /** A local webhook receiver: records every POST; `answer` decides the status per request. */
-export async function startReceiver(answer: (path: string, n: number) => number = () => 204): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
+export async function startReceiver(
+  answer: (path: string, n: number) => number = () => 204,
+): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
   const got: Received[] = [];
   const counts = new Map<string, number>();
   const server = createServer((req, res) => {
@@ -23,7 +25,13 @@ export async function startReceiver(answer: (path: string, n: number) => number 
       const n = (counts.get(path) ?? 0) + 1;
       counts.set(path, n);
       const status = answer(path, n);
-      if (status < 300) got.push({ path, at: Date.now(), headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
+      if (status < 300)
+        got.push({
+          path,
+          at: Date.now(),
+          headers: req.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
+        });
       res.writeHead(status).end();
     });
   });
@@ -38,16 +46,45 @@ export async function startReceiver(answer: (path: string, n: number) => number 
 
 let person = 1000;
 /** A real order through the API (anonymous visitor, web channel), optionally paid. */
-export async function buy(api: TestPlatform, o: { areaId: string; date: string; slotId?: string; visitors: number; productId?: string; channelId?: string; pay?: boolean; phone?: string }) {
-  const visitors = Array.from({ length: o.visitors }, (_, i) => ({ name: `游客${i}`, idNumber: residentId('19800101', person++) }));
+export async function buy(
+  api: TestPlatform,
+  o: {
+    areaId: string;
+    date: string;
+    slotId?: string;
+    visitors: number;
+    productId?: string;
+    channelId?: string;
+    pay?: boolean;
+    phone?: string;
+  },
+) {
+  const visitors = Array.from({ length: o.visitors }, (_, i) => ({
+    name: `游客${i}`,
+    idNumber: residentId('19800101', person++),
+  }));
   const res = await api.call('POST', '/v1/orders', {
     headers: { 'idempotency-key': randomUUID() },
-    body: { areaId: o.areaId, date: o.date, slotId: o.slotId ?? '0900', channelId: o.channelId, contactPhone: o.phone, items: [{ productId: o.productId ?? 'adult', visitors }] },
+    body: {
+      areaId: o.areaId,
+      date: o.date,
+      slotId: o.slotId ?? '0900',
+      channelId: o.channelId,
+      contactPhone: o.phone,
+      items: [{ productId: o.productId ?? 'adult', visitors }],
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const order = res.body as { id: string; accessToken: string; amountTotal: number; tickets: { id: string }[] };
+  const order = res.body as {
+    id: string;
+    accessToken: string;
+    amountTotal: number;
+    tickets: { id: string }[];
+  };
   if (o.pay) {
-    const p = await api.call('POST', `/v1/orders/${order.id}/payments`, { headers: { 'x-order-token': order.accessToken } });
+    const p = await api.call('POST', `/v1/orders/${order.id}/payments`, {
+      headers: { 'x-order-token': order.accessToken },
+    });
     expect(p.status).toBe(201);
     const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === order.id)![0];
     expect(await api.gateway.complete(payId)).toBe(200);

@@ -3,7 +3,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useKube } from '../support/kube.js';
 import { useRedis } from '../support/redis.js';
-import { eventsChannel, type ChannelSwitchEvent, type LevelChangeEvent } from '../../core/inventory/events.js';
+import {
+  eventsChannel,
+  type ChannelSwitchEvent,
+  type LevelChangeEvent,
+} from '../../core/inventory/events.js';
 import { localDate } from '../../operator/api/defaults.js';
 import { KubeClient, resourcePath } from '../../operator/kube/client.js';
 import { RT } from '../../operator/kube/resources.js';
@@ -32,7 +36,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   await applyCrds(kube.kc);
-  op = await runOperator({ kc: kube.kc, redisUrl: redis.url, redisPrefix: redis.prefix, namespace: kube.namespace });
+  op = await runOperator({
+    kc: kube.kc,
+    redisUrl: redis.url,
+    redisPrefix: redis.prefix,
+    namespace: kube.namespace,
+  });
   const port = (hookServer.address() as { port: number }).port;
   await applyAs(
     client,
@@ -62,35 +71,78 @@ const channel = (a: ScenicArea, name: string) => a.status?.channels?.find((c) =>
 
 /** What the reservation script publishes at the sale that crosses a threshold. */
 function publishLevel(e: Partial<LevelChangeEvent>) {
-  const event: LevelChangeEvent = { type: 'capacity-level', areaId: 'west-lake', date: today(), level: 'yellow', previous: 'green', used: 0, capacity: 5000, at: Date.now(), ...e };
+  const event: LevelChangeEvent = {
+    type: 'capacity-level',
+    areaId: 'west-lake',
+    date: today(),
+    level: 'yellow',
+    previous: 'green',
+    used: 0,
+    capacity: 5000,
+    at: Date.now(),
+    ...e,
+  };
   return pub.publish(eventsChannel(redis.prefix), JSON.stringify(event));
 }
 
 describe('capacity levels from the data plane', () => {
   it.each([
-    ['orange', 'yellow', 4250, 'closes online channels', { 'mini-program': 'Closed', ota: 'Closed', 'box-office': 'Open' }],
-    ['red', 'orange', 5000, 'closes every channel', { 'mini-program': 'Closed', ota: 'Closed', 'box-office': 'Closed' }],
-  ] as const)('%s shows in the status and as an Event within one second, and %s', async (level, previous, used, _what, states) => {
-    const t0 = Date.now();
-    await publishLevel({ level, previous, used });
-    const a = await waitFor(async () => {
-      const x = await getArea();
-      return x.status?.levels?.find((l) => l.date === today())?.level === level ? x : undefined;
-    }, 1_000, 25);
-    const shownIn = Date.now() - t0;
-    const ev = await waitFor(async () => (await events(client, kube.namespace)).find((e) => e.reason === 'CapacityLevelRaised' && e.message.includes(`→ ${level}`)), 1_000, 25);
-    expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
-    expect(shownIn).toBeLessThanOrEqual(1_000);
-    expect(ev.type).toBe('Warning');
-    expect(a.status?.levels?.find((l) => l.date === today())).toMatchObject({ used, capacity: 5000 });
-    const after = await waitFor(async () => {
-      const x = await getArea();
-      return Object.entries(states).every(([name, s]) => channel(x, name)?.state === s) ? x : undefined;
-    }, 1_000, 25);
-    expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
-    expect(channel(after, 'mini-program')).toMatchObject({ reason: 'CapacityReached', closedDates: [today()] });
-    await waitFor(() => Promise.resolve(hooks.some((h) => h.level === level) || undefined), 2_000);
-  });
+    [
+      'orange',
+      'yellow',
+      4250,
+      'closes online channels',
+      { 'mini-program': 'Closed', ota: 'Closed', 'box-office': 'Open' },
+    ],
+    [
+      'red',
+      'orange',
+      5000,
+      'closes every channel',
+      { 'mini-program': 'Closed', ota: 'Closed', 'box-office': 'Closed' },
+    ],
+  ] as const)(
+    '%s shows in the status and as an Event within one second, and %s',
+    async (level, previous, used, _what, states) => {
+      const t0 = Date.now();
+      await publishLevel({ level, previous, used });
+      const a = await waitFor(
+        async () => {
+          const x = await getArea();
+          return x.status?.levels?.find((l) => l.date === today())?.level === level ? x : undefined;
+        },
+        1_000,
+        25,
+      );
+      const shownIn = Date.now() - t0;
+      const ev = await waitFor(
+        async () =>
+          (await events(client, kube.namespace)).find(
+            (e) => e.reason === 'CapacityLevelRaised' && e.message.includes(`→ ${level}`),
+          ),
+        1_000,
+        25,
+      );
+      expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
+      expect(shownIn).toBeLessThanOrEqual(1_000);
+      expect(ev.type).toBe('Warning');
+      expect(a.status?.levels?.find((l) => l.date === today())).toMatchObject({ used, capacity: 5000 });
+      const after = await waitFor(
+        async () => {
+          const x = await getArea();
+          return Object.entries(states).every(([name, s]) => channel(x, name)?.state === s) ? x : undefined;
+        },
+        1_000,
+        25,
+      );
+      expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
+      expect(channel(after, 'mini-program')).toMatchObject({
+        reason: 'CapacityReached',
+        closedDates: [today()],
+      });
+      await waitFor(() => Promise.resolve(hooks.some((h) => h.level === level) || undefined), 2_000);
+    },
+  );
 
   it('sends the diversion plan to the hooks at red, and ignores a stale event', async () => {
     expect(hooks.find((h) => h.level === 'red')?.diversionPlan).toBe('Please visit the east garden first');
@@ -122,15 +174,30 @@ describe('manual pause in the spec', () => {
     await sub.subscribe(eventsChannel(redis.prefix));
     const setPaused = async (paused: boolean) => {
       const cur = await getArea();
-      const channels = (cur.spec.channels ?? []).map((c) => (c.name === 'ota' ? { ...c, paused, ...(paused ? { pauseReason: 'partner dispute' } : { pauseReason: undefined }) } : c));
+      const channels = (cur.spec.channels ?? []).map((c) =>
+        c.name === 'ota'
+          ? { ...c, paused, ...(paused ? { pauseReason: 'partner dispute' } : { pauseReason: undefined }) }
+          : c,
+      );
       await applyAs(client, RT.area, area('lake', kube.namespace, { ...cur.spec, channels }));
     };
     try {
       const t0 = Date.now();
       await setPaused(true);
-      await waitFor(async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === 'paused' || undefined, 2_000, 25);
+      await waitFor(
+        async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === 'paused' || undefined,
+        2_000,
+        25,
+      );
       expect(Date.now() - t0).toBeLessThanOrEqual(1_500);
-      await waitFor(() => Promise.resolve(switches.some((s) => s.channelId === 'ota' && s.paused && s.actor === 'scenic-operator') || undefined), 2_000);
+      await waitFor(
+        () =>
+          Promise.resolve(
+            switches.some((s) => s.channelId === 'ota' && s.paused && s.actor === 'scenic-operator') ||
+              undefined,
+          ),
+        2_000,
+      );
       const a = await waitFor(async () => {
         const x = await getArea();
         return channel(x, 'ota')?.state === 'Paused' ? x : undefined;
@@ -139,12 +206,38 @@ describe('manual pause in the spec', () => {
 
       // Someone else resumes it behind the operator's back: the spec wins.
       await redis.redis.hdel('sw:{west-lake}', 'ota');
-      await pub.publish(eventsChannel(redis.prefix), JSON.stringify({ type: 'channel-switch', areaId: 'west-lake', channelId: 'ota', paused: false, actor: 'staff:42', reason: 'oops', at: Date.now() }));
-      await waitFor(async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === 'paused' || undefined, 2_000, 25);
+      await pub.publish(
+        eventsChannel(redis.prefix),
+        JSON.stringify({
+          type: 'channel-switch',
+          areaId: 'west-lake',
+          channelId: 'ota',
+          paused: false,
+          actor: 'staff:42',
+          reason: 'oops',
+          at: Date.now(),
+        }),
+      );
+      await waitFor(
+        async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === 'paused' || undefined,
+        2_000,
+        25,
+      );
 
       await setPaused(false);
-      await waitFor(async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === null || undefined, 2_000, 25);
-      await waitFor(() => Promise.resolve(switches.some((s) => s.channelId === 'ota' && !s.paused && s.actor === 'scenic-operator') || undefined), 2_000);
+      await waitFor(
+        async () => (await redis.redis.hget('sw:{west-lake}', 'ota')) === null || undefined,
+        2_000,
+        25,
+      );
+      await waitFor(
+        () =>
+          Promise.resolve(
+            switches.some((s) => s.channelId === 'ota' && !s.paused && s.actor === 'scenic-operator') ||
+              undefined,
+          ),
+        2_000,
+      );
     } finally {
       sub.disconnect();
     }

@@ -9,7 +9,13 @@ import { parseAllDocuments } from 'yaml';
 import { useKube } from '../support/kube.js';
 import { useRedis } from '../support/redis.js';
 import { uniqueSuffix } from '../support/services.js';
-import { KubeClient, KubeError, resourcePath, type KubeObject, type ResourceType } from '../../operator/kube/client.js';
+import {
+  KubeClient,
+  KubeError,
+  resourcePath,
+  type KubeObject,
+  type ResourceType,
+} from '../../operator/kube/client.js';
 import { RT } from '../../operator/kube/resources.js';
 import type { ScenicArea } from '../../operator/api/types.js';
 import type { OperatorHandle } from '../../operator/operator.js';
@@ -25,11 +31,24 @@ const chart = repoFile('charts/scenic');
 let client: KubeClient;
 let op: OperatorHandle | undefined;
 
-const helmBin = () => join(process.env.SCENIC_BIN_DIR ?? join(process.env.HOME ?? '/root', '.cache/scenic/bin'), 'helm');
+const helmBin = () =>
+  join(process.env.SCENIC_BIN_DIR ?? join(process.env.HOME ?? '/root', '.cache/scenic/bin'), 'helm');
 const helm = (...args: string[]) => run(helmBin(), args, { maxBuffer: 10 * 1024 * 1024 });
 const template = async (dir: string, ...set: string[]) => {
-  const { stdout } = await helm('template', release, dir, '--namespace', kube.namespace, '--kube-version', '1.34.4', '--include-crds', ...set.flatMap((s) => ['--set', s]));
-  return parseAllDocuments(stdout).map((d) => d.toJS() as KubeObject & Record<string, unknown>).filter((d) => d?.kind);
+  const { stdout } = await helm(
+    'template',
+    release,
+    dir,
+    '--namespace',
+    kube.namespace,
+    '--kube-version',
+    '1.34.4',
+    '--include-crds',
+    ...set.flatMap((s) => ['--set', s]),
+  );
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as KubeObject & Record<string, unknown>)
+    .filter((d) => d?.kind);
 };
 
 const TYPES: Record<string, ResourceType> = {
@@ -40,11 +59,31 @@ const TYPES: Record<string, ResourceType> = {
   Deployment: RT.deployment,
   PodDisruptionBudget: RT.pdb,
   Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role' },
-  RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding' },
-  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole' },
-  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding' },
+  RoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'rolebindings',
+    kind: 'RoleBinding',
+  },
+  ClusterRole: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterroles',
+    kind: 'ClusterRole',
+  },
+  ClusterRoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+  },
 };
-const pathOf = (o: KubeObject) => resourcePath(TYPES[o.kind!]!, o.kind!.startsWith('Cluster') || o.kind === 'CustomResourceDefinition' ? undefined : o.metadata.namespace, o.metadata.name);
+const pathOf = (o: KubeObject) =>
+  resourcePath(
+    TYPES[o.kind!]!,
+    o.kind!.startsWith('Cluster') || o.kind === 'CustomResourceDefinition' ? undefined : o.metadata.namespace,
+    o.metadata.name,
+  );
 
 beforeAll(async () => {
   client = new KubeClient(kube.kc);
@@ -60,14 +99,25 @@ afterAll(async () => {
 
 describe('Helm chart', () => {
   it('ships CRDs identical to crds/', () => {
-    const files = readdirSync(repoFile('crds')).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(repoFile('crds'))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(readdirSync(join(chart, 'crds')).sort()).toEqual(files);
-    for (const f of files) expect(readFileSync(join(chart, 'crds', f), 'utf8'), f).toBe(readFileSync(repoFile(`crds/${f}`), 'utf8'));
+    for (const f of files)
+      expect(readFileSync(join(chart, 'crds', f), 'utf8'), f).toBe(
+        readFileSync(repoFile(`crds/${f}`), 'utf8'),
+      );
   });
 
   it('passes helm lint, with and without the optional parts', async () => {
     await helm('lint', chart, '--strict', '--set', 'redis.url=redis://redis:6379');
-    await helm('lint', chart, '--strict', '--set', 'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true');
+    await helm(
+      'lint',
+      chart,
+      '--strict',
+      '--set',
+      'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true',
+    );
   });
 
   it.each([
@@ -76,27 +126,73 @@ describe('Helm chart', () => {
     ['redis.url=http://nope', 'redis/url'],
     ['unknownKey=1', 'unknownKey'],
   ])('values.schema.json refuses %s', async (set, where) => {
-    const err = (await template(chart, 'redis.existingSecret=r', set).catch((e: unknown) => e)) as { stderr?: string };
+    const err = (await template(chart, 'redis.existingSecret=r', set).catch((e: unknown) => e)) as {
+      stderr?: string;
+    };
     expect(err.stderr ?? '').toContain(where);
   });
 
   it('renders manifests the API server accepts (server-side dry-run)', async () => {
     const docs = await template(chart, 'redis.url=redis://redis:6379', `watchNamespace=${kube.namespace}`);
     expect(docs.map((d) => d.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount'].sort(),
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'CustomResourceDefinition',
+        'CustomResourceDefinition',
+        'Deployment',
+        'PodDisruptionBudget',
+        'Role',
+        'Role',
+        'RoleBinding',
+        'RoleBinding',
+        'Secret',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
     for (const d of docs) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
     const cluster = await template(chart, 'redis.existingSecret=r');
-    expect(cluster.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name).sort()).toEqual([release, `${release}-crds`]);
+    expect(
+      cluster
+        .filter((d) => d.kind === 'ClusterRole')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual([release, `${release}-crds`]);
     for (const d of cluster) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
-    const monitoring = await template(chart, 'redis.existingSecret=r', 'serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'podMonitor.enabled=true');
-    expect(monitoring.map((d) => d.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']));
+    const monitoring = await template(
+      chart,
+      'redis.existingSecret=r',
+      'serviceMonitor.enabled=true',
+      'prometheusRule.enabled=true',
+      'podMonitor.enabled=true',
+    );
+    expect(monitoring.map((d) => d.kind)).toEqual(
+      expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']),
+    );
     // the PodMonitor finds what the operator runs: its selector matches an area's pod labels, and every
     // workload names a port it scrapes (API and gate "http", worker "metrics")
-    const pm = monitoring.find((d) => d.kind === 'PodMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] } };
+    const pm = monitoring.find((d) => d.kind === 'PodMonitor') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] };
+    };
     const a = area('scraped', kube.namespace, areaSpec({ partnerApi: { enabled: true } }));
-    const kids = desiredChildren(a, resolveArea(a), { api: { min: 2, requested: 0, capped: false }, worker: { min: 1, requested: 0, capped: false }, by: [] });
-    const workloads = kids.filter((c) => c.rt.kind === 'Deployment' || c.rt.kind === 'DaemonSet') as unknown as { obj: { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name?: string }[] }[] } } } } }[];
+    const kids = desiredChildren(a, resolveArea(a), {
+      api: { min: 2, requested: 0, capped: false },
+      worker: { min: 1, requested: 0, capped: false },
+      by: [],
+    });
+    const workloads = kids.filter(
+      (c) => c.rt.kind === 'Deployment' || c.rt.kind === 'DaemonSet',
+    ) as unknown as {
+      obj: {
+        spec: {
+          template: {
+            metadata: { labels: Record<string, string> };
+            spec: { containers: { ports?: { name?: string }[] }[] };
+          };
+        };
+      };
+    }[];
     expect(workloads.length).toBeGreaterThanOrEqual(4); // api, partner api, worker, a gate
     for (const w of workloads) {
       expect(w.obj.spec.template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
@@ -113,7 +209,10 @@ describe('Helm chart', () => {
       const none = await template(dir, 'redis.existingSecret=r');
       expect(none.some((d) => d.metadata.name === `${release}-dashboards`)).toBe(false);
       const docs = await template(dir, 'redis.existingSecret=r', 'dashboards.enabled=true');
-      const cm = docs.find((d) => d.metadata.name === `${release}-dashboards`) as unknown as { data: Record<string, string>; metadata: { labels: Record<string, string> } };
+      const cm = docs.find((d) => d.metadata.name === `${release}-dashboards`) as unknown as {
+        data: Record<string, string>;
+        metadata: { labels: Record<string, string> };
+      };
       expect(JSON.parse(cm.data['crowd.json']!)).toEqual({ title: 'Crowd' });
       expect(cm.metadata.labels.grafana_dashboard).toBe('1');
     } finally {
@@ -125,13 +224,18 @@ describe('Helm chart', () => {
 describe('the operator with only the chart RBAC', () => {
   it('reconciles a ScenicArea using the chart ServiceAccount token, and can do nothing more', async () => {
     const docs = await template(chart, 'redis.url=redis://redis:6379', `watchNamespace=${kube.namespace}`);
-    for (const d of docs.filter((x) => ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(x.kind!)))
+    for (const d of docs.filter((x) =>
+      ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(x.kind!),
+    ))
       await client.apply(pathOf(d), d, 'helm-test', { force: true });
-    const { status } = await client.create<{ status: { token: string } }>(`/api/v1/namespaces/${kube.namespace}/serviceaccounts/${release}/token`, {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600 },
-    });
+    const { status } = await client.create<{ status: { token: string } }>(
+      `/api/v1/namespaces/${kube.namespace}/serviceaccounts/${release}/token`,
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    );
     const cluster = kube.kc.getCurrentCluster()!;
     const kc = new KubeConfig();
     kc.loadFromOptions({
@@ -142,23 +246,62 @@ describe('the operator with only the chart RBAC', () => {
     });
     const asOperator = new KubeClient(kc);
     // Least privilege: no Secrets, nothing in other namespaces.
-    await expect(asOperator.get(`/api/v1/namespaces/${kube.namespace}/secrets`)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(asOperator.get(`/api/v1/namespaces/${kube.namespace}/secrets`)).rejects.toMatchObject({
+      statusCode: 403,
+    });
     await expect(asOperator.get(resourcePath(RT.deployment, 'default'))).rejects.toBeInstanceOf(KubeError);
 
-    op = await runOperator({ kc, redisUrl: redis.url, redisPrefix: redis.prefix, namespace: kube.namespace, leaseName: 'scenic-operator' });
-    await applyAs(client, RT.area, area('rbac', kube.namespace, areaSpec({ dataPlane: { ...areaSpec().dataPlane, redisPrefix: redis.prefix } })));
+    op = await runOperator({
+      kc,
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      namespace: kube.namespace,
+      leaseName: 'scenic-operator',
+    });
+    await applyAs(
+      client,
+      RT.area,
+      area(
+        'rbac',
+        kube.namespace,
+        areaSpec({ dataPlane: { ...areaSpec().dataPlane, redisPrefix: redis.prefix } }),
+      ),
+    );
     const a = await waitFor(async () => {
       const x = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rbac'));
       return x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? x : undefined;
     }, 20_000);
     expect(a.status?.channels).toHaveLength(3);
-    for (const [rt, name] of [[RT.deployment, 'rbac-api'], [RT.hpa, 'rbac-worker'], [RT.daemonSet, 'rbac-gate-north'], [RT.configMap, 'rbac-sales-policy']] as const)
-      expect((await client.get<KubeObject>(resourcePath(rt, kube.namespace, name))).metadata.ownerReferences?.[0]?.uid).toBe(a.metadata.uid);
-    const events = await client.get<{ items: { reason: string; involvedObject: { name: string } }[] }>(`/api/v1/namespaces/${kube.namespace}/events`);
+    for (const [rt, name] of [
+      [RT.deployment, 'rbac-api'],
+      [RT.hpa, 'rbac-worker'],
+      [RT.daemonSet, 'rbac-gate-north'],
+      [RT.configMap, 'rbac-sales-policy'],
+    ] as const)
+      expect(
+        (await client.get<KubeObject>(resourcePath(rt, kube.namespace, name))).metadata.ownerReferences?.[0]
+          ?.uid,
+      ).toBe(a.metadata.uid);
+    const events = await client.get<{ items: { reason: string; involvedObject: { name: string } }[] }>(
+      `/api/v1/namespaces/${kube.namespace}/events`,
+    );
     expect(events.items.some((e) => e.involvedObject.name === 'rbac' && e.reason === 'Created')).toBe(true);
     // Removing an entrance prunes its DaemonSet: the delete verb is granted for exactly that.
-    await applyAs(client, RT.area, area('rbac', kube.namespace, areaSpec({ dataPlane: { ...areaSpec().dataPlane, redisPrefix: redis.prefix }, entrances: [] })));
-    await waitFor(async () => client.get(resourcePath(RT.daemonSet, kube.namespace, 'rbac-gate-north')).then(() => false, (e: unknown) => e instanceof KubeError && e.statusCode === 404));
+    await applyAs(
+      client,
+      RT.area,
+      area(
+        'rbac',
+        kube.namespace,
+        areaSpec({ dataPlane: { ...areaSpec().dataPlane, redisPrefix: redis.prefix }, entrances: [] }),
+      ),
+    );
+    await waitFor(async () =>
+      client.get(resourcePath(RT.daemonSet, kube.namespace, 'rbac-gate-north')).then(
+        () => false,
+        (e: unknown) => e instanceof KubeError && e.statusCode === 404,
+      ),
+    );
     expect(op.isLeader).toBe(true);
   });
 });

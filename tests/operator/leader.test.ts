@@ -21,14 +21,28 @@ afterAll(async () => Promise.all(running.map((o) => o.stop())));
 /** Short lease timings keep the test quick; the production defaults are 15 s / 10 s / 2 s. */
 const lease = { durationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 250 };
 async function start(identity: string) {
-  const op = await runOperator({ kc: kube.kc, redisUrl: redis.url, redisPrefix: redis.prefix, namespace: kube.namespace, identity, lease });
+  const op = await runOperator({
+    kc: kube.kc,
+    redisUrl: redis.url,
+    redisPrefix: redis.prefix,
+    namespace: kube.namespace,
+    identity,
+    lease,
+  });
   running.push(op);
   return op;
 }
 const reconciles = (op: OperatorHandle) =>
-  [...op.metrics.render().matchAll(/scenic_operator_reconcile_total\{[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  [...op.metrics.render().matchAll(/scenic_operator_reconcile_total\{[^}]*\} (\d+)/g)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
 const leaseHolder = async () =>
-  (await client.get<{ spec: { holderIdentity?: string } }>(`/apis/coordination.k8s.io/v1/namespaces/${kube.namespace}/leases/scenic-operator`)).spec.holderIdentity;
+  (
+    await client.get<{ spec: { holderIdentity?: string } }>(
+      `/apis/coordination.k8s.io/v1/namespaces/${kube.namespace}/leases/scenic-operator`,
+    )
+  ).spec.holderIdentity;
 
 describe('leader election', () => {
   it('only the lease holder acts; the other takes over when it stops', async () => {
@@ -36,7 +50,11 @@ describe('leader election', () => {
     await waitFor(() => Promise.resolve(a.isLeader || undefined));
     const b = await start('replica-b');
     await applyAs(client, RT.area, area('one', kube.namespace, areaSpec()));
-    await waitFor(async () => (await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'one'))).status?.observedGeneration === 1 || undefined);
+    await waitFor(
+      async () =>
+        (await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'one'))).status
+          ?.observedGeneration === 1 || undefined,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     expect(b.isLeader).toBe(false);
     expect(reconciles(b)).toBe(0);
@@ -45,8 +63,16 @@ describe('leader election', () => {
 
     await a.stop(); // graceful: releases the lease
     await waitFor(() => Promise.resolve(b.isLeader || undefined), 5_000);
-    await applyAs(client, RT.area, area('one', kube.namespace, areaSpec({ api: { minReplicas: 4, maxReplicas: 8 } })));
-    await waitFor(async () => (await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'one'))).status?.observedGeneration === 2 || undefined);
+    await applyAs(
+      client,
+      RT.area,
+      area('one', kube.namespace, areaSpec({ api: { minReplicas: 4, maxReplicas: 8 } })),
+    );
+    await waitFor(
+      async () =>
+        (await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'one'))).status
+          ?.observedGeneration === 2 || undefined,
+    );
     expect(reconciles(b)).toBeGreaterThan(0);
     expect(await leaseHolder()).toBe('replica-b');
   });
@@ -59,7 +85,12 @@ describe('leader election', () => {
     // (409 Conflict): read again and retry, as any client of optimistic concurrency must.
     for (let attempt = 0; ; attempt++) {
       const l = await client.get<{ spec: Record<string, unknown> }>(path);
-      l.spec = { ...l.spec, holderIdentity: 'ghost', renewTime: new Date().toISOString().replace('Z', '000Z'), leaseDurationSeconds: 3 };
+      l.spec = {
+        ...l.spec,
+        holderIdentity: 'ghost',
+        renewTime: new Date().toISOString().replace('Z', '000Z'),
+        leaseDurationSeconds: 3,
+      };
       try {
         await client.replace(path, l);
         break;

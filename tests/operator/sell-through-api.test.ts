@@ -24,9 +24,22 @@ const TODAY = localParts(new Date(), 'Asia/Shanghai').date;
 
 beforeAll(async () => {
   client = new KubeClient(kube.kc);
-  await api.seed(demoArea({ id: 'e2e', dailyCapacity: 20, instantCapacity: 20, slots: [{ id: 'allday', startsAt: '00:00', endsAt: '23:59', capacity: 20 }], quotas: [] }));
+  await api.seed(
+    demoArea({
+      id: 'e2e',
+      dailyCapacity: 20,
+      instantCapacity: 20,
+      slots: [{ id: 'allday', startsAt: '00:00', endsAt: '23:59', capacity: 20 }],
+      quotas: [],
+    }),
+  );
   await applyCrds(kube.kc);
-  op = await runOperator({ kc: kube.kc, redisUrl: api.cfg.REDIS_URL, redisPrefix: api.cfg.REDIS_PREFIX, namespace: kube.namespace });
+  op = await runOperator({
+    kc: kube.kc,
+    redisUrl: api.cfg.REDIS_URL,
+    redisPrefix: api.cfg.REDIS_PREFIX,
+    namespace: kube.namespace,
+  });
   await applyAs(
     client,
     RT.area,
@@ -56,7 +69,20 @@ const sell = (units: number, key?: string) =>
   api.call('POST', '/v1/orders', {
     headers: { 'idempotency-key': randomUUID() },
     key,
-    body: { areaId: 'e2e', date: TODAY, slotId: 'allday', items: [{ productId: 'adult', visitors: Array.from({ length: units }, () => ({ name: 'K', idNumber: residentId('19810101', person++) })) }] },
+    body: {
+      areaId: 'e2e',
+      date: TODAY,
+      slotId: 'allday',
+      items: [
+        {
+          productId: 'adult',
+          visitors: Array.from({ length: units }, () => ({
+            name: 'K',
+            idNumber: residentId('19810101', person++),
+          })),
+        },
+      ],
+    },
   });
 
 describe('selling through the API moves the ScenicArea status', () => {
@@ -64,8 +90,22 @@ describe('selling through the API moves the ScenicArea status', () => {
     expect((await sell(16)).status).toBe(201); // 80 %: yellow
     let t0 = Date.now();
     expect((await sell(1)).status).toBe(201); // 17 of 20 = 85 %: the sale that crosses orange
-    await waitFor(async () => ((await getArea()).status?.levels?.find((l) => l.date === TODAY)?.level === 'orange' ? true : undefined), 1_000, 25);
-    await waitFor(async () => (await events(client, kube.namespace)).find((e) => e.reason === 'CapacityLevelRaised' && e.message.includes('→ orange')), 1_000, 25);
+    await waitFor(
+      async () =>
+        (await getArea()).status?.levels?.find((l) => l.date === TODAY)?.level === 'orange'
+          ? true
+          : undefined,
+      1_000,
+      25,
+    );
+    await waitFor(
+      async () =>
+        (await events(client, kube.namespace)).find(
+          (e) => e.reason === 'CapacityLevelRaised' && e.message.includes('→ orange'),
+        ),
+      1_000,
+      25,
+    );
     expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
     expect((await sell(1)).body.code).toBe('online_closed'); // online stops at the crossing sale
 
@@ -73,11 +113,22 @@ describe('selling through the API moves the ScenicArea status', () => {
     expect((await sell(2, box)).status).toBe(201); // 19
     t0 = Date.now();
     expect((await sell(1, box)).status).toBe(201); // 20 of 20: red
-    const a = await waitFor(async () => {
-      const x = await getArea();
-      return x.status?.levels?.find((l) => l.date === TODAY)?.level === 'red' ? x : undefined;
-    }, 1_000, 25);
-    await waitFor(async () => (await events(client, kube.namespace)).find((e) => e.reason === 'CapacityLevelRaised' && e.message.includes('→ red')), 1_000, 25);
+    const a = await waitFor(
+      async () => {
+        const x = await getArea();
+        return x.status?.levels?.find((l) => l.date === TODAY)?.level === 'red' ? x : undefined;
+      },
+      1_000,
+      25,
+    );
+    await waitFor(
+      async () =>
+        (await events(client, kube.namespace)).find(
+          (e) => e.reason === 'CapacityLevelRaised' && e.message.includes('→ red'),
+        ),
+      1_000,
+      25,
+    );
     expect(Date.now() - t0).toBeLessThanOrEqual(1_000);
     expect(a.status?.levels?.find((l) => l.date === TODAY)).toMatchObject({ used: 20, capacity: 20 });
     expect((await sell(1, box)).body.code).toBe('day_sold_out');

@@ -15,9 +15,13 @@ export async function applyCrds(kc: k8s.KubeConfig): Promise<void> {
   const client = new KubeClient(kc);
   for (const f of ['crds/scenicareas.yaml', 'crds/saleswindows.yaml']) {
     const crd = parse(readFileSync(repoFile(f), 'utf8')) as KubeObject;
-    await client.apply(resourcePath(RT.crd, undefined, crd.metadata.name), crd, 'scenic-tests', { force: true });
+    await client.apply(resourcePath(RT.crd, undefined, crd.metadata.name), crd, 'scenic-tests', {
+      force: true,
+    });
     await waitFor(async () => {
-      const c = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(resourcePath(RT.crd, undefined, crd.metadata.name));
+      const c = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        resourcePath(RT.crd, undefined, crd.metadata.name),
+      );
       return c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') || undefined;
     }, 20_000);
   }
@@ -26,7 +30,9 @@ export async function applyCrds(kc: k8s.KubeConfig): Promise<void> {
 export const quietLog = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** Runs the operator in-process as it would run in a pod, scoped to one namespace. */
-export function runOperator(opts: Partial<OperatorOptions> & Pick<OperatorOptions, 'kc' | 'redisUrl' | 'redisPrefix' | 'namespace'>): Promise<OperatorHandle> {
+export function runOperator(
+  opts: Partial<OperatorOptions> & Pick<OperatorOptions, 'kc' | 'redisUrl' | 'redisPrefix' | 'namespace'>,
+): Promise<OperatorHandle> {
   return startOperator({
     identity: `test-${Math.random().toString(16).slice(2, 8)}`,
     leaseNamespace: opts.namespace!,
@@ -37,7 +43,11 @@ export function runOperator(opts: Partial<OperatorOptions> & Pick<OperatorOption
 }
 
 /** Polls until `fn` returns a value (not undefined/false), or fails with the last error. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<T> {
   const t0 = Date.now();
   let last: unknown;
   for (;;) {
@@ -47,7 +57,8 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -76,8 +87,14 @@ export function salesWindow(name: string, namespace: string, spec: SalesWindow['
 }
 
 /** Creates or updates a resource as a test user would (server-side apply, own manager). */
-export function applyAs<T extends KubeObject>(client: KubeClient, rt: (typeof RT)[keyof typeof RT], obj: T): Promise<T> {
-  return client.apply(resourcePath(rt, obj.metadata.namespace, obj.metadata.name), obj, 'kubectl-test', { force: true });
+export function applyAs<T extends KubeObject>(
+  client: KubeClient,
+  rt: (typeof RT)[keyof typeof RT],
+  obj: T,
+): Promise<T> {
+  return client.apply(resourcePath(rt, obj.metadata.namespace, obj.metadata.name), obj, 'kubectl-test', {
+    force: true,
+  });
 }
 
 export interface CoreEvent {

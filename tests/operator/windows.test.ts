@@ -18,9 +18,16 @@ beforeAll(async () => {
 });
 afterAll(async () => op?.stop());
 
-const start = () => runOperator({ kc: kube.kc, redisUrl: redis.url, redisPrefix: redis.prefix, namespace: kube.namespace });
-const hpaMin = async (name: string) => (await client.get<{ spec: { minReplicas: number } } & KubeObject>(resourcePath(RT.hpa, kube.namespace, name))).spec.minReplicas;
-const phase = async (name: string) => (await client.get<SalesWindow>(resourcePath(RT.window, kube.namespace, name))).status?.phase;
+const start = () =>
+  runOperator({ kc: kube.kc, redisUrl: redis.url, redisPrefix: redis.prefix, namespace: kube.namespace });
+const hpaMin = async (name: string) =>
+  (
+    await client.get<{ spec: { minReplicas: number } } & KubeObject>(
+      resourcePath(RT.hpa, kube.namespace, name),
+    )
+  ).spec.minReplicas;
+const phase = async (name: string) =>
+  (await client.get<SalesWindow>(resourcePath(RT.window, kube.namespace, name))).status?.phase;
 const switchOf = (channel: string) => redis.redis.hget('sw:{rush}', channel);
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
@@ -60,10 +67,21 @@ describe('SalesWindow: pre-scale, open, close, restore', () => {
     const closesAt = opensAt + 6_000;
     const scaleFrom = opensAt - 10_000;
     const iso = (ms: number) => new Date(ms).toISOString();
-    const spec = { areaRef: { name: 'rush' }, opensAt: iso(opensAt), closesAt: iso(closesAt), channels: ['mini-program'], expectedPeakRps: 4000, preScaleLeadSeconds: 10 };
+    const spec = {
+      areaRef: { name: 'rush' },
+      opensAt: iso(opensAt),
+      closesAt: iso(closesAt),
+      channels: ['mini-program'],
+      expectedPeakRps: 4000,
+      preScaleLeadSeconds: 10,
+    };
     await applyAs(client, RT.window, salesWindow('new-year', kube.namespace, spec));
     // An overlapping, smaller window: the floor is the maximum of the two.
-    await applyAs(client, RT.window, salesWindow('small', kube.namespace, { ...spec, expectedPeakRps: 2000 }));
+    await applyAs(
+      client,
+      RT.window,
+      salesWindow('small', kube.namespace, { ...spec, expectedPeakRps: 2000 }),
+    );
     await whenEquals(() => phase('new-year'), 'Scheduled', 5_000);
 
     // 4000 rps ÷ 200 per pod × 1.5 = 30 API pods; ÷ 500 × 1.5 = 12 workers.
@@ -78,12 +96,19 @@ describe('SalesWindow: pre-scale, open, close, restore', () => {
     expect(Number(room.opens)).toBe(opensAt);
     expect(Number(room.rate)).toBe(160);
     const w = await client.get<SalesWindow>(resourcePath(RT.window, kube.namespace, 'new-year'));
-    expect(w.status?.replicas).toMatchObject({ api: { requested: 30, capped: false }, worker: { requested: 12 } });
+    expect(w.status?.replicas).toMatchObject({
+      api: { requested: 30, capped: false },
+      worker: { requested: 12 },
+    });
     // the area's status follows its children; give it its reconcile
-    const a = await waitFor(async () => {
-      const x = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rush'));
-      return x.status?.preScaledBy?.length === 2 ? x : undefined;
-    }, 2_000, 25);
+    const a = await waitFor(
+      async () => {
+        const x = await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'rush'));
+        return x.status?.preScaledBy?.length === 2 ? x : undefined;
+      },
+      2_000,
+      25,
+    );
     expect(a.status?.preScaledBy).toEqual(['new-year', 'small']);
     expect(await switchOf('mini-program')).toBe('paused');
 
@@ -111,7 +136,9 @@ describe('SalesWindow: pre-scale, open, close, restore', () => {
 
     const evs = await events(client, kube.namespace);
     const reasons = evs.filter((e) => e.involvedObject.name === 'rush').map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['PreScaled', 'FloorRestored', 'ChannelResumed', 'ChannelPaused']));
+    expect(reasons).toEqual(
+      expect.arrayContaining(['PreScaled', 'FloorRestored', 'ChannelResumed', 'ChannelPaused']),
+    );
     const phases = evs.filter((e) => e.involvedObject.name === 'new-year').map((e) => e.reason);
     expect(phases).toEqual(expect.arrayContaining(['Scheduled', 'PreScaling', 'Open', 'Closed']));
   }, 90_000);

@@ -57,8 +57,20 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
     };
     platform = createPlatform(loadConfig(env), { role: 'test' });
     await upsertChannels(platform.db, DEFAULT_CHANNELS);
-    await upsertArea(platform.db, demoArea({ id: 'crash', dailyCapacity: CAPACITY, slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }], quotas: [] }));
-    api = new RoleProcess('api', { ...env, SCENIC_FAULTS: 'order.after-reserve=0.04,order.after-commit=0.04,payment.after-confirm=0.08,refund.before-release=0.15' });
+    await upsertArea(
+      platform.db,
+      demoArea({
+        id: 'crash',
+        dailyCapacity: CAPACITY,
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }],
+        quotas: [],
+      }),
+    );
+    api = new RoleProcess('api', {
+      ...env,
+      SCENIC_FAULTS:
+        'order.after-reserve=0.04,order.after-commit=0.04,payment.after-confirm=0.08,refund.before-release=0.15',
+    });
     worker = new RoleProcess('worker', env);
   });
   afterAll(async () => {
@@ -93,7 +105,8 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
     // would leave the API dead most of the time and only make the test slow
     const chaos = (async () => {
       while (!stop) {
-        while (!stop && !(await healthy().catch(() => false))) await new Promise((res) => setTimeout(res, 100));
+        while (!stop && !(await healthy().catch(() => false)))
+          await new Promise((res) => setTimeout(res, 100));
         await new Promise((res) => setTimeout(res, 800 + rnd() * 1200));
         if (stop) break;
         if (rnd() < 0.7) await api.kill();
@@ -101,13 +114,16 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       }
     })();
 
-    async function withRetry<T>(fn: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T } | undefined> {
+    async function withRetry<T>(
+      fn: () => Promise<{ status: number; body: T }>,
+    ): Promise<{ status: number; body: T } | undefined> {
       for (let attempt = 0; attempt < 60; attempt++) {
         try {
           const res = await fn();
           // a key whose first run died with the API stays busy until its lease lapses:
           // the app waits and asks again, as it does on a 5xx
-          const busy = res.status === 409 && (res.body as { code?: unknown }).code === 'idempotency_in_progress';
+          const busy =
+            res.status === 409 && (res.body as { code?: unknown }).code === 'idempotency_in_progress';
           if (res.status < 500 && !busy) return res;
         } catch {
           /* connection refused or reset: the process died; retry like a phone would */
@@ -125,8 +141,24 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       for (let i = 0; i < 20; i++) {
         const key = `crash-${b}-${i}`;
         const units = 1 + Math.floor(rnd() * 3);
-        const body = { areaId: 'crash', date: D, slotId: '0900', contactPhone: '13912345678', items: [{ productId: 'adult', visitors: Array.from({ length: units }, () => ({ name: 'C', idNumber: residentId('19770707', person++) })) }] };
-        const res = await withRetry(() => client.send('POST', '/v1/orders', body, { ...phone, 'idempotency-key': key }));
+        const body = {
+          areaId: 'crash',
+          date: D,
+          slotId: '0900',
+          contactPhone: '13912345678',
+          items: [
+            {
+              productId: 'adult',
+              visitors: Array.from({ length: units }, () => ({
+                name: 'C',
+                idNumber: residentId('19770707', person++),
+              })),
+            },
+          ],
+        };
+        const res = await withRetry(() =>
+          client.send('POST', '/v1/orders', body, { ...phone, 'idempotency-key': key }),
+        );
         if (!res || res.status !== 201) {
           const why = res ? `${res.status} ${String((res.body as { code?: unknown }).code)}` : 'gave up';
           refusals.set(why, (refusals.get(why) ?? 0) + 1);
@@ -135,11 +167,29 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
         const id = res.body.id as string;
         acknowledged.add(id);
         if (rnd() < 0.6) {
-          const pay = await withRetry(() => client.send('POST', `/v1/orders/${id}/payments`, undefined, { ...phone, 'x-order-token': res.body.accessToken as string }));
+          const pay = await withRetry(() =>
+            client.send('POST', `/v1/orders/${id}/payments`, undefined, {
+              ...phone,
+              'x-order-token': res.body.accessToken as string,
+            }),
+          );
           const payId = [...gateway.payments.entries()].find(([, v]) => v.orderId === id)?.[0];
-          if (pay?.status === 201 && payId) await gateway.complete(payId, { attempts: 40, retryDelayMs: 250 });
+          if (pay?.status === 201 && payId)
+            await gateway.complete(payId, { attempts: 40, retryDelayMs: 250 });
           // some visitors change their minds: a refund frees the stock for the others
-          if (rnd() < 0.3) await withRetry(() => client.send('POST', `/v1/orders/${id}/refunds`, { reason: 'illness' }, { ...phone, 'x-order-token': res.body.accessToken as string, 'idempotency-key': `refund-${key}` }));
+          if (rnd() < 0.3)
+            await withRetry(() =>
+              client.send(
+                'POST',
+                `/v1/orders/${id}/refunds`,
+                { reason: 'illness' },
+                {
+                  ...phone,
+                  'x-order-token': res.body.accessToken as string,
+                  'idempotency-key': `refund-${key}`,
+                },
+              ),
+            );
         }
       }
     });
@@ -155,7 +205,9 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
     const rows: { id: string }[] = await platform.db('orders').select('id');
     const ids = new Set(rows.map((o) => o.id));
     for (const id of acknowledged) expect(ids.has(id)).toBe(true);
-    console.warn(`crash test: ${acknowledged.size} orders acknowledged, API exits ${api.exits}, refused: ${JSON.stringify([...refusals])}`);
+    console.warn(
+      `crash test: ${acknowledged.size} orders acknowledged, API exits ${api.exits}, refused: ${JSON.stringify([...refusals])}`,
+    );
     expect(acknowledged.size).toBeGreaterThan(20);
 
     // one reconciler pass with no grace (no process is running any more)
@@ -175,22 +227,33 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       .select('o.res_id', 'o.status', platform.db.raw('sum(t.units)::int as units'));
     const redis = await platform.inventory.reservations('crash', D);
     expect(new Set(redis.keys())).toEqual(new Set(live.map((l) => l.res_id)));
-    for (const l of live) expect(redis.get(l.res_id)).toMatchObject({ units: l.units, held: l.status === 'held' });
+    for (const l of live)
+      expect(redis.get(l.res_id)).toMatchObject({ units: l.units, held: l.status === 'held' });
     const total = live.reduce((s, l) => s + l.units, 0);
     const snap = await platform.inventory.snapshot('crash', D);
     expect(snap.used).toBe(total);
     expect(total).toBeLessThanOrEqual(CAPACITY);
 
     // money: every succeeded payment ended in issued tickets or a refund
-    const paid: { order_id: string; status: string }[] = await platform.db('payments as p').join('orders as o', 'o.id', 'p.order_id').where('p.status', 'in', ['succeeded', 'refunded']).select('p.order_id', 'o.status');
+    const paid: { order_id: string; status: string }[] = await platform
+      .db('payments as p')
+      .join('orders as o', 'o.id', 'p.order_id')
+      .where('p.status', 'in', ['succeeded', 'refunded'])
+      .select('p.order_id', 'o.status');
     for (const p of paid) {
       if (p.status !== 'issued') {
-        const refunds: { n: number }[] = await platform.db('refunds').where({ order_id: p.order_id }).count({ n: '*' });
+        const refunds: { n: number }[] = await platform
+          .db('refunds')
+          .where({ order_id: p.order_id })
+          .count({ n: '*' });
         expect(Number(refunds[0]!.n)).toBeGreaterThan(0);
       }
     }
     expect(paid.length).toBeGreaterThan(0);
-    const refunded: { n: number }[] = await platform.db('orders').where({ area_id: 'crash', status: 'refunded' }).count({ n: '*' });
+    const refunded: { n: number }[] = await platform
+      .db('orders')
+      .where({ area_id: 'crash', status: 'refunded' })
+      .count({ n: '*' });
     expect(Number(refunded[0]!.n)).toBeGreaterThan(0);
   }, 240_000);
 });

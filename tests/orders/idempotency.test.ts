@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { usePostgres } from '../support/postgres.js';
 import { ManualClock } from '../../core/clock.js';
-import { completeInTransaction, requestHash, runIdempotent, type IdempotencyKey } from '../../core/idempotency.js';
+import {
+  completeInTransaction,
+  requestHash,
+  runIdempotent,
+  type IdempotencyKey,
+} from '../../core/idempotency.js';
 import type { DomainError } from '../../core/errors.js';
 
 /** One key, one result: also when the first run outlives its lease and a retry takes over. */
@@ -18,10 +23,15 @@ describe('idempotency keys on real Postgres', () => {
       return { status: 201, body: { who }, storedInTransaction: true };
     });
   };
-  const effects = async (who: string) => (await pg.db('audit_log').where({ action: 'test.effect', subject: who })).length;
+  const effects = async (who: string) =>
+    (await pg.db('audit_log').where({ action: 'test.effect', subject: who })).length;
 
   it('lets a retry take over a run whose lease lapsed, and rolls the late run back', async () => {
-    const k: IdempotencyKey = { scope: 'test', key: 'slow-order-1', requestHash: requestHash('POST', '/x', { a: 1 }) };
+    const k: IdempotencyKey = {
+      scope: 'test',
+      key: 'slow-order-1',
+      requestHash: requestHash('POST', '/x', { a: 1 }),
+    };
     let release!: () => void;
     const stalled = new Promise<void>((r) => (release = r));
     const first = runIdempotent(pg.db, clock, k, operation('first', stalled), toProblem);
@@ -40,8 +50,14 @@ describe('idempotency keys on real Postgres', () => {
   });
 
   it('runs concurrent duplicates once', async () => {
-    const k: IdempotencyKey = { scope: 'test', key: 'dup-order-1', requestHash: requestHash('POST', '/x', { a: 2 }) };
-    const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => runIdempotent(pg.db, clock, k, operation(`dup-${i}`), toProblem)));
+    const k: IdempotencyKey = {
+      scope: 'test',
+      key: 'dup-order-1',
+      requestHash: requestHash('POST', '/x', { a: 2 }),
+    };
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => runIdempotent(pg.db, clock, k, operation(`dup-${i}`), toProblem)),
+    );
     expect(new Set(runs.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(runs.filter((r) => !r.replayed)).toHaveLength(1);
     let n = 0;

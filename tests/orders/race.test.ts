@@ -19,8 +19,22 @@ describe('no oversell under a 5,000-request race', () => {
   const api = useApi({ app: { rateLimits: false } });
   let keys: Record<string, string>;
   beforeAll(async () => {
-    await api.seed(demoArea({ id: 'race-base' }), [{ id: 'ota-trip', name: 'Trip OTA', kind: 'online', enabled: true, commissionBps: 800, discountBps: 0, sellsFrom: null, sellsUntil: null }]);
-    keys = { 'ota-trip': await api.key('partner', 'ota-trip'), 'box-office': await api.key('box-office', 'box-office') };
+    await api.seed(demoArea({ id: 'race-base' }), [
+      {
+        id: 'ota-trip',
+        name: 'Trip OTA',
+        kind: 'online',
+        enabled: true,
+        commissionBps: 800,
+        discountBps: 0,
+        sellsFrom: null,
+        sellsUntil: null,
+      },
+    ]);
+    keys = {
+      'ota-trip': await api.key('partner', 'ota-trip'),
+      'box-office': await api.key('box-office', 'box-office'),
+    };
   });
 
   it.each([11, 23, 37])('seed %i', async (seed) => {
@@ -36,7 +50,13 @@ describe('no oversell under a 5,000-request race', () => {
     );
     const rnd = prng(seed);
     const client = httpClient(api.url, 200);
-    type Req = { key: string; channel: string; units: number; body: Record<string, unknown>; headers: Record<string, string> };
+    type Req = {
+      key: string;
+      channel: string;
+      units: number;
+      body: Record<string, unknown>;
+      headers: Record<string, string>;
+    };
     const reqs: Req[] = [];
     let person = 0;
     for (let i = 0; i < 5000; i++) {
@@ -47,13 +67,25 @@ describe('no oversell under a 5,000-request race', () => {
       const r = rnd();
       const channel = r < 0.4 ? 'web' : r < 0.6 ? 'mini' : r < 0.8 ? 'ota-trip' : 'box-office';
       const units = 1 + Math.floor(rnd() * 4);
-      const visitors = Array.from({ length: units }, () => ({ name: 'V', idNumber: residentId('19880808', person++) }));
+      const visitors = Array.from({ length: units }, () => ({
+        name: 'V',
+        idNumber: residentId('19880808', person++),
+      }));
       const headers: Record<string, string> = { 'idempotency-key': `race-${seed}-${i}` };
       if (keys[channel]) headers.authorization = `Bearer ${keys[channel]}`;
-      const body = { areaId, date: D, slotId: '0900', ...(channel === 'mini' ? { channelId: 'mini' } : {}), items: [{ productId: 'adult', visitors }], ...(channel === 'ota-trip' ? { partnerOrderId: `trip-${seed}-${i}` } : {}) };
+      const body = {
+        areaId,
+        date: D,
+        slotId: '0900',
+        ...(channel === 'mini' ? { channelId: 'mini' } : {}),
+        items: [{ productId: 'adult', visitors }],
+        ...(channel === 'ota-trip' ? { partnerOrderId: `trip-${seed}-${i}` } : {}),
+      };
       reqs.push({ key: headers['idempotency-key']!, channel, units, body, headers });
     }
-    const results = await Promise.all(reqs.map(async (q) => ({ q, res: await client.send('POST', '/v1/orders', q.body, q.headers) })));
+    const results = await Promise.all(
+      reqs.map(async (q) => ({ q, res: await client.send('POST', '/v1/orders', q.body, q.headers) })),
+    );
     client.close();
 
     const statuses = new Map<number, number>();
@@ -61,11 +93,13 @@ describe('no oversell under a 5,000-request race', () => {
     expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([201, 409]));
     expect([...statuses.keys()].every((s) => s === 201 || s === 409)).toBe(true);
     const refusals = new Set(results.filter((r) => r.res.status === 409).map((r) => r.res.body.code));
-    for (const c of refusals) expect(['slot_sold_out', 'day_sold_out', 'online_closed', 'channel_quota_reached']).toContain(c);
+    for (const c of refusals)
+      expect(['slot_sold_out', 'day_sold_out', 'online_closed', 'channel_quota_reached']).toContain(c);
 
     // every key made exactly one order, and every replay answered with it
     const byKey = new Map<string, Set<unknown>>();
-    for (const { q, res } of results) if (res.status === 201) byKey.set(q.key, (byKey.get(q.key) ?? new Set()).add(res.body.id));
+    for (const { q, res } of results)
+      if (res.status === 201) byKey.set(q.key, (byKey.get(q.key) ?? new Set()).add(res.body.id));
     for (const ids of byKey.values()) expect(ids.size).toBe(1);
     const orders: { id: string; channel_id: string; units: number }[] = await api.platform
       .db('orders as o')
@@ -77,7 +111,8 @@ describe('no oversell under a 5,000-request race', () => {
     expect(new Set(orders.map((o) => o.id))).toEqual(new Set([...byKey.values()].map((s) => [...s][0])));
 
     // no oversell: total, online share, each quota
-    const sum = (f: (o: { channel_id: string }) => boolean) => orders.filter(f).reduce((s, o) => s + o.units, 0);
+    const sum = (f: (o: { channel_id: string }) => boolean) =>
+      orders.filter(f).reduce((s, o) => s + o.units, 0);
     const total = sum(() => true);
     const online = sum((o) => ONLINE.has(o.channel_id));
     expect(total).toBeLessThanOrEqual(CAPACITY);
@@ -90,7 +125,9 @@ describe('no oversell under a 5,000-request race', () => {
     // the orange cut is exact: replaying the sales in the order Redis made them, no
     // online sale took the day past 85 units, and once it stood at 85 or more only
     // on-site sales followed
-    const recs = [...(await api.platform.inventory.reservations(areaId, D)).values()].sort((a, b) => a.seq - b.seq);
+    const recs = [...(await api.platform.inventory.reservations(areaId, D)).values()].sort(
+      (a, b) => a.seq - b.seq,
+    );
     let used = 0;
     for (const r of recs) {
       used += r.units;
@@ -98,13 +135,15 @@ describe('no oversell under a 5,000-request race', () => {
       if (ONLINE.has(r.channelId)) expect(used).toBeLessThanOrEqual(85);
     }
     const firstOrange = recs.findIndex((r) => r.usedAfter >= 85);
-    if (firstOrange >= 0) expect(recs.slice(firstOrange + 1).every((r) => r.channelId === 'box-office')).toBe(true);
+    if (firstOrange >= 0)
+      expect(recs.slice(firstOrange + 1).every((r) => r.channelId === 'box-office')).toBe(true);
 
     // Redis equals what Postgres implies
     const snap = await api.platform.inventory.snapshot(areaId, D);
     expect(snap.used).toBe(total);
     expect(snap.slots['0900']!.used).toBe(total);
-    for (const ch of ['web', 'mini', 'ota-trip', 'box-office']) expect(snap.channels[ch]?.used ?? 0).toBe(sum((o) => o.channel_id === ch));
+    for (const ch of ['web', 'mini', 'ota-trip', 'box-office'])
+      expect(snap.channels[ch]?.used ?? 0).toBe(sum((o) => o.channel_id === ch));
     expect(snap.level).toBe(total >= 100 ? 'red' : total >= 85 ? 'orange' : 'yellow');
     expect((await api.platform.inventory.reservations(areaId, D)).size).toBe(orders.length);
   });

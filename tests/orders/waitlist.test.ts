@@ -12,21 +12,54 @@ type Body = Record<string, unknown>;
 
 describe('waiting list for a sold-out slot', () => {
   const api = useApi({ app: { rateLimits: false } });
-  beforeAll(() => api.seed(demoArea({ id: 'wl', slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 2 }], quotas: [] })));
+  beforeAll(() =>
+    api.seed(
+      demoArea({
+        id: 'wl',
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 2 }],
+        quotas: [],
+      }),
+    ),
+  );
   let n = 0;
   const buy = (units: number, phone: string, extra: Body = {}) =>
     api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'wl', date: D, slotId: '0900', contactPhone: phone, items: [{ productId: 'adult', visitors: Array.from({ length: units }, () => ({ name: 'W', idNumber: residentId('19660606', n++) })) }], ...extra },
+      body: {
+        areaId: 'wl',
+        date: D,
+        slotId: '0900',
+        contactPhone: phone,
+        items: [
+          {
+            productId: 'adult',
+            visitors: Array.from({ length: units }, () => ({
+              name: 'W',
+              idNumber: residentId('19660606', n++),
+            })),
+          },
+        ],
+        ...extra,
+      },
     });
-  const join = async (units: number, phone: string) => (await api.call('POST', '/v1/waitlist', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'wl', date: D, slotId: '0900', units, contactPhone: phone } })).body;
+  const join = async (units: number, phone: string) =>
+    (
+      await api.call('POST', '/v1/waitlist', {
+        headers: { 'idempotency-key': randomUUID() },
+        body: { areaId: 'wl', date: D, slotId: '0900', units, contactPhone: phone },
+      })
+    ).body;
   const entry = async (id: unknown) => (await api.call('GET', `/v1/waitlist/${String(id)}`)).body;
 
   it('offers freed stock in order of joining, lets only the claimant take it, and lapses unused claims', async () => {
     const a = await buy(2, '13700000001');
-    const pay = await api.call('POST', `/v1/orders/${a.body.id as string}/payments`, { headers: { 'x-order-token': a.body.accessToken as string } });
+    const pay = await api.call('POST', `/v1/orders/${a.body.id as string}/payments`, {
+      headers: { 'x-order-token': a.body.accessToken as string },
+    });
     expect(pay.status).toBe(201);
-    await api.gateway.complete([...api.gateway.payments.entries()].find(([, v]) => v.orderId === a.body.id)![0]);
+    await api.gateway.complete(
+      [...api.gateway.payments.entries()].find(([, v]) => v.orderId === a.body.id)![0],
+    );
     const full = await buy(1, '13700000009');
     expect(full.status).toBe(409);
     expect(full.body).toMatchObject({ code: 'slot_sold_out', waitlist: true });
@@ -36,10 +69,17 @@ describe('waiting list for a sold-out slot', () => {
     const w3 = await join(2, '13700000004');
     expect([w1.position, w2.position, w3.position]).toEqual([1, 2, 3]);
 
-    const issued = (await api.call('GET', `/v1/orders/${a.body.id as string}`, { headers: { 'x-order-token': a.body.accessToken as string } })).body;
+    const issued = (
+      await api.call('GET', `/v1/orders/${a.body.id as string}`, {
+        headers: { 'x-order-token': a.body.accessToken as string },
+      })
+    ).body;
     const tickets = issued.tickets as Body[];
     const refund = (i: number) =>
-      api.call('POST', `/v1/orders/${a.body.id as string}/refunds`, { headers: { 'x-order-token': a.body.accessToken as string, 'idempotency-key': randomUUID() }, body: { ticketIds: [tickets[i]!.id], reason: 'change_of_plans' } });
+      api.call('POST', `/v1/orders/${a.body.id as string}/refunds`, {
+        headers: { 'x-order-token': a.body.accessToken as string, 'idempotency-key': randomUUID() },
+        body: { ticketIds: [tickets[i]!.id], reason: 'change_of_plans' },
+      });
     expect((await refund(0)).status).toBe(201);
     await waitFor('first in line gets a claim', async () => (await entry(w1.id)).state === 'claimable');
     expect((await entry(w2.id)).state).toBe('waiting');
@@ -57,13 +97,20 @@ describe('waiting list for a sold-out slot', () => {
     // next freed ticket goes to w2, who lets the claim lapse; w3 (2 units) does not fit and keeps its place
     expect((await refund(1)).status).toBe(201);
     await waitFor('second in line gets a claim', async () => (await entry(w2.id)).state === 'claimable');
-    await api.platform.db('waitlist').where({ id: w2.id as number }).update({ claim_until: new Date(Date.now() - 1) });
+    await api.platform
+      .db('waitlist')
+      .where({ id: w2.id as number })
+      .update({ claim_until: new Date(Date.now() - 1) });
     expect(await lapseClaims(api.platform.orders, api.platform.sms)).toBe(1);
     expect((await entry(w2.id)).state).toBe('lapsed');
     expect(await entry(w3.id)).toMatchObject({ state: 'waiting', position: 1 });
     expect((await buy(1, '13700000009')).status).toBe(201); // nobody waiting fits: back on sale
 
-    const reports = await reconcileAll(api.platform.orders, await api.platform.inventory.reservationDays(), 0);
+    const reports = await reconcileAll(
+      api.platform.orders,
+      await api.platform.inventory.reservationDays(),
+      0,
+    );
     expect(reports.filter(hasDrift)).toEqual([]);
   });
 });

@@ -17,9 +17,17 @@ describe('presale: the waiting room sheds while the API is overloaded', () => {
   let queueToken: string;
   let admissionToken: string;
   beforeAll(async () => {
-    await api.seed(demoArea({ id: 'shed-park', slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 50 }], quotas: [] }));
+    await api.seed(
+      demoArea({
+        id: 'shed-park',
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 50 }],
+        quotas: [],
+      }),
+    );
     const body = { opensAt: new Date(Date.now() - 1000).toISOString(), ratePerSecond: 1000, burst: 10 };
-    expect((await api.call('PUT', '/v1/admin/areas/shed-park/waiting-room', { body, key: api.adminKey })).status).toBe(200);
+    expect(
+      (await api.call('PUT', '/v1/admin/areas/shed-park/waiting-room', { body, key: api.adminKey })).status,
+    ).toBe(200);
     const first = await api.call('POST', '/v1/queue/shed-park/join', { body: { deviceId: 'shed-device-1' } });
     expect(first.status).toBe(200);
     queueToken = first.body.queueToken as string;
@@ -39,21 +47,28 @@ describe('presale: the waiting room sheds while the API is overloaded', () => {
     expect(j.body).not.toHaveProperty('queueToken'); // not in line yet: the client joins again
     expect(await joins()).toBe(before); // no work was done: nobody was numbered
 
-    const s = await api.call('GET', '/v1/queue/shed-park/status', { headers: { 'x-queue-token': queueToken } });
+    const s = await api.call('GET', '/v1/queue/shed-park/status', {
+      headers: { 'x-queue-token': queueToken },
+    });
     expect(s.status).toBe(429);
     expect(s.body).toMatchObject({ code: 'waiting_room_busy', position: 1 }); // the place is kept
   });
 
   it('still serves admitted holds and the rest of the API', async () => {
     lag.ms = 100;
-    const h = await api.call('POST', '/v1/presale/holds', { headers: { 'x-admission-token': admissionToken }, body: { areaId: 'shed-park', date: D, slotId: '0900', quantity: 1 } });
+    const h = await api.call('POST', '/v1/presale/holds', {
+      headers: { 'x-admission-token': admissionToken },
+      body: { areaId: 'shed-park', date: D, slotId: '0900', quantity: 1 },
+    });
     expect(h.status).toBe(201);
     expect((await api.call('GET', `/v1/areas/shed-park/availability?date=${D}`)).status).toBe(200);
   });
 
   it('stops shedding only once the lag is below half the threshold', async () => {
     lag.ms = 30; // under 40, but not under 20: still shedding
-    expect((await api.call('POST', '/v1/queue/shed-park/join', { body: { deviceId: 'shed-device-2' } })).body.code).toBe('waiting_room_busy');
+    expect(
+      (await api.call('POST', '/v1/queue/shed-park/join', { body: { deviceId: 'shed-device-2' } })).body.code,
+    ).toBe('waiting_room_busy');
     lag.ms = 5;
     const j = await api.call('POST', '/v1/queue/shed-park/join', { body: { deviceId: 'shed-device-2' } });
     expect(j.status).toBe(200);

@@ -15,16 +15,32 @@ type Body = Record<string, unknown>;
 describe('presale: waiting room, admission and the hold hot path', () => {
   const clock = new ManualClock(start);
   const api = useApi({ clock, app: { rateLimits: false } });
-  beforeAll(() => api.seed(demoArea({ id: 'presale', slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 5 }], quotas: [] })));
+  beforeAll(() =>
+    api.seed(
+      demoArea({
+        id: 'presale',
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 5 }],
+        quotas: [],
+      }),
+    ),
+  );
 
   const join = (device: string) => api.call('POST', '/v1/queue/presale/join', { body: { deviceId: device } });
-  const status = (token: string) => api.call('GET', '/v1/queue/presale/status', { headers: { 'x-queue-token': token } });
+  const status = (token: string) =>
+    api.call('GET', '/v1/queue/presale/status', { headers: { 'x-queue-token': token } });
   const hold = (token: string | undefined, quantity = 1) =>
-    api.call('POST', '/v1/presale/holds', { headers: token ? { 'x-admission-token': token } : {}, body: { areaId: 'presale', date: D, slotId: '0900', quantity } });
+    api.call('POST', '/v1/presale/holds', {
+      headers: token ? { 'x-admission-token': token } : {},
+      body: { areaId: 'presale', date: D, slotId: '0900', quantity },
+    });
 
   it('refuses to queue before a room is configured, and only admins configure it', async () => {
     expect((await join('device-000001')).body.code).toBe('no_waiting_room');
-    const body = { opensAt: new Date(clock.now().getTime() + 10_000).toISOString(), ratePerSecond: 2, burst: 2 };
+    const body = {
+      opensAt: new Date(clock.now().getTime() + 10_000).toISOString(),
+      ratePerSecond: 2,
+      burst: 2,
+    };
     expect((await api.call('PUT', '/v1/admin/areas/presale/waiting-room', { body })).status).toBe(401);
     const ok = await api.call('PUT', '/v1/admin/areas/presale/waiting-room', { body, key: api.adminKey });
     expect(ok.status).toBe(200);
@@ -77,30 +93,78 @@ describe('presale: waiting room, admission and the hold hot path', () => {
     // a hold becomes a real-name order with the same number of tickets
     const h = held.find((r) => r.body.quantity === 1) ?? held[0]!;
     const q = h.body.quantity as number;
-    const visitors = Array.from({ length: q }, (_, i) => ({ name: 'P', idNumber: residentId('19950505', i + 1) }));
-    const wrong = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'presale', date: D, slotId: '0900', holdId: h.body.holdId, items: [{ productId: 'adult', visitors: [...visitors, { name: 'X', idNumber: residentId('19950505', 9) }] }] } });
+    const visitors = Array.from({ length: q }, (_, i) => ({
+      name: 'P',
+      idNumber: residentId('19950505', i + 1),
+    }));
+    const wrong = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        areaId: 'presale',
+        date: D,
+        slotId: '0900',
+        holdId: h.body.holdId,
+        items: [
+          { productId: 'adult', visitors: [...visitors, { name: 'X', idNumber: residentId('19950505', 9) }] },
+        ],
+      },
+    });
     expect(wrong.body.code).toBe('hold_mismatch');
-    const o = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'presale', date: D, slotId: '0900', holdId: h.body.holdId, items: [{ productId: 'adult', visitors }] } });
+    const o = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        areaId: 'presale',
+        date: D,
+        slotId: '0900',
+        holdId: h.body.holdId,
+        items: [{ productId: 'adult', visitors }],
+      },
+    });
     expect(o.status).toBe(201);
     expect((await api.platform.inventory.snapshot('presale', D)).slots['0900']!.used).toBe(units);
-    const reuse = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'presale', date: D, slotId: '0900', holdId: h.body.holdId, items: [{ productId: 'adult', visitors }] } });
+    const reuse = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        areaId: 'presale',
+        date: D,
+        slotId: '0900',
+        holdId: h.body.holdId,
+        items: [{ productId: 'adult', visitors }],
+      },
+    });
     expect(reuse.body.code).toBe('hold_not_available');
 
     // unused holds expire and go back on sale; Redis and Postgres agree afterwards
     clock.advance(5 * 60_000 + 1);
     expect(await releaseExpiredPresaleHolds(api.platform.inventory, ['presale'])).toBe(held.length - 1);
     expect((await api.platform.inventory.snapshot('presale', D)).slots['0900']!.used).toBe(q);
-    const reports = await reconcileAll(api.platform.orders, await api.platform.inventory.reservationDays(), 0);
+    const reports = await reconcileAll(
+      api.platform.orders,
+      await api.platform.inventory.reservationDays(),
+      0,
+    );
     expect(reports.filter(hasDrift)).toEqual([]);
   });
 
   it.each([
     ['malformed JSON', '{"areaId":', 'malformed_json'],
-    ['zero quantity', JSON.stringify({ areaId: 'presale', date: D, slotId: '0900', quantity: 0 }), 'invalid_input'],
-    ['bad date', JSON.stringify({ areaId: 'presale', date: '15/07', slotId: '0900', quantity: 1 }), 'invalid_input'],
+    [
+      'zero quantity',
+      JSON.stringify({ areaId: 'presale', date: D, slotId: '0900', quantity: 0 }),
+      'invalid_input',
+    ],
+    [
+      'bad date',
+      JSON.stringify({ areaId: 'presale', date: '15/07', slotId: '0900', quantity: 1 }),
+      'invalid_input',
+    ],
     ['huge body', JSON.stringify({ pad: 'x'.repeat(5000) }), 'body_too_large'],
   ])('answers a %s hold with problem+json', async (_n, body, code) => {
-    const res = await fetch(`${api.url}/v1/presale/holds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${api.url}/v1/presale/holds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as Body).code).toBe(code);
   });

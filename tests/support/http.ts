@@ -9,17 +9,35 @@ export function httpClient(baseUrl: string, sockets = 128) {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const u = new URL(baseUrl);
   return {
-    send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+    send(
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: Record<string, unknown> }> {
       const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       return new Promise((resolve, reject) => {
         const req = request(
-          { agent, host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': String(data.length) } : {}) } },
+          {
+            agent,
+            host: u.hostname,
+            port: u.port,
+            method,
+            path,
+            headers: {
+              ...headers,
+              ...(data ? { 'content-type': 'application/json', 'content-length': String(data.length) } : {}),
+            },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
               const text = Buffer.concat(chunks).toString('utf8');
-              resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+              });
             });
             res.on('error', reject);
           },

@@ -9,7 +9,11 @@ import { createPlatform, type Platform } from '../../core/platform.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { createApp, type AppOptions } from '../../api/app.js';
 import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
-import { DEFAULT_CHANNELS, type AreaDefinition, type ChannelDefinition } from '../../core/catalog/definition.js';
+import {
+  DEFAULT_CHANNELS,
+  type AreaDefinition,
+  type ChannelDefinition,
+} from '../../core/catalog/definition.js';
 import { createApiKey } from '../../core/auth/api-keys.js';
 import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
 import { redactDeep, redactText } from '../../core/pii/mask.js';
@@ -31,7 +35,11 @@ export interface TestPlatform {
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
   key(role: NonNullable<Actor['role']>, channelId?: string): Promise<string>;
   /** fetch against the API with JSON in and out */
-  call(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string>; key?: string }): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; headers?: Record<string, string>; key?: string },
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
 }
 
 /**
@@ -73,7 +81,10 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
         formatters: { log: (o) => redactDeep(o) as Record<string, unknown> },
         hooks: {
           logMethod(args, method) {
-            method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+            method.apply(
+              this,
+              args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>,
+            );
           },
         },
       },
@@ -95,14 +106,23 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       await upsertArea(ctx.platform.db, area);
       ctx.platform.catalog.invalidate();
     };
-    ctx.key = async (role, channelId) => (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
+    ctx.key = async (role, channelId) =>
+      (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
     ctx.call = async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.body !== undefined) headers['content-type'] = 'application/json';
       if (o.key) headers.authorization = `Bearer ${o.key}`;
-      const res = await fetch(ctx.url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+      const res = await fetch(ctx.url + path, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
       const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+      return {
+        status: res.status,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        headers: res.headers,
+      };
     };
   });
   afterAll(async () => {

@@ -29,7 +29,10 @@ export class RoleProcess {
   ) {}
 
   start(): void {
-    const child = spawn(process.execPath, [BIN, this.role], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, this.role], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (c: Buffer) => (this.output = (this.output + c.toString('utf8')).slice(-20_000)));
     child.stderr.on('data', (c: Buffer) => (this.output = (this.output + c.toString('utf8')).slice(-20_000)));
     child.on('exit', () => this.exits++);
@@ -50,7 +53,11 @@ export class RoleProcess {
   }
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;

@@ -54,7 +54,8 @@ export async function redisUrl(): Promise<string> {
 /** Path of a kubeconfig for a real kube-apiserver. */
 export async function kubeconfigPath(): Promise<string> {
   if (process.env.KUBECONFIG) return process.env.KUBECONFIG;
-  if (!dockerReachable()) throw new MissingServiceError('The Kubernetes API server', 'KUBECONFIG', 'scripts/kube.sh');
+  if (!dockerReachable())
+    throw new MissingServiceError('The Kubernetes API server', 'KUBECONFIG', 'scripts/kube.sh');
   const { K3sContainer } = await import('@testcontainers/k3s');
   const { writeFileSync, mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

@@ -14,22 +14,48 @@ export const CHROMIUM = process.env.SCENIC_CHROMIUM ?? '/usr/bin/chromium';
 export const DIST = join(ROOT, 'web/dist');
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/browser.sh\` (apt-get install chromium) or set SCENIC_CHROMIUM`);
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` before the browser tests (scripts/test.sh does)');
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: run \`bash scripts/browser.sh\` (apt-get install chromium) or set SCENIC_CHROMIUM`,
+    );
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error(
+      'web/dist is missing: run `npm run build:web` before the browser tests (scripts/test.sh does)',
+    );
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
   });
 }
 
 /** A phone: 390 × 844 CSS px (a common mid-size handset), touch, 1× pixels to keep screenshots small. */
 export async function phone(browser: Browser, locale = 'en-US'): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale, timezoneId: 'Asia/Shanghai' });
+  return browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale,
+    timezoneId: 'Asia/Shanghai',
+  });
 }
 
 /** Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1, else to a temp dir. */
 export async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : join(tmpdir(), 'scenic-screenshots');
+  const dir =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? join(ROOT, 'docs/screenshots')
+      : join(tmpdir(), 'scenic-screenshots');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.png`), await page.screenshot({ fullPage: false, animations: 'disabled' }));
 }
@@ -44,7 +70,10 @@ export async function inPage<T>(page: Page, expression: string): Promise<T> {
 
 /** A computed style of the first element matching `selector`. */
 export const cssOf = (page: Page, selector: string, prop: string): Promise<string> =>
-  inPage<string>(page, `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).getPropertyValue(${JSON.stringify(prop)})`);
+  inPage<string>(
+    page,
+    `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).getPropertyValue(${JSON.stringify(prop)})`,
+  );
 
 /** Inputs, selects and text areas with no accessible label (label[for], wrapping label, aria-label(ledby)). */
 export async function unlabelled(page: Page): Promise<string[]> {
@@ -105,9 +134,21 @@ export function qrCameraClip(text: string, file: string): string[] {
   for (let r = 0; r < size; r++)
     for (let c = 0; c < size; c++)
       if (data[r]![c])
-        for (let dy = 0; dy < scale; dy++) y.fill(16, (y0 + r * scale + dy) * W + x0 + c * scale, (y0 + r * scale + dy) * W + x0 + (c + 1) * scale);
+        for (let dy = 0; dy < scale; dy++)
+          y.fill(
+            16,
+            (y0 + r * scale + dy) * W + x0 + c * scale,
+            (y0 + r * scale + dy) * W + x0 + (c + 1) * scale,
+          );
   const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
-  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
-  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]),
+  );
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${file}`,
+  ];
 }

@@ -8,7 +8,9 @@ import { DIST } from './browser.js';
 function firstLoad(page: string): { files: string[]; gzipBytes: number } {
   if (!existsSync(join(DIST, page))) throw new Error('web/dist is missing: run `npm run build:web`');
   const html = readFileSync(join(DIST, page), 'utf8');
-  const files = [...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const files = [
+    ...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\/(assets\/[^"]+\.js)"/g),
+  ].map((m) => m[1]!);
   const gzipBytes = files.reduce((s, f) => s + gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length, 0);
   return { files, gzipBytes };
 }

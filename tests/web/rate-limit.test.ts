@@ -46,7 +46,10 @@ describe('visitor page under the rate limiter', () => {
     clock.advance(5_000); // the next window
     await page.waitForSelector('[data-testid="hold"]', { timeout: 15_000 });
     expect(await page.locator('[data-testid="queue"]').count()).toBe(0);
-    const rows = await api.platform.db('orders').where({ area_id: 'rl-web' }).count<{ n: string | number }[]>('* as n');
+    const rows = await api.platform
+      .db('orders')
+      .where({ area_id: 'rl-web' })
+      .count<{ n: string | number }[]>('* as n');
     expect(Number(rows[0]!.n)).toBe(1); // one order: the retry reused the Idempotency-Key
   });
 });

@@ -26,22 +26,52 @@ describe('staff handheld page', () => {
   let seq = 500;
 
   const buy = async (n: number) => {
-    const visitors = Array.from({ length: n }, () => ({ name: '王五', idNumber: residentId('19920101', seq++) }));
-    const o = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: 'gate-web', date: today, slotId: 'all', items: [{ productId: 'adult', visitors }] } });
+    const visitors = Array.from({ length: n }, () => ({
+      name: '王五',
+      idNumber: residentId('19920101', seq++),
+    }));
+    const o = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: { areaId: 'gate-web', date: today, slotId: 'all', items: [{ productId: 'adult', visitors }] },
+    });
     expect(o.status, JSON.stringify(o.body)).toBe(201);
     const token = o.body.accessToken as string;
-    expect((await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, { headers: { 'x-order-token': token } })).status).toBe(201);
+    expect(
+      (
+        await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, {
+          headers: { 'x-order-token': token },
+        })
+      ).status,
+    ).toBe(201);
     const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
     expect(await api.gateway.complete(payId)).toBe(200);
-    const view = await api.call('GET', `/v1/orders/${o.body.id as string}`, { headers: { 'x-order-token': token } });
-    return { codes: (view.body.tickets as { code: string }[]).map((t) => t.code), ids: visitors.map((v) => v.idNumber) };
+    const view = await api.call('GET', `/v1/orders/${o.body.id as string}`, {
+      headers: { 'x-order-token': token },
+    });
+    return {
+      codes: (view.body.tickets as { code: string }[]).map((t) => t.code),
+      ids: visitors.map((v) => v.idNumber),
+    };
   };
 
   beforeAll(async () => {
-    await api.seed(demoArea({ id: 'gate-web', slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }], priceRules: [] }));
+    await api.seed(
+      demoArea({
+        id: 'gate-web',
+        slots: [{ id: 'all', startsAt: '00:00', endsAt: '23:59', capacity: 100 }],
+        priceRules: [],
+      }),
+    );
     await api.platform.keys();
-    const { credential } = await registerGateDevice(api.platform.db, { id: 'hh-east', areaId: 'gate-web', entranceId: 'east-gate', kind: 'handheld' }, api.platform.clock);
-    agent = await new AgentProcess('web-staff', agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    const { credential } = await registerGateDevice(
+      api.platform.db,
+      { id: 'hh-east', areaId: 'gate-web', entranceId: 'east-gate', kind: 'handheld' },
+      api.platform.clock,
+    );
+    agent = await new AgentProcess(
+      'web-staff',
+      agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db')),
+    ).start();
     await agent.waitFor((h) => h.ready && h.online, 'first sync');
     process.env.SCENIC_WEB_GATE_AGENT_URL = `http://127.0.0.1:${agent.port}`;
     process.env.SCENIC_WEB_AREA = 'gate-web';
@@ -60,7 +90,11 @@ describe('staff handheld page', () => {
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.locator('.recent li').count()).toBe(before + 1);
     const r = page.locator('[data-testid="result"]');
-    return { open: await r.getAttribute('data-open'), reason: await r.getAttribute('data-reason'), text: await r.textContent() };
+    return {
+      open: await r.getAttribute('data-open'),
+      reason: await r.getAttribute('data-reason'),
+      text: await r.textContent(),
+    };
   };
 
   it('refuses an unknown key, then signs in with a gate key', async () => {
@@ -140,7 +174,9 @@ describe('staff handheld page', () => {
     await page.getByRole('link', { name: 'Box office' }).click();
     await page.waitForSelector('[data-testid="box-office"]');
     await expect.poll(() => page.inputValue('#bo-slot')).toBe('all');
-    const price = (await api.platform.catalog.area('gate-web')).products.get(await page.inputValue('#bo-product'))!.basePrice;
+    const price = (await api.platform.catalog.area('gate-web')).products.get(
+      await page.inputValue('#bo-product'),
+    )!.basePrice;
 
     // cash: too little is refused before anything is sent; enough gives the change at once
     await page.fill('#v1-name', '钱七');
@@ -154,9 +190,14 @@ describe('staff handheld page', () => {
     await page.waitForSelector('[data-testid="sale-issued"]');
     expect(await page.textContent('[data-testid="change-due"]')).toContain('20.00');
     expect(await page.locator('[data-testid="sale"] .ticket .qr').count()).toBe(1);
-    const cashOrder = await api.platform.db('orders').orderBy('created_at', 'desc').first<{ id: string; channel_id: string; status: string }>('id', 'channel_id', 'status');
+    const cashOrder = await api.platform
+      .db('orders')
+      .orderBy('created_at', 'desc')
+      .first<{ id: string; channel_id: string; status: string }>('id', 'channel_id', 'status');
     expect(cashOrder).toMatchObject({ channel_id: 'box-office', status: 'issued' });
-    expect(await api.platform.db('payments').where({ order_id: cashOrder.id }).first('provider')).toMatchObject({ provider: 'cash' });
+    expect(
+      await api.platform.db('payments').where({ order_id: cashOrder.id }).first('provider'),
+    ).toMatchObject({ provider: 'cash' });
 
     // QR: the visitor pays by scanning; the gateway tells the API
     await page.getByRole('button', { name: 'Next visitor' }).click();
@@ -170,7 +211,10 @@ describe('staff handheld page', () => {
     const [payId] = [...api.gateway.payments.entries()].at(-1)!;
     expect(await api.gateway.complete(payId)).toBe(200);
     await page.waitForSelector('[data-testid="sale-issued"]', { timeout: 15_000 });
-    const order = await api.platform.db('orders').orderBy('created_at', 'desc').first<{ channel_id: string; status: string }>('channel_id', 'status');
+    const order = await api.platform
+      .db('orders')
+      .orderBy('created_at', 'desc')
+      .first<{ channel_id: string; status: string }>('channel_id', 'status');
     expect(order).toMatchObject({ channel_id: 'box-office', status: 'issued' });
   });
 });

@@ -11,7 +11,8 @@ import { contrasts, cssOf, inPage, launchChromium, phone, shot, unlabelled } fro
  * in-process (its own schema and Redis prefix) and the fake payment gateway.
  */
 const TZ = 'Asia/Shanghai';
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const today = localTime(new Date(), TZ).date;
 const D1 = addDays(today, 1); // the purchase
 const D2 = addDays(today, 2); // the reschedule target
@@ -40,8 +41,14 @@ describe('visitor booking page', () => {
 
   /** Takes stock the way other buyers would: holds through the public API. */
   const take = async (date: string, slotId: string, n: number) => {
-    const visitors = Array.from({ length: n }, () => ({ name: '李四', idNumber: residentId('19850505', seq++) }));
-    const r = await api.call('POST', '/v1/orders', { headers: { 'idempotency-key': randomUUID() }, body: { areaId: area.id, date, slotId, items: [{ productId: 'adult', visitors }] } });
+    const visitors = Array.from({ length: n }, () => ({
+      name: '李四',
+      idNumber: residentId('19850505', seq++),
+    }));
+    const r = await api.call('POST', '/v1/orders', {
+      headers: { 'idempotency-key': randomUUID() },
+      body: { areaId: area.id, date, slotId, items: [{ productId: 'adult', visitors }] },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   };
 
@@ -113,7 +120,10 @@ describe('visitor booking page', () => {
     await shot(page, '4-ticket');
 
     // the codes drawn are the order's codes
-    const token = await inPage<string>(page, `JSON.parse(localStorage.getItem('scenic.orders.v1'))[${JSON.stringify(orderId)}].token`);
+    const token = await inPage<string>(
+      page,
+      `JSON.parse(localStorage.getItem('scenic.orders.v1'))[${JSON.stringify(orderId)}].token`,
+    );
     const o = await api.call('GET', `/v1/orders/${orderId}`, { headers: { 'x-order-token': token } });
     expect((o.body.tickets as { code: string | null }[]).every((t) => t.code?.startsWith('SC'))).toBe(true);
   });
@@ -157,7 +167,10 @@ describe('visitor booking page', () => {
     await expect.poll(() => page.textContent('[data-testid="order-status"]')).toBe('Refunded');
     expect(await page.textContent('main')).toContain('Refund submitted: ¥160.00');
     expect(await page.locator('[data-testid="ticket"]').count()).toBe(0);
-    const refunds = await api.platform.db('refunds').where({ order_id: orderId }).select('reason_code', 'reason_text');
+    const refunds = await api.platform
+      .db('refunds')
+      .where({ order_id: orderId })
+      .select('reason_code', 'reason_text');
     expect(refunds).toEqual([{ reason_code: 'weather', reason_text: 'rain forecast' }]);
   });
 
@@ -209,7 +222,9 @@ describe('visitor booking page', () => {
     expect(all.filter((c) => c.ratio < 4.5)).toEqual([]); // WCAG AA for body text
     await page.getByRole('button', { name: 'Large text' }).click();
     expect(await cssOf(page, 'html', 'font-size')).toBe('23px');
-    const lowLarge = (await contrasts(page, 'h1, h2, h3, p, label, button:not(:disabled), .muted, a, span')).filter((c) => c.ratio < 7);
+    const lowLarge = (
+      await contrasts(page, 'h1, h2, h3, p, label, button:not(:disabled), .muted, a, span')
+    ).filter((c) => c.ratio < 7);
     expect(lowLarge).toEqual([]); // large-text mode: WCAG AAA (7:1)
     await page.getByRole('button', { name: '中文' }).click();
     await expect.poll(() => page.textContent('main')).toContain('选择日期和门票');
@@ -218,7 +233,10 @@ describe('visitor booking page', () => {
   });
   it('shows the presale waiting room with the place in line, then lets the buyer in', async () => {
     const opensAt = new Date(Date.now() + 2_000).toISOString();
-    const cfg = await api.call('PUT', '/v1/admin/areas/web-test/waiting-room', { key: api.adminKey, body: { opensAt, ratePerSecond: 1, burst: 0 } });
+    const cfg = await api.call('PUT', '/v1/admin/areas/web-test/waiting-room', {
+      key: api.adminKey,
+      body: { opensAt, ratePerSecond: 1, burst: 0 },
+    });
     expect(cfg.status, JSON.stringify(cfg.body)).toBe(200);
     for (let i = 0; i < 3; i++) {
       const j = await api.call('POST', '/v1/queue/web-test/join', { body: { deviceId: `other-buyer-${i}` } });

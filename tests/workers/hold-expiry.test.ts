@@ -31,36 +31,69 @@ describe('hold expiry through the BullMQ worker', () => {
   it('releases an unpaid hold shortly after it expires', async () => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'exp', date: D, slotId: '0900', items: [{ productId: 'adult', visitors: [{ name: 'E', idNumber: residentId() }] }] },
+      body: {
+        areaId: 'exp',
+        date: D,
+        slotId: '0900',
+        items: [{ productId: 'adult', visitors: [{ name: 'E', idNumber: residentId() }] }],
+      },
     });
     expect(o.status).toBe(201);
     expect((await api.platform.inventory.snapshot('exp', D)).used).toBe(1);
-    await waitFor('hold expired by the worker', async () => {
-      const rows: { status: string }[] = await api.platform.db('orders').where({ id: o.body.id as string }).select('status');
-      return rows[0]?.status === 'expired';
-    }, 15_000);
+    await waitFor(
+      'hold expired by the worker',
+      async () => {
+        const rows: { status: string }[] = await api.platform
+          .db('orders')
+          .where({ id: o.body.id as string })
+          .select('status');
+        return rows[0]?.status === 'expired';
+      },
+      15_000,
+    );
     expect((await api.platform.inventory.snapshot('exp', D)).used).toBe(0);
-    const audit: { action: string }[] = await api.platform.db('audit_log').where({ subject: o.body.id as string }).select('action');
+    const audit: { action: string }[] = await api.platform
+      .db('audit_log')
+      .where({ subject: o.body.id as string })
+      .select('action');
     expect(audit.map((a) => a.action)).toEqual(['scenic.order.held', 'scenic.order.expired']);
   });
 
   it('keeps an extended hold past its first expiry and releases it at the new one', async () => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'exp', date: D, slotId: '0900', items: [{ productId: 'adult', visitors: [{ name: 'F', idNumber: residentId() }] }] },
+      body: {
+        areaId: 'exp',
+        date: D,
+        slotId: '0900',
+        items: [{ productId: 'adult', visitors: [{ name: 'F', idNumber: residentId() }] }],
+      },
     });
     expect(o.status).toBe(201);
     const id = o.body.id as string;
-    const row = () => api.platform.db('orders').where({ id }).first<{ status: string; res_id: string }>('status', 'res_id');
+    const row = () =>
+      api.platform.db('orders').where({ id }).first<{ status: string; res_id: string }>('status', 'res_id');
     const extended = await extendHold(api.platform.orders, systemActor('test'), id, 4);
     const until = new Date(extended.expiresAt!).getTime();
     // the first job (due ~1 s after placing) finds the hold still live and leaves it
     await new Promise((r) => setTimeout(r, 2_500));
     expect((await row()).status).toBe('held');
     expect((await api.platform.inventory.reservation('exp', D, (await row()).res_id))?.expiresAt).toBe(until);
-    await waitFor('extended hold expired by the worker', async () => (await row()).status === 'expired', 15_000);
+    await waitFor(
+      'extended hold expired by the worker',
+      async () => (await row()).status === 'expired',
+      15_000,
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(until);
-    const audit: { action: string }[] = await api.platform.db('audit_log').where({ subject: id }).orderBy('id').select('action');
-    expect(audit.map((a) => a.action)).toEqual(['scenic.order.held', 'scenic.order.hold_extended', 'scenic.order.expired']);
+    const audit: { action: string }[] = await api.platform
+      .db('audit_log')
+      .where({ subject: id })
+      .orderBy('id')
+      .select('action');
+    expect(audit.map((a) => a.action)).toEqual([
+      'scenic.order.held',
+      'scenic.order.hold_extended',
+      'scenic.order.expired',
+    ]);
   });
 });

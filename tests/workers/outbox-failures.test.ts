@@ -32,7 +32,9 @@ describe('outbox events that fail', () => {
     });
     await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
     const addr = provider.address();
-    api.platform.sms = new WebhookSms(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/sms`);
+    api.platform.sms = new WebhookSms(
+      `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/sms`,
+    );
   });
   afterAll(async () => {
     await new Promise((r) => provider?.close(r));
@@ -43,16 +45,32 @@ describe('outbox events that fail', () => {
   const issued = async (phone: string) => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
-      body: { areaId: 'sms-park', date: D, slotId: '0900', contactPhone: phone, items: [{ productId: 'adult', visitors: [{ name: 'S', idNumber: residentId('19850505', n++) }] }] },
+      body: {
+        areaId: 'sms-park',
+        date: D,
+        slotId: '0900',
+        contactPhone: phone,
+        items: [{ productId: 'adult', visitors: [{ name: 'S', idNumber: residentId('19850505', n++) }] }],
+      },
     });
     expect(o.status).toBe(201);
-    const [row] = await api.platform.db('outbox').insert({ topic: 'order.issued', aggregate_id: o.body.id as string, payload: JSON.stringify({}) }).returning<{ id: number }[]>('id');
+    const [row] = await api.platform
+      .db('outbox')
+      .insert({ topic: 'order.issued', aggregate_id: o.body.id as string, payload: JSON.stringify({}) })
+      .returning<{ id: number }[]>('id');
     return row!.id;
   };
   const drain = async () => {
     while ((await relayOutbox(api.platform)) > 0);
   };
-  const row = (id: number) => api.platform.db('outbox').where({ id }).first<{ published_at: Date | null; attempts: number; last_error: string | null; failed_at: Date | null; next_attempt_at: Date | null }>();
+  const row = (id: number) =>
+    api.platform.db('outbox').where({ id }).first<{
+      published_at: Date | null;
+      attempts: number;
+      last_error: string | null;
+      failed_at: Date | null;
+      next_attempt_at: Date | null;
+    }>();
 
   it('delivers the events behind one that fails, and retries that one later', async () => {
     refused.add('13800000001');
@@ -62,11 +80,18 @@ describe('outbox events that fail', () => {
     expect(delivered).toContain('13800000002');
     expect(await row(good)).toMatchObject({ attempts: 0, failed_at: null });
     expect((await row(good)).published_at).toBeInstanceOf(Date);
-    expect(await row(bad)).toMatchObject({ published_at: null, attempts: 1, last_error: expect.stringMatching(/400/) as string });
+    expect(await row(bad)).toMatchObject({
+      published_at: null,
+      attempts: 1,
+      last_error: expect.stringMatching(/400/) as string,
+    });
     expect((await row(bad)).next_attempt_at!.getTime()).toBeGreaterThan(Date.now());
 
     refused.delete('13800000001'); // the provider accepts it now
-    await api.platform.db('outbox').where({ id: bad }).update({ next_attempt_at: new Date(Date.now() - 1) }); // its backoff is over
+    await api.platform
+      .db('outbox')
+      .where({ id: bad })
+      .update({ next_attempt_at: new Date(Date.now() - 1) }); // its backoff is over
     await drain();
     expect(delivered).toContain('13800000001');
     expect((await row(bad)).published_at).toBeInstanceOf(Date);
@@ -80,7 +105,10 @@ describe('outbox events that fail', () => {
       await drain();
     }
     const r = await row(bad);
-    expect(r).toMatchObject({ attempts: OUTBOX_MAX_ATTEMPTS, last_error: expect.stringMatching(/400/) as string });
+    expect(r).toMatchObject({
+      attempts: OUTBOX_MAX_ATTEMPTS,
+      last_error: expect.stringMatching(/400/) as string,
+    });
     expect(r.failed_at).toBeInstanceOf(Date);
     expect(r.published_at).toBeInstanceOf(Date); // out of the queue
     expect(api.logLines.some((l) => /outbox event failed for good/.test(l))).toBe(true);

@@ -12,7 +12,9 @@ export async function up(db: Knex): Promise<void> {
     t.integer('instant_capacity').notNullable();
     // Percentages of daily capacity: yellow = "almost full", orange = online channels
     // stop (the rest is the on-site reserve), red = every channel stops.
-    t.jsonb('thresholds').notNullable().defaultTo(JSON.stringify({ yellow: 70, orange: 85, red: 100 }));
+    t.jsonb('thresholds')
+      .notNullable()
+      .defaultTo(JSON.stringify({ yellow: 70, orange: 85, red: 100 }));
     t.integer('id_daily_limit').notNullable().defaultTo(5);
     t.timestamps(true, true);
   });
@@ -87,7 +89,16 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const t of ['coupons', 'price_rules', 'channel_quotas', 'channels', 'products', 'time_slots', 'entrances', 'areas']) {
+  for (const t of [
+    'coupons',
+    'price_rules',
+    'channel_quotas',
+    'channels',
+    'products',
+    'time_slots',
+    'entrances',
+    'areas',
+  ]) {
     await db.schema.dropTableIfExists(t);
   }
 }

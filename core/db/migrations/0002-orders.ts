@@ -148,7 +148,19 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const t of ['waitlist', 'signing_keys', 'api_keys', 'idempotency_keys', 'audit_log', 'outbox', 'refunds', 'payments', 'tickets', 'order_lines', 'orders']) {
+  for (const t of [
+    'waitlist',
+    'signing_keys',
+    'api_keys',
+    'idempotency_keys',
+    'audit_log',
+    'outbox',
+    'refunds',
+    'payments',
+    'tickets',
+    'order_lines',
+    'orders',
+  ]) {
     await db.schema.dropTableIfExists(t);
   }
 }

@@ -124,7 +124,15 @@ export async function up(db: Knex): Promise<void> {
 export async function down(db: Knex): Promise<void> {
   await db.raw('drop trigger if exists tickets_changed on tickets');
   await db.raw('drop function if exists scenic_ticket_changed()');
-  for (const t of ['ticket_changes', 'entrance_flow', 'area_presence', 'checkin_flags', 'checkin_scans', 'gate_devices', 'checkin_settings']) {
+  for (const t of [
+    'ticket_changes',
+    'entrance_flow',
+    'area_presence',
+    'checkin_flags',
+    'checkin_scans',
+    'gate_devices',
+    'checkin_settings',
+  ]) {
     await db.schema.dropTableIfExists(t);
   }
   await db.schema.alterTable('tickets', (t) => {

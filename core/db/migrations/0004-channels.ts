@@ -86,7 +86,9 @@ export async function up(db: Knex): Promise<void> {
     t.text('closed_by');
     t.index(['area_id', 'visit_date']);
   });
-  await db.raw('create unique index emergency_sessions_open on emergency_sessions (area_id, visit_date) where closed_at is null');
+  await db.raw(
+    'create unique index emergency_sessions_open on emergency_sessions (area_id, visit_date) where closed_at is null',
+  );
   await db.schema.createTable('emergency_sales', (t) => {
     t.uuid('order_id').primary().references('orders.id');
     t.uuid('session_id').notNullable().references('emergency_sessions.id');
@@ -107,7 +109,9 @@ export async function up(db: Knex): Promise<void> {
         on conflict (order_id) do nothing;
       return null;
     end $$`);
-  await db.raw('create trigger orders_terms after insert on orders for each row execute function scenic_order_terms()');
+  await db.raw(
+    'create trigger orders_terms after insert on orders for each row execute function scenic_order_terms()',
+  );
   await db.raw(`
     create function scenic_partner_redeemed() returns trigger language plpgsql
     set search_path from current as $$
@@ -129,7 +133,15 @@ export async function down(db: Knex): Promise<void> {
   await db.raw('drop function if exists scenic_partner_redeemed()');
   await db.raw('drop trigger if exists orders_terms on orders');
   await db.raw('drop function if exists scenic_order_terms()');
-  for (const t of ['emergency_sales', 'emergency_sessions', 'order_terms', 'webhook_deliveries', 'webhook_subscriptions', 'partner_credentials', 'partners']) {
+  for (const t of [
+    'emergency_sales',
+    'emergency_sessions',
+    'order_terms',
+    'webhook_deliveries',
+    'webhook_subscriptions',
+    'partner_credentials',
+    'partners',
+  ]) {
     await db.schema.dropTableIfExists(t);
   }
 }

@@ -14,12 +14,16 @@ export async function up(db: Knex): Promise<void> {
     t.integer('exits_used').notNullable().defaultTo(0);
   });
   await db.raw('drop trigger if exists tickets_changed on tickets');
-  await db.raw(`create trigger tickets_changed after insert or update of ${TRIGGER_COLUMNS}, exits_used on tickets for each row execute function scenic_ticket_changed()`);
+  await db.raw(
+    `create trigger tickets_changed after insert or update of ${TRIGGER_COLUMNS}, exits_used on tickets for each row execute function scenic_ticket_changed()`,
+  );
 }
 
 export async function down(db: Knex): Promise<void> {
   await db.raw('drop trigger if exists tickets_changed on tickets');
-  await db.raw(`create trigger tickets_changed after insert or update of ${TRIGGER_COLUMNS} on tickets for each row execute function scenic_ticket_changed()`);
+  await db.raw(
+    `create trigger tickets_changed after insert or update of ${TRIGGER_COLUMNS} on tickets for each row execute function scenic_ticket_changed()`,
+  );
   await db.schema.alterTable('tickets', (t) => {
     t.dropColumn('exits_used');
   });

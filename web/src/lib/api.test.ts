@@ -7,9 +7,24 @@ const headers = (h: Record<string, string>) => ({ get: (n: string) => h[n.toLowe
 
 describe('queueStateOf', () => {
   it.each([
-    ['waiting room', { 'retry-after': '4' }, { position: 12, ahead: 3, retryAfterSeconds: 4 }, { position: 12, ahead: 3, retryAfterSeconds: 4, retryAt: 5_000 }],
-    ['rate limiter', { 'retry-after': '30' }, { code: 'rate_limited' }, { position: null, ahead: null, retryAfterSeconds: 30, retryAt: 31_000 }],
-    ['no header', {}, { retryAfterSeconds: 7 }, { position: null, ahead: null, retryAfterSeconds: 7, retryAt: 8_000 }],
+    [
+      'waiting room',
+      { 'retry-after': '4' },
+      { position: 12, ahead: 3, retryAfterSeconds: 4 },
+      { position: 12, ahead: 3, retryAfterSeconds: 4, retryAt: 5_000 },
+    ],
+    [
+      'rate limiter',
+      { 'retry-after': '30' },
+      { code: 'rate_limited' },
+      { position: null, ahead: null, retryAfterSeconds: 30, retryAt: 31_000 },
+    ],
+    [
+      'no header',
+      {},
+      { retryAfterSeconds: 7 },
+      { position: null, ahead: null, retryAfterSeconds: 7, retryAt: 8_000 },
+    ],
     ['nothing at all', {}, {}, { position: null, ahead: null, retryAfterSeconds: 5, retryAt: 6_000 }],
   ])('%s', (_name, h, body, want) => {
     expect(queueStateOf({ headers: headers(h) }, body, 1_000)).toEqual(want);
@@ -24,7 +39,9 @@ describe('idProblem (the server rule, in the browser)', () => {
     ['990105194912310025', 'id_province'],
     ['1101051949', 'id_format'],
   ])('%s → %s', (idNumber, want) => {
-    expect(idProblem({ productId: 'adult', name: 'x', idType: 'cn_resident', idNumber }, new Date('2026-01-01'))).toBe(want);
+    expect(
+      idProblem({ productId: 'adult', name: 'x', idType: 'cn_resident', idNumber }, new Date('2026-01-01')),
+    ).toBe(want);
   });
 });
 

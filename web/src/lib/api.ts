@@ -63,20 +63,37 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Reads the queue fields of a 429, whatever produced it (waiting room or rate limiter). */
-export function queueStateOf(res: { headers: { get(n: string): string | null } }, body: Record<string, unknown>, now: number): QueueState {
+export function queueStateOf(
+  res: { headers: { get(n: string): string | null } },
+  body: Record<string, unknown>,
+  now: number,
+): QueueState {
   const header = Number(res.headers.get('retry-after'));
   const retry = Number.isFinite(header) && header > 0 ? header : (num(body.retryAfterSeconds) ?? 5);
-  return { position: num(body.position), ahead: num(body.ahead), retryAfterSeconds: retry, retryAt: now + retry * 1000 };
+  return {
+    position: num(body.position),
+    ahead: num(body.ahead),
+    retryAfterSeconds: retry,
+    retryAt: now + retry * 1000,
+  };
 }
 
 export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...(o.headers ?? {}) };
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    ...(o.headers ?? {}),
+  };
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   if (o.auth) headers.authorization = `Bearer ${o.auth}`;
   if (o.orderToken) headers['x-order-token'] = o.orderToken;
   if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(path, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), signal: o.signal ?? null });
+    const res = await fetch(path, {
+      method: o.method ?? 'GET',
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      signal: o.signal ?? null,
+    });
     const text = await res.text();
     let body: Record<string, unknown> = {};
     try {
@@ -94,14 +111,23 @@ export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
     if (!res.ok) {
       const code = typeof body.code === 'string' ? body.code : `http_${res.status}`;
       const detail = typeof body.detail === 'string' ? body.detail : res.statusText;
-      throw new ApiError(res.status, code, detail, Array.isArray(body.errors) ? (body.errors as FieldError[]) : [], body);
+      throw new ApiError(
+        res.status,
+        code,
+        detail,
+        Array.isArray(body.errors) ? (body.errors as FieldError[]) : [],
+        body,
+      );
     }
     return body as T;
   }
 }
 
 /** A fresh Idempotency-Key (keep it for every retry of one intent). */
-export const newKey = (): string => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+export const newKey = (): string =>
+  crypto.randomUUID
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 // ---- the API's shapes (api/routes/visitor.ts, core/orders/model.ts) -------------
 

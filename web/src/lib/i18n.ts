@@ -38,7 +38,12 @@ const zh = {
     id_birth_date: '出生日期不对',
     id_checksum: '校验位不对，请检查是否输错',
   },
-  idTypes: { cn_resident: '居民身份证', passport: '护照', hk_macau_permit: '港澳通行证', taiwan_permit: '台湾通行证' },
+  idTypes: {
+    cn_resident: '居民身份证',
+    passport: '护照',
+    hk_macau_permit: '港澳通行证',
+    taiwan_permit: '台湾通行证',
+  },
   savedVisitors: '常用游客',
   useSaved: '填入 {name}',
   phone: '手机号（用于查询订单，可不填）',
@@ -144,7 +149,12 @@ const en: Dict = {
     id_birth_date: 'The birth date in the number is wrong',
     id_checksum: 'The check digit does not match: please check for a typo',
   },
-  idTypes: { cn_resident: 'Resident ID card', passport: 'Passport', hk_macau_permit: 'HK/Macau permit', taiwan_permit: 'Taiwan permit' },
+  idTypes: {
+    cn_resident: 'Resident ID card',
+    passport: 'Passport',
+    hk_macau_permit: 'HK/Macau permit',
+    taiwan_permit: 'Taiwan permit',
+  },
   savedVisitors: 'Saved visitors',
   useSaved: 'Fill in {name}',
   phone: 'Mobile number (to find your orders; optional)',
@@ -165,8 +175,21 @@ const en: Dict = {
   anyEntrance: 'Enter through any entrance: {list}',
   late: 'Running late? Gates accept you from 30 min before your slot until 60 min after it ends. Later than that, reschedule in My orders or ask at the box office.',
   savedOffline: 'Saved on this phone: shows without network',
-  status: { held: 'Awaiting payment', issued: 'Issued', expired: 'Expired', cancelled: 'Cancelled', refunded: 'Refunded', partially_refunded: 'Partly refunded' },
-  ticketStatus: { pending: 'Unpaid', valid: 'Valid', void: 'Void', refunded: 'Refunded', rescheduled: 'Rescheduled' },
+  status: {
+    held: 'Awaiting payment',
+    issued: 'Issued',
+    expired: 'Expired',
+    cancelled: 'Cancelled',
+    refunded: 'Refunded',
+    partially_refunded: 'Partly refunded',
+  },
+  ticketStatus: {
+    pending: 'Unpaid',
+    valid: 'Valid',
+    void: 'Void',
+    refunded: 'Refunded',
+    rescheduled: 'Rescheduled',
+  },
   refund: 'Refund',
   refundReason: 'Reason for the refund',
   refundNote: 'Note (optional)',
@@ -209,9 +232,11 @@ export const DICTS: Record<Lang, Dict> = { zh, en };
 export { REFUND_REASONS };
 
 /** Fills `{name}` placeholders. */
-export const fmt = (s: string, vars: Record<string, string | number> = {}): string => s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+export const fmt = (s: string, vars: Record<string, string | number> = {}): string =>
+  s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 
 /** Money in fen → "¥80.00". */
-export const money = (fen: number, currency = 'CNY'): string => `${currency === 'CNY' ? '¥' : `${currency} `}${(fen / 100).toFixed(2)}`;
+export const money = (fen: number, currency = 'CNY'): string =>
+  `${currency === 'CNY' ? '¥' : `${currency} `}${(fen / 100).toFixed(2)}`;
 
 export type { Dict };

@@ -7,5 +7,13 @@ import { renderSVG } from 'uqr';
  */
 export function Qr({ text, label, size = 280 }: { text: string; label: string; size?: number }) {
   const svg = renderSVG(text, { ecc: 'M', border: 4, whiteColor: '#ffffff', blackColor: '#000000' });
-  return <div class="qr" role="img" aria-label={label} style={{ width: `${size}px`, maxWidth: '100%' }} dangerouslySetInnerHTML={{ __html: svg }} />;
+  return (
+    <div
+      class="qr"
+      role="img"
+      aria-label={label}
+      style={{ width: `${size}px`, maxWidth: '100%' }}
+      dangerouslySetInnerHTML={{ __html: svg }}
+    />
+  );
 }

@@ -35,8 +35,10 @@ export interface SavedOrder {
   savedAt: number;
 }
 
-export const savedOrders = (): SavedOrder[] => Object.values(read<Record<string, SavedOrder>>(K.orders, {})).sort((a, b) => b.savedAt - a.savedAt);
-export const savedOrder = (id: string): SavedOrder | undefined => read<Record<string, SavedOrder>>(K.orders, {})[id];
+export const savedOrders = (): SavedOrder[] =>
+  Object.values(read<Record<string, SavedOrder>>(K.orders, {})).sort((a, b) => b.savedAt - a.savedAt);
+export const savedOrder = (id: string): SavedOrder | undefined =>
+  read<Record<string, SavedOrder>>(K.orders, {})[id];
 
 export function saveOrder(id: string, patch: { token?: string | null; order?: Order }): void {
   const all = read<Record<string, SavedOrder>>(K.orders, {});
@@ -63,7 +65,10 @@ export function rememberVisitors(vs: SavedVisitor[]): void {
   write(K.visitors, all.slice(-12));
 }
 export function forgetVisitor(idNumber: string): void {
-  write(K.visitors, savedVisitors().filter((v) => v.idNumber !== idNumber));
+  write(
+    K.visitors,
+    savedVisitors().filter((v) => v.idNumber !== idNumber),
+  );
 }
 
 export const session = (): string | null => read<string | null>(K.session, null);
@@ -74,7 +79,8 @@ export interface Prefs {
   large: boolean;
 }
 export function prefs(): Prefs {
-  const nav = typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  const nav =
+    typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
   return { lang: nav, large: false, ...read<Partial<Prefs>>(K.prefs, {}) };
 }
 export const setPrefs = (p: Prefs): void => write(K.prefs, p);

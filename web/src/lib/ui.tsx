@@ -52,7 +52,12 @@ export function PrefsBar() {
   const ui = useUi();
   return (
     <div class="prefs">
-      <button type="button" class="chip" onClick={() => ui.set({ lang: ui.lang === 'zh' ? 'en' : 'zh' })} lang={ui.lang === 'zh' ? 'en' : 'zh'}>
+      <button
+        type="button"
+        class="chip"
+        onClick={() => ui.set({ lang: ui.lang === 'zh' ? 'en' : 'zh' })}
+        lang={ui.lang === 'zh' ? 'en' : 'zh'}
+      >
         {ui.t.language}
       </button>
       <button type="button" class="chip" aria-pressed={ui.large} onClick={() => ui.set({ large: !ui.large })}>
@@ -78,14 +83,26 @@ export function QueuePanel() {
   return (
     <section class="queue" role="status" aria-live="polite" data-testid="queue">
       <h2>{t.queueTitle}</h2>
-      <p class="big">{q.ahead !== null ? fmt(t.queuePos, { n: q.ahead }) : q.position !== null ? fmt(t.queueNumber, { n: q.position }) : t.queueBusy}</p>
+      <p class="big">
+        {q.ahead !== null
+          ? fmt(t.queuePos, { n: q.ahead })
+          : q.position !== null
+            ? fmt(t.queueNumber, { n: q.position })
+            : t.queueBusy}
+      </p>
       <p>{fmt(t.queueWait, { s: left })}</p>
       <div class="spinner" aria-hidden="true" />
     </section>
   );
 }
 
-export function Notice({ kind, children }: { kind: 'error' | 'info' | 'ok' | 'warn'; children: ComponentChildren }) {
+export function Notice({
+  kind,
+  children,
+}: {
+  kind: 'error' | 'info' | 'ok' | 'warn';
+  children: ComponentChildren;
+}) {
   return (
     <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {children}

@@ -53,7 +53,8 @@ const en: Dict = {
   signInTitle: 'Staff sign-in',
   key: 'Staff key (sk_…)',
   agent: "This entrance's gate agent",
-  agentHint: "By default the server forwards to this entrance's gate agent, which decides and journals locally even when its link to the centre is down.",
+  agentHint:
+    "By default the server forwards to this entrance's gate agent, which decides and journals locally even when its link to the centre is down.",
   signIn: 'Sign in',
   signOut: 'Sign out',
   badKey: 'Unknown or revoked key',

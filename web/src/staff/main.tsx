@@ -49,11 +49,19 @@ async function agentCall<T>(c: Creds, path: string, body?: unknown): Promise<T> 
   const direct = /^https?:\/\//.test(c.agent);
   const res = await fetch(`${c.agent.replace(/\/+$/, '')}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(direct ? {} : { authorization: `Bearer ${c.key}` }) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(direct ? {} : { authorization: `Bearer ${c.key}` }),
+    },
     body: body === undefined ? null : JSON.stringify(body),
   });
   const j = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new ApiError(res.status, typeof j.code === 'string' ? j.code : `http_${res.status}`, typeof j.detail === 'string' ? j.detail : res.statusText);
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      typeof j.code === 'string' ? j.code : `http_${res.status}`,
+      typeof j.detail === 'string' ? j.detail : res.statusText,
+    );
   return j as T;
 }
 
@@ -71,15 +79,27 @@ function SignIn({ onCreds }: { onCreds: (c: Creds) => void }) {
         // Any authenticated call tells a good key from a bad one: 401 = unknown or revoked.
         api('/v1/me/orders', { auth: key.trim() }).then(
           () => onCreds({ key: key.trim(), agent: agent.trim() }),
-          (err: ApiError) => (err.status === 401 ? setError(t.badKey) : onCreds({ key: key.trim(), agent: agent.trim() })),
+          (err: ApiError) =>
+            err.status === 401 ? setError(t.badKey) : onCreds({ key: key.trim(), agent: agent.trim() }),
         );
       }}
     >
       <h2>{t.signInTitle}</h2>
       <label for="key">{t.key}</label>
-      <input id="key" type="password" autocomplete="current-password" value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+      <input
+        id="key"
+        type="password"
+        autocomplete="current-password"
+        value={key}
+        onInput={(e) => setKey(e.currentTarget.value)}
+      />
       <label for="agent">{t.agent}</label>
-      <input id="agent" value={agent} aria-describedby="agent-hint" onInput={(e) => setAgent(e.currentTarget.value)} />
+      <input
+        id="agent"
+        value={agent}
+        aria-describedby="agent-hint"
+        onInput={(e) => setAgent(e.currentTarget.value)}
+      />
       <p id="agent-hint" class="muted">
         {t.agentHint}
       </p>
@@ -116,7 +136,9 @@ function ScanTab({ creds }: { creds: Creds }) {
     if (!v) return;
     setError(null);
     try {
-      const body = RESIDENT_ID.test(v) ? { idNumber: v.toUpperCase() } : { qr: v, ...(group ? { group: true } : {}) };
+      const body = RESIDENT_ID.test(v)
+        ? { idNumber: v.toUpperCase() }
+        : { qr: v, ...(group ? { group: true } : {}) };
       const r = await agentCall<Outcome>(creds, '/scan', body);
       setResult(r);
       setRecent((x) => [r, ...x].slice(0, 8));
@@ -133,10 +155,22 @@ function ScanTab({ creds }: { creds: Creds }) {
   return (
     <section data-testid="scan">
       <p class={`agent ${health ?? ''}`} role="status">
-        {health === 'online' ? t.agentOnline : health === 'offline' ? t.agentOffline : health === 'down' ? t.agentDown : '…'}
+        {health === 'online'
+          ? t.agentOnline
+          : health === 'offline'
+            ? t.agentOffline
+            : health === 'down'
+              ? t.agentDown
+              : '…'}
       </p>
       {result && (
-        <div class={`result ${result.open ? 'ok' : 'no'}`} role="alert" data-testid="result" data-open={String(result.open)} data-reason={result.reason}>
+        <div
+          class={`result ${result.open ? 'ok' : 'no'}`}
+          role="alert"
+          data-testid="result"
+          data-open={String(result.open)}
+          data-reason={result.reason}
+        >
           <div class="mark" aria-hidden="true">
             {result.open ? '✓' : '✗'}
           </div>
@@ -144,16 +178,27 @@ function ScanTab({ creds }: { creds: Creds }) {
           <p class="why">{result.display}</p>
           <p class="code">
             {t.reason}: {result.reason}
-            {n > 1 ? ` · ${fmt(t.persons, { n: result.tickets!.filter((x) => x.open).length })}/${n}` : ''} · {result.mode}
+            {n > 1
+              ? ` · ${fmt(t.persons, { n: result.tickets!.filter((x) => x.open).length })}/${n}`
+              : ''} · {result.mode}
           </p>
         </div>
       )}
       {error && <Notice kind="error">{error}</Notice>}
       <form class="scanform" onSubmit={(e) => (e.preventDefault(), void scan(input))}>
         <label for="code">{t.code}</label>
-        <input id="code" ref={field} autocomplete="off" autocapitalize="characters" spellcheck={false} value={input} onInput={(e) => setInput(e.currentTarget.value)} />
+        <input
+          id="code"
+          ref={field}
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck={false}
+          value={input}
+          onInput={(e) => setInput(e.currentTarget.value)}
+        />
         <label class="check">
-          <input type="checkbox" checked={group} onChange={(e) => setGroup(e.currentTarget.checked)} /> {t.group}
+          <input type="checkbox" checked={group} onChange={(e) => setGroup(e.currentTarget.checked)} />{' '}
+          {t.group}
         </label>
         <div class="bar">
           <button type="button" onClick={() => setCamera(!camera)} aria-pressed={camera}>
@@ -164,7 +209,13 @@ function ScanTab({ creds }: { creds: Creds }) {
           </button>
         </div>
       </form>
-      {camera && <CameraScanner label={t.cameraLabel} onCode={(c) => void scan(c)} onError={(e) => (setError(e.message), setCamera(false))} />}
+      {camera && (
+        <CameraScanner
+          label={t.cameraLabel}
+          onCode={(c) => void scan(c)}
+          onError={(e) => (setError(e.message), setCamera(false))}
+        />
+      )}
       {recent.length > 0 && (
         <>
           <h3>{t.recent}</h3>
@@ -198,13 +249,21 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
   const [error, setError] = useState<string | null>(null);
   const [key, setKey] = useState(newKey);
   useEffect(() => {
-    api<DayAvailability>(`/v1/areas/${area.id}/availability?date=${today}&channel=box-office`).then((d) => {
-      setDay(d);
-      setSlotId((s) => s || (d.slots.find((x) => !x.soldOut)?.slotId ?? ''));
-    }, (e: Error) => setError(e.message));
+    api<DayAvailability>(`/v1/areas/${area.id}/availability?date=${today}&channel=box-office`).then(
+      (d) => {
+        setDay(d);
+        setSlotId((s) => s || (d.slots.find((x) => !x.soldOut)?.slotId ?? ''));
+      },
+      (e: Error) => setError(e.message),
+    );
   }, [area, today, order?.id]);
   useEffect(() => {
-    setVisitors((prev) => Array.from({ length: qty }, (_, i) => ({ ...(prev[i] ?? { name: '', idType: 'cn_resident', idNumber: '' }), productId })));
+    setVisitors((prev) =>
+      Array.from({ length: qty }, (_, i) => ({
+        ...(prev[i] ?? { name: '', idType: 'cn_resident', idNumber: '' }),
+        productId,
+      })),
+    );
   }, [qty, productId]);
   // Waiting for the visitor to pay at the counter: poll the order until issued.
   useEffect(() => {
@@ -233,13 +292,30 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
           areaId: area.id,
           date: today,
           slotId,
-          items: [{ productId, visitors: visitors.map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })) }],
-          payment: { method, ...(method === 'cash' && cash !== undefined ? { tendered: cash } : {}), ...(method === 'card' && cardRef.trim() ? { reference: cardRef.trim() } : {}) },
+          items: [
+            {
+              productId,
+              visitors: visitors.map(({ name, idType, idNumber }) => ({
+                name: name.trim(),
+                idType,
+                idNumber: idNumber.trim(),
+              })),
+            },
+          ],
+          payment: {
+            method,
+            ...(method === 'cash' && cash !== undefined ? { tendered: cash } : {}),
+            ...(method === 'card' && cardRef.trim() ? { reference: cardRef.trim() } : {}),
+          },
         },
       });
       setPay(sale.payment);
       // the staff view of the order carries the ticket codes to print
-      setOrder(sale.order.status === 'issued' ? await api<Order>(`/v1/orders/${sale.order.id}`, { auth: creds.key }) : sale.order);
+      setOrder(
+        sale.order.status === 'issued'
+          ? await api<Order>(`/v1/orders/${sale.order.id}`, { auth: creds.key })
+          : sale.order,
+      );
     } catch (e) {
       setError(e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message);
       setKey(newKey());
@@ -253,13 +329,18 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
         {order.status === 'held' && pay?.payUrl && (
           <>
             <p class="big center">{fmt(t.payQr, { amount: money(order.amountTotal, order.currency) })}</p>
-            <Qr text={pay.payUrl} label={fmt(t.payQr, { amount: money(order.amountTotal, order.currency) })} size={240} />
+            <Qr
+              text={pay.payUrl}
+              label={fmt(t.payQr, { amount: money(order.amountTotal, order.currency) })}
+              size={240}
+            />
           </>
         )}
         {order.status === 'issued' && (
           <>
             <Notice kind="ok">
-              <span data-testid="sale-issued">{t.issued}</span> · {money(order.amountTotal, order.currency)} · {t[pay?.method ?? 'qr']}
+              <span data-testid="sale-issued">{t.issued}</span> · {money(order.amountTotal, order.currency)} ·{' '}
+              {t[pay?.method ?? 'qr']}
             </Notice>
             {pay?.changeDue != null && pay.changeDue > 0 && (
               <p class="big center" data-testid="change-due">
@@ -277,7 +358,19 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
           </>
         )}
         {error && <Notice kind="error">{error}</Notice>}
-        <button type="button" class="primary" onClick={() => (setOrder(null), setPay(null), setVisitors([{ name: '', idType: 'cn_resident', idNumber: '', productId }]), setKey(newKey()), setQty(1), setTendered(''), setCardRef(''))}>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => (
+            setOrder(null),
+            setPay(null),
+            setVisitors([{ name: '', idType: 'cn_resident', idNumber: '', productId }]),
+            setKey(newKey()),
+            setQty(1),
+            setTendered(''),
+            setCardRef('')
+          )}
+        >
           {t.newSale}
         </button>
       </section>
@@ -293,7 +386,15 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
         ))}
       </select>
       <label for="bo-qty">{t.quantity}</label>
-      <input id="bo-qty" type="number" inputMode="numeric" min={1} max={20} value={qty} onInput={(e) => setQty(Math.max(1, Math.min(20, Number(e.currentTarget.value) || 1)))} />
+      <input
+        id="bo-qty"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={20}
+        value={qty}
+        onInput={(e) => setQty(Math.max(1, Math.min(20, Number(e.currentTarget.value) || 1)))}
+      />
       <label for="bo-slot">{t.slot}</label>
       <select id="bo-slot" value={slotId} onChange={(e) => setSlotId(e.currentTarget.value)}>
         {!day?.slots.some((s) => !s.soldOut) && <option value="">{t.noSlot}</option>}
@@ -304,27 +405,53 @@ function BoxOffice({ creds, area }: { creds: Creds; area: Area }) {
         ))}
       </select>
       {visitors.map((v, i) => (
-        <VisitorFields key={i} n={i + 1} title={fmt(t.visitor, { n: i + 1 })} v={v} onChange={(nv) => setVisitors(visitors.map((x, j) => (j === i ? nv : x)))} />
+        <VisitorFields
+          key={i}
+          n={i + 1}
+          title={fmt(t.visitor, { n: i + 1 })}
+          v={v}
+          onChange={(nv) => setVisitors(visitors.map((x, j) => (j === i ? nv : x)))}
+        />
       ))}
       <fieldset class="pay-methods">
         <legend>{t.payment}</legend>
         {PAY_METHODS.map((m) => (
           <label key={m} class="choice">
-            <input type="radio" name="bo-pay" value={m} checked={method === m} onChange={() => setMethod(m)} /> {t[m]}
+            <input
+              type="radio"
+              name="bo-pay"
+              value={m}
+              checked={method === m}
+              onChange={() => setMethod(m)}
+            />{' '}
+            {t[m]}
           </label>
         ))}
       </fieldset>
       {method === 'cash' && (
         <>
           <label for="bo-tendered">{t.tendered}</label>
-          <input id="bo-tendered" inputMode="decimal" autocomplete="off" value={tendered} onInput={(e) => setTendered(e.currentTarget.value)} aria-invalid={!cashOk} />
+          <input
+            id="bo-tendered"
+            inputMode="decimal"
+            autocomplete="off"
+            value={tendered}
+            onInput={(e) => setTendered(e.currentTarget.value)}
+            aria-invalid={!cashOk}
+          />
           {!cashOk && <Notice kind="error">{t.notEnough}</Notice>}
         </>
       )}
       {method === 'card' && (
         <>
           <label for="bo-card-ref">{t.cardRef}</label>
-          <input id="bo-card-ref" autocomplete="off" maxLength={64} value={cardRef} onInput={(e) => setCardRef(e.currentTarget.value)} />
+          <input
+            id="bo-card-ref"
+            autocomplete="off"
+            maxLength={64}
+            value={cardRef}
+            onInput={(e) => setCardRef(e.currentTarget.value)}
+          />
         </>
       )}
       {error && <Notice kind="error">{error}</Notice>}
@@ -341,7 +468,10 @@ function Staff() {
   const [creds, setCreds] = useState<Creds | null>(() => readKey<Creds | null>(CREDS, null));
   const [tab, setTab] = useState<'scan' | 'sell'>('scan');
   const [area, setArea] = useState<Area | null>(null);
-  const areaId = new URLSearchParams(location.search).get('area') ?? document.querySelector<HTMLMetaElement>('meta[name="scenic-area"]')?.content ?? 'west-lake';
+  const areaId =
+    new URLSearchParams(location.search).get('area') ??
+    document.querySelector<HTMLMetaElement>('meta[name="scenic-area"]')?.content ??
+    'west-lake';
   useEffect(() => {
     if (creds && tab === 'sell' && !area) api<Area>(`/v1/areas/${areaId}`).then(setArea, () => undefined);
   }, [creds, tab]);
@@ -352,10 +482,18 @@ function Staff() {
         <PrefsBar />
         {creds && (
           <nav>
-            <a href="#scan" aria-current={tab === 'scan' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setTab('scan'))}>
+            <a
+              href="#scan"
+              aria-current={tab === 'scan' ? 'page' : undefined}
+              onClick={(e) => (e.preventDefault(), setTab('scan'))}
+            >
               {t.scan}
             </a>
-            <a href="#sell" aria-current={tab === 'sell' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setTab('sell'))}>
+            <a
+              href="#sell"
+              aria-current={tab === 'sell' ? 'page' : undefined}
+              onClick={(e) => (e.preventDefault(), setTab('sell'))}
+            >
               {t.boxOffice}
             </a>
             <button type="button" class="chip" onClick={() => (writeKey(CREDS, null), setCreds(null))}>
@@ -383,4 +521,5 @@ const root = document.getElementById('app')!;
 root.textContent = ''; // the boot message
 render(<Staff />, root);
 
-if ('serviceWorker' in navigator) addEventListener('load', () => void navigator.serviceWorker.register('/sw.js').catch(() => undefined));
+if ('serviceWorker' in navigator)
+  addEventListener('load', () => void navigator.serviceWorker.register('/sw.js').catch(() => undefined));

@@ -9,7 +9,15 @@ type DetectorCtor = new (o: { formats: string[] }) => Detector;
  * The device camera as a QR reader: the browser's BarcodeDetector where there is one,
  * else jsQR (bundled, loaded only when the camera opens, so the first load stays small).
  */
-export function CameraScanner({ label, onCode, onError }: { label: string; onCode: (text: string) => void; onError: (e: Error) => void }) {
+export function CameraScanner({
+  label,
+  onCode,
+  onError,
+}: {
+  label: string;
+  onCode: (text: string) => void;
+  onError: (e: Error) => void;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
@@ -17,7 +25,10 @@ export function CameraScanner({ label, onCode, onError }: { label: string; onCod
     let stop = false;
     let last = { text: '', at: 0 };
     const run = async () => {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: 'environment' },
+        audio: false,
+      });
       const v = video.current!;
       v.srcObject = stream;
       await v.play();

@@ -23,7 +23,17 @@ export function payAndReturn(p: PaymentStart, orderId: string): void {
 const PHONE = /^1[3-9]\d{9}$/;
 
 /** The three steps: date + tickets → slot + visitors → review, hold and pay. */
-export function Book({ area, today, go, admission }: { area: Area; today: string; go: (path: string) => void; admission: string | null }) {
+export function Book({
+  area,
+  today,
+  go,
+  admission,
+}: {
+  area: Area;
+  today: string;
+  go: (path: string) => void;
+  admission: string | null;
+}) {
   const { t, lang } = useUi();
   const [step, setStep] = useState<1 | 2 | 3>(1);
   const [date, setDate] = useState<string | null>(null);
@@ -51,7 +61,8 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
       const out: VisitorDraft[] = [];
       for (const p of area.products) {
         const had = prev.filter((v) => v.productId === p.id);
-        for (let i = 0; i < (qty[p.id] ?? 0); i++) out.push(had[i] ?? { productId: p.id, name: '', idType: 'cn_resident', idNumber: '' });
+        for (let i = 0; i < (qty[p.id] ?? 0); i++)
+          out.push(had[i] ?? { productId: p.id, name: '', idType: 'cn_resident', idNumber: '' });
       }
       return out;
     });
@@ -74,7 +85,8 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
     return m;
   }, [error, area, qty, visitors]);
 
-  const visitorsOk = visitors.length > 0 && visitors.every((v) => v.name.trim() && v.idNumber.trim() && !idProblem(v));
+  const visitorsOk =
+    visitors.length > 0 && visitors.every((v) => v.name.trim() && v.idNumber.trim() && !idProblem(v));
   const phoneOk = !phone || PHONE.test(phone);
 
   const place = async () => {
@@ -84,20 +96,45 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
     try {
       const items = area.products
         .filter((p) => (qty[p.id] ?? 0) > 0)
-        .map((p) => ({ productId: p.id, visitors: visitors.filter((v) => v.productId === p.id).map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })) }));
+        .map((p) => ({
+          productId: p.id,
+          visitors: visitors
+            .filter((v) => v.productId === p.id)
+            .map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })),
+        }));
       // During a presale, stock is held through the waiting room's admission first.
       let holdId: string | undefined;
       if (admission) {
         const units = area.products.reduce((s, p) => s + p.persons * (qty[p.id] ?? 0), 0);
-        holdId = (await api<{ holdId: string }>('/v1/presale/holds', { method: 'POST', headers: { 'x-admission-token': admission }, body: { areaId: area.id, date, slotId, quantity: units } })).holdId;
+        holdId = (
+          await api<{ holdId: string }>('/v1/presale/holds', {
+            method: 'POST',
+            headers: { 'x-admission-token': admission },
+            body: { areaId: area.id, date, slotId, quantity: units },
+          })
+        ).holdId;
       }
       const o = await api<Order>('/v1/orders', {
         method: 'POST',
         idempotencyKey: idemKey,
-        body: { areaId: area.id, date, slotId, items, ...(phone ? { contactPhone: phone } : {}), coupons: coupon ? [coupon.trim().toUpperCase()] : [], ...(holdId ? { holdId } : {}) },
+        body: {
+          areaId: area.id,
+          date,
+          slotId,
+          items,
+          ...(phone ? { contactPhone: phone } : {}),
+          coupons: coupon ? [coupon.trim().toUpperCase()] : [],
+          ...(holdId ? { holdId } : {}),
+        },
       });
       saveOrder(o.id, { token: o.accessToken ?? null, order: o });
-      rememberVisitors(visitors.map(({ name, idType, idNumber }) => ({ name: name.trim(), idType, idNumber: idNumber.trim() })));
+      rememberVisitors(
+        visitors.map(({ name, idType, idNumber }) => ({
+          name: name.trim(),
+          idType,
+          idNumber: idNumber.trim(),
+        })),
+      );
       setOrder(o);
     } catch (e) {
       setError(e as Error);
@@ -113,7 +150,10 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
     setBusy(true);
     setError(null);
     try {
-      const p = await api<PaymentStart>(`/v1/orders/${order.id}/payments`, { method: 'POST', orderToken: order.accessToken ?? null });
+      const p = await api<PaymentStart>(`/v1/orders/${order.id}/payments`, {
+        method: 'POST',
+        orderToken: order.accessToken ?? null,
+      });
       payAndReturn(p, order.id);
     } catch (e) {
       setError(e as Error);
@@ -124,7 +164,11 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
   const header = (
     <div class="steps" aria-label={fmt(t.step, { n: step })}>
       {[1, 2, 3].map((n) => (
-        <span key={n} class={n === step ? 'on' : n < step ? 'done' : ''} aria-current={n === step ? 'step' : undefined}>
+        <span
+          key={n}
+          class={n === step ? 'on' : n < step ? 'done' : ''}
+          aria-current={n === step ? 'step' : undefined}
+        >
           {n}
         </span>
       ))}
@@ -155,14 +199,33 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
                 </span>
               </div>
               <div class="stepper">
-                <button type="button" aria-label={`− ${p.name}`} disabled={!qty[p.id]} onClick={() => setQty({ ...qty, [p.id]: Math.max(0, (qty[p.id] ?? 0) - 1) })}>
+                <button
+                  type="button"
+                  aria-label={`− ${p.name}`}
+                  disabled={!qty[p.id]}
+                  onClick={() => setQty({ ...qty, [p.id]: Math.max(0, (qty[p.id] ?? 0) - 1) })}
+                >
                   −
                 </button>
                 <label class="sr-only" for={`q-${p.id}`}>
                   {fmt(t.quantity, { name: p.name })}
                 </label>
-                <input id={`q-${p.id}`} type="number" inputMode="numeric" min={0} max={20} value={qty[p.id] ?? 0} onInput={(e) => setQty({ ...qty, [p.id]: Math.max(0, Math.min(20, Number(e.currentTarget.value) || 0)) })} />
-                <button type="button" aria-label={`+ ${p.name}`} onClick={() => setQty({ ...qty, [p.id]: Math.min(20, (qty[p.id] ?? 0) + 1) })}>
+                <input
+                  id={`q-${p.id}`}
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={20}
+                  value={qty[p.id] ?? 0}
+                  onInput={(e) =>
+                    setQty({ ...qty, [p.id]: Math.max(0, Math.min(20, Number(e.currentTarget.value) || 0)) })
+                  }
+                />
+                <button
+                  type="button"
+                  aria-label={`+ ${p.name}`}
+                  onClick={() => setQty({ ...qty, [p.id]: Math.min(20, (qty[p.id] ?? 0) + 1) })}
+                >
                   +
                 </button>
               </div>
@@ -187,8 +250,18 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
         <fieldset class="slots">
           <legend>{t.slot}</legend>
           {(avail?.slots ?? []).map((s) => (
-            <label key={s.slotId} class={`slot${s.soldOut || s.remaining < count ? ' off' : ''}${slotId === s.slotId ? ' selected' : ''}`}>
-              <input type="radio" name="slot" value={s.slotId} checked={slotId === s.slotId} disabled={s.soldOut || s.remaining < count} onChange={() => setSlotId(s.slotId)} />
+            <label
+              key={s.slotId}
+              class={`slot${s.soldOut || s.remaining < count ? ' off' : ''}${slotId === s.slotId ? ' selected' : ''}`}
+            >
+              <input
+                type="radio"
+                name="slot"
+                value={s.slotId}
+                checked={slotId === s.slotId}
+                disabled={s.soldOut || s.remaining < count}
+                onChange={() => setSlotId(s.slotId)}
+              />
               <span class="time">
                 {s.startsAt}–{s.endsAt}
               </span>
@@ -207,7 +280,19 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
                 disabled={visitors.some((v) => v.idNumber === s.idNumber)}
                 onClick={() => {
                   const i = visitors.findIndex((v) => !v.name && !v.idNumber);
-                  if (i >= 0) setVisitors(visitors.map((v, j) => (j === i ? { ...v, name: s.name, idType: s.idType as VisitorDraft['idType'], idNumber: s.idNumber } : v)));
+                  if (i >= 0)
+                    setVisitors(
+                      visitors.map((v, j) =>
+                        j === i
+                          ? {
+                              ...v,
+                              name: s.name,
+                              idType: s.idType as VisitorDraft['idType'],
+                              idNumber: s.idNumber,
+                            }
+                          : v,
+                      ),
+                    );
                 }}
               >
                 {fmt(t.useSaved, { name: s.name })}
@@ -226,7 +311,17 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
           />
         ))}
         <label for="phone">{t.phone}</label>
-        <input id="phone" type="tel" inputMode="numeric" autocomplete="tel-national" maxLength={11} value={phone} aria-invalid={phoneOk ? 'false' : 'true'} aria-describedby="phone-msg" onInput={(e) => setPhone(e.currentTarget.value.trim())} />
+        <input
+          id="phone"
+          type="tel"
+          inputMode="numeric"
+          autocomplete="tel-national"
+          maxLength={11}
+          value={phone}
+          aria-invalid={phoneOk ? 'false' : 'true'}
+          aria-describedby="phone-msg"
+          onInput={(e) => setPhone(e.currentTarget.value.trim())}
+        />
         <p id="phone-msg" class={`field-msg ${phoneOk ? '' : 'bad'}`}>
           {phoneOk ? '\u00a0' : t.phoneBad}
         </p>
@@ -235,7 +330,12 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
           <button type="button" onClick={() => setStep(1)}>
             {t.back}
           </button>
-          <button type="button" class="primary" disabled={!slotId || !visitorsOk || !phoneOk} onClick={() => setStep(3)}>
+          <button
+            type="button"
+            class="primary"
+            disabled={!slotId || !visitorsOk || !phoneOk}
+            onClick={() => setStep(3)}
+          >
             {t.next}
           </button>
         </div>
@@ -267,7 +367,14 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
       {!order && (
         <>
           <label for="coupon">{t.coupon}</label>
-          <input id="coupon" autocomplete="off" autocapitalize="characters" maxLength={32} value={coupon} onInput={(e) => setCoupon(e.currentTarget.value)} />
+          <input
+            id="coupon"
+            autocomplete="off"
+            autocapitalize="characters"
+            maxLength={32}
+            value={coupon}
+            onInput={(e) => setCoupon(e.currentTarget.value)}
+          />
         </>
       )}
       {order && order.expiresAt && (
@@ -299,7 +406,11 @@ export function Book({ area, today, go, admission }: { area: Area; today: string
           </a>
         </p>
       )}
-      <p class="muted">{lang === 'zh' ? '支付由支付渠道完成，本页不保存银行卡信息。' : 'Payment happens at the payment provider; this page keeps no card data.'}</p>
+      <p class="muted">
+        {lang === 'zh'
+          ? '支付由支付渠道完成，本页不保存银行卡信息。'
+          : 'Payment happens at the payment provider; this page keeps no card data.'}
+      </p>
     </section>
   );
 }

@@ -8,7 +8,11 @@ import { useUi } from '../lib/ui.js';
 export const CALENDAR_DAYS = 28;
 
 /** Loads the availability of `dates`, a few requests at a time (slow phones, shared links). */
-export function useAvailability(areaId: string | null, dates: string[], reload = 0): Record<string, DayAvailability | Error> {
+export function useAvailability(
+  areaId: string | null,
+  dates: string[],
+  reload = 0,
+): Record<string, DayAvailability | Error> {
   const [days, setDays] = useState<Record<string, DayAvailability | Error>>({});
   const key = dates.join(',');
   useEffect(() => {
@@ -19,7 +23,9 @@ export function useAvailability(areaId: string | null, dates: string[], reload =
       for (let d = queue.shift(); d && !stop; d = queue.shift()) {
         const date = d;
         try {
-          const a = await api<DayAvailability>(`/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`);
+          const a = await api<DayAvailability>(
+            `/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`,
+          );
           if (!stop) setDays((prev) => ({ ...prev, [date]: a }));
         } catch (e) {
           if (!stop) setDays((prev) => ({ ...prev, [date]: e as Error }));
@@ -34,7 +40,9 @@ export function useAvailability(areaId: string | null, dates: string[], reload =
   return days;
 }
 
-export function dayState(a: DayAvailability | Error | undefined): 'loading' | 'error' | 'soldout' | 'almost' | 'open' {
+export function dayState(
+  a: DayAvailability | Error | undefined,
+): 'loading' | 'error' | 'soldout' | 'almost' | 'open' {
   if (!a) return 'loading';
   if (a instanceof Error) return 'error';
   if (a.remaining === 0) return 'soldout';
@@ -42,11 +50,22 @@ export function dayState(a: DayAvailability | Error | undefined): 'loading' | 'e
 }
 
 /** A month-style grid of the next days: what is left, "almost full" at yellow, "sold out". */
-export function Calendar({ today, days, selected, onPick }: { today: string; days: Record<string, DayAvailability | Error>; selected: string | null; onPick: (d: string) => void }) {
+export function Calendar({
+  today,
+  days,
+  selected,
+  onPick,
+}: {
+  today: string;
+  days: Record<string, DayAvailability | Error>;
+  selected: string | null;
+  onPick: (d: string) => void;
+}) {
   const { t, lang, large } = useUi();
   const dates = Array.from({ length: CALENDAR_DAYS }, (_, i) => addDays(today, i));
   const lead = weekdayMon0(today);
-  const heads = lang === 'zh' ? ['一', '二', '三', '四', '五', '六', '日'] : ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
+  const heads =
+    lang === 'zh' ? ['一', '二', '三', '四', '五', '六', '日'] : ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
   // Large-text mode: seven columns of large text do not fit a phone; a two-column list
   // with the weekday written out does.
   return (
@@ -57,15 +76,20 @@ export function Calendar({ today, days, selected, onPick }: { today: string; day
             {h}
           </div>
         ))}
-      {!large &&
-        Array.from({ length: lead }, (_, i) => (
-          <div key={`pad${i}`} />
-        ))}
+      {!large && Array.from({ length: lead }, (_, i) => <div key={`pad${i}`} />)}
       {dates.map((d) => {
         const a = days[d];
         const s = dayState(a);
         const label =
-          s === 'soldout' ? t.soldOut : s === 'almost' ? t.almostFull : s === 'open' && !(a instanceof Error) && a ? fmt(t.remaining, { n: a.remaining }) : s === 'error' ? '—' : '…';
+          s === 'soldout'
+            ? t.soldOut
+            : s === 'almost'
+              ? t.almostFull
+              : s === 'open' && !(a instanceof Error) && a
+                ? fmt(t.remaining, { n: a.remaining })
+                : s === 'error'
+                  ? '—'
+                  : '…';
         const day = Number(d.slice(8));
         return (
           <button
@@ -78,7 +102,15 @@ export function Calendar({ today, days, selected, onPick }: { today: string; day
             data-date={d}
             onClick={() => onPick(d)}
           >
-            <span class="num">{large ? `${longDate(d, lang)}${d === today ? ` · ${t.today}` : ''}` : d === today ? t.today : day === 1 ? `${d.slice(5, 7)}/${day}` : day}</span>
+            <span class="num">
+              {large
+                ? `${longDate(d, lang)}${d === today ? ` · ${t.today}` : ''}`
+                : d === today
+                  ? t.today
+                  : day === 1
+                    ? `${d.slice(5, 7)}/${day}`
+                    : day}
+            </span>
             <span class="left">{label}</span>
           </button>
         );

@@ -15,7 +15,12 @@ import '../styles.css';
 function areaId(): string {
   const q = new URLSearchParams(location.search).get('area');
   if (q) writeKey('scenic.area.v1', q);
-  return q ?? readKey<string | null>('scenic.area.v1', null) ?? document.querySelector<HTMLMetaElement>('meta[name="scenic-area"]')?.content ?? 'west-lake';
+  return (
+    q ??
+    readKey<string | null>('scenic.area.v1', null) ??
+    document.querySelector<HTMLMetaElement>('meta[name="scenic-area"]')?.content ??
+    'west-lake'
+  );
 }
 
 function usePath(): [string, (p: string) => void] {
@@ -55,7 +60,11 @@ function App() {
   const today = todayIn(area?.timezone ?? 'Asia/Shanghai');
   const order = /^\/orders\/([0-9a-f-]{36})$/.exec(path);
   const link = (to: string, label: string) => (
-    <a href={to} aria-current={path === to ? 'page' : undefined} onClick={(e) => (e.preventDefault(), go(to))}>
+    <a
+      href={to}
+      aria-current={path === to ? 'page' : undefined}
+      onClick={(e) => (e.preventDefault(), go(to))}
+    >
       {label}
     </a>
   );

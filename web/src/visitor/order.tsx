@@ -1,5 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, newKey, type Area, type DayAvailability, type Order, type PaymentStart } from '../lib/api.js';
+import {
+  api,
+  ApiError,
+  newKey,
+  type Area,
+  type DayAvailability,
+  type Order,
+  type PaymentStart,
+} from '../lib/api.js';
 import { addDays, clockTime, longDate } from '../lib/dates.js';
 import { fmt, money, REFUND_REASONS } from '../lib/i18n.js';
 import { Qr } from '../lib/qr.js';
@@ -48,7 +56,8 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
     };
   }, [id]);
 
-  if (!order) return error ? <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice> : <p>{t.loading}</p>;
+  if (!order)
+    return error ? <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice> : <p>{t.loading}</p>;
 
   const slot = area?.slots.find((s) => s.id === order.slotId);
   const slotText = slot ? `${slot.startsAt}–${slot.endsAt}` : order.slotId;
@@ -62,7 +71,11 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
         {t.ticket} · <span data-testid="order-status">{t.status[order.status]}</span>
       </h2>
       {!online && <Notice kind="warn">{t.offline}</Notice>}
-      {error && <Notice kind="error">{fmt(t.error, { msg: `${error.message}${error instanceof ApiError ? ` (${error.code})` : ''}` })}</Notice>}
+      {error && (
+        <Notice kind="error">
+          {fmt(t.error, { msg: `${error.message}${error instanceof ApiError ? ` (${error.code})` : ''}` })}
+        </Notice>
+      )}
       {done && <Notice kind="ok">{done}</Notice>}
       <dl class="summary">
         <dt>{t.date}</dt>
@@ -70,14 +83,20 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
         <dt>{t.slot}</dt>
         <dd data-testid="slot">{slotText}</dd>
         <dt>{t.entrance}</dt>
-        <dd>{fmt(t.anyEntrance, { list: area?.entrances.map((e) => e.name).join(lang === 'zh' ? '、' : ', ') ?? '' })}</dd>
+        <dd>
+          {fmt(t.anyEntrance, {
+            list: area?.entrances.map((e) => e.name).join(lang === 'zh' ? '、' : ', ') ?? '',
+          })}
+        </dd>
         <dt>{t.total}</dt>
         <dd>
           {money(order.amountTotal, order.currency)}
           {order.amountRefunded ? ` (−${money(order.amountRefunded, order.currency)})` : ''}
         </dd>
       </dl>
-      {order.status === 'held' && <HeldPanel order={order} area={area} token={saved?.token ?? null} onChange={setOrder} />}
+      {order.status === 'held' && (
+        <HeldPanel order={order} area={area} token={saved?.token ?? null} onChange={setOrder} />
+      )}
       {live.length > 0 && (
         <>
           <p class="big center">{t.showQr}</p>
@@ -86,7 +105,8 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
               <li key={x.id} class="ticket" data-testid="ticket">
                 <Qr text={x.code!} label={`${t.ticket} ${i + 1}: ${x.visitor.name}`} />
                 <p class="center">
-                  <strong>{fmt(t.ticketOf, { n: i + 1, total: live.length })}</strong> · {productName(x.productId)} · {x.visitor.name} · {x.visitor.idNumber}
+                  <strong>{fmt(t.ticketOf, { n: i + 1, total: live.length })}</strong> ·{' '}
+                  {productName(x.productId)} · {x.visitor.name} · {x.visitor.idNumber}
                 </p>
               </li>
             ))}
@@ -108,10 +128,18 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
       )}
       {canChange && online && (
         <div class="bar">
-          <button type="button" aria-expanded={panel === 'refund'} onClick={() => setPanel(panel === 'refund' ? 'none' : 'refund')}>
+          <button
+            type="button"
+            aria-expanded={panel === 'refund'}
+            onClick={() => setPanel(panel === 'refund' ? 'none' : 'refund')}
+          >
             {t.refund}
           </button>
-          <button type="button" aria-expanded={panel === 'reschedule'} onClick={() => setPanel(panel === 'reschedule' ? 'none' : 'reschedule')}>
+          <button
+            type="button"
+            aria-expanded={panel === 'reschedule'}
+            onClick={() => setPanel(panel === 'reschedule' ? 'none' : 'reschedule')}
+          >
             {t.reschedule}
           </button>
         </div>
@@ -147,7 +175,17 @@ export function OrderPage({ id, area, today }: { id: string; area: Area | null; 
   );
 }
 
-function HeldPanel({ order, area, token, onChange }: { order: Order; area: Area | null; token: string | null; onChange: (o: Order) => void }) {
+function HeldPanel({
+  order,
+  area,
+  token,
+  onChange,
+}: {
+  order: Order;
+  area: Area | null;
+  token: string | null;
+  onChange: (o: Order) => void;
+}) {
   const { t } = useUi();
   const [now, setNow] = useState(Date.now());
   const [busy, setBusy] = useState(false);
@@ -165,7 +203,10 @@ function HeldPanel({ order, area, token, onChange }: { order: Order; area: Area 
       {paid && <Notice kind="info">{t.waitingPay}</Notice>}
       {exp !== null && (
         <Notice kind="info">
-          <span data-testid="hold">{fmt(t.hold, { time: clockTime(order.expiresAt!, area?.timezone ?? 'Asia/Shanghai') })}</span> {fmt(t.holdLeft, { min: Math.max(1, Math.round((exp - now) / 60_000)) })}
+          <span data-testid="hold">
+            {fmt(t.hold, { time: clockTime(order.expiresAt!, area?.timezone ?? 'Asia/Shanghai') })}
+          </span>{' '}
+          {fmt(t.holdLeft, { min: Math.max(1, Math.round((exp - now) / 60_000)) })}
         </Notice>
       )}
       {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
@@ -175,7 +216,10 @@ function HeldPanel({ order, area, token, onChange }: { order: Order; area: Area 
           disabled={busy}
           onClick={() => {
             setBusy(true);
-            api<Order>(`/v1/orders/${order.id}/cancel`, { method: 'POST', ...auth }).then(onChange, (e: Error) => (setError(e), setBusy(false)));
+            api<Order>(`/v1/orders/${order.id}/cancel`, { method: 'POST', ...auth }).then(
+              onChange,
+              (e: Error) => (setError(e), setBusy(false)),
+            );
           }}
         >
           {t.cancelOrder}
@@ -199,7 +243,15 @@ function HeldPanel({ order, area, token, onChange }: { order: Order; area: Area 
   );
 }
 
-function RefundForm({ order, token, onDone }: { order: Order; token: string | null; onDone: (o: Order, amount: number) => void }) {
+function RefundForm({
+  order,
+  token,
+  onDone,
+}: {
+  order: Order;
+  token: string | null;
+  onDone: (o: Order, amount: number) => void;
+}) {
   const { t } = useUi();
   const [reason, setReason] = useState<(typeof REFUND_REASONS)[number]>('change_of_plans');
   const [note, setNote] = useState('');
@@ -209,13 +261,16 @@ function RefundForm({ order, token, onDone }: { order: Order; token: string | nu
   const submit = async () => {
     setBusy(true);
     try {
-      const r = await api<{ order: Order; refund: { amount: number; status: string } }>(`/v1/orders/${order.id}/refunds`, {
-        method: 'POST',
-        idempotencyKey: key,
-        orderToken: token,
-        auth: token ? null : session(),
-        body: { reason, ...(note.trim() ? { note: note.trim() } : {}) },
-      });
+      const r = await api<{ order: Order; refund: { amount: number; status: string } }>(
+        `/v1/orders/${order.id}/refunds`,
+        {
+          method: 'POST',
+          idempotencyKey: key,
+          orderToken: token,
+          auth: token ? null : session(),
+          body: { reason, ...(note.trim() ? { note: note.trim() } : {}) },
+        },
+      );
       onDone(r.order, r.refund.amount);
     } catch (e) {
       setError(e as Error);
@@ -225,7 +280,11 @@ function RefundForm({ order, token, onDone }: { order: Order; token: string | nu
   return (
     <form class="panel" onSubmit={(e) => (e.preventDefault(), void submit())}>
       <label for="refund-reason">{t.refundReason}</label>
-      <select id="refund-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value as typeof reason)}>
+      <select
+        id="refund-reason"
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value as typeof reason)}
+      >
         {REFUND_REASONS.map((r) => (
           <option key={r} value={r}>
             {t.reasons[r]}
@@ -233,7 +292,13 @@ function RefundForm({ order, token, onDone }: { order: Order; token: string | nu
         ))}
       </select>
       <label for="refund-note">{t.refundNote}</label>
-      <textarea id="refund-note" rows={2} maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      <textarea
+        id="refund-note"
+        rows={2}
+        maxLength={500}
+        value={note}
+        onInput={(e) => setNote(e.currentTarget.value)}
+      />
       {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
       <button type="submit" class="primary danger" disabled={busy}>
         {t.confirmRefund}
@@ -242,7 +307,19 @@ function RefundForm({ order, token, onDone }: { order: Order; token: string | nu
   );
 }
 
-function RescheduleForm({ order, area, today, token, onDone }: { order: Order; area: Area; today: string; token: string | null; onDone: (o: Order) => void }) {
+function RescheduleForm({
+  order,
+  area,
+  today,
+  token,
+  onDone,
+}: {
+  order: Order;
+  area: Area;
+  today: string;
+  token: string | null;
+  onDone: (o: Order) => void;
+}) {
   const { t } = useUi();
   const [date, setDate] = useState(order.date > today ? order.date : addDays(today, 1));
   const [slotId, setSlotId] = useState('');
@@ -269,7 +346,15 @@ function RescheduleForm({ order, area, today, token, onDone }: { order: Order; a
     setBusy(true);
     setError(null);
     try {
-      onDone(await api<Order>(`/v1/orders/${order.id}/reschedule`, { method: 'POST', idempotencyKey: key, orderToken: token, auth: token ? null : session(), body: { date, slotId } }));
+      onDone(
+        await api<Order>(`/v1/orders/${order.id}/reschedule`, {
+          method: 'POST',
+          idempotencyKey: key,
+          orderToken: token,
+          auth: token ? null : session(),
+          body: { date, slotId },
+        }),
+      );
     } catch (e) {
       setError(e as Error);
       setKey(newKey());
@@ -279,17 +364,38 @@ function RescheduleForm({ order, area, today, token, onDone }: { order: Order; a
   return (
     <form class="panel" onSubmit={(e) => (e.preventDefault(), void submit())}>
       <label for="rs-date">{t.newDate}</label>
-      <input id="rs-date" type="date" min={today} max={addDays(today, 90)} value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+      <input
+        id="rs-date"
+        type="date"
+        min={today}
+        max={addDays(today, 90)}
+        value={date}
+        onInput={(e) => setDate(e.currentTarget.value)}
+      />
       <label for="rs-slot">{t.slot}</label>
-      <select id="rs-slot" value={slotId} onChange={(e) => setSlotId(e.currentTarget.value)} disabled={!day} data-day={day?.date ?? ''}>
+      <select
+        id="rs-slot"
+        value={slotId}
+        onChange={(e) => setSlotId(e.currentTarget.value)}
+        disabled={!day}
+        data-day={day?.date ?? ''}
+      >
         <option value="">—</option>
         {(day?.slots ?? []).map((s) => (
-          <option key={s.slotId} value={s.slotId} disabled={s.remaining < units || (date === order.date && s.slotId === order.slotId)}>
+          <option
+            key={s.slotId}
+            value={s.slotId}
+            disabled={s.remaining < units || (date === order.date && s.slotId === order.slotId)}
+          >
             {s.startsAt}–{s.endsAt} · {s.soldOut ? t.soldOut : fmt(t.remaining, { n: s.remaining })}
           </option>
         ))}
       </select>
-      {error && <Notice kind="error">{fmt(t.error, { msg: `${error.message}${error instanceof ApiError ? ` (${error.code})` : ''}` })}</Notice>}
+      {error && (
+        <Notice kind="error">
+          {fmt(t.error, { msg: `${error.message}${error instanceof ApiError ? ` (${error.code})` : ''}` })}
+        </Notice>
+      )}
       <button type="submit" class="primary" disabled={busy || !slotId}>
         {t.confirmReschedule}
       </button>

@@ -38,7 +38,8 @@ export function OrdersPage({ go }: { go: (path: string) => void }) {
         {all.map((o) => (
           <li key={o.id}>
             <a href={`/orders/${o.id}`} onClick={(e) => (e.preventDefault(), go(`/orders/${o.id}`))}>
-              <strong>{o.date}</strong> · {o.slotId} · {o.tickets.length}× · {money(o.amountTotal, o.currency)}
+              <strong>{o.date}</strong> · {o.slotId} · {o.tickets.length}× ·{' '}
+              {money(o.amountTotal, o.currency)}
               <span class={`badge ${o.status}`}>{t.status[o.status]}</span>
             </a>
           </li>
@@ -67,7 +68,8 @@ function SignIn({ onSession }: { onSession: (t: string) => void }) {
       onSubmit={(e) => {
         e.preventDefault();
         setError(null);
-        if (!sent) api('/v1/auth/otp', { method: 'POST', body: { phone } }).then(() => setSent(true), setError);
+        if (!sent)
+          api('/v1/auth/otp', { method: 'POST', body: { phone } }).then(() => setSent(true), setError);
         else
           api<{ token: string }>('/v1/auth/session', { method: 'POST', body: { phone, code } }).then((r) => {
             setSession(r.token);
@@ -77,15 +79,34 @@ function SignIn({ onSession }: { onSession: (t: string) => void }) {
     >
       <h3>{t.signIn}</h3>
       <label for="si-phone">{t.phone}</label>
-      <input id="si-phone" type="tel" inputMode="numeric" autocomplete="tel-national" maxLength={11} value={phone} onInput={(e) => setPhone(e.currentTarget.value.trim())} />
+      <input
+        id="si-phone"
+        type="tel"
+        inputMode="numeric"
+        autocomplete="tel-national"
+        maxLength={11}
+        value={phone}
+        onInput={(e) => setPhone(e.currentTarget.value.trim())}
+      />
       {sent && (
         <>
           <label for="si-code">{t.code}</label>
-          <input id="si-code" inputMode="numeric" autocomplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value.trim())} />
+          <input
+            id="si-code"
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            maxLength={6}
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value.trim())}
+          />
         </>
       )}
       {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
-      <button type="submit" class="primary" disabled={!/^1[3-9]\d{9}$/.test(phone) || (sent && !/^\d{6}$/.test(code))}>
+      <button
+        type="submit"
+        class="primary"
+        disabled={!/^1[3-9]\d{9}$/.test(phone) || (sent && !/^\d{6}$/.test(code))}
+      >
         {sent ? t.signInBtn : t.sendCode}
       </button>
     </form>

@@ -18,20 +18,46 @@ export function idProblem(v: VisitorDraft, today = new Date()): string | null {
 }
 
 /** Name, ID type and ID number of one visitor, validated as typed. */
-export function VisitorFields({ n, title, v, serverError, onChange }: { n: number; title: string; v: VisitorDraft; serverError?: string | undefined; onChange: (v: VisitorDraft) => void }) {
+export function VisitorFields({
+  n,
+  title,
+  v,
+  serverError,
+  onChange,
+}: {
+  n: number;
+  title: string;
+  v: VisitorDraft;
+  serverError?: string | undefined;
+  onChange: (v: VisitorDraft) => void;
+}) {
   const { t } = useUi();
   const problem = idProblem(v);
-  const complete = v.idType === 'cn_resident' ? v.idNumber.trim().length >= 18 : v.idNumber.trim().length >= 5;
-  const msg = problem && (complete || problem !== 'id_format') ? t.idBad[problem as keyof typeof t.idBad] : serverError;
+  const complete =
+    v.idType === 'cn_resident' ? v.idNumber.trim().length >= 18 : v.idNumber.trim().length >= 5;
+  const msg =
+    problem && (complete || problem !== 'id_format') ? t.idBad[problem as keyof typeof t.idBad] : serverError;
   const ok = !problem && complete && !serverError;
   const base = `v${n}`;
   return (
     <fieldset class="visitor">
       <legend>{title}</legend>
       <label for={`${base}-name`}>{t.name}</label>
-      <input id={`${base}-name`} name={`${base}-name`} autocomplete="name" value={v.name} required maxLength={64} onInput={(e) => onChange({ ...v, name: e.currentTarget.value })} />
+      <input
+        id={`${base}-name`}
+        name={`${base}-name`}
+        autocomplete="name"
+        value={v.name}
+        required
+        maxLength={64}
+        onInput={(e) => onChange({ ...v, name: e.currentTarget.value })}
+      />
       <label for={`${base}-type`}>{t.idType}</label>
-      <select id={`${base}-type`} value={v.idType} onChange={(e) => onChange({ ...v, idType: e.currentTarget.value as IdType })}>
+      <select
+        id={`${base}-type`}
+        value={v.idType}
+        onChange={(e) => onChange({ ...v, idType: e.currentTarget.value as IdType })}
+      >
         {ID_TYPES.map((x) => (
           <option value={x} key={x}>
             {t.idTypes[x]}

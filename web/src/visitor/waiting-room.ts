@@ -8,7 +8,11 @@ import { readKey, writeKey } from '../lib/store.js';
  * shows the place in line and the wait; admitted buyers get a short-lived admission
  * token that the presale hold path requires. No room open (409) = ordinary sales.
  */
-export type Room = { kind: 'checking' } | { kind: 'none' } | { kind: 'waiting' } | { kind: 'admitted'; token: string; expiresAt: number };
+export type Room =
+  | { kind: 'checking' }
+  | { kind: 'none' }
+  | { kind: 'waiting' }
+  | { kind: 'admitted'; token: string; expiresAt: number };
 
 const deviceId = (): string => {
   let d = readKey<string | null>('scenic.device.v1', null);
@@ -27,14 +31,24 @@ export function useWaitingRoom(areaId: string | null): [Room, () => void] {
     const ask = async () => {
       try {
         const res = queueToken
-          ? await fetch(`/v1/queue/${encodeURIComponent(areaId)}/status`, { headers: { 'x-queue-token': queueToken } })
-          : await fetch(`/v1/queue/${encodeURIComponent(areaId)}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: deviceId() }) });
+          ? await fetch(`/v1/queue/${encodeURIComponent(areaId)}/status`, {
+              headers: { 'x-queue-token': queueToken },
+            })
+          : await fetch(`/v1/queue/${encodeURIComponent(areaId)}/join`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ deviceId: deviceId() }),
+            });
         const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
         if (stop) return;
         if (typeof body.queueToken === 'string') queueToken = body.queueToken;
         if (res.status === 200 && typeof body.admissionToken === 'string') {
           tellQueue(null);
-          setRoom({ kind: 'admitted', token: body.admissionToken, expiresAt: Date.parse(String(body.admissionExpiresAt)) });
+          setRoom({
+            kind: 'admitted',
+            token: body.admissionToken,
+            expiresAt: Date.parse(String(body.admissionExpiresAt)),
+          });
           return;
         }
         if (res.status === 429) {
