@@ -32,7 +32,15 @@ export interface AlertJobData {
   to?: number;
 }
 
-/** Enqueues a notification for one robot; the job id makes a repeated POST one delivery. */
+/**
+ * How long an identical notification is one delivery: Alertmanager retrying a POST, or both
+ * members of an HA pair sending it, land within seconds; a repeat (repeat_interval, hours)
+ * is a new message. A deduplication key with a time to live rather than a fixed job id, so
+ * a completed job kept by the queue cannot swallow the repeat.
+ */
+const SAME_NOTIFICATION_MS = 10 * 60_000;
+
+/** Enqueues a notification for one robot (one job per number for SMS). */
 export async function enqueueAlert(
   queue: Queue<NotifyJob>,
   robot: RobotTarget,
@@ -56,7 +64,10 @@ export async function enqueueAlert(
         trace,
       } satisfies NotifyJob,
       opts: {
-        jobId: `robot_${robot.name}_${key}${to === undefined ? '' : `_${to}`}`,
+        deduplication: {
+          id: `robot_${robot.name}_${key}${to === undefined ? '' : `_${to}`}`,
+          ttl: SAME_NOTIFICATION_MS,
+        },
         attempts: o.attempts,
         backoff: { type: 'exponential', delay: o.backoffMs },
         removeOnComplete: { age: 3_600, count: 10_000 },
