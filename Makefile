@@ -29,4 +29,4 @@ image:
 	docker build -t scenic:dev .
 
 stop:
-	bash scripts/kube.sh down; bash scripts/services.sh down
+	bash scripts/observability.sh down; bash scripts/kube.sh down; bash scripts/services.sh down

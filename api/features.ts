@@ -6,6 +6,7 @@ import { reportsFeature } from './reports.js';
 import { partnerFeature } from './partner.js';
 import { presaleFeature } from './presale.js';
 import { web } from './web.js';
+import { alertRelayFeature } from './alert-relay.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -34,4 +35,5 @@ export const features: Feature[] = [
   web,
   queuesFeature,
   reportsFeature,
+  alertRelayFeature,
 ];

@@ -88,7 +88,12 @@ class LatencyWindow {
 }
 
 /** Prometheus text exposition of the agent's own figures (scraped on the node). */
-function metrics(agent: GateAgent, latency: LatencyWindow, answers: Map<string, number>): string {
+function metrics(
+  agent: GateAgent,
+  latency: LatencyWindow,
+  answers: Map<string, number>,
+  inFlight: number,
+): string {
   const h = agent.health();
   const lines = [
     '# HELP scenic_gate_scans_total Scans answered, by decision and reason.',
@@ -115,6 +120,9 @@ function metrics(agent: GateAgent, latency: LatencyWindow, answers: Map<string, 
     '# HELP scenic_gate_in_park Estimated people inside the area (centre figure + unsynced movements).',
     '# TYPE scenic_gate_in_park gauge',
     `scenic_gate_in_park ${agent.state.inPark()}`,
+    '# HELP scenic_gate_scans_in_flight Scans received and not yet answered: the verification queue.',
+    '# TYPE scenic_gate_scans_in_flight gauge',
+    `scenic_gate_scans_in_flight ${inFlight}`,
   ];
   const l = latency.summary();
   if (l) {
@@ -131,6 +139,9 @@ function metrics(agent: GateAgent, latency: LatencyWindow, answers: Map<string, 
 export function createGateServer(agent: GateAgent, log: Logger): Server {
   const latency = new LatencyWindow();
   const answers = new Map<string, number>();
+  // scans being verified (resolve, the centre's pre-check, the journal's fsync): a number
+  // that keeps growing means turnstiles wait on this agent
+  let inFlight = 0;
   const count = (direction: string, open: boolean, reason: string) => {
     const k = `${direction}|${open}|${reason}`;
     answers.set(k, (answers.get(k) ?? 0) + 1);
@@ -193,7 +204,13 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
           'invalid_scan',
           parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
         );
-      const result = await agent.scan(parsed.data);
+      inFlight += 1;
+      let result: Awaited<ReturnType<GateAgent['scan']>>;
+      try {
+        result = await agent.scan(parsed.data);
+      } finally {
+        inFlight -= 1;
+      }
       send(res, 200, result);
       latency.add(performance.now() - t0);
       for (const t of result.tickets) count(parsed.data.direction, t.open, t.reason);
@@ -208,7 +225,7 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
         scanLatency: latency.summary(),
       });
     if (req.method === 'GET' && path === '/metrics') {
-      const body = metrics(agent, latency, answers);
+      const body = metrics(agent, latency, answers, inFlight);
       res.writeHead(200, {
         'content-type': 'text/plain; version=0.0.4',
         'content-length': Buffer.byteLength(body),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The test command: brings up everything the tests need on this machine (Postgres,
-# Redis, the Go-built kube-apiserver + etcd, helm), installs node_modules, then runs
-# typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
+# Redis, the Go-built kube-apiserver + etcd, helm, Prometheus + Alertmanager), installs
+# node_modules, then runs typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 bash scripts/services.sh up
 bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
+bash scripts/observability.sh up   # Prometheus + Alertmanager for the alerting tests
 bash scripts/npm-ci.sh
 bash scripts/browser.sh
 npm run -s build:web

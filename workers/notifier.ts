@@ -16,6 +16,8 @@ import { maskPhone } from '../core/pii/mask.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { inSpan, traceCarrier, type TraceCarrier } from '../core/telemetry/trace.js';
 import { QUEUES, bullPrefix } from './queues.js';
+import { loadRobots, type RobotTarget } from '../core/notify/robots.js';
+import { deliverRobot, type AlertJobData, type AlertNotice } from './robots.js';
 
 /**
  * The notifier: the data plane hears level changes and channel pauses first (they are
@@ -25,7 +27,9 @@ import { QUEUES, bullPrefix } from './queues.js';
  *    and public address ("West Lake is crowded, visit Lingyin first") when an area
  *    reaches orange or red, and an all-clear when it drops back;
  *  - SMS to managers (SCENIC_ALERT_SMS_TO) through the platform's SmsSender, at orange
- *    and red.
+ *    and red;
+ *  - robot deliveries (SCENIC_ALERT_ROBOTS: WeCom, DingTalk, Feishu, SMS) of Alertmanager
+ *    notifications the alert relay enqueued (workers/robots.ts).
  * Each delivery is a BullMQ job (retries with exponential back-off, 4xx except 408/429
  * are permanent). Every worker replica subscribes; the job id is derived from the event
  * and the target, so N replicas enqueue one delivery. Job data carries the W3C trace
@@ -106,6 +110,8 @@ export interface NotifierConfig {
   alerts: WebhookTarget[];
   broadcasts: WebhookTarget[];
   smsTo: string[];
+  /** robots Alertmanager notifications go to (through the alert relay) */
+  robots?: RobotTarget[];
   attempts: number;
   /** first retry delay; doubles each attempt */
   backoffMs: number;
@@ -117,19 +123,22 @@ export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): Notifi
     alerts: e.SCENIC_ALERT_WEBHOOKS,
     broadcasts: e.SCENIC_BROADCAST_WEBHOOKS,
     smsTo: e.SCENIC_ALERT_SMS_TO,
+    robots: loadRobots(env),
     attempts: e.SCENIC_NOTIFY_ATTEMPTS,
     backoffMs: 1_000,
   };
 }
 
-type Kind = 'webhook' | 'broadcast' | 'sms';
+type Kind = 'webhook' | 'broadcast' | 'sms' | 'robot';
 
 export interface NotifyJob {
   kind: Kind;
   target: string;
-  event: LevelChangeEvent | ChannelSwitchEvent;
+  event: LevelChangeEvent | ChannelSwitchEvent | AlertNotice;
   /** what is posted (webhooks) or the message text (sms); no personal data */
   body: Record<string, unknown>;
+  /** robot jobs: the Alertmanager notification, digested */
+  alert?: AlertJobData;
   trace: TraceCarrier;
 }
 
@@ -198,7 +207,8 @@ export async function startNotifier(
   cfg: NotifierConfig,
   metrics?: ScenicMetrics,
 ): Promise<RunningNotifier | undefined> {
-  if (!cfg.alerts.length && !cfg.broadcasts.length && !cfg.smsTo.length) return undefined;
+  const robots = new Map((cfg.robots ?? []).map((r) => [r.name, r]));
+  if (!cfg.alerts.length && !cfg.broadcasts.length && !cfg.smsTo.length && !robots.size) return undefined;
   const prefix = bullPrefix(p);
   const queue = new Queue<NotifyJob>(QUEUES.notify, {
     connection: p.connectRedis({ prefixed: false, forQueues: true }),
@@ -207,17 +217,13 @@ export async function startNotifier(
   const count = (kind: Kind, target: string, event: string, result: 'delivered' | 'retried' | 'failed') =>
     metrics?.add('scenic_notifications_total', 1, { kind, target, event, result });
   // failure series exist from the start, so alert expressions see 0, not nothing
-  for (const [kind, ts] of [
-    ['webhook', cfg.alerts],
-    ['broadcast', cfg.broadcasts],
+  for (const [kind, ts, event] of [
+    ['webhook', cfg.alerts, 'capacity-level'],
+    ['broadcast', cfg.broadcasts, 'capacity-level'],
+    ['robot', [...robots.values()], 'alert'],
   ] as const) {
     for (const t of ts)
-      metrics?.add('scenic_notifications_total', 0, {
-        kind,
-        target: t.name,
-        event: 'capacity-level',
-        result: 'failed',
-      });
+      metrics?.add('scenic_notifications_total', 0, { kind, target: t.name, event, result: 'failed' });
   }
 
   const wants = (t: WebhookTarget, e: InventoryEvent) =>
@@ -297,7 +303,8 @@ export async function startNotifier(
       },
       async () => {
         try {
-          if (kind === 'sms') {
+          if (kind === 'robot') await deliverRobot(p, robots.get(target), job.data);
+          else if (kind === 'sms') {
             const to = cfg.smsTo[Number(target.slice(4)) - 1];
             if (!to) throw new UnrecoverableError(`no sms recipient ${target}`);
             await p.sms.send(to, String(job.data.body.text)).catch((e: unknown) => {
@@ -348,6 +355,7 @@ export async function startNotifier(
       alerts: cfg.alerts.map((t) => t.name),
       broadcasts: cfg.broadcasts.map((t) => t.name),
       sms: cfg.smsTo.length,
+      robots: [...robots.keys()],
     },
     'notifier listening',
   );

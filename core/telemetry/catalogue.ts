@@ -252,6 +252,13 @@ export const METRICS = [
     roles: ['worker'],
   },
   {
+    name: 'scenic_double_entries_open',
+    kind: 'gauge',
+    help: 'Double entries the redemption ledger flagged that staff have not resolved yet.',
+    labels: ['area'],
+    roles: ['worker'],
+  },
+  {
     name: 'scenic_waiting_room_joined',
     kind: 'gauge',
     help: 'Buyers who joined the presale waiting room of an area.',
@@ -298,7 +305,7 @@ export const METRICS = [
   {
     name: 'scenic_notifications_total',
     kind: 'counter',
-    help: 'Notification deliveries (webhook, broadcast, sms) by target and result (delivered, retried, failed).',
+    help: 'Notification deliveries (webhook, broadcast, sms, robot) by target and result (delivered, retried, failed).',
     labels: ['kind', 'target', 'event', 'result'],
     roles: ['worker'],
   },
@@ -394,6 +401,14 @@ export const METRICS = [
     name: 'scenic_gate_in_park',
     kind: 'gauge',
     help: 'Estimated people inside the area (centre figure + unsynced movements).',
+    labels: [],
+    roles: ['gate'],
+    registry: 'gate',
+  },
+  {
+    name: 'scenic_gate_scans_in_flight',
+    kind: 'gauge',
+    help: 'Scans received and not yet answered: the verification queue.',
     labels: [],
     roles: ['gate'],
     registry: 'gate',

@@ -36,15 +36,16 @@ export function dataPlaneCollector(s: DataPlaneSources): Collector {
     const now = s.clock.now();
     const areas = await s.db('areas').select<AreaRow[]>('id', 'timezone', 'instant_capacity');
     const today = new Map(areas.map((a) => [a.id, localParts(now, a.timezone).date]));
-    const [inv, tickets, presence, flow, gates, rooms] = await Promise.all([
+    const [inv, tickets, presence, flow, gates, rooms, doubles] = await Promise.all([
       inventorySamples(s, areas, today),
       ticketSamples(s, today),
       presenceSamples(s.db, areas, today),
       flowSamples(s.db, now),
       gateSamples(s.db, now),
       waitingRoomSamples(s.redis, areas),
+      doubleEntrySamples(s.db, areas),
     ]);
-    return [...inv, ...tickets, ...presence, ...flow, ...gates, ...rooms];
+    return [...inv, ...tickets, ...presence, ...flow, ...gates, ...rooms, ...doubles];
   };
 }
 
@@ -222,6 +223,21 @@ async function gateSamples(db: Knex, now: Date): Promise<Sample[]> {
       { name: 'scenic_gate_reported_backlog' as const, labels: l, value: e.backlog },
     ];
   });
+}
+
+/** Open double-entry flags per area (0 when none, so an alert sees the figure drop back). */
+async function doubleEntrySamples(db: Knex, areas: AreaRow[]): Promise<Sample[]> {
+  if (!areas.length) return [];
+  const rows = await db('checkin_flags')
+    .where({ kind: 'double_entry', status: 'open' })
+    .groupBy('area_id')
+    .select<{ area_id: string; n: number }[]>('area_id', db.raw('count(*)::int as n'));
+  const open = new Map(rows.map((r) => [r.area_id, r.n]));
+  return areas.map((a) => ({
+    name: 'scenic_double_entries_open' as const,
+    labels: { area: a.id },
+    value: open.get(a.id) ?? 0,
+  }));
 }
 
 /** The presale waiting room of each area (core/presale): buyers joined and admitted. */

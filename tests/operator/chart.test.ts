@@ -27,6 +27,12 @@ const run = promisify(execFile);
 const kube = useKube();
 const redis = useRedis();
 const release = `scenic-${uniqueSuffix()}`;
+const ALERTING = [
+  'alerting.enabled=true',
+  'alerting.relay.url=http://west-lake-api.parks.svc:8080/alerts/v1/relay',
+  'alerting.relay.tokenFile=/etc/alertmanager/secrets/scenic-alert-relay/token',
+  'alerting.defaultRobots[0]=ops-wecom',
+];
 const chart = repoFile('charts/scenic');
 let client: KubeClient;
 let op: OperatorHandle | undefined;
@@ -117,6 +123,8 @@ describe('Helm chart', () => {
       '--strict',
       '--set',
       'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true',
+      '--set',
+      ALERTING.join(','),
     );
   });
 
@@ -170,6 +178,12 @@ describe('Helm chart', () => {
     expect(monitoring.map((d) => d.kind)).toEqual(
       expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']),
     );
+    // alerting.enabled: the Alertmanager configuration Secret (tests/observability checks its content)
+    const alerting = (await template(chart, 'redis.existingSecret=r', ...ALERTING)).filter(
+      (d) => d.metadata.name === `${release}-alertmanager`,
+    );
+    expect(alerting.map((d) => d.kind)).toEqual(['Secret']);
+    for (const d of alerting) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
     // the PodMonitor finds what the operator runs: its selector matches an area's pod labels, and every
     // workload names a port it scrapes (API and gate "http", worker "metrics")
     const pm = monitoring.find((d) => d.kind === 'PodMonitor') as unknown as {

@@ -58,3 +58,45 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: [events]
   verbs: [create, patch]
 {{- end -}}
+
+{{/*
+The Alertmanager configuration of alerting.*: routes by area and severity, each to a
+receiver whose webhooks are the relay URLs of its robots, and the capacity ladder's
+inhibitions (RED silences ORANGE and YELLOW of the same area-day, ORANGE silences YELLOW).
+*/}}
+{{- define "scenic.alertmanagerConfig" -}}
+{{- $a := .Values.alerting -}}
+{{- $auth := dict "type" "Bearer" -}}
+{{- if $a.relay.tokenFile }}{{ $_ := set $auth "credentials_file" $a.relay.tokenFile }}{{ else }}{{ $_ := set $auth "credentials" $a.relay.token }}{{ end -}}
+{{- $base := trimSuffix "/" $a.relay.url -}}
+{{- $receivers := list -}}
+{{- $routes := list -}}
+{{- $all := list (dict "name" "scenic-default" "robots" $a.defaultRobots) -}}
+{{- range $i, $r := $a.routes -}}
+{{- if not $r.robots }}{{ fail (printf "alerting.routes[%d].robots: name at least one robot" $i) }}{{ end -}}
+{{- $name := printf "scenic-route-%d" $i -}}
+{{- $all = append $all (dict "name" $name "robots" $r.robots) -}}
+{{- $m := list -}}
+{{- if $r.areas }}{{ $m = append $m (printf "area=~%q" (join "|" $r.areas)) }}{{ end -}}
+{{- if $r.severities }}{{ $m = append $m (printf "severity=~%q" (join "|" $r.severities)) }}{{ end -}}
+{{- $routes = append $routes (dict "receiver" $name "matchers" $m "continue" (default false $r.continue)) -}}
+{{- end -}}
+{{- range $rc := $all -}}
+{{- $webhooks := list -}}
+{{- range $robot := $rc.robots -}}
+{{- $webhooks = append $webhooks (dict "url" (printf "%s/%s" $base $robot) "send_resolved" $a.sendResolved "max_alerts" $a.maxAlerts "http_config" (dict "authorization" $auth)) -}}
+{{- end -}}
+{{- $receivers = append $receivers (dict "name" $rc.name "webhook_configs" $webhooks) -}}
+{{- end -}}
+{{- $inhibit := list -}}
+{{- if $a.inhibitCapacityLevels -}}
+{{- $inhibit = append $inhibit (dict "source_matchers" (list "alertname=\"ScenicCapacityRed\"") "target_matchers" (list "alertname=~\"ScenicCapacityOrange|ScenicCapacityYellow\"") "equal" (list "area" "day")) -}}
+{{- $inhibit = append $inhibit (dict "source_matchers" (list "alertname=\"ScenicCapacityOrange\"") "target_matchers" (list "alertname=\"ScenicCapacityYellow\"") "equal" (list "area" "day")) -}}
+{{- end -}}
+{{- $inhibit = concat $inhibit ($a.inhibitRules | default list) -}}
+{{- $route := dict "receiver" "scenic-default" "group_by" $a.groupBy "group_wait" $a.groupWait "group_interval" $a.groupInterval "repeat_interval" $a.repeatInterval -}}
+{{- if $routes }}{{ $_ := set $route "routes" $routes }}{{ end -}}
+{{- $cfg := dict "global" (dict "resolve_timeout" $a.resolveTimeout) "route" $route "receivers" $receivers -}}
+{{- if $inhibit }}{{ $_ := set $cfg "inhibit_rules" $inhibit }}{{ end -}}
+{{- toYaml $cfg -}}
+{{- end -}}
