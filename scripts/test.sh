@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The test command: brings up everything the tests need on this machine (Postgres,
-# Redis, the Go-built kube-apiserver + etcd, helm), installs node_modules, then runs
-# typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
+# Redis, the Go-built kube-apiserver + etcd, helm, and the packages of the high-availability
+# services tests/ha starts: Redis Cluster, Patroni + HAProxy, pgBackRest), installs
+# node_modules, then runs typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 bash scripts/services.sh up
 bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
+# Only the packages: the tests/ha files start these services themselves, in parallel
+# with the other test files. One after another: apt takes one lock.
+for s in redis-cluster pg-ha pg-backup api-lb; do bash "scripts/$s.sh" install; done
 bash scripts/npm-ci.sh
 bash scripts/browser.sh
 npm run -s build:web
