@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` runs the platform, `make test` runs the tests.
-.PHONY: demo test services kube tools typecheck lint build image stop
+.PHONY: demo test services ha kube tools typecheck lint build image stop
 
 demo:
 	bash scripts/demo.sh
@@ -16,6 +16,10 @@ tools:
 kube:
 	bash scripts/kube.sh up
 
+# The high-availability services (docs/operations/high-availability.md).
+ha:
+	bash scripts/redis-cluster.sh up; bash scripts/pg-ha.sh up; bash scripts/pg-backup.sh up
+
 typecheck:
 	npm run -s typecheck
 
@@ -29,4 +33,5 @@ image:
 	docker build -t scenic:dev .
 
 stop:
+	bash scripts/api-lb.sh down; bash scripts/pg-backup.sh down; bash scripts/pg-ha.sh down; bash scripts/redis-cluster.sh down
 	bash scripts/observability.sh down; bash scripts/kube.sh down; bash scripts/services.sh down

@@ -3,7 +3,7 @@
 # downloads): kube-apiserver + kubectl (tools/kube), etcd (tools/etcd), helm
 # (tools/helm). Each wrapper go.mod pins one release; binaries are cached in
 # $SCENIC_CACHE/bin keyed by the hash of their go.mod/go.sum and reused.
-# Usage: scripts/k8s-tools.sh [build|path]
+# Usage: scripts/k8s-tools.sh [build|etcd|path]   (etcd: build only etcd, for scripts/pg-ha.sh)
 source "$(dirname "$0")/lib.sh"
 
 BIN="$SCENIC_CACHE/bin"
@@ -33,6 +33,7 @@ case "${1:-build}" in
     env_set SCENIC_BIN_DIR "$BIN"
     log "tools ready in $BIN"
     ;;
+  etcd) build_tool etcd etcd go.etcd.io/etcd/server/v3 ;;
   path) echo "$BIN" ;;
-  *) die "usage: $0 build|path" ;;
+  *) die "usage: $0 build|etcd|path" ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: brings up everything the tests need on this machine (Postgres,
-# Redis, the Go-built kube-apiserver + etcd, helm, Prometheus + Alertmanager), installs
+# Redis, the Go-built kube-apiserver + etcd, helm, Prometheus + Alertmanager, and the packages
+# of the high-availability services tests/ha starts: Redis Cluster, Patroni + HAProxy, pgBackRest), installs
 # node_modules, then runs typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -8,6 +9,9 @@ bash scripts/services.sh up
 bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
 bash scripts/observability.sh up   # Prometheus + Alertmanager for the alerting tests
+# Only the packages: the tests/ha files start these services themselves, in parallel
+# with the other test files. One after another: apt takes one lock.
+for s in redis-cluster pg-ha pg-backup api-lb; do bash "scripts/$s.sh" install; done
 bash scripts/npm-ci.sh
 bash scripts/browser.sh
 npm run -s build:web
