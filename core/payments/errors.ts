@@ -1,0 +1,41 @@
+import { DomainError, type ErrorKind } from '../errors.js';
+
+/**
+ * The payment providers' error codes, each with its kind (issue 14 gathers these
+ * tables into the closed union). Callers match on the code, never on the message.
+ */
+export const PAYMENT_ERRORS = {
+  /** the provider could not be reached, timed out or answered 5xx: safe to retry */
+  provider_unreachable: 'unavailable',
+  /** an answer without a valid provider signature, or one that fails its schema: never acted on */
+  provider_answer_unverified: 'unavailable',
+  /** the provider refused our request signature (401): a configuration problem (keys, serial, clock) */
+  provider_refused_signature: 'authentication',
+  /** the provider refused the request for a business reason it names (details.providerCode) */
+  provider_rejected: 'conflict',
+  /** a notification whose signature does not verify with the provider's key */
+  bad_notification_signature: 'authentication',
+  /** a notification outside the replay window (WeChat's timestamp) */
+  stale_notification: 'authentication',
+  /** a notification that verifies but cannot be read (encoding, decryption, schema) */
+  malformed_notification: 'input',
+  /** a notification for another merchant or app than this gateway's */
+  foreign_notification: 'authentication',
+  /** the statement file does not match its hash or its own totals */
+  statement_inconsistent: 'unavailable',
+  /** the provider has no statement for that day (yet) */
+  statement_not_ready: 'unavailable',
+  /** the request itself is wrong (scene for the other provider, missing openid…) */
+  invalid_payment_request: 'input',
+} as const satisfies Record<string, ErrorKind>;
+
+export type PaymentErrorCode = keyof typeof PAYMENT_ERRORS;
+
+/** A DomainError with a payment code; its kind comes from the table. */
+export function paymentError(
+  code: PaymentErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): DomainError {
+  return new DomainError(PAYMENT_ERRORS[code], code, message, details);
+}
