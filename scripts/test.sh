@@ -9,6 +9,7 @@ bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
 bash scripts/npm-ci.sh
 bash scripts/browser.sh
+apt_install curl jq # the README's examples, which tests/docs/commands.test.ts runs
 npm run -s build:web
 # shellcheck disable=SC1090
 source "$ENV_FILE"
