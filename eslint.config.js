@@ -65,6 +65,27 @@ export default tseslint.config(
   {
     // The web pages (web/, bundled by Vite): browser code, linted with the browser's globals.
     files: ['web/**/*.ts', 'web/**/*.tsx', 'web/**/*.js'],
+    rules: {
+      // Server types are shared with the pages as `import type` (erased by the build); a value
+      // import would bundle server code, so only the dependency-free modules that must match the
+      // server exactly may be imported as values (web/README.md).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/(core|gate)/(?!pii/id-number\\.js$|orders/model\\.js$)',
+              allowTypeImports: true,
+              message: 'web/ takes only types from core/ and gate/ (import type), except the listed modules.',
+            },
+            {
+              group: ['**/api/**', '**/workers/**', '**/operator/**', '**/cli/**'],
+              message: 'web/ never imports server roles.',
+            },
+          ],
+        },
+      ],
+    },
     languageOptions: {
       globals: {
         window: 'readonly',

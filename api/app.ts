@@ -1,9 +1,9 @@
 import express, { type Express } from 'express';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Platform } from '../core/platform.js';
 import { ApiKeys } from '../core/auth/api-keys.js';
 import { VisitorSessions } from '../core/auth/sessions.js';
-import { authenticate, type AppContext } from './context.js';
+import { authenticate, type AppContext, type FastLane } from './context.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { visitorRouter } from './routes/visitor.js';
 import { adminRouter } from './routes/admin.js';
@@ -95,8 +95,28 @@ export function createApp(
  * hottest request of a presale pays for no generic middleware; express for the rest.
  */
 function listener(app: Express, ctx: AppContext): RequestListener {
+  const lanes = ctx.fastLanes.map(compileLane);
   return (req, res) => {
-    for (const lane of ctx.fastLanes) if (lane(req, res)) return;
+    for (const lane of lanes) if (lane(req, res)) return;
     app(req, res);
+  };
+}
+
+/** A lane's matcher: its method, and its path with each `:name` standing for one segment. */
+function compileLane(lane: FastLane): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const names = [...lane.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  if (!names.length)
+    return (req, res) => {
+      if (req.method !== lane.method || req.url !== lane.path) return false;
+      lane.serve(req, res, {});
+      return true;
+    };
+  const re = new RegExp(`^${lane.path.replace(/:\w+/g, '([^/?]+)')}$`);
+  return (req, res) => {
+    if (req.method !== lane.method) return false;
+    const m = re.exec(req.url ?? '');
+    if (!m) return false;
+    lane.serve(req, res, Object.fromEntries(names.map((n, i) => [n, m[i + 1]!])));
+    return true;
   };
 }

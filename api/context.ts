@@ -6,6 +6,18 @@ import type { VisitorSessions } from '../core/auth/sessions.js';
 import { notAllowed, unauthenticated } from '../core/errors.js';
 import type { Actor } from '../core/orders/model.js';
 
+/**
+ * A route the HTTP server answers before express sees the request: no middleware, no
+ * router walk (the presale hot paths). Declared by method and path, so the lane claims
+ * exactly the route it says it serves (and the OpenAPI route test can list it).
+ */
+export interface FastLane {
+  method: 'GET' | 'POST';
+  /** express-style: `:name` is one path segment; a request with a query string is not claimed */
+  path: string;
+  serve(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): void;
+}
+
 /** What every router gets: the platform and the authentication services. */
 export interface AppContext {
   platform: Platform;
@@ -13,8 +25,8 @@ export interface AppContext {
   sessions: VisitorSessions;
   /** records one request in the HTTP metrics (set by the metrics feature) */
   observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
-  /** requests served by the HTTP server ahead of express (see createApp's `handler`) */
-  fastLanes: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
+  /** routes the HTTP server serves ahead of express (see createApp's `handler`) */
+  fastLanes: FastLane[];
   /** this process's event-loop lag, which decides load shedding (api/overload.ts) */
   loopLag: { readonly ms: number };
 }

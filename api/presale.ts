@@ -23,6 +23,8 @@ import type { Feature } from './features.js';
  */
 const slug = /^[a-z0-9][a-z0-9:_-]{0,62}$/;
 const HOLD_PATH = '/v1/presale/holds';
+const JOIN_PATH = '/v1/queue/:areaId/join';
+const STATUS_PATH = '/v1/queue/:areaId/status';
 const dateRe = /^\d{4}-\d{2}-\d{2}$/;
 const JoinBody = z.object({ deviceId: z.string().min(8).max(128).optional() });
 
@@ -168,11 +170,7 @@ export function presaleFeature(): Feature {
           ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
         }
       };
-      ctx.fastLanes.push((req, res) => {
-        if (req.method !== 'POST' || req.url !== HOLD_PATH) return false;
-        void hold(req, res);
-        return true;
-      });
+      ctx.fastLanes.push({ method: 'POST', path: HOLD_PATH, serve: (req, res) => void hold(req, res) });
       app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
 
       // Joining and polling the room are the other presale hot paths: fast lanes too.
@@ -287,22 +285,18 @@ export function presaleFeature(): Feature {
             ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
           }
         };
-      const joinLane = lane('/v1/queue/:areaId/join', join);
-      const statusLane = lane('/v1/queue/:areaId/status', status);
-      ctx.fastLanes.push((req, res) => {
-        const m = /^\/v1\/queue\/([^/?]+)\/(join|status)$/.exec(req.url ?? '');
-        if (!m) return false;
-        if (m[2] === 'join' && req.method === 'POST') void joinLane(m[1]!, req, res);
-        else if (m[2] === 'status' && req.method === 'GET') void statusLane(m[1]!, req, res);
-        else return false;
-        return true;
-      });
+      const joinLane = lane(JOIN_PATH, join);
+      const statusLane = lane(STATUS_PATH, status);
+      ctx.fastLanes.push(
+        { method: 'POST', path: JOIN_PATH, serve: (req, res, at) => void joinLane(at.areaId!, req, res) },
+        { method: 'GET', path: STATUS_PATH, serve: (req, res, at) => void statusLane(at.areaId!, req, res) },
+      );
       app.post(
-        '/v1/queue/:areaId/join',
+        JOIN_PATH,
         (req: Request, res: Response) => void joinLane(String(req.params.areaId), req, res),
       );
       app.get(
-        '/v1/queue/:areaId/status',
+        STATUS_PATH,
         (req: Request, res: Response) => void statusLane(String(req.params.areaId), req, res),
       );
     },

@@ -2,15 +2,10 @@ import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { registerGateDevice } from '../core/checkin/devices.js';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { createPlatform } from '../core/platform.js';
 import { migrateLatest } from '../core/db/migrate.js';
-import { upsertArea, upsertChannels } from '../core/catalog/catalog.js';
-import { DEFAULT_CHANNELS } from '../core/catalog/definition.js';
-import { demoArea } from '../core/catalog/demo.js';
-import { createApiKey } from '../core/auth/api-keys.js';
 import { startFakeGateway } from '../fakes/payment-gateway.js';
 import { createApp } from '../api/app.js';
 import { startWorkers } from '../workers/main.js';
@@ -18,6 +13,7 @@ import { holdExpiryScheduler } from '../workers/queues.js';
 import { addDays, localParts } from '../core/time.js';
 import { startTelemetry } from '../core/telemetry/sdk.js';
 import { loadNotifierConfig } from '../workers/notifier.js';
+import { seedDemo, type DemoSeed } from './demo-seed.js';
 
 /**
  * `scenic demo`: the whole platform in one process on local defaults: migrations, the
@@ -40,25 +36,10 @@ export async function main(_argv: string[]): Promise<number> {
   const cfg = loadConfig();
   const p = createPlatform(cfg, { role: 'demo' });
   await migrateLatest(p.db, cfg.DATABASE_SCHEMA);
-  await upsertChannels(p.db, DEFAULT_CHANNELS);
-  const area = demoArea();
-  await upsertArea(p.db, area);
-
-  // One admin key per state directory, shown at every start (it is a local demo).
+  // Channels, the demo area, an admin key and a partner with its key (kept per state directory).
   const state = process.env.SCENIC_STATE ?? '/var/tmp/scenic';
-  mkdirSync(state, { recursive: true });
-  const keyFile = join(state, 'demo-admin-key');
-  let adminKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
-  if (
-    !adminKey ||
-    !(await p
-      .db('api_keys')
-      .where({ id: adminKey.split('_')[1] ?? '' })
-      .first())
-  ) {
-    adminKey = (await createApiKey(p.db, { name: 'demo admin', role: 'admin' })).key;
-    writeFileSync(keyFile, adminKey, { mode: 0o600 });
-  }
+  const seed = await seedDemo(p, state);
+  const { area } = seed;
 
   const schedule = holdExpiryScheduler(p);
   p.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
@@ -96,27 +77,7 @@ export async function main(_argv: string[]): Promise<number> {
     },
   );
   const date = addDays(localParts(new Date(), area.timezone).date, 1);
-  console.log(`
-Scenic demo is up.
-  API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
-  Visitor page   ${base}/          Staff handheld page ${base}/staff (sign in with a box-office key)
-  OpenAPI        ${base}/v1/openapi.json
-  Metrics        ${base}/metrics   Queues ${base}/admin/queues (user admin, password = the admin key)
-  Daily report   ${base}/v1/admin/reports/${area.id}/${date}.csv
-  Demo area      ${base}/v1/areas/${area.id}
-  Availability   ${base}/v1/areas/${area.id}/availability?date=${date}
-  Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
-  Fake payments  ${gateway.url}   (pay a payment: POST ${gateway.url}/payments/<paymentId>/complete)
-  Gate agent     http://127.0.0.1:${gatePort}   (North Gate handheld: POST /scan {"qr":"SC1…"}, GET /health)
-
-Buy in three calls:
-  curl -s '${base}/v1/areas/${area.id}/availability?date=${date}'
-  curl -s -XPOST ${base}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen || date +%s%N)" \\
-       -d '{"areaId":"${area.id}","date":"${date}","slotId":"0900","contactPhone":"13812345678","items":[{"productId":"adult","visitors":[{"name":"张三","idNumber":"11010519491231002X"}]}]}'
-  curl -s -XPOST ${base}/v1/orders/<id>/payments -H 'x-order-token: <accessToken>'
-
-Ctrl-C stops it.
-`);
+  console.log(banner({ base, gatewayUrl: gateway.url, gatePort, date, seed }));
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
@@ -129,4 +90,51 @@ Ctrl-C stops it.
   await telemetry.shutdown();
   await p.close();
   return 0;
+}
+
+/**
+ * What the demo prints: where everything is, the credentials, and commands that work as
+ * printed (README.md "Try it" runs the same steps, and tests/docs/commands.test.ts runs
+ * the README).
+ */
+function banner(o: {
+  base: string;
+  gatewayUrl: string;
+  gatePort: number;
+  date: string;
+  seed: DemoSeed;
+}): string {
+  const { base, date, seed } = o;
+  const { area, adminKey, partner } = seed;
+  return `
+Scenic demo is up.
+  API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
+  Visitor page   ${base}/          Staff handheld page ${base}/staff (sign in with a box-office key)
+  OpenAPI        ${base}/v1/openapi.json
+  Metrics        ${base}/metrics   Queues ${base}/admin/queues (user admin, password = the admin key)
+  Daily report   ${base}/v1/admin/reports/${area.id}/${date}.csv
+  Demo area      ${base}/v1/areas/${area.id}   (entrances ${area.entrances.map((e) => e.id).join(', ')})
+  Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
+  Partner (OTA)  ${partner.id}, channel ${partner.channelId}: key id ${partner.keyId}, secret ${partner.secret}
+  Fake payments  ${o.gatewayUrl}   (pay a payment: open its payUrl, or POST <payUrl>/complete)
+  Gate agent     http://127.0.0.1:${o.gatePort}   (North Gate handheld: POST /scan {"qr":"SC1…"}, GET /health)
+
+For the README's examples, in another shell:
+  export SCENIC_API_URL=${base} SCENIC_ADMIN_KEY=${adminKey} \\
+         SCENIC_PARTNER_KEY=${partner.keyId} SCENIC_PARTNER_SECRET=${partner.secret}
+
+Buy, pay and get the tickets (README "Try it" does the same, keeping the answers in variables):
+  curl -s '${base}/v1/areas/${area.id}/availability?date=${date}'
+  curl -s -XPOST ${base}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen || date +%s%N)" \\
+       -d '{"areaId":"${area.id}","date":"${date}","slotId":"0900","contactPhone":"13812345678","items":[{"productId":"adult","visitors":[{"name":"张三","idNumber":"11010519491231002X"}]}]}'
+  curl -s -XPOST ${base}/v1/orders/<id>/payments -H 'x-order-token: <accessToken>'
+  curl -s -XPOST '<payUrl>/complete'      # the visitor pays on the fake gateway's page
+  curl -s ${base}/v1/orders/<id> -H 'x-order-token: <accessToken>'   # issued, with the QR codes
+
+As the partner: npx tsx clients/partner-client.ts GET '/partner/v1/areas/${area.id}/products?date=${date}'
+  (signed with SCENIC_PARTNER_KEY/SECRET), or OCTO with the bearer form:
+  curl -s ${base}/octo/products -H "authorization: Bearer ${partner.keyId}.${partner.secret}"
+
+Ctrl-C stops it.
+`;
 }

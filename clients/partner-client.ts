@@ -14,6 +14,7 @@
  * this client's signatures with the server's code.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 
 export interface PartnerClientOptions {
   baseUrl: string;
@@ -230,3 +231,42 @@ export class PartnerClient {
     return this.request<string>('GET', `/partner/v1/settlements/${date}.csv`);
   }
 }
+
+/**
+ * From a shell: `npx tsx clients/partner-client.ts METHOD TARGET [JSON]` sends one signed
+ * request to SCENIC_API_URL (default http://127.0.0.1:8080) with SCENIC_PARTNER_KEY and
+ * SCENIC_PARTNER_SECRET, and prints the answer (JSON, or the text of a CSV); a refusal
+ * prints the problem document and exits 1.
+ */
+async function cli(args: string[]): Promise<number> {
+  const [method, target, json] = args;
+  const keyId = process.env.SCENIC_PARTNER_KEY;
+  const secret = process.env.SCENIC_PARTNER_SECRET;
+  if (!method || !target?.startsWith('/') || !keyId || !secret) {
+    console.error(
+      'usage: SCENIC_PARTNER_KEY=pk_… SCENIC_PARTNER_SECRET=… npx tsx clients/partner-client.ts METHOD /partner/v1/… [JSON body]',
+    );
+    return 2;
+  }
+  const c = new PartnerClient({
+    baseUrl: process.env.SCENIC_API_URL ?? 'http://127.0.0.1:8080',
+    keyId,
+    secret,
+  });
+  try {
+    const out = await c.request(
+      method,
+      target,
+      json === undefined ? undefined : (JSON.parse(json) as unknown),
+    );
+    process.stdout.write(typeof out === 'string' ? out : `${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof PartnerApiError)) throw e;
+    console.error(JSON.stringify(e.problem, null, 2));
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  void cli(process.argv.slice(2)).then((code) => (process.exitCode = code));

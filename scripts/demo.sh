@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 bash scripts/services.sh up
+apt_install curl jq # the README's "Try it" examples
 bash scripts/npm-ci.sh
 npm run -s build:web
 secrets="$SCENIC_STATE/demo-secrets.env"

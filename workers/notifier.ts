@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
@@ -13,6 +12,7 @@ import {
 } from '../core/inventory/events.js';
 import { localParts } from '../core/time.js';
 import { maskPhone } from '../core/pii/mask.js';
+import { ALERT_SIGNATURE_HEADER, signAlert } from '../core/notify/alert-signature.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { inSpan, traceCarrier, type TraceCarrier } from '../core/telemetry/trace.js';
 import { QUEUES, bullPrefix } from './queues.js';
@@ -42,7 +42,7 @@ const Target = z.object({
     .string()
     .url()
     .regex(/^https?:\/\//, 'must be an http(s) URL'),
-  /** HMAC-SHA256 key for `x-scenic-signature` */
+  /** HMAC-SHA256 key for `x-scenic-alert-signature` (core/notify/alert-signature.ts) */
   secret: z.string().min(16).optional(),
   /** only these areas (default: all) */
   areas: z.array(z.string()).optional(),
@@ -381,9 +381,7 @@ async function post(t: WebhookTarget, job: Job<NotifyJob>, kind: Kind): Promise<
     'x-scenic-attempt': String(job.attemptsMade + 1),
     ...traceCarrier(),
   };
-  if (t.secret)
-    headers['x-scenic-signature'] =
-      `t=${ts},v1=${createHmac('sha256', t.secret).update(`${ts}.${body}`).digest('hex')}`;
+  if (t.secret) headers[ALERT_SIGNATURE_HEADER] = signAlert(t.secret, body, ts);
   let res: Response;
   try {
     res = await fetch(t.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) });

@@ -15,6 +15,7 @@ import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
 import { loadOrder, viewOrder, type OrderRow } from '../../core/orders/store.js';
 import { availability } from '../../core/inventory/availability.js';
+import { viewArea } from '../../core/catalog/view.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
 import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
 import { actorOf, type AppContext } from '../context.js';
@@ -53,26 +54,7 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.get('/areas/:areaId', async (req, res) => {
     const { areaId } = parseInput(AreaParams, req.params);
-    const a = await p.catalog.area(areaId);
-    res.json({
-      id: a.id,
-      name: a.name,
-      timezone: a.timezone,
-      dailyCapacity: a.dailyCapacity,
-      entrances: a.entrances,
-      slots: a.slots,
-      products: [...a.products.values()].map((x) => ({
-        id: x.id,
-        name: x.name,
-        kind: x.kind,
-        basePrice: x.basePrice,
-        currency: x.currency,
-        persons: x.persons,
-        entriesAllowed: x.entriesAllowed,
-        freeReschedule: x.freeReschedule,
-        components: x.components,
-      })),
-    });
+    res.json(viewArea(await p.catalog.area(areaId)));
   });
 
   r.get('/areas/:areaId/availability', async (req, res) => {

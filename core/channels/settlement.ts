@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { toCsv } from '../csv.js';
 import { applyBps } from '../pricing/price.js';
 import { getPartner } from './partners.js';
 import { zonedDayRange } from './zoned-time.js';
@@ -228,13 +229,7 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
 
 const money = (minor: number) =>
   `${minor < 0 ? '-' : ''}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, '0')}`;
-/** A CSV cell: quoted when needed; a leading = + - @ is defused (spreadsheet formula injection). */
-const cell = (v: string) => {
-  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
-/** RFC 4180 CSV of a statement: one row per line, then a totals row; money in yuan. */
+/** CSV of a statement (core/csv.ts): one row per line, then a totals row; money in yuan. */
 export function settlementCsv(s: Statement): string {
   const head = [
     'kind',
@@ -264,5 +259,5 @@ export function settlementCsv(s: Statement): string {
   ]);
   const t = s.totals;
   rows.push(['total', s.to, '', '', '', '', s.date, money(t.gross), '', money(t.commission), money(t.net)]);
-  return [head, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return toCsv([head, ...rows]);
 }

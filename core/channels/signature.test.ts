@@ -124,6 +124,8 @@ describe('partner request signature', () => {
     ['a bad timestamp', { 'x-scenic-timestamp': 'yesterday' }, 'signature_malformed'],
     ['a short nonce', { 'x-scenic-nonce': 'abc' }, 'signature_malformed'],
     ['a bad signature format', { 'x-scenic-signature': 'sha256=abc' }, 'signature_malformed'],
+    ['a padded signature', { 'x-scenic-signature': `v1=${'A'.repeat(43)}=` }, 'signature_malformed'],
+    ['standard base64', { 'x-scenic-signature': `v1=${'A'.repeat(42)}+` }, 'signature_malformed'],
   ])('parses headers: %s', (_n, over, code) => {
     const base = Object.keys(over).length ? signed().headers : {};
     expect(parseSignatureHeaders({ ...base, ...over })).toMatchObject({ ok: false, reason: code });

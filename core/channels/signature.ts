@@ -15,7 +15,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  *     <nonce, as sent in X-Scenic-Nonce>
  *     <lower-case hex SHA-256 of the raw body bytes (of the empty string when there is none)>
  *
- * Signature: `v1=` + base64url(HMAC-SHA256(secret, stringToSign)). Headers: X-Scenic-Key,
+ * Signature: `v1=` + base64url without padding (RFC 4648 §5; 43 characters) of
+ * HMAC-SHA256(secret, stringToSign). Headers: X-Scenic-Key,
  * X-Scenic-Timestamp, X-Scenic-Nonce, X-Scenic-Signature, and (recommended) X-Scenic-Content-SHA256
  * with the body hash, so a body altered in transit is named as such.
  */

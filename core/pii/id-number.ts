@@ -1,6 +1,9 @@
+import { regionOfResidentId } from './regions.js';
+
 /**
  * Identity documents of real-name tickets. Chinese resident ID numbers (GB 11643-1999)
- * are checked for format, province, birth date and the ISO 7064 MOD 11-2 check digit.
+ * are checked for format, province (core/pii/regions.ts), birth date and the ISO 7064
+ * MOD 11-2 check digit.
  */
 export type IdType = 'cn_resident' | 'passport' | 'hk_macau_permit' | 'taiwan_permit';
 
@@ -10,44 +13,6 @@ export type IdCheck =
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
-const PROVINCES = new Set([
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '21',
-  '22',
-  '23',
-  '31',
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '41',
-  '42',
-  '43',
-  '44',
-  '45',
-  '46',
-  '50',
-  '51',
-  '52',
-  '53',
-  '54',
-  '61',
-  '62',
-  '63',
-  '64',
-  '65',
-  '71',
-  '81',
-  '82',
-  '83',
-  '91',
-]);
 
 /** The check character for the first 17 digits. */
 export function residentIdCheckChar(first17: string): string {
@@ -59,7 +24,7 @@ export function residentIdCheckChar(first17: string): string {
 export function checkResidentId(raw: string, today: Date): IdCheck {
   const id = raw.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(id)) return { ok: false, reason: 'id_format' };
-  if (!PROVINCES.has(id.slice(0, 2))) return { ok: false, reason: 'id_province' };
+  if (regionOfResidentId(id) === undefined) return { ok: false, reason: 'id_province' };
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));

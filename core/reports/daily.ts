@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { PiiVault } from '../pii/crypto.js';
+import { toCsv } from '../csv.js';
 import { notFound } from '../errors.js';
 import { visitorInsight, type VisitorInsight } from './insight.js';
 
@@ -185,14 +186,10 @@ export async function computeDailyReport(
   };
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /**
  * The report as one CSV in long form: `section,key,subkey,metric,value`, so every
- * figure is one row a spreadsheet can pivot. Amounts stay in minor units.
+ * figure is one row a spreadsheet can pivot. Amounts stay in minor units. Written by
+ * core/csv.ts, which defuses formulas in text cells (channel and product ids are typed by admins).
  */
 export function reportToCsv(r: DailyReport): string {
   const rows: (string | number)[][] = [['section', 'key', 'subkey', 'metric', 'value']];
@@ -228,7 +225,7 @@ export function reportToCsv(r: DailyReport): string {
   for (const [band, n] of Object.entries(v.ageBands)) add('age_band', band, '', 'visitors', n);
   for (const [region, n] of Object.entries(v.regions)) add('origin_region', region, '', 'visitors', n);
   for (const [size, n] of Object.entries(v.partySizes)) add('party_size', size, '', 'orders', n);
-  return `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows);
 }
 
 /** Stored reports (migration 0005-reports): one per area and day, replaced when regenerated. */

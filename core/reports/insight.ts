@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { PiiVault } from '../pii/crypto.js';
+import { regionOfResidentId } from '../pii/regions.js';
 
 /**
  * Visitor insight of a visit day without personal data: ID documents are decrypted in
@@ -13,44 +14,6 @@ export interface VisitorInsight {
   regions: Record<string, number>;
   partySizes: Record<string, number>;
 }
-
-/** First two digits of a resident ID number: the province of registration. */
-const PROVINCES: Record<string, string> = {
-  '11': 'Beijing',
-  '12': 'Tianjin',
-  '13': 'Hebei',
-  '14': 'Shanxi',
-  '15': 'Inner Mongolia',
-  '21': 'Liaoning',
-  '22': 'Jilin',
-  '23': 'Heilongjiang',
-  '31': 'Shanghai',
-  '32': 'Jiangsu',
-  '33': 'Zhejiang',
-  '34': 'Anhui',
-  '35': 'Fujian',
-  '36': 'Jiangxi',
-  '37': 'Shandong',
-  '41': 'Henan',
-  '42': 'Hubei',
-  '43': 'Hunan',
-  '44': 'Guangdong',
-  '45': 'Guangxi',
-  '46': 'Hainan',
-  '50': 'Chongqing',
-  '51': 'Sichuan',
-  '52': 'Guizhou',
-  '53': 'Yunnan',
-  '54': 'Tibet',
-  '61': 'Shaanxi',
-  '62': 'Gansu',
-  '63': 'Qinghai',
-  '64': 'Ningxia',
-  '65': 'Xinjiang',
-  '71': 'Taiwan',
-  '81': 'Hong Kong',
-  '82': 'Macau',
-};
 
 export const AGE_BANDS = ['0-6', '7-17', '18-29', '30-44', '45-59', '60+'] as const;
 
@@ -82,7 +45,7 @@ export function profile(
   if (idType === 'cn_resident' && /^\d{17}[\dX]$/i.test(idNumber)) {
     return {
       band: ageBand(idNumber.slice(6, 14), visitDate),
-      region: PROVINCES[idNumber.slice(0, 2)] ?? 'unknown',
+      region: regionOfResidentId(idNumber) ?? 'unknown',
     };
   }
   const region =

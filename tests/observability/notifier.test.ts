@@ -12,6 +12,7 @@ import {
   type RunningNotifier,
 } from '../../workers/notifier.js';
 import { buy, startReceiver } from './support.js';
+import { verifyAlert } from '../../core/notify/alert-signature.js';
 
 // before useApi builds the app: one process playing both roles
 const telemetry = startTelemetry({ role: 'api', alsoRoles: ['worker'] });
@@ -79,13 +80,19 @@ describe('notifier: level changes from real sales reach webhooks', () => {
     });
     // W3C trace context and a verifiable signature
     expect(hit.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
-    const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hit.headers['x-scenic-signature']))!;
+    // its own header, apart from the partner signature (x-scenic-signature) of partner webhooks
+    expect(hit.headers['x-scenic-signature']).toBeUndefined();
+    const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hit.headers['x-scenic-alert-signature']))!;
     expect(sig).not.toBeNull();
     expect(
       createHmac('sha256', SECRET)
         .update(`${sig[1]}.${JSON.stringify(hit.body)}`)
         .digest('hex'),
     ).toBe(sig[2]);
+    const header = String(hit.headers['x-scenic-alert-signature']);
+    expect(
+      verifyAlert({ secret: SECRET, header, rawBody: hit.raw, nowSeconds: Math.floor(Date.now() / 1000) }).ok,
+    ).toBe(true);
     expect(hit.headers['x-scenic-event']).toBe('capacity-level');
   });
 

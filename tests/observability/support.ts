@@ -8,6 +8,8 @@ export interface Received {
   path: string;
   at: number;
   headers: IncomingHttpHeaders;
+  /** the exact bytes received, for signature checks */
+  raw: Buffer;
   body: Record<string, unknown>;
 }
 
@@ -30,6 +32,7 @@ export async function startReceiver(
           path,
           at: Date.now(),
           headers: req.headers,
+          raw: Buffer.concat(chunks),
           body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
         });
       res.writeHead(status).end();

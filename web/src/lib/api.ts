@@ -129,82 +129,24 @@ export const newKey = (): string =>
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
-// ---- the API's shapes (api/routes/visitor.ts, core/orders/model.ts) -------------
+// ---- the API's shapes ------------------------------------------------------------
+// Declared once, next to the code that builds them, and imported here as types only:
+// `import type` is erased by the build, so no server code reaches the bundle (eslint
+// refuses a value import from core/ outside the few dependency-free modules).
 
-export interface Product {
-  id: string;
-  name: string;
-  kind: string;
-  basePrice: number;
-  currency: string;
-  persons: number;
-  entriesAllowed: number;
-  freeReschedule: boolean;
-  components: { item: string; name: string }[];
-}
-export interface Slot {
-  id: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-}
-export interface Area {
-  id: string;
-  name: string;
-  timezone: string;
-  dailyCapacity: number;
-  entrances: { id: string; name: string }[];
-  slots: Slot[];
-  products: Product[];
-}
-export interface SlotAvailability {
-  slotId: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  remaining: number;
-  soldOut: boolean;
-}
-export interface DayAvailability {
-  areaId: string;
-  date: string;
-  level: 'green' | 'yellow' | 'orange' | 'red';
-  almostFull: boolean;
-  remaining: number;
-  slots: SlotAvailability[];
-}
-export interface Ticket {
-  id: string;
-  productId: string;
-  status: 'pending' | 'valid' | 'void' | 'refunded' | 'rescheduled';
-  visitor: { name: string; idType: string; idNumber: string };
-  price: number;
-  entriesAllowed: number;
-  entriesUsed: number;
-  code: string | null;
-}
-export interface Order {
-  id: string;
-  status: 'held' | 'issued' | 'expired' | 'cancelled' | 'refunded' | 'partially_refunded';
-  areaId: string;
-  date: string;
-  slotId: string;
-  channelId: string;
-  currency: string;
-  amountTotal: number;
-  amountRefunded: number;
-  contactPhone: string | null;
-  expiresAt: string | null;
-  paidAt: string | null;
-  lines: { productId: string; quantity: number; unitPrice: number; amount: number }[];
-  tickets: Ticket[];
-  createdAt: string;
-  accessToken?: string;
-}
-export interface PaymentStart {
-  orderId: string;
-  paymentId: string | null;
-  payUrl: string | null;
-  amount: number;
-  status: 'pending' | 'issued';
-}
+import type { AreaView, ProductView } from '../../../core/catalog/view.js';
+import type { OrderView, TicketView } from '../../../core/orders/model.js';
+
+export type { Slot } from '../../../core/catalog/catalog.js';
+export type { DayAvailability, SlotAvailability } from '../../../core/inventory/availability.js';
+export type { PaymentStart } from '../../../core/orders/payment.js';
+export type { RefundResult } from '../../../core/orders/lifecycle.js';
+export type { PaymentMethod, Sale } from '../../../core/channels/box-office.js';
+export type { ScanResult } from '../../../gate/agent.js';
+
+/** `GET /v1/areas/:areaId` (core/catalog/view.ts). */
+export type Area = AreaView;
+export type Product = ProductView;
+export type Ticket = TicketView;
+/** An order as the API answers it; `POST /v1/orders` adds the access token once (core/orders/place.ts). */
+export type Order = OrderView & { accessToken?: string };

@@ -1,3 +1,5 @@
+import { useUi } from '../lib/ui.js';
+
 /** The staff page's strings (the visitor page's dictionary is separate to keep each small). */
 const zh = {
   title: '检票 · 售票',
@@ -97,3 +99,6 @@ const en: Dict = {
 };
 
 export const STAFF_DICTS = { zh, en };
+
+/** The staff strings in the page's language. */
+export const useT = () => STAFF_DICTS[useUi().lang];

@@ -1,10 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Area } from '../lib/api.js';
+import type { Area } from '../lib/api.js';
 import { todayIn } from '../lib/dates.js';
 import { fmt } from '../lib/i18n.js';
 import { readKey, writeKey } from '../lib/store.js';
 import { Notice, PrefsBar, QueuePanel, UiContext, useOnline, usePrefs } from '../lib/ui.js';
+import { useFetch } from '../lib/use-fetch.js';
 import { Book } from './book.js';
 import { OrderPage } from './order.js';
 import { OrdersPage } from './orders.js';
@@ -45,17 +46,12 @@ function App() {
   const online = useOnline();
   const [path, go] = usePath();
   const id = areaId();
-  const [area, setArea] = useState<Area | null>(() => readKey<Area | null>(`scenic.areaDoc.${id}`, null));
-  const [error, setError] = useState<Error | null>(null);
-  useEffect(() => {
-    api<Area>(`/v1/areas/${encodeURIComponent(id)}`).then(
-      (a) => {
-        setArea(a);
-        writeKey(`scenic.areaDoc.${id}`, a);
-      },
-      (e: Error) => setError(e),
-    );
-  }, [id]);
+  // the last copy of the area document keeps the page (and offline tickets) working offline
+  const [cached] = useState(() => readKey<Area | null>(`scenic.areaDoc.${id}`, null));
+  const { data, error } = useFetch<Area>(`/v1/areas/${encodeURIComponent(id)}`, {
+    onData: (a) => writeKey(`scenic.areaDoc.${id}`, a),
+  });
+  const area = data ?? cached;
   const [room] = useWaitingRoom(path === '/' ? id : null);
   const today = todayIn(area?.timezone ?? 'Asia/Shanghai');
   const order = /^\/orders\/([0-9a-f-]{36})$/.exec(path);

@@ -1,30 +1,23 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, type Order } from '../lib/api.js';
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Order } from '../lib/api.js';
 import { fmt, money } from '../lib/i18n.js';
 import { saveOrder, savedOrders, session, setSession } from '../lib/store.js';
 import { Notice, useUi } from '../lib/ui.js';
+import { useFetch } from '../lib/use-fetch.js';
 
 /** Orders bought on this phone, plus every order of the signed-in mobile number. */
 export function OrdersPage({ go }: { go: (path: string) => void }) {
   const { t } = useUi();
   const [signedIn, setSignedIn] = useState(session());
-  const [mine, setMine] = useState<Order[]>([]);
-  const [error, setError] = useState<Error | null>(null);
-  useEffect(() => {
-    if (!signedIn) return;
-    api<{ items: Order[] }>('/v1/me/orders?limit=50', { auth: signedIn }).then(
-      (r) => {
-        r.items.forEach((o) => saveOrder(o.id, { order: o }));
-        setMine(r.items);
-      },
-      (e: Error & { status?: number }) => {
-        if (e.status === 401) {
-          setSession(null);
-          setSignedIn(null);
-        } else setError(e);
-      },
-    );
-  }, [signedIn]);
+  const signOut = () => (setSession(null), setSignedIn(null));
+  const fetched = useFetch<{ items: Order[] }>(signedIn ? '/v1/me/orders?limit=50' : null, {
+    auth: signedIn,
+    onData: (r) => r.items.forEach((o) => saveOrder(o.id, { order: o })),
+    // an expired session signs out quietly: the phone's own orders still show
+    onError: (e) => e instanceof ApiError && e.status === 401 && signOut(),
+  });
+  const mine = fetched.data?.items ?? [];
+  const error = fetched.error instanceof ApiError && fetched.error.status === 401 ? null : fetched.error;
   const local = savedOrders()
     .map((s) => s.order)
     .filter((o): o is Order => !!o);
@@ -46,7 +39,7 @@ export function OrdersPage({ go }: { go: (path: string) => void }) {
         ))}
       </ul>
       {signedIn ? (
-        <button type="button" onClick={() => (setSession(null), setSignedIn(null), setMine([]))}>
+        <button type="button" onClick={signOut}>
           {t.signOut}
         </button>
       ) : (

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { AreaDefinition, ChannelDefinition } from '../core/catalog/definition.js';
+import {
+  answer,
+  areaId,
+  body,
+  csv,
+  errors,
+  inPath,
+  inQuery,
+  isoDate,
+  schema,
+  slugId,
+  staff,
+} from './openapi-kit.js';
+
+/**
+ * The admin paths of api/routes/admin.ts, the waiting room's configuration
+ * (api/presale.ts) and the daily reports (api/reports.ts). All need an admin key.
+ */
+const page = (items: unknown) => ({
+  type: 'object',
+  required: ['items', 'next'],
+  properties: { items: { type: 'array', items }, next: { type: ['integer', 'null'] } },
+});
+
+export function adminPaths(): Record<string, unknown> {
+  return {
+    '/v1/admin/areas/{areaId}': {
+      put: {
+        operationId: 'putArea',
+        summary: 'Create or replace an area catalog (the path names the area)',
+        security: staff,
+        parameters: [areaId],
+        requestBody: body(schema(AreaDefinition)),
+        responses: { '200': answer('stored', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/channels': {
+      put: {
+        operationId: 'putChannels',
+        summary: 'Create or update sales channels',
+        security: staff,
+        requestBody: body(schema(z.array(ChannelDefinition).min(1).max(200))),
+        responses: { '200': answer('stored', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/channels/{channelId}/{action}': {
+      post: {
+        operationId: 'switchAreaChannel',
+        summary: "Pause or resume a channel's sales in one area by hand (audited, published)",
+        security: staff,
+        parameters: [
+          areaId,
+          inPath('channelId', slugId),
+          inPath('action', { type: 'string', enum: ['pause', 'resume'] }),
+        ],
+        requestBody: body(schema(z.object({ reason: z.string().min(1).max(200) }))),
+        responses: { '200': answer('switched', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/days/{date}': {
+      get: {
+        operationId: 'getDayStock',
+        summary: "An area-day's live stock counters in Redis (capacity, level, per slot and channel)",
+        security: staff,
+        parameters: [areaId, inPath('date', isoDate)],
+        responses: { '200': answer('snapshot', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/waiting-room': {
+      put: {
+        operationId: 'configureWaitingRoom',
+        summary: "Open (or re-time) an area's presale waiting room (audited)",
+        security: staff,
+        parameters: [areaId],
+        requestBody: body(
+          schema(
+            z.object({
+              opensAt: z.iso.datetime({ offset: true }),
+              ratePerSecond: z.number().min(0.1).max(100_000).describe('buyers admitted per second'),
+              burst: z
+                .number()
+                .int()
+                .min(0)
+                .max(1_000_000)
+                .default(0)
+                .describe('admitted at once when it opens'),
+            }),
+          ),
+        ),
+        responses: { '200': answer('configured, with the current frontier', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/audit': {
+      get: {
+        operationId: 'listAudit',
+        summary: 'Audit trail, newest first',
+        security: staff,
+        parameters: [
+          inQuery(
+            'subject',
+            { type: 'string', maxLength: 200 },
+            'only entries about this subject (an order id, `area/channel`…)',
+          ),
+          inQuery('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }),
+          inQuery('before', { type: 'integer' }, 'the `next` of the previous page'),
+        ],
+        responses: { '200': answer('page', page({ type: 'object' })), ...errors },
+      },
+    },
+    '/v1/admin/inventory/reconcile': {
+      post: {
+        operationId: 'reconcileInventory',
+        summary: 'Reconcile Redis stock with Postgres now and report drift',
+        security: staff,
+        responses: { '200': answer('reports', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/reports/{areaId}/{file}': {
+      get: {
+        operationId: 'getDailyReport',
+        summary:
+          'The daily report of an area: `{YYYY-MM-DD}.json` or `.csv` (long form: section,key,subkey,metric,value)',
+        description:
+          'A past day is served as stored by the worker; today is computed live. Counts and sums only, no personal data.',
+        security: staff,
+        parameters: [
+          areaId,
+          inPath(
+            'file',
+            { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}\\.(json|csv)$' },
+            'date and format',
+          ),
+          inQuery('refresh', { type: 'string', enum: ['true'] }, 'recompute (and store) a past day'),
+        ],
+        responses: { '200': csv('the report'), ...errors },
+      },
+    },
+  };
+}

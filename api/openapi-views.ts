@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { AreaView } from '../core/catalog/view.js';
+import type { DayAvailability } from '../core/inventory/availability.js';
+import { LEVELS } from '../core/inventory/events.js';
+import { ORDER_STATUSES, type OrderView } from '../core/orders/model.js';
+import type { PaymentStart } from '../core/orders/payment.js';
+import type { RefundResult } from '../core/orders/lifecycle.js';
+import { PAYMENT_METHODS, type Sale } from '../core/channels/box-office.js';
+import type { RoomState } from '../core/presale/waiting-room.js';
+
+/**
+ * The API's main answers as zod schemas, for the OpenAPI document's response schemas
+ * and for the tests that check real answers against them (tests/api/openapi-routes.test.ts).
+ * Each is tied to the TypeScript view the server builds (core/…): `same<…>()` below does
+ * not compile if the two differ, so the published shape cannot drift from the code.
+ */
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const time = z.string().regex(/^\d{2}:\d{2}$/);
+const instant = z.string().describe('ISO 8601 date-time');
+
+export const SlotView = z.object({
+  id: z.string(),
+  startsAt: time,
+  endsAt: time,
+  capacity: z.number().int(),
+});
+
+export const ProductView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  basePrice: z.number().int().describe('list price in fen'),
+  currency: z.string(),
+  persons: z.number().int().describe('people one ticket admits (a family ticket: several)'),
+  entriesAllowed: z.number().int(),
+  freeReschedule: z.boolean(),
+  components: z.array(z.object({ item: z.string(), name: z.string() })),
+});
+
+export const AreaViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  dailyCapacity: z.number().int(),
+  entrances: z.array(z.object({ id: z.string(), name: z.string() })),
+  slots: z.array(SlotView),
+  products: z.array(ProductView),
+});
+
+export const DayAvailabilitySchema = z.object({
+  areaId: z.string(),
+  date,
+  level: z.enum(LEVELS),
+  almostFull: z.boolean().describe('yellow or above'),
+  remaining: z.number().int().describe('what this channel can still sell that day'),
+  slots: z.array(
+    z.object({
+      slotId: z.string(),
+      startsAt: time,
+      endsAt: time,
+      capacity: z.number().int(),
+      remaining: z.number().int(),
+      soldOut: z.boolean(),
+    }),
+  ),
+});
+
+export const TicketViewSchema = z.object({
+  id: z.string(),
+  productId: z.string(),
+  status: z.enum(['pending', 'valid', 'void', 'refunded', 'rescheduled']),
+  visitor: z
+    .object({ name: z.string(), idType: z.string(), idNumber: z.string() })
+    .describe('masked (name and ID number)'),
+  price: z.number().int(),
+  entriesAllowed: z.number().int(),
+  entriesUsed: z.number().int(),
+  code: z.string().nullable().describe('the signed QR payload, once issued'),
+});
+
+export const OrderViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  areaId: z.string(),
+  date,
+  slotId: z.string(),
+  channelId: z.string(),
+  currency: z.string(),
+  amountTotal: z.number().int().describe('fen'),
+  amountRefunded: z.number().int().describe('fen'),
+  contactPhone: z.string().nullable().describe('masked'),
+  expiresAt: instant.nullable().describe('end of the hold while held'),
+  paidAt: instant.nullable(),
+  partnerOrderId: z.string().nullable(),
+  lines: z.array(
+    z.object({
+      productId: z.string(),
+      quantity: z.number().int(),
+      unitPrice: z.number().int(),
+      amount: z.number().int(),
+    }),
+  ),
+  tickets: z.array(TicketViewSchema),
+  pricing: z.unknown().describe('how the price was made (rules and coupons applied)'),
+  createdAt: instant,
+});
+
+export const PlacedOrderSchema = OrderViewSchema.extend({
+  accessToken: z.string().describe('shown once: send it as X-Order-Token to reach the order'),
+});
+
+export const PaymentStartSchema = z.object({
+  orderId: z.string(),
+  paymentId: z.string().nullable(),
+  payUrl: z.string().nullable().describe("the provider's pay page; null when nothing is left to pay"),
+  amount: z.number().int(),
+  status: z.enum(['pending', 'issued']),
+});
+
+export const RefundResultSchema = z.object({
+  order: OrderViewSchema,
+  refund: z.object({
+    id: z.string(),
+    amount: z.number().int(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    ticketIds: z.array(z.string()),
+  }),
+});
+
+export const SaleSchema = z.object({
+  order: OrderViewSchema,
+  payment: z.object({
+    method: z.enum(PAYMENT_METHODS),
+    status: z.enum(['paid', 'pending']),
+    payUrl: z.string().nullable(),
+    changeDue: z.number().int().nullable(),
+  }),
+});
+
+export const RoomStateSchema = z.object({
+  position: z.number().int(),
+  admitted: z.boolean(),
+  frontier: z.number().int(),
+  ahead: z.number().int(),
+  retryAfterSeconds: z.number(),
+  queueToken: z.string().describe('send it as X-Queue-Token to ask for the status'),
+  admissionToken: z.string().nullable().describe('send it as X-Admission-Token to hold stock'),
+  admissionExpiresAt: instant.nullable(),
+});
+
+export const PresaleHoldSchema = z.object({
+  holdId: z.string().describe('place the order with it (`holdId`) before expiresAt'),
+  expiresAt: instant,
+  areaId: z.string(),
+  date,
+  slotId: z.string(),
+  quantity: z.number().int(),
+  level: z.enum(LEVELS),
+});
+
+/** Every response schema, by its name in `components.schemas`. */
+export const VIEW_SCHEMAS = {
+  AreaView: AreaViewSchema,
+  DayAvailability: DayAvailabilitySchema,
+  OrderView: OrderViewSchema,
+  PlacedOrder: PlacedOrderSchema,
+  PaymentStart: PaymentStartSchema,
+  RefundResult: RefundResultSchema,
+  Sale: SaleSchema,
+  RoomState: RoomStateSchema,
+  PresaleHold: PresaleHoldSchema,
+} as const;
+
+// The documented shapes are the server's own types, in both directions.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <T extends true>(): T | undefined => undefined;
+same<Same<z.output<typeof AreaViewSchema>, AreaView>>();
+same<Same<z.output<typeof DayAvailabilitySchema>, DayAvailability>>();
+same<Same<z.output<typeof OrderViewSchema>, OrderView>>();
+same<Same<z.output<typeof PaymentStartSchema>, PaymentStart>>();
+same<Same<z.output<typeof RefundResultSchema>, RefundResult>>();
+same<Same<z.output<typeof SaleSchema>, Sale>>();
+same<Same<z.output<typeof RoomStateSchema>, RoomState>>();
