@@ -1,7 +1,8 @@
 import { Router, type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
-import { DomainError, isDomainError, notFound } from '../core/errors.js';
+import { DomainError, inputError, isDomainError, notFound, type ErrorKind } from '../core/errors.js';
+import { isErrorCode } from '../core/error-codes.js';
 import type { Platform } from '../core/platform.js';
 import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
@@ -54,6 +55,20 @@ async function product(p: Platform, id: string) {
       throw notFound('INVALID_PRODUCT_ID', `product ${id} does not exist`);
     throw e;
   }
+}
+
+const StoredProblem = z.object({ code: z.string().optional(), detail: z.string().optional() });
+
+/**
+ * The refusal the first attempt of a booking stored (problem+json), raised again. OCTO
+ * answers each as a conflict (UNPROCESSABLE_ENTITY, unless the code is OCTO's own),
+ * whatever its kind was.
+ */
+function storedRefusal(body: unknown): DomainError {
+  const p = StoredProblem.safeParse(body);
+  const code = p.success && p.data.code && isErrorCode(p.data.code) ? p.data.code : 'UNPROCESSABLE_ENTITY';
+  // any declared code, raised as a conflict (the code's own kind is not what OCTO answers)
+  return new DomainError<ErrorKind>('conflict', code, (p.success ? p.data.detail : undefined) ?? 'refused');
 }
 
 /**
@@ -124,10 +139,7 @@ export function octoRouter(ctx: AppContext): Router {
       (e) => problemBody(e, req.originalUrl),
       { holdSeconds: (b.expirationMinutes ?? 30) * 60 },
     );
-    if (out.status >= 400) {
-      const code = (out.body as { code?: string }).code ?? 'UNPROCESSABLE_ENTITY';
-      throw new DomainError('conflict', code, (out.body as { detail?: string }).detail ?? 'refused');
-    }
+    if (out.status >= 400) throw storedRefusal(out.body);
     // the stored answer is the order view: no second read on the hot path
     res.json(octoBooking(out.body as OrderView, area, await p.catalog.channel(actorOf(res).channelId!)));
   });
@@ -222,9 +234,7 @@ export function octoRouter(ctx: AppContext): Router {
     res.json(await cancel(uuid, actorOf(res), reason));
   });
 
-  r.use((req, _res, next) =>
-    next(new DomainError('not-found', 'BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)),
-  );
+  r.use((req, _res, next) => next(inputError('BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
   r.use(octoErrors);
   return r;
 }

@@ -1,15 +1,15 @@
 import type { Express, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DomainError, inputError } from '../core/errors.js';
+import { inputError, isDomainError, rateLimited } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
 import { placePresaleHold } from '../core/presale/holds.js';
 import { SoldOutCache } from '../core/inventory/sold-out.js';
-import { refusalError } from '../core/orders/place.js';
+import { refusalError } from '../core/inventory/errors.js';
 import { audit } from '../core/orders/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
-import { problemBody } from './problem.js';
+import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
 import { Shedder } from './overload.js';
 import { currentTelemetry } from '../core/telemetry/sdk.js';
@@ -89,11 +89,7 @@ function sendRoom(res: ServerResponse, s: RoomState): void {
   if (s.admitted) return send(res, 200, s);
   // behind the frontier: 429 with when to come back and where they stand, never a timeout
   const p = problemBody(
-    new DomainError(
-      'rate-limited',
-      'waiting_room',
-      `you are number ${s.position} in the queue; ${s.ahead} ahead of you`,
-    ),
+    rateLimited('waiting_room', `you are number ${s.position} in the queue; ${s.ahead} ahead of you`),
     undefined,
   );
   send(res, 429, { ...p.body, ...s }, 'application/problem+json', {
@@ -146,23 +142,13 @@ export function presaleFeature(): Feature {
             level: result.level,
           });
         } catch (e) {
-          if (e instanceof DomainError) {
+          if (isDomainError(e)) {
             const pb = problemBody(e, HOLD_PATH);
             status = pb.status;
             send(res, pb.status, pb.body, 'application/problem+json');
           } else {
             p.log.error({ err: e }, 'presale hold failed');
-            send(
-              res,
-              500,
-              {
-                type: 'https://scenic.dev/problems/internal',
-                title: 'internal error',
-                status: 500,
-                code: 'internal',
-              },
-              'application/problem+json',
-            );
+            send(res, 500, internalProblem(), 'application/problem+json');
           }
         } finally {
           ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
@@ -232,11 +218,7 @@ export function presaleFeature(): Feature {
           res,
           429,
           {
-            type: 'https://scenic.dev/problems/waiting_room_busy',
-            title: 'waiting room busy',
-            status: 429,
-            code: 'waiting_room_busy',
-            detail,
+            ...problemBody(rateLimited('waiting_room_busy', detail)).body,
             position: token ? Number(token[1]) : null,
             ahead: null,
             admitted: false,
@@ -259,7 +241,7 @@ export function presaleFeature(): Feature {
           try {
             await fn(areaId, req, res);
           } catch (e) {
-            if (e instanceof DomainError) {
+            if (isDomainError(e)) {
               const pb = problemBody(e, req.url);
               const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
               send(
@@ -271,17 +253,7 @@ export function presaleFeature(): Feature {
               );
             } else {
               p.log.error({ err: e }, 'waiting room request failed');
-              send(
-                res,
-                500,
-                {
-                  type: 'https://scenic.dev/problems/internal',
-                  title: 'internal error',
-                  status: 500,
-                  code: 'internal',
-                },
-                'application/problem+json',
-              );
+              send(res, 500, internalProblem(), 'application/problem+json');
             }
           } finally {
             ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.js';
-import { DomainError, conflict, inputError } from './errors.js';
+import { DomainError, conflict, inputError, isDomainError } from './errors.js';
 
 /**
  * Idempotent POSTs. The first request with a key runs; its response is stored and
@@ -161,7 +161,7 @@ export async function runIdempotent<T>(
       if (!storedInTransaction) await storeAnswer(db, held, res);
       return { ...res, replayed: false };
     } catch (e) {
-      if (e instanceof DomainError && e.kind !== 'unavailable') {
+      if (isDomainError(e) && e.kind !== 'unavailable') {
         const res = toProblem(e);
         await storeAnswer(db, held, res);
         return { ...res, replayed: false };

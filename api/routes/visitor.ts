@@ -10,7 +10,8 @@ import {
   WaitlistInput,
 } from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
-import { placeOrder, hashToken } from '../../core/orders/place.js';
+import { placeOrder } from '../../core/orders/place.js';
+import { mayAccessOrder } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
 import { loadOrder, viewOrder, type OrderRow } from '../../core/orders/store.js';
@@ -28,22 +29,12 @@ const ListQuery = z.object({
   before: z.uuid().optional(),
 });
 
-/**
- * Who may see or change an order: staff at the box office and admins, the partner
- * whose channel sold it, the visitor signed in with its contact phone, or anyone
- * holding its access token. Everyone else gets 404, which reveals nothing.
- */
+/** The order of `:id` if the caller may see it (`mayAccessOrder`); anyone else gets 404, which reveals nothing. */
 export async function authorizedOrder(ctx: AppContext, req: Request, res: Response): Promise<OrderRow> {
   const { id } = parseInput(OrderParams, req.params, 'invalid_order_id');
   const o = await loadOrder(ctx.platform.db, id);
-  const a = actorOf(res);
-  const token = req.get('x-order-token');
-  const ok =
-    (a.kind === 'staff' && (a.role === 'admin' || a.role === 'box-office' || a.role === 'kiosk')) ||
-    (a.kind === 'partner' && a.channelId === o.channel_id) ||
-    (a.kind === 'visitor' && a.id !== 'anonymous' && a.id === o.contact_phone_hash) ||
-    (token !== undefined && hashToken(token) === o.access_token_hash);
-  if (!ok) throw notFound('order_not_found', `no order ${id}`);
+  if (!mayAccessOrder(actorOf(res), o, req.get('x-order-token')))
+    throw notFound('order_not_found', `no order ${id}`);
   return o;
 }
 

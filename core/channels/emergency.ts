@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { conflict, inputError, notAllowed, notFound } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import type { Inventory, ReserveRequest, ReserveResult } from '../inventory/inventory.js';
 import type { AreaConfig } from '../catalog/catalog.js';
 import type { Actor } from '../orders/model.js';
@@ -104,7 +105,7 @@ export async function openEmergency(
       });
     });
   } catch (e) {
-    if (e instanceof Error && /emergency_sessions_open/.test(e.message))
+    if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.openEmergencySession))
       throw conflict('emergency_already_open', 'an emergency session is already open for this area-day');
     throw e;
   }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { conflict, notFound } from '../errors.js';
+import { conflict, isDomainError, notFound } from '../errors.js';
 import { PlaceOrderInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
 import { recordPayment } from '../orders/payment.js';
@@ -84,7 +84,7 @@ export async function createPartnerOrder(
     }
     return out;
   } catch (e) {
-    if ((e as DomainError).code === 'idempotency_key_reused')
+    if (isDomainError(e) && e.code === 'idempotency_key_reused')
       throw conflict(
         'partner_order_id_reused',
         `partner order id ${input.partnerOrderId} was already used for a different order`,

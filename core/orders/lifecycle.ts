@@ -3,7 +3,8 @@ import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { issueTickets } from './issue.js';
 import { crashPoint } from '../faults.js';
-import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
+import { refusalError } from '../inventory/errors.js';
+import { BOOKING_HORIZON_DAYS } from './place.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import type { RefundInput, RescheduleInput } from './inputs.js';
 import {

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
-import type { DomainError } from '../errors.js';
-import { conflict, inputError, notAllowed, type FieldIssue } from '../errors.js';
+import { conflict, inputError, notAllowed, type CodeOf, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
@@ -9,32 +7,18 @@ import { uuidv7, secretToken } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
+import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import { usableClaim } from './waitlist.js';
 import { usablePresaleHold } from '../presale/holds.js';
-import type { ReserveRefusal } from '../inventory/inventory.js';
+import { refusalError } from '../inventory/errors.js';
 import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
 import type { PlaceOrderInput } from './inputs.js';
+import { hashToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
 import { audit, outbox, viewOrder, type OrderDeps } from './store.js';
 
 /** How far ahead visitors may book. */
 export const BOOKING_HORIZON_DAYS = 90;
-
-const REFUSAL_MESSAGES: Record<ReserveRefusal, string> = {
-  unknown_slot: 'this time slot does not exist for the area',
-  slot_sold_out: 'this time slot is sold out',
-  day_sold_out: 'the area is full for this day',
-  online_closed: 'online sales are closed for this day; tickets may remain on site',
-  channel_quota_reached: "this channel's quota for the day is used up",
-  id_limit_reached: 'an ID number has reached its ticket limit for the day',
-  channel_paused: 'sales through this channel are paused',
-};
-
-export function refusalError(reason: ReserveRefusal, extra: Record<string, unknown> = {}): DomainError {
-  return conflict(reason, REFUSAL_MESSAGES[reason], extra);
-}
-
-export const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url');
 
 /** The sales channel an actor sells through; visitors may choose among online ones. */
 export function channelFor(
@@ -79,7 +63,8 @@ export function prepare(
   hashId: (n: string) => string,
 ) {
   const local = localParts(now, area.timezone);
-  const problems: FieldIssue[] = [];
+  // a refused ID number names its reason as the error's code (id_checksum…) when it comes first
+  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = [];
   if (input.date < local.date) problems.push({ path: 'date', message: 'is in the past' });
   if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS))
     problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
@@ -104,6 +89,7 @@ export function prepare(
         problems.push({
           path: `items.${li}.visitors.${vi}.idNumber`,
           message: `${check.reason}: ${maskIdNumber(v.idNumber)} is not a valid ${v.idType} number`,
+          code: check.reason,
         });
         return;
       }
@@ -121,9 +107,9 @@ export function prepare(
   if (problems.length) {
     const first = problems[0]!;
     throw inputError(
-      first.message.startsWith('id_') ? first.message.split(':')[0]! : 'invalid_order',
+      first.code ?? 'invalid_order',
       `${first.path}: ${first.message}`,
-      problems,
+      problems.map(({ path, message }) => ({ path, message })),
     );
   }
   return { slot: slot!, tickets, units: tickets.reduce((s, t) => s + t.product.persons, 0) };
@@ -350,7 +336,7 @@ export async function placeOrder(
         { err: e, orderId },
         'order write failed and its commit is uncertain; the hold stays for the reconciler',
       );
-    if (e instanceof Error && /partner_order_id/.test(e.message))
+    if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.partnerOrderId))
       throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
   }
