@@ -6,7 +6,8 @@ import { isErrorCode } from '../core/error-codes.js';
 import type { Platform } from '../core/platform.js';
 import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
-import { viewOrder } from '../core/orders/store.js';
+import { viewOrder, viewOrders } from '../core/orders/store.js';
+import { listAreas } from '../core/catalog/catalog.js';
 import { channelAvailability } from '../core/channels/offers.js';
 import {
   confirmPartnerOrder,
@@ -14,6 +15,7 @@ import {
   extendPartnerOrder,
   ExtendHoldInput,
   findPartnerOrder,
+  listPartnerOrders,
   reschedulePartnerOrder,
 } from '../core/channels/partner-orders.js';
 import {
@@ -42,10 +44,11 @@ import { signedPartner } from './partner-auth.js';
 const LIST_LIMIT = 100;
 const Uuid = z.object({ uuid: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) });
 
-async function booking(p: Platform, actor: Actor, orderId: string) {
-  const v = await viewOrder(p.db, p.vault, orderId);
+async function bookingOf(p: Platform, v: OrderView) {
   return octoBooking(v, await p.catalog.area(v.areaId), await p.catalog.channel(v.channelId));
 }
+
+const booking = async (p: Platform, orderId: string) => bookingOf(p, await viewOrder(p.db, p.vault, orderId));
 
 async function product(p: Platform, id: string) {
   try {
@@ -92,8 +95,8 @@ export function octoRouter(ctx: AppContext): Router {
   });
 
   r.get('/products', async (_req, res) => {
-    const ids: { id: string }[] = await p.db('areas').orderBy('id').select('id');
-    res.json(await Promise.all(ids.map(async (a) => octoProduct(await p.catalog.area(a.id)))));
+    const areas = await listAreas(p.db);
+    res.json(await Promise.all(areas.map(async (a) => octoProduct(await p.catalog.area(a.id)))));
   });
 
   r.get('/products/:productId', async (req, res) => {
@@ -147,34 +150,26 @@ export function octoRouter(ctx: AppContext): Router {
   // OCTO's booking list: this reseller's bookings only, newest first, at most LIST_LIMIT
   r.get('/bookings', async (req, res) => {
     const f = bookingFilters(parseInput(BookingListQuery, req.query, 'BAD_REQUEST'));
-    const rows: { id: string }[] = await p
-      .db('orders')
-      .where({ channel_id: actorOf(res).channelId! })
-      .modify((q) => {
-        if (f.productId) void q.where({ area_id: f.productId });
-        if (f.orderId) void q.where({ id: f.orderId });
-        if (f.from) void q.where('visit_date', '>=', f.from);
-        if (f.to) void q.where('visit_date', '<=', f.to);
-      })
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(LIST_LIMIT)
-      .select('id');
-    res.json(await Promise.all(rows.map((o) => booking(p, actorOf(res), o.id))));
+    const rows = await listPartnerOrders(
+      p.db,
+      actorOf(res),
+      { areaId: f.productId, orderId: f.orderId, from: f.from, to: f.to },
+      LIST_LIMIT,
+    );
+    const views = await viewOrders(p.db, p.vault, rows);
+    res.json(await Promise.all(views.map((v) => bookingOf(p, v))));
   });
 
   r.get('/bookings/:uuid', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const o = await findPartnerOrder(p.db, actorOf(res), uuid);
-    res.json(await booking(p, actorOf(res), o.id));
+    res.json(await booking(p, o.id));
   });
 
   r.post('/bookings/:uuid/confirm', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
   // OCTO booking update: a confirmed booking moves to another availability (reschedule)
@@ -194,7 +189,7 @@ export function octoRouter(ctx: AppContext): Router {
       uuid,
       availabilitySlot(u.availabilityId, await p.catalog.area(o.area_id)),
     );
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
   // OCTO extend: keep an ON_HOLD booking for expirationMinutes (1–60, default 30) from now
@@ -202,7 +197,7 @@ export function octoRouter(ctx: AppContext): Router {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const input = parseInput(ExtendHoldInput, req.body ?? {}, 'BAD_REQUEST');
     const v = await extendPartnerOrder(p.orders, actorOf(res), uuid, input);
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
   const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
@@ -213,7 +208,7 @@ export function octoRouter(ctx: AppContext): Router {
         reason: 'other',
         note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
       });
-    return booking(p, actor, o.id);
+    return booking(p, o.id);
   };
   r.post('/bookings/:uuid/cancel', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');

@@ -7,7 +7,7 @@ import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
 import { placePresaleHold } from '../core/presale/holds.js';
 import { SoldOutCache } from '../core/inventory/sold-out.js';
 import { refusalError } from '../core/inventory/errors.js';
-import { audit } from '../core/orders/store.js';
+import { audit } from '../core/audit/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
@@ -243,7 +243,7 @@ export function presaleFeature(): Feature {
           } catch (e) {
             if (isDomainError(e)) {
               const pb = problemBody(e, req.url);
-              const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+              const retry = e.details.retryAfterSeconds;
               send(
                 res,
                 pb.status,

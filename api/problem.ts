@@ -39,11 +39,7 @@ export function problemBody(
   instance?: string,
 ): { status: number; body: Record<string, unknown> } {
   const status = statusOf(err);
-  const {
-    fields,
-    retryAfterSeconds: _r,
-    ...rest
-  } = err.details as { fields?: unknown; retryAfterSeconds?: number; [k: string]: unknown };
+  const { fields, retryAfterSeconds: _r, ...rest } = err.details;
   return {
     status,
     body: {
@@ -69,7 +65,7 @@ export const internalProblem = (detail?: string) => ({
 });
 
 export function sendProblem(res: Response, err: DomainError, instance?: string): void {
-  const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+  const retry = err.details.retryAfterSeconds;
   if (retry !== undefined) res.setHeader('Retry-After', String(Math.ceil(retry)));
   const p = problemBody(err, instance);
   res.status(p.status).type('application/problem+json').json(p.body);

@@ -44,7 +44,12 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-export type ErrorDetails = { readonly fields?: readonly FieldIssue[]; readonly [k: string]: unknown };
+export type ErrorDetails = {
+  readonly fields?: readonly FieldIssue[];
+  /** becomes the Retry-After header */
+  readonly retryAfterSeconds?: number;
+  readonly [k: string]: unknown;
+};
 
 export class DomainError<K extends ErrorKind = ErrorKind> extends Error {
   constructor(
@@ -70,11 +75,7 @@ export const unauthenticated = (code: CodeOf<'authentication'>, message: string)
   new DomainError('authentication', code, message);
 export const unavailable = (code: CodeOf<'unavailable'>, message: string) =>
   new DomainError('unavailable', code, message);
-/** `retryAfterSeconds` becomes the Retry-After header. */
-export const rateLimited = (
-  code: CodeOf<'rate-limited'>,
-  message: string,
-  details: { retryAfterSeconds?: number; readonly [k: string]: unknown } = {},
-) => new DomainError('rate-limited', code, message, details);
+export const rateLimited = (code: CodeOf<'rate-limited'>, message: string, details: ErrorDetails = {}) =>
+  new DomainError('rate-limited', code, message, details);
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -82,14 +82,6 @@ export async function completeInTransaction(
     );
 }
 
-interface Row {
-  state: 'running' | 'done';
-  request_hash: string;
-  status_code: number | null;
-  response: unknown;
-  locked_until: Date | null;
-}
-
 /**
  * Runs `fn` at most once per key. `fn` receives the key so it can complete it in its
  * transaction (and then says so with `storedInTransaction`); otherwise the response is
@@ -121,8 +113,7 @@ export async function runIdempotent<T>(
       .returning('key');
     let mine = inserted.length === 1;
     if (!mine) {
-      const row = (await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first()) as
-        Row | undefined;
+      const row = await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first();
       if (!row) continue; // freed between our insert and read: try again
       if (row.request_hash !== k.requestHash) {
         throw new DomainError(

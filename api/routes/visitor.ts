@@ -14,7 +14,8 @@ import { placeOrder } from '../../core/orders/place.js';
 import { mayAccessOrder } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
-import { loadOrder, viewOrder, type OrderRow } from '../../core/orders/store.js';
+import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orders/store.js';
+import type { OrderRow } from '../../core/db/tables.js';
 import { availability } from '../../core/inventory/availability.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
 import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
@@ -141,18 +142,11 @@ export function visitorRouter(ctx: AppContext): Router {
     if (a.kind !== 'visitor' || a.id === 'anonymous')
       throw notAllowed('sign_in_required', 'sign in with your phone to list your orders');
     const q = parseInput(ListQuery, req.query);
-    let rows = p
-      .db('orders')
-      .where({ contact_phone_hash: a.id })
-      .orderBy('id', 'desc')
-      .limit(q.limit + 1)
-      .select('id');
-    if (q.before) rows = rows.andWhere('id', '<', q.before);
-    const ids = (await rows) as { id: string }[];
-    const page = ids.slice(0, q.limit);
+    const rows = await ordersByPhone(p.db, a.id, { limit: q.limit + 1, before: q.before });
+    const page = rows.slice(0, q.limit);
     res.json({
-      items: await Promise.all(page.map((o) => viewOrder(p.db, p.vault, o.id))),
-      next: ids.length > q.limit ? page.at(-1)!.id : null,
+      items: await viewOrders(p.db, p.vault, page),
+      next: rows.length > q.limit ? page.at(-1)!.id : null,
     });
   });
 

@@ -166,8 +166,6 @@ export async function changesPage(
 
 /** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */
 export async function gatePublicKeys(db: Knex): Promise<{ kid: string; publicKey: string }[]> {
-  const rows = await db('signing_keys')
-    .orderBy('created_at')
-    .select<{ kid: string; public_key: string }[]>('kid', 'public_key');
+  const rows = await db('signing_keys').orderBy('created_at').select('kid', 'public_key');
   return rows.map((r) => ({ kid: r.kid, publicKey: r.public_key }));
 }

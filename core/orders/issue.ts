@@ -3,7 +3,7 @@ import { signTicket } from '../tickets/token.js';
 import { minutesOf } from '../time.js';
 import type { AreaConfig } from '../catalog/catalog.js';
 import type { KeyRing } from '../tickets/keys.js';
-import type { OrderRow, TicketRow } from './store.js';
+import type { OrderRow, TicketRow } from '../db/tables.js';
 
 /** Signs a QR code for each ticket of the order and marks them valid (inside the caller's transaction). */
 export async function issueTickets(

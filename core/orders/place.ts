@@ -15,7 +15,9 @@ import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
 import type { PlaceOrderInput } from './inputs.js';
 import { hashToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
-import { audit, outbox, viewOrder, type OrderDeps } from './store.js';
+import { viewOrder, type OrderDeps } from './store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 
 /** How far ahead visitors may book. */
 export const BOOKING_HORIZON_DAYS = 90;
