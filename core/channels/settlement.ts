@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { OrderRow, RefundRow as Refund } from '../db/tables.js';
 import { applyBps } from '../pricing/price.js';
 import { getPartner } from './partners.js';
-import { zonedDayRange } from './zoned-time.js';
+import { zonedDayRange } from '../time.js';
 
 /**
  * Daily settlement statements per partner, computed from the books every time (never
@@ -57,8 +57,6 @@ export interface Statement {
   /** SHA-256 over the lines: equal for equal statements */
   checksum: string;
 }
-
-export { zonedDayRange };
 
 /** A paid order of the partner's channel, with the commission it was sold under (order_terms). */
 export type SaleRow = Pick<OrderRow, 'partner_order_id' | 'area_id' | 'visit_date' | 'amount_total'> & {

@@ -3,7 +3,7 @@ import type { CheckinFlagRow, CheckinScanRow, ProductRow, TicketRow } from '../d
 import type { Clock } from '../clock.js';
 import type { GateDevice } from './devices.js';
 import { areaTimezone, loadEntranceRules } from './entrance-rules.js';
-import { localTime, hhmmToMinutes } from './local-time.js';
+import { localTime, hhmmToMinutes } from '../time.js';
 import { CountDeltas, presenceOf } from './presence.js';
 import type { JournalEntry, JournalResult, PrecheckRequest, Presence } from './protocol.js';
 import { DISPLAY } from './reasons.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { PiiVault } from '../pii/crypto.js';
 import type { GateDevice } from './devices.js';
-import { hhmmToMinutes } from './local-time.js';
+import { hhmmToMinutes } from '../time.js';
 import { deriveManifestKey, manifestIdHash } from './id-hash.js';
 import type { ChangesPage, ManifestPage, ManifestTicket, Presence } from './protocol.js';
 import type { TicketStatus } from './rules.js';

@@ -7,7 +7,7 @@ import { PiiVault } from '../../core/pii/crypto.js';
 import { maskIdNumber } from '../../core/pii/mask.js';
 import { loadKeyRing, type KeyRing } from '../../core/tickets/keys.js';
 import { signTicket } from '../../core/tickets/token.js';
-import { hhmmToMinutes, localTime } from '../../core/checkin/local-time.js';
+import { hhmmToMinutes, localTime } from '../../core/time.js';
 import { registerGateDevice, type GateDevice, type GateKind } from '../../core/checkin/devices.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { createLogger } from '../../core/log.js';
