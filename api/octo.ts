@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import { DomainError, inputError, isDomainError, notFound, type ErrorKind } from '../core/errors.js';
@@ -82,9 +82,18 @@ function storedRefusal(body: unknown): DomainError {
  */
 export function octoRouter(ctx: AppContext): Router {
   const r = Router();
-  const p = ctx.platform;
   r.use(signedPartner(ctx, { allowBearer: true }));
+  supplierRoutes(r, ctx.platform);
+  availabilityRoutes(r, ctx.platform);
+  bookingRoutes(r, ctx.platform);
+  changeRoutes(r, ctx.platform);
+  r.use((req, _res, next) => next(inputError('BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
+  r.use(octoErrors);
+  return r;
+}
 
+/** The supplier and its products (an OCTO product is a scenic area). */
+function supplierRoutes(r: Router, p: Platform): void {
   r.get('/supplier', (_req, res) => {
     res.json({
       id: 'scenic',
@@ -102,20 +111,27 @@ export function octoRouter(ctx: AppContext): Router {
   r.get('/products/:productId', async (req, res) => {
     res.json(octoProduct(await product(p, String(req.params.productId))));
   });
+}
+
+/** Availability (time slots of days) and the calendar, as the partner's channel sees them. */
+function availabilityRoutes(r: Router, p: Platform): void {
+  const days = async (q: AvailabilityRequest, areaId: string, channelId: string) => {
+    const channel = await p.catalog.channel(channelId);
+    return Promise.all(
+      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, areaId, d)),
+    );
+  };
 
   r.post('/availability', async (req, res) => {
     const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
     checkOption(q.optionId);
     const area = await product(p, q.productId);
-    const channel = await p.catalog.channel(actorOf(res).channelId!);
+    const channelId = actorOf(res).channelId!;
     const units = (q.units ?? []).reduce(
       (s, u) => s + u.quantity * (area.products.get(u.id)?.persons ?? 1),
       0,
     );
-    const days = await Promise.all(
-      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
-    );
-    let list = days.flatMap((d) => octoAvailability(area, d, units));
+    let list = (await days(q, area.id, channelId)).flatMap((d) => octoAvailability(area, d, units));
     if (q.availabilityIds?.length) list = list.filter((a) => q.availabilityIds!.includes(a.id));
     res.json(list);
   });
@@ -124,13 +140,12 @@ export function octoRouter(ctx: AppContext): Router {
     const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
     checkOption(q.optionId);
     const area = await product(p, q.productId);
-    const channel = await p.catalog.channel(actorOf(res).channelId!);
-    const days = await Promise.all(
-      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
-    );
-    res.json(days.map(octoCalendarDay));
+    res.json((await days(q, area.id, actorOf(res).channelId!)).map(octoCalendarDay));
   });
+}
 
+/** Reserve (a hold), list and read bookings. */
+function bookingRoutes(r: Router, p: Platform): void {
   r.post('/bookings', async (req, res) => {
     const b = parseInput(BookingRequest, req.body, 'BAD_REQUEST');
     const area = await product(p, b.productId);
@@ -165,7 +180,10 @@ export function octoRouter(ctx: AppContext): Router {
     const o = await findPartnerOrder(p.db, actorOf(res), uuid);
     res.json(await booking(p, o.id));
   });
+}
 
+/** Confirm, move (reschedule), extend and cancel a booking. */
+function changeRoutes(r: Router, p: Platform): void {
   r.post('/bookings/:uuid/confirm', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
@@ -200,38 +218,29 @@ export function octoRouter(ctx: AppContext): Router {
     res.json(await booking(p, v.id));
   });
 
-  const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
-    const o = await findPartnerOrder(p.db, actor, uuid);
-    if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
-    else if (o.status === 'issued' || o.status === 'partially_refunded')
-      await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
-        reason: 'other',
-        note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
-      });
-    return booking(p, o.id);
+  const cancel = async (req: Request, res: Response) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const { reason } = parseInput(
+      z.object({ reason: z.string().max(400).optional() }),
+      req.body ?? {},
+      'BAD_REQUEST',
+    );
+    res.json(await cancelBooking(p, actorOf(res), uuid, reason));
   };
-  r.post('/bookings/:uuid/cancel', async (req, res) => {
-    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(
-      z.object({ reason: z.string().max(400).optional() }),
-      req.body ?? {},
-      'BAD_REQUEST',
-    );
-    res.json(await cancel(uuid, actorOf(res), reason));
-  });
-  r.delete('/bookings/:uuid', async (req, res) => {
-    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(
-      z.object({ reason: z.string().max(400).optional() }),
-      req.body ?? {},
-      'BAD_REQUEST',
-    );
-    res.json(await cancel(uuid, actorOf(res), reason));
-  });
+  r.post('/bookings/:uuid/cancel', cancel);
+  r.delete('/bookings/:uuid', cancel);
+}
 
-  r.use((req, _res, next) => next(inputError('BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
-  r.use(octoErrors);
-  return r;
+/** OCTO cancel: a hold is given up, a confirmed booking refunded (every unused ticket). */
+async function cancelBooking(p: Platform, actor: Actor, uuid: string, reason: string | undefined) {
+  const o = await findPartnerOrder(p.db, actor, uuid);
+  if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
+  else if (o.status === 'issued' || o.status === 'partially_refunded')
+    await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
+      reason: 'other',
+      note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
+    });
+  return booking(p, o.id);
 }
 
 /** OCTO's error body, carrying the problem fields too; 5xx go on to the app's handler. */
