@@ -13,7 +13,8 @@ import { Controller } from './kube/controller.js';
 import { EventRecorder } from './kube/events.js';
 import { Informer, keyOf, restListWatcher } from './kube/informer.js';
 import { LeaderElector } from './kube/leader.js';
-import { Metrics } from './kube/metrics.js';
+import { createMetricsRegistry, type MetricsRegistry } from '../core/telemetry/sdk.js';
+import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { CHILD_KINDS, MANAGED_BY, RT } from './kube/resources.js';
 import { switchesReconciler } from './switches/controller.js';
 import { windowAreaKeys, windowReconciler } from './windows/controller.js';
@@ -35,6 +36,12 @@ export interface OperatorOptions {
   httpHost?: string;
   /** Injected clock (tests). */
   now?: () => Date;
+  /**
+   * Where the operator's metrics go and what /metrics serves: the process's telemetry
+   * (`startTelemetry`). Absent, the operator gets a registry of its own (tests run
+   * several operators in one process, each counting its own reconciles).
+   */
+  telemetry?: MetricsRegistry;
   /** Lease timings (defaults 15 s / 10 s / 2 s). */
   lease?: { durationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
@@ -46,7 +53,8 @@ export interface OperatorHandle {
   done: Promise<StopReason>;
   stop(): Promise<void>;
   readonly isLeader: boolean;
-  readonly metrics: Metrics;
+  /** The operator's metrics as /metrics serves them. */
+  readonly metrics: Pick<MetricsRegistry, 'render'>;
   /** The port of the health server, if any. */
   port?: number;
   /** Enqueues every cached object in every controller (what a periodic resync does). */
@@ -163,22 +171,27 @@ function routeEvents(caches: Caches, c: Controllers, onAreaSpec: () => void): vo
   }
 }
 
-/** The operator's own gauges, computed at scrape time. */
-function registerGauges(metrics: Metrics, caches: Caches, elector: LeaderElector, c: Controllers): void {
-  metrics.gauge(
-    'scenic_operator_watch_healthy',
-    'Whether each informer is listed and watching (1) or not (0).',
-    () =>
-      informersOf(caches).map((i, n) => ({
+/** The operator's gauges, computed at scrape time (once per scrape for all of them). */
+function registerGauges(
+  metrics: ScenicMetrics,
+  caches: Caches,
+  elector: LeaderElector,
+  c: Controllers,
+): void {
+  metrics.collect('operator', () =>
+    Promise.resolve([
+      ...informersOf(caches).map((i, n) => ({
+        name: 'scenic_operator_watch_healthy' as const,
         labels: { informer: INFORMER_NAMES[n]! },
         value: i.healthy ? 1 : 0,
       })),
-  );
-  metrics.gauge('scenic_operator_leader', 'Whether this replica holds the lease.', () => [
-    { labels: {}, value: elector.isLeader ? 1 : 0 },
-  ]);
-  metrics.gauge('scenic_operator_workqueue_depth', 'Keys waiting per controller.', () =>
-    c.all.map((x) => ({ labels: { controller: x.name }, value: x.queue.length })),
+      { name: 'scenic_operator_leader' as const, labels: {}, value: elector.isLeader ? 1 : 0 },
+      ...c.all.map((x) => ({
+        name: 'scenic_operator_workqueue_depth' as const,
+        labels: { controller: x.name },
+        value: x.queue.length,
+      })),
+    ]),
   );
 }
 
@@ -270,7 +283,8 @@ async function run(r: Running): Promise<StopReason> {
 export async function startOperator(o: OperatorOptions): Promise<OperatorHandle> {
   const log = o.log;
   const client = new KubeClient(o.kc);
-  const metrics = new Metrics();
+  const registry = o.telemetry ?? createMetricsRegistry({ roles: ['operator'] });
+  const metrics = registry.metrics;
   const abort = new AbortController();
   await checkCrds(client);
   const elector = electorFor(client, o);
@@ -297,21 +311,26 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
       : await serve(
           o.httpPort,
           o.httpHost ?? '0.0.0.0',
-          metrics,
+          registry,
           () => !elector.isLeader || informers.every((i) => i.hasSynced),
         );
 
-  const shutdown = run({
-    o,
-    elector,
-    informers,
-    controllers: c.all,
-    listener,
-    prefixes,
-    pool,
-    server,
-    abort,
-  });
+  const shutdown = (async () => {
+    const reason = await run({
+      o,
+      elector,
+      informers,
+      controllers: c.all,
+      listener,
+      prefixes,
+      pool,
+      server,
+      abort,
+    });
+    // a registry of our own goes with us; the process's is the process's to shut down
+    if (!o.telemetry) await registry.shutdown();
+    return reason;
+  })();
   return {
     done: shutdown,
     stop: async () => {
@@ -328,7 +347,7 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
       }
       for (const w of caches.windows.list()) c.window.enqueue(keyOf(w));
     },
-    metrics,
+    metrics: registry,
     port: server ? (server.address() as { port: number }).port : undefined,
   };
 }
@@ -336,7 +355,7 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
 async function serve(
   port: number,
   host: string,
-  metrics: Metrics,
+  metrics: Pick<MetricsRegistry, 'render'>,
   ready: () => boolean,
 ): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -344,7 +363,10 @@ async function serve(
     if (req.url === '/readyz')
       return void res.writeHead(ready() ? 200 : 503).end(ready() ? 'ok' : 'caches not synced');
     if (req.url === '/metrics')
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+      return void metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end(),
+      );
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
