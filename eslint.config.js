@@ -55,6 +55,33 @@ export default tseslint.config(
     },
   },
   {
+    // Routers, workers and reconcilers call core, never knex (docs/architecture.md): no
+    // query builder from `x.db(...)` / `db(...)`, no `x.db.transaction` or `x.db.raw`.
+    files: ['api/**/*.ts', 'workers/**/*.ts', 'operator/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'knex', allowTypeImports: true, message: 'query through a store in core/.' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(db|trx)$/]",
+          message: 'query through a store in core/ (core/<area>/store.ts), not knex.',
+        },
+        {
+          selector: "CallExpression[callee.type='Identifier'][callee.name=/^(db|trx)$/]",
+          message: 'query through a store in core/ (core/<area>/store.ts), not knex.',
+        },
+        {
+          selector: "MemberExpression[object.property.name='db'][property.name=/^(transaction|raw)$/]",
+          message: 'transactions and raw SQL belong in core/.',
+        },
+      ],
+    },
+  },
+  {
     files: ['cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.mjs', 'bin/*.mjs', 'tests/support/*.ts'],
     rules: { 'no-console': 'off' },
   },

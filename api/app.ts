@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { pingDb } from '../core/db/knex.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Platform } from '../core/platform.js';
 import { ApiKeys } from '../core/auth/api-keys.js';
@@ -55,7 +56,7 @@ export function createApp(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([platform.db.raw('select 1'), platform.redis.ping()]);
+    const checks = await Promise.allSettled([pingDb(platform.db), platform.redis.ping()]);
     const [pg, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
     const ok = pg === 'ok' && redis === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres: pg, redis });

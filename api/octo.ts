@@ -1,11 +1,13 @@
-import { Router, type ErrorRequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
-import { DomainError, isDomainError, notFound } from '../core/errors.js';
+import { DomainError, inputError, isDomainError, notFound, type ErrorKind } from '../core/errors.js';
+import { isErrorCode } from '../core/error-codes.js';
 import type { Platform } from '../core/platform.js';
 import type { Actor, OrderView } from '../core/orders/model.js';
 import { refundOrder, endHold } from '../core/orders/lifecycle.js';
-import { viewOrder } from '../core/orders/store.js';
+import { viewOrder, viewOrders } from '../core/orders/store.js';
+import { listAreas } from '../core/catalog/catalog.js';
 import { channelAvailability } from '../core/channels/offers.js';
 import {
   confirmPartnerOrder,
@@ -13,6 +15,7 @@ import {
   extendPartnerOrder,
   ExtendHoldInput,
   findPartnerOrder,
+  listPartnerOrders,
   reschedulePartnerOrder,
 } from '../core/channels/partner-orders.js';
 import {
@@ -41,10 +44,11 @@ import { signedPartner } from './partner-auth.js';
 const LIST_LIMIT = 100;
 const Uuid = z.object({ uuid: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) });
 
-async function booking(p: Platform, actor: Actor, orderId: string) {
-  const v = await viewOrder(p.db, p.vault, orderId);
+async function bookingOf(p: Platform, v: OrderView) {
   return octoBooking(v, await p.catalog.area(v.areaId), await p.catalog.channel(v.channelId));
 }
+
+const booking = async (p: Platform, orderId: string) => bookingOf(p, await viewOrder(p.db, p.vault, orderId));
 
 async function product(p: Platform, id: string) {
   try {
@@ -56,6 +60,20 @@ async function product(p: Platform, id: string) {
   }
 }
 
+const StoredProblem = z.object({ code: z.string().optional(), detail: z.string().optional() });
+
+/**
+ * The refusal the first attempt of a booking stored (problem+json), raised again. OCTO
+ * answers each as a conflict (UNPROCESSABLE_ENTITY, unless the code is OCTO's own),
+ * whatever its kind was.
+ */
+function storedRefusal(body: unknown): DomainError {
+  const p = StoredProblem.safeParse(body);
+  const code = p.success && p.data.code && isErrorCode(p.data.code) ? p.data.code : 'UNPROCESSABLE_ENTITY';
+  // any declared code, raised as a conflict (the code's own kind is not what OCTO answers)
+  return new DomainError<ErrorKind>('conflict', code, (p.success ? p.data.detail : undefined) ?? 'refused');
+}
+
 /**
  * OCTO-shaped endpoints (`/octo`) over the same services as `/partner/v1`. Requests are
  * signed like partner requests, or carry `Authorization: Bearer <keyId>.<secret>` for
@@ -64,9 +82,18 @@ async function product(p: Platform, id: string) {
  */
 export function octoRouter(ctx: AppContext): Router {
   const r = Router();
-  const p = ctx.platform;
   r.use(signedPartner(ctx, { allowBearer: true }));
+  supplierRoutes(r, ctx.platform);
+  availabilityRoutes(r, ctx.platform);
+  bookingRoutes(r, ctx.platform);
+  changeRoutes(r, ctx.platform);
+  r.use((req, _res, next) => next(inputError('BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)));
+  r.use(octoErrors);
+  return r;
+}
 
+/** The supplier and its products (an OCTO product is a scenic area). */
+function supplierRoutes(r: Router, p: Platform): void {
   r.get('/supplier', (_req, res) => {
     res.json({
       id: 'scenic',
@@ -77,27 +104,34 @@ export function octoRouter(ctx: AppContext): Router {
   });
 
   r.get('/products', async (_req, res) => {
-    const ids: { id: string }[] = await p.db('areas').orderBy('id').select('id');
-    res.json(await Promise.all(ids.map(async (a) => octoProduct(await p.catalog.area(a.id)))));
+    const areas = await listAreas(p.db);
+    res.json(await Promise.all(areas.map(async (a) => octoProduct(await p.catalog.area(a.id)))));
   });
 
   r.get('/products/:productId', async (req, res) => {
     res.json(octoProduct(await product(p, String(req.params.productId))));
   });
+}
+
+/** Availability (time slots of days) and the calendar, as the partner's channel sees them. */
+function availabilityRoutes(r: Router, p: Platform): void {
+  const days = async (q: AvailabilityRequest, areaId: string, channelId: string) => {
+    const channel = await p.catalog.channel(channelId);
+    return Promise.all(
+      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, areaId, d)),
+    );
+  };
 
   r.post('/availability', async (req, res) => {
     const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
     checkOption(q.optionId);
     const area = await product(p, q.productId);
-    const channel = await p.catalog.channel(actorOf(res).channelId!);
+    const channelId = actorOf(res).channelId!;
     const units = (q.units ?? []).reduce(
       (s, u) => s + u.quantity * (area.products.get(u.id)?.persons ?? 1),
       0,
     );
-    const days = await Promise.all(
-      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
-    );
-    let list = days.flatMap((d) => octoAvailability(area, d, units));
+    let list = (await days(q, area.id, channelId)).flatMap((d) => octoAvailability(area, d, units));
     if (q.availabilityIds?.length) list = list.filter((a) => q.availabilityIds!.includes(a.id));
     res.json(list);
   });
@@ -106,13 +140,12 @@ export function octoRouter(ctx: AppContext): Router {
     const q = parseInput(AvailabilityRequest, req.body, 'BAD_REQUEST');
     checkOption(q.optionId);
     const area = await product(p, q.productId);
-    const channel = await p.catalog.channel(actorOf(res).channelId!);
-    const days = await Promise.all(
-      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, area.id, d)),
-    );
-    res.json(days.map(octoCalendarDay));
+    res.json((await days(q, area.id, actorOf(res).channelId!)).map(octoCalendarDay));
   });
+}
 
+/** Reserve (a hold), list and read bookings. */
+function bookingRoutes(r: Router, p: Platform): void {
   r.post('/bookings', async (req, res) => {
     const b = parseInput(BookingRequest, req.body, 'BAD_REQUEST');
     const area = await product(p, b.productId);
@@ -124,10 +157,7 @@ export function octoRouter(ctx: AppContext): Router {
       (e) => problemBody(e, req.originalUrl),
       { holdSeconds: (b.expirationMinutes ?? 30) * 60 },
     );
-    if (out.status >= 400) {
-      const code = (out.body as { code?: string }).code ?? 'UNPROCESSABLE_ENTITY';
-      throw new DomainError('conflict', code, (out.body as { detail?: string }).detail ?? 'refused');
-    }
+    if (out.status >= 400) throw storedRefusal(out.body);
     // the stored answer is the order view: no second read on the hot path
     res.json(octoBooking(out.body as OrderView, area, await p.catalog.channel(actorOf(res).channelId!)));
   });
@@ -135,34 +165,29 @@ export function octoRouter(ctx: AppContext): Router {
   // OCTO's booking list: this reseller's bookings only, newest first, at most LIST_LIMIT
   r.get('/bookings', async (req, res) => {
     const f = bookingFilters(parseInput(BookingListQuery, req.query, 'BAD_REQUEST'));
-    const rows: { id: string }[] = await p
-      .db('orders')
-      .where({ channel_id: actorOf(res).channelId! })
-      .modify((q) => {
-        if (f.productId) void q.where({ area_id: f.productId });
-        if (f.orderId) void q.where({ id: f.orderId });
-        if (f.from) void q.where('visit_date', '>=', f.from);
-        if (f.to) void q.where('visit_date', '<=', f.to);
-      })
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(LIST_LIMIT)
-      .select('id');
-    res.json(await Promise.all(rows.map((o) => booking(p, actorOf(res), o.id))));
+    const rows = await listPartnerOrders(
+      p.db,
+      actorOf(res),
+      { areaId: f.productId, orderId: f.orderId, from: f.from, to: f.to },
+      LIST_LIMIT,
+    );
+    const views = await viewOrders(p.db, p.vault, rows);
+    res.json(await Promise.all(views.map((v) => bookingOf(p, v))));
   });
 
   r.get('/bookings/:uuid', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const o = await findPartnerOrder(p.db, actorOf(res), uuid);
-    res.json(await booking(p, actorOf(res), o.id));
+    res.json(await booking(p, o.id));
   });
+}
 
+/** Confirm, move (reschedule), extend and cancel a booking. */
+function changeRoutes(r: Router, p: Platform): void {
   r.post('/bookings/:uuid/confirm', async (req, res) => {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const v = await confirmPartnerOrder(p.orders, actorOf(res), uuid);
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
   // OCTO booking update: a confirmed booking moves to another availability (reschedule)
@@ -182,7 +207,7 @@ export function octoRouter(ctx: AppContext): Router {
       uuid,
       availabilitySlot(u.availabilityId, await p.catalog.area(o.area_id)),
     );
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
   // OCTO extend: keep an ON_HOLD booking for expirationMinutes (1–60, default 30) from now
@@ -190,43 +215,32 @@ export function octoRouter(ctx: AppContext): Router {
     const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
     const input = parseInput(ExtendHoldInput, req.body ?? {}, 'BAD_REQUEST');
     const v = await extendPartnerOrder(p.orders, actorOf(res), uuid, input);
-    res.json(await booking(p, actorOf(res), v.id));
+    res.json(await booking(p, v.id));
   });
 
-  const cancel = async (uuid: string, actor: Actor, reason: string | undefined) => {
-    const o = await findPartnerOrder(p.db, actor, uuid);
-    if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
-    else if (o.status === 'issued' || o.status === 'partially_refunded')
-      await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
-        reason: 'other',
-        note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
-      });
-    return booking(p, actor, o.id);
+  const cancel = async (req: Request, res: Response) => {
+    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
+    const { reason } = parseInput(
+      z.object({ reason: z.string().max(400).optional() }),
+      req.body ?? {},
+      'BAD_REQUEST',
+    );
+    res.json(await cancelBooking(p, actorOf(res), uuid, reason));
   };
-  r.post('/bookings/:uuid/cancel', async (req, res) => {
-    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(
-      z.object({ reason: z.string().max(400).optional() }),
-      req.body ?? {},
-      'BAD_REQUEST',
-    );
-    res.json(await cancel(uuid, actorOf(res), reason));
-  });
-  r.delete('/bookings/:uuid', async (req, res) => {
-    const { uuid } = parseInput(Uuid, req.params, 'INVALID_BOOKING_UUID');
-    const { reason } = parseInput(
-      z.object({ reason: z.string().max(400).optional() }),
-      req.body ?? {},
-      'BAD_REQUEST',
-    );
-    res.json(await cancel(uuid, actorOf(res), reason));
-  });
+  r.post('/bookings/:uuid/cancel', cancel);
+  r.delete('/bookings/:uuid', cancel);
+}
 
-  r.use((req, _res, next) =>
-    next(new DomainError('not-found', 'BAD_REQUEST', `no OCTO endpoint ${req.method} ${req.path}`)),
-  );
-  r.use(octoErrors);
-  return r;
+/** OCTO cancel: a hold is given up, a confirmed booking refunded (every unused ticket). */
+async function cancelBooking(p: Platform, actor: Actor, uuid: string, reason: string | undefined) {
+  const o = await findPartnerOrder(p.db, actor, uuid);
+  if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
+  else if (o.status === 'issued' || o.status === 'partially_refunded')
+    await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
+      reason: 'other',
+      note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
+    });
+  return booking(p, o.id);
 }
 
 /** OCTO's error body, carrying the problem fields too; 5xx go on to the app's handler. */

@@ -1,15 +1,15 @@
 import type { Express, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DomainError, inputError } from '../core/errors.js';
+import { inputError, isDomainError, rateLimited } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
 import { placePresaleHold } from '../core/presale/holds.js';
 import { SoldOutCache } from '../core/inventory/sold-out.js';
-import { refusalError } from '../core/orders/place.js';
-import { audit } from '../core/orders/store.js';
+import { refusalError } from '../core/inventory/errors.js';
+import { audit } from '../core/audit/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
-import { problemBody } from './problem.js';
+import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
 import { Shedder } from './overload.js';
 import { currentTelemetry } from '../core/telemetry/sdk.js';
@@ -91,11 +91,7 @@ function sendRoom(res: ServerResponse, s: RoomState): void {
   if (s.admitted) return send(res, 200, s);
   // behind the frontier: 429 with when to come back and where they stand, never a timeout
   const p = problemBody(
-    new DomainError(
-      'rate-limited',
-      'waiting_room',
-      `you are number ${s.position} in the queue; ${s.ahead} ahead of you`,
-    ),
+    rateLimited('waiting_room', `you are number ${s.position} in the queue; ${s.ahead} ahead of you`),
     undefined,
   );
   send(res, 429, { ...p.body, ...s }, 'application/problem+json', {
@@ -106,6 +102,13 @@ function sendRoom(res: ServerResponse, s: RoomState): void {
 // One waiting room and sold-out cache per app (tests build several apps per process).
 const rooms = new WeakMap<AppContext, WaitingRoom>();
 
+type Lane = (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * The presale: the hold path and the waiting room's join and status, each a plain
+ * node:http handler served by the HTTP server before express (a fast lane) and also
+ * routed by express for apps mounted without it; and the admin's waiting-room setting.
+ */
 export function presaleFeature(): Feature {
   return {
     name: 'presale',
@@ -117,211 +120,203 @@ export function presaleFeature(): Feature {
       soldOut
         .start(p.connectRedis(), p.cfg.REDIS_PREFIX)
         .catch((e: unknown) => p.log.error({ err: e }, 'sold-out cache could not subscribe'));
-
-      // The hold path: one plain node:http handler, served by the HTTP server before
-      // express (a fast lane) and also routed by express for apps mounted without it.
-      const hold = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        const t0 = performance.now();
-        let status = 500;
-        try {
-          const h = parseHold(await readSmallBody(req, 1024));
-          room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
-          if (soldOut.isSoldOut(h.areaId, h.date, h.slotId))
-            throw refusalError('slot_sold_out', { fromCache: true });
-          const { holdId, expiresAt, result } = await placePresaleHold(
-            p.inventory,
-            h,
-            p.clock.now().getTime(),
-          );
-          if (!result.ok) {
-            if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
-            throw refusalError(result.reason, { level: result.level });
-          }
-          status = 201;
-          send(res, 201, {
-            holdId,
-            expiresAt: new Date(expiresAt).toISOString(),
-            areaId: h.areaId,
-            date: h.date,
-            slotId: h.slotId,
-            quantity: h.quantity,
-            level: result.level,
-          });
-        } catch (e) {
-          if (e instanceof DomainError) {
-            const pb = problemBody(e, HOLD_PATH);
-            status = pb.status;
-            send(res, pb.status, pb.body, 'application/problem+json');
-          } else {
-            p.log.error({ err: e }, 'presale hold failed');
-            send(
-              res,
-              500,
-              {
-                type: 'https://scenic.dev/problems/internal',
-                title: 'internal error',
-                status: 500,
-                code: 'internal',
-              },
-              'application/problem+json',
-            );
-          }
-        } finally {
-          ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
-        }
-      };
-      ctx.fastLanes.push({ method: 'POST', path: HOLD_PATH, serve: (req, res) => void hold(req, res) });
-      app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
-
-      // Joining and polling the room are the other presale hot paths: fast lanes too.
-      const limits = {
-        name: 'queue-join',
-        limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE,
-        windowSeconds: 60,
-        now: () => p.clock.now().getTime(),
-      };
-      const join = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-        if (!slug.test(areaId))
-          throw inputError('invalid_input', 'areaId: lowercase id', [
-            { path: 'areaId', message: 'lowercase id' },
-          ]);
-        await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
-        const text = await readSmallBody(req, 1024);
-        let body: unknown = {};
-        try {
-          body = text ? (JSON.parse(text) as unknown) : {};
-        } catch {
-          throw inputError('malformed_json', 'request body is not valid JSON');
-        }
-        const { deviceId } = parseInput(JoinBody, body);
-        sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
-      };
-      const status = async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-        if (!slug.test(areaId))
-          throw inputError('invalid_input', 'areaId: lowercase id', [
-            { path: 'areaId', message: 'lowercase id' },
-          ]);
-        const token = req.headers['x-queue-token'];
-        if (typeof token !== 'string')
-          throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [
-            { path: 'header.X-Queue-Token', message: 'missing' },
-          ]);
-        sendRoom(res, await room.status(areaId, token));
-      };
-      // Overloaded: answer before any work (see api/overload.ts). A shed status poll keeps
-      // its place (the position is in the token); a shed join has not joined yet.
-      const shedder = new Shedder(ctx.loopLag, p.cfg.SCENIC_SHED_LAG_MS);
-      const metrics = currentTelemetry()?.metrics;
-      if (metrics?.has('scenic_eventloop_lag_seconds'))
-        metrics.collect('event-loop-lag', () =>
-          Promise.resolve([
-            { name: 'scenic_eventloop_lag_seconds', labels: {}, value: ctx.loopLag.ms / 1000 },
-          ]),
-        );
-      const shed = (route: string, req: IncomingMessage, res: ServerResponse) => {
-        const retry = shedder.retryAfterSeconds();
-        const token = /^q1\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
-        const joined = route.endsWith('/status');
-        const detail = joined
-          ? `the waiting room is very busy; your place is kept, ask again in ${retry} s`
-          : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
-        req.resume();
-        send(
-          res,
-          429,
-          {
-            type: 'https://scenic.dev/problems/waiting_room_busy',
-            title: 'waiting room busy',
-            status: 429,
-            code: 'waiting_room_busy',
-            detail,
-            position: token ? Number(token[1]) : null,
-            ahead: null,
-            admitted: false,
-            retryAfterSeconds: retry,
-          },
-          'application/problem+json',
-          { 'retry-after': String(retry) },
-        );
-        metrics?.add('scenic_waiting_room_shed_total', 1, { route });
-      };
-      const lane =
-        (route: string, fn: (areaId: string, req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
-        async (areaId: string, req: IncomingMessage, res: ServerResponse) => {
-          const t0 = performance.now();
-          if (shedder.shedding) {
-            shed(route, req, res);
-            ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
-            return;
-          }
-          try {
-            await fn(areaId, req, res);
-          } catch (e) {
-            if (e instanceof DomainError) {
-              const pb = problemBody(e, req.url);
-              const retry = (e.details as { retryAfterSeconds?: number }).retryAfterSeconds;
-              send(
-                res,
-                pb.status,
-                pb.body,
-                'application/problem+json',
-                retry !== undefined ? { 'retry-after': String(retry) } : {},
-              );
-            } else {
-              p.log.error({ err: e }, 'waiting room request failed');
-              send(
-                res,
-                500,
-                {
-                  type: 'https://scenic.dev/problems/internal',
-                  title: 'internal error',
-                  status: 500,
-                  code: 'internal',
-                },
-                'application/problem+json',
-              );
-            }
-          } finally {
-            ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
-          }
-        };
-      const joinLane = lane(JOIN_PATH, join);
-      const statusLane = lane(STATUS_PATH, status);
-      ctx.fastLanes.push(
-        { method: 'POST', path: JOIN_PATH, serve: (req, res, at) => void joinLane(at.areaId!, req, res) },
-        { method: 'GET', path: STATUS_PATH, serve: (req, res, at) => void statusLane(at.areaId!, req, res) },
-      );
-      app.post(
-        JOIN_PATH,
-        (req: Request, res: Response) => void joinLane(String(req.params.areaId), req, res),
-      );
-      app.get(
-        STATUS_PATH,
-        (req: Request, res: Response) => void statusLane(String(req.params.areaId), req, res),
-      );
+      mountHold(app, ctx, holdHandler(ctx, room, soldOut));
+      mountQueue(app, ctx, queueLanes(ctx, room));
     },
     routes(app: Express, ctx: AppContext) {
-      const p = ctx.platform;
-      const room = rooms.get(ctx)!;
-      app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
-        const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-        const c = parseInput(
-          z.object({
-            opensAt: z.iso.datetime({ offset: true }),
-            ratePerSecond: z.number().min(0.1).max(100_000),
-            burst: z.number().int().min(0).max(1_000_000).default(0),
-          }),
-          req.body,
-        );
-        await p.catalog.area(areaId);
-        const frontier = await room.configure(areaId, {
-          opensAt: new Date(c.opensAt),
-          ratePerSecond: c.ratePerSecond,
-          burst: c.burst,
-        });
-        await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
-        res.json({ areaId, ...c, frontier });
-      });
+      waitingRoomAdmin(app, ctx, rooms.get(ctx)!);
     },
   };
+}
+
+/** POST /v1/presale/holds: admission checked, the sold-out cache first, then the stock. */
+function holdHandler(ctx: AppContext, room: WaitingRoom, soldOut: SoldOutCache) {
+  const p = ctx.platform;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const t0 = performance.now();
+    let status = 500;
+    try {
+      const h = parseHold(await readSmallBody(req, 1024));
+      room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
+      if (soldOut.isSoldOut(h.areaId, h.date, h.slotId))
+        throw refusalError('slot_sold_out', { fromCache: true });
+      const { holdId, expiresAt, result } = await placePresaleHold(p.inventory, h, p.clock.now().getTime());
+      if (!result.ok) {
+        if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
+        throw refusalError(result.reason, { level: result.level });
+      }
+      status = 201;
+      send(res, 201, {
+        holdId,
+        expiresAt: new Date(expiresAt).toISOString(),
+        areaId: h.areaId,
+        date: h.date,
+        slotId: h.slotId,
+        quantity: h.quantity,
+        level: result.level,
+      });
+    } catch (e) {
+      status = sendError(ctx, res, e, HOLD_PATH, 'presale hold failed', false);
+    } finally {
+      ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
+    }
+  };
+}
+
+/** A thrown error as problem+json (a domain error's status, else a logged 500); returns the status. */
+function sendError(
+  ctx: AppContext,
+  res: ServerResponse,
+  e: unknown,
+  instance: string | undefined,
+  what: string,
+  retryAfter: boolean,
+): number {
+  if (!isDomainError(e)) {
+    ctx.platform.log.error({ err: e }, what);
+    send(res, 500, internalProblem(), 'application/problem+json');
+    return 500;
+  }
+  const pb = problemBody(e, instance);
+  const retry = e.details.retryAfterSeconds;
+  send(
+    res,
+    pb.status,
+    pb.body,
+    'application/problem+json',
+    retryAfter && retry !== undefined ? { 'retry-after': String(retry) } : {},
+  );
+  return pb.status;
+}
+
+function mountHold(app: Express, ctx: AppContext, hold: ReturnType<typeof holdHandler>): void {
+  ctx.fastLanes.push({ method: 'POST', path: HOLD_PATH, serve: (req, res) => void hold(req, res) });
+  app.post(HOLD_PATH, (req: Request, res: Response) => void hold(req, res));
+}
+
+const checkAreaId = (areaId: string) => {
+  if (!slug.test(areaId))
+    throw inputError('invalid_input', 'areaId: lowercase id', [{ path: 'areaId', message: 'lowercase id' }]);
+};
+
+/** Joining and polling the room: the other presale hot paths, shed before any work when overloaded. */
+function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: Lane } {
+  const p = ctx.platform;
+  const limits = {
+    name: 'queue-join',
+    limit: p.cfg.SCENIC_QUEUE_JOIN_PER_MINUTE,
+    windowSeconds: 60,
+    now: () => p.clock.now().getTime(),
+  };
+  const join: Lane = async (areaId, req, res) => {
+    checkAreaId(areaId);
+    await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    const text = await readSmallBody(req, 1024);
+    let body: unknown = {};
+    try {
+      body = text ? (JSON.parse(text) as unknown) : {};
+    } catch {
+      throw inputError('malformed_json', 'request body is not valid JSON');
+    }
+    const { deviceId } = parseInput(JoinBody, body);
+    sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
+  };
+  const status: Lane = async (areaId, req, res) => {
+    checkAreaId(areaId);
+    const token = req.headers['x-queue-token'];
+    if (typeof token !== 'string')
+      throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [
+        { path: 'header.X-Queue-Token', message: 'missing' },
+      ]);
+    sendRoom(res, await room.status(areaId, token));
+  };
+  const lane = sheddingLane(ctx);
+  return { join: lane(JOIN_PATH, join), status: lane(STATUS_PATH, status) };
+}
+
+/**
+ * Wraps a queue route: overloaded, it answers before any work (see api/overload.ts) —
+ * a shed status poll keeps its place (the position is in the token), a shed join has
+ * not joined yet; otherwise it runs the route and answers its errors as problem+json.
+ */
+function sheddingLane(ctx: AppContext): (route: string, fn: Lane) => Lane {
+  const shedder = new Shedder(ctx.loopLag, ctx.platform.cfg.SCENIC_SHED_LAG_MS);
+  const metrics = currentTelemetry()?.metrics;
+  if (metrics?.has('scenic_eventloop_lag_seconds'))
+    metrics.collect('event-loop-lag', () =>
+      Promise.resolve([{ name: 'scenic_eventloop_lag_seconds', labels: {}, value: ctx.loopLag.ms / 1000 }]),
+    );
+  const shed = (route: string, req: IncomingMessage, res: ServerResponse) => {
+    const retry = shedder.retryAfterSeconds();
+    const token = /^q1\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
+    const detail = route.endsWith('/status')
+      ? `the waiting room is very busy; your place is kept, ask again in ${retry} s`
+      : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
+    req.resume();
+    send(
+      res,
+      429,
+      {
+        ...problemBody(rateLimited('waiting_room_busy', detail)).body,
+        position: token ? Number(token[1]) : null,
+        ahead: null,
+        admitted: false,
+        retryAfterSeconds: retry,
+      },
+      'application/problem+json',
+      { 'retry-after': String(retry) },
+    );
+    metrics?.add('scenic_waiting_room_shed_total', 1, { route });
+  };
+  return (route, fn) => async (areaId, req, res) => {
+    const t0 = performance.now();
+    if (shedder.shedding) {
+      shed(route, req, res);
+      ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
+      return;
+    }
+    try {
+      await fn(areaId, req, res);
+    } catch (e) {
+      sendError(ctx, res, e, req.url, 'waiting room request failed', true);
+    } finally {
+      ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
+    }
+  };
+}
+
+function mountQueue(app: Express, ctx: AppContext, lanes: { join: Lane; status: Lane }): void {
+  ctx.fastLanes.push(
+    { method: 'POST', path: JOIN_PATH, serve: (req, res, at) => void lanes.join(at.areaId!, req, res) },
+    { method: 'GET', path: STATUS_PATH, serve: (req, res, at) => void lanes.status(at.areaId!, req, res) },
+  );
+  app.post(JOIN_PATH, (req: Request, res: Response) => void lanes.join(String(req.params.areaId), req, res));
+  app.get(
+    STATUS_PATH,
+    (req: Request, res: Response) => void lanes.status(String(req.params.areaId), req, res),
+  );
+}
+
+/** PUT /v1/admin/areas/:areaId/waiting-room: when the room opens, how fast it admits. */
+function waitingRoomAdmin(app: Express, ctx: AppContext, room: WaitingRoom): void {
+  const p = ctx.platform;
+  app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
+    const c = parseInput(
+      z.object({
+        opensAt: z.iso.datetime({ offset: true }),
+        ratePerSecond: z.number().min(0.1).max(100_000),
+        burst: z.number().int().min(0).max(1_000_000).default(0),
+      }),
+      req.body,
+    );
+    await p.catalog.area(areaId);
+    const frontier = await room.configure(areaId, {
+      opensAt: new Date(c.opensAt),
+      ratePerSecond: c.ratePerSecond,
+      burst: c.burst,
+    });
+    await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
+    res.json({ areaId, ...c, frontier });
+  });
 }

@@ -1,8 +1,18 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { DomainError, isDomainError, type ErrorKind } from '../core/errors.js';
+import {
+  DomainError,
+  INTERNAL_ERROR_CODE,
+  isDomainError,
+  type ErrorCode,
+  type ErrorKind,
+} from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 
-/** The one place where domain error kinds become HTTP statuses. */
+/**
+ * The one place where domain errors become HTTP statuses: by kind (exhaustive, so a new
+ * kind does not compile until it has a status; every code is declared with a kind in
+ * its area's table, core/error-codes.ts), then the few codes whose status differs.
+ */
 const STATUS: Record<ErrorKind, number> = {
   input: 400,
   authentication: 401,
@@ -15,7 +25,7 @@ const STATUS: Record<ErrorKind, number> = {
 };
 
 /** Codes whose HTTP status differs from their kind's default. */
-const STATUS_BY_CODE: Record<string, number> = {
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   idempotency_key_reused: 422,
 };
 
@@ -29,11 +39,7 @@ export function problemBody(
   instance?: string,
 ): { status: number; body: Record<string, unknown> } {
   const status = statusOf(err);
-  const {
-    fields,
-    retryAfterSeconds: _r,
-    ...rest
-  } = err.details as { fields?: unknown; retryAfterSeconds?: number; [k: string]: unknown };
+  const { fields, retryAfterSeconds: _r, ...rest } = err.details;
   return {
     status,
     body: {
@@ -49,8 +55,17 @@ export function problemBody(
   };
 }
 
+/** The 500 answer's body: what failed is ours and logged, never shown. */
+export const internalProblem = (detail?: string) => ({
+  type: `${PROBLEM_TYPE_BASE}${INTERNAL_ERROR_CODE}`,
+  title: 'internal error',
+  status: 500,
+  code: INTERNAL_ERROR_CODE,
+  ...(detail === undefined ? {} : { detail }),
+});
+
 export function sendProblem(res: Response, err: DomainError, instance?: string): void {
-  const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+  const retry = err.details.retryAfterSeconds;
   if (retry !== undefined) res.setHeader('Retry-After', String(Math.ceil(retry)));
   const p = problemBody(err, instance);
   res.status(p.status).type('application/problem+json').json(p.body);
@@ -95,13 +110,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     res
       .status(500)
       .type('application/problem+json')
-      .json({
-        type: `${PROBLEM_TYPE_BASE}internal`,
-        title: 'internal error',
-        status: 500,
-        code: 'internal',
-        detail: 'an unexpected error occurred; it has been logged',
-      });
+      .json(internalProblem('an unexpected error occurred; it has been logged'));
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.js';
-import { DomainError, conflict, inputError } from './errors.js';
+import { DomainError, conflict, inputError, isDomainError } from './errors.js';
 
 /**
  * Idempotent POSTs. The first request with a key runs; its response is stored and
@@ -82,14 +82,6 @@ export async function completeInTransaction(
     );
 }
 
-interface Row {
-  state: 'running' | 'done';
-  request_hash: string;
-  status_code: number | null;
-  response: unknown;
-  locked_until: Date | null;
-}
-
 /**
  * Runs `fn` at most once per key. `fn` receives the key so it can complete it in its
  * transaction (and then says so with `storedInTransaction`); otherwise the response is
@@ -121,8 +113,7 @@ export async function runIdempotent<T>(
       .returning('key');
     let mine = inserted.length === 1;
     if (!mine) {
-      const row = (await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first()) as
-        Row | undefined;
+      const row = await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first();
       if (!row) continue; // freed between our insert and read: try again
       if (row.request_hash !== k.requestHash) {
         throw new DomainError(
@@ -161,7 +152,7 @@ export async function runIdempotent<T>(
       if (!storedInTransaction) await storeAnswer(db, held, res);
       return { ...res, replayed: false };
     } catch (e) {
-      if (e instanceof DomainError && e.kind !== 'unavailable') {
+      if (isDomainError(e) && e.kind !== 'unavailable') {
         const res = toProblem(e);
         await storeAnswer(db, held, res);
         return { ...res, replayed: false };

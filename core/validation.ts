@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { inputError, type FieldIssue } from './errors.js';
+import { inputError, type CodeOf, type FieldIssue } from './errors.js';
 
 /**
  * Parses untrusted input with a zod schema and turns every problem into an
@@ -8,7 +8,7 @@ import { inputError, type FieldIssue } from './errors.js';
 export function parseInput<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  code = 'invalid_input',
+  code: CodeOf<'input'> = 'invalid_input',
 ): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;

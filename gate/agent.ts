@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { localTime } from '../core/checkin/local-time.js';
+import { localTime } from '../core/time.js';
 import type { Direction, HealthReport, ManifestTicket, Media, Presence } from '../core/checkin/protocol.js';
 import { DISPLAY, type CheckinReason } from '../core/checkin/reasons.js';
 import type { Decision, EntranceRules } from '../core/checkin/rules.js';

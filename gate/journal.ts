@@ -27,7 +27,7 @@ export class Journal {
   readonly db: Db;
   private readonly insert: Statement;
   private readonly kvSet: Statement;
-  private readonly kvGet: Statement;
+  private readonly kvGet: Statement<[string], { v: string }>;
   private waiting: Waiter[] = [];
   private scheduled = false;
 
@@ -63,7 +63,7 @@ export class Journal {
     this.kvSet = this.db.prepare(
       'insert into kv (k, v) values (?, ?) on conflict (k) do update set v = excluded.v',
     );
-    this.kvGet = this.db.prepare('select v from kv where k = ?');
+    this.kvGet = this.db.prepare<[string], { v: string }>('select v from kv where k = ?');
   }
 
   /** Appends decisions; resolves once they are on disk. */
@@ -108,16 +108,16 @@ export class Journal {
   }
 
   backlog(): number {
-    return (this.db.prepare('select count(*) as n from journal where synced = 0').get() as { n: number }).n;
+    return this.db.prepare<[], { n: number }>('select count(*) as n from journal where synced = 0').get()!.n;
   }
 
   /** Admitted entries and exits not yet synced (they are not in the centre's figures yet). */
   pendingMovements(): { entries: number; exits: number } {
     const rows = this.db
-      .prepare(
+      .prepare<[], { direction: string; n: number }>(
         `select direction, sum(units) as n from journal where synced = 0 and decision = 'admit' group by direction`,
       )
-      .all() as { direction: string; n: number }[];
+      .all();
     return {
       entries: rows.find((r) => r.direction === 'in')?.n ?? 0,
       exits: rows.find((r) => r.direction === 'out')?.n ?? 0,
@@ -136,10 +136,10 @@ export class Journal {
 
   private perTicket(direction: 'in' | 'out'): Map<string, number> {
     const rows = this.db
-      .prepare(
+      .prepare<[string], { t: string; n: number }>(
         `select ticket_id as t, count(*) as n from journal where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`,
       )
-      .all(direction) as { t: string; n: number }[];
+      .all(direction);
     return new Map(rows.map((r) => [r.t, r.n]));
   }
 
@@ -152,11 +152,11 @@ export class Journal {
   }
 
   count(): number {
-    return (this.db.prepare('select count(*) as n from journal').get() as { n: number }).n;
+    return this.db.prepare<[], { n: number }>('select count(*) as n from journal').get()!.n;
   }
 
   get<T>(key: string): T | undefined {
-    const row = this.kvGet.get(key) as { v: string } | undefined;
+    const row = this.kvGet.get(key);
     return row ? (JSON.parse(row.v) as T) : undefined;
   }
 
@@ -186,9 +186,10 @@ export class Journal {
   }
 
   manifest(): ManifestTicket[] {
-    return (this.db.prepare('select doc from manifest').all() as { doc: string }[]).map(
-      (r) => JSON.parse(r.doc) as ManifestTicket,
-    );
+    return this.db
+      .prepare<[], { doc: string }>('select doc from manifest')
+      .all()
+      .map((r) => JSON.parse(r.doc) as ManifestTicket);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
+import { INTERNAL_ERROR_CODE, type ErrorCode } from '../core/errors.js';
 import type { GateAgent } from './agent.js';
 
 /**
@@ -41,7 +42,16 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(s);
 }
 
-function problem(res: ServerResponse, status: number, code: string, detail: string): void {
+/**
+ * problem+json of the agent's own small server (no express, no DomainError): its
+ * statuses are explicit, its codes declared like every other (core/checkin/errors.ts).
+ */
+function problem(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode | typeof INTERNAL_ERROR_CODE,
+  detail: string,
+): void {
   send(
     res,
     status,
@@ -241,7 +251,8 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log.error({ err }, 'scan handler failed');
-      if (!res.headersSent) problem(res, 500, 'internal', 'an unexpected error occurred; it has been logged');
+      if (!res.headersSent)
+        problem(res, 500, INTERNAL_ERROR_CODE, 'an unexpected error occurred; it has been logged');
     });
   });
   server.keepAliveTimeout = 65_000;

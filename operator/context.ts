@@ -4,7 +4,7 @@ import type { SalesWindow, ScenicArea } from './api/types.js';
 import type { KubeClient, KubeObject, ResourceType } from './kube/client.js';
 import type { Recorder } from './kube/events.js';
 import type { Informer } from './kube/informer.js';
-import type { Metrics } from './kube/metrics.js';
+import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 
 /** The list-watch caches the controllers read (children filtered by the managed-by label). */
 export interface Caches {
@@ -27,7 +27,7 @@ export interface OperatorContext {
   recorder: Recorder;
   redis: RedisPool;
   log: Logger;
-  metrics: Metrics;
+  metrics: ScenicMetrics;
   now: () => Date;
   /** Enqueue an area in every controller that reconciles areas. */
   enqueueArea: (key: string) => void;

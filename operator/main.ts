@@ -14,7 +14,7 @@ import { startOperator } from './operator.js';
 export async function main(): Promise<number> {
   const cfg = loadOperatorConfig();
   const log = createLogger('operator', cfg.LOG_LEVEL);
-  // traces and OTLP; /metrics stays the operator's own registry (operator/kube/metrics.ts)
+  // one telemetry for the process: traces, and the metrics /metrics serves (and OTLP pushes)
   const telemetry = startTelemetry({ role: 'operator', instrumentations });
   const kc = new KubeConfig();
   if (cfg.KUBECONFIG) kc.loadFromFile(cfg.KUBECONFIG);
@@ -34,6 +34,7 @@ export async function main(): Promise<number> {
     resyncMs: cfg.RESYNC_SECONDS * 1000,
     httpPort: cfg.OPERATOR_HTTP_PORT || undefined,
     httpHost: cfg.OPERATOR_HTTP_HOST,
+    telemetry,
   });
   const onSignal = (sig: string) => {
     log.info({ signal: sig }, 'shutting down');

@@ -13,7 +13,8 @@ import { Controller } from './kube/controller.js';
 import { EventRecorder } from './kube/events.js';
 import { Informer, keyOf, restListWatcher } from './kube/informer.js';
 import { LeaderElector } from './kube/leader.js';
-import { Metrics } from './kube/metrics.js';
+import { createMetricsRegistry, type MetricsRegistry } from '../core/telemetry/sdk.js';
+import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { CHILD_KINDS, MANAGED_BY, RT } from './kube/resources.js';
 import { switchesReconciler } from './switches/controller.js';
 import { windowAreaKeys, windowReconciler } from './windows/controller.js';
@@ -35,6 +36,12 @@ export interface OperatorOptions {
   httpHost?: string;
   /** Injected clock (tests). */
   now?: () => Date;
+  /**
+   * Where the operator's metrics go and what /metrics serves: the process's telemetry
+   * (`startTelemetry`). Absent, the operator gets a registry of its own (tests run
+   * several operators in one process, each counting its own reconciles).
+   */
+  telemetry?: MetricsRegistry;
   /** Lease timings (defaults 15 s / 10 s / 2 s). */
   lease?: { durationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
@@ -46,7 +53,8 @@ export interface OperatorHandle {
   done: Promise<StopReason>;
   stop(): Promise<void>;
   readonly isLeader: boolean;
-  readonly metrics: Metrics;
+  /** The operator's metrics as /metrics serves them. */
+  readonly metrics: Pick<MetricsRegistry, 'render'>;
   /** The port of the health server, if any. */
   port?: number;
   /** Enqueues every cached object in every controller (what a periodic resync does). */
@@ -79,33 +87,14 @@ const ownerAreaKey = (o: KubeObject) => {
   return ref ? `${o.metadata.namespace}/${ref.name}` : undefined;
 };
 
-/**
- * Starts the operator: checks the CRDs, waits for the lease, then runs the informers and the
- * controllers (children, sales windows, channel switches) and the capacity listener until
- * stopped or the lease is lost. A process holding no lease does nothing but wait for it.
- */
-export async function startOperator(o: OperatorOptions): Promise<OperatorHandle> {
-  const log = o.log;
-  const client = new KubeClient(o.kc);
-  const metrics = new Metrics();
-  const abort = new AbortController();
-  await checkCrds(client);
+const INFORMER_NAMES = ['scenicareas', 'saleswindows', ...CHILD_KINDS.map((k) => k.plural)];
 
-  const elector = new LeaderElector({
-    client,
-    namespace: o.leaseNamespace,
-    name: o.leaseName ?? 'scenic-operator',
-    identity: o.identity,
-    log,
-    leaseDurationMs: o.lease?.durationMs,
-    renewDeadlineMs: o.lease?.renewDeadlineMs,
-    retryPeriodMs: o.lease?.retryPeriodMs,
-  });
-
+/** The list-watch caches: areas, windows, and the children we manage (by the managed-by label). */
+function createCaches(client: KubeClient, o: OperatorOptions): Caches {
   const resyncMs = o.resyncMs ?? 300_000;
   const informer = <T extends KubeObject>(name: string, path: string, selector?: string) =>
-    new Informer<T>(restListWatcher<T>(client, path, selector), { name, log, resyncMs });
-  const caches: Caches = {
+    new Informer<T>(restListWatcher<T>(client, path, selector), { name, log: o.log, resyncMs });
+  return {
     areas: informer<ScenicArea>('scenicareas', resourcePath(RT.area, o.namespace)),
     windows: informer<SalesWindow>('saleswindows', resourcePath(RT.window, o.namespace)),
     children: new Map(
@@ -119,23 +108,189 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
       ]),
     ),
   };
-  const allInformers = [caches.areas, caches.windows, ...caches.children.values()];
-  metrics.gauge(
-    'scenic_operator_watch_healthy',
-    'Whether each informer is listed and watching (1) or not (0).',
-    () =>
-      allInformers.map((i, n) => ({
-        labels: { informer: [...['scenicareas', 'saleswindows'], ...CHILD_KINDS.map((k) => k.plural)][n]! },
+}
+
+const informersOf = (c: Caches) => [c.areas, c.windows, ...c.children.values()];
+
+interface Controllers {
+  area: Controller;
+  window: Controller;
+  switches: Controller;
+  all: Controller[];
+}
+
+/**
+ * Informer events only enqueue keys. Status-only updates of our own are skipped (no
+ * generation change), except level changes, which the switches controller turns into
+ * channel states.
+ */
+function routeEvents(caches: Caches, c: Controllers, onAreaSpec: () => void): void {
+  const area = (k: string) => {
+    c.area.enqueue(k);
+    c.switches.enqueue(k);
+  };
+  caches.areas.on({
+    add: (a) => {
+      area(keyOf(a));
+      onAreaSpec();
+    },
+    update: (old, a) => {
+      const specChanged =
+        old.metadata.generation !== a.metadata.generation ||
+        old.metadata.deletionTimestamp !== a.metadata.deletionTimestamp;
+      if (specChanged) {
+        c.area.enqueue(keyOf(a));
+        onAreaSpec();
+        // Windows of this area depend on its channels and cool-down.
+        for (const w of caches.windows.list())
+          if (windowAreaKeys(w)[0] === keyOf(a)) c.window.enqueue(keyOf(w));
+      }
+      if (specChanged || JSON.stringify(old.status?.levels) !== JSON.stringify(a.status?.levels))
+        c.switches.enqueue(keyOf(a));
+    },
+    resync: (a) => area(keyOf(a)),
+  });
+  const onWindow = (w: SalesWindow, old?: SalesWindow) => {
+    c.window.enqueue(keyOf(w));
+    for (const k of windowAreaKeys(w, old)) area(k);
+  };
+  caches.windows.on({
+    add: (w) => onWindow(w),
+    update: (old, w) => old.metadata.generation !== w.metadata.generation && onWindow(w, old),
+    delete: (w) => {
+      for (const k of windowAreaKeys(w)) area(k);
+    },
+    resync: (w) => c.window.enqueue(keyOf(w)),
+  });
+  for (const inf of caches.children.values()) {
+    const toOwner = (child: KubeObject) => {
+      const k = ownerAreaKey(child);
+      if (k) c.area.enqueue(k);
+    };
+    inf.on({ update: (_old, child) => toOwner(child), delete: toOwner });
+  }
+}
+
+/** The operator's gauges, computed at scrape time (once per scrape for all of them). */
+function registerGauges(
+  metrics: ScenicMetrics,
+  caches: Caches,
+  elector: LeaderElector,
+  c: Controllers,
+): void {
+  metrics.collect('operator', () =>
+    Promise.resolve([
+      ...informersOf(caches).map((i, n) => ({
+        name: 'scenic_operator_watch_healthy' as const,
+        labels: { informer: INFORMER_NAMES[n]! },
         value: i.healthy ? 1 : 0,
       })),
+      { name: 'scenic_operator_leader' as const, labels: {}, value: elector.isLeader ? 1 : 0 },
+      ...c.all.map((x) => ({
+        name: 'scenic_operator_workqueue_depth' as const,
+        labels: { controller: x.name },
+        value: x.queue.length,
+      })),
+    ]),
   );
-  metrics.gauge('scenic_operator_leader', 'Whether this replica holds the lease.', () => [
-    { labels: {}, value: elector.isLeader ? 1 : 0 },
-  ]);
+}
 
-  const pool = new Pool(o.redisUrl, log);
-  const controllers: Controller[] = [];
+function electorFor(client: KubeClient, o: OperatorOptions): LeaderElector {
+  return new LeaderElector({
+    client,
+    namespace: o.leaseNamespace,
+    name: o.leaseName ?? 'scenic-operator',
+    identity: o.identity,
+    log: o.log,
+    leaseDurationMs: o.lease?.durationMs,
+    renewDeadlineMs: o.lease?.renewDeadlineMs,
+    retryPeriodMs: o.lease?.retryPeriodMs,
+  });
+}
+
+/** The three controllers over one context; the context enqueues into them. */
+function createControllers(base: Omit<OperatorContext, 'enqueueArea' | 'enqueueSwitches'>): {
+  ctx: OperatorContext;
+  c: Controllers;
+} {
   const ctx: OperatorContext = {
+    ...base,
+    enqueueArea: (k) => area.enqueue(k),
+    enqueueSwitches: (k) => switches.enqueue(k),
+  };
+  const opts = { log: base.log, metrics: base.metrics };
+  const area = new Controller('scenicarea', areaReconciler(ctx), opts);
+  const window = new Controller('saleswindow', windowReconciler(ctx), opts);
+  const switches = new Controller('channelswitch', switchesReconciler(ctx), opts);
+  return { ctx, c: { area, window, switches, all: [area, window, switches] } };
+}
+
+interface Running {
+  o: OperatorOptions;
+  elector: LeaderElector;
+  informers: Informer<KubeObject>[];
+  controllers: Controller[];
+  listener: CapacityListener;
+  prefixes: () => Set<string>;
+  pool: Pool;
+  server: http.Server | undefined;
+  abort: AbortController;
+}
+
+/**
+ * Campaigns for the lease; once held, starts the watches, waits for them to sync, then
+ * the listener and the controllers, and holds the lease until stopped or lost. Then
+ * stops taking work, lets reconciles in flight finish, drops the watches and the lease.
+ */
+async function run(r: Running): Promise<StopReason> {
+  const { o, elector, informers, abort } = r;
+  let leading = false;
+  const done = (async (): Promise<StopReason> => {
+    if (!(await elector.acquire(abort.signal))) return 'stopped';
+    leading = true;
+    for (const i of informers) i.start();
+    await Promise.race([
+      Promise.all(informers.map((i) => i.synced())),
+      new Promise((res) => abort.signal.addEventListener('abort', res, { once: true })),
+    ]);
+    if (!abort.signal.aborted) {
+      await r.listener.sync(r.prefixes());
+      for (const c of r.controllers) c.start();
+      o.log.info({ namespace: o.namespace ?? '(all)', identity: o.identity }, 'operator running');
+    }
+    return elector.hold(abort.signal);
+  })();
+  const reason = await done.catch((err: Error) => {
+    o.log.error({ err: err.message }, 'operator failed');
+    return 'lost' as const;
+  });
+  abort.abort();
+  await Promise.all(r.controllers.map((c) => c.stop()));
+  await r.listener.stop();
+  await Promise.all(informers.map((i) => i.stop()));
+  r.pool.close();
+  if (reason === 'stopped' && leading) await elector.release();
+  await new Promise<void>((res) => (r.server ? r.server.close(() => res()) : res()));
+  o.log.info({ reason }, 'operator stopped');
+  return reason;
+}
+
+/**
+ * Starts the operator: checks the CRDs, waits for the lease, then runs the informers and the
+ * controllers (children, sales windows, channel switches) and the capacity listener until
+ * stopped or the lease is lost. A process holding no lease does nothing but wait for it.
+ */
+export async function startOperator(o: OperatorOptions): Promise<OperatorHandle> {
+  const log = o.log;
+  const client = new KubeClient(o.kc);
+  const registry = o.telemetry ?? createMetricsRegistry({ roles: ['operator'] });
+  const metrics = registry.metrics;
+  const abort = new AbortController();
+  await checkCrds(client);
+  const elector = electorFor(client, o);
+  const caches = createCaches(client, o);
+  const pool = new Pool(o.redisUrl, log);
+  const { ctx, c } = createControllers({
     client,
     caches,
     recorder: new EventRecorder(client, 'scenic-operator', o.identity, log),
@@ -143,118 +298,39 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     log,
     metrics,
     now: o.now ?? (() => new Date()),
-    enqueueArea: (k) => areaCtl.enqueue(k),
-    enqueueSwitches: (k) => switchCtl.enqueue(k),
-  };
-  const areaCtl = new Controller('scenicarea', areaReconciler(ctx), { log, metrics });
-  const windowCtl = new Controller('saleswindow', windowReconciler(ctx), { log, metrics });
-  const switchCtl = new Controller('channelswitch', switchesReconciler(ctx), { log, metrics });
-  controllers.push(areaCtl, windowCtl, switchCtl);
-  metrics.gauge('scenic_operator_workqueue_depth', 'Keys waiting per controller.', () =>
-    controllers.map((c) => ({ labels: { controller: c.name }, value: c.queue.length })),
-  );
+  });
+  registerGauges(metrics, caches, elector, c);
   const listener = new CapacityListener(ctx, o.redisUrl);
   const prefixes = () =>
     new Set([o.redisPrefix, ...caches.areas.list().map((a) => resolveArea(a).redisPrefix)]);
-
-  // Informer events only enqueue keys. Status-only updates of our own are skipped (no
-  // generation change), except level changes, which the switches controller turns into
-  // channel states.
-  caches.areas.on({
-    add: (a) => {
-      areaCtl.enqueue(keyOf(a));
-      switchCtl.enqueue(keyOf(a));
-      void listener.sync(prefixes());
-    },
-    update: (old, a) => {
-      const specChanged =
-        old.metadata.generation !== a.metadata.generation ||
-        old.metadata.deletionTimestamp !== a.metadata.deletionTimestamp;
-      if (specChanged) {
-        areaCtl.enqueue(keyOf(a));
-        void listener.sync(prefixes());
-        // Windows of this area depend on its channels and cool-down.
-        for (const w of caches.windows.list())
-          if (windowAreaKeys(w)[0] === keyOf(a)) windowCtl.enqueue(keyOf(w));
-      }
-      if (specChanged || JSON.stringify(old.status?.levels) !== JSON.stringify(a.status?.levels))
-        switchCtl.enqueue(keyOf(a));
-    },
-    resync: (a) => {
-      areaCtl.enqueue(keyOf(a));
-      switchCtl.enqueue(keyOf(a));
-    },
-  });
-  const onWindow = (w: SalesWindow, old?: SalesWindow) => {
-    windowCtl.enqueue(keyOf(w));
-    for (const k of windowAreaKeys(w, old)) {
-      areaCtl.enqueue(k);
-      switchCtl.enqueue(k);
-    }
-  };
-  caches.windows.on({
-    add: (w) => onWindow(w),
-    update: (old, w) => old.metadata.generation !== w.metadata.generation && onWindow(w, old),
-    delete: (w) => {
-      for (const k of windowAreaKeys(w)) {
-        areaCtl.enqueue(k);
-        switchCtl.enqueue(k);
-      }
-    },
-    resync: (w) => windowCtl.enqueue(keyOf(w)),
-  });
-  for (const inf of caches.children.values()) {
-    const toOwner = (c: KubeObject) => {
-      const k = ownerAreaKey(c);
-      if (k) areaCtl.enqueue(k);
-    };
-    inf.on({ update: (_old, c) => toOwner(c), delete: toOwner });
-  }
-
+  routeEvents(caches, c, () => void listener.sync(prefixes()));
+  const informers = informersOf(caches);
   const server =
     o.httpPort === undefined
       ? undefined
       : await serve(
           o.httpPort,
           o.httpHost ?? '0.0.0.0',
-          metrics,
-          () => !elector.isLeader || allInformers.every((i) => i.hasSynced),
+          registry,
+          () => !elector.isLeader || informers.every((i) => i.hasSynced),
         );
 
-  let leading = false;
-  const done = (async (): Promise<StopReason> => {
-    if (!(await elector.acquire(abort.signal))) return 'stopped';
-    leading = true;
-    for (const i of allInformers) i.start();
-    await Promise.race([
-      Promise.all(allInformers.map((i) => i.synced())),
-      new Promise((r) => abort.signal.addEventListener('abort', r, { once: true })),
-    ]);
-    if (!abort.signal.aborted) {
-      await listener.sync(prefixes());
-      for (const c of controllers) c.start();
-      log.info({ namespace: o.namespace ?? '(all)', identity: o.identity }, 'operator running');
-    }
-    return elector.hold(abort.signal);
-  })();
-
   const shutdown = (async () => {
-    const reason = await done.catch((err: Error) => {
-      log.error({ err: err.message }, 'operator failed');
-      return 'lost' as const;
+    const reason = await run({
+      o,
+      elector,
+      informers,
+      controllers: c.all,
+      listener,
+      prefixes,
+      pool,
+      server,
+      abort,
     });
-    abort.abort();
-    // Stop taking work, let reconciles in flight finish, then drop the watches and the lease.
-    await Promise.all(controllers.map((c) => c.stop()));
-    await listener.stop();
-    await Promise.all(allInformers.map((i) => i.stop()));
-    pool.close();
-    if (reason === 'stopped' && leading) await elector.release();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    log.info({ reason }, 'operator stopped');
+    // a registry of our own goes with us; the process's is the process's to shut down
+    if (!o.telemetry) await registry.shutdown();
     return reason;
   })();
-
   return {
     done: shutdown,
     stop: async () => {
@@ -266,12 +342,12 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     },
     resync() {
       for (const a of caches.areas.list()) {
-        areaCtl.enqueue(keyOf(a));
-        switchCtl.enqueue(keyOf(a));
+        c.area.enqueue(keyOf(a));
+        c.switches.enqueue(keyOf(a));
       }
-      for (const w of caches.windows.list()) windowCtl.enqueue(keyOf(w));
+      for (const w of caches.windows.list()) c.window.enqueue(keyOf(w));
     },
-    metrics,
+    metrics: registry,
     port: server ? (server.address() as { port: number }).port : undefined,
   };
 }
@@ -279,7 +355,7 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
 async function serve(
   port: number,
   host: string,
-  metrics: Metrics,
+  metrics: Pick<MetricsRegistry, 'render'>,
   ready: () => boolean,
 ): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -287,7 +363,10 @@ async function serve(
     if (req.url === '/readyz')
       return void res.writeHead(ready() ? 200 : 503).end(ready() ? 'ok' : 'caches not synced');
     if (req.url === '/metrics')
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+      return void metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end(),
+      );
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));

@@ -10,6 +10,7 @@ import {
   type InventoryEvent,
   type LevelChangeEvent,
 } from '../core/inventory/events.js';
+import { areaName as nameOfArea, otherAreas } from '../core/catalog/catalog.js';
 import { localParts } from '../core/time.js';
 import { maskPhone } from '../core/pii/mask.js';
 import { ALERT_SIGNATURE_HEADER, signAlert } from '../core/notify/alert-signature.js';
@@ -169,10 +170,7 @@ export function diversionText(
 
 /** The least crowded other area today (by share of capacity used), if any is below orange. */
 async function alternativeTo(p: Platform, areaId: string): Promise<string | undefined> {
-  const areas = await p
-    .db('areas')
-    .whereNot({ id: areaId })
-    .select<{ id: string; name: string; timezone: string }[]>('id', 'name', 'timezone');
+  const areas = await otherAreas(p.db, areaId);
   let best: { name: string; share: number } | undefined;
   for (const a of areas) {
     const snap = await p.inventory.snapshot(a.id, localParts(p.clock.now(), a.timezone).date);
@@ -248,8 +246,7 @@ export async function startNotifier(
       if (e.type !== 'capacity-level' && e.type !== 'channel-switch') return;
       const jobs: NotifyJob[] = [];
       const trace = traceCarrier();
-      const area = await p.db('areas').where({ id: e.areaId }).first<{ name: string } | undefined>('name');
-      const areaName = area?.name ?? e.areaId;
+      const areaName = (await nameOfArea(p.db, e.areaId)) ?? e.areaId;
       for (const t of cfg.alerts)
         if (wants(t, e))
           jobs.push({ kind: 'webhook', target: t.name, event: e, body: { ...e, areaName }, trace });

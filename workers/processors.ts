@@ -1,6 +1,8 @@
 import type { Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
-import { endHold, overdueHolds, sendRefund } from '../core/orders/lifecycle.js';
+import { endHold, overdueHolds, pendingRefunds, sendRefund } from '../core/orders/lifecycle.js';
+import { holdState } from '../core/orders/store.js';
+import { listAreas } from '../core/catalog/catalog.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
 import { lapseClaims } from '../core/orders/waitlist.js';
 import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
@@ -14,10 +16,7 @@ export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Da
   return async (job: Job<{ orderId: string }>) => {
     const expired = await endHold(p.orders, job.data.orderId, 'expired');
     if (expired) return { expired };
-    const o: { status: string; expires_at: Date | null } | undefined = await p
-      .db('orders')
-      .where({ id: job.data.orderId })
-      .first('status', 'expires_at');
+    const o = await holdState(p.db, job.data.orderId);
     if (o?.status === 'held' && o.expires_at) {
       await later(job.data.orderId, o.expires_at);
       return { expired, rescheduledTo: o.expires_at.toISOString() };
@@ -38,7 +37,7 @@ export function maintenanceProcessor(p: Platform) {
         let n = 0;
         for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
         const lapsed = await lapseClaims(p.orders, p.sms);
-        const areas: { id: string }[] = await p.db('areas').select('id');
+        const areas = await listAreas(p.db);
         const presale = await releaseExpiredPresaleHolds(
           p.inventory,
           areas.map((a) => a.id),
@@ -52,14 +51,9 @@ export function maintenanceProcessor(p: Platform) {
         return { days: reports.length, drifted: drift.length };
       }
       case 'refunds': {
-        const pending: { id: string }[] = await p
-          .db('refunds')
-          .where({ status: 'pending' })
-          .orderBy('created_at')
-          .limit(100)
-          .select('id');
+        const pending = await pendingRefunds(p.db, 100);
         let done = 0;
-        for (const r of pending) if ((await sendRefund(p.orders, r.id)) === 'succeeded') done++;
+        for (const id of pending) if ((await sendRefund(p.orders, id)) === 'succeeded') done++;
         return { retried: pending.length, succeeded: done };
       }
       default:

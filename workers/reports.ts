@@ -2,6 +2,7 @@ import { Queue, type Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
 import { addDays, localParts } from '../core/time.js';
 import { computeDailyReport, loadReport, storeReport } from '../core/reports/daily.js';
+import { listAreas } from '../core/catalog/catalog.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { inSpan, type TraceCarrier } from '../core/telemetry/trace.js';
 import { QUEUES, bullPrefix } from './queues.js';
@@ -35,7 +36,7 @@ export function reportsProcessor(p: Platform, metrics?: ScenicMetrics) {
         await make(job.data.areaId, job.data.date);
         return { generated: 1 };
       }
-      const areas = await p.db('areas').select<{ id: string; timezone: string }[]>('id', 'timezone');
+      const areas = await listAreas(p.db);
       let generated = 0;
       for (const a of areas) {
         const yesterday = addDays(localParts(p.clock.now(), a.timezone).date, -1);

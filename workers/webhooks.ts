@@ -13,7 +13,7 @@ import {
   markDead,
   recordDeliveries,
   strandedDeliveries,
-  type OutboxRow,
+  type OutboxEvent,
 } from '../core/channels/webhooks.js';
 
 /**
@@ -32,7 +32,7 @@ export interface WebhookOptions {
 
 /** What the outbox relay needs: record deliveries in its transaction, enqueue after commit. */
 export interface WebhookFanout {
-  record(trx: Knex.Transaction, row: OutboxRow): Promise<string[]>;
+  record(trx: Knex.Transaction, row: OutboxEvent): Promise<string[]>;
   enqueue(ids: readonly string[]): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { parseInput } from '../../core/validation.js';
 import { AreaDefinition, ChannelDefinition } from '../../core/catalog/definition.js';
 import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
 import { setChannelPaused } from '../../core/inventory/switches.js';
-import { audit } from '../../core/orders/store.js';
+import { audit, listAudit } from '../../core/audit/store.js';
 import { reconcileAll } from '../../core/orders/reconcile.js';
 import { actorName } from '../../core/orders/model.js';
 import { actorOf, requireRole, type AppContext } from '../context.js';
@@ -67,10 +67,7 @@ export function adminRouter(ctx: AppContext): Router {
       }),
       req.query,
     );
-    let rows = p.db('audit_log').orderBy('id', 'desc').limit(q.limit);
-    if (q.subject) rows = rows.where({ subject: q.subject });
-    if (q.before) rows = rows.andWhere('id', '<', q.before);
-    const items = (await rows) as { id: number }[];
+    const items = await listAudit(p.db, q);
     res.json({ items, next: items.length === q.limit ? items.at(-1)!.id : null });
   });
 

@@ -10,10 +10,12 @@ import {
   WaitlistInput,
 } from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
-import { placeOrder, hashToken } from '../../core/orders/place.js';
+import { placeOrder } from '../../core/orders/place.js';
+import { mayAccessOrder } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
-import { loadOrder, viewOrder, type OrderRow } from '../../core/orders/store.js';
+import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orders/store.js';
+import type { OrderRow } from '../../core/db/tables.js';
 import { availability } from '../../core/inventory/availability.js';
 import { viewArea } from '../../core/catalog/view.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
@@ -29,22 +31,12 @@ const ListQuery = z.object({
   before: z.uuid().optional(),
 });
 
-/**
- * Who may see or change an order: staff at the box office and admins, the partner
- * whose channel sold it, the visitor signed in with its contact phone, or anyone
- * holding its access token. Everyone else gets 404, which reveals nothing.
- */
+/** The order of `:id` if the caller may see it (`mayAccessOrder`); anyone else gets 404, which reveals nothing. */
 export async function authorizedOrder(ctx: AppContext, req: Request, res: Response): Promise<OrderRow> {
   const { id } = parseInput(OrderParams, req.params, 'invalid_order_id');
   const o = await loadOrder(ctx.platform.db, id);
-  const a = actorOf(res);
-  const token = req.get('x-order-token');
-  const ok =
-    (a.kind === 'staff' && (a.role === 'admin' || a.role === 'box-office' || a.role === 'kiosk')) ||
-    (a.kind === 'partner' && a.channelId === o.channel_id) ||
-    (a.kind === 'visitor' && a.id !== 'anonymous' && a.id === o.contact_phone_hash) ||
-    (token !== undefined && hashToken(token) === o.access_token_hash);
-  if (!ok) throw notFound('order_not_found', `no order ${id}`);
+  if (!mayAccessOrder(actorOf(res), o, req.get('x-order-token')))
+    throw notFound('order_not_found', `no order ${id}`);
   return o;
 }
 
@@ -132,18 +124,11 @@ export function visitorRouter(ctx: AppContext): Router {
     if (a.kind !== 'visitor' || a.id === 'anonymous')
       throw notAllowed('sign_in_required', 'sign in with your phone to list your orders');
     const q = parseInput(ListQuery, req.query);
-    let rows = p
-      .db('orders')
-      .where({ contact_phone_hash: a.id })
-      .orderBy('id', 'desc')
-      .limit(q.limit + 1)
-      .select('id');
-    if (q.before) rows = rows.andWhere('id', '<', q.before);
-    const ids = (await rows) as { id: string }[];
-    const page = ids.slice(0, q.limit);
+    const rows = await ordersByPhone(p.db, a.id, { limit: q.limit + 1, before: q.before });
+    const page = rows.slice(0, q.limit);
     res.json({
-      items: await Promise.all(page.map((o) => viewOrder(p.db, p.vault, o.id))),
-      next: ids.length > q.limit ? page.at(-1)!.id : null,
+      items: await viewOrders(p.db, p.vault, page),
+      next: rows.length > q.limit ? page.at(-1)!.id : null,
     });
   });
 

@@ -4,12 +4,13 @@ import { secretToken } from '../ids.js';
 import { unauthenticated } from '../errors.js';
 import { BoundedCache } from '../bounded-cache.js';
 import type { Actor } from '../orders/model.js';
+import type { ApiKeyRow } from '../db/tables.js';
 
 /**
  * Staff, device and partner credentials: `sk_<id>_<secret>`. Only a SHA-256 of the
  * secret is stored; the id part finds the row without scanning.
  */
-export type StaffRole = NonNullable<Actor['role']>;
+export type StaffRole = ApiKeyRow['role'];
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 
@@ -33,13 +34,7 @@ export async function revokeApiKey(db: Knex, id: string, now: Date): Promise<voi
   await db('api_keys').where({ id }).update({ revoked_at: now });
 }
 
-interface Row {
-  id: string;
-  role: StaffRole;
-  secret_hash: string;
-  channel_id: string | null;
-  revoked_at: Date | null;
-}
+type Row = Pick<ApiKeyRow, 'id' | 'role' | 'secret_hash' | 'channel_id' | 'revoked_at'>;
 
 /** Resolves API keys to actors, caching rows briefly so each request does not hit Postgres. */
 export class ApiKeys {
@@ -57,7 +52,7 @@ export class ApiKeys {
     if (!m) throw unauthenticated('bad_credentials', 'malformed API key');
     const [, id, secret] = m as unknown as [string, string, string];
     const hit = this.cache.get(id);
-    const row = hit ? hit.value : ((await this.db('api_keys').where({ id }).first()) as Row | undefined);
+    const row = hit ? hit.value : await this.db('api_keys').where({ id }).first();
     if (!hit) this.cache.set(id, row);
     const ok =
       row && !row.revoked_at && timingSafeEqual(sha(secret), Buffer.from(row.secret_hash, 'base64url'));

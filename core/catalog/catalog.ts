@@ -4,6 +4,7 @@ import { notFound } from '../errors.js';
 import type { DayPlan } from '../inventory/inventory.js';
 import type { Coupon, PriceRule } from '../pricing/rules.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
+import type { AreaRow, ChannelRow, PriceRuleRow, ProductRow } from '../db/tables.js';
 
 export interface Slot {
   id: string;
@@ -205,24 +206,7 @@ export class Catalog {
     if (this.channelCache && now - this.channelCache.at < this.ttlMs) return this.channelCache.value;
     const value = this.db('channels')
       .select()
-      .then(
-        (rows: Record<string, unknown>[]) =>
-          new Map(
-            rows.map((r) => [
-              r.id as string,
-              {
-                id: r.id as string,
-                name: r.name as string,
-                kind: r.kind as 'online' | 'onsite',
-                enabled: r.enabled as boolean,
-                commissionBps: r.commission_bps as number,
-                discountBps: r.discount_bps as number,
-                sellsFrom: r.sells_from as string | null,
-                sellsUntil: r.sells_until as string | null,
-              },
-            ]),
-          ),
-      );
+      .then((rows) => new Map(rows.map((r) => [r.id, toChannel(r)])));
     this.channelCache = { at: now, value };
     value.catch(() => (this.channelCache = undefined));
     return value;
@@ -237,16 +221,16 @@ export class Catalog {
   async coupons(areaId: string, codes: readonly string[]): Promise<Coupon[]> {
     if (!codes.length) return [];
     const rows = await this.db('coupons').where({ area_id: areaId }).whereIn('code', codes);
-    return (rows as Record<string, unknown>[]).map((r) => ({
-      code: r.code as string,
-      kind: r.kind as 'percent' | 'amount',
-      value: r.value as number,
-      maxUses: r.max_uses as number | null,
-      used: r.used as number,
-      stackable: r.stackable as boolean,
-      minAmount: r.min_amount as number,
-      validFrom: r.valid_from as Date | null,
-      validUntil: r.valid_until as Date | null,
+    return rows.map((r) => ({
+      code: r.code,
+      kind: r.kind,
+      value: r.value,
+      maxUses: r.max_uses,
+      used: r.used,
+      stackable: r.stackable,
+      minAmount: r.min_amount,
+      validFrom: r.valid_from,
+      validUntil: r.valid_until,
     }));
   }
 
@@ -264,7 +248,7 @@ export class Catalog {
   }
 
   private async loadArea(id: string): Promise<AreaConfig> {
-    const area = (await this.db('areas').where({ id }).first()) as Record<string, unknown> | undefined;
+    const area = await this.db('areas').where({ id }).first();
     if (!area) throw notFound('unknown_area', `no scenic area ${id}`);
     const [entrances, slots, products, quotas, rules] = await Promise.all([
       this.db('entrances').where({ area_id: id }).orderBy('id'),
@@ -273,54 +257,78 @@ export class Catalog {
       this.db('channel_quotas').where({ area_id: id }),
       this.db('price_rules').where({ area_id: id, active: true }).orderBy('id'),
     ]);
-    const daily = area.daily_capacity as number;
+    const daily = area.daily_capacity;
     return {
       id,
-      name: area.name as string,
-      timezone: area.timezone as string,
+      name: area.name,
+      timezone: area.timezone,
       dailyCapacity: daily,
-      instantCapacity: area.instant_capacity as number,
-      thresholds: area.thresholds as AreaConfig['thresholds'],
-      idDailyLimit: area.id_daily_limit as number,
-      entrances: (entrances as Record<string, string>[]).map((e) => ({ id: e.id!, name: e.name! })),
-      slots: (slots as Record<string, unknown>[]).map((s) => ({
-        id: s.id as string,
-        startsAt: s.starts_at as string,
-        endsAt: s.ends_at as string,
-        capacity: s.capacity as number,
-      })),
-      products: new Map(
-        (products as Record<string, unknown>[]).map((p) => [
-          p.id as string,
-          {
-            id: p.id as string,
-            areaId: id,
-            name: p.name as string,
-            kind: p.kind as string,
-            basePrice: p.base_price as number,
-            currency: p.currency as string,
-            persons: p.persons as number,
-            entriesAllowed: p.entries_allowed as number,
-            reentry: p.reentry as boolean,
-            dateBound: p.date_bound as boolean,
-            validityDays: p.validity_days as number,
-            freeReschedule: p.free_reschedule as boolean,
-            releaseOnExit: p.release_on_exit as boolean,
-            entrances: p.entrances as string[] | null,
-            components: p.components as { item: string; name: string }[],
-            active: p.active as boolean,
-          },
-        ]),
-      ),
+      instantCapacity: area.instant_capacity,
+      thresholds: area.thresholds,
+      idDailyLimit: area.id_daily_limit,
+      entrances: entrances.map((e) => ({ id: e.id, name: e.name })),
+      slots: slots.map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, capacity: s.capacity })),
+      products: new Map(products.map((p) => [p.id, toProduct(p)])),
       quotas: new Map(
-        (quotas as Record<string, unknown>[]).map((q) => [
-          q.channel_id as string,
-          q.quota !== null ? (q.quota as number) : Math.floor((daily * (q.share_bps as number)) / 10000),
+        quotas.map((q) => [
+          q.channel_id,
+          q.quota !== null ? q.quota : Math.floor((daily * (q.share_bps ?? 0)) / 10000),
         ]),
       ),
-      rules: (rules as Record<string, unknown>[]).map(
-        (r) => ({ kind: r.kind, productId: r.product_id, params: r.params }) as PriceRule,
-      ),
+      rules: rules.map(toPriceRule),
     };
   }
+}
+
+export type AreaListing = Pick<AreaRow, 'id' | 'name' | 'timezone'>;
+
+/** The areas there are, by id (a listing: their configuration is `Catalog.area`). */
+export function listAreas(db: Knex): Promise<AreaListing[]> {
+  return db('areas').orderBy('id').select('id', 'name', 'timezone');
+}
+
+/** Every area but one (unordered): the alternatives to a crowded one. */
+export function otherAreas(db: Knex, areaId: string): Promise<AreaListing[]> {
+  return db('areas').whereNot({ id: areaId }).select('id', 'name', 'timezone');
+}
+
+/** An area's display name, if it exists (read fresh: no cache). */
+export async function areaName(db: Knex, areaId: string): Promise<string | undefined> {
+  return (await db('areas').where({ id: areaId }).first('name'))?.name;
+}
+
+const toChannel = (r: ChannelRow): Channel => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  enabled: r.enabled,
+  commissionBps: r.commission_bps,
+  discountBps: r.discount_bps,
+  sellsFrom: r.sells_from,
+  sellsUntil: r.sells_until,
+});
+
+const toProduct = (p: ProductRow): Product => ({
+  id: p.id,
+  areaId: p.area_id,
+  name: p.name,
+  kind: p.kind,
+  basePrice: p.base_price,
+  currency: p.currency,
+  persons: p.persons,
+  entriesAllowed: p.entries_allowed,
+  reentry: p.reentry,
+  dateBound: p.date_bound,
+  validityDays: p.validity_days,
+  freeReschedule: p.free_reschedule,
+  releaseOnExit: p.release_on_exit,
+  entrances: p.entrances,
+  components: p.components,
+  active: p.active,
+});
+
+/** A rule row as the pricing reads it (kind and params were written together from a checked definition). */
+function toPriceRule(r: PriceRuleRow): PriceRule {
+  const { id: _id, area_id: _area, active: _active, product_id, ...rule } = r;
+  return { ...rule, productId: product_id };
 }

@@ -2,10 +2,14 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { conflict, inputError, notAllowed, notFound } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
+import type { EmergencySessionRow } from '../db/tables.js';
 import type { Inventory, ReserveRequest, ReserveResult } from '../inventory/inventory.js';
 import type { AreaConfig } from '../catalog/catalog.js';
 import type { Actor } from '../orders/model.js';
-import { audit, outbox, type OrderDeps } from '../orders/store.js';
+import { type OrderDeps } from '../orders/store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 import { WalkUpInput, settleAtCounter, type Sale } from './box-office.js';
 import { placeOrder } from '../orders/place.js';
 
@@ -53,16 +57,16 @@ export interface EmergencySession {
   closedAt: string | null;
 }
 
-const toSession = (r: Record<string, unknown>): EmergencySession => ({
-  id: r.id as string,
-  areaId: r.area_id as string,
-  date: r.visit_date as string,
-  maxUnits: r.max_units as number,
-  usedUnits: r.used_units as number,
-  openedBy: r.opened_by as string,
-  reason: r.reason as string,
-  openedAt: (r.opened_at as Date).toISOString(),
-  closedAt: r.closed_at ? (r.closed_at as Date).toISOString() : null,
+const toSession = (r: EmergencySessionRow): EmergencySession => ({
+  id: r.id,
+  areaId: r.area_id,
+  date: r.visit_date,
+  maxUnits: r.max_units,
+  usedUnits: r.used_units,
+  openedBy: r.opened_by,
+  reason: r.reason,
+  openedAt: r.opened_at.toISOString(),
+  closedAt: r.closed_at ? r.closed_at.toISOString() : null,
 });
 
 export async function openEmergency(
@@ -104,7 +108,7 @@ export async function openEmergency(
       });
     });
   } catch (e) {
-    if (e instanceof Error && /emergency_sessions_open/.test(e.message))
+    if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.openEmergencySession))
       throw conflict('emergency_already_open', 'an emergency session is already open for this area-day');
     throw e;
   }
@@ -112,9 +116,7 @@ export async function openEmergency(
 }
 
 export async function getEmergency(db: Knex, id: string): Promise<EmergencySession> {
-  const r = await db('emergency_sessions')
-    .where({ id })
-    .first<Record<string, unknown> | undefined>('*', db.raw('visit_date::text as visit_date'));
+  const r = await db('emergency_sessions').where({ id }).first();
   if (!r) throw notFound('emergency_not_found', `no emergency session ${id}`);
   return toSession(r);
 }
@@ -128,9 +130,7 @@ export async function closeEmergency(d: OrderDeps, actor: Actor, id: string): Pr
       .whereNull('closed_at')
       .update({ closed_at: d.clock.now(), closed_by: `${actor.kind}:${actor.id}` });
     if (!n) throw conflict('emergency_not_open', 'this emergency session is not open');
-    const sold = await trx('emergency_sales')
-      .where({ session_id: id })
-      .select<{ units: number; stock_unreachable: boolean }[]>('units', 'stock_unreachable');
+    const sold = await trx('emergency_sales').where({ session_id: id }).select('units', 'stock_unreachable');
     await audit(trx, actor, 'scenic.emergency.closed', `emergency:${id}`, {
       sales: sold.length,
       units: sold.reduce((s, x) => s + x.units, 0),

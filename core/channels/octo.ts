@@ -5,9 +5,8 @@ import type { DayAvailability } from '../inventory/availability.js';
 import type { OrderView } from '../orders/model.js';
 import { inputError, notFound, type DomainError } from '../errors.js';
 import { applyBps } from '../pricing/price.js';
-import { addDays } from '../time.js';
+import { addDays, localDateTime } from '../time.js';
 import type { PartnerOrderInput } from './partner-orders.js';
-import { localDateTime } from './zoned-time.js';
 
 /**
  * OCTO (octo.travel, v1) shapes over Scenic's model. The mapping, pure:

@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { conflict, notFound } from '../errors.js';
+import { conflict, isDomainError, notFound } from '../errors.js';
 import { PlaceOrderInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
 import { recordPayment } from '../orders/payment.js';
 import { endHold, extendHold, refundOrder, rescheduleOrder } from '../orders/lifecycle.js';
-import { audit, loadOrder, viewOrder, type OrderDeps, type OrderRow } from '../orders/store.js';
+import { loadOrder, viewOrder, type OrderDeps } from '../orders/store.js';
+import type { OrderRow, TicketRow } from '../db/tables.js';
+import { audit } from '../audit/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
 import type { RefundInput } from '../orders/inputs.js';
 import { requestHash, runIdempotent, type IdempotencyKey, type StoredResponse } from '../idempotency.js';
@@ -79,12 +81,12 @@ export async function createPartnerOrder(
     );
     // the stored answer is the visitor's (with the order's access token); partners never get that token
     if (out.status < 400 && out.body && typeof out.body === 'object' && 'accessToken' in out.body) {
-      const { accessToken: _t, ...view } = out.body as Record<string, unknown>;
+      const { accessToken: _t, ...view } = out.body;
       return { ...out, body: view };
     }
     return out;
   } catch (e) {
-    if ((e as DomainError).code === 'idempotency_key_reused')
+    if (isDomainError(e) && e.code === 'idempotency_key_reused')
       throw conflict(
         'partner_order_id_reused',
         `partner order id ${input.partnerOrderId} was already used for a different order`,
@@ -105,9 +107,39 @@ export async function findPartnerOrder(db: Knex, actor: Actor, ref: string): Pro
           ? q.where({ partner_order_id: ref }).orWhere({ id: ref })
           : q.where({ partner_order_id: ref })),
     )
-    .first<{ id: string } | undefined>('id');
+    .first('id');
   if (!row) throw notFound('order_not_found', `no order ${ref} for this partner`);
   return loadOrder(db, row.id);
+}
+
+/** Filters of a partner's order list (OCTO's booking list): all optional, dates are visit dates. */
+export interface PartnerOrderFilter {
+  areaId?: string;
+  orderId?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The partner's own orders matching `f`, newest first, at most `limit`. */
+export function listPartnerOrders(
+  db: Knex,
+  actor: Actor,
+  f: PartnerOrderFilter,
+  limit: number,
+): Promise<OrderRow[]> {
+  return db('orders')
+    .where({ channel_id: channelOf(actor) })
+    .modify((q) => {
+      if (f.areaId) void q.where({ area_id: f.areaId });
+      if (f.orderId) void q.where({ id: f.orderId });
+      if (f.from) void q.where('visit_date', '>=', f.from);
+      if (f.to) void q.where('visit_date', '<=', f.to);
+    })
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit);
 }
 
 export async function viewPartnerOrder(d: OrderDeps, actor: Actor, ref: string): Promise<PartnerOrderView> {
@@ -251,18 +283,19 @@ export async function partnerTickets(
 /** Redemption status of one ticket sold through the partner's channel. */
 export async function ticketStatus(db: Knex, actor: Actor, ticketId: string) {
   const channelId = channelOf(actor);
-  type Row = {
-    id: string;
-    order_id: string;
-    partner_order_id: string | null;
-    status: string;
-    entries_allowed: number;
-    entries_used: number;
-    issued_at: Date | null;
-    revoked_at: Date | null;
-    visit_date: string;
-    slot_id: string;
-  };
+  type Row = Pick<
+    TicketRow,
+    | 'id'
+    | 'order_id'
+    | 'status'
+    | 'entries_allowed'
+    | 'entries_used'
+    | 'issued_at'
+    | 'revoked_at'
+    | 'visit_date'
+    | 'slot_id'
+  > &
+    Pick<OrderRow, 'partner_order_id'>;
   const t = await db('tickets as t')
     .join('orders as o', 'o.id', 't.order_id')
     .where({ 't.id': ticketId, 'o.channel_id': channelId })
@@ -279,10 +312,10 @@ export async function ticketStatus(db: Knex, actor: Actor, ticketId: string) {
       't.slot_id',
     );
   if (!t) throw notFound('ticket_not_found', `no ticket ${ticketId} for this partner`);
-  const last = (await db('checkin_scans')
+  const last = await db('checkin_scans')
     .where({ ticket_id: ticketId, direction: 'in', decision: 'admit' })
     .max({ at: 'scanned_at' })
-    .first()) as { at: Date | null } | undefined;
+    .first<{ at: Date | null } | undefined>();
   return {
     ticketId: t.id,
     orderId: t.order_id,

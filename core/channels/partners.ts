@@ -9,7 +9,8 @@ import { secretToken } from '../ids.js';
 import type { PiiVault } from '../pii/crypto.js';
 import { upsertChannels } from '../catalog/catalog.js';
 import type { Actor } from '../orders/model.js';
-import { audit } from '../orders/store.js';
+import { audit } from '../audit/store.js';
+import type { PartnerCredentialRow, PartnerRow } from '../db/tables.js';
 import { MAX_SKEW_SECONDS, parseSignatureHeaders, verifySignature } from './signature.js';
 
 /**
@@ -37,19 +38,12 @@ export interface Partner {
   id: string;
   name: string;
   channelId: string;
-  status: 'active' | 'suspended';
+  status: PartnerRow['status'];
   settlementTimezone: string;
 }
 
 export const partnerChannelId = (partnerId: string) => `${PARTNER_CHANNEL_PREFIX}${partnerId}`;
 
-interface PartnerRow {
-  id: string;
-  name: string;
-  channel_id: string;
-  status: 'active' | 'suspended';
-  settlement_timezone: string;
-}
 const toPartner = (r: PartnerRow): Partner => ({
   id: r.id,
   name: r.name,
@@ -111,7 +105,7 @@ export const PARTNER_EVENTS = [
 ] as const;
 
 export async function getPartner(db: Knex, id: string): Promise<Partner> {
-  const r = (await db('partners').where({ id }).first()) as PartnerRow | undefined;
+  const r = await db('partners').where({ id }).first();
   if (!r) throw notFound('partner_not_found', `no partner ${id}`);
   return toPartner(r);
 }
@@ -178,8 +172,7 @@ export async function issueCredential(
 }
 
 export async function revokeCredential(db: Knex, actor: Actor, keyId: string, now: Date): Promise<void> {
-  const row = (await db('partner_credentials').where({ key_id: keyId }).first()) as
-    { partner_id: string } | undefined;
+  const row = await db('partner_credentials').where({ key_id: keyId }).first();
   if (!row) throw notFound('credential_not_found', `no key ${keyId}`);
   await db.transaction(async (trx) => {
     await trx('partner_credentials').where({ key_id: keyId }).update({ revoked_at: now });
@@ -187,15 +180,11 @@ export async function revokeCredential(db: Knex, actor: Actor, keyId: string, no
   });
 }
 
-interface CredentialRow {
-  key_id: string;
-  partner_id: string;
-  secret_enc: string;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  channel_id: string;
-  status: Partner['status'];
-}
+type CredentialRow = Pick<
+  PartnerCredentialRow,
+  'key_id' | 'partner_id' | 'secret_enc' | 'expires_at' | 'revoked_at'
+> &
+  Pick<PartnerRow, 'channel_id' | 'status'>;
 
 /** The current secret a partner's webhooks are signed with (its newest valid key). */
 export async function signingCredential(
@@ -204,12 +193,12 @@ export async function signingCredential(
   partnerId: string,
   now: Date,
 ): Promise<{ keyId: string; secret: string } | undefined> {
-  const r = (await db('partner_credentials')
+  const r = await db('partner_credentials')
     .where({ partner_id: partnerId })
     .whereNull('revoked_at')
     .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', now))
     .orderBy('created_at', 'desc')
-    .first()) as { key_id: string; secret_enc: string } | undefined;
+    .first();
   return r ? { keyId: r.key_id, secret: vault.decrypt(r.secret_enc) } : undefined;
 }
 

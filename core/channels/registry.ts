@@ -6,7 +6,8 @@ import { localParts } from '../time.js';
 import type { Redis } from 'ioredis';
 import type { CapacityLevel, LevelChangeEvent } from '../inventory/events.js';
 import { systemActor, type Actor } from '../orders/model.js';
-import { audit, outbox } from '../orders/store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 
 /**
  * The channel registry: every sales door (web, mini-program, each partner `ota:<id>`, box

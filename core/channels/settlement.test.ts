@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   statementLines,
   totalsOf,
-  zonedDayRange,
   settlementCsv,
   type RefundRow,
   type SaleRow,
   type Statement,
 } from './settlement.js';
+import { zonedDayRange } from '../time.js';
 
 const sale = (id: string, amount: number, bps: number, at = '2026-05-01T02:00:00Z'): SaleRow => ({
   order_id: id,

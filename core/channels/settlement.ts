@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toCsv } from '../csv.js';
+import type { OrderRow, RefundRow as Refund } from '../db/tables.js';
 import { applyBps } from '../pricing/price.js';
 import { getPartner } from './partners.js';
-import { zonedDayRange } from './zoned-time.js';
+import { zonedDayRange } from '../time.js';
 
 /**
  * Daily settlement statements per partner, computed from the books every time (never
@@ -58,24 +59,14 @@ export interface Statement {
   checksum: string;
 }
 
-export { zonedDayRange };
-
-export interface SaleRow {
+/** A paid order of the partner's channel, with the commission it was sold under (order_terms). */
+export type SaleRow = Pick<OrderRow, 'partner_order_id' | 'area_id' | 'visit_date' | 'amount_total'> & {
   order_id: string;
-  partner_order_id: string | null;
-  area_id: string;
-  visit_date: string;
-  amount_total: number;
   paid_at: Date;
   commission_bps: number;
-}
+};
 
-export interface RefundRow {
-  id: string;
-  order_id: string;
-  amount: number;
-  created_at: Date;
-}
+export type RefundRow = Pick<Refund, 'id' | 'order_id' | 'amount' | 'created_at'>;
 
 /**
  * Pure: the statement lines of a day from its sales, its refunds, and for the orders
@@ -209,7 +200,7 @@ export async function settlementStatement(db: Knex, partnerId: string, date: str
       .whereNot('status', 'failed')
       .whereNotIn('reason_code', PAYMENT_NOT_A_SALE)
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .select<RefundRow[]>('id', 'order_id', 'amount', 'created_at');
+      .select('id', 'order_id', 'amount', 'created_at');
     for (const r of all) history.set(r.order_id, [...(history.get(r.order_id) ?? []), r]);
   }
   const lines = statementLines(sales, refunds, orders, history);

@@ -5,11 +5,12 @@ import { notFound, conflict } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { PiiVault } from '../pii/crypto.js';
 import type { Actor } from '../orders/model.js';
-import { audit } from '../orders/store.js';
+import { audit } from '../audit/store.js';
 import { signingCredential } from './partners.js';
 import { signRequest } from './signature.js';
 // W3C trace context rides along, so a partner's logs can be joined to ours
 import { traceCarrier } from '../telemetry/trace.js';
+import type { OutboxRow, WebhookDeliveryRow } from '../db/tables.js';
 
 /**
  * Partner webhooks. The outbox relay turns each committed order event of a partner's
@@ -35,13 +36,8 @@ const TOPICS: Record<string, string> = {
   'ticket.redeemed': 'ticket.redeemed',
 };
 
-export interface OutboxRow {
-  id: number;
-  topic: string;
-  aggregate_id: string;
-  payload: Record<string, unknown>;
-  created_at?: Date;
-}
+/** What a partner event is made of: an outbox row of the relay. */
+export type OutboxEvent = Pick<OutboxRow, 'id' | 'topic' | 'aggregate_id' | 'payload' | 'created_at'>;
 
 export interface WebhookEvent {
   id: string;
@@ -52,7 +48,7 @@ export interface WebhookEvent {
 
 /** Pure: the partner event of an outbox row, if partners hear about its topic. */
 export function partnerEvent(
-  row: OutboxRow,
+  row: Pick<OutboxEvent, 'id' | 'topic' | 'payload'>,
   order: { id: string; partner_order_id: string | null; status: string },
   at: Date,
 ): WebhookEvent | undefined {
@@ -75,7 +71,11 @@ export function partnerEvent(
  * Inside the relay's transaction: the deliveries an outbox row causes. Returns the ids
  * of the rows it created (none when the order is not a partner's, or on a re-run).
  */
-export async function recordDeliveries(trx: Knex.Transaction, row: OutboxRow, now: Date): Promise<string[]> {
+export async function recordDeliveries(
+  trx: Knex.Transaction,
+  row: OutboxEvent,
+  now: Date,
+): Promise<string[]> {
   if (!TOPICS[row.topic]) return [];
   const o = await trx('orders as o')
     .join('partners as p', 'p.channel_id', 'o.channel_id')
@@ -87,10 +87,10 @@ export async function recordDeliveries(trx: Knex.Transaction, row: OutboxRow, no
       'p.id as partner_id',
     );
   if (!o) return [];
-  const event = partnerEvent(row, o, row.created_at ?? now)!;
+  const event = partnerEvent(row, o, row.created_at)!;
   const subs = await trx('webhook_subscriptions')
     .where({ partner_id: o.partner_id, enabled: true })
-    .select<{ id: number; events: string[] }[]>('id', 'events');
+    .select('id', 'events');
   const ids: string[] = [];
   for (const s of subs.filter((x) => x.events.includes(event.type))) {
     const inserted = await trx('webhook_deliveries')
@@ -109,7 +109,7 @@ export async function recordDeliveries(trx: Knex.Transaction, row: OutboxRow, no
       })
       .onConflict(['subscription_id', 'event_id'])
       .ignore()
-      .returning<{ id: string }[]>('id');
+      .returning('id');
     ids.push(...inserted.map((r) => r.id));
   }
   return ids;
@@ -127,18 +127,6 @@ export type AttemptResult =
   | { outcome: 'delivered'; status: number }
   | { outcome: 'skipped'; reason: string }
   | { outcome: 'failed'; status: number | null; error: string };
-
-interface DeliveryRow {
-  id: string;
-  subscription_id: number;
-  partner_id: string;
-  event_id: string;
-  event_type: string;
-  payload: WebhookEvent;
-  status: 'pending' | 'delivered' | 'dead';
-  attempts: number;
-  replays: number;
-}
 
 /**
  * One attempt at one delivery. Claims the row first (no two senders at once), sends the
@@ -161,7 +149,7 @@ export async function attemptDelivery(
       attempts: d.db.raw('attempts + 1'),
       updated_at: now,
     })
-    .returning<DeliveryRow[]>([
+    .returning([
       'id',
       'subscription_id',
       'partner_id',
@@ -174,10 +162,7 @@ export async function attemptDelivery(
     ]);
   const row = claimed[0];
   if (!row) return { outcome: 'skipped', reason: 'not pending or being sent' };
-  const sub = await d
-    .db('webhook_subscriptions')
-    .where({ id: row.subscription_id })
-    .first<{ url: string; enabled: boolean } | undefined>('url', 'enabled');
+  const sub = await d.db('webhook_subscriptions').where({ id: row.subscription_id }).first('url', 'enabled');
   const cred = await signingCredential(d.db, d.vault, row.partner_id, now);
   let result: AttemptResult;
   if (!sub || !cred) {
@@ -275,7 +260,7 @@ export async function strandedDeliveries(
     .andWhere((q) => void q.whereNull('locked_until').orWhere('locked_until', '<', now))
     .orderBy('next_attempt_at')
     .limit(limit)
-    .select<{ id: string; replays: number }[]>('id', 'replays');
+    .select('id', 'replays');
 }
 
 /** Puts a dead or delivered delivery back in line (audited); returns its new job id. */
@@ -286,10 +271,7 @@ export async function replayDelivery(
   now: Date,
 ): Promise<{ id: string; jobId: string }> {
   return db.transaction(async (trx) => {
-    const row = await trx('webhook_deliveries')
-      .where({ id })
-      .forUpdate()
-      .first<{ status: string; replays: number } | undefined>('status', 'replays');
+    const row = await trx('webhook_deliveries').where({ id }).forUpdate().first('status', 'replays');
     if (!row) throw notFound('delivery_not_found', `no webhook delivery ${id}`);
     if (row.status === 'pending')
       throw conflict('delivery_pending', 'this delivery is still being attempted');
@@ -325,25 +307,25 @@ export interface DeliveryView {
 
 export async function listDeliveries(
   db: Knex,
-  q: { partnerId?: string; status?: string; limit: number },
+  q: { partnerId?: string; status?: WebhookDeliveryRow['status']; limit: number },
 ): Promise<DeliveryView[]> {
   let rows = db('webhook_deliveries').orderBy('created_at', 'desc').limit(q.limit);
   if (q.partnerId) rows = rows.where({ partner_id: q.partnerId });
   if (q.status) rows = rows.where({ status: q.status });
-  const list = await rows.select<Record<string, unknown>[]>();
+  const list = await rows.select();
   return list.map((r) => ({
-    id: r.id as string,
-    partnerId: r.partner_id as string,
-    eventId: r.event_id as string,
-    eventType: r.event_type as string,
-    orderId: r.order_id as string | null,
-    status: r.status as string,
-    attempts: r.attempts as number,
-    replays: r.replays as number,
-    lastStatusCode: r.last_status_code as number | null,
-    lastError: r.last_error as string | null,
-    createdAt: (r.created_at as Date).toISOString(),
-    deliveredAt: r.delivered_at ? (r.delivered_at as Date).toISOString() : null,
-    nextAttemptAt: r.next_attempt_at ? (r.next_attempt_at as Date).toISOString() : null,
+    id: r.id,
+    partnerId: r.partner_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    orderId: r.order_id,
+    status: r.status,
+    attempts: r.attempts,
+    replays: r.replays,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
+    nextAttemptAt: r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
   }));
 }

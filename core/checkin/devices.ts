@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import { inputError, notFound, unauthenticated } from '../errors.js';
+import type { GateDeviceRow } from '../db/tables.js';
 
 /**
  * Gate devices and their credentials.
@@ -12,7 +13,7 @@ import { inputError, notFound, unauthenticated } from '../errors.js';
  * one area and entrance and has a kind: `turnstile`, or `handheld` (may admit a whole
  * order in one scan). Revoking a device stops its credential at once.
  */
-export type GateKind = 'turnstile' | 'handheld';
+export type GateKind = GateDeviceRow['kind'];
 
 export interface GateDevice {
   id: string;
@@ -26,16 +27,6 @@ const GATE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest();
 
-interface DeviceRow {
-  id: string;
-  area_id: string;
-  entrance_id: string;
-  kind: GateKind;
-  credential_hash: string;
-  revoked_at: Date | null;
-  last_seen_at: Date | null;
-}
-
 /**
  * Registers a gate device (or re-keys an existing one) and returns its credential.
  * The credential is not stored and cannot be shown again.
@@ -47,9 +38,7 @@ export async function registerGateDevice(
 ): Promise<{ device: GateDevice; credential: string }> {
   if (!GATE_ID.test(d.id))
     throw inputError('invalid_gate_id', 'gate id must be lower-case letters, digits and dashes');
-  const entrance = await db('entrances')
-    .where({ id: d.entranceId, area_id: d.areaId })
-    .first<{ id: string } | undefined>();
+  const entrance = await db('entrances').where({ id: d.entranceId, area_id: d.areaId }).first();
   if (!entrance) throw notFound('entrance_not_found', `no entrance ${d.entranceId} in area ${d.areaId}`);
   const secret = randomBytes(32).toString('base64url');
   const row = {
@@ -86,7 +75,7 @@ export function parseCredential(credential: string): { gateId: string; secret: s
 export async function authenticateGate(db: Knex, credential: string, clock: Clock): Promise<GateDevice> {
   const parsed = parseCredential(credential);
   if (!parsed) throw unauthenticated('invalid_gate_credential', 'not a gate credential');
-  const row = await db<DeviceRow>('gate_devices').where({ id: parsed.gateId }).first();
+  const row = await db('gate_devices').where({ id: parsed.gateId }).first();
   const expected = row ? Buffer.from(row.credential_hash, 'hex') : hashSecret('no such gate');
   const ok = timingSafeEqual(expected, hashSecret(parsed.secret)) && row !== undefined;
   if (!ok || !row) throw unauthenticated('invalid_gate_credential', 'unknown gate or wrong credential');
@@ -135,18 +124,7 @@ export interface GateHealthRow {
 
 /** Health of every gate of an area, for the crowd screen and alerts. */
 export async function listGateHealth(db: Knex, areaId: string): Promise<GateHealthRow[]> {
-  const rows = await db('gate_devices').where({ area_id: areaId }).orderBy('id').select<
-    {
-      id: string;
-      entrance_id: string;
-      kind: GateKind;
-      last_seen_at: Date | null;
-      last_sync_at: Date | null;
-      journal_backlog: number;
-      offline_since: Date | null;
-      revoked_at: Date | null;
-    }[]
-  >('*');
+  const rows = await db('gate_devices').where({ area_id: areaId }).orderBy('id').select('*');
   return rows.map((r) => ({
     id: r.id,
     entranceId: r.entrance_id,

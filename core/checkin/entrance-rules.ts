@@ -27,12 +27,7 @@ export async function loadEntranceRules(
   if (!area) throw notFound('area_not_found', `no area ${areaId}`);
   const products = await db('products')
     .where({ area_id: areaId })
-    .select<{ id: string; entrances: string[] | null; release_on_exit: boolean; reentry: boolean }[]>(
-      'id',
-      'entrances',
-      'release_on_exit',
-      'reentry',
-    );
+    .select('id', 'entrances', 'release_on_exit', 'reentry');
   const byId: Record<string, ProductRule> = {};
   for (const p of products)
     byId[p.id] = { entrances: p.entrances, releaseOnExit: p.release_on_exit, reentry: p.reentry };
@@ -51,9 +46,7 @@ export async function areaTimezone(
   db: Knex,
   areaId: string,
 ): Promise<{ timezone: string; instantCapacity: number }> {
-  const a = await db('areas')
-    .where({ id: areaId })
-    .first<{ timezone: string; instant_capacity: number } | undefined>('timezone', 'instant_capacity');
+  const a = await db('areas').where({ id: areaId }).first('timezone', 'instant_capacity');
   if (!a) throw notFound('area_not_found', `no area ${areaId}`);
   return { timezone: a.timezone, instantCapacity: a.instant_capacity };
 }

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
+import type { CheckinFlagRow, CheckinScanRow, ProductRow, TicketRow } from '../db/tables.js';
 import type { Clock } from '../clock.js';
 import type { GateDevice } from './devices.js';
 import { areaTimezone, loadEntranceRules } from './entrance-rules.js';
-import { localTime, hhmmToMinutes } from './local-time.js';
+import { localTime, hhmmToMinutes } from '../time.js';
 import { CountDeltas, presenceOf } from './presence.js';
 import type { JournalEntry, JournalResult, PrecheckRequest, Presence } from './protocol.js';
-import { DISPLAY, type CheckinReason } from './reasons.js';
-import { decideEntry, type Decision, type TicketStatus } from './rules.js';
+import { DISPLAY } from './reasons.js';
+import { decideEntry, type Decision } from './rules.js';
 
 /**
  * The redemption ledger (server side of gate sync).
@@ -24,18 +25,19 @@ import { decideEntry, type Decision, type TicketStatus } from './rules.js';
  * are `exits_used`.
  */
 
-interface ExistingScan {
-  scan_id: string;
-  gate_id: string;
-  source: 'precheck' | 'journal';
-  decision: 'admit' | 'deny';
-  direction: 'in' | 'out';
-  counted: boolean;
-  local_date: string;
-  entrance_id: string;
-  scanned_at: Date;
-  ticket_id: string | null;
-}
+type ExistingScan = Pick<
+  CheckinScanRow,
+  | 'scan_id'
+  | 'gate_id'
+  | 'source'
+  | 'decision'
+  | 'direction'
+  | 'counted'
+  | 'local_date'
+  | 'entrance_id'
+  | 'scanned_at'
+  | 'ticket_id'
+>;
 
 const actorOf = (gate: GateDevice) => `gate:${gate.id}`;
 
@@ -84,7 +86,7 @@ export async function ingestJournal(
       decision: e.decision,
       reason: e.reason,
       mode: e.mode,
-      source: 'journal',
+      source: 'journal' as const,
     }));
     const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += 500) {
@@ -92,7 +94,7 @@ export async function ingestJournal(
         .insert(rows.slice(i, i + 500))
         .onConflict('scan_id')
         .ignore()
-        .returning<{ scan_id: string }[]>('scan_id');
+        .returning('scan_id');
       for (const r of got) inserted.add(r.scan_id);
     }
     let accepted = inserted.size;
@@ -165,26 +167,18 @@ export async function ingestJournal(
   });
 }
 
-interface TicketLedgerRow {
-  id: string;
-  area_id: string;
-  entries_allowed: number;
-  entries_used: number;
-  exits_used: number;
-  units: number;
-  reentry: boolean;
-}
+/** A ticket of the ledger, with whether its product allows re-entry. */
+type TicketLedgerRow = Pick<
+  TicketRow,
+  'id' | 'area_id' | 'entries_allowed' | 'entries_used' | 'exits_used' | 'units'
+> &
+  Pick<ProductRow, 'reentry'>;
 
-interface AdmitRow {
-  scan_id: string;
-  ticket_id: string;
-  gate_id: string;
-  counted: boolean;
-  over_limit: boolean;
-  decision: 'admit' | 'deny';
-  scanned_at: Date;
-  local_date: string;
-}
+/** An entry scan of a ticket (selected by ticket id: never without one). */
+type AdmitRow = Pick<
+  CheckinScanRow,
+  'scan_id' | 'gate_id' | 'counted' | 'over_limit' | 'decision' | 'scanned_at' | 'local_date'
+> & { ticket_id: string };
 
 /**
  * Re-derives, for each ticket, which admitted entries count and whether it is
@@ -368,9 +362,7 @@ async function updateFlag(
       });
     return;
   }
-  const before = await trx('checkin_flags')
-    .where({ ticket_id: t.id, kind: 'double_entry' })
-    .first<{ status: string } | undefined>('status');
+  const before = await trx('checkin_flags').where({ ticket_id: t.id, kind: 'double_entry' }).first('status');
   const scanIds = list.map((s) => s.scan_id);
   const gateIds = [...new Set(list.map((s) => s.gate_id))].sort();
   await trx.raw(
@@ -424,20 +416,19 @@ async function publishReleases(trx: Knex.Transaction, ticketIds: string[], now: 
   }
 }
 
-interface PrecheckTicketRow {
-  id: string;
-  area_id: string;
-  product_id: string;
-  visit_date: string;
-  status: TicketStatus;
-  entries_allowed: number;
-  entries_used: number;
-  exits_used: number;
-  units: number;
-  starts_at: string | null;
-  ends_at: string | null;
-  date_bound: boolean;
-}
+/** A ticket with its slot's window and its product's date binding (left joins: may be missing). */
+type PrecheckTicketRow = Pick<
+  TicketRow,
+  | 'id'
+  | 'area_id'
+  | 'product_id'
+  | 'visit_date'
+  | 'status'
+  | 'entries_allowed'
+  | 'entries_used'
+  | 'exits_used'
+  | 'units'
+> & { starts_at: string | null; ends_at: string | null; date_bound: boolean };
 
 export interface PrecheckOutcome {
   decision: Decision;
@@ -464,11 +455,7 @@ export async function precheck(
   return db.transaction(async (trx) => {
     const prior = await trx('checkin_scans')
       .where({ scan_id: scanId })
-      .first<{ decision: string; reason: CheckinReason; gate_id: string } | undefined>(
-        'decision',
-        'reason',
-        'gate_id',
-      );
+      .first('decision', 'reason', 'gate_id');
     if (prior && prior.gate_id === gate.id) {
       const decision: Decision =
         prior.decision === 'admit'
@@ -549,7 +536,7 @@ export interface DoubleEntryFlag {
   entriesSeen: number;
   scanIds: string[];
   gateIds: string[];
-  status: 'open' | 'cleared' | 'resolved';
+  status: CheckinFlagRow['status'];
   createdAt: string;
   updatedAt: string;
 }
@@ -562,20 +549,7 @@ export async function listDoubleEntries(
 ): Promise<DoubleEntryFlag[]> {
   const q = db('checkin_flags').where({ area_id: areaId, kind: 'double_entry' }).orderBy('id');
   if (status) void q.andWhere({ status });
-  const rows = await q.select<
-    {
-      id: number;
-      ticket_id: string;
-      area_id: string;
-      entries_allowed: number;
-      entries_seen: number;
-      scan_ids: string[];
-      gate_ids: string[];
-      status: DoubleEntryFlag['status'];
-      created_at: Date;
-      updated_at: Date;
-    }[]
-  >('*');
+  const rows = await q.select('*');
   return rows.map((r) => ({
     id: r.id,
     ticketId: r.ticket_id,

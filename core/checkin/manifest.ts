@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { PiiVault } from '../pii/crypto.js';
 import type { GateDevice } from './devices.js';
-import { hhmmToMinutes } from './local-time.js';
+import { hhmmToMinutes } from '../time.js';
 import { deriveManifestKey, manifestIdHash } from './id-hash.js';
 import type { ChangesPage, ManifestPage, ManifestTicket, Presence } from './protocol.js';
-import type { TicketStatus } from './rules.js';
+import type { TicketRow } from '../db/tables.js';
 
 /**
  * What a gate needs to admit without the network: the area-day's tickets (so an ID
@@ -12,24 +12,27 @@ import type { TicketStatus } from './rules.js';
  * change after the snapshot by cursor (refunds, reschedules, new issues, entries at
  * other gates). ID numbers travel only as keyed hashes under the area-day key.
  */
-interface Row {
-  id: string;
-  order_id: string;
-  product_id: string;
-  visit_date: string;
-  status: TicketStatus;
-  entries_allowed: number;
-  entries_used: number;
-  exits_used: number;
-  units: number;
-  id_number_enc: string;
-  card_uid: string | null;
+/** A ticket as SELECT reads it: with its slot's window, its product's date binding, and this gate's own counts. */
+type Row = Pick<
+  TicketRow,
+  | 'id'
+  | 'order_id'
+  | 'product_id'
+  | 'visit_date'
+  | 'status'
+  | 'entries_allowed'
+  | 'entries_used'
+  | 'exits_used'
+  | 'units'
+  | 'id_number_enc'
+  | 'card_uid'
+> & {
   starts_at: string | null;
   ends_at: string | null;
   date_bound: boolean;
   mine: number;
   mine_exits: number;
-}
+};
 
 const SELECT = `
   select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
@@ -166,8 +169,6 @@ export async function changesPage(
 
 /** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */
 export async function gatePublicKeys(db: Knex): Promise<{ kid: string; publicKey: string }[]> {
-  const rows = await db('signing_keys')
-    .orderBy('created_at')
-    .select<{ kid: string; public_key: string }[]>('kid', 'public_key');
+  const rows = await db('signing_keys').orderBy('created_at').select('kid', 'public_key');
   return rows.map((r) => ({ kid: r.kid, publicKey: r.public_key }));
 }

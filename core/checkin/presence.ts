@@ -11,9 +11,7 @@ export async function presenceOf(
   date: string,
   instantCapacity: number,
 ): Promise<Presence> {
-  const row = await db('area_presence')
-    .where({ area_id: areaId, day: date })
-    .first<{ entries: number; exits: number } | undefined>('entries', 'exits');
+  const row = await db('area_presence').where({ area_id: areaId, day: date }).first('entries', 'exits');
   const entries = row?.entries ?? 0;
   const exits = row?.exits ?? 0;
   return { areaId, date, entries, exits, inPark: Math.max(0, entries - exits), instantCapacity };
@@ -33,12 +31,7 @@ export async function entranceFlow(db: Knex, areaId: string, from: Date, to: Dat
     .andWhere('minute', '>=', from)
     .andWhere('minute', '<', to)
     .orderBy([{ column: 'minute' }, { column: 'entrance_id' }])
-    .select<{ entrance_id: string; minute: Date; entries: number; exits: number }[]>(
-      'entrance_id',
-      'minute',
-      'entries',
-      'exits',
-    );
+    .select('entrance_id', 'minute', 'entries', 'exits');
   return rows.map((r) => ({
     entranceId: r.entrance_id,
     minute: r.minute.toISOString(),

@@ -7,7 +7,7 @@ import {
   type TicketFacts,
 } from './rules.js';
 import { DISPLAY, REASONS } from './reasons.js';
-import { hhmmToMinutes, localTime } from './local-time.js';
+import { hhmmToMinutes, localTime } from '../time.js';
 import { manifestIdHash, normaliseCardUid } from './id-hash.js';
 
 const rules: EntranceRules = {

@@ -1,4 +1,4 @@
-import { localTime } from './local-time.js';
+import { localTime } from '../time.js';
 import type { DenyReason } from './reasons.js';
 
 /**

@@ -26,3 +26,8 @@ export function createDb({ url, schema = 'public', poolMax = 20 }: DbOptions): K
     acquireConnectionTimeout: 10_000,
   });
 }
+
+/** Whether Postgres answers (readiness): resolves, or rejects with the driver's error. */
+export async function pingDb(db: Knex): Promise<void> {
+  await db.raw('select 1');
+}

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { signTicket } from '../tickets/token.js';
-import { minutesOf } from '../time.js';
+import { hhmmToMinutes } from '../time.js';
 import type { AreaConfig } from '../catalog/catalog.js';
 import type { KeyRing } from '../tickets/keys.js';
-import type { OrderRow, TicketRow } from './store.js';
+import type { OrderRow, TicketRow } from '../db/tables.js';
 
 /** Signs a QR code for each ticket of the order and marks them valid (inside the caller's transaction). */
 export async function issueTickets(
@@ -23,8 +23,8 @@ export async function issueTickets(
       ticketId: t.id,
       areaId: order.area_id,
       date: product && !product.dateBound ? null : order.visit_date,
-      slotStartMin: slot ? minutesOf(slot.startsAt) : 0,
-      slotEndMin: slot ? minutesOf(slot.endsAt) : 24 * 60 - 1,
+      slotStartMin: slot ? hhmmToMinutes(slot.startsAt) : 0,
+      slotEndMin: slot ? hhmmToMinutes(slot.endsAt) : 24 * 60 - 1,
       productId: t.product_id,
       entriesAllowed: t.entries_allowed,
     });

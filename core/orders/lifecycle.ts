@@ -1,20 +1,16 @@
+import type { Knex } from 'knex';
 import { conflict, inputError, notAllowed } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { issueTickets } from './issue.js';
 import { crashPoint } from '../faults.js';
-import { refusalError, BOOKING_HORIZON_DAYS } from './place.js';
+import { refusalError } from '../inventory/errors.js';
+import { BOOKING_HORIZON_DAYS } from './place.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
 import type { RefundInput, RescheduleInput } from './inputs.js';
-import {
-  audit,
-  loadOrder,
-  loadTickets,
-  outbox,
-  viewOrder,
-  type OrderDeps,
-  type OrderOutcome,
-} from './store.js';
+import { loadOrder, loadTickets, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
@@ -226,25 +222,35 @@ export async function refundOrder(
   };
 }
 
+/** Refunds the gateway has not confirmed yet, oldest first (the retry job's input). */
+export async function pendingRefunds(db: Knex, limit: number): Promise<string[]> {
+  const rows = await db('refunds')
+    .where({ status: 'pending' })
+    .orderBy('created_at')
+    .limit(limit)
+    .select('id');
+  return rows.map((r) => r.id);
+}
+
 /** Sends a booked refund to the gateway; returns its status. Safe to call again. */
 export async function sendRefund(
   d: OrderDeps,
   refundId: string,
 ): Promise<'pending' | 'succeeded' | 'failed'> {
-  const r = (await d.db('refunds').where({ id: refundId }).first()) as
-    { order_id: string; payment_id: string | null; amount: number; status: string } | undefined;
-  if (!r || r.status !== 'pending') return (r?.status ?? 'failed') as 'pending' | 'succeeded' | 'failed';
+  const r = await d.db('refunds').where({ id: refundId }).first();
+  if (!r || r.status !== 'pending') return r?.status ?? 'failed';
   // a whole payment given back names that payment; a ticket refund takes the order's
-  const pay = (await (
+  const pay = await (
     r.payment_id
       ? d.db('payments').where({ id: r.payment_id })
       : d.db('payments').where({ order_id: r.order_id, status: 'succeeded' })
-  ).first()) as { id: string; provider: string; provider_ref: string } | undefined;
+  ).first();
   if (r.amount === 0 || pay?.provider === 'free') {
     await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' });
     return 'succeeded';
   }
-  if (!pay) return 'pending';
+  // every payment row names its provider reference (startPayment, recordPayment)
+  if (!pay?.provider_ref) return 'pending';
   const res = await d.gateway
     .refund({ providerRef: pay.provider_ref, refundId, amount: r.amount })
     .catch((e: unknown) => {

@@ -5,15 +5,10 @@ import { issueTickets } from './issue.js';
 import { sendRefund } from './lifecycle.js';
 import { crashPoint } from '../faults.js';
 import { systemActor, type Actor, type OrderView } from './model.js';
-import {
-  audit,
-  loadOrder,
-  loadTickets,
-  outbox,
-  viewOrder,
-  type OrderDeps,
-  type OrderOutcome,
-} from './store.js';
+import type { PaymentRow, RefundRow } from '../db/tables.js';
+import { loadOrder, loadTickets, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 
 export interface PaymentStart {
   orderId: string;
@@ -39,11 +34,11 @@ export async function startPayment(d: OrderDeps, _actor: Actor, orderId: string)
     );
     return { orderId, paymentId: null, payUrl: null, amount: 0, status: 'issued' };
   }
-  const pending = (await d
+  const pending = await d
     .db('payments')
     .where({ order_id: orderId, status: 'pending', provider: d.gateway.provider })
-    .first()) as { id: string; raw: { payUrl?: string } } | undefined;
-  if (pending?.raw.payUrl)
+    .first();
+  if (pending?.raw?.payUrl)
     return {
       orderId,
       paymentId: pending.id,
@@ -90,8 +85,10 @@ export async function recordPayment(
   let sold: OrderOutcome | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, n.orderId, true);
-    let pay = (await trx('payments').where({ provider, provider_ref: n.providerRef }).forUpdate().first()) as
-      { id: string; status: string; amount: number } | undefined;
+    let pay: Pick<PaymentRow, 'id' | 'status' | 'amount'> | undefined = await trx('payments')
+      .where({ provider, provider_ref: n.providerRef })
+      .forUpdate()
+      .first();
     if (!pay) {
       const id = uuidv7(now.getTime());
       await trx('payments').insert({
@@ -132,7 +129,7 @@ export async function recordPayment(
     await trx('payments').where({ id: pay.id }).update({ status: 'succeeded', updated_at: now });
     // The money must go back: the refund is booked in this transaction, and sent after it
     // (a crash in between leaves it pending for the retry job, never forgotten).
-    const bookRefund = async (reason: string) => {
+    const bookRefund = async (reason: RefundRow['reason_code']) => {
       refundId = uuidv7(now.getTime());
       await trx('refunds').insert({
         id: refundId,
@@ -224,8 +221,7 @@ export async function findOrderByPayment(
   provider: string,
   providerRef: string,
 ): Promise<string> {
-  const p = (await d.db('payments').where({ provider, provider_ref: providerRef }).first()) as
-    { order_id: string } | undefined;
+  const p = await d.db('payments').where({ provider, provider_ref: providerRef }).first();
   if (!p) throw notFound('payment_not_found', 'no such payment');
   return p.order_id;
 }

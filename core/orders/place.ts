@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
-import type { DomainError } from '../errors.js';
-import { conflict, inputError, notAllowed, type FieldIssue } from '../errors.js';
+import { conflict, inputError, notAllowed, type CodeOf, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
@@ -9,32 +7,22 @@ import { uuidv7, secretToken } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
+import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import { usableClaim } from './waitlist.js';
 import { usablePresaleHold } from '../presale/holds.js';
-import type { ReserveRefusal } from '../inventory/inventory.js';
-import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
+import { refusalError } from '../inventory/errors.js';
+import type { AreaConfig, Channel, Product, Slot } from '../catalog/catalog.js';
+import type { Coupon } from '../pricing/rules.js';
+import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
+import { hashToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
-import { audit, outbox, viewOrder, type OrderDeps } from './store.js';
+import { orderExists, viewOrder, type OrderDeps } from './store.js';
+import { audit } from '../audit/store.js';
+import { outbox } from '../outbox/store.js';
 
 /** How far ahead visitors may book. */
 export const BOOKING_HORIZON_DAYS = 90;
-
-const REFUSAL_MESSAGES: Record<ReserveRefusal, string> = {
-  unknown_slot: 'this time slot does not exist for the area',
-  slot_sold_out: 'this time slot is sold out',
-  day_sold_out: 'the area is full for this day',
-  online_closed: 'online sales are closed for this day; tickets may remain on site',
-  channel_quota_reached: "this channel's quota for the day is used up",
-  id_limit_reached: 'an ID number has reached its ticket limit for the day',
-  channel_paused: 'sales through this channel are paused',
-};
-
-export function refusalError(reason: ReserveRefusal, extra: Record<string, unknown> = {}): DomainError {
-  return conflict(reason, REFUSAL_MESSAGES[reason], extra);
-}
-
-export const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url');
 
 /** The sales channel an actor sells through; visitors may choose among online ones. */
 export function channelFor(
@@ -79,7 +67,8 @@ export function prepare(
   hashId: (n: string) => string,
 ) {
   const local = localParts(now, area.timezone);
-  const problems: FieldIssue[] = [];
+  // a refused ID number names its reason as the error's code (id_checksum…) when it comes first
+  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = [];
   if (input.date < local.date) problems.push({ path: 'date', message: 'is in the past' });
   if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS))
     problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
@@ -104,6 +93,7 @@ export function prepare(
         problems.push({
           path: `items.${li}.visitors.${vi}.idNumber`,
           message: `${check.reason}: ${maskIdNumber(v.idNumber)} is not a valid ${v.idType} number`,
+          code: check.reason,
         });
         return;
       }
@@ -121,9 +111,9 @@ export function prepare(
   if (problems.length) {
     const first = problems[0]!;
     throw inputError(
-      first.message.startsWith('id_') ? first.message.split(':')[0]! : 'invalid_order',
+      first.code ?? 'invalid_order',
       `${first.path}: ${first.message}`,
-      problems,
+      problems.map(({ path, message }) => ({ path, message })),
     );
   }
   return { slot: slot!, tickets, units: tickets.reduce((s, t) => s + t.product.persons, 0) };
@@ -143,6 +133,25 @@ export function ticketPrices(q: Quote, tickets: readonly PreparedTicket[]): numb
   return out;
 }
 
+/** Everything an order being placed is made of, once it is checked and priced. */
+interface Placement {
+  actor: Actor;
+  input: PlaceOrderInput;
+  area: AreaConfig;
+  channel: Channel;
+  slot: Slot;
+  tickets: PreparedTicket[];
+  units: number;
+  q: Quote;
+  coupons: Coupon[];
+  orderId: string;
+  /** the inventory reservation the order's stock lives under */
+  resId: string;
+  accessToken: string;
+  expiresAt: Date;
+  now: Date;
+}
+
 /**
  * Hold: reserve stock in Redis, then write the order in Postgres. If the write fails
  * the reservation is released; if the process dies in between, the reconciler
@@ -159,6 +168,74 @@ export async function placeOrder(
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
   const channel = channelFor(actor, input.channelId, channels);
   const { slot, tickets, units } = prepare(input, area, channel, now, (n) => d.vault.lookupHash('id', n));
+  const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const claim = await stockSource(d, input, area, slot, units, now);
+  const orderId = uuidv7(now.getTime());
+  const p: Placement = {
+    actor,
+    input,
+    area,
+    channel,
+    slot,
+    tickets,
+    units,
+    q,
+    coupons,
+    orderId,
+    now,
+    resId: orderId,
+    accessToken: secretToken(),
+    expiresAt: new Date(now.getTime() + d.holdTtlSeconds * 1000),
+  };
+  await reserve(d, p, claim);
+  crashPoint('order.after-reserve');
+  let view: OrderView | undefined;
+  try {
+    await d.db.transaction(async (trx) => {
+      await writeHeld(trx, d, p);
+      // read back once, inside the transaction: the idempotent answer and the caller's
+      view = await viewOrder(trx, d.vault, orderId);
+      if (idem)
+        await completeInTransaction(trx, idem, {
+          status: 201,
+          body: { ...view, accessToken: p.accessToken },
+        });
+    });
+  } catch (e) {
+    await releaseUnlessWritten(d, p, e);
+    if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.partnerOrderId))
+      throw conflict('duplicate_partner_order', 'this partner order id already exists');
+    throw e;
+  }
+  crashPoint('order.after-commit');
+  d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
+  if (d.onHoldPlaced)
+    await d
+      .onHoldPlaced(orderId, p.expiresAt)
+      .catch((e: unknown) =>
+        d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
+      );
+  return { ...view!, accessToken: p.accessToken };
+}
+
+/** The catalog ids and ticket count of an order outcome (metrics). */
+const outcomeOf = (p: Placement) => ({
+  areaId: p.area.id,
+  date: p.input.date,
+  slotId: p.slot.id,
+  channelId: p.channel.id,
+  tickets: p.tickets.length,
+});
+
+/** The quote of an order, with the coupons it names (every one must exist in the area). */
+async function priced(
+  d: OrderDeps,
+  input: PlaceOrderInput,
+  area: AreaConfig,
+  channel: Channel,
+  slot: Slot,
+  now: Date,
+): Promise<{ q: Quote; coupons: Coupon[] }> {
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
     throw inputError('unknown_coupon', 'a coupon code is not known for this area', [
@@ -180,195 +257,179 @@ export async function placeOrder(
     rules: area.rules,
     coupons,
   });
+  return { q, coupons };
+}
 
+/**
+ * Stock already set aside for this order, if it names some: a waiting-list claim or a
+ * presale hold (its reservation id, which the reserve takes over), never both.
+ */
+async function stockSource(
+  d: OrderDeps,
+  input: PlaceOrderInput,
+  area: AreaConfig,
+  slot: Slot,
+  units: number,
+  now: Date,
+): Promise<string | undefined> {
   if (input.claimId && input.holdId)
     throw inputError('invalid_order', 'use either claimId or holdId', [
       { path: 'holdId', message: 'not with claimId' },
     ]);
-  const claimRes = input.claimId
-    ? await usableClaim(d, input.claimId, {
-        areaId: area.id,
-        date: input.date,
-        slotId: slot.id,
-        units,
-        phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null,
-      })
-    : input.holdId
-      ? await usablePresaleHold(
-          d.inventory,
-          input.holdId,
-          { areaId: area.id, date: input.date, slotId: slot.id, units },
-          now.getTime(),
-        )
-      : undefined;
-  const orderId = uuidv7(now.getTime());
-  const resId = orderId;
-  const accessToken = secretToken();
-  const expiresAt = new Date(now.getTime() + d.holdTtlSeconds * 1000);
+  if (input.claimId)
+    return usableClaim(d, input.claimId, {
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      units,
+      phoneHash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null,
+    });
+  if (input.holdId)
+    return usablePresaleHold(
+      d.inventory,
+      input.holdId,
+      { areaId: area.id, date: input.date, slotId: slot.id, units },
+      now.getTime(),
+    );
+  return undefined;
+}
+
+/** Takes the stock (every rule of the day, the slot, the channel and the ID limit), or refuses. */
+async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): Promise<void> {
   const reserved = await d.inventory.reserve(
     {
-      resId,
-      areaId: area.id,
-      date: input.date,
-      slotId: slot.id,
-      channelId: channel.id,
-      channelKind: channel.kind,
-      units,
+      resId: p.resId,
+      areaId: p.area.id,
+      date: p.input.date,
+      slotId: p.slot.id,
+      channelId: p.channel.id,
+      channelKind: p.channel.kind,
+      units: p.units,
       // one per ticket: a family ticket counts once, for the visitor named on it
-      idHashes: tickets.map((t) => t.idHash),
-      expiresAt: expiresAt.getTime(),
+      idHashes: p.tickets.map((t) => t.idHash),
+      expiresAt: p.expiresAt.getTime(),
     },
-    claimRes ? { claim: claimRes } : false,
+    claim ? { claim } : false,
   );
-  if (!reserved.ok)
-    d.onOutcome?.({
-      kind: 'refused',
-      areaId: area.id,
-      date: input.date,
-      slotId: slot.id,
-      channelId: channel.id,
-      tickets: tickets.length,
-      amount: 0,
-      reason: reserved.reason,
-    });
-  if (!reserved.ok)
-    throw refusalError(reserved.reason, {
-      level: reserved.level,
-      waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out',
-    });
-  crashPoint('order.after-reserve');
+  if (reserved.ok) return;
+  d.onOutcome?.({ kind: 'refused', ...outcomeOf(p), amount: 0, reason: reserved.reason });
+  throw refusalError(reserved.reason, {
+    level: reserved.level,
+    waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out',
+  });
+}
 
-  const prices = ticketPrices(q, tickets);
-  let view: OrderView | undefined;
-  try {
-    await d.db.transaction(async (trx) => {
-      await trx('orders').insert({
-        id: orderId,
-        area_id: area.id,
-        visit_date: input.date,
-        slot_id: slot.id,
-        channel_id: channel.id,
-        status: 'held',
-        amount_total: q.total,
-        currency: 'CNY',
-        contact_phone_enc: input.contactPhone ? d.vault.encrypt(input.contactPhone) : null,
-        contact_phone_hash: input.contactPhone ? d.vault.lookupHash('phone', input.contactPhone) : null,
-        access_token_hash: hashToken(accessToken),
-        partner_order_id: input.partnerOrderId ?? null,
-        res_id: resId,
-        actor: actorName(actor),
-        pricing: JSON.stringify(q),
-        expires_at: expiresAt,
-        created_at: now,
-        updated_at: now,
-      });
-      const lineIds: number[] = [];
-      for (const l of q.lines) {
-        const product = area.products.get(l.productId)!;
-        const [row]: { id: number }[] = await trx('order_lines')
-          .insert({
-            order_id: orderId,
-            product_id: l.productId,
-            quantity: l.quantity,
-            units: l.quantity * product.persons,
-            unit_price: l.unitPrice,
-            amount: l.amount,
-          })
-          .returning('id');
-        lineIds.push(row!.id);
-      }
-      await trx('tickets').insert(
-        tickets.map((t, i) => ({
-          id: t.id,
-          order_id: orderId,
-          order_line_id: lineIds[t.lineIndex],
-          product_id: t.product.id,
-          area_id: area.id,
-          visit_date: input.date,
-          slot_id: slot.id,
-          units: t.product.persons,
-          price: prices[i],
-          status: 'pending',
-          entries_allowed: t.product.entriesAllowed,
-          visitor_name_enc: d.vault.encrypt(t.name),
-          id_type: t.idType,
-          id_number_enc: d.vault.encrypt(t.idNumber),
-          id_hash: t.idHash,
-          id_masked: maskIdNumber(t.idNumber),
-        })),
-      );
-      for (const c of coupons) {
-        const n = await trx('coupons')
-          .where({ code: c.code })
-          .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
-          .increment('used', 1);
-        if (n !== 1)
-          throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [
-            { path: 'coupons', message: 'coupon_used_up' },
-          ]);
-      }
-      if (input.claimId)
-        await trx('waitlist')
-          .where({ id: Number(input.claimId) })
-          .update({ state: 'claimed' });
-      await outbox(trx, 'order.held', orderId, {
-        areaId: area.id,
-        date: input.date,
-        slotId: slot.id,
-        channelId: channel.id,
-        units,
-        amount: q.total,
-      });
-      await audit(trx, actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
-      // read back once, inside the transaction: the idempotent answer and the caller's
-      view = await viewOrder(trx, d.vault, orderId);
-      if (idem) await completeInTransaction(trx, idem, { status: 201, body: { ...view, accessToken } });
-    });
-  } catch (e) {
-    // Give the stock back only when the order is certainly not in the books: a connection
-    // lost while COMMIT was answered can hide a commit that happened, and releasing then
-    // would let the seat sell twice (docs/adr/0008). When unsure, the reconciler decides.
-    const absent = await d
-      .db('orders')
-      .where({ id: orderId })
-      .first('id')
-      .then(
-        (r: unknown) => r === undefined,
-        () => false,
-      );
-    if (absent)
-      await d.inventory
-        .release(area.id, input.date, resId, 'all')
-        .catch((re: unknown) =>
-          d.log.error(
-            { err: re, orderId },
-            'could not release hold after failed order write; the reconciler will',
-          ),
-        );
-    else
-      d.log.warn(
-        { err: e, orderId },
-        'order write failed and its commit is uncertain; the hold stays for the reconciler',
-      );
-    if (e instanceof Error && /partner_order_id/.test(e.message))
-      throw conflict('duplicate_partner_order', 'this partner order id already exists');
-    throw e;
+/** Books the held order in the caller's transaction: order, lines, tickets, coupons, claim, event, audit. */
+async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
+  const { input, area, channel, slot, q, orderId, now } = p;
+  const phone = input.contactPhone;
+  await trx('orders').insert({
+    id: orderId,
+    area_id: area.id,
+    visit_date: input.date,
+    slot_id: slot.id,
+    channel_id: channel.id,
+    status: 'held',
+    amount_total: q.total,
+    currency: 'CNY',
+    contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
+    contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
+    access_token_hash: hashToken(p.accessToken),
+    partner_order_id: input.partnerOrderId ?? null,
+    res_id: p.resId,
+    actor: actorName(p.actor),
+    pricing: JSON.stringify(q),
+    expires_at: p.expiresAt,
+    created_at: now,
+    updated_at: now,
+  });
+  await writeLinesAndTickets(trx, d, p);
+  for (const c of p.coupons) {
+    const n = await trx('coupons')
+      .where({ code: c.code })
+      .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
+      .increment('used', 1);
+    if (n !== 1)
+      throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [
+        { path: 'coupons', message: 'coupon_used_up' },
+      ]);
   }
-  crashPoint('order.after-commit');
-  d.onOutcome?.({
-    kind: 'held',
+  if (input.claimId)
+    await trx('waitlist')
+      .where({ id: Number(input.claimId) })
+      .update({ state: 'claimed' });
+  const { units } = p;
+  await outbox(trx, 'order.held', orderId, {
     areaId: area.id,
     date: input.date,
     slotId: slot.id,
     channelId: channel.id,
-    tickets: tickets.length,
+    units,
     amount: q.total,
   });
-  if (d.onHoldPlaced)
-    await d
-      .onHoldPlaced(orderId, expiresAt)
-      .catch((e: unknown) =>
-        d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
+  await audit(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
+}
+
+/** One line per product as quoted, one real-name ticket per visitor (sealed), priced after coupons. */
+async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
+  const lineIds: number[] = [];
+  for (const l of p.q.lines) {
+    const product = p.area.products.get(l.productId)!;
+    const [row] = await trx('order_lines')
+      .insert({
+        order_id: p.orderId,
+        product_id: l.productId,
+        quantity: l.quantity,
+        units: l.quantity * product.persons,
+        unit_price: l.unitPrice,
+        amount: l.amount,
+      })
+      .returning('id');
+    lineIds.push(row!.id);
+  }
+  const prices = ticketPrices(p.q, p.tickets);
+  await trx('tickets').insert(
+    p.tickets.map((t, i) => ({
+      id: t.id,
+      order_id: p.orderId,
+      order_line_id: lineIds[t.lineIndex],
+      product_id: t.product.id,
+      area_id: p.area.id,
+      visit_date: p.input.date,
+      slot_id: p.slot.id,
+      units: t.product.persons,
+      price: prices[i],
+      status: 'pending' as const,
+      entries_allowed: t.product.entriesAllowed,
+      visitor_name_enc: d.vault.encrypt(t.name),
+      id_type: t.idType,
+      id_number_enc: d.vault.encrypt(t.idNumber),
+      id_hash: t.idHash,
+      id_masked: maskIdNumber(t.idNumber),
+    })),
+  );
+}
+
+/**
+ * After a failed write: give the stock back only when the order is certainly not in the
+ * books. A connection lost while COMMIT was answered can hide a commit that happened, and
+ * releasing then would let the seat sell twice (docs/adr/0008). When unsure, the
+ * reconciler decides.
+ */
+async function releaseUnlessWritten(d: OrderDeps, p: Placement, e: unknown): Promise<void> {
+  const { orderId } = p;
+  if ((await orderExists(d.db, orderId)) === false)
+    await d.inventory
+      .release(p.area.id, p.input.date, p.resId, 'all')
+      .catch((re: unknown) =>
+        d.log.error(
+          { err: re, orderId },
+          'could not release hold after failed order write; the reconciler will',
+        ),
       );
-  return { ...view!, accessToken };
+  else
+    d.log.warn(
+      { err: e, orderId },
+      'order write failed and its commit is uncertain; the hold stays for the reconciler',
+    );
 }

@@ -67,10 +67,9 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
     );
   const out = new Map<string, LiveRes>();
   // waiting-list claims hold stock too, until they are used or lapse
-  const claims: { id: number; slot_id: string; channel_id: string; units: number; claim_until: Date }[] =
-    await db('waitlist')
-      .where({ area_id: areaId, visit_date: date, state: 'claimable' })
-      .select('id', 'slot_id', 'channel_id', 'units', 'claim_until');
+  const claims = await db('waitlist')
+    .where({ area_id: areaId, visit_date: date, state: 'claimable' })
+    .select('id', 'slot_id', 'channel_id', 'units', 'claim_until');
   for (const c of claims)
     out.set(`wl-${c.id}`, {
       orderId: '',
@@ -79,7 +78,7 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
       units: c.units,
       idHashes: [],
       held: true,
-      expiresAt: c.claim_until.getTime(),
+      expiresAt: c.claim_until?.getTime() ?? 0, // set with the claimable state (offerWaitlist)
     });
   for (const r of rows) {
     let e = out.get(r.res_id);
@@ -177,12 +176,12 @@ export async function reconcileDay(
     }
     await d.db.transaction(async (trx) => {
       // Lock the order and look again: a refund or payment may have been mid-flight.
-      const o: { status: string; res_id: string } | undefined = await trx('orders')
+      const o = await trx('orders')
         .where({ id: live.orderId })
         .forUpdate()
         .skipLocked()
         .first('status', 'res_id');
-      if (!o || o.res_id !== resId || !LIVE_STATUSES.includes(o.status as never)) return;
+      if (!o || o.res_id !== resId || !LIVE_STATUSES.includes(o.status)) return;
       const fresh = (await liveReservations(trx, areaId, date)).get(resId);
       const cur = (await d.inventory.reservations(areaId, date)).get(resId);
       if (!fresh || (cur && sameRes(fresh, cur))) return;
@@ -215,16 +214,16 @@ export async function daysToReconcile(
   d: OrderDeps,
   redisDays: { areaId: string; date: string }[] = [],
 ): Promise<{ areaId: string; date: string }[]> {
-  const areas: { id: string; timezone: string }[] = await d.db('areas').select('id', 'timezone');
+  const areas = await d.db('areas').select('id', 'timezone');
   const seen = new Map<string, { areaId: string; date: string }>();
   for (const a of areas) {
     const from = addDays(localParts(d.clock.now(), a.timezone).date, -1);
-    const rows = (await d
+    const rows = await d
       .db('orders')
       .distinct('visit_date')
       .where({ area_id: a.id })
       .andWhere('visit_date', '>=', from)
-      .whereIn('status', LIVE_STATUSES)) as { visit_date: string }[];
+      .whereIn('status', LIVE_STATUSES);
     for (const r of rows) seen.set(`${a.id}|${r.visit_date}`, { areaId: a.id, date: r.visit_date });
   }
   for (const x of redisDays) seen.set(`${x.areaId}|${x.date}`, x);

@@ -8,8 +8,8 @@ import type { KeyRing } from '../tickets/keys.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import { maskIdNumber, maskName, maskPhone } from '../pii/mask.js';
 import { notFound } from '../errors.js';
-import type { Actor, OrderStatus, OrderView, TicketStatus, TicketView } from './model.js';
-import { actorName } from './model.js';
+import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
+import type { OrderView, TicketView } from './model.js';
 
 /** Everything the order operations need, injected (tests pass a ManualClock). */
 export interface OrderDeps {
@@ -45,60 +45,11 @@ export interface OrderOutcome {
   reason?: string;
 }
 
-export interface OrderRow {
-  id: string;
-  area_id: string;
-  visit_date: string;
-  slot_id: string;
-  channel_id: string;
-  status: OrderStatus;
-  amount_total: number;
-  amount_refunded: number;
-  currency: string;
-  contact_phone_enc: string | null;
-  contact_phone_hash: string | null;
-  access_token_hash: string;
-  partner_order_id: string | null;
-  res_id: string;
-  actor: string;
-  pricing: unknown;
-  expires_at: Date | null;
-  paid_at: Date | null;
-  created_at: Date;
-}
-
-export interface TicketRow {
-  id: string;
-  order_id: string;
-  order_line_id: number;
-  product_id: string;
-  area_id: string;
-  visit_date: string;
-  slot_id: string;
-  units: number;
-  price: number;
-  status: TicketStatus;
-  entries_allowed: number;
-  entries_used: number;
-  visitor_name_enc: string;
-  id_type: string;
-  id_number_enc: string;
-  id_hash: string;
-  id_masked: string;
-  code: string | null;
-}
-
-// DATE columns come back as JS Dates at local midnight unless told otherwise.
-export const dateOf = (d: string | Date) =>
-  typeof d === 'string'
-    ? d
-    : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-
 export async function loadOrder(db: Knex, id: string, forUpdate = false): Promise<OrderRow> {
-  const q = db<OrderRow>('orders').where({ id }).first();
+  const q = db('orders').where({ id }).first();
   const row = await (forUpdate ? q.forUpdate() : q);
   if (!row) throw notFound('order_not_found', `no order ${id}`);
-  return { ...row, visit_date: dateOf(row.visit_date) };
+  return row;
 }
 
 /**
@@ -107,42 +58,22 @@ export async function loadOrder(db: Knex, id: string, forUpdate = false): Promis
  * serialise: whichever commits second sees the other's result.
  */
 export async function loadTickets(db: Knex, orderId: string, lock = false): Promise<TicketRow[]> {
-  const q = db<TicketRow>('tickets').where({ order_id: orderId }).orderBy('id');
-  const rows = await (lock ? q.forUpdate() : q);
-  return rows.map((t) => ({ ...t, visit_date: dateOf(t.visit_date) }));
-}
-
-export async function audit(
-  db: Knex,
-  actor: Actor,
-  action: string,
-  subject: string,
-  data: Record<string, unknown> = {},
-): Promise<void> {
-  await db('audit_log').insert({ actor: actorName(actor), action, subject, data: JSON.stringify(data) });
-}
-
-export async function outbox(
-  db: Knex,
-  topic: string,
-  aggregateId: string,
-  payload: Record<string, unknown>,
-): Promise<void> {
-  await db('outbox').insert({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) });
+  const q = db('tickets').where({ order_id: orderId }).orderBy('id');
+  return lock ? q.forUpdate() : q;
 }
 
 /** The order as its owner may see it: personal data masked, codes included. */
 export function orderView(
   vault: PiiVault,
   o: OrderRow,
-  lines: Record<string, unknown>[],
-  tickets: TicketRow[],
+  lines: readonly OrderLineRow[],
+  tickets: readonly TicketRow[],
 ): OrderView {
   return {
     id: o.id,
     status: o.status,
     areaId: o.area_id,
-    date: dateOf(o.visit_date),
+    date: o.visit_date,
     slotId: o.slot_id,
     channelId: o.channel_id,
     currency: o.currency,
@@ -153,10 +84,10 @@ export function orderView(
     paidAt: o.paid_at ? o.paid_at.toISOString() : null,
     partnerOrderId: o.partner_order_id,
     lines: lines.map((l) => ({
-      productId: l.product_id as string,
-      quantity: l.quantity as number,
-      unitPrice: l.unit_price as number,
-      amount: l.amount as number,
+      productId: l.product_id,
+      quantity: l.quantity,
+      unitPrice: l.unit_price,
+      amount: l.amount,
     })),
     tickets: tickets.map((t): TicketView => ({
       id: t.id,
@@ -183,7 +114,58 @@ export async function viewOrder(db: Knex, vault: PiiVault, id: string): Promise<
     db('order_lines').where({ order_id: id }).orderBy('id'),
     loadTickets(db, id),
   ]);
-  return orderView(vault, o, lines as Record<string, unknown>[], tickets);
+  return orderView(vault, o, lines, tickets);
+}
+
+/**
+ * The views of several orders in three reads (orders, their lines, their tickets), in
+ * the order of `rows`, whatever their number: a page of a list costs what one order does.
+ */
+export async function viewOrders(db: Knex, vault: PiiVault, rows: readonly OrderRow[]): Promise<OrderView[]> {
+  if (!rows.length) return [];
+  const ids = rows.map((o) => o.id);
+  const [lines, tickets] = await Promise.all([
+    db('order_lines').whereIn('order_id', ids).orderBy('id'),
+    db('tickets').whereIn('order_id', ids).orderBy('id'),
+  ]);
+  const of = <T extends { order_id: string }>(all: readonly T[], id: string) =>
+    all.filter((x) => x.order_id === id);
+  return rows.map((o) => orderView(vault, o, of(lines, o.id), of(tickets, o.id)));
+}
+
+/** A page of the orders placed with a contact phone, newest first (`before`: the last id of the previous page). */
+export function ordersByPhone(
+  db: Knex,
+  phoneHash: string,
+  page: { limit: number; before?: string },
+): Promise<OrderRow[]> {
+  const q = db('orders').where({ contact_phone_hash: phoneHash }).orderBy('id', 'desc').limit(page.limit);
+  return page.before ? q.andWhere('id', '<', page.before) : q;
+}
+
+/** Whether an order is in the books; undefined when that cannot be told (the read failed). */
+export function orderExists(db: Knex, id: string): Promise<boolean | undefined> {
+  return db('orders')
+    .where({ id })
+    .first('id')
+    .then(
+      (r) => r !== undefined,
+      () => undefined,
+    );
+}
+
+/** A held order's status and expiry, or undefined (the hold-expiry job's second look). */
+export function holdState(
+  db: Knex,
+  id: string,
+): Promise<Pick<OrderRow, 'status' | 'expires_at'> | undefined> {
+  return db('orders').where({ id }).first('status', 'expires_at');
+}
+
+/** The sealed contact phone of an order, if it has one. */
+export async function contactPhoneOf(db: Knex, orderId: string): Promise<string | null> {
+  const o = await db('orders').where({ id: orderId }).first('contact_phone_enc');
+  return o?.contact_phone_enc ?? null;
 }
 
 export { maskIdNumber };

@@ -3,7 +3,9 @@ import { maskPhone } from '../pii/mask.js';
 import type { SmsSender } from '../notify/sms.js';
 import type { WaitlistInput } from './inputs.js';
 import type { Actor } from './model.js';
-import { audit, type OrderDeps } from './store.js';
+import type { WaitlistRow } from '../db/tables.js';
+import { type OrderDeps } from './store.js';
+import { audit } from '../audit/store.js';
 
 /**
  * The waiting list of a sold-out slot. When stock frees (refund, expiry, reschedule)
@@ -21,22 +23,9 @@ export interface WaitlistEntry {
   date: string;
   slotId: string;
   units: number;
-  state: 'waiting' | 'claimable' | 'claimed' | 'lapsed' | 'cancelled';
+  state: WaitlistRow['state'];
   position: number | null;
   claimUntil: string | null;
-}
-
-interface Row {
-  id: number;
-  area_id: string;
-  visit_date: string;
-  slot_id: string;
-  channel_id: string;
-  units: number;
-  contact_phone_enc: string;
-  contact_phone_hash: string;
-  state: WaitlistEntry['state'];
-  claim_until: Date | null;
 }
 
 export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistInput): Promise<WaitlistEntry> {
@@ -45,7 +34,7 @@ export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistIn
     throw inputError('invalid_waitlist', 'slotId: no such time slot', [
       { path: 'slotId', message: 'no such time slot' },
     ]);
-  const [row] = (await d
+  const [row] = await d
     .db('waitlist')
     .insert({
       area_id: input.areaId,
@@ -58,7 +47,7 @@ export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistIn
       state: 'waiting',
       created_at: d.clock.now(),
     })
-    .returning('*')) as Row[];
+    .returning('*');
   await audit(d.db, actor, 'scenic.waitlist.joined', `${input.areaId}/${input.date}/${input.slotId}`, {
     entry: row!.id,
     units: input.units,
@@ -66,7 +55,7 @@ export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistIn
   return entryView(d, row!);
 }
 
-async function entryView(d: OrderDeps, r: Row): Promise<WaitlistEntry> {
+async function entryView(d: OrderDeps, r: WaitlistRow): Promise<WaitlistEntry> {
   let position: number | null = null;
   if (r.state === 'waiting') {
     const [c]: { n: number }[] = await d
@@ -89,7 +78,7 @@ async function entryView(d: OrderDeps, r: Row): Promise<WaitlistEntry> {
 }
 
 export async function getWaitlistEntry(d: OrderDeps, id: number): Promise<WaitlistEntry> {
-  const r = (await d.db('waitlist').where({ id }).first()) as Row | undefined;
+  const r = await d.db('waitlist').where({ id }).first();
   if (!r) throw notFound('waitlist_entry_not_found', `no waiting-list entry ${id}`);
   return entryView(d, r);
 }
@@ -109,12 +98,12 @@ export async function offerWaitlist(
   for (;;) {
     const now = d.clock.now();
     const claimed = await d.db.transaction(async (trx) => {
-      const r = (await trx('waitlist')
+      const r = await trx('waitlist')
         .where({ area_id: areaId, visit_date: date, slot_id: slotId, state: 'waiting' })
         .orderBy('id')
         .forUpdate()
         .skipLocked()
-        .first()) as Row | undefined;
+        .first();
       if (!r) return undefined;
       const channel = await d.catalog.channel(r.channel_id);
       const until = new Date(now.getTime() + CLAIM_TTL_MS);
@@ -147,14 +136,14 @@ export async function offerWaitlist(
 
 /** Claims past their time: release their stock, mark them lapsed, offer to the next. */
 export async function lapseClaims(d: OrderDeps, sms: SmsSender): Promise<number> {
-  const due = (await d
+  const due = await d
     .db('waitlist')
     .where({ state: 'claimable' })
     .andWhere('claim_until', '<=', d.clock.now())
-    .select('*')) as Row[];
+    .select('*');
   for (const r of due) {
     await d.db.transaction(async (trx) => {
-      const cur = (await trx('waitlist').where({ id: r.id }).forUpdate().first()) as Row | undefined;
+      const cur = await trx('waitlist').where({ id: r.id }).forUpdate().first();
       if (cur?.state !== 'claimable') return;
       await d.inventory.release(r.area_id, r.visit_date, claimResId(r.id), 'all');
       await trx('waitlist').where({ id: r.id }).update({ state: 'lapsed' });
@@ -174,9 +163,7 @@ export async function usableClaim(
   order: { areaId: string; date: string; slotId: string; units: number; phoneHash: string | null },
 ): Promise<string> {
   const id = Number(claimId);
-  const r = Number.isInteger(id)
-    ? ((await d.db('waitlist').where({ id }).first()) as Row | undefined)
-    : undefined;
+  const r = Number.isInteger(id) ? await d.db('waitlist').where({ id }).first() : undefined;
   if (!r || r.state !== 'claimable')
     throw conflict('claim_not_available', 'this waiting-list claim is not (or no longer) available');
   if (r.claim_until && r.claim_until <= d.clock.now())

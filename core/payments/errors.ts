@@ -1,10 +1,16 @@
-import { DomainError, type ErrorKind } from '../errors.js';
+import { DomainError, type ErrorKind, type ErrorTable } from '../errors.js';
 
 /**
- * The payment providers' error codes, each with its kind (issue 14 gathers these
- * tables into the closed union). Callers match on the code, never on the message.
+ * Payments: the providers' answers and notifications, their reachability, and payments we
+ * do not know. Callers match on the code, never on the message.
  */
 export const PAYMENT_ERRORS = {
+  bad_callback_signature: 'authentication',
+  stale_callback: 'authentication',
+  payment_gateway_unreachable: 'unavailable',
+  payment_gateway_error: 'unavailable',
+  payment_not_found: 'not-found',
+  unknown_provider: 'not-found',
   /** the provider could not be reached, timed out or answered 5xx: safe to retry */
   provider_unreachable: 'unavailable',
   /** an answer without a valid provider signature, or one that fails its schema: never acted on */
@@ -27,7 +33,7 @@ export const PAYMENT_ERRORS = {
   statement_not_ready: 'unavailable',
   /** the request itself is wrong (scene for the other provider, missing openid…) */
   invalid_payment_request: 'input',
-} as const satisfies Record<string, ErrorKind>;
+} as const satisfies ErrorTable;
 
 export type PaymentErrorCode = keyof typeof PAYMENT_ERRORS;
 
@@ -37,5 +43,5 @@ export function paymentError(
   message: string,
   details: Record<string, unknown> = {},
 ): DomainError {
-  return new DomainError(PAYMENT_ERRORS[code], code, message, details);
+  return new DomainError<ErrorKind>(PAYMENT_ERRORS[code], code, message, details);
 }

@@ -7,9 +7,12 @@ import { regionOfResidentId } from './regions.js';
  */
 export type IdType = 'cn_resident' | 'passport' | 'hk_macau_permit' | 'taiwan_permit';
 
+/** Why a number is refused; each is an order input error code (core/pii/errors.ts). */
+export type IdCheckFailure = 'id_format' | 'id_province' | 'id_birth_date' | 'id_checksum';
+
 export type IdCheck =
   | { ok: true; normalised: string; birthDate?: string; sex?: 'male' | 'female'; province?: string }
-  | { ok: false; reason: 'id_format' | 'id_province' | 'id_birth_date' | 'id_checksum' };
+  | { ok: false; reason: IdCheckFailure };
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';

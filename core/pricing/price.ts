@@ -1,5 +1,6 @@
 import { inputError } from '../errors.js';
 import type { Coupon, PriceRule } from './rules.js';
+import type { CouponProblem } from './errors.js';
 
 /**
  * The one place prices are computed. Precedence, per unit, in this order:
@@ -143,7 +144,7 @@ function priceLine(item: PriceItem, ctx: PriceContext): PricedLine {
 }
 
 /** Why a coupon cannot be used, or undefined when it can. */
-export function couponProblem(c: Coupon, now: Date, subtotal: number): string | undefined {
+export function couponProblem(c: Coupon, now: Date, subtotal: number): CouponProblem | undefined {
   if (c.validFrom && now < c.validFrom) return 'coupon_not_yet_valid';
   if (c.validUntil && now > c.validUntil) return 'coupon_expired';
   if (c.maxUses !== null && c.used >= c.maxUses) return 'coupon_used_up';

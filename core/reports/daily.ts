@@ -59,9 +59,7 @@ export async function computeDailyReport(
   date: string,
   now: Date,
 ): Promise<DailyReport> {
-  const area = await db('areas')
-    .where({ id: areaId })
-    .first<{ id: string; timezone: string } | undefined>('id', 'timezone');
+  const area = await db('areas').where({ id: areaId }).first('id', 'timezone');
   if (!area) throw notFound('area_not_found', `no area ${areaId}`);
   const tz = area.timezone;
   const paidOrders = db('orders as o')
@@ -243,8 +241,6 @@ export async function storeReport(db: Knex, r: DailyReport): Promise<void> {
 }
 
 export async function loadReport(db: Knex, areaId: string, date: string): Promise<DailyReport | undefined> {
-  const row = await db('daily_reports')
-    .where({ area_id: areaId, day: date })
-    .first<{ report: DailyReport } | undefined>('report');
+  const row = await db('daily_reports').where({ area_id: areaId, day: date }).first('report');
   return row?.report;
 }

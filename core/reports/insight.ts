@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { TicketRow } from '../db/tables.js';
 import type { PiiVault } from '../pii/crypto.js';
 import { regionOfResidentId } from '../pii/regions.js';
 
@@ -70,7 +71,7 @@ export async function visitorInsight(
   const rows = await db('tickets as t')
     .join('orders as o', 'o.id', 't.order_id')
     .where({ 't.area_id': areaId, 't.visit_date': date, 't.status': 'valid' })
-    .select<{ order_id: string; units: number; id_type: string; id_number_enc: string; id_hash: string }[]>(
+    .select<Pick<TicketRow, 'order_id' | 'units' | 'id_type' | 'id_number_enc' | 'id_hash'>[]>(
       't.order_id',
       't.units',
       't.id_type',

@@ -54,8 +54,8 @@ export interface MetricDef {
   /** UCUM-ish unit for OTLP consumers; Prometheus names carry it already */
   unit?: string;
   buckets?: readonly number[];
-  /** exported by a registry of its own (the operator's, the gate agent's), not by the OpenTelemetry SDK */
-  registry?: 'operator' | 'gate';
+  /** exported by the gate agent's own registry (gate/), not by the OpenTelemetry SDK */
+  registry?: 'gate';
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -413,14 +413,13 @@ export const METRICS = [
     roles: ['gate'],
     registry: 'gate',
   },
-  // --- operator (its own small registry, operator/kube/metrics.ts)
+  // --- operator (its OpenTelemetry registry, like every other role: operator/operator.ts)
   {
     name: 'scenic_operator_reconcile_total',
     kind: 'counter',
     help: 'Reconciles by controller and result.',
     labels: ['controller', 'result'],
     roles: ['operator'],
-    registry: 'operator',
   },
   {
     name: 'scenic_operator_reconcile_seconds_total',
@@ -428,15 +427,13 @@ export const METRICS = [
     help: 'Time spent reconciling, by controller.',
     labels: ['controller'],
     roles: ['operator'],
-    registry: 'operator',
   },
   {
     name: 'scenic_operator_watch_healthy',
     kind: 'gauge',
-    help: 'Whether each informer is listed and watching.',
+    help: 'Whether each informer is listed and watching (1) or not (0).',
     labels: ['informer'],
     roles: ['operator'],
-    registry: 'operator',
   },
   {
     name: 'scenic_operator_leader',
@@ -444,7 +441,6 @@ export const METRICS = [
     help: 'Whether this replica holds the lease.',
     labels: [],
     roles: ['operator'],
-    registry: 'operator',
   },
   {
     name: 'scenic_operator_workqueue_depth',
@@ -452,7 +448,6 @@ export const METRICS = [
     help: 'Keys waiting per controller.',
     labels: ['controller'],
     roles: ['operator'],
-    registry: 'operator',
   },
 ] as const satisfies readonly MetricDef[];
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AreaRow as Area } from '../db/tables.js';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -15,11 +16,7 @@ import type { Collector, Sample, ScenicMetrics } from './metrics.js';
 /** A gate is online when it reported within this time (gates report every 10 s by default). */
 export const GATE_ONLINE_WITHIN_MS = 60_000;
 
-interface AreaRow {
-  id: string;
-  timezone: string;
-  instant_capacity: number;
-}
+type AreaRow = Pick<Area, 'id' | 'timezone' | 'instant_capacity'>;
 
 export interface DataPlaneSources {
   db: Knex;
@@ -34,7 +31,7 @@ export interface DataPlaneSources {
 export function dataPlaneCollector(s: DataPlaneSources): Collector {
   return async () => {
     const now = s.clock.now();
-    const areas = await s.db('areas').select<AreaRow[]>('id', 'timezone', 'instant_capacity');
+    const areas = await s.db('areas').select('id', 'timezone', 'instant_capacity');
     const today = new Map(areas.map((a) => [a.id, localParts(now, a.timezone).date]));
     const [inv, tickets, presence, flow, gates, rooms, doubles] = await Promise.all([
       inventorySamples(s, areas, today),
@@ -182,15 +179,9 @@ async function flowSamples(db: Knex, now: Date): Promise<Sample[]> {
 
 /** Gate agents per entrance, online or not, from the health they report to the centre. */
 async function gateSamples(db: Knex, now: Date): Promise<Sample[]> {
-  const rows = await db('gate_devices').whereNull('revoked_at').select<
-    {
-      area_id: string;
-      entrance_id: string;
-      created_at: Date;
-      last_seen_at: Date | null;
-      journal_backlog: number;
-    }[]
-  >('area_id', 'entrance_id', 'created_at', 'last_seen_at', 'journal_backlog');
+  const rows = await db('gate_devices')
+    .whereNull('revoked_at')
+    .select('area_id', 'entrance_id', 'created_at', 'last_seen_at', 'journal_backlog');
   const by = new Map<
     string,
     { area: string; entrance: string; online: number; offline: number; maxOffline: number; backlog: number }

@@ -12,14 +12,21 @@ import { ScenicMetrics } from './metrics.js';
 
 export const SCENIC_VERSION = process.env.SCENIC_VERSION ?? '0.1.0';
 
-/** The telemetry of this process: one meter provider, one tracer provider, one registry. */
-export interface Telemetry {
-  role: Role;
+/**
+ * The metrics a process serves on `/metrics`: the catalogue's instruments of its roles
+ * on one meter provider with a Prometheus reader (served by the role itself).
+ */
+export interface MetricsRegistry {
   metrics: ScenicMetrics;
   meter: Meter;
-  /** Prometheus text exposition of every metric of this role */
+  /** Prometheus text exposition of every metric of the roles */
   render(): Promise<string>;
   shutdown(): Promise<void>;
+}
+
+/** The telemetry of this process: one meter provider, one tracer provider, one registry. */
+export interface Telemetry extends MetricsRegistry {
+  role: Role;
 }
 
 export interface TelemetryOptions {
@@ -70,19 +77,21 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
     })
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
 
-  const prometheus = new PrometheusExporter({
-    preventServerStart: true,
-    withoutScopeInfo: true,
-    withoutTargetInfo: true,
+  const registry = createMetricsRegistry({
+    roles: [o.role, ...(o.alsoRoles ?? [])],
+    resource,
+    // pushed every 30 s as well when an OTLP endpoint is configured
+    readers: otlp(env, 'METRICS')
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter(),
+            exportIntervalMillis: 30_000,
+          }),
+        ]
+      : [],
+    onError: o.onError,
   });
-  // The exporters were installed with a sibling patch release of sdk-metrics; the classes
-  // are the same at run time but TypeScript sees two declarations, hence the casts.
-  const readers: MetricReader[] = [prometheus as unknown as MetricReader];
-  if (otlp(env, 'METRICS'))
-    readers.push(
-      new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 30_000 }),
-    );
-  const meterProvider = new MeterProvider({ resource, readers });
+  const meterProvider = registry.meterProvider;
   metricsApi.setGlobalMeterProvider(meterProvider);
 
   const spanProcessors: SpanProcessor[] = otlp(env, 'TRACES')
@@ -97,25 +106,17 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
     i.enable();
   }
 
-  const meter = meterProvider.getMeter('scenic', SCENIC_VERSION);
-  const registry = new ScenicMetrics([o.role, ...(o.alsoRoles ?? [])], meter, { onError: o.onError });
-  if (registry.has('scenic_build_info'))
-    registry.collect('build', () =>
+  if (registry.metrics.has('scenic_build_info'))
+    registry.metrics.collect('build', () =>
       Promise.resolve([
         { name: 'scenic_build_info', labels: { role: o.role, version: SCENIC_VERSION }, value: 1 },
       ]),
     );
-  const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
-
   const t: Telemetry = {
     role: o.role,
-    metrics: registry,
-    meter,
-    async render() {
-      const { resourceMetrics, errors } = await prometheus.collect();
-      for (const e of errors) o.onError?.('collect', e);
-      return withDeclaredFamilies(serializer.serialize(resourceMetrics), registry.defs);
-    },
+    metrics: registry.metrics,
+    meter: registry.meter,
+    render: () => registry.render(),
     async shutdown() {
       for (const i of o.instrumentations ?? []) i.disable();
       await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
@@ -124,6 +125,41 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
   };
   current = t;
   return t;
+}
+
+/**
+ * A metrics registry of its own (not the process-wide provider): `startTelemetry` builds
+ * the process's on it, and an operator started in a test process gets one per instance.
+ */
+export function createMetricsRegistry(o: {
+  roles: readonly Role[];
+  resource?: ReturnType<typeof resources.resourceFromAttributes>;
+  readers?: MetricReader[];
+  onError?: (source: string, err: unknown) => void;
+}): MetricsRegistry & { meterProvider: MeterProvider } {
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    withoutTargetInfo: true,
+  });
+  // The exporters were installed with a sibling patch release of sdk-metrics; the classes
+  // are the same at run time but TypeScript sees two declarations, hence the casts.
+  const readers: MetricReader[] = [prometheus as unknown as MetricReader, ...(o.readers ?? [])];
+  const meterProvider = new MeterProvider({ resource: o.resource, readers });
+  const meter = meterProvider.getMeter('scenic', SCENIC_VERSION);
+  const metrics = new ScenicMetrics(o.roles, meter, { onError: o.onError });
+  const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+  return {
+    metrics,
+    meter,
+    meterProvider,
+    async render() {
+      const { resourceMetrics, errors } = await prometheus.collect();
+      for (const e of errors) o.onError?.('collect', e);
+      return withDeclaredFamilies(serializer.serialize(resourceMetrics), metrics.defs);
+    },
+    shutdown: () => meterProvider.shutdown(),
+  };
 }
 
 /** The telemetry started in this process, if any. */

@@ -16,19 +16,11 @@ export interface KeyRing {
   publicRaw: ReadonlyMap<string, string>;
 }
 
-interface Row {
-  kid: string;
-  public_key: string;
-  private_key_enc: string;
-  retired_at: Date | null;
-  created_at: Date;
-}
-
 export async function loadKeyRing(db: Knex, vault: PiiVault, clock: Clock): Promise<KeyRing> {
-  let rows = await db<Row>('signing_keys').orderBy('created_at', 'desc');
+  let rows = await db('signing_keys').orderBy('created_at', 'desc');
   if (!rows.some((r) => !r.retired_at)) {
     await rotateSigningKey(db, vault, clock);
-    rows = await db<Row>('signing_keys').orderBy('created_at', 'desc');
+    rows = await db('signing_keys').orderBy('created_at', 'desc');
   }
   const active = rows.find((r) => !r.retired_at)!;
   const publicKeys = new Map(rows.map((r) => [r.kid, importPublicKey(r.public_key)]));

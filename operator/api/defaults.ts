@@ -64,26 +64,3 @@ export function resolveArea(area: ScenicArea): ResolvedArea {
 /** The level at which a channel stops: as declared, else onsite at red and the rest at orange. */
 export const closeLevelOf = (c: ChannelSpec): ThresholdLevel =>
   c.closeAt ?? (c.kind === 'onsite' ? 'red' : 'orange');
-
-/** YYYY-MM-DD of `now` in the area's time zone. Throws RangeError on an unknown zone. */
-export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
-
-/** Milliseconds until the next local midnight of the zone (when "today" changes). */
-export function msUntilNextLocalDay(now: Date, timeZone: string): number {
-  const today = localDate(now, timeZone);
-  let lo = now.getTime();
-  let hi = lo + 26 * 3_600_000;
-  while (hi - lo > 1_000) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (localDate(new Date(mid), timeZone) === today) lo = mid;
-    else hi = mid;
-  }
-  return hi - now.getTime();
-}

@@ -1,4 +1,5 @@
-import { localDate, resolveArea, type ResolvedArea } from '../api/defaults.js';
+import { resolveArea, type ResolvedArea } from '../api/defaults.js';
+import { localDate } from '../../core/time.js';
 import type { SalesWindow, ScenicArea } from '../api/types.js';
 
 /** A failed check: a CamelCase reason (reused in conditions and Events) and a message. */

@@ -4,7 +4,8 @@ import {
   type InventoryEvent,
   type LevelChangeEvent,
 } from '../../core/inventory/events.js';
-import { localDate, resolveArea, type ResolvedArea } from '../api/defaults.js';
+import { resolveArea, type ResolvedArea } from '../api/defaults.js';
+import { localDate } from '../../core/time.js';
 import type { ScenicArea } from '../api/types.js';
 import { OPERATOR_ACTOR, type OperatorContext } from '../context.js';
 import { isConflict, isNotFound, resourcePath } from '../kube/client.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics.js';
+import type { ScenicMetrics } from '../../core/telemetry/metrics.js';
 import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 
 export interface ReconcileResult {
@@ -12,7 +12,7 @@ export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
 export interface ControllerOptions extends WorkQueueOptions {
   workers?: number;
   log: Logger;
-  metrics: Metrics;
+  metrics: ScenicMetrics;
 }
 
 /**
@@ -23,8 +23,6 @@ export interface ControllerOptions extends WorkQueueOptions {
 export class Controller {
   readonly queue: WorkQueue;
   private loops: Promise<void>[] = [];
-  private readonly reconciles;
-  private readonly duration;
 
   constructor(
     readonly name: string,
@@ -32,14 +30,6 @@ export class Controller {
     private readonly opts: ControllerOptions,
   ) {
     this.queue = new WorkQueue(opts);
-    this.reconciles = opts.metrics.counter(
-      'scenic_operator_reconcile_total',
-      'Reconciles by controller and result.',
-    );
-    this.duration = opts.metrics.counter(
-      'scenic_operator_reconcile_seconds_total',
-      'Time spent reconciling, by controller.',
-    );
   }
 
   enqueue(key: string): void {
@@ -65,10 +55,16 @@ export class Controller {
         const res = await this.reconcile(key);
         this.queue.forget(key);
         if (res?.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
-        this.reconciles.inc({ controller: this.name, result: 'success' });
+        this.opts.metrics.add('scenic_operator_reconcile_total', 1, {
+          controller: this.name,
+          result: 'success',
+        });
       } catch (err) {
         const delay = this.queue.addRateLimited(key);
-        this.reconciles.inc({ controller: this.name, result: 'error' });
+        this.opts.metrics.add('scenic_operator_reconcile_total', 1, {
+          controller: this.name,
+          result: 'error',
+        });
         this.opts.log.warn(
           {
             controller: this.name,
@@ -79,7 +75,9 @@ export class Controller {
           'reconcile failed',
         );
       } finally {
-        this.duration.inc({ controller: this.name }, (performance.now() - t0) / 1000);
+        this.opts.metrics.add('scenic_operator_reconcile_seconds_total', (performance.now() - t0) / 1000, {
+          controller: this.name,
+        });
         this.queue.done(key);
       }
     }

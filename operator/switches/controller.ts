@@ -1,5 +1,6 @@
 import { setChannelPaused, pausedChannels } from '../../core/inventory/switches.js';
-import { localDate, msUntilNextLocalDay, resolveArea } from '../api/defaults.js';
+import { resolveArea } from '../api/defaults.js';
+import { localDate, msUntilNextLocalDay } from '../../core/time.js';
 import type { ScenicArea } from '../api/types.js';
 import { OPERATOR_ACTOR, type OperatorContext } from '../context.js';
 import type { ReconcileResult } from '../kube/controller.js';

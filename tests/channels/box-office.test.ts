@@ -168,10 +168,10 @@ describe('box office, kiosk and handheld selling', () => {
       body: { ticketIds: [tickets[2]!.id] },
     });
     expect(noReason.status).toBe(400);
-    const actions = (await api.platform
+    const actions = await api.platform
       .db('audit_log')
       .where({ subject: order.id as string })
-      .pluck('action')) as string[];
+      .pluck('action');
     expect(actions).toEqual(expect.arrayContaining(['scenic.ticket.reprinted', 'scenic.order.refunded']));
   });
 

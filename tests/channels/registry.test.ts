@@ -112,11 +112,11 @@ describe('channel registry: effective states, switches and level changes, audite
         })
       ).status,
     ).toBe(200);
-    const trail = (await api.platform
+    const trail = await api.platform
       .db('audit_log')
       .where({ subject: 'channel:kiosk' })
       .orderBy('id')
-      .pluck('action')) as string[];
+      .pluck('action');
     expect(trail).toEqual(['scenic.channel.disabled', 'scenic.channel.enabled']);
     const events = (await api.platform
       .db('outbox')

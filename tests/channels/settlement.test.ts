@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { upsertChannels } from '../../core/catalog/catalog.js';
-import { settlementStatement, zonedDayRange } from '../../core/channels/settlement.js';
+import { settlementStatement } from '../../core/channels/settlement.js';
+import { zonedDayRange } from '../../core/time.js';
 import { localParts } from '../../core/time.js';
 import { day, partner, type Body } from './support.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgres } from '../support/postgres.js';
 import { listDoubleEntries } from '../../core/checkin/ledger.js';
-import { localTime } from '../../core/checkin/local-time.js';
+import { localTime } from '../../core/time.js';
 import { TOKEN_PREFIX } from '../../core/tickets/token.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 import { LinkProxy } from './link-proxy.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
-import { localTime } from '../../core/checkin/local-time.js';
+import { localTime } from '../../core/time.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 

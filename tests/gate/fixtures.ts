@@ -7,10 +7,11 @@ import { PiiVault } from '../../core/pii/crypto.js';
 import { maskIdNumber } from '../../core/pii/mask.js';
 import { loadKeyRing, type KeyRing } from '../../core/tickets/keys.js';
 import { signTicket } from '../../core/tickets/token.js';
-import { hhmmToMinutes, localTime } from '../../core/checkin/local-time.js';
+import { hhmmToMinutes, localTime } from '../../core/time.js';
 import { registerGateDevice, type GateDevice, type GateKind } from '../../core/checkin/devices.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { createLogger } from '../../core/log.js';
+import type { TicketStatus } from '../../core/orders/model.js';
 import { createGateRouter } from '../../api/gate-router.js';
 import { notFoundHandler, problemHandler } from '../../api/problem.js';
 
@@ -111,7 +112,7 @@ export async function issueOrder(
     date?: string;
     slotId?: string;
     count?: number;
-    status?: string;
+    status?: TicketStatus;
     cardUids?: string[];
   } = {},
 ): Promise<IssuedTicket[]> {

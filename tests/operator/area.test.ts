@@ -28,10 +28,10 @@ const ns = () => kube.namespace;
 const get = <T extends KubeObject>(rt: (typeof RT)[keyof typeof RT], name: string) =>
   client.get<T>(resourcePath(rt, ns(), name));
 const readyOf = (a: ScenicArea) => a.status?.conditions?.find((c) => c.type === 'Ready');
-const reconcileCount = () =>
+const reconcileCount = async () =>
   Number(
     /scenic_operator_reconcile_total\{controller="scenicarea",result="success"\} (\d+)/.exec(
-      op.metrics.render(),
+      await op.metrics.render(),
     )?.[1] ?? 0,
   );
 
@@ -115,9 +115,9 @@ describe('ScenicArea → children', () => {
   it('is idempotent: reconciling again changes nothing', async () => {
     const before = await Promise.all(CHILDREN.map(([rt, name]) => get<KubeObject>(rt, name)));
     const area0 = await get<ScenicArea>(RT.area, 'park');
-    const n = reconcileCount();
+    const n = await reconcileCount();
     op.resync();
-    await waitFor(() => Promise.resolve(reconcileCount() > n || undefined));
+    await waitFor(async () => (await reconcileCount()) > n || undefined);
     await new Promise((r) => setTimeout(r, 300));
     const after = await Promise.all(CHILDREN.map(([rt, name]) => get<KubeObject>(rt, name)));
     expect(after.map((o) => o.metadata.resourceVersion)).toEqual(

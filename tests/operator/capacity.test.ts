@@ -8,7 +8,7 @@ import {
   type ChannelSwitchEvent,
   type LevelChangeEvent,
 } from '../../core/inventory/events.js';
-import { localDate } from '../../operator/api/defaults.js';
+import { localDate } from '../../core/time.js';
 import { KubeClient, resourcePath } from '../../operator/kube/client.js';
 import { RT } from '../../operator/kube/resources.js';
 import type { ScenicArea } from '../../operator/api/types.js';

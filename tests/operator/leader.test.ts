@@ -32,8 +32,8 @@ async function start(identity: string) {
   running.push(op);
   return op;
 }
-const reconciles = (op: OperatorHandle) =>
-  [...op.metrics.render().matchAll(/scenic_operator_reconcile_total\{[^}]*\} (\d+)/g)].reduce(
+const reconciles = async (op: OperatorHandle) =>
+  [...(await op.metrics.render()).matchAll(/scenic_operator_reconcile_total\{[^}]*\} (\d+)/g)].reduce(
     (n, m) => n + Number(m[1]),
     0,
   );
@@ -57,8 +57,8 @@ describe('leader election', () => {
     );
     await new Promise((r) => setTimeout(r, 1_000));
     expect(b.isLeader).toBe(false);
-    expect(reconciles(b)).toBe(0);
-    expect(reconciles(a)).toBeGreaterThan(0);
+    expect(await reconciles(b)).toBe(0);
+    expect(await reconciles(a)).toBeGreaterThan(0);
     expect(await leaseHolder()).toBe('replica-a');
 
     await a.stop(); // graceful: releases the lease
@@ -73,7 +73,7 @@ describe('leader election', () => {
         (await client.get<ScenicArea>(resourcePath(RT.area, kube.namespace, 'one'))).status
           ?.observedGeneration === 2 || undefined,
     );
-    expect(reconciles(b)).toBeGreaterThan(0);
+    expect(await reconciles(b)).toBeGreaterThan(0);
     expect(await leaseHolder()).toBe('replica-b');
   });
 

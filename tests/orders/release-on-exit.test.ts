@@ -67,7 +67,7 @@ describe('capacity released on exit', () => {
 
     const exit = {
       topic: 'ticket.capacity_released',
-      aggregate_id: t.id,
+      aggregate_id: t.id as string,
       payload: JSON.stringify({
         ticketId: t.id,
         areaId: 'short-visit',

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { ManualClock } from '../../core/clock.js';
-import { localTime } from '../../core/checkin/local-time.js';
+import { localTime } from '../../core/time.js';
 import { launchChromium, phone } from './browser.js';
 
 /**

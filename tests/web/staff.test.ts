@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
-import { localTime } from '../../core/checkin/local-time.js';
+import { localTime } from '../../core/time.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
 import { AgentProcess, agentEnv } from '../gate/agent-process.js';
 import { cssOf, launchChromium, phone, qrCameraClip, shot, unlabelled } from './browser.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
-import { localTime } from '../../core/checkin/local-time.js';
+import { localTime } from '../../core/time.js';
 import { contrasts, cssOf, inPage, launchChromium, phone, shot, unlabelled } from './browser.js';
 
 /**

@@ -1,0 +1,21 @@
+import type { ErrorTable } from '../errors.js';
+
+/**
+ * Gate devices and the gate protocol. A scan's own outcome is not an error: it is a
+ * reason (`core/checkin/reasons.ts`).
+ */
+export const CHECKIN_ERRORS = {
+  invalid_gate_id: 'input',
+  entrance_not_found: 'not-found',
+  gate_not_found: 'not-found',
+  gate_credential_required: 'authentication',
+  invalid_gate_credential: 'authentication',
+  gate_revoked: 'authentication',
+  date_out_of_range: 'input',
+  // the staff page's proxy to the entrance's gate agent (api/web.ts)
+  gate_agent_not_configured: 'unavailable',
+  gate_agent_unreachable: 'unavailable',
+  // the gate agent's own HTTP server (gate/server.ts)
+  unsupported_media_type: 'input',
+  invalid_scan: 'input',
+} as const satisfies ErrorTable;

@@ -1,0 +1,24 @@
+/**
+ * Constraint violations a caller turns into a domain error. Postgres names the
+ * constraint (or unique index) it enforced; the names are knex's defaults for the
+ * constraints declared in `core/db/migrations/` (`<table>_<columns>_unique`) or the
+ * index name given there.
+ */
+export const UNIQUE_CONSTRAINTS = {
+  /** 0002-orders: one partner order id per channel */
+  partnerOrderId: 'orders_channel_id_partner_order_id_unique',
+  /** 0004-channels: at most one open emergency session per area-day */
+  openEmergencySession: 'emergency_sessions_open',
+} as const;
+
+export type UniqueConstraint = (typeof UNIQUE_CONSTRAINTS)[keyof typeof UNIQUE_CONSTRAINTS];
+
+/** Postgres's SQLSTATE for unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/** Whether `e` is a unique violation of `constraint` (the driver's error, which knex rethrows as is). */
+export function isUniqueViolation(e: unknown, constraint: UniqueConstraint): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const pgError: { code?: unknown; constraint?: unknown } = e;
+  return pgError.code === UNIQUE_VIOLATION && pgError.constraint === constraint;
+}

@@ -1,0 +1,457 @@
+import type { Knex } from 'knex';
+import type { OrderStatus, RefundReason, TicketStatus } from '../orders/model.js';
+import type { PriceRule } from '../pricing/rules.js';
+import type { CheckinReason } from '../checkin/reasons.js';
+import type { DailyReport } from '../reports/daily.js';
+import type { WebhookEvent } from '../channels/webhooks.js';
+
+/**
+ * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
+ * number, DATE as 'YYYY-MM-DD' text, timestamptz as Date, jsonb parsed). The module
+ * augmentation at the end types `db('orders')` & co. across the code base; a query with
+ * an aliased table (`db('orders as o')`) is not typed by knex and names its result with
+ * `select<...>()`. Columns follow core/db/migrations/ — a migration that adds a column
+ * adds it here.
+ */
+
+// --- 0001-catalog
+export interface AreaRow {
+  id: string;
+  name: string;
+  timezone: string;
+  daily_capacity: number;
+  instant_capacity: number;
+  thresholds: { yellow: number; orange: number; red: number };
+  id_daily_limit: number;
+  created_at: Date;
+  updated_at: Date;
+}
+export interface EntranceRow {
+  id: string;
+  area_id: string;
+  name: string;
+}
+export interface TimeSlotRow {
+  area_id: string;
+  id: string;
+  starts_at: string;
+  ends_at: string;
+  capacity: number;
+}
+export interface ProductRow {
+  id: string;
+  area_id: string;
+  name: string;
+  kind: string;
+  base_price: number;
+  currency: string;
+  persons: number;
+  entries_allowed: number;
+  reentry: boolean;
+  date_bound: boolean;
+  validity_days: number;
+  free_reschedule: boolean;
+  release_on_exit: boolean;
+  entrances: string[] | null;
+  components: { item: string; name: string }[];
+  active: boolean;
+}
+export interface ChannelRow {
+  id: string;
+  name: string;
+  kind: 'online' | 'onsite';
+  enabled: boolean;
+  commission_bps: number;
+  discount_bps: number;
+  sells_from: string | null;
+  sells_until: string | null;
+}
+export interface ChannelQuotaRow {
+  area_id: string;
+  channel_id: string;
+  quota: number | null;
+  share_bps: number | null;
+}
+/** One row per rule; `kind` decides the shape of `params` (core/pricing/rules.ts). */
+export type PriceRuleRow = { id: number; area_id: string; active: boolean } & RuleColumns<PriceRule>;
+type RuleColumns<R> = R extends PriceRule
+  ? { kind: R['kind']; product_id: string | null; params: R['params'] }
+  : never;
+export interface CouponRow {
+  code: string;
+  area_id: string;
+  kind: 'percent' | 'amount';
+  value: number;
+  max_uses: number | null;
+  used: number;
+  stackable: boolean;
+  min_amount: number;
+  valid_from: Date | null;
+  valid_until: Date | null;
+}
+
+// --- 0002-orders (+ later columns)
+export interface OrderRow {
+  id: string;
+  area_id: string;
+  visit_date: string;
+  slot_id: string;
+  channel_id: string;
+  status: OrderStatus;
+  amount_total: number;
+  amount_refunded: number;
+  currency: string;
+  contact_phone_enc: string | null;
+  contact_phone_hash: string | null;
+  access_token_hash: string;
+  partner_order_id: string | null;
+  res_id: string;
+  actor: string;
+  /** the price breakdown as quoted (core/pricing/price.ts Quote) */
+  pricing: unknown;
+  expires_at: Date | null;
+  paid_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export interface OrderLineRow {
+  id: number;
+  order_id: string;
+  product_id: string;
+  quantity: number;
+  units: number;
+  unit_price: number;
+  amount: number;
+}
+export interface TicketRow {
+  id: string;
+  order_id: string;
+  order_line_id: number;
+  product_id: string;
+  area_id: string;
+  visit_date: string;
+  slot_id: string;
+  units: number;
+  price: number;
+  status: TicketStatus;
+  entries_allowed: number;
+  entries_used: number;
+  visitor_name_enc: string;
+  id_type: string;
+  id_number_enc: string;
+  id_hash: string;
+  id_masked: string;
+  /** the signed QR token, set when issued */
+  code: string | null;
+  issued_at: Date | null;
+  revoked_at: Date | null;
+  /** 0003 */
+  card_uid: string | null;
+  /** 0006 */
+  capacity_released_at: Date | null;
+  /** 0007 */
+  exits_used: number;
+}
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+export interface PaymentRow {
+  id: string;
+  order_id: string;
+  provider: string;
+  provider_ref: string | null;
+  amount: number;
+  status: PaymentStatus;
+  /** the provider's notice; `payUrl` for a pending one of ours */
+  raw: { payUrl?: string; [k: string]: unknown } | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+export interface RefundRow {
+  id: string;
+  order_id: string;
+  ticket_ids: string[];
+  amount: number;
+  /** a visitor's reason, or the system's (duplicate_payment, stock_unavailable) */
+  reason_code: RefundReason | 'duplicate_payment' | 'stock_unavailable';
+  reason_text: string | null;
+  status: RefundStatus;
+  actor: string;
+  created_at: Date;
+  updated_at: Date;
+  /** 0008: the payment a whole-payment refund gives back */
+  payment_id: string | null;
+}
+export interface OutboxRow {
+  id: number;
+  topic: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+  published_at: Date | null;
+  /** 0009 */
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  failed_at: Date | null;
+}
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string;
+  data: Record<string, unknown>;
+}
+export interface IdempotencyKeyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  state: 'running' | 'done';
+  status_code: number | null;
+  response: unknown;
+  created_at: Date;
+  locked_until: Date | null;
+}
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  role: 'admin' | 'box-office' | 'gate' | 'partner' | 'kiosk';
+  secret_hash: string;
+  channel_id: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+export interface SigningKeyRow {
+  kid: string;
+  public_key: string;
+  private_key_enc: string;
+  created_at: Date;
+  retired_at: Date | null;
+}
+export interface WaitlistRow {
+  id: number;
+  area_id: string;
+  visit_date: string;
+  slot_id: string;
+  channel_id: string;
+  units: number;
+  contact_phone_enc: string;
+  contact_phone_hash: string;
+  state: 'waiting' | 'claimable' | 'claimed' | 'lapsed' | 'cancelled';
+  claim_until: Date | null;
+  created_at: Date;
+}
+
+// --- 0003-checkin
+export interface CheckinSettingsRow {
+  area_id: string;
+  grace_before_min: number;
+  grace_after_min: number;
+}
+export interface GateDeviceRow {
+  id: string;
+  area_id: string;
+  entrance_id: string;
+  kind: 'turnstile' | 'handheld';
+  credential_hash: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_seen_at: Date | null;
+  last_sync_at: Date | null;
+  last_seq: number;
+  journal_backlog: number;
+  offline_since: Date | null;
+  health: Record<string, unknown>;
+}
+export interface CheckinScanRow {
+  scan_id: string;
+  gate_id: string;
+  area_id: string;
+  entrance_id: string;
+  seq: number | null;
+  local_date: string;
+  scanned_at: Date;
+  received_at: Date;
+  media: 'qr' | 'id' | 'nfc' | 'face' | 'none';
+  direction: 'in' | 'out';
+  ticket_id: string | null;
+  decision: 'admit' | 'deny';
+  reason: CheckinReason;
+  mode: 'online' | 'offline';
+  source: 'precheck' | 'journal';
+  counted: boolean;
+  over_limit: boolean;
+}
+export interface CheckinFlagRow {
+  id: number;
+  ticket_id: string;
+  kind: 'double_entry';
+  area_id: string;
+  entries_allowed: number;
+  entries_seen: number;
+  scan_ids: string[];
+  gate_ids: string[];
+  status: 'open' | 'cleared' | 'resolved';
+  created_at: Date;
+  updated_at: Date;
+  resolved_by: string | null;
+}
+export interface AreaPresenceRow {
+  area_id: string;
+  day: string;
+  entries: number;
+  exits: number;
+}
+export interface EntranceFlowRow {
+  area_id: string;
+  entrance_id: string;
+  minute: Date;
+  entries: number;
+  exits: number;
+}
+export interface TicketChangeRow {
+  seq: number;
+  ticket_id: string;
+  area_id: string;
+  visit_date: string;
+  at: Date;
+}
+
+// --- 0004-channels
+export interface PartnerRow {
+  id: string;
+  name: string;
+  channel_id: string;
+  status: 'active' | 'suspended';
+  settlement_timezone: string;
+  created_at: Date;
+}
+export interface PartnerCredentialRow {
+  key_id: string;
+  partner_id: string;
+  secret_enc: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface WebhookSubscriptionRow {
+  id: number;
+  partner_id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  created_at: Date;
+}
+export interface WebhookDeliveryRow {
+  id: string;
+  subscription_id: number;
+  partner_id: string;
+  event_id: string;
+  event_type: string;
+  order_id: string | null;
+  /** the exact event sent */
+  payload: WebhookEvent;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  replays: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+  next_attempt_at: Date | null;
+  locked_until: Date | null;
+}
+export interface OrderTermsRow {
+  order_id: string;
+  channel_id: string;
+  commission_bps: number;
+}
+export interface EmergencySessionRow {
+  id: string;
+  area_id: string;
+  visit_date: string;
+  opened_by: string;
+  reason: string;
+  max_units: number;
+  used_units: number;
+  opened_at: Date;
+  closed_at: Date | null;
+  closed_by: string | null;
+}
+export interface EmergencySaleRow {
+  order_id: string;
+  session_id: string;
+  sold_by: string;
+  units: number;
+  stock_unreachable: boolean;
+  at: Date;
+}
+
+// --- 0005-reports
+export interface DailyReportRow {
+  area_id: string;
+  day: string;
+  version: number;
+  report: DailyReport;
+  generated_at: Date;
+}
+
+/**
+ * What a write may give a column: its value or a raw expression; a timestamp also as
+ * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
+ * into a Postgres array, so jsonb writes go through JSON.stringify (an object, the
+ * driver serialises itself). Every column is optional: defaults fill the rest.
+ */
+type Write<Row, Json extends keyof Row> = {
+  // `& string`: one write shape for a union row too (price_rules), not one per member
+  [K in keyof Row & string]?:
+    Row[K] | (K extends Json ? string : never) | (Date extends Row[K] ? string : never) | Knex.Raw;
+};
+
+/** A table: rows read as `Row`, written as `Write` (`Json`: its jsonb columns). */
+type Table<Row, Json extends keyof Row = never> = Knex.CompositeTableType<
+  Row,
+  Write<Row, Json>,
+  Write<Row, Json>,
+  Write<Row, Json>
+>;
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    areas: Table<AreaRow, 'thresholds'>;
+    entrances: Table<EntranceRow>;
+    time_slots: Table<TimeSlotRow>;
+    products: Table<ProductRow, 'components'>;
+    channels: Table<ChannelRow>;
+    channel_quotas: Table<ChannelQuotaRow>;
+    price_rules: Table<PriceRuleRow, 'params'>;
+    coupons: Table<CouponRow>;
+    orders: Table<OrderRow, 'pricing'>;
+    order_lines: Table<OrderLineRow>;
+    tickets: Table<TicketRow>;
+    payments: Table<PaymentRow, 'raw'>;
+    refunds: Table<RefundRow>;
+    outbox: Table<OutboxRow, 'payload'>;
+    audit_log: Table<AuditRow, 'data'>;
+    idempotency_keys: Table<IdempotencyKeyRow, 'response'>;
+    api_keys: Table<ApiKeyRow>;
+    signing_keys: Table<SigningKeyRow>;
+    waitlist: Table<WaitlistRow>;
+    checkin_settings: Table<CheckinSettingsRow>;
+    gate_devices: Table<GateDeviceRow, 'health'>;
+    checkin_scans: Table<CheckinScanRow>;
+    checkin_flags: Table<CheckinFlagRow>;
+    area_presence: Table<AreaPresenceRow>;
+    entrance_flow: Table<EntranceFlowRow>;
+    ticket_changes: Table<TicketChangeRow>;
+    partners: Table<PartnerRow>;
+    partner_credentials: Table<PartnerCredentialRow>;
+    webhook_subscriptions: Table<WebhookSubscriptionRow>;
+    webhook_deliveries: Table<WebhookDeliveryRow, 'payload'>;
+    order_terms: Table<OrderTermsRow>;
+    emergency_sessions: Table<EmergencySessionRow>;
+    emergency_sales: Table<EmergencySaleRow>;
+    daily_reports: Table<DailyReportRow, 'report'>;
+  }
+}

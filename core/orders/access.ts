@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from './model.js';
+
+/**
+ * The stored form of an order's access token (the secret a visitor without an account
+ * holds, `X-Order-Token`): its SHA-256, so a read of the books reveals no usable token.
+ */
+export const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url');
+
+/**
+ * Who may see or change an order: staff at the box office and admins, the partner
+ * whose channel sold it, the visitor signed in with its contact phone, or anyone
+ * holding its access token.
+ */
+export function mayAccessOrder(
+  a: Actor,
+  o: { channel_id: string; contact_phone_hash: string | null; access_token_hash: string },
+  token: string | undefined,
+): boolean {
+  return (
+    (a.kind === 'staff' && (a.role === 'admin' || a.role === 'box-office' || a.role === 'kiosk')) ||
+    (a.kind === 'partner' && a.channelId === o.channel_id) ||
+    (a.kind === 'visitor' && a.id !== 'anonymous' && a.id === o.contact_phone_hash) ||
+    (token !== undefined && hashToken(token) === o.access_token_hash)
+  );
+}
