@@ -26,6 +26,8 @@ const NOT_RUN: Record<string, string> = {
     'a gate agent runs until stopped, and the bench measures for a while (tests/gate runs agents)',
   'kubectl apply --server-side -f crds/            # install and upgrade CRDs (Helm never upgrades them)':
     'needs a cluster with nodes (tests/operator/chart.test.ts installs the chart)',
+  "SCENIC_ALERT_ROBOTS='[":
+    'upgrades a Helm release in a cluster (tests/operator/chart.test.ts renders the alerting values)',
 };
 
 /** What a run block must print, beyond exiting 0 (by its first line). */
