@@ -242,6 +242,27 @@ probe() {
 
 healthy() { sync_ok && [ -n "$(probe)" ]; }
 
+# prepare_primary: the application database and the probe table (in the postgres
+# database, not the application's) exist on the current primary. Fails rather than
+# exits, so wait_for retries it through a leader change.
+prepare_primary() {
+  local p has
+  p=$(primary) || return 1
+  has=$(node_psql "$p" -d postgres -c "select 1 from pg_database where datname = 'scenic'") || return 1
+  if [ "$has" != 1 ]; then node_psql "$p" -d postgres -c "create database scenic" || return 1; fi
+  node_psql "$p" -d postgres -c "create table if not exists scenic_ha_probe (id bigserial primary key, at timestamptz not null default now(), port int not null)"
+}
+
+# stable: healthy, and still healthy on the same primary three seconds later (HAProxy
+# needs two checks a second apart to mark a node up or down).
+stable() {
+  local p
+  healthy || return 1
+  p=$(primary) || return 1
+  sleep 3
+  healthy && [ "$(primary)" = "$p" ]
+}
+
 install_packages() { apt_install postgresql patroni haproxy curl; }
 
 up() {
@@ -254,16 +275,15 @@ up() {
   etcd_up
   local n
   for n in "${NODES[@]}"; do patroni_up "$n"; done
-  wait_for "a Patroni primary" 90 primary || { tail -30 "$DIR"/pg*/patroni.log >&2; die "no primary elected"; }
-  local p; p=$(primary)
-  if [ "$(node_psql "$p" -d postgres -c "select 1 from pg_database where datname = 'scenic'")" != 1 ]; then
-    node_psql "$p" -d postgres -c "create database scenic"
-  fi
-  # A table in the postgres database (not the application's) for write probes.
-  node_psql "$p" -d postgres -c "create table if not exists scenic_ha_probe (id bigserial primary key, at timestamptz not null default now(), port int not null)"
+  # Restarted on old state (a reboot killed the postmasters, etcd kept the leader key),
+  # Patroni first demotes the "crashed" leader and promotes again: a node can answer
+  # /primary for a moment and then refuse connections. So each step is retried until
+  # it holds, and the cluster must look the same twice before `up` returns.
+  wait_for "a Patroni primary that accepts SQL" 120 prepare_primary || { tail -30 "$DIR"/pg*/patroni.log >&2; die "no primary elected"; }
   wait_for "a streaming synchronous standby" 120 sync_ok || { tail -30 "$DIR"/pg*/patroni.log >&2; die "no synchronous standby"; }
   haproxy_up
-  wait_for "writes through HAProxy on $PROXY_PORT" 30 healthy || { tail -20 "$DIR/haproxy.log" >&2; die "HAProxy does not route to the primary"; }
+  wait_for "a stable primary taking writes through HAProxy on $PROXY_PORT" 90 stable || { tail -20 "$DIR/haproxy.log" >&2; die "HAProxy does not route to the primary"; }
+  local p; p=$(primary)
   env_set PG_HA_URL "$(url "$PROXY_PORT" scenic)"
   env_set PG_HA_REPLICA_URL "$(url $((PROXY_PORT + 1)) scenic)"
   log "Patroni primary $p behind HAProxy on 127.0.0.1:$PROXY_PORT (replicas $((PROXY_PORT + 1)), stats $STATS_PORT)"
