@@ -111,6 +111,19 @@ start_cluster() {
 
 install_packages() { apt_install postgresql pgbackrest; }
 
+ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$1"; }
+stopped() { ! running "$1"; }
+
+# source_up: the source cluster answers on $PORT. A postmaster killed a moment ago (a
+# test's SIGKILL, a reboot) still passes `pg_ctl status` until it is reaped, so a
+# cluster that reports running but does not answer is waited out and started again.
+source_up() {
+  if running "$SRC" && wait_for "postgres on $PORT" 10 ready "$PORT"; then return 0; fi
+  wait_for "the old postmaster of $SRC to exit" 30 stopped "$SRC" || die "postgres in $SRC does not answer and does not exit"
+  start_cluster "$SRC"
+  wait_for "postgres on $PORT" 60 ready "$PORT" || die "postgres is not ready"
+}
+
 up() {
   install_packages
   pg_own "$DIR" "$RUN" "$DIR/log" "$DIR/lock" "$DIR/spool" "$DIR/repo" "$DIR/pg"
@@ -119,8 +132,7 @@ up() {
   flock -w 300 9 || die "another up holds $DIR/up.lock"
   write_conf
   init_source
-  running "$SRC" || start_cluster "$SRC"
-  wait_for "postgres on $PORT" 30 "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PORT" || die "postgres is not ready"
+  source_up
   [ "$(src_psql -d postgres -c "select 1 from pg_database where datname = 'scenic'")" = 1 ] \
     || src_psql -d postgres -c "create database scenic"
   if [ ! -f "$DIR/stanza.ok" ]; then
