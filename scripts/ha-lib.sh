@@ -39,7 +39,9 @@ start_daemon() {
 }
 
 # pid_alive PIDFILE: the recorded process is still running.
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { [ -s "$1" ] && pid_running "$(cat "$1")"; }
+
+pid_gone() { ! pid_running "$1"; }
 
 # stop_pidfile PIDFILE SECONDS: SIGTERM the recorded process and wait for it to exit.
 stop_pidfile() {
@@ -47,7 +49,7 @@ stop_pidfile() {
   pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  wait_for "pid $pid to exit" "$secs" bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+  wait_for "pid $pid to exit" "$secs" pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
   rm -f "$pidfile"
 }
 

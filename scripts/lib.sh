@@ -36,6 +36,15 @@ apt_install() {
 }
 
 # wait_for DESCRIPTION SECONDS CMD... polls CMD until it succeeds.
+# pid_running PID: the process exists and is not a zombie. kill -0 succeeds on a
+# process killed a moment ago until its parent (here often PID 1) reaps it, and a
+# service "still running" on that evidence is never restarted.
+pid_running() {
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [ -n "$stat" ] && [ "${stat#Z}" = "$stat" ]
+}
+
 wait_for() {
   local what=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))

@@ -43,7 +43,7 @@ YAML
 
 start() { # NAME PIDFILE LOG CMD...
   local name=$1 pidfile=$2 logfile=$3; shift 3
-  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
+  if [ -s "$pidfile" ] && pid_running "$(cat "$pidfile")"; then return 0; fi
   setsid "$@" >"$logfile" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   log "$name starting (log $logfile)"
@@ -75,7 +75,7 @@ stop() { # NAME PIDFILE
   pid=$(cat "$2")
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do pid_running "$pid" || break; sleep 0.1; done
   fi
   rm -f "$2"
 }
