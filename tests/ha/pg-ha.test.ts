@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ensureUp, lastJson, recordFigure, runScript } from '../support/ha.js';
-import { waitFor } from '../support/processes.js';
 import { uniqueSuffix } from '../support/services.js';
+import { randomBytes } from 'node:crypto';
+import { useRedis } from '../support/redis.js';
+import { RoleProcess, freePort, waitFor } from '../support/processes.js';
+import { placeOrders, unavailableSeconds } from './order-load.js';
+import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { loadConfig } from '../../core/config.js';
+import { createPlatform, type Platform } from '../../core/platform.js';
+import { migrateLatest } from '../../core/db/migrate.js';
+import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS } from '../../core/catalog/definition.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { reconcileAll, hasDrift } from '../../core/orders/reconcile.js';
+import { LIVE_STATUSES } from '../../core/orders/model.js';
+import { addDays, localParts } from '../../core/time.js';
 
 interface KillResult {
   killed: string;
@@ -92,4 +105,123 @@ describe('Postgres failover: Patroni + HAProxy (scripts/pg-ha.sh)', () => {
       1,
     );
   }, 360_000);
+});
+
+/**
+ * The issue's failover test: the API (a real process) takes orders through HAProxy
+ * while the primary is SIGKILLed. Patroni promotes the standby, the API recovers by
+ * itself (it is never restarted), every order a client got a 201 for is on the new
+ * primary, and Redis equals the books after one reconcile.
+ */
+describe('orders through a Postgres failover (API → HAProxy → Patroni)', () => {
+  const r = useRedis();
+  const schema = `t_${uniqueSuffix()}`;
+  const DATE = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
+  const CAPACITY = 2000;
+  let platform: Platform;
+  let gateway: FakeGatewayServer;
+  let api: RoleProcess;
+  let port = 0;
+
+  beforeAll(async () => {
+    const env = await ensureUp('pg-ha');
+    gateway = await startFakeGateway();
+    port = await freePort();
+    const appEnv = {
+      DATABASE_URL: env.PG_HA_URL!,
+      DATABASE_SCHEMA: schema,
+      DATABASE_POOL_MAX: '10',
+      REDIS_URL: r.url,
+      REDIS_PREFIX: r.prefix,
+      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+      SCENIC_FAKE_GATEWAY_URL: gateway.url,
+      SCENIC_FAKE_GATEWAY_SECRET: gateway.secret,
+      SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    platform = createPlatform(loadConfig(appEnv), { role: 'test' });
+    await migrateLatest(platform.db, schema);
+    await upsertChannels(platform.db, DEFAULT_CHANNELS);
+    await upsertArea(
+      platform.db,
+      demoArea({
+        id: 'failover',
+        dailyCapacity: CAPACITY,
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }],
+        quotas: [],
+      }),
+    );
+    api = new RoleProcess('api', appEnv);
+    api.start();
+    await waitFor('the API', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await api?.kill();
+    await gateway?.close();
+    await platform?.db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
+    await platform?.close();
+  });
+
+  it('loses no acknowledged order and leaves Redis equal to the books', async () => {
+    let stop = false;
+    const load = placeOrders({
+      baseUrl: `http://127.0.0.1:${port}`,
+      areaId: 'failover',
+      date: DATE,
+      slotId: '0900',
+      buyers: 6,
+      ordersPerBuyer: 400,
+      seed: 11,
+      stop: () => stop,
+    });
+    await new Promise((res) => setTimeout(res, 2_000));
+    const { stdout } = await runScript('pg-ha', ['kill-primary', '--no-rejoin'], 300_000);
+    const kill = lastJson<KillResult>(stdout);
+    // Orders keep coming for a while on the new primary, then the crowd goes home.
+    await new Promise((res) => setTimeout(res, 3_000));
+    stop = true;
+    const out = await load;
+
+    const unavailable = unavailableSeconds(out);
+    recordFigure('orders refused across a Postgres failover (API view)', unavailable);
+    console.warn(
+      `pg failover under load: ${out.acknowledged.size} orders acknowledged, ${out.failedAt.length} failed attempts, ` +
+        `refused: ${JSON.stringify([...out.refusals])}, script saw ${kill.refusedSeconds} s`,
+    );
+    expect(api.exits).toBe(0); // the API recovered by itself
+    expect(out.failedAt.length).toBeGreaterThan(0); // the failover really hit the load
+    expect(out.refusals.get('gave up') ?? 0).toBe(0);
+    expect(out.succeededAt.some((t) => t > Math.max(...out.failedAt))).toBe(true);
+
+    // Every order a client was told about is on the promoted primary.
+    const rows: { id: string }[] = await platform.db('orders').select('id');
+    const ids = new Set(rows.map((o) => o.id));
+    const lost = [...out.acknowledged].filter((id) => !ids.has(id));
+    expect(lost).toEqual([]);
+    expect(out.acknowledged.size).toBeGreaterThan(20);
+
+    // One reconcile pass: afterwards Redis holds exactly the live orders.
+    await api.kill();
+    await reconcileAll(platform.orders, await platform.inventory.reservationDays(), 0);
+    const again = await reconcileAll(platform.orders, await platform.inventory.reservationDays(), 0);
+    expect(again.filter(hasDrift)).toEqual([]);
+    const live: { units: number }[] = await platform
+      .db('orders as o')
+      .join('tickets as t', 't.order_id', 'o.id')
+      .where({ 'o.area_id': 'failover' })
+      .whereIn('o.status', LIVE_STATUSES)
+      .whereIn('t.status', ['pending', 'valid'])
+      .select('t.units');
+    const booked = live.reduce((s, l) => s + l.units, 0);
+    const snap = await platform.inventory.snapshot('failover', DATE);
+    expect(snap.used).toBe(booked);
+    expect(booked).toBeLessThanOrEqual(CAPACITY);
+
+    // Leave the cluster whole for the next run: the old primary rejoins as standby.
+    await runScript('pg-ha', ['up'], 300_000);
+  }, 600_000);
 });
