@@ -2,6 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ensureUp, lastJson, parseEnv, recordFigure, runScript } from '../support/ha.js';
 import { uniqueSuffix } from '../support/services.js';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { useRedis } from '../support/redis.js';
+import { RoleProcess, freePort, waitFor } from '../support/processes.js';
+import { placeOrders } from './order-load.js';
+import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { loadConfig } from '../../core/config.js';
+import { createPlatform } from '../../core/platform.js';
+import { migrateLatest } from '../../core/db/migrate.js';
+import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS } from '../../core/catalog/definition.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { LIVE_STATUSES } from '../../core/orders/model.js';
+import { addDays, localParts } from '../../core/time.js';
 
 interface BackupResult {
   type: 'full' | 'incr';
@@ -21,7 +37,10 @@ interface DrillResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const SCENIC = fileURLToPath(new URL('../../bin/scenic.mjs', import.meta.url));
+
 describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-backup.sh)', () => {
+  const redis = useRedis();
   let source: pg.Client;
   const table = `drill_${uniqueSuffix()}`;
 
@@ -110,4 +129,95 @@ describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-bac
     recordFigure('pg-backup RPO (commit → WAL in the repository)', rpo.secondsToArchive);
     expect(rpo.secondsToArchive).toBeLessThanOrEqual(rpo.archiveTimeout + 5);
   });
+
+  it('the drill of the books: restore to a moment, rebuild Redis, find exactly the orders acknowledged before it', async () => {
+    const r = redis;
+    const schema = `t_${uniqueSuffix()}`;
+    const date = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
+    const gateway: FakeGatewayServer = await startFakeGateway();
+    const port = await freePort();
+    const env = {
+      DATABASE_URL: parseEnv((await runScript('pg-backup', ['env'])).stdout).PG_BACKUP_URL!,
+      DATABASE_SCHEMA: schema,
+      DATABASE_POOL_MAX: '5',
+      REDIS_URL: r.url,
+      REDIS_PREFIX: r.prefix,
+      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+      SCENIC_FAKE_GATEWAY_URL: gateway.url,
+      SCENIC_FAKE_GATEWAY_SECRET: gateway.secret,
+      SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    const books = createPlatform(loadConfig(env), { role: 'test' });
+    const api = new RoleProcess('api', env);
+    try {
+      await migrateLatest(books.db, schema);
+      await upsertChannels(books.db, DEFAULT_CHANNELS);
+      const area = demoArea({
+        id: 'drill',
+        dailyCapacity: 500,
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 500 }],
+        quotas: [],
+      });
+      await upsertArea(books.db, area);
+      api.start();
+      await waitFor('the API', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+      const order = (seed: number) =>
+        placeOrders({
+          baseUrl: `http://127.0.0.1:${port}`,
+          ...{ areaId: 'drill', date, slotId: '0900', buyers: 3, ordersPerBuyer: 8, seed, stop: () => false },
+        });
+      const before = await order(21);
+      const target = await markTarget();
+      const after = await order(22);
+      expect(before.acknowledged.size).toBe(24);
+      expect(after.acknowledged.size).toBe(24);
+      await api.kill();
+
+      const restored = await drill(target);
+      // Redis is gone too (a new, empty prefix): rebuild it from the restored books.
+      const drillEnv = {
+        ...env,
+        DATABASE_URL: parseEnv((await runScript('pg-backup', ['env'])).stdout).PG_DRILL_URL!,
+        REDIS_PREFIX: `${r.prefix}drill:`,
+      };
+      const t0 = Date.now();
+      const rebuilt = await promisify(execFile)(
+        process.execPath,
+        [SCENIC, 'inventory', 'rebuild', '--no-grace'],
+        { env: { ...process.env, ...drillEnv } },
+      );
+      const rebuildSeconds = (Date.now() - t0) / 1000;
+      recordFigure(
+        'pg-backup drill RTO with inventory rebuild',
+        Math.round((restored.rtoSeconds + rebuildSeconds) * 100) / 100,
+      );
+      expect(rebuilt.stdout).toMatch(/drill \d{4}-\d{2}-\d{2}: repaired/);
+
+      const check = createPlatform(loadConfig(drillEnv), { role: 'test' });
+      try {
+        const ids = new Set((await check.db('orders').select('id')).map((o: { id: string }) => o.id));
+        expect(ids).toEqual(before.acknowledged);
+        const live: { units: number }[] = await check
+          .db('orders as o')
+          .join('tickets as t', 't.order_id', 'o.id')
+          .whereIn('o.status', LIVE_STATUSES)
+          .whereIn('t.status', ['pending', 'valid'])
+          .select('t.units');
+        const snap = await check.inventory.snapshot('drill', date);
+        expect(snap.used).toBe(live.reduce((s, l) => s + l.units, 0));
+        expect(snap.used).toBeGreaterThan(0);
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await api.kill();
+      await gateway.close();
+      await books.db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
+      await books.close();
+    }
+  }, 300_000);
 });
