@@ -29,11 +29,33 @@ export function adminPaths(): Record<string, unknown> {
     '/v1/admin/areas/{areaId}': {
       put: {
         operationId: 'putArea',
-        summary: 'Create or replace an area catalog (the path names the area)',
+        summary:
+          'Create or replace an area catalog (the path names the area). Fields a ScenicArea declares ' +
+          '(`declared.fields` of the GET) may be left out or repeated; a different value answers 409 ' +
+          '`field_declared_by_resource` naming each field and the resource',
         security: staff,
         parameters: [areaId],
         requestBody: body(schema(AreaDefinition)),
         responses: { '200': answer('stored', { type: 'object' }), ...errors },
+      },
+      get: {
+        operationId: 'getArea',
+        summary:
+          "An area's configuration and `declared`: the ScenicArea (namespace/name) that owns which fields, " +
+          'to show them read-only (null when nothing is declared)',
+        security: staff,
+        parameters: [areaId],
+        responses: { '200': answer('the area', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/binding': {
+      delete: {
+        operationId: 'releaseAreaBinding',
+        summary:
+          "Release an area id's binding to a Kubernetes namespace, so a ScenicArea elsewhere may claim it (audited)",
+        security: staff,
+        parameters: [areaId],
+        responses: { '204': { description: 'released' }, ...errors },
       },
     },
     '/v1/admin/channels': {

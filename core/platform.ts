@@ -65,10 +65,14 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
   const redis = connectRedis();
   const vault = new PiiVault(cfg.SCENIC_PII_KEY, cfg.SCENIC_LOOKUP_KEY);
   const catalog = new Catalog(db, clock);
+  // every replica drops a changed area from its cache the moment the change is announced
+  catalog
+    .follow(connectRedis({ prefixed: false }), cfg.REDIS_PREFIX)
+    .catch((e: unknown) => log.error({ err: e }, 'catalog cache could not subscribe to changes'));
   const inventory = new Inventory(redis, {
     prefix: cfg.REDIS_PREFIX,
     clock,
-    loadPlan: (a, d) => catalog.plan(a, d),
+    loadPlan: (a, d, o) => catalog.plan(a, d, o),
   });
   const gateway =
     opts.gateway ??

@@ -9,6 +9,19 @@ import { parseInput } from '../core/validation.js';
 const Env = z.object({
   KUBECONFIG: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  /**
+   * The selling path's Postgres, with the operator's own role (ADR 0010): it writes the
+   * declared fields of areas and the area id bindings. No default: it is a credential.
+   */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('public'),
+  /** Image repositories areas may run (comma-separated; `registry/prefix/` for a whole tree). */
+  SCENIC_IMAGE_ALLOWLIST: z.string().min(1, 'name at least one image repository'),
+  /** Origins capacity hooks may be posted to (comma-separated `https://host[:port]`, `https://*.domain`). */
+  SCENIC_HOOK_ALLOWLIST: z.string().default(''),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/)

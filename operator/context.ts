@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { TenancyPolicy } from './area/tenancy.js';
+import type { Claims } from './dataplane/claims.js';
 import type { SalesWindow, ScenicArea } from './api/types.js';
 import type { KubeClient, KubeObject, ResourceType } from './kube/client.js';
 import type { Recorder } from './kube/events.js';
@@ -29,6 +32,12 @@ export interface OperatorContext {
   log: Logger;
   metrics: ScenicMetrics;
   now: () => Date;
+  /** the selling path's Postgres (declared fields, area id bindings); absent: not written */
+  dataPlane?: { db: Knex };
+  /** what areas may point the operator at (images, hooks) */
+  tenancy: TenancyPolicy;
+  /** which areas hold their area id on the data plane */
+  claims: Claims;
   /** Enqueue an area in every controller that reconciles areas. */
   enqueueArea: (key: string) => void;
   enqueueSwitches: (key: string) => void;

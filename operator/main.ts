@@ -4,6 +4,8 @@ import { startTelemetry } from '../core/telemetry/sdk.js';
 import { createLogger } from '../core/log.js';
 import { loadOperatorConfig } from './config.js';
 import { startOperator } from './operator.js';
+import { createDb } from '../core/db/knex.js';
+import { parseList } from './area/tenancy.js';
 
 /**
  * `scenic operator`: validates the environment, connects to Kubernetes (KUBECONFIG or the
@@ -22,8 +24,14 @@ export async function main(): Promise<number> {
   const namespace = cfg.WATCH_NAMESPACE;
   const leaseNamespace =
     cfg.LEASE_NAMESPACE ?? namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: 4 });
   const op = await startOperator({
     kc,
+    db,
+    tenancy: {
+      imageAllowlist: parseList(cfg.SCENIC_IMAGE_ALLOWLIST),
+      hookAllowlist: parseList(cfg.SCENIC_HOOK_ALLOWLIST),
+    },
     redisUrl: cfg.REDIS_URL,
     redisPrefix: cfg.REDIS_PREFIX,
     namespace,
@@ -43,6 +51,7 @@ export async function main(): Promise<number> {
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   const reason = await op.done;
+  await db.destroy();
   await telemetry.shutdown();
   return reason === 'lost' ? 1 : 0;
 }

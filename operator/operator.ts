@@ -18,6 +18,10 @@ import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { CHILD_KINDS, MANAGED_BY, RT } from './kube/resources.js';
 import { switchesReconciler } from './switches/controller.js';
 import { windowAreaKeys, windowReconciler } from './windows/controller.js';
+import type { Knex } from 'knex';
+import type { TenancyPolicy } from './area/tenancy.js';
+import { Claims } from './dataplane/claims.js';
+import { sweepDeclarations } from './dataplane/sweep.js';
 
 export interface OperatorOptions {
   kc: KubeConfig;
@@ -44,7 +48,20 @@ export interface OperatorOptions {
   telemetry?: MetricsRegistry;
   /** Lease timings (defaults 15 s / 10 s / 2 s). */
   lease?: { durationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /**
+   * The selling path's Postgres, written with the operator's own credential: declared
+   * fields and area id bindings (ADR 0010). Absent, neither is written (scaling-only tests).
+   */
+  db?: Knex;
+  /** Images and hook origins areas may use (default: the project's image, no hooks). */
+  tenancy?: TenancyPolicy;
 }
+
+/** The project's image repository: what an unconfigured operator runs, and nothing else. */
+export const DEFAULT_TENANCY: TenancyPolicy = {
+  imageAllowlist: ['ghcr.io/scenic/scenic'],
+  hookAllowlist: [],
+};
 
 export type StopReason = 'stopped' | 'lost';
 
@@ -134,6 +151,8 @@ function routeEvents(caches: Caches, c: Controllers, onAreaSpec: () => void): vo
       area(keyOf(a));
       onAreaSpec();
     },
+    // what it declared is the catalog's again (the area controller finds it gone)
+    delete: (a) => c.area.enqueue(keyOf(a)),
     update: (old, a) => {
       const specChanged =
         old.metadata.generation !== a.metadata.generation ||
@@ -227,6 +246,7 @@ function createControllers(base: Omit<OperatorContext, 'enqueueArea' | 'enqueueS
 
 interface Running {
   o: OperatorOptions;
+  ctx: OperatorContext;
   elector: LeaderElector;
   informers: Informer<KubeObject>[];
   controllers: Controller[];
@@ -254,6 +274,9 @@ async function run(r: Running): Promise<StopReason> {
       new Promise((res) => abort.signal.addEventListener('abort', res, { once: true })),
     ]);
     if (!abort.signal.aborted) {
+      await sweepDeclarations(r.ctx, o.namespace).catch((err: Error) =>
+        o.log.warn({ err: err.message }, 'could not sweep declarations of deleted ScenicAreas'),
+      );
       await r.listener.sync(r.prefixes());
       for (const c of r.controllers) c.start();
       o.log.info({ namespace: o.namespace ?? '(all)', identity: o.identity }, 'operator running');
@@ -298,6 +321,9 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     log,
     metrics,
     now: o.now ?? (() => new Date()),
+    dataPlane: o.db ? { db: o.db } : undefined,
+    tenancy: o.tenancy ?? DEFAULT_TENANCY,
+    claims: new Claims(o.db),
   });
   registerGauges(metrics, caches, elector, c);
   const listener = new CapacityListener(ctx, o.redisUrl);
@@ -318,6 +344,7 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
   const shutdown = (async () => {
     const reason = await run({
       o,
+      ctx,
       elector,
       informers,
       controllers: c.all,

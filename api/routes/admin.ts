@@ -1,9 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../core/validation.js';
-import { AreaDefinition, ChannelDefinition } from '../../core/catalog/definition.js';
-import { upsertArea, upsertChannels } from '../../core/catalog/catalog.js';
-import { setChannelPaused } from '../../core/inventory/switches.js';
+import { ChannelDefinition } from '../../core/catalog/definition.js';
+import { upsertChannels } from '../../core/catalog/catalog.js';
+import { adminAreaView, defineArea } from '../../core/catalog/define.js';
+import { declarationOf, releaseAreaBinding } from '../../core/catalog/declare.js';
+import { announceCatalogChange } from '../../core/catalog/events.js';
+import { propagateAreaChange } from '../../core/catalog/propagate.js';
+import { notFound } from '../../core/errors.js';
+import { setManualPause } from '../../core/inventory/switches.js';
 import { audit, listAudit } from '../../core/audit/store.js';
 import { reconcileAll } from '../../core/orders/reconcile.js';
 import { actorName } from '../../core/orders/model.js';
@@ -17,10 +22,14 @@ export function adminRouter(ctx: AppContext): Router {
   const p = ctx.platform;
   r.use(requireRole('admin'));
 
+  const propagation = { db: p.db, redis: p.redis, prefix: p.cfg.REDIS_PREFIX, clock: p.clock };
+
+  // Fields a ScenicArea declares are refused here (ADR 0010); the view says which they are.
   r.put('/areas/:areaId', async (req, res) => {
-    const def = parseInput(AreaDefinition, { ...(req.body as object), id: req.params.areaId });
-    await upsertArea(p.db, def);
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const def = await defineArea(p.db, areaId, req.body);
     p.catalog.invalidate(def.id);
+    await propagateAreaChange(propagation, def.id);
     await audit(p.db, actorOf(res), 'scenic.area.updated', def.id, {
       slots: def.slots.length,
       products: def.products.length,
@@ -28,10 +37,26 @@ export function adminRouter(ctx: AppContext): Router {
     res.json({ id: def.id, updated: true });
   });
 
+  r.get('/areas/:areaId', async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    res.json(await adminAreaView(p.db, areaId));
+  });
+
+  // Lets another namespace's ScenicArea claim the area id (and its Redis prefix).
+  r.delete('/areas/:areaId/binding', async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    if (!(await releaseAreaBinding(p.db, areaId)))
+      throw notFound('area_binding_not_found', `area ${areaId} is not bound to any namespace`);
+    await announceCatalogChange(p.redis, p.cfg.REDIS_PREFIX, areaId, p.clock.now().getTime());
+    await audit(p.db, actorOf(res), 'scenic.area.binding_released', areaId, {});
+    res.status(204).end();
+  });
+
   r.put('/channels', async (req, res) => {
     const defs = parseInput(z.array(ChannelDefinition).min(1).max(200), req.body);
     await upsertChannels(p.db, defs);
     p.catalog.invalidate();
+    await announceCatalogChange(p.redis, p.cfg.REDIS_PREFIX, null, p.clock.now().getTime());
     await audit(p.db, actorOf(res), 'scenic.channels.updated', 'channels', { ids: defs.map((d) => d.id) });
     res.json({ updated: defs.length });
   });
@@ -45,7 +70,8 @@ export function adminRouter(ctx: AppContext): Router {
     await p.catalog.area(areaId);
     await p.catalog.channel(channelId);
     const actor = actorOf(res);
-    await setChannelPaused(p.redis, {
+    // an override the operator keeps and reports (ADR 0010), never the declared switch
+    await setManualPause(p.redis, {
       prefix: p.cfg.REDIS_PREFIX,
       areaId,
       channelId,
@@ -53,6 +79,7 @@ export function adminRouter(ctx: AppContext): Router {
       actor: actorName(actor),
       reason,
       now: p.clock.now().getTime(),
+      clearDeclared: !(await declarationOf(p.db, areaId)),
     });
     await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
     res.json({ areaId, channelId, paused: action === 'pause' });

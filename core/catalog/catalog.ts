@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
+import { followCatalogChanges } from './events.js';
 import { notFound } from '../errors.js';
 import type { DayPlan } from '../inventory/inventory.js';
 import type { Coupon, PriceRule } from '../pricing/rules.js';
@@ -45,6 +47,8 @@ export interface Channel {
 
 export interface AreaConfig {
   id: string;
+  /** bumped with every change of what the inventory enforces (capacity, thresholds, slots, quotas) */
+  planVersion: number;
   name: string;
   timezone: string;
   dailyCapacity: number;
@@ -58,23 +62,31 @@ export interface AreaConfig {
   rules: PriceRule[];
 }
 
-/** Writes a whole area catalog in one transaction (create or replace). */
+/**
+ * Writes a whole area catalog in one transaction (create or replace). Every id is the
+ * area's own (keys are (area_id, id)): nothing another area declared is touched. The
+ * caller announces the change (`propagateAreaChange`) after the commit.
+ */
 export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
   await db.transaction(async (trx) => {
+    const row = {
+      id: a.id,
+      name: a.name,
+      timezone: a.timezone,
+      daily_capacity: a.dailyCapacity,
+      instant_capacity: a.instantCapacity,
+      thresholds: JSON.stringify(a.thresholds),
+      id_daily_limit: a.idDailyLimit,
+    };
     await trx('areas')
-      .insert({
-        id: a.id,
-        name: a.name,
-        timezone: a.timezone,
-        daily_capacity: a.dailyCapacity,
-        instant_capacity: a.instantCapacity,
-        thresholds: JSON.stringify(a.thresholds),
-        id_daily_limit: a.idDailyLimit,
-      })
+      .insert(row)
       .onConflict('id')
-      .merge();
+      .merge({ ...row, plan_version: trx.raw('?? + 1', ['areas.plan_version']), updated_at: trx.fn.now() });
     for (const e of a.entrances)
-      await trx('entrances').insert({ id: e.id, area_id: a.id, name: e.name }).onConflict('id').merge();
+      await trx('entrances')
+        .insert({ id: e.id, area_id: a.id, name: e.name })
+        .onConflict(['area_id', 'id'])
+        .merge();
     await trx('time_slots').where({ area_id: a.id }).delete();
     await trx('time_slots').insert(
       a.slots.map((s) => ({
@@ -104,7 +116,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
           components: JSON.stringify(p.components),
           active: true,
         })
-        .onConflict('id')
+        .onConflict(['area_id', 'id'])
         .merge();
     }
     await trx('channel_quotas').where({ area_id: a.id }).delete();
@@ -142,7 +154,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
           valid_from: c.validFrom,
           valid_until: c.validUntil,
         })
-        .onConflict('code')
+        .onConflict(['area_id', 'code'])
         .merge(['kind', 'value', 'max_uses', 'stackable', 'min_amount', 'valid_from', 'valid_until']);
     }
   });
@@ -174,16 +186,38 @@ interface Cached<T> {
 /**
  * Read side of the catalog with a short in-memory cache: the hot path (hold) reads
  * the area config on every request and must not pay a Postgres round trip for it.
+ * Every catalog write announces itself (core/catalog/events.ts) and `follow` drops the
+ * changed area at once, so the cache never hides a change; the TTL is only the
+ * backstop for an announcement lost while disconnected.
  */
 export class Catalog {
   private areas = new Map<string, Cached<AreaConfig>>();
   private channelCache: Cached<Map<string, Channel>> | undefined;
+  private unfollow: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly ttlMs = 5_000,
   ) {}
+
+  /** Resolves once `follow` has subscribed (immediately when nothing is followed). */
+  following: Promise<void> = Promise.resolve();
+
+  /** Hears every replica's catalog changes on `subscriber` (a connection of its own). Resolves once subscribed. */
+  follow(subscriber: Redis, prefix: string): Promise<void> {
+    this.following = followCatalogChanges(subscriber, prefix, (areaId) =>
+      this.invalidate(areaId ?? undefined),
+    ).then((stop) => {
+      this.unfollow = stop;
+    });
+    return this.following;
+  }
+
+  async unfollowChanges(): Promise<void> {
+    await this.unfollow?.();
+    this.unfollow = undefined;
+  }
 
   invalidate(areaId?: string): void {
     if (areaId) this.areas.delete(areaId);
@@ -234,50 +268,65 @@ export class Catalog {
     }));
   }
 
-  /** The inventory's view of an area-day. */
-  async plan(areaId: string, _date: string): Promise<DayPlan> {
-    const a = await this.area(areaId);
-    return {
-      capacity: a.dailyCapacity,
-      thresholds: a.thresholds,
-      idLimit: a.idDailyLimit,
-      hysteresisPercent: 2,
-      slots: Object.fromEntries(a.slots.map((s) => [s.id, s.capacity])),
-      quotas: Object.fromEntries(a.quotas),
-    };
+  /**
+   * The inventory's view of an area-day. `fresh` reads Postgres, not the cache (the
+   * inventory asks for it when Redis holds a newer plan than the cached one).
+   */
+  async plan(areaId: string, date: string, opts: { fresh?: boolean } = {}): Promise<DayPlan> {
+    if (opts.fresh) this.invalidate(areaId);
+    return planOf(await this.area(areaId), date);
   }
 
-  private async loadArea(id: string): Promise<AreaConfig> {
-    const area = await this.db('areas').where({ id }).first();
-    if (!area) throw notFound('unknown_area', `no scenic area ${id}`);
-    const [entrances, slots, products, quotas, rules] = await Promise.all([
-      this.db('entrances').where({ area_id: id }).orderBy('id'),
-      this.db('time_slots').where({ area_id: id }).orderBy('starts_at'),
-      this.db('products').where({ area_id: id, active: true }),
-      this.db('channel_quotas').where({ area_id: id }),
-      this.db('price_rules').where({ area_id: id, active: true }).orderBy('id'),
-    ]);
-    const daily = area.daily_capacity;
-    return {
-      id,
-      name: area.name,
-      timezone: area.timezone,
-      dailyCapacity: daily,
-      instantCapacity: area.instant_capacity,
-      thresholds: area.thresholds,
-      idDailyLimit: area.id_daily_limit,
-      entrances: entrances.map((e) => ({ id: e.id, name: e.name })),
-      slots: slots.map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, capacity: s.capacity })),
-      products: new Map(products.map((p) => [p.id, toProduct(p)])),
-      quotas: new Map(
-        quotas.map((q) => [
-          q.channel_id,
-          q.quota !== null ? q.quota : Math.floor((daily * (q.share_bps ?? 0)) / 10000),
-        ]),
-      ),
-      rules: rules.map(toPriceRule),
-    };
+  private loadArea(id: string): Promise<AreaConfig> {
+    return loadAreaConfig(this.db, id);
   }
+}
+
+/** The inventory's view of an area-day of a loaded area. */
+export function planOf(a: AreaConfig, _date: string): DayPlan {
+  return {
+    capacity: a.dailyCapacity,
+    thresholds: a.thresholds,
+    idLimit: a.idDailyLimit,
+    hysteresisPercent: 2,
+    slots: Object.fromEntries(a.slots.map((s) => [s.id, s.capacity])),
+    quotas: Object.fromEntries(a.quotas),
+    version: a.planVersion,
+  };
+}
+
+/** An area's whole configuration, read from Postgres (no cache). */
+export async function loadAreaConfig(db: Knex, id: string): Promise<AreaConfig> {
+  const area = await db('areas').where({ id }).first();
+  if (!area) throw notFound('unknown_area', `no scenic area ${id}`);
+  const [entrances, slots, products, quotas, rules] = await Promise.all([
+    db('entrances').where({ area_id: id }).orderBy('id'),
+    db('time_slots').where({ area_id: id }).orderBy('starts_at'),
+    db('products').where({ area_id: id, active: true }),
+    db('channel_quotas').where({ area_id: id }),
+    db('price_rules').where({ area_id: id, active: true }).orderBy('id'),
+  ]);
+  const daily = area.daily_capacity;
+  return {
+    id,
+    planVersion: area.plan_version,
+    name: area.name,
+    timezone: area.timezone,
+    dailyCapacity: daily,
+    instantCapacity: area.instant_capacity,
+    thresholds: area.thresholds,
+    idDailyLimit: area.id_daily_limit,
+    entrances: entrances.map((e) => ({ id: e.id, name: e.name })),
+    slots: slots.map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, capacity: s.capacity })),
+    products: new Map(products.map((p) => [p.id, toProduct(p)])),
+    quotas: new Map(
+      quotas.map((q) => [
+        q.channel_id,
+        q.quota !== null ? q.quota : Math.floor((daily * (q.share_bps ?? 0)) / 10000),
+      ]),
+    ),
+    rules: rules.map(toPriceRule),
+  };
 }
 
 export type AreaListing = Pick<AreaRow, 'id' | 'name' | 'timezone'>;

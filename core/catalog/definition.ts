@@ -78,7 +78,12 @@ export const AreaDefinition = z
     slots: z
       .array(
         z
-          .object({ id, startsAt: hhmm, endsAt: hhmm, capacity: z.number().int().min(0) })
+          .object({
+            id,
+            startsAt: hhmm,
+            endsAt: hhmm.or(z.literal('24:00')),
+            capacity: z.number().int().min(0),
+          })
           .refine((s) => s.startsAt < s.endsAt, 'slot must end after it starts'),
       )
       .min(1),

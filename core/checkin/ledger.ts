@@ -194,7 +194,7 @@ async function recomputeTickets(
   const ids = [...new Set(ticketIds)].sort();
   if (!ids.length) return;
   const tickets = await trx('tickets as t')
-    .leftJoin('products as p', 'p.id', 't.product_id')
+    .leftJoin('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
     .whereIn('t.id', ids)
     .orderBy('t.id')
     .forUpdate('t')
@@ -389,7 +389,7 @@ async function updateFlag(
 async function publishReleases(trx: Knex.Transaction, ticketIds: string[], now: Date): Promise<void> {
   if (!ticketIds.length) return;
   const rows = await trx('tickets as t')
-    .join('products as p', 'p.id', 't.product_id')
+    .join('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
     .whereIn('t.id', ticketIds)
     .andWhere('p.release_on_exit', true)
     .select<{ id: string; area_id: string; visit_date: string; slot_id: string; units: number }[]>(
@@ -471,7 +471,7 @@ export async function precheck(
       `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, s.starts_at, s.ends_at,
               coalesce(p.date_bound, true) as date_bound
          from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
-         left join products p on p.id = t.product_id
+         left join products p on p.area_id = t.area_id and p.id = t.product_id
         where t.id = ? for update of t`,
       [req.ticketId.toLowerCase()],
     );

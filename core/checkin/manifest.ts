@@ -40,7 +40,7 @@ const SELECT = `
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
-    left join products p on p.id = t.product_id`;
+    left join products p on p.area_id = t.area_id and p.id = t.product_id`;
 
 export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
   return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);

@@ -4,6 +4,7 @@ import type { PriceRule } from '../pricing/rules.js';
 import type { CheckinReason } from '../checkin/reasons.js';
 import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
+import type { DeclaredFields } from '../catalog/declared.js';
 
 /**
  * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
@@ -25,6 +26,8 @@ export interface AreaRow {
   id_daily_limit: number;
   created_at: Date;
   updated_at: Date;
+  /** 0021: counts changes of what the inventory enforces (core/inventory/lua/init.lua) */
+  plan_version: number;
 }
 export interface EntranceRow {
   id: string;
@@ -90,6 +93,21 @@ export interface CouponRow {
   valid_until: Date | null;
 }
 
+// --- 0021-area-declarations
+/** Which Kubernetes resource declares an area's fields, and the namespace its id is bound to. */
+export interface AreaDeclarationRow {
+  area_id: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  redis_prefix: string;
+  generation: number;
+  /** what the operator last wrote (core/catalog/declared.ts); null once the resource is gone */
+  fields: DeclaredFields | null;
+  claimed_at: Date;
+  applied_at: Date | null;
+}
+
 // --- 0002-orders (+ later columns)
 export interface OrderRow {
   id: string;
@@ -117,6 +135,8 @@ export interface OrderRow {
 export interface OrderLineRow {
   id: number;
   order_id: string;
+  /** 0020: the product is (area_id, product_id) */
+  area_id: string;
   product_id: string;
   quantity: number;
   units: number;
@@ -427,6 +447,7 @@ declare module 'knex/types/tables.js' {
     channel_quotas: Table<ChannelQuotaRow>;
     price_rules: Table<PriceRuleRow, 'params'>;
     coupons: Table<CouponRow>;
+    area_declarations: Table<AreaDeclarationRow, 'fields'>;
     orders: Table<OrderRow, 'pricing'>;
     order_lines: Table<OrderLineRow>;
     tickets: Table<TicketRow>;

@@ -28,6 +28,8 @@ export interface ChannelSwitchEvent {
   actor: string;
   reason: string;
   at: number;
+  /** a staff override (core/inventory/switches.ts), not the declared switch */
+  manual?: boolean;
 }
 
 /** A slot became full (or had stock again): replicas cache "sold out" answers from it. */

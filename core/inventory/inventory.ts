@@ -14,9 +14,12 @@ export interface DayPlan {
   slots: Record<string, number>;
   /** Absolute per-channel quotas for the day (shares already resolved to units). */
   quotas: Record<string, number>;
+  /** The catalog's plan version (`areas.plan_version`): Redis never takes an older one. */
+  version?: number;
 }
 
-export type PlanLoader = (areaId: string, date: string) => Promise<DayPlan>;
+/** `fresh`: read the catalog itself, not a cache (Redis holds a newer plan than the cache had). */
+export type PlanLoader = (areaId: string, date: string, opts?: { fresh?: boolean }) => Promise<DayPlan>;
 
 export type ChannelKind = 'online' | 'onsite';
 
@@ -148,16 +151,49 @@ export class Inventory {
     this.pub = eventsChannel(opts.prefix);
   }
 
-  /** Loads (or refreshes) an area-day's limits from the catalog. Safe while selling. */
+  /**
+   * Loads (or refreshes) an area-day's limits from the catalog. Safe while selling. A
+   * plan older than one Redis already has (a cache that had not heard of a change) is
+   * refused by the script; the plan is then read fresh and written again.
+   */
   async init(areaId: string, date: string, plan?: DayPlan): Promise<CapacityLevel> {
-    const p = plan ?? (await this.opts.loadPlan(areaId, date));
+    let p = plan ?? (await this.opts.loadPlan(areaId, date));
     const k = invKeys(areaId, date);
-    return runScript<CapacityLevel>(
-      this.redis,
-      'init',
-      [k.day],
-      [JSON.stringify(limitsOf(p)), this.pub, areaId, date, this.opts.clock.now().getTime()],
-    );
+    for (let attempt = 0; ; attempt++) {
+      const r = await runScript<CapacityLevel | 'stale'>(
+        this.redis,
+        'init',
+        [k.day, k.days, k.pv],
+        [
+          JSON.stringify(limitsOf(p)),
+          this.pub,
+          areaId,
+          date,
+          this.opts.clock.now().getTime(),
+          p.version ?? 0,
+        ],
+      );
+      if (r !== 'stale') return r;
+      if (attempt >= 3) throw new Error(`inventory plan of ${areaId} ${date} stays older than Redis's`);
+      p = await this.opts.loadPlan(areaId, date, { fresh: true });
+    }
+  }
+
+  /**
+   * After a committed change of an area's plan: announces `version` (older plans are
+   * refused from now on) and reloads every area-day Redis holds from `planFor`. Days
+   * before `keepFrom` are forgotten. Returns the days reloaded.
+   */
+  async refreshPlans(
+    areaId: string,
+    version: number,
+    planFor: (date: string) => DayPlan,
+    keepFrom: string,
+  ): Promise<string[]> {
+    const k = invKeys(areaId, keepFrom);
+    const days = await runScript<string[]>(this.redis, 'plans', [k.days, k.pv], [version, keepFrom]);
+    for (const date of days) await this.init(areaId, date, planFor(date));
+    return days;
   }
 
   /**

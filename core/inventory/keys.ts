@@ -15,6 +15,10 @@ export const invKeys = (areaId: string, date: string) => ({
   exp: `exp:{${areaId}}`,
   /** channelId → 'paused' for manual switches of the area (hash) */
   sw: `sw:{${areaId}}`,
+  /** the area-days whose limits Redis holds (set of YYYY-MM-DD) */
+  days: `days:{${areaId}}`,
+  /** the newest plan version announced for the area (string) */
+  pv: `pv:{${areaId}}`,
 });
 
 export const switchesKey = (areaId: string) => `sw:{${areaId}}`;

@@ -7,11 +7,12 @@ const scripts = luaScripts(new URL('./lua/', import.meta.url), {
   confirm: { file: 'confirm.lua', keys: 2 },
   extend: { file: 'extend.lua', keys: 2 },
   release: { file: 'release.lua', keys: 4 },
-  init: { file: 'init.lua', keys: 1 },
+  init: { file: 'init.lua', keys: 3 },
+  plans: { file: 'plans.lua', keys: 2 },
   recount: { file: 'recount.lua', keys: 3 },
 });
 
-export type ScriptName = 'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'recount';
+export type ScriptName = 'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'plans' | 'recount';
 
 export const runScript = <T = unknown>(
   redis: Redis,

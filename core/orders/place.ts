@@ -346,7 +346,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
   await writeLinesAndTickets(trx, d, p);
   for (const c of p.coupons) {
     const n = await trx('coupons')
-      .where({ code: c.code })
+      .where({ area_id: p.area.id, code: c.code })
       .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
       .increment('used', 1);
     if (n !== 1)
@@ -378,6 +378,7 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
     const [row] = await trx('order_lines')
       .insert({
         order_id: p.orderId,
+        area_id: p.area.id,
         product_id: l.productId,
         quantity: l.quantity,
         units: l.quantity * product.persons,

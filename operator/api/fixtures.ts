@@ -92,7 +92,14 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
       { date: '2025-01-01', level: 'yellow', used: 3600, capacity: 5000, since: '2025-01-01T00:00:00Z' },
     ],
     channels: [
-      { name: 'mini-program', state: 'Open', reason: 'Selling', message: 'ok', closedDates: ['2025-01-02'] },
+      {
+        name: 'mini-program',
+        state: 'Paused',
+        reason: 'ManualOverride',
+        message: 'paused by staff:7',
+        closedDates: ['2025-01-02'],
+        override: { by: 'staff:7', at: '2025-01-01T08:00:00Z', reason: 'bus crash on the access road' },
+      },
     ],
     gateAgents: { desired: 1, ready: 1, offline: 0 },
     replicas: {

@@ -10,7 +10,7 @@ export const GROUP = 'scenic.dev';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 /** Bumped with every schema change; the operator refuses to start against another revision. */
-export const SCHEMA_REVISION = '1';
+export const SCHEMA_REVISION = '2';
 export const SCHEMA_REVISION_ANNOTATION = 'scenic.dev/schema-revision';
 export const CRD_NAMES = { area: `scenicareas.${GROUP}`, window: `saleswindows.${GROUP}` } as const;
 
@@ -103,12 +103,20 @@ export interface ScenicAreaSpec {
 
 export type ChannelState = 'Open' | 'Paused' | 'Closed';
 
+/** A manual pause by staff (admin API, console): kept by the operator until staff resume it. */
+export interface ChannelOverride {
+  by: string;
+  at: string;
+  reason: string;
+}
+
 export interface ChannelStatus {
   name: string;
   state: ChannelState;
   reason: string;
   message?: string;
   closedDates?: string[];
+  override?: ChannelOverride;
 }
 
 export interface LevelStatus {

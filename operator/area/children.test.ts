@@ -3,7 +3,6 @@ import { resolveArea } from '../api/defaults.js';
 import { minimalArea } from '../api/fixtures.js';
 import type { ScenicArea } from '../api/types.js';
 import { desiredChildren } from './children.js';
-import { areaIdIsUnique, timezoneIsKnown } from './policies.js';
 
 const mk = (
   spec: Partial<ScenicArea['spec']> = {},
@@ -33,7 +32,6 @@ describe('desiredChildren', () => {
     const a = mk();
     const children = desiredChildren(a, resolveArea(a), scale);
     expect(names(a)).toEqual([
-      'ConfigMap/park-sales-policy',
       'Service/park-api',
       'Deployment/park-api',
       'Deployment/park-worker',
@@ -95,34 +93,5 @@ describe('desiredChildren', () => {
 
   it('runs no gate agents when the gate is disabled', () => {
     expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
-  });
-});
-
-describe('area policies', () => {
-  it.each([
-    ['Asia/Shanghai', undefined],
-    ['Europe/Paris', undefined],
-    ['Mars/Olympus_Mons', 'InvalidTimezone'],
-  ])('timezone %s → %s', (tz, reason) => {
-    const a = mk({ timezone: tz });
-    expect(timezoneIsKnown({ area: a, resolved: resolveArea(a), others: [] })?.reason).toBe(reason);
-  });
-
-  it('refuses the younger of two areas sharing an areaId on one data plane', () => {
-    const older = mk({ areaId: 'x' }, { name: 'old', uid: 'u0', creationTimestamp: '2029-01-01T00:00:00Z' });
-    const younger = mk({ areaId: 'x' });
-    const otherPrefix = mk(
-      { areaId: 'x', dataPlane: { ...minimalArea.spec.dataPlane, redisPrefix: 'other:' } },
-      { uid: 'u2' },
-    );
-    expect(
-      areaIdIsUnique({ area: younger, resolved: resolveArea(younger), others: [older, younger] })?.reason,
-    ).toBe('AreaIdConflict');
-    expect(
-      areaIdIsUnique({ area: older, resolved: resolveArea(older), others: [older, younger] }),
-    ).toBeUndefined();
-    expect(
-      areaIdIsUnique({ area: otherPrefix, resolved: resolveArea(otherPrefix), others: [older] }),
-    ).toBeUndefined();
   });
 });

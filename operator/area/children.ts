@@ -1,5 +1,4 @@
 import type {
-  V1ConfigMap,
   V1Container,
   V1DaemonSet,
   V1Deployment,
@@ -9,7 +8,7 @@ import type {
   V1Service,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { closeLevelOf, type ResolvedArea, type ResolvedScaling } from '../api/defaults.js';
+import type { ResolvedArea, ResolvedScaling } from '../api/defaults.js';
 import { API_VERSION, type Resources, type ScenicArea } from '../api/types.js';
 import type { KubeObject, OwnerReference, ResourceType } from '../kube/client.js';
 import { AREA_LABEL, MANAGED_BY, RT } from '../kube/resources.js';
@@ -21,14 +20,12 @@ export interface Child {
   obj: KubeObject;
 }
 
-export type Component = 'api' | 'worker' | 'partner-api' | 'gate' | 'sales-policy';
+export type Component = 'api' | 'worker' | 'partner-api' | 'gate';
 type Workload = 'api' | 'worker' | 'partner-api';
 
 export const childName = (area: string, component: Component, entrance?: string) =>
   entrance ? `${area}-gate-${entrance}` : `${area}-${component}`;
 
-export const POLICY_KEY = 'policy.json';
-export const POLICY_DIR = '/etc/scenic/policy';
 const API_PORT = 8080;
 const WORKER_METRICS_PORT = 9464;
 /** The gate agent's turnstile API (and /metrics), on the node's own address: turnstiles and handhelds are on the entrance's LAN. */
@@ -71,37 +68,6 @@ function meta(area: ScenicArea, a: ResolvedArea, name: string, component: Compon
   };
 }
 
-/** The sales policy the data plane reads: capacity, slots, thresholds and channels. Manual
- * pauses are not in it: they are switches pushed to Redis, so toggling one rolls no pod. */
-export function salesPolicy(a: ResolvedArea) {
-  const s = a.spec;
-  return {
-    areaId: a.areaId,
-    timezone: a.timezone,
-    capacity: s.capacity,
-    timeSlots: s.timeSlots ?? [],
-    thresholds: {
-      yellow: { percent: a.thresholds.yellow, notice: s.thresholds?.yellow?.notice ?? 'Almost full' },
-      orange: {
-        percent: a.thresholds.orange,
-        notice: s.thresholds?.orange?.notice ?? 'Online sales paused; limited tickets on site',
-      },
-      red: {
-        percent: a.thresholds.red,
-        notice: s.thresholds?.red?.notice ?? 'Sold out',
-        diversionPlan: s.thresholds?.red?.diversionPlan ?? null,
-      },
-    },
-    channels: (s.channels ?? []).map((c) => ({
-      name: c.name,
-      kind: c.kind,
-      quota: c.quota ?? null,
-      closeAt: closeLevelOf(c),
-      windowed: c.windowed ?? false,
-    })),
-  };
-}
-
 function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
   const dp = a.spec.dataPlane;
   return [
@@ -115,7 +81,6 @@ function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
       name: 'DATABASE_URL',
       valueFrom: { secretKeyRef: { name: dp.postgresSecret.name, key: dp.postgresSecret.key ?? 'url' } },
     },
-    { name: 'SCENIC_POLICY_FILE', value: `${POLICY_DIR}/${POLICY_KEY}` },
     ...extra,
   ];
 }
@@ -135,10 +100,7 @@ function container(
     imagePullPolicy: a.spec.imagePullPolicy ?? 'IfNotPresent',
     args: [role],
     env: env(a, extraEnv),
-    volumeMounts: [
-      { name: 'policy', mountPath: POLICY_DIR, readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -160,10 +122,7 @@ function podSpec(a: ResolvedArea, c: V1Container, more: Partial<V1PodSpec> = {})
       runAsGroup: 1000,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    volumes: [
-      { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
-      { name: 'tmp', emptyDir: {} },
-    ],
+    volumes: [{ name: 'tmp', emptyDir: {} }],
     terminationGracePeriodSeconds: 30,
     ...more,
   };
@@ -325,7 +284,6 @@ function gateDaemonSet(
           // Edge nodes are usually tainted so nothing else lands there.
           tolerations: [{ key: 'scenic.dev/edge', operator: 'Exists', effect: 'NoSchedule' }],
           volumes: [
-            { name: 'policy', configMap: { name: childName(a.name, 'sales-policy') } },
             { name: 'tmp', emptyDir: {} },
             // The offline journal must survive pod restarts: it lives on the node.
             {
@@ -339,14 +297,13 @@ function gateDaemonSet(
   };
 }
 
-/** Everything a ScenicArea owns, as the operator wants it now. Pure: same input, same output. */
+/**
+ * Everything a ScenicArea owns, as the operator wants it now. Pure: same input, same
+ * output. What it declares for the selling path (capacity, slots, thresholds, channels)
+ * is not a child: the operator writes it into the catalog (operator/dataplane/, ADR 0010);
+ * the sales-policy ConfigMap of earlier releases, which nothing read, is pruned.
+ */
 export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaScale): Child[] {
-  const policy: V1ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: meta(area, a, childName(a.name, 'sales-policy'), 'sales-policy'),
-    data: { [POLICY_KEY]: JSON.stringify(salesPolicy(a), null, 2) },
-  };
   const service = (component: 'api' | 'partner-api'): V1Service => ({
     apiVersion: 'v1',
     kind: 'Service',
@@ -358,7 +315,6 @@ export function desiredChildren(area: ScenicArea, a: ResolvedArea, scale: AreaSc
     },
   });
   const children: Child[] = [
-    { rt: RT.configMap, obj: policy as KubeObject },
     { rt: RT.service, obj: service('api') as KubeObject },
     { rt: RT.deployment, obj: deployment(area, a, 'api', a.api) as KubeObject },
     { rt: RT.deployment, obj: deployment(area, a, 'worker', a.worker) as KubeObject },

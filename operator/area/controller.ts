@@ -7,6 +7,7 @@ import type { ReconcileResult } from '../kube/controller.js';
 import { AREA_LABEL, CHILD_KINDS, FIELD_MANAGER, RT } from '../kube/resources.js';
 import { patchStatusIfChanged } from '../kube/status.js';
 import { areaScale, windowsOf } from '../windows/schedule.js';
+import { forgetDeclarations, syncDataPlane } from '../dataplane/sync.js';
 import { desiredChildren, type Child } from './children.js';
 import { areaPolicies, firstViolation } from './policies.js';
 import { areaConditions, gateAgents, type Workload } from './status.js';
@@ -25,17 +26,39 @@ const HEARTBEAT_MS = 5 * 60_000;
 export function areaReconciler(ctx: OperatorContext) {
   return async (areaKey: string): Promise<ReconcileResult> => {
     const area = ctx.caches.areas.get(areaKey);
-    if (!area || area.metadata.deletionTimestamp) return {};
+    if (!area) {
+      await forgetDeclarations(ctx, areaKey);
+      return {};
+    }
+    if (area.metadata.deletionTimestamp) return {};
     const a = resolveArea(area);
     const now = ctx.now();
-    const violation = firstViolation(areaPolicies, { area, resolved: a, others: ctx.caches.areas.list() });
+    const policy = firstViolation(areaPolicies, {
+      area,
+      resolved: a,
+      others: ctx.caches.areas.list(),
+      tenancy: ctx.tenancy,
+    });
+    // the declared fields reach the selling path first (they matter within the second; pods take longer)
+    const dataPlane = policy ? undefined : await syncDataPlane(ctx, area, a);
+    const violation = policy ?? dataPlane?.violation;
     if (violation) {
-      ctx.recorder.event(area, 'Warning', violation.reason, violation.message);
+      ctx.claims.record(area, false);
+      if (area.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== violation.reason)
+        ctx.recorder.event(area, 'Warning', violation.reason, violation.message);
       await writeStatus(
         ctx,
         area,
         { areaId: a.areaId },
-        areaConditions({ violation, applyFailures: [], childCount: 0, deployments: [], daemonSets: [] }),
+        [
+          ...areaConditions({ violation, applyFailures: [], childCount: 0, deployments: [], daemonSets: [] }),
+          dataPlane?.condition ?? {
+            type: 'DataPlaneSynced',
+            status: 'False',
+            reason: violation.reason,
+            message: 'nothing is written for this area until the spec is fixed',
+          },
+        ],
         now,
       );
       return {};
@@ -112,7 +135,10 @@ export function areaReconciler(ctx: OperatorContext) {
         gateAgents: gateAgents(daemonSets),
         preScaledBy: scale.by,
       },
-      areaConditions({ applyFailures: failures, childCount: children.length, deployments, daemonSets }),
+      [
+        ...areaConditions({ applyFailures: failures, childCount: children.length, deployments, daemonSets }),
+        dataPlane!.condition,
+      ],
       now,
     );
     if (failures.length) throw new Error(`apply failed: ${failures.join('; ')}`);

@@ -1,6 +1,7 @@
 import { resolveArea, type ResolvedArea } from '../api/defaults.js';
 import { localDate } from '../../core/time.js';
 import type { SalesWindow, ScenicArea } from '../api/types.js';
+import { hookAllowed, imageAllowed, type TenancyPolicy } from './tenancy.js';
 
 /** A failed check: a CamelCase reason (reused in conditions and Events) and a message. */
 export interface PolicyViolation {
@@ -23,6 +24,7 @@ export interface AreaInput {
   resolved: ResolvedArea;
   /** Every other ScenicArea the operator sees. */
   others: ScenicArea[];
+  tenancy: TenancyPolicy;
 }
 
 /** Checks the schema and CEL cannot express; schema-level ones are refused by the API server. */
@@ -35,24 +37,82 @@ export const timezoneIsKnown: Policy<AreaInput> = ({ resolved }) => {
   }
 };
 
-/** Two areas on one data plane with one areaId would share stock: the younger one is refused. */
+const claimOrder = (a: ScenicArea) => [
+  a.metadata.creationTimestamp ?? '',
+  `${a.metadata.namespace}/${a.metadata.name}`,
+];
+/** Whether `o` claimed first (older; the name breaks a tie). */
+const claimedBefore = (o: ScenicArea, area: ScenicArea) => {
+  const [t, n] = claimOrder(o);
+  const [mt, mn] = claimOrder(area);
+  return t! < mt! || (t === mt && n! < mn!);
+};
+
+/**
+ * An area id names one area of the whole platform (its catalog rows, its orders, its
+ * Redis keys, its capacity events), whatever the prefix: the younger claimant is refused
+ * and nothing is reconciled for it. The data plane also binds the id to the namespace
+ * that claimed it (core/catalog/declare.ts), which holds across operators and restarts.
+ */
 export const areaIdIsUnique: Policy<AreaInput> = ({ area, resolved, others }) => {
-  const mine = [area.metadata.creationTimestamp ?? '', `${area.metadata.namespace}/${area.metadata.name}`];
   for (const o of others) {
-    if (o.metadata.uid === area.metadata.uid) continue;
-    const r = resolveArea(o);
-    if (r.areaId !== resolved.areaId || r.redisPrefix !== resolved.redisPrefix) continue;
-    const theirs = [o.metadata.creationTimestamp ?? '', `${o.metadata.namespace}/${o.metadata.name}`];
-    if (theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!))
+    if (o.metadata.uid === area.metadata.uid || resolveArea(o).areaId !== resolved.areaId) continue;
+    if (!claimedBefore(o, area)) continue;
+    const sameNs = o.metadata.namespace === area.metadata.namespace;
+    return sameNs
+      ? {
+          reason: 'AreaIdConflict',
+          message: `areaId "${resolved.areaId}" is already used by ScenicArea ${o.metadata.namespace}/${o.metadata.name}`,
+        }
+      : { reason: 'AreaIdTaken', message: `areaId "${resolved.areaId}" belongs to another namespace` };
+  }
+  return undefined;
+};
+
+/** A Redis prefix is one tenant's partition of the data plane: another namespace may not use it. */
+export const redisPrefixIsOwn: Policy<AreaInput> = ({ area, resolved, others }) => {
+  for (const o of others) {
+    if (
+      o.metadata.namespace === area.metadata.namespace ||
+      resolveArea(o).redisPrefix !== resolved.redisPrefix
+    )
+      continue;
+    if (claimedBefore(o, area))
       return {
-        reason: 'AreaIdConflict',
-        message: `areaId "${resolved.areaId}" is already used by ScenicArea ${theirs[1]}`,
+        reason: 'RedisPrefixTaken',
+        message: `redisPrefix "${resolved.redisPrefix}" belongs to another namespace; choose one of this namespace's own`,
       };
   }
   return undefined;
 };
 
-export const areaPolicies: readonly Policy<AreaInput>[] = [timezoneIsKnown, areaIdIsUnique];
+/** The operator runs only the platform's images. */
+export const imageIsAllowed: Policy<AreaInput> = ({ area, tenancy }) =>
+  imageAllowed(area.spec.image, tenancy)
+    ? undefined
+    : {
+        reason: 'ImageNotAllowed',
+        message: `image "${area.spec.image}" is not from an allowed repository (operator setting SCENIC_IMAGE_ALLOWLIST)`,
+      };
+
+/** The operator posts only to https origins the platform allows (no blind SSRF from a spec). */
+export const hooksAreAllowed: Policy<AreaInput> = ({ area, tenancy }) => {
+  const bad = (area.spec.hooks ?? []).filter((h) => !hookAllowed(h.url, tenancy));
+  return bad.length
+    ? {
+        reason: 'HookNotAllowed',
+        message: `hook ${bad.map((h) => h.name).join(', ')}: the URL must be https on an allowed origin (operator setting SCENIC_HOOK_ALLOWLIST)`,
+      }
+    : undefined;
+};
+
+export const areaPolicies: readonly Policy<AreaInput>[] = [
+  timezoneIsKnown,
+  areaIdIsUnique,
+  redisPrefixIsOwn,
+  imageIsAllowed,
+  hooksAreAllowed,
+];
 
 export interface WindowInput {
   window: SalesWindow;

@@ -11,6 +11,8 @@ import { OPERATOR_ACTOR, type OperatorContext } from '../context.js';
 import { isConflict, isNotFound, resourcePath } from '../kube/client.js';
 import { FIELD_MANAGER, RT } from '../kube/resources.js';
 import { directionOf, mergeLevel } from './levels.js';
+import { admitted } from '../dataplane/claims.js';
+import { hookAllowed } from '../area/tenancy.js';
 
 /**
  * Hears the data plane's capacity-level events (published by the reservation script at the
@@ -64,8 +66,11 @@ export class CapacityListener {
       }
       if (e.type !== 'capacity-level') continue; // slot-state is for API replicas' caches
       const prev = this.chains.get(key) ?? Promise.resolve();
+      // a claimant refused the id (issue 17.13) hears nothing: no status, no Event, no hook
       const next = prev
-        .then(() => this.record(a, e))
+        .then(async () => {
+          if (await admitted(area, this.ctx)) await this.record(a, e);
+        })
         .catch((err: Error) =>
           this.ctx.log.error({ err: err.message, area: key }, 'could not record capacity level'),
         );
@@ -129,6 +134,8 @@ export class CapacityListener {
     });
     for (const h of a.spec.hooks ?? []) {
       if (h.levels?.length && !h.levels.includes(e.level)) continue;
+      if (!hookAllowed(h.url, this.ctx.tenancy)) continue; // the area is refused anyway: never post
+
       this.fetchImpl(h.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -23,7 +23,7 @@ export const RT = {
   },
 } as const satisfies Record<string, ResourceType>;
 
-/** Child kinds of a ScenicArea, in apply order (the policy ConfigMap first: pods mount it). */
+/** Child kinds of a ScenicArea (ConfigMap: only to prune the sales-policy ConfigMap of earlier releases). */
 export const CHILD_KINDS = [RT.configMap, RT.service, RT.deployment, RT.hpa, RT.pdb, RT.daemonSet] as const;
 
 export const FIELD_MANAGER = 'scenic-operator';

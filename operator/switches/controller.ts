@@ -1,4 +1,5 @@
-import { setChannelPaused, pausedChannels } from '../../core/inventory/switches.js';
+import { readSwitches, setChannelPaused } from '../../core/inventory/switches.js';
+import { admitted } from '../dataplane/claims.js';
 import { resolveArea } from '../api/defaults.js';
 import { localDate, msUntilNextLocalDay } from '../../core/time.js';
 import type { ScenicArea } from '../api/types.js';
@@ -10,15 +11,18 @@ import { windowsOf, windowTimeline } from '../windows/schedule.js';
 import { channelStates, desiredSwitches } from './channels.js';
 
 /**
- * The channel-switch controller: pushes each declared channel's manual switch (spec pause,
+ * The channel-switch controller: pushes each declared channel's switch (spec pause,
  * windowed channel outside its windows) to the data plane when Redis differs, and writes
- * each channel's effective state (switches plus today's capacity level) to the status.
- * Requeues itself at the next window boundary and at local midnight ("today" changes).
+ * each channel's effective state (switches, staff overrides, today's capacity level) to
+ * the status. Staff overrides are theirs: reported, never written (ADR 0010). Acts only
+ * for an admitted area (its claim held, issue 17.13). Requeues itself at the next window
+ * boundary and at local midnight ("today" changes).
  */
 export function switchesReconciler(ctx: OperatorContext) {
   return async (key: string): Promise<ReconcileResult> => {
     const area = ctx.caches.areas.get(key);
     if (!area || area.metadata.deletionTimestamp) return {};
+    if (!(await admitted(area, ctx))) return {};
     const a = resolveArea(area);
     const now = ctx.now();
     let today: string;
@@ -36,9 +40,9 @@ export function switchesReconciler(ctx: OperatorContext) {
     }
 
     const redis = ctx.redis.forPrefix(a.redisPrefix);
-    const paused = new Set(await pausedChannels(redis, a.areaId));
+    const switches = await readSwitches(redis, a.areaId);
     for (const d of desiredSwitches(a, open)) {
-      if (d.paused === paused.has(d.channel)) continue;
+      if (d.paused === switches.declared.has(d.channel)) continue;
       await setChannelPaused(redis, {
         prefix: a.redisPrefix,
         areaId: a.areaId,
@@ -56,7 +60,7 @@ export function switchesReconciler(ctx: OperatorContext) {
       );
     }
 
-    const states = channelStates(a, area.status?.levels ?? [], open, today);
+    const states = channelStates(a, area.status?.levels ?? [], open, today, switches.overrides);
     noteStateChanges(ctx, area, states);
     await patchStatusIfChanged(ctx.client, RT.area, a.namespace, a.name, area.status, { channels: states });
     return { requeueAfterMs: Math.max(0, nextAt - now.getTime()) + 10 };

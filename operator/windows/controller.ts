@@ -8,6 +8,7 @@ import { patchStatusIfChanged } from '../kube/status.js';
 import { firstViolation, windowPolicies } from '../area/policies.js';
 import { replicasFor, windowTimeline } from './schedule.js';
 import { configureWaitingRoom } from '../../core/presale/waiting-room.js';
+import { admitted } from '../dataplane/claims.js';
 
 const PHASE_KEY: Record<WindowPhase, keyof NonNullable<SalesWindowStatus['phaseTimes']>> = {
   Scheduled: 'scheduled',
@@ -33,7 +34,15 @@ export function windowReconciler(ctx: OperatorContext) {
     const area = ctx.caches.areas.get(areaKey);
     const now = ctx.now();
     const cur = w.status ?? {};
-    const violation = firstViolation(windowPolicies, { window: w, area });
+    // a window of a refused area (17.13: another tenant's area id) opens no waiting room anywhere
+    const violation =
+      firstViolation(windowPolicies, { window: w, area }) ??
+      (area && !(await admitted(area, ctx))
+        ? {
+            reason: 'AreaRefused',
+            message: `ScenicArea ${area.metadata.name} is refused (see its Ready condition)`,
+          }
+        : undefined);
     const resolved = area ? resolveArea(area) : undefined;
     const t = windowTimeline(w, resolved?.coolDownSeconds ?? 0, now.getTime());
 

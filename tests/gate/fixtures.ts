@@ -121,7 +121,7 @@ export async function issueOrder(
   const slotId = o.slotId ?? 'day';
   const count = o.count ?? 1;
   const p = await db('products')
-    .where({ id: productId })
+    .where({ area_id: fx.areaId, id: productId })
     .first<{ entries_allowed: number; persons: number }>('entries_allowed', 'persons');
   const slot = await db('time_slots')
     .where({ area_id: fx.areaId, id: slotId })
@@ -143,6 +143,7 @@ export async function issueOrder(
   const [line] = await db('order_lines')
     .insert({
       order_id: orderId,
+      area_id: fx.areaId,
       product_id: productId,
       quantity: count,
       units: count * p.persons,

@@ -160,6 +160,10 @@ describe('gate API and redemption ledger', () => {
       daily_capacity: 10,
       instant_capacity: 10,
     });
+    // product ids are per area (issue 16): the ticket's product must exist in its new area
+    await pg
+      .db('products')
+      .insert({ id: 'adult', area_id: 'elsewhere', name: 'adult', kind: 'adult', base_price: 1 });
     await pg.db('tickets').where({ id: t!.ticketId }).update({ area_id: 'elsewhere' });
     const e = entry('g-east', t!.ticketId, clock.now());
     expect((await upload('g-east', [e])).body).toMatchObject({ accepted: 1 });

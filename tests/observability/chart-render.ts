@@ -60,7 +60,7 @@ export async function renderChart(set: string[], namespace = 'scenic-system'): P
     '--kube-version',
     '1.34.4',
     '--set',
-    ['redis.url=redis://redis:6379', ...set].join(','),
+    ['redis.url=redis://redis:6379', 'postgres.existingSecret=scenic-operator-db', ...set].join(','),
   ]);
   return parseAllDocuments(stdout)
     .map((d) => d.toJS() as Doc | null)

@@ -36,7 +36,6 @@ const reconcileCount = async () =>
   );
 
 const CHILDREN = [
-  [RT.configMap, 'park-sales-policy'],
   [RT.service, 'park-api'],
   [RT.deployment, 'park-api'],
   [RT.deployment, 'park-worker'],
@@ -95,21 +94,48 @@ describe('ScenicArea → children', () => {
       { spec: { template: { spec: { nodeSelector: Record<string, string> } } } } & KubeObject
     >(RT.daemonSet, 'park-gate-north');
     expect(ds.spec.template.spec.nodeSelector).toEqual({ 'scenic.dev/entrance': 'north' });
-    const cm = await get<{ data: Record<string, string> } & KubeObject>(RT.configMap, 'park-sales-policy');
-    const policy = JSON.parse(cm.data['policy.json']!) as {
-      thresholds: Record<string, { percent: number }>;
-      channels: { name: string; closeAt: string }[];
-    };
-    expect([
-      policy.thresholds.yellow!.percent,
-      policy.thresholds.orange!.percent,
-      policy.thresholds.red!.percent,
-    ]).toEqual([70, 85, 100]);
-    expect(policy.channels.find((c) => c.name === 'box-office')?.closeAt).toBe('red');
+    // what the area declares goes into the selling path's catalog (tests/operator/source-of-truth), not a ConfigMap
+    await expect(get(RT.configMap, 'park-sales-policy')).rejects.toMatchObject({ statusCode: 404 });
     const deployment = await get<{ spec: { replicas?: number } } & KubeObject>(RT.deployment, 'park-api');
     expect(deployment.spec.replicas).toBe(1); // defaulted on create; never applied by us (the HPA owns it)
     const evs = await events(client, ns());
     expect(evs.some((e) => e.involvedObject.name === 'park' && e.reason === 'Created')).toBe(true);
+  });
+
+  it('prunes the sales-policy ConfigMap an earlier release wrote (nothing reads it)', async () => {
+    const owner = await get<ScenicArea>(RT.area, 'park');
+    await client.apply(
+      resourcePath(RT.configMap, ns(), 'park-sales-policy'),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'park-sales-policy',
+          namespace: ns(),
+          labels: { 'app.kubernetes.io/managed-by': 'scenic-operator', 'scenic.dev/area': 'park' },
+          ownerReferences: [
+            {
+              apiVersion: 'scenic.dev/v1alpha1',
+              kind: 'ScenicArea',
+              name: 'park',
+              uid: owner.metadata.uid!,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        data: { 'policy.json': '{}' },
+      } as KubeObject,
+      'old-release',
+      { force: true },
+    );
+    op.resync();
+    await waitFor(() =>
+      get(RT.configMap, 'park-sales-policy').then(
+        () => false,
+        (e: { statusCode?: number }) => e.statusCode === 404,
+      ),
+    );
   });
 
   it('is idempotent: reconciling again changes nothing', async () => {

@@ -12,7 +12,8 @@ import { localDate } from '../../core/time.js';
 import { KubeClient, resourcePath } from '../../operator/kube/client.js';
 import { RT } from '../../operator/kube/resources.js';
 import type { ScenicArea } from '../../operator/api/types.js';
-import type { OperatorHandle } from '../../operator/operator.js';
+import { DEFAULT_TENANCY, type OperatorHandle } from '../../operator/operator.js';
+import { setManualPause } from '../../core/inventory/switches.js';
 import { applyAs, applyCrds, area, areaSpec, events, runOperator, waitFor } from './support.js';
 
 const kube = useKube();
@@ -36,13 +37,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   await applyCrds(kube.kc);
+  const port = (hookServer.address() as { port: number }).port;
   op = await runOperator({
     kc: kube.kc,
     redisUrl: redis.url,
     redisPrefix: redis.prefix,
     namespace: kube.namespace,
+    // a plain-http receiver is allowed only because the operator's allow-list names it so (17.13)
+    tenancy: { ...DEFAULT_TENANCY, hookAllowlist: [`http://127.0.0.1:${port}`] },
   });
-  const port = (hookServer.address() as { port: number }).port;
   await applyAs(
     client,
     RT.area,
@@ -164,7 +167,7 @@ describe('capacity levels from the data plane', () => {
 });
 
 describe('manual pause in the spec', () => {
-  it('is pushed to the data plane, wins over another writer, and is lifted when removed', async () => {
+  it('is pushed to the data plane, put back when cleared behind its back, and lifted when removed', async () => {
     const sub = new Redis(redis.url);
     const switches: ChannelSwitchEvent[] = [];
     sub.on('message', (_c: string, m: string) => {
@@ -204,7 +207,21 @@ describe('manual pause in the spec', () => {
       });
       expect(channel(a, 'ota')).toMatchObject({ reason: 'ManualPause', message: 'partner dispute' });
 
-      // Someone else resumes it behind the operator's back: the spec wins.
+      // Staff resume the channel (the admin API's resume): that lifts staff overrides only,
+      // never the spec's pause.
+      await setManualPause(redis.redis, {
+        prefix: redis.prefix,
+        areaId: 'west-lake',
+        channelId: 'ota',
+        paused: false,
+        actor: 'staff:42',
+        reason: 'oops',
+        now: Date.now(),
+        clearDeclared: false,
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await redis.redis.hget('sw:{west-lake}', 'ota')).toBe('paused');
+      // Someone clears the declared switch behind the operator's back: the spec wins.
       await redis.redis.hdel('sw:{west-lake}', 'ota');
       await pub.publish(
         eventsChannel(redis.prefix),
@@ -241,5 +258,61 @@ describe('manual pause in the spec', () => {
     } finally {
       sub.disconnect();
     }
+  });
+});
+
+/**
+ * Before ADR 0010 the operator owned every switch of a declared channel, and put a staff
+ * pause (the admin API's) back to what the spec said at its next reconcile: this test
+ * asserted "the spec wins over another writer". A staff pause is now an override of its
+ * own, which the operator keeps and reports; only a staff resume lifts it.
+ */
+describe('a staff pause (admin API, console)', () => {
+  it('is an override the operator keeps through reconciles and reports with who, when and why', async () => {
+    const staff = (paused: boolean) =>
+      setManualPause(redis.redis, {
+        prefix: redis.prefix,
+        areaId: 'west-lake',
+        channelId: 'mini-program',
+        paused,
+        actor: 'staff:7',
+        reason: paused ? 'bus crash on the access road' : 'road cleared',
+        now: Date.now(),
+        clearDeclared: false,
+      });
+    const at = Date.now();
+    await staff(true);
+    const a = await waitFor(async () => {
+      const x = await getArea();
+      return channel(x, 'mini-program')?.override ? x : undefined;
+    }, 2_000);
+    expect(channel(a, 'mini-program')).toMatchObject({
+      state: 'Paused',
+      reason: 'ManualOverride',
+      override: { by: 'staff:7', reason: 'bus crash on the access road' },
+    });
+    expect(Date.parse(channel(a, 'mini-program')!.override!.at)).toBeGreaterThanOrEqual(
+      Math.floor(at / 1000) * 1000,
+    );
+
+    // every controller reconciles again, and the spec changes: the override stays
+    op.resync();
+    const cur = await getArea();
+    await applyAs(client, RT.area, area('lake', kube.namespace, { ...cur.spec, capacity: { daily: 5001 } }));
+    await waitFor(async () => {
+      const x = await getArea();
+      return x.status?.observedGeneration === x.metadata.generation || undefined;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await redis.redis.hget('sw:{west-lake}', '@mini-program')).toContain('staff:7');
+    expect(channel(await getArea(), 'mini-program')?.state).toBe('Paused');
+
+    await staff(false);
+    const resumed = await waitFor(async () => {
+      const x = await getArea();
+      return channel(x, 'mini-program') && !channel(x, 'mini-program')!.override ? x : undefined;
+    }, 2_000);
+    expect(channel(resumed, 'mini-program')?.state).not.toBe('Paused');
+    expect(await redis.redis.hget('sw:{west-lake}', '@mini-program')).toBeNull();
   });
 });

@@ -83,7 +83,24 @@ const TYPES: Record<string, ResourceType> = {
     plural: 'clusterrolebindings',
     kind: 'ClusterRoleBinding',
   },
+  NetworkPolicy: {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'networkpolicies',
+    kind: 'NetworkPolicy',
+  },
 };
+/** The operator container's environment: plain values, or the `valueFrom` of the rest. */
+function operatorEnv(docs: KubeObject[]): Record<string, unknown> {
+  const dep = docs.find((d) => d.kind === 'Deployment') as unknown as {
+    spec: {
+      template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } };
+    };
+  };
+  return Object.fromEntries(
+    dep.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value ?? e.valueFrom]),
+  );
+}
 const pathOf = (o: KubeObject) =>
   resourcePath(
     TYPES[o.kind!]!,
@@ -116,13 +133,13 @@ describe('Helm chart', () => {
   });
 
   it('passes helm lint, with and without the optional parts', async () => {
-    await helm('lint', chart, '--strict', '--set', 'redis.url=redis://redis:6379');
+    await helm('lint', chart, '--strict', '--set', 'redis.url=redis://redis:6379,postgres.existingSecret=p');
     await helm(
       'lint',
       chart,
       '--strict',
       '--set',
-      'redis.existingSecret=r,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true',
+      'redis.existingSecret=r,postgres.url=postgres://op@pg/scenic,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true',
       '--set',
       ALERTING.join(','),
     );
@@ -133,15 +150,24 @@ describe('Helm chart', () => {
     ['replicaCount=-1', 'replicaCount'],
     ['redis.url=http://nope', 'redis/url'],
     ['unknownKey=1', 'unknownKey'],
+    ['postgres.url=mysql://nope', 'postgres/url'],
+    ['areas.hookAllowlist[0]=ftp://x', 'hookAllowlist'],
   ])('values.schema.json refuses %s', async (set, where) => {
-    const err = (await template(chart, 'redis.existingSecret=r', set).catch((e: unknown) => e)) as {
+    const err = (await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p', set).catch(
+      (e: unknown) => e,
+    )) as {
       stderr?: string;
     };
     expect(err.stderr ?? '').toContain(where);
   });
 
   it('renders manifests the API server accepts (server-side dry-run)', async () => {
-    const docs = await template(chart, 'redis.url=redis://redis:6379', `watchNamespace=${kube.namespace}`);
+    const docs = await template(
+      chart,
+      'redis.url=redis://redis:6379',
+      'postgres.existingSecret=p',
+      `watchNamespace=${kube.namespace}`,
+    );
     expect(docs.map((d) => d.kind).sort()).toEqual(
       [
         'ClusterRole',
@@ -149,6 +175,10 @@ describe('Helm chart', () => {
         'CustomResourceDefinition',
         'CustomResourceDefinition',
         'Deployment',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'NetworkPolicy',
         'PodDisruptionBudget',
         'Role',
         'Role',
@@ -160,7 +190,12 @@ describe('Helm chart', () => {
       ].sort(),
     );
     for (const d of docs) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
-    const cluster = await template(chart, 'redis.existingSecret=r');
+    const cluster = await template(
+      chart,
+      'redis.existingSecret=r',
+      'postgres.existingSecret=p',
+      'watchAllNamespaces=true',
+    );
     expect(
       cluster
         .filter((d) => d.kind === 'ClusterRole')
@@ -171,6 +206,7 @@ describe('Helm chart', () => {
     const monitoring = await template(
       chart,
       'redis.existingSecret=r',
+      'postgres.existingSecret=p',
       'serviceMonitor.enabled=true',
       'prometheusRule.enabled=true',
       'podMonitor.enabled=true',
@@ -179,9 +215,9 @@ describe('Helm chart', () => {
       expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']),
     );
     // alerting.enabled: the Alertmanager configuration Secret (tests/observability checks its content)
-    const alerting = (await template(chart, 'redis.existingSecret=r', ...ALERTING)).filter(
-      (d) => d.metadata.name === `${release}-alertmanager`,
-    );
+    const alerting = (
+      await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p', ...ALERTING)
+    ).filter((d) => d.metadata.name === `${release}-alertmanager`);
     expect(alerting.map((d) => d.kind)).toEqual(['Secret']);
     for (const d of alerting) await client.apply(pathOf(d), d, 'helm-test', { dryRun: true, force: true });
     // the PodMonitor finds what the operator runs: its selector matches an area's pod labels, and every
@@ -215,14 +251,87 @@ describe('Helm chart', () => {
     }
   });
 
+  it('17.13 watches the release namespace by default: a Role there, no cluster-wide read of ScenicAreas', async () => {
+    const docs = await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p');
+    const clusterRoles = docs.filter((d) => d.kind === 'ClusterRole');
+    expect(clusterRoles.map((d) => d.metadata.name)).toEqual([`${release}-crds`]);
+    const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === release);
+    expect(role?.metadata.namespace).toBe(kube.namespace);
+    const env = operatorEnv(docs);
+    expect(env.WATCH_NAMESPACE).toBe(kube.namespace);
+    // the platform's choices, never a tenant's: the chart's own image and no hook origin
+    expect(env.SCENIC_IMAGE_ALLOWLIST).toBe('ghcr.io/scenic/scenic');
+    expect(env.SCENIC_HOOK_ALLOWLIST).toBe('');
+    expect(env.DATABASE_URL).toEqual({ secretKeyRef: { name: 'p', key: 'url' } });
+    await expect(
+      template(
+        chart,
+        'redis.existingSecret=r',
+        'postgres.existingSecret=p',
+        'watchAllNamespaces=true',
+        'watchNamespace=x',
+      ),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('not both') as string });
+  });
+
+  it('17.13 ships NetworkPolicies for the operator, the API, the workers and the gate agents', async () => {
+    const docs = await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p');
+    const policies = docs.filter((d) => d.kind === 'NetworkPolicy') as unknown as (KubeObject & {
+      spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        policyTypes: string[];
+        ingress: { ports?: { port: number }[] }[];
+        egress: { ports?: { port: number }[]; to?: unknown[] }[];
+      };
+    })[];
+    const byName = new Map(policies.map((p) => [p.metadata.name.slice(release.length + 1), p]));
+    expect([...byName.keys()].sort()).toEqual(['area-api', 'area-gate', 'area-worker', 'operator']);
+    for (const p of policies) {
+      expect(p.metadata.namespace).toBe(kube.namespace);
+      expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      await client.apply(pathOf(p), p, 'helm-test', { dryRun: true, force: true });
+    }
+    const ports = (rules: { ports?: { port: number }[] }[]) =>
+      rules.flatMap((r) => (r.ports ?? []).map((x) => x.port));
+    // the gate agent: nothing in by default, and out only to DNS and the area's API (no Redis, no Postgres)
+    const gate = byName.get('area-gate')!;
+    expect(gate.spec.ingress).toEqual([]);
+    expect(ports(gate.spec.egress).sort()).toEqual([53, 53, 8080]);
+    expect(ports(byName.get('area-api')!.spec.ingress)).toEqual([8080]);
+    expect(ports(byName.get('area-worker')!.spec.ingress)).toEqual([9464]);
+    expect(ports(byName.get('operator')!.spec.egress)).toEqual(expect.arrayContaining([6379, 5432, 443]));
+    // each selects what the operator runs: the labels of an area's pods (operator/area/children.ts)
+    const a = area('np', kube.namespace, areaSpec());
+    const kids = desiredChildren(a, resolveArea(a), {
+      api: { min: 2, requested: 0, capped: false },
+      worker: { min: 1, requested: 0, capped: false },
+      by: [],
+    }) as unknown as { obj: { spec?: { template?: { metadata: { labels: Record<string, string> } } } } }[];
+    const components = kids
+      .map((k) => k.obj.spec?.template?.metadata.labels)
+      .filter((l): l is Record<string, string> => !!l)
+      .map((l) => l['app.kubernetes.io/component']);
+    expect(new Set(components)).toEqual(new Set(['api', 'worker', 'gate']));
+    for (const [name, component] of [
+      ['area-worker', 'worker'],
+      ['area-gate', 'gate'],
+    ] as const)
+      expect(byName.get(name)!.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe(component);
+  });
+
   it('turns every dashboards/*.json in the chart into a Grafana ConfigMap entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenic-chart-'));
     try {
       cpSync(chart, dir, { recursive: true });
       writeFileSync(join(dir, 'dashboards', 'crowd.json'), JSON.stringify({ title: 'Crowd' }));
-      const none = await template(dir, 'redis.existingSecret=r');
+      const none = await template(dir, 'redis.existingSecret=r', 'postgres.existingSecret=p');
       expect(none.some((d) => d.metadata.name === `${release}-dashboards`)).toBe(false);
-      const docs = await template(dir, 'redis.existingSecret=r', 'dashboards.enabled=true');
+      const docs = await template(
+        dir,
+        'redis.existingSecret=r',
+        'postgres.existingSecret=p',
+        'dashboards.enabled=true',
+      );
       const cm = docs.find((d) => d.metadata.name === `${release}-dashboards`) as unknown as {
         data: Record<string, string>;
         metadata: { labels: Record<string, string> };
@@ -237,7 +346,12 @@ describe('Helm chart', () => {
 
 describe('the operator with only the chart RBAC', () => {
   it('reconciles a ScenicArea using the chart ServiceAccount token, and can do nothing more', async () => {
-    const docs = await template(chart, 'redis.url=redis://redis:6379', `watchNamespace=${kube.namespace}`);
+    const docs = await template(
+      chart,
+      'redis.url=redis://redis:6379',
+      'postgres.existingSecret=p',
+      `watchNamespace=${kube.namespace}`,
+    );
     for (const d of docs.filter((x) =>
       ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(x.kind!),
     ))
@@ -290,7 +404,6 @@ describe('the operator with only the chart RBAC', () => {
       [RT.deployment, 'rbac-api'],
       [RT.hpa, 'rbac-worker'],
       [RT.daemonSet, 'rbac-gate-north'],
-      [RT.configMap, 'rbac-sales-policy'],
     ] as const)
       expect(
         (await client.get<KubeObject>(resourcePath(rt, kube.namespace, name))).metadata.ownerReferences?.[0]

@@ -22,6 +22,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (include "scenic.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
 
+{{/* The namespace the operator watches: "" (every namespace) only with watchAllNamespaces. */}}
+{{- define "scenic.watchNamespace" -}}
+{{- if .Values.watchAllNamespaces -}}
+{{- if .Values.watchNamespace }}{{ fail "set watchNamespace or watchAllNamespaces, not both" }}{{ end -}}
+{{- else -}}
+{{- default .Release.Namespace .Values.watchNamespace -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "scenic.postgresSecret" -}}
+{{- default (printf "%s-postgres" (include "scenic.fullname" .)) .Values.postgres.existingSecret -}}
+{{- end -}}
+
 {{- define "scenic.redisSecret" -}}
 {{- default (printf "%s-redis" (include "scenic.fullname" .)) .Values.redis.existingSecret -}}
 {{- end -}}
@@ -46,8 +59,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: [daemonsets]
   verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [""]
-  resources: [services, configmaps]
+  resources: [services]
   verbs: [get, list, watch, create, patch]
+# ConfigMaps: only to prune the <area>-sales-policy ConfigMap earlier releases wrote (ADR 0010).
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch, delete]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
   verbs: [get, list, watch, create, patch]

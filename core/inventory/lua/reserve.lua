@@ -9,7 +9,8 @@
   KEYS[3] res   hash  res:{area}:date   resId -> JSON {s,c,u,i,h,e,t,n}
                                          (n = sale sequence number of the day, for audits)
   KEYS[4] exp   zset  exp:{area}        "date|resId" -> expiry ms (unpaid holds)
-  KEYS[5] sw    hash  sw:{area}         channelId -> 'paused'
+  KEYS[5] sw    hash  sw:{area}         channelId -> 'paused' (the declared switch),
+                                         '@' .. channelId -> override JSON (staff)
 
   ARGV[1] resId   ARGV[2] date   ARGV[3] slotId   ARGV[4] channelId
   ARGV[5] channel kind: 'online' | 'onsite'
@@ -69,7 +70,9 @@ local want = {}
 for i = 12, #ARGV do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
 
 if not adopt then
-  if redis.call('HEXISTS', swK, channel) == 1 then return { -8, level, used, slotUsed, slotCap, channel } end
+  if redis.call('HEXISTS', swK, channel) == 1 or redis.call('HEXISTS', swK, '@' .. channel) == 1 then
+    return { -8, level, used, slotUsed, slotCap, channel }
+  end
   if free.used + units > red then return { -4, level, used, slotUsed, slotCap, '' } end
   if kind ~= 'onsite' and ((not claim and LEVEL_RANK[level] >= 2) or free.used + units > orange) then
     return { -5, level, used, slotUsed, slotCap, '' }

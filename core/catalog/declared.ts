@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * What a Kubernetes resource (a ScenicArea) declares about an area, in the catalog's
+ * terms (ADR 0010). These fields are owned by Kubernetes: the operator writes them, the
+ * admin API and the console show them read-only and refuse to change them. Everything
+ * else about an area (its name, entrances' names, products, prices, rules, coupons, the
+ * per-ID limit, quotas of channels the resource does not declare) is the catalog's.
+ * An optional field the resource leaves out is not declared: the catalog keeps its own.
+ */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/, 'lowercase letters, digits, : _ - (max 63)');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24h)');
+const units = z.number().int().min(1).max(10_000_000);
+const percent = z.number().int().min(1).max(100);
+
+export const DeclaredFields = z
+  .object({
+    timezone: z.string().min(1).max(64),
+    dailyCapacity: units,
+    instantCapacity: units.optional(),
+    thresholds: z
+      .object({ yellow: percent, orange: percent, red: percent })
+      .refine(
+        (t) => t.yellow < t.orange && t.orange <= t.red,
+        'thresholds must satisfy yellow < orange <= red',
+      ),
+    slots: z
+      .array(
+        z
+          .object({ id: slug, startsAt: hhmm, endsAt: hhmm.or(z.literal('24:00')), capacity: units })
+          .refine((s) => s.startsAt < s.endsAt, 'slot must end after it starts'),
+      )
+      .min(1)
+      .max(48)
+      .optional(),
+    /** every declared channel's quota per day; null = none */
+    channels: z
+      .array(z.object({ id: slug, quota: z.number().int().min(0).max(10_000_000).nullable() }))
+      .max(32)
+      .optional(),
+  })
+  .strict();
+export type DeclaredFields = z.output<typeof DeclaredFields>;
+
+/** The resource that declares an area. */
+export interface DeclaringResource {
+  kind: 'ScenicArea';
+  namespace: string;
+  name: string;
+  uid: string;
+  generation: number;
+  /** its data plane's Redis prefix: bound to its namespace like the area id */
+  redisPrefix: string;
+}
+
+/** A field of the area's definition (`PUT /v1/admin/areas/:id`) that a resource declares. */
+export type DeclaredPath =
+  'timezone' | 'dailyCapacity' | 'instantCapacity' | 'thresholds' | 'slots' | `quotas.${string}`;
+
+/** The definition's fields these declared fields own, in a stable order. */
+export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
+  const out: DeclaredPath[] = ['timezone', 'dailyCapacity'];
+  if (f.instantCapacity !== undefined) out.push('instantCapacity');
+  out.push('thresholds');
+  if (f.slots) out.push('slots');
+  for (const c of f.channels ?? []) out.push(`quotas.${c.id}`);
+  return out;
+}
+
+/** What an area's view says about who declares what (the console shows these read-only). */
+export interface DeclarationView {
+  /** `ScenicArea <namespace>/<name>` */
+  by: string;
+  resource: { kind: 'ScenicArea'; namespace: string; name: string; generation: number };
+  /** the definition's fields it owns */
+  fields: DeclaredPath[];
+  /** the declared values, as written */
+  values: DeclaredFields;
+  appliedAt: string | null;
+}
+
+export const resourceName = (r: Pick<DeclaringResource, 'kind' | 'namespace' | 'name'>) =>
+  `${r.kind} ${r.namespace}/${r.name}`;
+
+/** Deep equality of JSON values, whatever the key order (jsonb reorders keys). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
