@@ -89,7 +89,10 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
   it('loses no order and leaves Redis equal to Postgres', async () => {
     api.start();
     worker.start();
-    await waitFor('api up', healthy, 30_000);
+    // the API's own output says why it did not come up (a refused config, a slow start)
+    await waitFor('api up', healthy, 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}; api output:\n${api.output.slice(-4000)}`);
+    });
     const rnd = prng(7);
     const client = httpClient(`http://127.0.0.1:${port}`, 16);
     const acknowledged = new Set<string>();

@@ -128,7 +128,12 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       const p = await ctx.payment(orderId);
       const no = outTradeNoOf(p.id);
       if (p.provider === 'wechat') return ctx.wechat.pay(no, plan);
-      if (p.provider === 'alipay') return ctx.alipay.pay(no, plan);
+      if (p.provider === 'alipay') {
+        // a page or wap payment exists at Alipay once the payer's browser opens it
+        const page = p.raw?.payUrl;
+        if (!ctx.alipay.trades.has(no) && typeof page === 'string') await fetch(page);
+        return ctx.alipay.pay(no, plan);
+      }
       throw new Error(`payment ${p.id} is ${p.provider}, not a provider's`);
     };
     await upsertChannels(ctx.platform.db, DEFAULT_CHANNELS);
