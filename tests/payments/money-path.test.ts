@@ -102,7 +102,7 @@ describe.each<ProviderName>(['wechat', 'alipay'])('money path through %s (fake p
     await free(o.id);
   });
 
-  it('a correctly signed notice with another amount is refused, audited, and the money taken given back', async () => {
+  it('17.17 a correctly signed notice with another amount is refused, audited, and the money taken given back', async () => {
     const o = await hold();
     await start(o);
     await api.pay(o.id, { tamper: 'amount' });
