@@ -11,7 +11,6 @@ import {
   groupSale,
   reprintTickets,
   walkUpSale,
-  withOffGatewayRefunds,
 } from '../core/channels/box-office.js';
 import {
   EmergencySaleInput,
@@ -36,8 +35,8 @@ const Id = z.object({ id: z.uuid() });
 export function boxOfficeRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  // built per request: tests and the composition root may still adjust p.orders after mounting
-  const d = () => withOffGatewayRefunds(p.orders);
+  // read per request: tests and the composition root may still adjust p.orders after mounting
+  const d = () => p.orders;
   const staff = requireRole('box-office', 'kiosk', 'admin');
   const supervisor = requireRole('admin');
 

@@ -7,7 +7,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { unauthenticated } from '../core/errors.js';
 import { currentTelemetry, startTelemetry, type Telemetry } from '../core/telemetry/sdk.js';
 import { loadTelemetryConfig, type TelemetryConfig } from '../core/telemetry/config.js';
-import { orderOutcomeRecorder } from '../core/telemetry/business.js';
+import { orderOutcomeRecorder, recordPaymentEvents } from '../core/telemetry/business.js';
 import { probeDependencies } from '../core/telemetry/collectors.js';
 import { OnlineUsers } from '../core/telemetry/online-users.js';
 import type { Platform } from '../core/platform.js';
@@ -50,6 +50,7 @@ export function bindTelemetry(
         record(e);
       };
     }
+    recordPaymentEvents(p.orders, t.metrics);
     if (t.metrics.has('scenic_dependency_latency_seconds')) probeDependencies(t.metrics, p);
     if (t.metrics.has('scenic_online_users')) {
       online.start();

@@ -35,7 +35,6 @@ import {
   octoStatus,
   requestedDates,
 } from '../core/channels/octo.js';
-import { withOffGatewayRefunds } from '../core/channels/box-office.js';
 import { actorOf, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 import { problemBody } from './problem.js';
@@ -236,7 +235,7 @@ async function cancelBooking(p: Platform, actor: Actor, uuid: string, reason: st
   const o = await findPartnerOrder(p.db, actor, uuid);
   if (o.status === 'held') await endHold(p.orders, o.id, 'cancelled', actor);
   else if (o.status === 'issued' || o.status === 'partially_refunded')
-    await refundOrder(withOffGatewayRefunds(p.orders), actor, o.id, {
+    await refundOrder(p.orders, actor, o.id, {
       reason: 'other',
       note: reason ? `OCTO cancel: ${reason}`.slice(0, 500) : 'OCTO cancel',
     });

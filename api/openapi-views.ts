@@ -5,6 +5,7 @@ import { LEVELS } from '../core/inventory/events.js';
 import { ORDER_STATUSES, type OrderView } from '../core/orders/model.js';
 import type { PaymentStart } from '../core/orders/payment.js';
 import type { RefundResult } from '../core/orders/lifecycle.js';
+import type { RefundView } from '../core/orders/refunds.js';
 import { PAYMENT_METHODS, type Sale } from '../core/channels/box-office.js';
 import type { RoomState } from '../core/presale/waiting-room.js';
 
@@ -109,22 +110,76 @@ export const PlacedOrderSchema = OrderViewSchema.extend({
   accessToken: z.string().describe('shown once: send it as X-Order-Token to reach the order'),
 });
 
+const PaymentActionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('qr'),
+    content: z.string().describe('render as a QR code for the payer to scan'),
+  }),
+  z.object({ kind: z.literal('redirect'), url: z.string().describe("open it: the provider's page") }),
+  z.object({
+    kind: z.literal('jsapi'),
+    params: z
+      .object({
+        appId: z.string(),
+        timeStamp: z.string(),
+        nonceStr: z.string(),
+        package: z.string(),
+        signType: z.literal('RSA'),
+        paySign: z.string(),
+      })
+      .describe("the mini-program's wx.requestPayment arguments, signed by the merchant"),
+  }),
+]);
+
 export const PaymentStartSchema = z.object({
   orderId: z.string(),
   paymentId: z.string().nullable(),
-  payUrl: z.string().nullable().describe("the provider's pay page; null when nothing is left to pay"),
-  amount: z.number().int(),
+  provider: z.enum(['wechat', 'alipay']).nullable(),
+  scene: z.enum(['native', 'jsapi', 'h5', 'precreate', 'wap', 'page']).nullable(),
+  action: PaymentActionSchema.nullable(),
+  payUrl: z
+    .string()
+    .nullable()
+    .describe(
+      "the QR's content or the provider's page; null in the mini-program or when nothing is left to pay",
+    ),
+  amount: z.number().int().describe('fen: the order’s amount from the books'),
+  currency: z.string(),
   status: z.enum(['pending', 'issued']),
+  expiresAt: instant.nullable().describe('when the provider stops accepting this payment'),
 });
+
+export const REFUND_STATUSES = ['pending', 'processing', 'succeeded', 'failed', 'awaiting_counter'] as const;
 
 export const RefundResultSchema = z.object({
   order: OrderViewSchema,
   refund: z.object({
     id: z.string(),
     amount: z.number().int(),
-    status: z.enum(['pending', 'succeeded', 'failed']),
+    status: z
+      .enum(REFUND_STATUSES)
+      .describe(
+        'pending/processing: on its way back through the provider; awaiting_counter: collected at the box office (cash, card); failed: refused for good, staff are alerted',
+      ),
     ticketIds: z.array(z.string()),
   }),
+});
+
+export const RefundViewSchema = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  areaId: z.string(),
+  amount: z.number().int(),
+  status: z.enum(REFUND_STATUSES),
+  method: z.enum(['provider', 'counter', 'partner', 'none']),
+  paidWith: z.string().nullable(),
+  reason: z.string(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: instant.nullable(),
+  createdAt: instant,
+  settledAt: instant.nullable(),
+  settlementRef: z.string().nullable(),
 });
 
 export const SaleSchema = z.object({
@@ -166,6 +221,7 @@ export const VIEW_SCHEMAS = {
   PlacedOrder: PlacedOrderSchema,
   PaymentStart: PaymentStartSchema,
   RefundResult: RefundResultSchema,
+  RefundView: RefundViewSchema,
   Sale: SaleSchema,
   RoomState: RoomStateSchema,
   PresaleHold: PresaleHoldSchema,
@@ -179,5 +235,6 @@ same<Same<z.output<typeof DayAvailabilitySchema>, DayAvailability>>();
 same<Same<z.output<typeof OrderViewSchema>, OrderView>>();
 same<Same<z.output<typeof PaymentStartSchema>, PaymentStart>>();
 same<Same<z.output<typeof RefundResultSchema>, RefundResult>>();
+same<Same<z.output<typeof RefundViewSchema>, RefundView>>();
 same<Same<z.output<typeof SaleSchema>, Sale>>();
 same<Same<z.output<typeof RoomStateSchema>, RoomState>>();

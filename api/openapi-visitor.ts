@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { PlaceOrderInput, RefundInput, RescheduleInput, WaitlistInput } from '../core/orders/inputs.js';
+import {
+  PlaceOrderInput,
+  RefundInput,
+  RescheduleInput,
+  StartPaymentInput,
+  WaitlistInput,
+} from '../core/orders/inputs.js';
 import {
   answer,
   areaId,
@@ -87,8 +93,11 @@ export function visitorPaths(): Record<string, unknown> {
     '/v1/orders/{id}/payments': {
       post: {
         operationId: 'startPayment',
-        summary: 'Pay a held order (step 3 of 3): returns the payment page',
+        summary: 'Pay a held order (step 3 of 3) with WeChat Pay or Alipay, for the order’s amount',
+        description:
+          'The scene follows the channel and the device (User-Agent unless `device` is given): a QR on site and on desktop WeChat, a redirect in mobile browsers (WeChat H5, Alipay wap) and desktop Alipay (page), JSAPI arguments in the mini-program (`openid`). Asking again returns the same pending payment.',
         parameters: [orderId],
+        requestBody: body(schema(StartPaymentInput), false),
         responses: { '201': answer('payment started', ref('PaymentStart')), ...errors },
       },
     },
@@ -188,22 +197,34 @@ export function visitorPaths(): Record<string, unknown> {
         },
       },
     },
-    '/v1/payments/callback/{provider}': {
-      post: {
-        operationId: 'paymentCallback',
-        summary: "Signed payment provider callback (the provider's own signature and body format)",
-        security: open,
-        parameters: [inPath('provider', { type: 'string' }, 'the gateway adapter, e.g. `fake`')],
-        requestBody: body({ description: 'raw bytes, verified by the adapter' }),
-        responses: {
-          '200': answer('received', {
-            type: 'object',
-            properties: { received: { const: true }, outcome: { type: 'string' } },
-          }),
-          ...errors,
+    ...Object.fromEntries(
+      (['wechat', 'alipay'] as const).map((provider) => [
+        `/v1/payments/callback/${provider}`,
+        {
+          post: {
+            operationId: `paymentCallback${provider === 'wechat' ? 'Wechat' : 'Alipay'}`,
+            summary:
+              provider === 'wechat'
+                ? 'WeChat Pay v3 notification (WECHATPAY2-SHA256-RSA2048 signed, AEAD_AES_256_GCM resource)'
+                : 'Alipay async notification (RSA2-signed form)',
+            description:
+              "Verified before anything is written, then bound to the payment or refund Scenic created. Answered in the provider's own format, and with success only after the books committed.",
+            security: open,
+            requestBody: body({ description: 'raw bytes, verified by the adapter' }),
+            responses: {
+              [provider === 'wechat' ? '204' : '200']: {
+                description:
+                  provider === 'wechat'
+                    ? 'received (a 500 with {"code":"FAIL"} makes WeChat Pay send it again)'
+                    : 'the text `success` when received, `fail` to have it sent again',
+              },
+              '500': { description: 'refused or not applied: send it again' },
+              ...errors,
+            },
+          },
         },
-      },
-    },
+      ]),
+    ),
     ...presalePaths(),
     ...operationalPaths(),
   };

@@ -1,5 +1,6 @@
 import { adminPaths } from './openapi-admin.js';
 import { gatePaths } from './openapi-gate.js';
+import { moneyPaths } from './openapi-money.js';
 import { schema } from './openapi-kit.js';
 import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
@@ -121,6 +122,6 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: components(),
     security: [{}, { bearer: [] }, { orderToken: [] }],
-    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths() },
+    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths(), ...moneyPaths() },
   };
 }

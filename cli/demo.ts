@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { createPlatform } from '../core/platform.js';
 import { migrateLatest } from '../core/db/migrate.js';
-import { startFakeGateway } from '../fakes/payment-gateway.js';
+import { startWechatPayFake } from '../fakes/wechat-pay.js';
+import { startAlipayFake } from '../fakes/alipay.js';
 import { createApp } from '../api/app.js';
 import { startWorkers } from '../workers/main.js';
 import { holdExpiryScheduler } from '../workers/queues.js';
@@ -17,8 +18,10 @@ import { seedDemo, type DemoSeed } from './demo-seed.js';
 
 /**
  * `scenic demo`: the whole platform in one process on local defaults: migrations, the
- * demo scenic area, a local fake payment gateway, the API and the workers. For a real
- * deployment run each role as its own process (`scenic api`, `scenic worker`, ...).
+ * demo scenic area, local fakes of WeChat Pay and Alipay (fakes/: they make their keys at
+ * start and speak the providers' protocols, so the real adapters run), the API and the
+ * workers. For a real deployment run each role as its own process (`scenic api`, `scenic
+ * worker`, ...) with the providers' own keys from a Secret.
  */
 export async function main(_argv: string[]): Promise<number> {
   process.env.HOST ??= '127.0.0.1';
@@ -27,12 +30,13 @@ export async function main(_argv: string[]): Promise<number> {
   process.env.SCENIC_SMS_LOG_TEXT ??= '1';
   // the staff page reaches the demo's gate agent through the API
   process.env.SCENIC_WEB_GATE_AGENT_URL ??= `http://127.0.0.1:${process.env.SCENIC_DEMO_GATE_PORT ?? 8090}`;
-  const gateway = await startFakeGateway({
-    port: Number(process.env.SCENIC_FAKE_GATEWAY_PORT ?? 8099),
-    secret: process.env.SCENIC_FAKE_GATEWAY_SECRET ?? 'fake-gateway-demo-secret',
+  const wechat = await startWechatPayFake({ port: Number(process.env.SCENIC_DEMO_WECHAT_PORT ?? 8099) });
+  const alipay = await startAlipayFake({ port: Number(process.env.SCENIC_DEMO_ALIPAY_PORT ?? 8098) });
+  Object.assign(process.env, wechat.env(), alipay.env(), {
+    SCENIC_PAYMENT_PROVIDERS: 'wechat,alipay',
+    // the demo's providers are the local fakes, and it says so: no deployment may
+    SCENIC_ALLOW_FAKE_GATEWAY: '1',
   });
-  process.env.SCENIC_FAKE_GATEWAY_URL = gateway.url;
-  process.env.SCENIC_FAKE_GATEWAY_SECRET = gateway.secret;
   const cfg = loadConfig();
   const p = createPlatform(cfg, { role: 'demo' });
   await migrateLatest(p.db, cfg.DATABASE_SCHEMA);
@@ -77,7 +81,7 @@ export async function main(_argv: string[]): Promise<number> {
     },
   );
   const date = addDays(localParts(new Date(), area.timezone).date, 1);
-  console.log(banner({ base, gatewayUrl: gateway.url, gatePort, date, seed }));
+  console.log(banner({ base, wechatUrl: wechat.url, alipayUrl: alipay.url, gatePort, date, seed }));
   await new Promise<void>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve());
   });
@@ -86,7 +90,8 @@ export async function main(_argv: string[]): Promise<number> {
   server.closeAllConnections();
   await workers.close();
   await schedule.close();
-  await gateway.close();
+  await wechat.close();
+  await alipay.close();
   await telemetry.shutdown();
   await p.close();
   return 0;
@@ -99,7 +104,8 @@ export async function main(_argv: string[]): Promise<number> {
  */
 function banner(o: {
   base: string;
-  gatewayUrl: string;
+  wechatUrl: string;
+  alipayUrl: string;
   gatePort: number;
   date: string;
   seed: DemoSeed;
@@ -116,7 +122,7 @@ Scenic demo is up.
   Demo area      ${base}/v1/areas/${area.id}   (entrances ${area.entrances.map((e) => e.id).join(', ')})
   Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)
   Partner (OTA)  ${partner.id}, channel ${partner.channelId}: key id ${partner.keyId}, secret ${partner.secret}
-  Fake payments  ${o.gatewayUrl}   (pay a payment: open its payUrl, or POST <payUrl>/complete)
+  Fake payments  WeChat Pay ${o.wechatUrl}, Alipay ${o.alipayUrl}   (local fakes: open a payment's payUrl, or POST <payUrl>/complete)
   Gate agent     http://127.0.0.1:${o.gatePort}   (North Gate handheld: POST /scan {"qr":"SC1…"}, GET /health)
 
 For the README's examples, in another shell:
@@ -128,7 +134,7 @@ Buy, pay and get the tickets (README "Try it" does the same, keeping the answers
   curl -s -XPOST ${base}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen || date +%s%N)" \\
        -d '{"areaId":"${area.id}","date":"${date}","slotId":"0900","contactPhone":"13812345678","items":[{"productId":"adult","visitors":[{"name":"张三","idNumber":"11010519491231002X"}]}]}'
   curl -s -XPOST ${base}/v1/orders/<id>/payments -H 'x-order-token: <accessToken>'
-  curl -s -XPOST '<payUrl>/complete'      # the visitor pays on the fake gateway's page
+  curl -s -XPOST '<payUrl>/complete'      # the visitor pays on the fake WeChat Pay's page
   curl -s ${base}/v1/orders/<id> -H 'x-order-token: <accessToken>'   # issued, with the QR codes
 
 As the partner: npx tsx clients/partner-client.ts GET '/partner/v1/areas/${area.id}/products?date=${date}'

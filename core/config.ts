@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from './validation.js';
+import { readPaymentSettings, type PaymentSettings } from './payments/settings.js';
 
 /**
  * Process configuration, read once from the environment and validated: a bad
@@ -28,9 +29,12 @@ const Env = z.object({
   SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
   /** Base URL the outside world reaches this API at (payment callbacks, links). */
   SCENIC_PUBLIC_URL: z.string().url().optional(),
-  SCENIC_PAYMENT_GATEWAY: z.enum(['fake']).default('fake'),
-  SCENIC_FAKE_GATEWAY_URL: z.string().url().default('http://127.0.0.1:8099'),
-  SCENIC_FAKE_GATEWAY_SECRET: z.string().min(8).default('fake-gateway-demo-secret'),
+  /**
+   * Payment providers (SCENIC_PAYMENT_PROVIDERS, SCENIC_WECHAT_*, SCENIC_ALIPAY_*,
+   * SCENIC_ALLOW_FAKE_GATEWAY) are read by core/payments/settings.ts; these tune the money path.
+   * A refund the provider refuses is sent again with backoff this many times, then alerted as failed.
+   */
+  SCENIC_REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** SMS adapter: POST {to, text} JSON to this URL; unset = nothing is delivered, the message is logged (number masked). */
   SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
   /**
@@ -52,10 +56,13 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-export type Config = z.output<typeof Env>;
+export type Config = z.output<typeof Env> & {
+  /** the payment providers' settings, checked (no key has a default; fakes only when allowed) */
+  payments: PaymentSettings;
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseInput(Env, env, 'invalid_config');
+  return { ...parseInput(Env, env, 'invalid_config'), payments: readPaymentSettings(env) };
 }
 
 const DbEnv = Env.pick({ DATABASE_URL: true, DATABASE_SCHEMA: true, DATABASE_POOL_MAX: true });

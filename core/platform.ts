@@ -8,8 +8,7 @@ import { Catalog } from './catalog/catalog.js';
 import { Inventory } from './inventory/inventory.js';
 import { PiiVault } from './pii/crypto.js';
 import { loadKeyRing, type KeyRing } from './tickets/keys.js';
-import { FakeGateway } from './payments/fake.js';
-import type { PaymentGateway } from './payments/gateway.js';
+import { buildPaymentProviders, type PaymentProviders } from './payments/config.js';
 import type { OrderDeps } from './orders/store.js';
 import { LogSms, WebhookSms, type SmsSender } from './notify/sms.js';
 import { offerWaitlist } from './orders/waitlist.js';
@@ -27,7 +26,8 @@ export interface Platform {
   vault: PiiVault;
   catalog: Catalog;
   inventory: Inventory;
-  gateway: PaymentGateway;
+  /** the payment providers SCENIC_PAYMENT_PROVIDERS names, the default first */
+  payments: PaymentProviders;
   sms: SmsSender;
   keys: () => Promise<KeyRing>;
   orders: OrderDeps;
@@ -39,7 +39,7 @@ export interface Platform {
 export interface PlatformOptions {
   role: string;
   clock?: Clock;
-  gateway?: PaymentGateway;
+  payments?: PaymentProviders;
   sms?: SmsSender;
   log?: Logger;
   onHoldPlaced?: OrderDeps['onHoldPlaced'];
@@ -74,9 +74,12 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     clock,
     loadPlan: (a, d, o) => catalog.plan(a, d, o),
   });
-  const gateway =
-    opts.gateway ??
-    new FakeGateway(cfg.SCENIC_FAKE_GATEWAY_URL, cfg.SCENIC_FAKE_GATEWAY_SECRET, () => clock.now().getTime());
+  const payments = opts.payments ?? buildPaymentProviders(cfg.payments, clock);
+  if (cfg.payments.fake)
+    log.warn(
+      { providers: cfg.payments.providers },
+      'payments go to a fake gateway (SCENIC_ALLOW_FAKE_GATEWAY=1): the demo or the tests only',
+    );
   const sms =
     opts.sms ??
     (cfg.SCENIC_SMS_WEBHOOK_URL
@@ -101,10 +104,12 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     vault,
     keys,
     clock,
-    gateway,
+    payments,
     log,
     holdTtlSeconds: cfg.SCENIC_HOLD_TTL_SECONDS,
     callbackBaseUrl: `${publicUrl}/v1/payments/callback`,
+    publicUrl,
+    refundMaxAttempts: cfg.SCENIC_REFUND_MAX_ATTEMPTS,
     onHoldPlaced: opts.onHoldPlaced,
   };
   // Freed stock goes to the waiting list first (after the commit that freed it).
@@ -122,7 +127,7 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     vault,
     catalog,
     inventory,
-    gateway,
+    payments,
     sms,
     keys,
     orders,

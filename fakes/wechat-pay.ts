@@ -261,6 +261,12 @@ export async function startWechatPayFake(
     };
   };
 
+  // an injected payment keeps its transaction id: the bill is rendered twice (hash, download)
+  const extraIds = new Map<string, string>();
+  const extraId = (no: string) => {
+    if (!extraIds.has(no)) extraIds.set(no, `42000${digits(23)}`);
+    return extraIds.get(no)!;
+  };
   const tradeBill = (date: string) => {
     const { start, end } = beijingDayBounds(date);
     const on = (at?: Date) => !!at && at >= start && at < end;
@@ -294,7 +300,7 @@ export async function startWechatPayFake(
         at,
         appid: merchant.appid,
         mchid: merchant.mchid,
-        transactionId: `42000${digits(23)}`,
+        transactionId: extraId(x.outTradeNo),
         outTradeNo: x.outTradeNo,
         openid: 'oFakeUnknownPayer',
         tradeType: 'NATIVE',

@@ -11,6 +11,8 @@ import { loadNotifierConfig, startNotifier, type NotifierConfig } from './notifi
 import { reportsProcessor, scheduleReports } from './reports.js';
 import { observeWorkers, startWorkerTelemetry } from './observability.js';
 import { startWebhooks, type WebhookOptions } from './webhooks.js';
+import { paymentsProcessor, schedulePayments, type PaymentJobOptions } from './payments.js';
+import { reconciliationProcessor, scheduleReconciliation } from './reconciliation.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -26,6 +28,9 @@ export async function startWorkers(
     metrics?: ScenicMetrics;
     notifier?: NotifierConfig;
     webhooks?: WebhookOptions;
+    /** how often the payment poller and the refund pass run (tests run them faster) */
+    paymentsEveryMs?: { pollMs?: number; refundsMs?: number };
+    paymentJobs?: PaymentJobOptions;
   } = {},
 ): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
@@ -56,6 +61,16 @@ export async function startWorkers(
       observedProcessor(QUEUES.reports, reportsProcessor(p, opts.metrics), opts.metrics),
       { connection: conn(), prefix, concurrency: 1 },
     ),
+    new Worker(
+      QUEUES.payments,
+      observedProcessor(QUEUES.payments, paymentsProcessor(p, opts.paymentJobs), opts.metrics),
+      { connection: conn(), prefix, concurrency: 1 },
+    ),
+    new Worker(
+      QUEUES.reconciliation,
+      observedProcessor(QUEUES.reconciliation, reconciliationProcessor(p, opts.metrics), opts.metrics),
+      { connection: conn(), prefix, concurrency: 1 },
+    ),
   ];
   const webhooks = await startWebhooks(p, opts.webhooks);
   for (const w of workers)
@@ -72,13 +87,12 @@ export async function startWorkers(
     { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
   const reports = await scheduleReports(p);
+  const payments = await schedulePayments(p, opts.paymentsEveryMs);
+  const reconciliation = await scheduleReconciliation(p);
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
-  await maintenance.upsertJobScheduler(
-    'refunds',
-    { every: 60_000 },
-    { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } },
-  );
+  // refunds moved to the payments queue (workers/payments.ts)
+  await maintenance.removeJobScheduler('refunds');
 
   // The outbox relay polls Postgres (no queue needed: the table is the queue).
   let stopped = false;
@@ -100,6 +114,8 @@ export async function startWorkers(
       await maintenance.close();
       await notifier?.close();
       await reports.close();
+      await payments.close();
+      await reconciliation.close();
       await unobserve?.();
       await loop;
       await webhooks.close();

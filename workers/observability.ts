@@ -5,7 +5,9 @@ import { startTelemetry, type Instrumentation } from '../core/telemetry/sdk.js';
 import type { ScenicMetrics } from '../core/telemetry/metrics.js';
 import { loadTelemetryConfig } from '../core/telemetry/config.js';
 import { dataPlaneCollector, probeDependencies, queueCollector } from '../core/telemetry/collectors.js';
-import { orderOutcomeRecorder } from '../core/telemetry/business.js';
+import { orderOutcomeRecorder, recordPaymentEvents } from '../core/telemetry/business.js';
+import { refundSamples } from '../core/orders/refunds.js';
+import { reconciliationSamples } from '../core/payments/recon-report.js';
 import { serveMetrics } from '../core/telemetry/server.js';
 import { QUEUES, bullPrefix } from './queues.js';
 
@@ -23,6 +25,12 @@ export function observeWorkers(p: Platform, m: ScenicMetrics): () => Promise<voi
     prev?.(e);
     record(e);
   };
+  recordPaymentEvents(p.orders, m);
+  m.collect('money', async () => {
+    const now = p.clock.now();
+    const [refunds, recon] = await Promise.all([refundSamples(p.db, now), reconciliationSamples(p.db, now)]);
+    return [...refunds, ...recon];
+  });
   const connection = p.connectRedis({ prefixed: false, forQueues: true });
   const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: bullPrefix(p) }));
   m.collect('queues', queueCollector(queues, p.clock));

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
-import { endHold, overdueHolds, pendingRefunds, sendRefund } from '../core/orders/lifecycle.js';
+import { overdueHolds } from '../core/orders/lifecycle.js';
+import { expireHold } from '../core/orders/payment-sync.js';
 import { holdState } from '../core/orders/store.js';
 import { listAreas } from '../core/catalog/catalog.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
@@ -9,12 +10,14 @@ import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
 
 /**
  * hold-expiry: one job per order, idempotent (an order that is no longer held is left
- * alone). A hold extended since its job was scheduled is still held when the job runs:
- * the job then schedules its successor at the new expiry (`later`).
+ * alone). The providers are asked first (a payment made but never notified sells), and
+ * their orders closed once the hold is gone (core/orders/payment-sync.ts). A hold
+ * extended since its job was scheduled is still held when the job runs: the job then
+ * schedules its successor at the new expiry (`later`).
  */
 export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Date) => Promise<void>) {
   return async (job: Job<{ orderId: string }>) => {
-    const expired = await endHold(p.orders, job.data.orderId, 'expired');
+    const expired = await expireHold(p.orders, job.data.orderId);
     if (expired) return { expired };
     const o = await holdState(p.db, job.data.orderId);
     if (o?.status === 'held' && o.expires_at) {
@@ -26,16 +29,16 @@ export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Da
 }
 
 /**
- * maintenance: the periodic safety nets. `sweep` expires holds whose job was lost;
- * `reconcile` makes Redis agree with Postgres and logs what it repaired; `refunds`
- * retries refunds the gateway did not confirm.
+ * maintenance: the periodic safety nets. `sweep` expires holds whose job was lost (asking
+ * the providers first, like the job); `reconcile` makes Redis agree with Postgres and logs
+ * what it repaired. Refunds and payment queries are the `payments` queue's (payments.ts).
  */
 export function maintenanceProcessor(p: Platform) {
   return async (job: Job) => {
     switch (job.name) {
       case 'sweep': {
         let n = 0;
-        for (const id of await overdueHolds(p.orders)) if (await endHold(p.orders, id, 'expired')) n++;
+        for (const id of await overdueHolds(p.orders)) if (await expireHold(p.orders, id)) n++;
         const lapsed = await lapseClaims(p.orders, p.sms);
         const areas = await listAreas(p.db);
         const presale = await releaseExpiredPresaleHolds(
@@ -49,12 +52,6 @@ export function maintenanceProcessor(p: Platform) {
         const drift = reports.filter(hasDrift);
         for (const r of drift) p.log.warn({ drift: r }, 'inventory drift repaired');
         return { days: reports.length, drifted: drift.length };
-      }
-      case 'refunds': {
-        const pending = await pendingRefunds(p.db, 100);
-        let done = 0;
-        for (const id of pending) if ((await sendRefund(p.orders, id)) === 'succeeded') done++;
-        return { retried: pending.length, succeeded: done };
       }
       default:
         throw new Error(`unknown maintenance job ${job.name}`);

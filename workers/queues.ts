@@ -9,6 +9,8 @@ export const QUEUES = {
   outbox: 'outbox',
   notify: 'notify',
   reports: 'reports',
+  payments: 'payments',
+  reconciliation: 'reconciliation',
 } as const;
 
 /** BullMQ keeps its own keys under this prefix (it refuses ioredis keyPrefix). */

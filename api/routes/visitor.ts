@@ -7,13 +7,16 @@ import {
   RefundInput,
   RescheduleInput,
   Phone,
+  StartPaymentInput,
   WaitlistInput,
 } from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
 import { placeOrder } from '../../core/orders/place.js';
 import { mayAccessOrder } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
-import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
+import { refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
+import { cancelHold } from '../../core/orders/payment-sync.js';
+import { isMobileAgent } from '../../core/payments/scene.js';
 import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orders/store.js';
 import type { OrderRow } from '../../core/db/tables.js';
 import { availability } from '../../core/inventory/availability.js';
@@ -79,12 +82,20 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.post('/orders/:id/payments', async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
-    res.status(201).json(await startPayment(p.orders, actorOf(res), o.id));
+    const input = parseInput(StartPaymentInput, req.body ?? {});
+    res.status(201).json(
+      await startPayment(p.orders, actorOf(res), o.id, {
+        provider: input.provider,
+        device: input.device ?? (isMobileAgent(req.get('user-agent')) ? 'mobile' : 'desktop'),
+        openid: input.openid,
+        clientIp: req.ip,
+      }),
+    );
   });
 
   r.post('/orders/:id/cancel', async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
-    await endHold(p.orders, o.id, 'cancelled', actorOf(res));
+    await cancelHold(p.orders, actorOf(res), o.id);
     res.json(await viewOrder(p.db, p.vault, o.id));
   });
 

@@ -2,25 +2,23 @@ import { z } from 'zod';
 import { conflict, inputError, notAllowed } from '../errors.js';
 import { Phone, PlaceOrderInput, VisitorInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
-import { recordPayment, startPayment, type PaymentStart } from '../orders/payment.js';
+import { recordOfflinePayment, startPayment, type PaymentStart } from '../orders/payment.js';
 import { loadOrder, viewOrder, type OrderDeps } from '../orders/store.js';
 import { audit } from '../audit/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
-import type { PaymentGateway } from '../payments/gateway.js';
 import { localParts } from '../time.js';
 
 /**
  * Selling at the window, the kiosk and the handheld: walk-up sales paid in cash, by
- * card (recorded as paid: the card terminal is outside the system) or by QR through the
- * payment gateway; group sales with their visitor list; reprints; refunds at the window.
+ * card (recorded as paid: the card terminal is outside the system; a kiosk records it
+ * only with the terminal's reference) or by QR through the payment provider (WeChat
+ * Native / Alipay precreate); group sales with their visitor list; reprints. Refunds of
+ * cash and card wait for a cashier at the counter (core/orders/refunds.ts).
  * The staff credential fixes the channel (box-office, kiosk, handheld), so its quota,
  * prices and the on-site capacity rules apply (on-site sells the reserve above orange).
  */
 export const PAYMENT_METHODS = ['cash', 'card', 'qr'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
-
-/** Money that never went through the gateway, so its refunds do not either. */
-export const OFF_GATEWAY_PROVIDERS = ['cash', 'card', 'account', 'manual'] as const;
 
 const Payment = z.object({
   method: z.enum(PAYMENT_METHODS),
@@ -70,33 +68,22 @@ export interface Sale {
   };
 }
 
-/**
- * A gateway that settles refunds of off-gateway payments at once (cash handed back at the
- * window, card refunded on the terminal, partner account credited) and passes every
- * other call to the real gateway.
- */
-export function offGatewayRefunds(gateway: PaymentGateway): PaymentGateway {
-  const off = (ref: string) => OFF_GATEWAY_PROVIDERS.some((p) => ref.startsWith(`${p}:`));
-  return {
-    provider: gateway.provider,
-    createPayment: (r) => gateway.createPayment(r),
-    parseCallback: (h, b) => gateway.parseCallback(h, b),
-    refund: (r) =>
-      off(r.providerRef) ? Promise.resolve({ status: 'succeeded' as const }) : gateway.refund(r),
-  };
-}
-
-export const withOffGatewayRefunds = (d: OrderDeps): OrderDeps => ({
-  ...d,
-  gateway: offGatewayRefunds(d.gateway),
-});
-
 function checkMethod(actor: Actor, method: PaymentMethod): void {
   const allowed = METHODS_BY_ROLE[actor.role ?? ''] ?? [];
   if (!allowed.includes(method))
     throw notAllowed(
       'payment_method_not_allowed',
       `${actor.role ?? 'this credential'} cannot take ${method} payments`,
+    );
+}
+
+/** Nobody stands at a kiosk to vouch for a card payment: its terminal's reference proves it, or it is not recorded. */
+function checkReference(actor: Actor, payment: z.output<typeof Payment>): void {
+  if (payment.method === 'card' && actor.role === 'kiosk' && !payment.reference)
+    throw inputError(
+      'card_reference_required',
+      'a kiosk records a card payment with the terminal reference',
+      [{ path: 'payment.reference', message: "the card terminal's transaction reference" }],
     );
 }
 
@@ -107,8 +94,10 @@ export async function settleAtCounter(
   order: OrderView,
   payment: z.output<typeof Payment>,
 ): Promise<Sale> {
+  checkReference(actor, payment);
   if (payment.method === 'qr') {
-    const p: PaymentStart = await startPayment(d, actor, order.id);
+    // the visitor scans the code the counter shows: a QR scene whatever the device
+    const p: PaymentStart = await startPayment(d, actor, order.id, { device: 'desktop' });
     return {
       order: await viewOrder(d.db, d.vault, order.id),
       payment: {
@@ -126,17 +115,11 @@ export async function settleAtCounter(
       [{ path: 'payment.tendered', message: 'less than the amount due' }],
     );
   }
-  const r = await recordPayment(
-    d,
-    {
-      providerRef: `${payment.method}:${order.id}`,
-      orderId: order.id,
-      amount: order.amountTotal,
-      status: 'succeeded',
-      raw: { staff: actor.id, reference: payment.reference ?? null, tendered: payment.tendered ?? null },
-    },
-    payment.method,
-  );
+  const r = await recordOfflinePayment(d, actor, order.id, payment.method, {
+    staff: actor.id,
+    reference: payment.reference ?? null,
+    tendered: payment.tendered ?? null,
+  });
   if (r.outcome !== 'issued' && r.outcome !== 'already_issued')
     throw conflict('payment_not_recorded', `the payment could not be recorded (${r.outcome})`);
   const changeDue =
@@ -151,6 +134,7 @@ async function todayIn(d: OrderDeps, areaId: string): Promise<string> {
 /** A walk-up sale at the window, kiosk or handheld. */
 export async function walkUpSale(d: OrderDeps, actor: Actor, input: WalkUpInput): Promise<Sale> {
   checkMethod(actor, input.payment.method);
+  checkReference(actor, input.payment);
   const date = input.date ?? (await todayIn(d, input.areaId));
   const { accessToken: _t, ...held } = await placeOrder(d, actor, {
     ...input,
@@ -169,6 +153,7 @@ export async function walkUpSale(d: OrderDeps, actor: Actor, input: WalkUpInput)
 /** A group's tickets in one order: one ticket per visitor on the list, the leader as contact. */
 export async function groupSale(d: OrderDeps, actor: Actor, input: GroupSaleInput): Promise<Sale> {
   checkMethod(actor, input.payment.method);
+  checkReference(actor, input.payment);
   const date = input.date ?? (await todayIn(d, input.areaId));
   const items: PlaceOrderInput['items'] = [];
   for (let i = 0; i < input.visitors.length; i += 50)

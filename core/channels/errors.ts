@@ -26,6 +26,8 @@ export const CHANNEL_ERRORS = {
   // box office
   payment_method_not_allowed: 'not-allowed',
   insufficient_cash: 'input',
+  /** a kiosk records a card payment only with the terminal's reference */
+  card_reference_required: 'input',
   payment_not_recorded: 'conflict',
   group_too_large: 'input',
   order_not_issued: 'conflict',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { conflict, isDomainError, notFound } from '../errors.js';
 import { PlaceOrderInput } from '../orders/inputs.js';
 import { placeOrder } from '../orders/place.js';
-import { recordPayment } from '../orders/payment.js';
+import { recordOfflinePayment } from '../orders/payment.js';
 import { endHold, extendHold, refundOrder, rescheduleOrder } from '../orders/lifecycle.js';
 import { loadOrder, viewOrder, type OrderDeps } from '../orders/store.js';
 import type { OrderRow, TicketRow } from '../db/tables.js';
@@ -12,7 +12,6 @@ import type { Actor, OrderView } from '../orders/model.js';
 import type { RefundInput } from '../orders/inputs.js';
 import { requestHash, runIdempotent, type IdempotencyKey, type StoredResponse } from '../idempotency.js';
 import type { DomainError } from '../errors.js';
-import { withOffGatewayRefunds } from './box-office.js';
 
 /**
  * What partners do with orders, on top of the order services: create (idempotent on the
@@ -163,17 +162,7 @@ export async function confirmPartnerOrder(
   if (o.status === 'expired' || (o.status === 'held' && o.expires_at && o.expires_at <= d.clock.now()))
     throw conflict('hold_expired', 'the hold on this order has expired; create a new order');
   if (o.status !== 'held') throw conflict('order_not_payable', `order is ${o.status}`);
-  const r = await recordPayment(
-    d,
-    {
-      providerRef: `account:${o.id}`,
-      orderId: o.id,
-      amount: o.amount_total,
-      status: 'succeeded',
-      raw: { partner: actor.id },
-    },
-    'account',
-  );
+  const r = await recordOfflinePayment(d, actor, o.id, 'account', { partner: actor.id });
   if (r.outcome === 'refund_required')
     throw conflict('stock_unavailable', 'the hold lapsed and the stock is gone; nothing is charged');
   if (r.outcome === 'failed') throw conflict('order_not_payable', 'the order could not be confirmed');
@@ -244,7 +233,8 @@ export async function cancelPartnerOrder(d: OrderDeps, actor: Actor, ref: string
 
 export async function refundPartnerOrder(d: OrderDeps, actor: Actor, ref: string, input: RefundInput) {
   const o = await findPartnerOrder(d.db, actor, ref);
-  return refundOrder(withOffGatewayRefunds(d), actor, o.id, input);
+  // given back on the partner's settlement statement (refunds.ts routes it by the payment)
+  return refundOrder(d, actor, o.id, input);
 }
 
 export interface PartnerTicket {

@@ -172,27 +172,55 @@ export interface TicketRow {
   /** 0007 */
   exits_used: number;
 }
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+/** pending: created, not paid; succeeded: money taken; refunded: given back in full; closed: never paid; failed: the payer's attempt failed */
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'closed';
 export interface PaymentRow {
   id: string;
   order_id: string;
+  /** wechat, alipay (providers); cash, card (the counter); account (partner); free */
   provider: string;
+  /** the provider's own id (WeChat transaction_id, Alipay trade_no) once it names one */
   provider_ref: string | null;
+  /** fen: the order's amount from the books, the amount Scenic created the payment for */
   amount: number;
   status: PaymentStatus;
-  /** the provider's notice; `payUrl` for a pending one of ours */
-  raw: { payUrl?: string; [k: string]: unknown } | null;
+  /** what to show the payer (`action`, `payUrl`), the provider's last word, a refused notice */
+  raw: { payUrl?: string; action?: unknown; [k: string]: unknown } | null;
   created_at: Date;
   updated_at: Date;
+  /** 0011 */
+  currency: string;
+  scene: string | null;
+  merchant_id: string | null;
+  app_id: string | null;
+  /** when the provider stops accepting it (the hold's expiry at creation) */
+  expires_at: Date | null;
+  /** fen the provider says it took (equal to `amount` unless a mismatch was refused) */
+  provider_amount: number | null;
+  provider_status: string | null;
+  /** when the provider took the money */
+  paid_at: Date | null;
+  closed_at: Date | null;
+  query_attempts: number;
+  /** when the worker asks the provider next (pending payments only) */
+  next_query_at: Date | null;
 }
-export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+/**
+ * pending: booked, not sent (or to be sent again at `next_attempt_at`); processing: the
+ * provider accepted it, polled until final; succeeded; failed: refused for good or out
+ * of attempts — alerted, retried by an admin, never silently final; awaiting_counter: a
+ * cashier hands the money back at the counter.
+ */
+export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'awaiting_counter';
+/** How the money goes back: the provider's refund API, the counter, the partner's statement, or nothing (free). */
+export type RefundMethod = 'provider' | 'counter' | 'partner' | 'none';
 export interface RefundRow {
   id: string;
   order_id: string;
   ticket_ids: string[];
   amount: number;
-  /** a visitor's reason, or the system's (duplicate_payment, stock_unavailable) */
-  reason_code: RefundReason | 'duplicate_payment' | 'stock_unavailable';
+  /** a visitor's reason, or the system's (duplicate_payment, stock_unavailable, payment_mismatch) */
+  reason_code: RefundReason | 'duplicate_payment' | 'stock_unavailable' | 'payment_mismatch';
   reason_text: string | null;
   status: RefundStatus;
   actor: string;
@@ -200,6 +228,16 @@ export interface RefundRow {
   updated_at: Date;
   /** 0008: the payment a whole-payment refund gives back */
   payment_id: string | null;
+  /** 0012 */
+  method: RefundMethod;
+  provider: string | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  provider_refund_ref: string | null;
+  settled_at: Date | null;
+  settled_by: string | null;
+  settlement_ref: string | null;
 }
 export interface OutboxRow {
   id: number;
@@ -417,6 +455,43 @@ export interface DailyReportRow {
   generated_at: Date;
 }
 
+// --- 0013-reconciliation
+export interface ReconciliationRunRow {
+  provider: string;
+  day: string;
+  status: 'done' | 'failed';
+  totals: Record<string, { count: number; amount: number }>;
+  statement_totals: Record<string, number> | null;
+  lines: number;
+  error: string | null;
+  ran_at: Date;
+}
+export interface ReconciliationItemRow {
+  id: number;
+  provider: string;
+  day: string;
+  class: string;
+  kind: 'payment' | 'refund' | 'fee';
+  severity: 'critical' | 'warning' | 'info';
+  out_trade_no: string;
+  out_refund_no: string | null;
+  provider_ref: string | null;
+  provider_amount: number | null;
+  books_amount: number | null;
+  order_id: string | null;
+  payment_id: string | null;
+  refund_id: string | null;
+}
+export interface ReconciliationDecisionRow {
+  provider: string;
+  out_trade_no: string;
+  decision: 'refund' | 'issue';
+  note: string | null;
+  reference: string | null;
+  decided_by: string;
+  decided_at: Date;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -474,5 +549,8 @@ declare module 'knex/types/tables.js' {
     emergency_sessions: Table<EmergencySessionRow>;
     emergency_sales: Table<EmergencySaleRow>;
     daily_reports: Table<DailyReportRow, 'report'>;
+    reconciliation_runs: Table<ReconciliationRunRow, 'totals' | 'statement_totals'>;
+    reconciliation_items: Table<ReconciliationItemRow>;
+    reconciliation_decisions: Table<ReconciliationDecisionRow>;
   }
 }

@@ -58,3 +58,20 @@ export const WaitlistInput = z.object({
   contactPhone: Phone,
 });
 export type WaitlistInput = z.output<typeof WaitlistInput>;
+
+/**
+ * Paying a held order: which provider (one of the deployment's; the first by default),
+ * the payer's device (the API reads the User-Agent when it is left out) and, in the
+ * mini-program, the payer's openid. The amount is never an input: it is the order's.
+ */
+export const StartPaymentInput = z
+  .object({
+    provider: z.enum(['wechat', 'alipay']).optional(),
+    device: z.enum(['mobile', 'desktop']).optional(),
+    openid: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{6,128}$/, 'a WeChat openid')
+      .optional(),
+  })
+  .strict();
+export type StartPaymentInput = z.output<typeof StartPaymentInput>;

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { conflict, inputError, notAllowed } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
@@ -11,6 +10,8 @@ import type { RefundInput, RescheduleInput } from './inputs.js';
 import { loadOrder, loadTickets, viewOrder, type OrderDeps, type OrderOutcome } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
+import type { RefundStatus } from '../db/tables.js';
+import { bookRefund, salePaymentOf, sendRefund } from './refunds.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
@@ -122,13 +123,15 @@ export async function extendHold(
 
 export interface RefundResult {
   order: OrderView;
-  refund: { id: string; amount: number; status: 'pending' | 'succeeded' | 'failed'; ticketIds: string[] };
+  refund: { id: string; amount: number; status: RefundStatus; ticketIds: string[] };
 }
 
 /**
  * Refunds some or all unused tickets of a paid order. Tickets are revoked and their
  * stock released in the same transaction that books the refund; the money goes back
- * through the gateway after the commit (a failed call stays `pending` and is retried).
+ * through the channel that took it (core/orders/refunds.ts) — the provider's refund API
+ * after the commit (a refused or unsent refund is retried), the counter for cash and
+ * card, the partner's statement for a partner-account order — whoever asks for it.
  */
 export async function refundOrder(
   d: OrderDeps,
@@ -137,7 +140,7 @@ export async function refundOrder(
   input: RefundInput,
 ): Promise<RefundResult> {
   const now = d.clock.now();
-  const refundId = uuidv7(now.getTime());
+  let refundId = '';
   let amount = 0;
   let ticketIds: string[] = [];
   let freed: { areaId: string; date: string; slotId: string } | undefined;
@@ -174,17 +177,14 @@ export async function refundOrder(
         amount_refunded: o.amount_refunded + amount,
         updated_at: now,
       });
-    await trx('refunds').insert({
-      id: refundId,
-      order_id: o.id,
-      ticket_ids: ticketIds,
+    refundId = await bookRefund(trx, d, {
+      order: o,
+      payment: await salePaymentOf(trx, o.id),
       amount,
-      reason_code: input.reason,
-      reason_text: input.note ?? null,
-      status: 'pending',
-      actor: `${actor.kind}:${actor.id}`,
-      created_at: now,
-      updated_at: now,
+      reason: input.reason,
+      reasonText: input.note,
+      actor,
+      ticketIds,
     });
     await outbox(trx, 'order.refunded', o.id, {
       areaId: o.area_id,
@@ -220,48 +220,6 @@ export async function refundOrder(
     order: await viewOrder(d.db, d.vault, orderId),
     refund: { id: refundId, amount, status, ticketIds },
   };
-}
-
-/** Refunds the gateway has not confirmed yet, oldest first (the retry job's input). */
-export async function pendingRefunds(db: Knex, limit: number): Promise<string[]> {
-  const rows = await db('refunds')
-    .where({ status: 'pending' })
-    .orderBy('created_at')
-    .limit(limit)
-    .select('id');
-  return rows.map((r) => r.id);
-}
-
-/** Sends a booked refund to the gateway; returns its status. Safe to call again. */
-export async function sendRefund(
-  d: OrderDeps,
-  refundId: string,
-): Promise<'pending' | 'succeeded' | 'failed'> {
-  const r = await d.db('refunds').where({ id: refundId }).first();
-  if (!r || r.status !== 'pending') return r?.status ?? 'failed';
-  // a whole payment given back names that payment; a ticket refund takes the order's
-  const pay = await (
-    r.payment_id
-      ? d.db('payments').where({ id: r.payment_id })
-      : d.db('payments').where({ order_id: r.order_id, status: 'succeeded' })
-  ).first();
-  if (r.amount === 0 || pay?.provider === 'free') {
-    await d.db('refunds').where({ id: refundId }).update({ status: 'succeeded' });
-    return 'succeeded';
-  }
-  // every payment row names its provider reference (startPayment, recordPayment)
-  if (!pay?.provider_ref) return 'pending';
-  const res = await d.gateway
-    .refund({ providerRef: pay.provider_ref, refundId, amount: r.amount })
-    .catch((e: unknown) => {
-      d.log.warn({ err: e, refundId }, 'refund call failed; will retry');
-      return { status: 'pending' as const };
-    });
-  if (res.status !== 'pending')
-    await d.db('refunds').where({ id: refundId }).update({ status: res.status, updated_at: d.clock.now() });
-  if (res.status === 'succeeded' && r.payment_id)
-    await d.db('payments').where({ id: r.payment_id }).update({ status: 'refunded' });
-  return res.status;
 }
 
 /**

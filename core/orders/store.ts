@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { PiiVault } from '../pii/crypto.js';
 import type { KeyRing } from '../tickets/keys.js';
-import type { PaymentGateway } from '../payments/gateway.js';
+import type { PaymentProviders } from '../payments/config.js';
 import { maskIdNumber, maskName, maskPhone } from '../pii/mask.js';
 import { notFound } from '../errors.js';
 import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
@@ -19,11 +19,18 @@ export interface OrderDeps {
   vault: PiiVault;
   keys: () => Promise<KeyRing>;
   clock: Clock;
-  gateway: PaymentGateway;
+  /** the deployment's payment providers, by name, the default first */
+  payments: PaymentProviders;
   log: Logger;
   holdTtlSeconds: number;
   /** where payment providers call back, e.g. https://api.example/v1/payments/callback */
   callbackBaseUrl: string;
+  /** where visitors reach the platform (the provider sends the payer back here) */
+  publicUrl: string;
+  /** a refused provider refund is sent this many times, then `failed` and alerted */
+  refundMaxAttempts: number;
+  /** told what happened to a payment notice, a recovered payment or a refund (metrics) */
+  onPaymentEvent?: (e: PaymentEvent) => void;
   /** schedules the release of a hold at its expiry (a BullMQ delayed job in production) */
   onHoldPlaced?: (orderId: string, expiresAt: Date) => Promise<void>;
   /** told after a commit that stock was freed (waiting list, sold-out caches) */
@@ -31,6 +38,21 @@ export interface OrderDeps {
   /** told after a commit what happened to an order (metrics: catalog ids only, never order or visitor ids) */
   onOutcome?: (e: OrderOutcome) => void;
 }
+
+/** Payment facts for the metrics: small fixed vocabularies, never ids. */
+export type PaymentEvent =
+  | { kind: 'notice'; provider: string; result: NoticeResult }
+  | { kind: 'mismatch'; provider: string; source: 'notice' | 'query' | 'close' }
+  | { kind: 'recovered'; provider: string; source: 'query' | 'close' }
+  | { kind: 'refund'; method: 'provider' | 'counter'; result: 'succeeded' | 'retry' | 'failed' };
+
+/**
+ * What became of a provider's notification: applied (moved the books), duplicate or
+ * stale (already known, acknowledged), or refused — a bad signature (or stale, or for
+ * another merchant), unreadable, for a payment Scenic never created, or not matching it.
+ */
+export type NoticeResult =
+  'applied' | 'duplicate' | 'bad_signature' | 'malformed' | 'unknown_payment' | 'mismatch';
 
 export interface OrderOutcome {
   kind: 'held' | 'issued' | 'refunded' | 'expired' | 'cancelled' | 'refused';

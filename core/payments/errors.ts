@@ -33,6 +33,18 @@ export const PAYMENT_ERRORS = {
   statement_not_ready: 'unavailable',
   /** the request itself is wrong (scene for the other provider, missing openid…) */
   invalid_payment_request: 'input',
+  /** no payment provider is configured for online payments (SCENIC_PAYMENT_PROVIDERS) */
+  no_payment_provider: 'unavailable',
+  /** a refund id that does not exist, or not one a cashier settles */
+  refund_not_found: 'not-found',
+  /** the refund is not in a state that allows this (settled already, not failed…) */
+  refund_not_settleable: 'conflict',
+  /** a card refund settled at the counter names the terminal's reference */
+  settlement_reference_required: 'input',
+  /** no such reconciliation run or item */
+  reconciliation_not_found: 'not-found',
+  /** a decision is recorded only for money taken with no payment in the books */
+  reconciliation_decision_not_allowed: 'conflict',
 } as const satisfies ErrorTable;
 
 export type PaymentErrorCode = keyof typeof PAYMENT_ERRORS;

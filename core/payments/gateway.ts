@@ -3,45 +3,12 @@
  * a payment with the provider, the visitor pays on the provider's page or app, and the
  * provider calls back (signed).
  *
- * Two interfaces live here while issue 15 is wired in:
- * - `PaymentGateway` is what the money path (core/orders) calls today; tests and the demo
- *   satisfy it with `FakeGateway` (fakes/payment-gateway.ts).
- * - `ProviderGateway` is the real providers' interface (WeChat Pay API v3 in `wechat/`,
- *   Alipay in `alipay/`, built by `config.ts`): create per scene, verified notices for
- *   payments and refunds, query, close, refund, refund query and the daily statement.
- *   The wiring step moves core/orders onto it and retires `PaymentGateway`.
+ * `ProviderGateway` is the providers' interface (WeChat Pay API v3 in `wechat/`, Alipay in
+ * `alipay/`, built by `config.ts`): create per scene, verified notices for payments and
+ * refunds, query, close, refund, refund query and the daily statement. core/orders calls
+ * it; tests and the demo run the same adapters against the local fakes (fakes/).
  * See core/payments/README.md and docs/adr/0009-payment-providers.md.
  */
-export interface CreatePayment {
-  orderId: string;
-  amount: number;
-  currency: string;
-  description: string;
-  notifyUrl: string;
-}
-
-export interface PaymentNotice {
-  providerRef: string;
-  orderId: string;
-  amount: number;
-  status: 'succeeded' | 'failed';
-  raw: unknown;
-}
-
-export interface PaymentGateway {
-  readonly provider: string;
-  createPayment(req: CreatePayment): Promise<{ providerRef: string; payUrl: string }>;
-  /** Verifies the provider's signature; throws an `authentication` DomainError if it is wrong. */
-  parseCallback(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): PaymentNotice;
-  refund(req: {
-    providerRef: string;
-    refundId: string;
-    amount: number;
-  }): Promise<{ status: 'succeeded' | 'pending' | 'failed' }>;
-}
-
-// ---------------------------------------------------------------------------------------
-// Real providers
 
 export type ProviderName = 'wechat' | 'alipay';
 

@@ -22,7 +22,8 @@ export async function exchange(
     res = await fetch(url, {
       method: init.method,
       headers: init.headers,
-      body: init.body,
+      // A copy into a plain ArrayBuffer: Buffer's backing store may be shared, which BodyInit refuses.
+      body: typeof init.body === 'string' || init.body === undefined ? init.body : new Uint8Array(init.body),
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });

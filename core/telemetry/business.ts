@@ -1,4 +1,4 @@
-import type { OrderOutcome } from '../orders/store.js';
+import type { OrderDeps, OrderOutcome, PaymentEvent } from '../orders/store.js';
 import type { ScenicMetrics } from './metrics.js';
 
 /**
@@ -41,5 +41,33 @@ export function orderOutcomeRecorder(m: ScenicMetrics): (e: OrderOutcome) => voi
           });
         break;
     }
+  };
+}
+
+/**
+ * Turns payment facts (core/orders `onPaymentEvent`) into the money counters of the
+ * role: notices by result, mismatches, payments recovered by asking, refund attempts.
+ */
+export function paymentEventRecorder(m: ScenicMetrics): (e: PaymentEvent) => void {
+  const add = (name: Parameters<ScenicMetrics['add']>[0], labels: Record<string, string>) => {
+    if (m.has(name)) m.add(name, 1, labels);
+  };
+  return (e) => {
+    if (e.kind === 'notice') add('scenic_payment_notices_total', { provider: e.provider, result: e.result });
+    else if (e.kind === 'mismatch')
+      add('scenic_payment_mismatches_total', { provider: e.provider, source: e.source });
+    else if (e.kind === 'recovered')
+      add('scenic_payments_recovered_total', { provider: e.provider, source: e.source });
+    else add('scenic_refunds_total', { method: e.method, result: e.result });
+  };
+}
+
+/** Chains `record` after whatever `onPaymentEvent` the deps already have. */
+export function recordPaymentEvents(d: OrderDeps, m: ScenicMetrics): void {
+  const record = paymentEventRecorder(m);
+  const prev = d.onPaymentEvent;
+  d.onPaymentEvent = (e) => {
+    prev?.(e);
+    record(e);
   };
 }

@@ -6,7 +6,6 @@ import { demoArea } from '../../core/catalog/demo.js';
 import { Inventory } from '../../core/inventory/inventory.js';
 import { reconcileDay } from '../../core/orders/reconcile.js';
 import { EmergencySaleInput, emergencySale } from '../../core/channels/emergency.js';
-import { withOffGatewayRefunds } from '../../core/channels/box-office.js';
 import { day, type Body } from './support.js';
 
 const idem = () => ({ 'idempotency-key': randomUUID() });
@@ -72,7 +71,7 @@ describe('box office, kiosk and handheld selling', () => {
       },
     });
 
-  it('sells walk-up tickets for today in cash with change, by card, and by QR through the gateway', async () => {
+  it('sells walk-up tickets for today in cash with change, by card, and by QR through the provider (WeChat Native)', async () => {
     const cash = await sell(window, { payment: { method: 'cash', tendered: 10000 } });
     expect(cash.status).toBe(201);
     expect(cash.body).toMatchObject({
@@ -97,8 +96,8 @@ describe('box office, kiosk and handheld selling', () => {
       payment: { method: 'qr', status: 'pending' },
     });
     const orderId = (qr.body.order as Body).id as string;
-    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === orderId)![0];
-    expect(await api.gateway.complete(payId)).toBe(200);
+    expect(await api.payment(orderId)).toMatchObject({ provider: 'wechat', scene: 'native' });
+    expect((await api.pay(orderId)).at(-1)?.status).toBe(204);
     expect((await api.call('GET', `/v1/orders/${orderId}`, { key: kiosk })).body.status).toBe('issued');
 
     const short = await sell(window, { payment: { method: 'cash', tendered: 5000 } });
@@ -110,6 +109,14 @@ describe('box office, kiosk and handheld selling', () => {
     const r = await sell(kiosk, { payment: { method: 'cash', tendered: 8000 } });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('payment_method_not_allowed');
+    // nobody vouches for a card at a kiosk: the terminal's reference, or no sale recorded
+    const orders = await api.platform.db('orders').count<{ n: string }[]>({ n: '*' });
+    const noRef = await sell(kiosk, { payment: { method: 'card' } });
+    expect(noRef.status).toBe(400);
+    expect(noRef.body.code).toBe('card_reference_required');
+    expect(await api.platform.db('orders').count<{ n: string }[]>({ n: '*' })).toEqual(orders);
+    const withRef = await sell(kiosk, { payment: { method: 'card', reference: 'TERM-0042' } });
+    expect(withRef.body).toMatchObject({ payment: { method: 'card', status: 'paid' } });
     expect((await api.call('POST', '/v1/box-office/sales', { headers: idem(), body: {} })).status).toBe(401);
   });
 
@@ -150,7 +157,7 @@ describe('box office, kiosk and handheld selling', () => {
     expect(reprint.status).toBe(200);
     expect((reprint.body.tickets as Body[]).map((t) => t.code)).toEqual([tickets[0]!.code]);
 
-    const refunds = api.gateway.refunds.length;
+    const refunds = api.wechat.refunds.size + api.alipay.refunds.size;
     const rf = await api.call('POST', `/v1/box-office/orders/${order.id as string}/refunds`, {
       key: window,
       headers: idem(),
@@ -159,9 +166,32 @@ describe('box office, kiosk and handheld selling', () => {
     expect(rf.status).toBe(201);
     expect(rf.body).toMatchObject({
       order: { status: 'partially_refunded', amountRefunded: 8000 },
-      refund: { amount: 8000, status: 'succeeded' },
+      refund: { amount: 8000, status: 'awaiting_counter' },
     });
-    expect(api.gateway.refunds.length).toBe(refunds); // card money goes back on the terminal, not through the gateway
+    // card money goes back on the terminal at the counter, never through a provider
+    expect(api.wechat.refunds.size + api.alipay.refunds.size).toBe(refunds);
+    const refundId = (rf.body.refund as Body).id as string;
+    const queue = await api.call('GET', '/v1/box-office/refunds?areaId=bo', { key: window });
+    expect(queue.body.items).toEqual([
+      expect.objectContaining({ id: refundId, status: 'awaiting_counter', paidWith: 'card', amount: 8000 }),
+    ]);
+    const noRef = await api.call('POST', `/v1/box-office/refunds/${refundId}/settle`, {
+      key: window,
+      body: {},
+    });
+    expect(noRef.status).toBe(400);
+    expect(noRef.body.code).toBe('settlement_reference_required');
+    const settled = await api.call('POST', `/v1/box-office/refunds/${refundId}/settle`, {
+      key: window,
+      body: { reference: 'POS-R-1' },
+    });
+    expect(settled.body).toMatchObject({ status: 'succeeded', settlementRef: 'POS-R-1' });
+    const twice = await api.call('POST', `/v1/box-office/refunds/${refundId}/settle`, {
+      key: window,
+      body: { reference: 'POS-R-1' },
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('refund_not_settleable');
     const noReason = await api.call('POST', `/v1/box-office/orders/${order.id as string}/refunds`, {
       key: window,
       headers: idem(),
@@ -277,13 +307,9 @@ describe('box office, kiosk and handheld selling', () => {
       items: [{ productId: 'adult', visitors: visitors(2) }],
       payment: { method: 'cash' },
     });
-    const degraded = await emergencySale(
-      { ...withOffGatewayRefunds(p.orders), inventory: deadInventory },
-      actor,
-      sessionId,
-      input,
-      { budgetMs: 300 },
-    );
+    const degraded = await emergencySale({ ...p.orders, inventory: deadInventory }, actor, sessionId, input, {
+      budgetMs: 300,
+    });
     dead.disconnect();
     expect(degraded).toMatchObject({
       order: { status: 'issued' },

@@ -100,7 +100,7 @@ describe('channel registry: effective states, switches and level changes, audite
         date: D,
         slotId: '0900',
         items: [{ productId: 'adult', visitors: [{ name: '郑十', idNumber: residentId('19600101', 400) }] }],
-        payment: { method: 'card' },
+        payment: { method: 'card', reference: 'TERM-3' },
       },
     });
     expect(refused.body.code).toBe('channel_disabled');

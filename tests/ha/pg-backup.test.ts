@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { useRedis } from '../support/redis.js';
 import { RoleProcess, freePort, waitFor } from '../support/processes.js';
 import { placeOrders } from './order-load.js';
-import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { loadConfig } from '../../core/config.js';
 import { createPlatform } from '../../core/platform.js';
 import { migrateLatest } from '../../core/db/migrate.js';
@@ -134,7 +134,7 @@ describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-bac
     const r = redis;
     const schema = `t_${uniqueSuffix()}`;
     const date = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
-    const gateway: FakeGatewayServer = await startFakeGateway();
+    const gateway: WechatPayFake = await startWechatPayFake();
     const port = await freePort();
     const env = {
       DATABASE_URL: parseEnv((await runScript('pg-backup', ['env'])).stdout).PG_BACKUP_URL!,
@@ -144,8 +144,9 @@ describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-bac
       REDIS_PREFIX: r.prefix,
       SCENIC_PII_KEY: randomBytes(32).toString('base64'),
       SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
-      SCENIC_FAKE_GATEWAY_URL: gateway.url,
-      SCENIC_FAKE_GATEWAY_SECRET: gateway.secret,
+      SCENIC_PAYMENT_PROVIDERS: 'wechat',
+      ...gateway.env(),
+      SCENIC_ALLOW_FAKE_GATEWAY: '1',
       SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',
       PORT: String(port),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { useRedis } from '../support/redis.js';
 import { RoleProcess, freePort, waitFor } from '../support/processes.js';
 import { placeOrders, unavailableSeconds } from './order-load.js';
-import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { loadConfig } from '../../core/config.js';
 import { createPlatform, type Platform } from '../../core/platform.js';
 import { migrateLatest } from '../../core/db/migrate.js';
@@ -119,13 +119,13 @@ describe('orders through a Postgres failover (API → HAProxy → Patroni)', () 
   const DATE = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
   const CAPACITY = 2000;
   let platform: Platform;
-  let gateway: FakeGatewayServer;
+  let gateway: WechatPayFake;
   let api: RoleProcess;
   let port = 0;
 
   beforeAll(async () => {
     const env = await ensureUp('pg-ha');
-    gateway = await startFakeGateway();
+    gateway = await startWechatPayFake();
     port = await freePort();
     const appEnv = {
       DATABASE_URL: env.PG_HA_URL!,
@@ -135,8 +135,9 @@ describe('orders through a Postgres failover (API → HAProxy → Patroni)', () 
       REDIS_PREFIX: r.prefix,
       SCENIC_PII_KEY: randomBytes(32).toString('base64'),
       SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
-      SCENIC_FAKE_GATEWAY_URL: gateway.url,
-      SCENIC_FAKE_GATEWAY_SECRET: gateway.secret,
+      SCENIC_PAYMENT_PROVIDERS: 'wechat',
+      ...gateway.env(),
+      SCENIC_ALLOW_FAKE_GATEWAY: '1',
       SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',
       PORT: String(port),

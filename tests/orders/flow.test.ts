@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { outRefundNoOf } from '../../core/payments/gateway.js';
 import { randomUUID } from 'node:crypto';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
@@ -11,7 +12,7 @@ const D = day(3);
 const idem = () => ({ 'idempotency-key': randomUUID() });
 type Body = Record<string, unknown>;
 
-describe('visitor purchase flow over HTTP (real Postgres, Redis, fake gateway)', () => {
+describe('visitor purchase flow over HTTP (real Postgres, Redis, WeChat Pay fake)', () => {
   const api = useApi({ app: { rateLimits: false } });
   beforeAll(async () => {
     await api.seed(
@@ -49,8 +50,7 @@ describe('visitor purchase flow over HTTP (real Postgres, Redis, fake gateway)',
       headers: { 'x-order-token': token },
     });
     expect(p.status).toBe(201);
-    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.id)![0];
-    expect(await api.gateway.complete(payId)).toBe(200);
+    expect((await api.pay(o.id as string)).at(-1)?.status).toBe(204);
     return (await api.call('GET', `/v1/orders/${o.id as string}`, { headers: { 'x-order-token': token } }))
       .body;
   }
@@ -292,11 +292,20 @@ describe('visitor purchase flow over HTTP (real Postgres, Redis, fake gateway)',
       body: { ticketIds: [t1!.id], reason: 'illness' },
     });
     expect(rf.status).toBe(201);
-    expect(rf.body.refund).toMatchObject({ amount: 8000, status: 'succeeded' });
+    // accepted by WeChat Pay (PROCESSING), then final once its refund notice is in
+    expect(rf.body.refund).toMatchObject({ amount: 8000, status: 'processing' });
+    const refundId = (rf.body.refund as Body).id as string;
+    await expect
+      .poll(async () => (await api.platform.db('refunds').where({ id: refundId }).first())?.status)
+      .toBe('succeeded');
     expect((rf.body.order as Body).status).toBe('partially_refunded');
     expect(((rf.body.order as Body).tickets as Body[]).map((t) => t.status)).toEqual(['refunded', 'valid']);
     expect((await api.platform.inventory.snapshot('flow', D)).used).toBe(before - 1);
-    expect(api.gateway.refunds.at(-1)).toMatchObject({ amount: 8000 });
+    expect(
+      api.wechat.refunds.get(outRefundNoOf((rf.body.refund as Body).id as string))?.amount,
+    ).toMatchObject({
+      refund: 8000,
+    });
     const again = await api.call('POST', `/v1/orders/${o.body.id as string}/refunds`, {
       headers: { 'x-order-token': o.body.accessToken as string, ...idem() },
       body: { ticketIds: [t1!.id], reason: 'illness' },
@@ -354,9 +363,9 @@ describe('visitor purchase flow over HTTP (real Postgres, Redis, fake gateway)',
     const p = await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, {
       headers: { 'x-order-token': o.body.accessToken as string },
     });
-    const payId = [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0];
     expect(p.status).toBe(201);
-    expect(await api.gateway.complete(payId, { tamper: true })).toBe(401);
+    const answers = await api.pay(o.body.id as string, { tamper: 'signature' });
+    expect(answers.map((a) => a.status)).toEqual([500, 500, 500]); // refused: WeChat keeps retrying
     const rows: { status: string }[] = await api.platform
       .db('orders')
       .where({ id: o.body.id as string })

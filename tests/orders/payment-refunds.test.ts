@@ -3,35 +3,36 @@ import { randomUUID } from 'node:crypto';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { addDays, localParts } from '../../core/time.js';
-import { endHold, sendRefund } from '../../core/orders/lifecycle.js';
-import { recordPayment } from '../../core/orders/payment.js';
+import { sendRefund } from '../../core/orders/refunds.js';
+import { outRefundNoOf, outTradeNoOf } from '../../core/payments/gateway.js';
 
 const D = addDays(localParts(new Date(), 'Asia/Shanghai').date, 2);
 let person = 0;
 
 /**
- * Money that arrives for no sale goes back, and the refund is booked with the payment
- * in one transaction (so a crash before the gateway call leaves a pending refund the
- * retry job sends, never nothing): paid after the hold lapsed and the stock was sold,
- * and paid twice.
+ * A second payment of a paid order is given back from that payment, through the provider
+ * that took it, and the refund is booked with the payment in one transaction: a refund
+ * the provider refused first (or that a crash left unsent) is pending, and sending it
+ * again gives the money back once.
  */
 describe('payments that must be given back', () => {
   const api = useApi({ app: { rateLimits: false } });
   beforeAll(async () => {
     await api.seed(
       demoArea({
-        id: 'one-seat',
+        id: 'twice',
         dailyCapacity: 100,
-        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 1 }],
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 10 }],
         quotas: [],
       }),
     );
   });
-  const hold = async () => {
+
+  it('gives back a second payment of a paid order, from that payment, through its provider', async () => {
     const o = await api.call('POST', '/v1/orders', {
       headers: { 'idempotency-key': randomUUID() },
       body: {
-        areaId: 'one-seat',
+        areaId: 'twice',
         date: D,
         slotId: '0900',
         items: [
@@ -40,107 +41,56 @@ describe('payments that must be given back', () => {
       },
     });
     expect(o.status).toBe(201);
-    return o.body as { id: string; amountTotal: number };
-  };
-  const refundsOf = (orderId: string) =>
-    api.platform
-      .db('refunds')
-      .where({ order_id: orderId })
-      .select<
-        { id: string; payment_id: string | null; reason_code: string; status: string; amount: number }[]
-      >();
+    const { id, accessToken, amountTotal } = o.body as {
+      id: string;
+      accessToken: string;
+      amountTotal: number;
+    };
+    // the payer opens WeChat Pay, then Alipay, and pays both
+    const start = async (provider: 'wechat' | 'alipay') => {
+      const p = await api.call('POST', `/v1/orders/${id}/payments`, {
+        headers: { 'x-order-token': accessToken },
+        body: { provider, device: 'desktop' },
+      });
+      expect(p.status).toBe(201);
+      return p.body.paymentId as string;
+    };
+    const wx = await start('wechat');
+    const ali = await start('alipay');
+    expect((await api.wechat.pay(outTradeNoOf(wx))).at(-1)?.status).toBe(204);
+    expect((await api.platform.db('orders').where({ id }).first())?.status).toBe('issued');
 
-  it('refunds a payment that arrives after the hold lapsed and the seat was sold to someone else', async () => {
-    const late = await hold();
-    await api.platform
-      .db('orders')
-      .where({ id: late.id })
-      .update({ expires_at: new Date(Date.now() - 1_000) });
-    expect(await endHold(api.platform.orders, late.id, 'expired')).toBe(true);
-    const other = await hold(); // takes the only seat
-    expect(other.id).not.toBe(late.id);
-
-    const providerRef = `late-${randomUUID()}`;
-    const r = await recordPayment(api.platform.orders, {
-      providerRef,
-      orderId: late.id,
-      amount: late.amountTotal,
-      status: 'succeeded',
-      raw: {},
-    });
-    expect(r.outcome).toBe('refund_required');
-    expect(r.order.status).not.toBe('issued');
-    const pay = await api.platform
-      .db('payments')
-      .where({ provider_ref: providerRef })
-      .first<{ id: string; status: string }>();
-    expect(await refundsOf(late.id)).toEqual([
+    api.alipay.failRefunds(1, 'ACQ.SYSTEM_ERROR'); // Alipay refuses the first attempt
+    await api.pay(id); // the newest payment: Alipay's
+    const refunds = await api.platform.db('refunds').where({ order_id: id });
+    expect(refunds).toEqual([
       expect.objectContaining({
-        payment_id: pay.id,
-        reason_code: 'stock_unavailable',
-        status: 'succeeded',
-        amount: late.amountTotal,
+        payment_id: ali,
+        reason_code: 'duplicate_payment',
+        method: 'provider',
+        provider: 'alipay',
+        amount: amountTotal,
       }),
     ]);
-    expect(pay.status).toBe('refunded');
-    expect(api.gateway.refunds.filter((x) => x.providerRef === providerRef)).toHaveLength(1);
-    expect((await api.platform.inventory.snapshot('one-seat', D)).used).toBe(1); // still only the other buyer's seat
+    const refundId = refunds[0]!.id;
+    expect(refunds[0]!.status).not.toBe('succeeded');
+    expect(api.alipay.refunds.get(outRefundNoOf(refundId))).toBeUndefined();
 
-    // the provider calls back again: nothing more is refunded
-    const again = await recordPayment(api.platform.orders, {
-      providerRef,
-      orderId: late.id,
-      amount: late.amountTotal,
-      status: 'succeeded',
-      raw: {},
+    // the retry job's turn (the backoff has passed): that row, from the second payment
+    await api.platform.db('refunds').where({ id: refundId }).update({ next_attempt_at: null });
+    expect(await sendRefund(api.platform.orders, refundId)).toBe('succeeded');
+    expect(api.alipay.refunds.get(outRefundNoOf(refundId))).toMatchObject({
+      out_trade_no: outTradeNoOf(ali),
+      amount: amountTotal,
     });
-    expect(again.outcome).toBe('already_issued');
-    expect(await refundsOf(late.id)).toHaveLength(1);
-    await endHold(api.platform.orders, other.id, 'cancelled');
-  });
-
-  it('gives back a second payment of a paid order, from that payment, and a booked refund can always be sent again', async () => {
-    const o = await hold();
-    const first = `first-${randomUUID()}`;
-    const second = `second-${randomUUID()}`;
-    expect(
-      (
-        await recordPayment(api.platform.orders, {
-          providerRef: first,
-          orderId: o.id,
-          amount: o.amountTotal,
-          status: 'succeeded',
-          raw: {},
-        })
-      ).outcome,
-    ).toBe('issued');
-    api.gateway.failRefunds = true; // the gateway refuses: the refund is booked all the same
-    const r = await recordPayment(api.platform.orders, {
-      providerRef: second,
-      orderId: o.id,
-      amount: o.amountTotal,
-      status: 'succeeded',
-      raw: {},
-    });
-    api.gateway.failRefunds = false;
-    expect(r.outcome).toBe('refund_required');
-    expect(r.order.status).toBe('issued');
-    const pay2 = await api.platform.db('payments').where({ provider_ref: second }).first<{ id: string }>();
-    const [booked] = await refundsOf(o.id);
-    expect(booked).toMatchObject({ payment_id: pay2.id, reason_code: 'duplicate_payment' });
-
-    // a booked refund that was never sent (the process died after the commit) is pending:
-    // the retry job sends exactly that row, from the second payment
-    await api.platform.db('refunds').where({ id: booked!.id }).update({ status: 'pending' });
-    expect(await sendRefund(api.platform.orders, booked!.id)).toBe('succeeded');
-    expect(api.gateway.refunds.filter((x) => x.refundId === booked!.id)).toEqual([
-      expect.objectContaining({ providerRef: second, amount: o.amountTotal }),
-    ]);
-    expect(
-      (await api.platform.db('payments').where({ provider_ref: first }).first<{ status: string }>()).status,
-    ).toBe('succeeded');
-    expect(
-      (await api.platform.db('payments').where({ provider_ref: second }).first<{ status: string }>()).status,
-    ).toBe('refunded');
+    expect(await sendRefund(api.platform.orders, refundId)).toBe('succeeded'); // once only
+    expect([...api.alipay.refunds.values()].filter((r) => r.out_trade_no === outTradeNoOf(ali))).toHaveLength(
+      1,
+    );
+    const status = async (pid: string) =>
+      (await api.platform.db('payments').where({ id: pid }).first())?.status;
+    expect(await status(wx)).toBe('succeeded');
+    expect(await status(ali)).toBe('refunded');
+    expect([...api.wechat.refunds.values()]).toHaveLength(0); // nothing went back from the sale's payment
   });
 });

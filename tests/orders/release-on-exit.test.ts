@@ -53,9 +53,7 @@ describe('capacity released on exit', () => {
     await api.call('POST', `/v1/orders/${o.body.id as string}/payments`, {
       headers: { 'x-order-token': o.body.accessToken as string },
     });
-    await api.gateway.complete(
-      [...api.gateway.payments.entries()].find(([, v]) => v.orderId === o.body.id)![0],
-    );
+    await api.pay(o.body.id as string);
     const t = (
       (
         await api.call('GET', `/v1/orders/${o.body.id as string}`, {

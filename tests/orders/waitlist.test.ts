@@ -57,9 +57,7 @@ describe('waiting list for a sold-out slot', () => {
       headers: { 'x-order-token': a.body.accessToken as string },
     });
     expect(pay.status).toBe(201);
-    await api.gateway.complete(
-      [...api.gateway.payments.entries()].find(([, v]) => v.orderId === a.body.id)![0],
-    );
+    await api.pay(a.body.id as string);
     const full = await buy(1, '13700000009');
     expect(full.status).toBe(409);
     expect(full.body).toMatchObject({ code: 'slot_sold_out', waitlist: true });

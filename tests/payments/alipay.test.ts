@@ -18,7 +18,10 @@ let gw: ProviderGateway;
 let rx: Receiver;
 
 const build = (env: Record<string, string>) =>
-  loadPaymentProviders({ SCENIC_PAYMENT_PROVIDERS: 'alipay', ...env }, systemClock).get('alipay')!;
+  loadPaymentProviders(
+    { SCENIC_PAYMENT_PROVIDERS: 'alipay', SCENIC_ALLOW_FAKE_GATEWAY: '1', ...env },
+    systemClock,
+  ).get('alipay')!;
 
 beforeAll(async () => {
   fake = await startAlipayFake();

@@ -13,7 +13,10 @@ let gw: ProviderGateway;
 let rx: Receiver;
 
 const build = (env: Record<string, string>) =>
-  loadPaymentProviders({ SCENIC_PAYMENT_PROVIDERS: 'wechat', ...env }, systemClock).get('wechat')!;
+  loadPaymentProviders(
+    { SCENIC_PAYMENT_PROVIDERS: 'wechat', SCENIC_ALLOW_FAKE_GATEWAY: '1', ...env },
+    systemClock,
+  ).get('wechat')!;
 
 beforeAll(async () => {
   fake = await startWechatPayFake();

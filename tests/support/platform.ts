@@ -15,7 +15,11 @@ import {
   type ChannelDefinition,
 } from '../../core/catalog/definition.js';
 import { createApiKey } from '../../core/auth/api-keys.js';
-import { startFakeGateway, type FakeGatewayServer } from '../../fakes/payment-gateway.js';
+import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
+import { startAlipayFake, type AlipayFake } from '../../fakes/alipay.js';
+import type { CallbackPlan, Delivery } from '../../fakes/kit/notifier.js';
+import { outTradeNoOf } from '../../core/payments/gateway.js';
+import type { PaymentRow } from '../../core/db/tables.js';
 import { redactDeep, redactText } from '../../core/pii/mask.js';
 import { residentIdCheckChar } from '../../core/pii/id-number.js';
 import { usePostgres } from './postgres.js';
@@ -28,7 +32,13 @@ export interface TestPlatform {
   env: Record<string, string>;
   url: string;
   server: Server;
-  gateway: FakeGatewayServer;
+  /** the local WeChat Pay and Alipay (fakes/), the platform's providers (WeChat the default) */
+  wechat: WechatPayFake;
+  alipay: AlipayFake;
+  /** the newest payment of an order (the one a payer is paying) */
+  payment(orderId: string): Promise<PaymentRow>;
+  /** the payer pays the order's newest payment at its provider; the provider notifies per `plan` */
+  pay(orderId: string, plan?: CallbackPlan): Promise<Delivery[]>;
   adminKey: string;
   /** every log line the platform wrote, as it was written (after redaction) */
   logLines: string[];
@@ -44,7 +54,8 @@ export interface TestPlatform {
 
 /**
  * A whole API in-process on an ephemeral port, over this file's own Postgres schema
- * and Redis prefix, with a local fake payment gateway. Logs are captured so tests can
+ * and Redis prefix, paying through the real WeChat Pay and Alipay adapters against the
+ * local fakes (fakes/wechat-pay.ts, fakes/alipay.ts). Logs are captured so tests can
  * check that no personal data leaks.
  */
 export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlatform {
@@ -52,7 +63,8 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
   const r = useRedis();
   const ctx = { logLines: [] as string[] } as TestPlatform;
   beforeAll(async () => {
-    ctx.gateway = await startFakeGateway();
+    ctx.wechat = await startWechatPayFake();
+    ctx.alipay = await startAlipayFake();
     ctx.env = {
       DATABASE_URL: pg.url,
       DATABASE_SCHEMA: pg.schema,
@@ -61,8 +73,11 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       REDIS_PREFIX: r.prefix,
       SCENIC_PII_KEY: randomBytes(32).toString('base64'),
       SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
-      SCENIC_FAKE_GATEWAY_URL: ctx.gateway.url,
-      SCENIC_FAKE_GATEWAY_SECRET: ctx.gateway.secret,
+      SCENIC_PAYMENT_PROVIDERS: 'wechat,alipay',
+      ...ctx.wechat.env(),
+      ...ctx.alipay.env(),
+      // the tests' providers are the local fakes, and they say so
+      SCENIC_ALLOW_FAKE_GATEWAY: '1',
       SCENIC_SMS_LOG_TEXT: '1', // the tests read sign-in codes from the log
       HOST: '127.0.0.1',
       PORT: '0',
@@ -99,6 +114,28 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
     await new Promise<void>((res) => ctx.server.listen(0, '127.0.0.1', res));
     ctx.url = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
     ctx.platform.orders.callbackBaseUrl = `${ctx.url}/v1/payments/callback`;
+    ctx.platform.orders.publicUrl = ctx.url;
+    ctx.payment = async (orderId) => {
+      const p = await ctx.platform
+        .db('payments')
+        .where({ order_id: orderId })
+        .orderBy('created_at', 'desc')
+        .first();
+      if (!p) throw new Error(`order ${orderId} has no payment`);
+      return p;
+    };
+    ctx.pay = async (orderId, plan) => {
+      const p = await ctx.payment(orderId);
+      const no = outTradeNoOf(p.id);
+      if (p.provider === 'wechat') return ctx.wechat.pay(no, plan);
+      if (p.provider === 'alipay') {
+        // a page or wap payment exists at Alipay once the payer's browser opens it
+        const page = p.raw?.payUrl;
+        if (!ctx.alipay.trades.has(no) && typeof page === 'string') await fetch(page);
+        return ctx.alipay.pay(no, plan);
+      }
+      throw new Error(`payment ${p.id} is ${p.provider}, not a provider's`);
+    };
     await upsertChannels(ctx.platform.db, DEFAULT_CHANNELS);
     ctx.adminKey = (await createApiKey(ctx.platform.db, { name: 'test admin', role: 'admin' })).key;
     ctx.seed = async (area, channels = []) => {
@@ -128,7 +165,8 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
   afterAll(async () => {
     await new Promise<void>((res) => (ctx.server ? ctx.server.close(() => res()) : res()));
     ctx.server?.closeAllConnections();
-    await ctx.gateway?.close();
+    await ctx.wechat?.close();
+    await ctx.alipay?.close();
     await ctx.platform?.close();
   });
   return ctx;

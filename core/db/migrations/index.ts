@@ -8,6 +8,9 @@ import * as m0006 from './0006-capacity-release.js';
 import * as m0007 from './0007-reentry.js';
 import * as m0008 from './0008-refund-payment.js';
 import * as m0009 from './0009-outbox-retries.js';
+import * as m0011 from './0011-provider-payments.js';
+import * as m0012 from './0012-refund-channels.js';
+import * as m0013 from './0013-reconciliation.js';
 import * as m0020 from './0020-per-area-ids.js';
 import * as m0021 from './0021-area-declarations.js';
 
@@ -28,6 +31,9 @@ export const migrations: readonly Migration[] = [
   m0007,
   m0008,
   m0009,
+  m0011,
+  m0012,
+  m0013,
   m0020,
   m0021,
 ];
