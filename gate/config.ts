@@ -34,6 +34,12 @@ const Env = z.object({
   SCENIC_GATE_HEALTH_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
   /** Ask the centre before admitting while online (off: decide locally, sync later). */
   SCENIC_GATE_PRECHECK: z.enum(['on', 'off']).default('on'),
+  /** Scrape token: /metrics on the lane API (and the metrics port) answers only to its bearer. */
+  SCENIC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A dedicated /metrics listener apart from the lane API (0 = none). */
+  SCENIC_GATE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Its address: loopback unless told (the DaemonSet opens it on the pod network, no hostPort). */
+  SCENIC_GATE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -50,6 +56,10 @@ export interface GateConfig {
   refreshIntervalMs: number;
   healthIntervalMs: number;
   precheck: boolean;
+  metricsToken?: string;
+  /** 0: no dedicated metrics listener. */
+  metricsPort: number;
+  metricsHost: string;
   logLevel: string;
 }
 
@@ -68,6 +78,9 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
     refreshIntervalMs: e.SCENIC_GATE_REFRESH_INTERVAL_MS,
     healthIntervalMs: e.SCENIC_GATE_HEALTH_INTERVAL_MS,
     precheck: e.SCENIC_GATE_PRECHECK === 'on',
+    metricsToken: e.SCENIC_METRICS_TOKEN,
+    metricsPort: e.SCENIC_GATE_METRICS_PORT,
+    metricsHost: e.SCENIC_GATE_METRICS_HOST,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
@@ -6,6 +7,7 @@ import { CentralClient } from './central.js';
 import { loadGateConfig } from './config.js';
 import { Journal } from './journal.js';
 import { createGateServer } from './server.js';
+import { createMetricsServer, GateStats } from './metrics.js';
 import { startTelemetry } from '../core/telemetry/sdk.js';
 
 /**
@@ -35,14 +37,28 @@ async function runAgent(): Promise<number> {
   });
   // traces and OTLP; the agent's /metrics is its own exposition (gate/server.ts)
   const telemetry = startTelemetry({ role: 'gate' });
-  const server = createGateServer(agent, log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const stats = new GateStats();
+  const server = createGateServer(agent, log, { stats, metricsToken: config.metricsToken });
+  const listen = (s: Server, port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => resolve((s.address() as AddressInfo).port));
+    });
+  const metricsServer = config.metricsPort
+    ? createMetricsServer(agent, stats, config.metricsToken)
+    : undefined;
+  const metricsPort = metricsServer
+    ? await listen(metricsServer, config.metricsPort, config.metricsHost)
+    : undefined;
+  const port = await listen(server, config.port, config.host);
   log.info(
-    { port, host: config.host, journal: config.journalPath, backlog: journal.backlog() },
+    {
+      port,
+      host: config.host,
+      metricsPort,
+      journal: config.journalPath,
+      backlog: journal.backlog(),
+    },
     'gate agent listening',
   );
 
@@ -64,6 +80,8 @@ async function runAgent(): Promise<number> {
       clearInterval(healthTimer);
       server.close();
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       // One last upload attempt, bounded by the sync timeout; the journal keeps the rest.
       void agent.sync().finally(() => {
         journal.close();

@@ -25,6 +25,8 @@ export interface AgentHealth {
 export class AgentProcess {
   child!: ChildProcess;
   port = 0;
+  /** the dedicated metrics listener's port (SCENIC_GATE_METRICS_PORT), when started with one */
+  metricsPort: number | undefined;
   readonly logs: string[] = [];
 
   constructor(
@@ -33,9 +35,12 @@ export class AgentProcess {
   ) {}
 
   async start(timeoutMs = 30_000): Promise<this> {
+    // the test process's own scrape token (tests/support/platform.ts) is the API's, not this agent's
+    const inherited = { ...process.env };
+    delete inherited.SCENIC_METRICS_TOKEN;
     this.child = spawn(process.execPath, ['bin/scenic.mjs', 'gate'], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', SCENIC_GATE_PORT: '0', ...this.env },
+      env: { ...inherited, LOG_LEVEL: 'info', SCENIC_GATE_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderr: string[] = [];
@@ -52,9 +57,10 @@ export class AgentProcess {
       createInterface({ input: this.child.stdout! }).on('line', (line) => {
         this.logs.push(line);
         try {
-          const j = JSON.parse(line) as { msg?: string; port?: number };
+          const j = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
           if (j.msg === 'gate agent listening' && j.port) {
             clearTimeout(timer);
+            this.metricsPort = j.metricsPort;
             resolve(j.port);
           }
         } catch {

@@ -30,6 +30,10 @@ export interface TestPlatform {
   server: Server;
   gateway: FakeGatewayServer;
   adminKey: string;
+  /** the scrape token of `/metrics` (SCENIC_METRICS_TOKEN: metrics are closed without one) */
+  metricsToken: string;
+  /** GET /metrics with the scrape token */
+  metrics(): Promise<Response>;
   /** every log line the platform wrote, as it was written (after redaction) */
   logLines: string[];
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
@@ -53,6 +57,10 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
   const ctx = { logLines: [] as string[] } as TestPlatform;
   beforeAll(async () => {
     ctx.gateway = await startFakeGateway();
+    // the in-process API reads it from the environment (core/telemetry/config.ts), as do
+    // the role processes a test starts from `env`
+    process.env.SCENIC_METRICS_TOKEN ??= randomBytes(16).toString('hex');
+    ctx.metricsToken = process.env.SCENIC_METRICS_TOKEN;
     ctx.env = {
       DATABASE_URL: pg.url,
       DATABASE_SCHEMA: pg.schema,
@@ -64,6 +72,7 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       SCENIC_FAKE_GATEWAY_URL: ctx.gateway.url,
       SCENIC_FAKE_GATEWAY_SECRET: ctx.gateway.secret,
       SCENIC_SMS_LOG_TEXT: '1', // the tests read sign-in codes from the log
+      SCENIC_METRICS_TOKEN: ctx.metricsToken,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
@@ -99,6 +108,8 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
     await new Promise<void>((res) => ctx.server.listen(0, '127.0.0.1', res));
     ctx.url = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
     ctx.platform.orders.callbackBaseUrl = `${ctx.url}/v1/payments/callback`;
+    ctx.metrics = () =>
+      fetch(`${ctx.url}/metrics`, { headers: { authorization: `Bearer ${ctx.metricsToken}` } });
     await upsertChannels(ctx.platform.db, DEFAULT_CHANNELS);
     ctx.adminKey = (await createApiKey(ctx.platform.db, { name: 'test admin', role: 'admin' })).key;
     ctx.seed = async (area, channels = []) => {
