@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { inputError } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 
 /**
  * The gate agent's configuration, from the environment, validated at start-up so a
  * typo stops the agent with the variable's name instead of at the first scan.
  */
+const Credential = z
+  .string()
+  .regex(
+    /^sgd1\.[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{43}$/,
+    'must be a gate credential sgd1.<gateId>.<secret>',
+  );
+
 const Env = z.object({
   /** Base URL of the gate API, e.g. https://api.example/gate/v1 */
   SCENIC_GATE_API_URL: z
@@ -12,12 +21,12 @@ const Env = z.object({
     .url('must be an http(s) URL')
     .regex(/^https?:\/\//, 'must be an http(s) URL'),
   /** The device credential `sgd1.<gateId>.<secret>` given when the gate was registered. */
-  SCENIC_GATE_CREDENTIAL: z
-    .string()
-    .regex(
-      /^sgd1\.[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{43}$/,
-      'must be a gate credential sgd1.<gateId>.<secret>',
-    ),
+  SCENIC_GATE_CREDENTIAL: Credential.optional(),
+  /**
+   * Or a file holding it: in Kubernetes, this node's key of the entrance's credential
+   * Secret (`/etc/scenic/gate/credentials/$(NODE_NAME)`), so each node has its own identity.
+   */
+  SCENIC_GATE_CREDENTIAL_FILE: z.string().min(1).optional(),
   /** Path of the SQLite journal (a persistent volume on the node). */
   SCENIC_GATE_JOURNAL: z.string().min(1),
   SCENIC_GATE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
@@ -63,12 +72,41 @@ export interface GateConfig {
   logLevel: string;
 }
 
+/** The credential, from the variable or its file (exactly one of the two). */
+function credentialOf(e: z.output<typeof Env>): string {
+  const bad = (message: string, path: string) =>
+    inputError('invalid_config', `${path}: ${message}`, [{ path, message }]);
+  if (e.SCENIC_GATE_CREDENTIAL && e.SCENIC_GATE_CREDENTIAL_FILE)
+    throw bad(
+      'set SCENIC_GATE_CREDENTIAL or SCENIC_GATE_CREDENTIAL_FILE, not both',
+      'SCENIC_GATE_CREDENTIAL',
+    );
+  if (e.SCENIC_GATE_CREDENTIAL) return e.SCENIC_GATE_CREDENTIAL;
+  const file = e.SCENIC_GATE_CREDENTIAL_FILE;
+  if (!file)
+    throw bad('a gate credential is required (or SCENIC_GATE_CREDENTIAL_FILE)', 'SCENIC_GATE_CREDENTIAL');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw bad(`cannot read ${file}: ${(err as Error).message}`, 'SCENIC_GATE_CREDENTIAL_FILE');
+  }
+  const parsed = Credential.safeParse(text);
+  if (!parsed.success)
+    throw bad(
+      `${file} does not hold a gate credential sgd1.<gateId>.<secret>`,
+      'SCENIC_GATE_CREDENTIAL_FILE',
+    );
+  return parsed.data;
+}
+
 export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   const e = parseInput(Env, env, 'invalid_config');
+  const credential = credentialOf(e);
   return {
     apiUrl: e.SCENIC_GATE_API_URL.replace(/\/+$/, ''),
-    credential: e.SCENIC_GATE_CREDENTIAL,
-    gateId: e.SCENIC_GATE_CREDENTIAL.split('.')[1]!,
+    credential,
+    gateId: credential.split('.')[1]!,
     journalPath: e.SCENIC_GATE_JOURNAL,
     port: e.SCENIC_GATE_PORT,
     host: e.SCENIC_GATE_HOST,

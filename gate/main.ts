@@ -13,15 +13,20 @@ import { startTelemetry } from '../core/telemetry/sdk.js';
 /**
  * `scenic gate`: the edge gate agent of one entrance. Configuration from the
  * environment (see gate/config.ts and gate/README.md).
- * `scenic gate register|revoke ...` manages device credentials (gate/register.ts).
+ * `scenic gate register|revoke ...` manages device credentials (gate/register.ts);
+ * `scenic gate prepare-journal` gives the journal directory to the agent's user (gate/prepare-journal.ts).
  */
 export async function main(argv: string[] = process.argv.slice(3)): Promise<number> {
   if (argv[0] === 'register' || argv[0] === 'revoke')
     return (await import('./register.js')).manageDevices(argv);
+  if (argv[0] === 'prepare-journal')
+    return (await import('./prepare-journal.js')).prepareJournal(argv.slice(1));
   return runAgent();
 }
 
 async function runAgent(): Promise<number> {
+  // the journal and its WAL are the agent's alone (an edge box is shared with nothing, but may be lost)
+  process.umask(0o077);
   const config = loadGateConfig();
   const log = createLogger('gate', config.logLevel).child({ gate: config.gateId });
   const journal = new Journal(config.journalPath);

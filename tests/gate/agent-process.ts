@@ -32,13 +32,27 @@ export class AgentProcess {
   constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
+    /** run as this user (through setpriv), as the DaemonSet's pod does (uid 1000) */
+    private readonly runAs?: { uid: number; gid: number },
   ) {}
 
   async start(timeoutMs = 30_000): Promise<this> {
     // the test process's own scrape token (tests/support/platform.ts) is the API's, not this agent's
     const inherited = { ...process.env };
     delete inherited.SCENIC_METRICS_TOKEN;
-    this.child = spawn(process.execPath, ['bin/scenic.mjs', 'gate'], {
+    const argv = [process.execPath, 'bin/scenic.mjs', 'gate'];
+    const [cmd, ...args] = this.runAs
+      ? [
+          'setpriv',
+          '--reuid',
+          String(this.runAs.uid),
+          '--regid',
+          String(this.runAs.gid),
+          '--clear-groups',
+          ...argv,
+        ]
+      : argv;
+    this.child = spawn(cmd!, args, {
       cwd: ROOT,
       env: { ...inherited, LOG_LEVEL: 'info', SCENIC_GATE_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
