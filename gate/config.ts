@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { inputError } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
+import { loadLaneTokens, needsLaneTokens, type LaneAccess } from './lane-access.js';
 
 /**
  * The gate agent's configuration, from the environment, validated at start-up so a
@@ -32,6 +33,13 @@ const Env = z.object({
   SCENIC_GATE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** The turnstiles talk to the agent on the node: loopback unless they sit on the LAN. */
   SCENIC_GATE_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Lane tokens, `<lane> <token>` per line (gate/lane-access.ts); required unless the agent
+   * listens on loopback only.
+   */
+  SCENIC_GATE_LANE_TOKENS_FILE: z.string().min(1).optional(),
+  /** Host names the lane API answers to besides IP addresses and localhost (comma-separated). */
+  SCENIC_GATE_ALLOWED_HOSTS: z.string().default(''),
   /** Time the centre has to answer an online pre-check before the offline decision stands. */
   SCENIC_GATE_PRECHECK_BUDGET_MS: z.coerce.number().int().min(10).max(2_000).default(150),
   /** Pause between sync rounds (journal up, changes down). */
@@ -69,7 +77,33 @@ export interface GateConfig {
   /** 0: no dedicated metrics listener. */
   metricsPort: number;
   metricsHost: string;
+  /** Who may use the lane API (Host names, lane tokens). */
+  laneAccess: LaneAccess;
   logLevel: string;
+}
+
+function laneAccessOf(e: z.output<typeof Env>): LaneAccess {
+  const bad = (message: string, path: string) =>
+    inputError('invalid_config', `${path}: ${message}`, [{ path, message }]);
+  const allowedHosts = new Set(
+    e.SCENIC_GATE_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const file = e.SCENIC_GATE_LANE_TOKENS_FILE;
+  if (!file) {
+    if (needsLaneTokens(e.SCENIC_GATE_HOST))
+      throw bad(
+        `the lane API listens on ${e.SCENIC_GATE_HOST}: lane devices need tokens (or listen on 127.0.0.1)`,
+        'SCENIC_GATE_LANE_TOKENS_FILE',
+      );
+    return { lanes: new Map(), allowedHosts };
+  }
+  try {
+    return { lanes: loadLaneTokens(file), allowedHosts };
+  } catch (err) {
+    throw bad(`${file}: ${(err as Error).message}`, 'SCENIC_GATE_LANE_TOKENS_FILE');
+  }
 }
 
 /** The credential, from the variable or its file (exactly one of the two). */
@@ -119,6 +153,7 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
     metricsToken: e.SCENIC_METRICS_TOKEN,
     metricsPort: e.SCENIC_GATE_METRICS_PORT,
     metricsHost: e.SCENIC_GATE_METRICS_HOST,
+    laneAccess: laneAccessOf(e),
     logLevel: e.LOG_LEVEL,
   };
 }

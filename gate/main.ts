@@ -43,7 +43,11 @@ async function runAgent(): Promise<number> {
   // traces and OTLP; the agent's /metrics is its own exposition (gate/server.ts)
   const telemetry = startTelemetry({ role: 'gate' });
   const stats = new GateStats();
-  const server = createGateServer(agent, log, { stats, metricsToken: config.metricsToken });
+  const server = createGateServer(agent, log, {
+    stats,
+    metricsToken: config.metricsToken,
+    laneAccess: config.laneAccess,
+  });
   const listen = (s: Server, port: number, host: string) =>
     new Promise<number>((resolve, reject) => {
       s.once('error', reject);
@@ -60,6 +64,7 @@ async function runAgent(): Promise<number> {
     {
       port,
       host: config.host,
+      lanes: config.laneAccess.lanes.size,
       metricsPort,
       journal: config.journalPath,
       backlog: journal.backlog(),

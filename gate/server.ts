@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../core/log.js';
 import { INTERNAL_ERROR_CODE, type ErrorCode } from '../core/errors.js';
 import type { GateAgent } from './agent.js';
+import { checkLane, type LaneAccess } from './lane-access.js';
 import { GateStats, serveGateMetrics } from './metrics.js';
 
 /**
@@ -85,7 +86,14 @@ export interface GateServerOptions {
   stats?: GateStats;
   /** SCENIC_METRICS_TOKEN: /metrics on the lane API answers only to its bearer; without it, 404. */
   metricsToken?: string;
+  /** Host names and lane tokens (gate/lane-access.ts); default: loopback use, no token. */
+  laneAccess?: LaneAccess;
 }
+
+/** The routes a kubelet probes: no token, nothing about visitors. */
+const PROBES = new Set(['/healthz', '/readyz']);
+/** /metrics has a token of its own (the scrape token): only its Host is checked. */
+const OWN_TOKEN = new Set(['/metrics']);
 
 export function createGateServer(agent: GateAgent, log: Logger, o: GateServerOptions = {}): Server {
   const stats = o.stats ?? new GateStats();
@@ -99,8 +107,9 @@ export function createGateServer(agent: GateAgent, log: Logger, o: GateServerOpt
       .map((s) => s.trim())
       .filter(Boolean),
   );
+  const access: LaneAccess = o.laneAccess ?? { lanes: new Map(), allowedHosts: new Set() };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
     const origin = req.headers.origin;
     if (origin && allowed.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -108,12 +117,22 @@ export function createGateServer(agent: GateAgent, log: Logger, o: GateServerOpt
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST',
-          'access-control-allow-headers': 'content-type',
+          'access-control-allow-headers': 'content-type, authorization',
           'access-control-max-age': '600',
         });
         res.end();
         return;
       }
+    }
+    if (!PROBES.has(path)) {
+      const lane = checkLane(req, access, OWN_TOKEN.has(path));
+      if (!lane.ok)
+        return problem(
+          res,
+          lane.status,
+          lane.status === 421 ? 'gate_host_refused' : 'lane_token_required',
+          lane.why,
+        );
     }
     if (req.method === 'POST' && path === '/scan') {
       // JSON only: a browser may send a text/plain or form POST from any page without

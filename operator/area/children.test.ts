@@ -149,6 +149,7 @@ describe('the gate DaemonSet (issue 17)', () => {
         'SCENIC_GATE_CREDENTIAL_FILE',
         'SCENIC_GATE_HOST',
         'SCENIC_GATE_JOURNAL',
+        'SCENIC_GATE_LANE_TOKENS_FILE',
         'SCENIC_GATE_METRICS_HOST',
         'SCENIC_GATE_METRICS_PORT',
         'SCENIC_GATE_PORT',
@@ -175,6 +176,10 @@ describe('the gate DaemonSet (issue 17)', () => {
     );
     const creds = gate.volumeMounts!.find((m) => m.name === 'credentials')!;
     expect(file.startsWith(`${creds.mountPath}/`)).toBe(true);
+    // 17.2: on the LAN (0.0.0.0) the lane devices' tokens come from the same Secret
+    expect(env.find((e) => e.name === 'SCENIC_GATE_LANE_TOKENS_FILE')!.value).toBe(
+      `${creds.mountPath}/lane-tokens`,
+    );
     const journalDir = gate.volumeMounts!.find((m) => m.name === 'journal')!.mountPath;
     expect(env.find((e) => e.name === 'SCENIC_GATE_JOURNAL')!.value!.startsWith(`${journalDir}/`)).toBe(true);
     // the hostPath comes root-owned: an init container gives it to the agent's uid

@@ -10,6 +10,8 @@ const GATE_METRICS_PORT = 9465;
 /** Where the pod finds its node's credential: one key per node name in the entrance's Secret. */
 const GATE_CREDENTIALS_DIR = '/etc/scenic/gate/credentials';
 const GATE_JOURNAL_DIR = '/var/lib/scenic/gate';
+/** The entrance Secret's key holding the lane devices' tokens (`<lane> <token>` per line). */
+const LANE_TOKENS_KEY = 'lane-tokens';
 /** The agent's user: the journal directory is given to it by the init container. */
 const GATE_UID = 1000;
 
@@ -35,6 +37,8 @@ export function gateDaemonSet(
     { name: 'SCENIC_GATE_JOURNAL', value: `${GATE_JOURNAL_DIR}/${a.areaId}-${e.name}.sqlite` },
     { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
     { name: 'SCENIC_GATE_PORT', value: String(GATE_PORT) },
+    // on the LAN, every lane device shows its token (gate/lane-access.ts): the Secret's `lane-tokens` key
+    { name: 'SCENIC_GATE_LANE_TOKENS_FILE', value: `${GATE_CREDENTIALS_DIR}/${LANE_TOKENS_KEY}` },
     { name: 'SCENIC_GATE_METRICS_HOST', value: '0.0.0.0' },
     { name: 'SCENIC_GATE_METRICS_PORT', value: String(GATE_METRICS_PORT) },
   ];
