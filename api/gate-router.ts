@@ -12,7 +12,12 @@ import { areaTimezone, loadEntranceRules } from '../core/checkin/entrance-rules.
 import { ingestJournal, precheck } from '../core/checkin/ledger.js';
 import { changesPage, gatePublicKeys, manifestPage } from '../core/checkin/manifest.js';
 import { presenceOf } from '../core/checkin/presence.js';
-import { HealthReport, JournalBatch, PrecheckRequest } from '../core/checkin/protocol.js';
+import {
+  GATE_BODY_LIMIT_BYTES,
+  HealthReport,
+  JournalBatch,
+  PrecheckRequest,
+} from '../core/checkin/protocol.js';
 
 /**
  * The gate audience (`/gate/v1`): what an edge gate agent needs to work offline and
@@ -21,8 +26,10 @@ import { HealthReport, JournalBatch, PrecheckRequest } from '../core/checkin/pro
  * the device fixes the area and entrance, so no route takes them as input.
  *
  * Mounting: `app.use('/gate/v1', createGateRouter(platform))` — a `Platform` satisfies
- * {@link GateRouterDeps}. Journal batches are at most 200 entries (≈ 50 KB), so an
- * app-wide 64 KB JSON parser ahead of this router does not reject them.
+ * {@link GateRouterDeps}. The credential is checked before a byte of the body is read,
+ * and bodies are parsed with a limit sized by the protocol's largest message (a journal
+ * batch of JOURNAL_BATCH_MAX entries): an anonymous caller cannot make the API parse
+ * megabytes of JSON.
  */
 export interface GateRouterDeps {
   db: Knex;
@@ -62,8 +69,8 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   const { db, vault } = deps;
   const clock = deps.clock ?? systemClock;
   const router = express.Router();
-  router.use(express.json({ limit: '2mb' }));
 
+  // Authentication first: nothing of the body is read for a caller without a credential.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer\s+(sgd1\.\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const credential = req.get(GATE_CREDENTIAL_HEADER) ?? bearer;
@@ -75,6 +82,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
     res.locals.gate = await authenticateGate(db, credential, clock);
     next();
   });
+  router.use(express.json({ limit: GATE_BODY_LIMIT_BYTES, strict: true }));
 
   /**
    * The day a request is about: `?date=` or the area's local today. Only yesterday, today

@@ -18,8 +18,9 @@ import type { Feature } from './features.js';
 /**
  * Observability of the API:
  *  - `GET /metrics`: Prometheus text of the API role (request latency per route, sales
- *    counters, online users, Redis/Postgres latency); behind a bearer token when
- *    SCENIC_METRICS_TOKEN is set;
+ *    counters, online users, Redis/Postgres latency), only behind the bearer token
+ *    SCENIC_METRICS_TOKEN: the API port is public, and revenue, sales per channel and
+ *    online users are nobody else's business. Without a token the route does not exist;
  *  - request timing for every route mounted after the early phase, and the visitor
  *    identities behind "online users";
  *  - `/admin/queues`: bull-board over every BullMQ queue, for admins only (Bearer API
@@ -96,18 +97,17 @@ export const metricsFeature: Feature = {
     const m = telemetry.metrics;
     ctx.observeRequest = (method, route, status, seconds) =>
       m.observe('scenic_http_request_duration_seconds', seconds, { method, route, status_code: status });
-    app.get('/metrics', (req, res, next) => {
-      if (
-        cfg.SCENIC_METRICS_TOKEN &&
-        !sameSecret(req.headers.authorization ?? '', `Bearer ${cfg.SCENIC_METRICS_TOKEN}`)
-      ) {
-        return next(unauthenticated('bad_credentials', 'metrics need the scrape token'));
-      }
-      telemetry.render().then(
-        (text) => res.type('text/plain; version=0.0.4; charset=utf-8').send(text),
-        (e: unknown) => next(e),
-      );
-    });
+    const token = cfg.SCENIC_METRICS_TOKEN;
+    // closed unless a scrape token is configured: no token, no route (a 404 like any other)
+    if (token)
+      app.get('/metrics', (req, res, next) => {
+        if (!sameSecret(req.headers.authorization ?? '', `Bearer ${token}`))
+          return next(unauthenticated('bad_credentials', 'metrics need the scrape token'));
+        telemetry.render().then(
+          (text) => res.type('text/plain; version=0.0.4; charset=utf-8').send(text),
+          (e: unknown) => next(e),
+        );
+      });
     app.use((req: Request, res: Response, next: NextFunction) => {
       const t0 = performance.now();
       const who = visitorIdentity(req);

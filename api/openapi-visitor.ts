@@ -320,7 +320,7 @@ function operationalPaths(): Record<string, unknown> {
     '/metrics': {
       get: {
         operationId: 'metrics',
-        summary: 'Prometheus metrics (Bearer SCENIC_METRICS_TOKEN when set)',
+        summary: 'Prometheus metrics (only with Bearer SCENIC_METRICS_TOKEN; 404 when none is configured)',
         security: [{}, { metricsToken: [] }],
         responses: {
           '200': {

@@ -53,7 +53,11 @@ function components(): Record<string, unknown> {
         name: 'X-Order-Token',
         description: 'The accessToken returned when the order was placed.',
       },
-      metricsToken: { type: 'http', scheme: 'bearer', description: 'SCENIC_METRICS_TOKEN, when set.' },
+      metricsToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'SCENIC_METRICS_TOKEN: /metrics exists only when one is configured.',
+      },
       gateCredential: {
         type: 'apiKey',
         in: 'header',

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { registerGateDevice } from '../core/checkin/devices.js';
@@ -28,6 +29,8 @@ export async function main(_argv: string[]): Promise<number> {
   process.env.PORT ??= '8080';
   // the demo has no SMS provider: sign-in codes show in its log
   process.env.SCENIC_SMS_LOG_TEXT ??= '1';
+  // metrics are closed without a scrape token: the demo makes one per start and prints it
+  process.env.SCENIC_METRICS_TOKEN ??= randomBytes(16).toString('hex');
   // the staff page reaches the demo's gate agent through the API
   process.env.SCENIC_WEB_GATE_AGENT_URL ??= `http://127.0.0.1:${process.env.SCENIC_DEMO_GATE_PORT ?? 8090}`;
   const wechat = await startWechatPayFake({ port: Number(process.env.SCENIC_DEMO_WECHAT_PORT ?? 8099) });
@@ -117,7 +120,8 @@ Scenic demo is up.
   API            ${base}   (health ${base}/healthz, ready ${base}/readyz)
   Visitor page   ${base}/          Staff handheld page ${base}/staff (sign in with a box-office key)
   OpenAPI        ${base}/v1/openapi.json
-  Metrics        ${base}/metrics   Queues ${base}/admin/queues (user admin, password = the admin key)
+  Metrics        ${base}/metrics   (Authorization: Bearer ${process.env.SCENIC_METRICS_TOKEN})
+  Queues         ${base}/admin/queues (user admin, password = the admin key)
   Daily report   ${base}/v1/admin/reports/${area.id}/${date}.csv
   Demo area      ${base}/v1/areas/${area.id}   (entrances ${area.entrances.map((e) => e.id).join(', ')})
   Admin API key  ${adminKey}   (Authorization: Bearer …, e.g. ${base}/v1/admin/audit)

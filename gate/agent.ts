@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { localTime } from '../core/time.js';
-import type { Direction, HealthReport, ManifestTicket, Media, Presence } from '../core/checkin/protocol.js';
+import {
+  JOURNAL_BATCH_MAX,
+  type Direction,
+  type HealthReport,
+  type ManifestTicket,
+  type Media,
+  type Presence,
+} from '../core/checkin/protocol.js';
 import { DISPLAY, type CheckinReason } from '../core/checkin/reasons.js';
 import type { Decision, EntranceRules } from '../core/checkin/rules.js';
 import type { GateKind } from '../core/checkin/devices.js';
@@ -53,8 +60,6 @@ export interface AgentOptions {
 
 /** Synced journal entries are kept this long on the node (tickets are date-bound). */
 const JOURNAL_RETENTION_MS = 14 * 86_400_000;
-/** Entries per upload: ≈ 250 bytes each, so a batch stays under a 64 KB body limit. */
-const JOURNAL_BATCH = 200;
 
 interface Pending {
   t: Resolved;
@@ -413,7 +418,7 @@ export class GateAgent {
   /** Uploads the journal in order; the centre answers with its in-park figure. */
   private async pushJournal(): Promise<void> {
     for (;;) {
-      const batch = this.o.journal.unsynced(JOURNAL_BATCH);
+      const batch = this.o.journal.unsynced(JOURNAL_BATCH_MAX);
       if (!batch.length) return;
       const r = await this.o.central.journal(batch);
       this.o.journal.markSynced(batch[batch.length - 1]!.seq);

@@ -38,3 +38,16 @@ describe('gate config', () => {
     expect(err?.details.fields?.map((f) => f.path)).toContain(field);
   });
 });
+
+describe('17.2 the lane API beyond loopback', () => {
+  it('refuses to listen on the LAN without lane tokens', () => {
+    let err: DomainError | undefined;
+    try {
+      loadGateConfig({ ...good, SCENIC_GATE_HOST: '0.0.0.0' });
+    } catch (e) {
+      err = e as DomainError;
+    }
+    expect(err?.code).toBe('invalid_config');
+    expect(err?.details.fields?.map((f) => f.path)).toContain('SCENIC_GATE_LANE_TOKENS_FILE');
+  });
+});

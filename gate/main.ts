@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
@@ -6,20 +7,26 @@ import { CentralClient } from './central.js';
 import { loadGateConfig } from './config.js';
 import { Journal } from './journal.js';
 import { createGateServer } from './server.js';
+import { createMetricsServer, GateStats } from './metrics.js';
 import { startTelemetry } from '../core/telemetry/sdk.js';
 
 /**
  * `scenic gate`: the edge gate agent of one entrance. Configuration from the
  * environment (see gate/config.ts and gate/README.md).
- * `scenic gate register|revoke ...` manages device credentials (gate/register.ts).
+ * `scenic gate register|revoke ...` manages device credentials (gate/register.ts);
+ * `scenic gate prepare-journal` gives the journal directory to the agent's user (gate/prepare-journal.ts).
  */
 export async function main(argv: string[] = process.argv.slice(3)): Promise<number> {
   if (argv[0] === 'register' || argv[0] === 'revoke')
     return (await import('./register.js')).manageDevices(argv);
+  if (argv[0] === 'prepare-journal')
+    return (await import('./prepare-journal.js')).prepareJournal(argv.slice(1));
   return runAgent();
 }
 
 async function runAgent(): Promise<number> {
+  // the journal and its WAL are the agent's alone (an edge box is shared with nothing, but may be lost)
+  process.umask(0o077);
   const config = loadGateConfig();
   const log = createLogger('gate', config.logLevel).child({ gate: config.gateId });
   const journal = new Journal(config.journalPath);
@@ -35,14 +42,33 @@ async function runAgent(): Promise<number> {
   });
   // traces and OTLP; the agent's /metrics is its own exposition (gate/server.ts)
   const telemetry = startTelemetry({ role: 'gate' });
-  const server = createGateServer(agent, log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+  const stats = new GateStats();
+  const server = createGateServer(agent, log, {
+    stats,
+    metricsToken: config.metricsToken,
+    laneAccess: config.laneAccess,
   });
-  const { port } = server.address() as AddressInfo;
+  const listen = (s: Server, port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => resolve((s.address() as AddressInfo).port));
+    });
+  const metricsServer = config.metricsPort
+    ? createMetricsServer(agent, stats, config.metricsToken)
+    : undefined;
+  const metricsPort = metricsServer
+    ? await listen(metricsServer, config.metricsPort, config.metricsHost)
+    : undefined;
+  const port = await listen(server, config.port, config.host);
   log.info(
-    { port, host: config.host, journal: config.journalPath, backlog: journal.backlog() },
+    {
+      port,
+      host: config.host,
+      lanes: config.laneAccess.lanes.size,
+      metricsPort,
+      journal: config.journalPath,
+      backlog: journal.backlog(),
+    },
     'gate agent listening',
   );
 
@@ -64,6 +90,8 @@ async function runAgent(): Promise<number> {
       clearInterval(healthTimer);
       server.close();
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       // One last upload attempt, bounded by the sync timeout; the journal keeps the rest.
       void agent.sync().finally(() => {
         journal.close();

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Logger } from '../core/log.js';
 import { INTERNAL_ERROR_CODE, type ErrorCode } from '../core/errors.js';
 import type { GateAgent } from './agent.js';
+import { checkLane, type LaneAccess } from './lane-access.js';
+import { GateStats, serveGateMetrics } from './metrics.js';
 
 /**
  * The agent's local HTTP API for turnstiles and handhelds on the node. Plain
@@ -13,6 +15,7 @@ import type { GateAgent } from './agent.js';
  *   GET  /health  → the gate's health (last sync, journal backlog, offline since, recent
  *                   scan service times, ...)
  *   GET  /metrics → Prometheus text: scans by decision and reason, backlog, online, latency
+ *                   (only with SCENIC_METRICS_TOKEN; else on the dedicated metrics port)
  *   GET  /healthz → liveness; GET /readyz → 200 once keys and rules are loaded
  */
 const ScanBody = z
@@ -78,84 +81,23 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Service times of the last scans (request read → answer written), for /health. */
-class LatencyWindow {
-  private readonly ms = new Float64Array(4096);
-  private n = 0;
-
-  add(ms: number): void {
-    this.ms[this.n % this.ms.length] = ms;
-    this.n += 1;
-  }
-
-  summary(): { scans: number; p50Ms: number; p99Ms: number; maxMs: number } | null {
-    const len = Math.min(this.n, this.ms.length);
-    if (!len) return null;
-    const sorted = this.ms.slice(0, len).sort();
-    const at = (p: number) => Number(sorted[Math.min(len - 1, Math.floor(p * len))]!.toFixed(3));
-    return { scans: len, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: Number(sorted[len - 1]!.toFixed(3)) };
-  }
+export interface GateServerOptions {
+  /** Shared with the dedicated metrics listener, when there is one. */
+  stats?: GateStats;
+  /** SCENIC_METRICS_TOKEN: /metrics on the lane API answers only to its bearer; without it, 404. */
+  metricsToken?: string;
+  /** Host names and lane tokens (gate/lane-access.ts); default: loopback use, no token. */
+  laneAccess?: LaneAccess;
 }
 
-/** Prometheus text exposition of the agent's own figures (scraped on the node). */
-function metrics(
-  agent: GateAgent,
-  latency: LatencyWindow,
-  answers: Map<string, number>,
-  inFlight: number,
-): string {
-  const h = agent.health();
-  const lines = [
-    '# HELP scenic_gate_scans_total Scans answered, by decision and reason.',
-    '# TYPE scenic_gate_scans_total counter',
-    ...[...answers].map(([k, n]) => {
-      const [direction, open, reason] = k.split('|');
-      return `scenic_gate_scans_total{direction="${direction}",decision="${open === 'true' ? 'admit' : 'deny'}",reason="${reason}"} ${n}`;
-    }),
-    '# HELP scenic_gate_journal_backlog Journal entries not yet acknowledged by the centre.',
-    '# TYPE scenic_gate_journal_backlog gauge',
-    `scenic_gate_journal_backlog ${h.journalBacklog}`,
-    '# HELP scenic_gate_online 1 while the centre answers.',
-    '# TYPE scenic_gate_online gauge',
-    `scenic_gate_online ${agent.online ? 1 : 0}`,
-    '# HELP scenic_gate_offline_seconds Seconds since the link was lost (0 when online).',
-    '# TYPE scenic_gate_offline_seconds gauge',
-    `scenic_gate_offline_seconds ${h.offlineSince ? Math.max(0, (Date.now() - Date.parse(h.offlineSince)) / 1000).toFixed(1) : 0}`,
-    '# HELP scenic_gate_journal_ok 0 when the last journal write failed (gate shut).',
-    '# TYPE scenic_gate_journal_ok gauge',
-    `scenic_gate_journal_ok ${h.journalOk ? 1 : 0}`,
-    '# HELP scenic_gate_manifest_tickets Tickets in the synced manifest.',
-    '# TYPE scenic_gate_manifest_tickets gauge',
-    `scenic_gate_manifest_tickets ${h.manifestTickets}`,
-    '# HELP scenic_gate_in_park Estimated people inside the area (centre figure + unsynced movements).',
-    '# TYPE scenic_gate_in_park gauge',
-    `scenic_gate_in_park ${agent.state.inPark()}`,
-    '# HELP scenic_gate_scans_in_flight Scans received and not yet answered: the verification queue.',
-    '# TYPE scenic_gate_scans_in_flight gauge',
-    `scenic_gate_scans_in_flight ${inFlight}`,
-  ];
-  const l = latency.summary();
-  if (l) {
-    lines.push(
-      '# HELP scenic_gate_scan_seconds Scan service time over the last scans (journal commit included).',
-      '# TYPE scenic_gate_scan_seconds summary',
-      `scenic_gate_scan_seconds{quantile="0.5"} ${l.p50Ms / 1000}`,
-      `scenic_gate_scan_seconds{quantile="0.99"} ${l.p99Ms / 1000}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
+/** The routes a kubelet probes: no token, nothing about visitors. */
+const PROBES = new Set(['/healthz', '/readyz']);
+/** /metrics has a token of its own (the scrape token): only its Host is checked. */
+const OWN_TOKEN = new Set(['/metrics']);
 
-export function createGateServer(agent: GateAgent, log: Logger): Server {
-  const latency = new LatencyWindow();
-  const answers = new Map<string, number>();
-  // scans being verified (resolve, the centre's pre-check, the journal's fsync): a number
-  // that keeps growing means turnstiles wait on this agent
-  let inFlight = 0;
-  const count = (direction: string, open: boolean, reason: string) => {
-    const k = `${direction}|${open}|${reason}`;
-    answers.set(k, (answers.get(k) ?? 0) + 1);
-  };
+export function createGateServer(agent: GateAgent, log: Logger, o: GateServerOptions = {}): Server {
+  const stats = o.stats ?? new GateStats();
+  const { latency } = stats;
   // The staff handheld page is served by the API but talks to the agent of its entrance
   // directly (so it keeps working when the centre is unreachable): browsers need CORS
   // for that, granted only to the origins listed in SCENIC_GATE_ALLOWED_ORIGINS.
@@ -165,8 +107,9 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       .map((s) => s.trim())
       .filter(Boolean),
   );
+  const access: LaneAccess = o.laneAccess ?? { lanes: new Map(), allowedHosts: new Set() };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
     const origin = req.headers.origin;
     if (origin && allowed.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -174,12 +117,22 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST',
-          'access-control-allow-headers': 'content-type',
+          'access-control-allow-headers': 'content-type, authorization',
           'access-control-max-age': '600',
         });
         res.end();
         return;
       }
+    }
+    if (!PROBES.has(path)) {
+      const lane = checkLane(req, access, OWN_TOKEN.has(path));
+      if (!lane.ok)
+        return problem(
+          res,
+          lane.status,
+          lane.status === 421 ? 'gate_host_refused' : 'lane_token_required',
+          lane.why,
+        );
     }
     if (req.method === 'POST' && path === '/scan') {
       // JSON only: a browser may send a text/plain or form POST from any page without
@@ -214,16 +167,16 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
           'invalid_scan',
           parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
         );
-      inFlight += 1;
+      stats.inFlight += 1;
       let result: Awaited<ReturnType<GateAgent['scan']>>;
       try {
         result = await agent.scan(parsed.data);
       } finally {
-        inFlight -= 1;
+        stats.inFlight -= 1;
       }
       send(res, 200, result);
       latency.add(performance.now() - t0);
-      for (const t of result.tickets) count(parsed.data.direction, t.open, t.reason);
+      for (const t of result.tickets) stats.count(parsed.data.direction, t.open, t.reason);
       return;
     }
     if (req.method === 'GET' && path === '/health')
@@ -234,14 +187,12 @@ export function createGateServer(agent: GateAgent, log: Logger): Server {
         inPark: agent.state.inPark(),
         scanLatency: latency.summary(),
       });
+    // The lane API is on the entrance LAN: its /metrics exists only behind the scrape token
+    // (else Prometheus scrapes the dedicated metrics port, which the LAN cannot reach).
     if (req.method === 'GET' && path === '/metrics') {
-      const body = metrics(agent, latency, answers, inFlight);
-      res.writeHead(200, {
-        'content-type': 'text/plain; version=0.0.4',
-        'content-length': Buffer.byteLength(body),
-      });
-      res.end(body);
-      return;
+      if (serveGateMetrics(req, res, agent, stats, { token: o.metricsToken, open: false }) !== 'closed')
+        return;
+      return problem(res, 404, 'route_not_found', `no route for ${req.method} ${path}`);
     }
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz')

@@ -53,8 +53,9 @@ export function observeWorkers(p: Platform, m: ScenicMetrics): () => Promise<voi
 
 /**
  * `scenic worker`: telemetry for the role and its `/metrics` on SCENIC_METRICS_HOST:
- * SCENIC_METRICS_PORT (default 0.0.0.0:9464). A port already taken costs the scrape
- * endpoint, never the worker: it logs and carries on.
+ * SCENIC_METRICS_PORT (port 9464; all interfaces behind SCENIC_METRICS_TOKEN, loopback
+ * only without one). A port already taken costs the scrape endpoint, never the worker:
+ * it logs and carries on.
  */
 export async function startWorkerTelemetry(
   p: Platform,

@@ -18,4 +18,7 @@ export const CHECKIN_ERRORS = {
   // the gate agent's own HTTP server (gate/server.ts)
   unsupported_media_type: 'input',
   invalid_scan: 'input',
+  // the lane API's callers (gate/lane-access.ts): a lane device without its token, a foreign Host
+  lane_token_required: 'authentication',
+  gate_host_refused: 'input',
 } as const satisfies ErrorTable;

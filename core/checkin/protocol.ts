@@ -30,7 +30,15 @@ export const JournalEntry = z.object({
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
-export const JournalBatch = z.object({ entries: z.array(JournalEntry).min(1).max(1000) });
+/** Entries per journal upload (the agent sends at most this many in seq order). */
+export const JOURNAL_BATCH_MAX = 200;
+/**
+ * The largest body `/gate/v1` parses: a full journal batch with every field at its
+ * longest is ≈ 60 KB (core/checkin/protocol.test.ts), every other message far less.
+ */
+export const GATE_BODY_LIMIT_BYTES = 64 * 1024;
+
+export const JournalBatch = z.object({ entries: z.array(JournalEntry).min(1).max(JOURNAL_BATCH_MAX) });
 
 export const Presence = z.object({
   areaId: z.string(),

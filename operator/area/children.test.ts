@@ -95,3 +95,109 @@ describe('desiredChildren', () => {
     expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
   });
 });
+
+type Pod = {
+  automountServiceAccountToken?: boolean;
+  securityContext: { runAsUser: number; runAsGroup: number; fsGroup?: number };
+  initContainers?: Container[];
+  containers: Container[];
+  volumes: {
+    name: string;
+    secret?: { secretName: string };
+    configMap?: unknown;
+    hostPath?: { path: string };
+  }[];
+};
+type Container = {
+  name: string;
+  args: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string } } }[];
+  envFrom?: unknown[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  ports?: { name: string; hostPort?: number }[];
+  securityContext?: { runAsUser?: number; capabilities?: { add?: string[] } };
+};
+const podOf = (a: ScenicArea, kind: string, name: string): Pod =>
+  (
+    desiredChildren(a, resolveArea(a), scale).find((c) => c.rt.kind === kind && c.obj.metadata.name === name)!
+      .obj as unknown as { spec: { template: { spec: Pod } } }
+  ).spec.template.spec;
+
+describe('the gate DaemonSet (issue 17)', () => {
+  const a = mk({
+    dataPlane: { ...minimalArea.spec.dataPlane, envFromSecret: 'scenic-app' },
+  });
+
+  it('17.1 a gate pod gets its credential, the API URL and its journal path, nothing else', () => {
+    const pod = podOf(a, 'DaemonSet', 'park-gate-n');
+    const all = [...(pod.initContainers ?? []), ...pod.containers];
+    for (const c of all) {
+      expect(c.envFrom, c.name).toBeUndefined();
+      for (const e of c.env ?? []) {
+        expect(e.name).not.toMatch(/DATABASE|REDIS|PII|LOOKUP|POLICY|SIGNING/);
+        // the only Secret a gate pod names is its own entrance's
+        if (e.valueFrom?.secretKeyRef) expect(e.valueFrom.secretKeyRef.name).toBe('park-gate-n');
+      }
+    }
+    expect(pod.containers.map((c) => c.name)).toEqual(['gate']);
+    expect(pod.containers[0]!.env!.map((e) => e.name).sort()).toEqual(
+      [
+        'NODE_NAME',
+        'SCENIC_GATE_API_URL',
+        'SCENIC_GATE_CREDENTIAL_FILE',
+        'SCENIC_GATE_HOST',
+        'SCENIC_GATE_JOURNAL',
+        'SCENIC_GATE_LANE_TOKENS_FILE',
+        'SCENIC_GATE_METRICS_HOST',
+        'SCENIC_GATE_METRICS_PORT',
+        'SCENIC_GATE_PORT',
+      ].sort(),
+    );
+    expect(pod.volumes.filter((v) => v.secret).map((v) => v.secret!.secretName)).toEqual(['park-gate-n']);
+    expect(pod.volumes.some((v) => v.configMap)).toBe(false);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // the API still gets the platform's secrets: only the gate was cut off
+    const api = podOf(a, 'Deployment', 'park-api').containers[0]!;
+    expect(api.envFrom).toEqual([{ secretRef: { name: 'scenic-app' } }]);
+  });
+
+  it('17.3 each node reads its own credential and journals in a directory the agent owns', () => {
+    const pod = podOf(a, 'DaemonSet', 'park-gate-n');
+    const gate = pod.containers[0]!;
+    const env = gate.env!;
+    const file = env.find((e) => e.name === 'SCENIC_GATE_CREDENTIAL_FILE')!.value!;
+    // one key per node in the entrance's Secret: $(NODE_NAME) is expanded by the kubelet,
+    // so it must be declared before the variable that uses it
+    expect(file).toMatch(/\/\$\(NODE_NAME\)$/);
+    expect(env.findIndex((e) => e.name === 'NODE_NAME')).toBeLessThan(
+      env.findIndex((e) => e.name === 'SCENIC_GATE_CREDENTIAL_FILE'),
+    );
+    const creds = gate.volumeMounts!.find((m) => m.name === 'credentials')!;
+    expect(file.startsWith(`${creds.mountPath}/`)).toBe(true);
+    // 17.2: on the LAN (0.0.0.0) the lane devices' tokens come from the same Secret
+    expect(env.find((e) => e.name === 'SCENIC_GATE_LANE_TOKENS_FILE')!.value).toBe(
+      `${creds.mountPath}/lane-tokens`,
+    );
+    const journalDir = gate.volumeMounts!.find((m) => m.name === 'journal')!.mountPath;
+    expect(env.find((e) => e.name === 'SCENIC_GATE_JOURNAL')!.value!.startsWith(`${journalDir}/`)).toBe(true);
+    // the hostPath comes root-owned: an init container gives it to the agent's uid
+    const [init] = pod.initContainers!;
+    const { runAsUser, runAsGroup } = pod.securityContext;
+    expect(init!.args).toEqual([
+      'gate',
+      'prepare-journal',
+      '--dir',
+      journalDir,
+      '--owner',
+      `${runAsUser}:${runAsGroup}`,
+    ]);
+    expect(init!.volumeMounts!.find((m) => m.name === 'journal')!.mountPath).toBe(journalDir);
+    expect(init!.securityContext).toMatchObject({ runAsUser: 0, capabilities: { add: ['CHOWN', 'FOWNER'] } });
+    expect(gate.securityContext?.runAsUser).toBeUndefined(); // the agent stays the pod's non-root user
+    // the lane API on the node, metrics on the pod network only
+    expect(gate.ports).toEqual([
+      expect.objectContaining({ name: 'http', hostPort: 8090 }),
+      expect.not.objectContaining({ hostPort: expect.anything() as unknown }),
+    ]);
+  });
+});

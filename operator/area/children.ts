@@ -1,6 +1,5 @@
 import type {
   V1Container,
-  V1DaemonSet,
   V1Deployment,
   V1EnvVar,
   V1PodDisruptionBudget,
@@ -9,10 +8,14 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { ResolvedArea, ResolvedScaling } from '../api/defaults.js';
-import { API_VERSION, type Resources, type ScenicArea } from '../api/types.js';
-import type { KubeObject, OwnerReference, ResourceType } from '../kube/client.js';
-import { AREA_LABEL, MANAGED_BY, RT } from '../kube/resources.js';
+import type { Resources, ScenicArea } from '../api/types.js';
+import type { KubeObject, ResourceType } from '../kube/client.js';
+import { RT } from '../kube/resources.js';
 import type { AreaScale } from '../windows/schedule.js';
+import { gateDaemonSet } from './gate-daemonset.js';
+import { childName, labels, meta, resources, selectorLabels } from './meta.js';
+
+export { childName, ownerRef, type Component } from './meta.js';
 
 /** A child to server-side apply: where it goes and the fields the operator owns. */
 export interface Child {
@@ -20,53 +23,10 @@ export interface Child {
   obj: KubeObject;
 }
 
-export type Component = 'api' | 'worker' | 'partner-api' | 'gate';
 type Workload = 'api' | 'worker' | 'partner-api';
-
-export const childName = (area: string, component: Component, entrance?: string) =>
-  entrance ? `${area}-gate-${entrance}` : `${area}-${component}`;
 
 const API_PORT = 8080;
 const WORKER_METRICS_PORT = 9464;
-/** The gate agent's turnstile API (and /metrics), on the node's own address: turnstiles and handhelds are on the entrance's LAN. */
-const GATE_PORT = 8090;
-
-export function ownerRef(area: ScenicArea): OwnerReference {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'ScenicArea',
-    name: area.metadata.name,
-    uid: area.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
-function selectorLabels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': 'scenic',
-    'app.kubernetes.io/instance': a.name,
-    'app.kubernetes.io/component': component,
-    ...(entrance ? { 'scenic.dev/entrance': entrance } : {}),
-  };
-}
-
-function labels(a: ResolvedArea, component: Component, entrance?: string): Record<string, string> {
-  return {
-    ...selectorLabels(a, component, entrance),
-    'app.kubernetes.io/managed-by': MANAGED_BY,
-    [AREA_LABEL]: a.name,
-  };
-}
-
-function meta(area: ScenicArea, a: ResolvedArea, name: string, component: Component, entrance?: string) {
-  return {
-    name,
-    namespace: a.namespace,
-    labels: labels(a, component, entrance),
-    ownerReferences: [ownerRef(area)],
-  };
-}
 
 function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
   const dp = a.spec.dataPlane;
@@ -84,8 +44,6 @@ function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
     ...extra,
   ];
 }
-
-const resources = (r: Resources | undefined) => (r && (r.requests || r.limits) ? { resources: r } : {});
 
 function container(
   a: ResolvedArea,
@@ -241,58 +199,6 @@ function pdb(area: ScenicArea, a: ResolvedArea, component: Workload): V1PodDisru
       maxUnavailable: 1,
       selector: { matchLabels: selectorLabels(a, component) },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
-    },
-  };
-}
-
-function gateDaemonSet(
-  area: ScenicArea,
-  a: ResolvedArea,
-  e: NonNullable<ScenicArea['spec']['entrances']>[number],
-): V1DaemonSet {
-  const c = container(a, 'gate', a.spec.gate?.resources, [
-    { name: 'SCENIC_ENTRANCE_ID', value: e.name },
-    { name: 'SCENIC_GATE_LANES', value: String(e.lanes ?? 1) },
-    // what the agent reads (gate/config.ts): the centre, its journal on the node's disk,
-    // and its device credential (`scenic gate register`, stored in a Secret per entrance)
-    { name: 'SCENIC_GATE_API_URL', value: `http://${childName(a.name, 'api')}.${a.namespace}.svc/gate/v1` },
-    { name: 'SCENIC_GATE_JOURNAL', value: `/var/lib/scenic/gate/${a.areaId}-${e.name}.sqlite` },
-    { name: 'SCENIC_GATE_HOST', value: '0.0.0.0' },
-    { name: 'SCENIC_GATE_PORT', value: String(GATE_PORT) },
-    {
-      name: 'SCENIC_GATE_CREDENTIAL',
-      valueFrom: { secretKeyRef: { name: childName(a.name, 'gate', e.name), key: 'credential' } },
-    },
-    { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-  ]);
-  c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'journal', mountPath: '/var/lib/scenic/gate' }];
-  c.ports = [{ name: 'http', containerPort: GATE_PORT, hostPort: GATE_PORT, protocol: 'TCP' }];
-  c.livenessProbe = { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 };
-  // ready once it holds signing keys and rules (from a sync or its journal): it can verify offline
-  c.readinessProbe = { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: meta(area, a, childName(a.name, 'gate', e.name), 'gate', e.name),
-    spec: {
-      selector: { matchLabels: selectorLabels(a, 'gate', e.name) },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: labels(a, 'gate', e.name) },
-        spec: podSpec(a, c, {
-          nodeSelector: e.nodeSelector,
-          // Edge nodes are usually tainted so nothing else lands there.
-          tolerations: [{ key: 'scenic.dev/edge', operator: 'Exists', effect: 'NoSchedule' }],
-          volumes: [
-            { name: 'tmp', emptyDir: {} },
-            // The offline journal must survive pod restarts: it lives on the node.
-            {
-              name: 'journal',
-              hostPath: { path: `/var/lib/scenic/gate/${a.namespace}/${a.name}`, type: 'DirectoryOrCreate' },
-            },
-          ],
-        }),
-      },
     },
   };
 }

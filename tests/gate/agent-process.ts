@@ -25,17 +25,36 @@ export interface AgentHealth {
 export class AgentProcess {
   child!: ChildProcess;
   port = 0;
+  /** the dedicated metrics listener's port (SCENIC_GATE_METRICS_PORT), when started with one */
+  metricsPort: number | undefined;
   readonly logs: string[] = [];
 
   constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
+    /** run as this user (through setpriv), as the DaemonSet's pod does (uid 1000) */
+    private readonly runAs?: { uid: number; gid: number },
   ) {}
 
   async start(timeoutMs = 30_000): Promise<this> {
-    this.child = spawn(process.execPath, ['bin/scenic.mjs', 'gate'], {
+    // the test process's own scrape token (tests/support/platform.ts) is the API's, not this agent's
+    const inherited = { ...process.env };
+    delete inherited.SCENIC_METRICS_TOKEN;
+    const argv = [process.execPath, 'bin/scenic.mjs', 'gate'];
+    const [cmd, ...args] = this.runAs
+      ? [
+          'setpriv',
+          '--reuid',
+          String(this.runAs.uid),
+          '--regid',
+          String(this.runAs.gid),
+          '--clear-groups',
+          ...argv,
+        ]
+      : argv;
+    this.child = spawn(cmd!, args, {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', SCENIC_GATE_PORT: '0', ...this.env },
+      env: { ...inherited, LOG_LEVEL: 'info', SCENIC_GATE_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderr: string[] = [];
@@ -52,9 +71,10 @@ export class AgentProcess {
       createInterface({ input: this.child.stdout! }).on('line', (line) => {
         this.logs.push(line);
         try {
-          const j = JSON.parse(line) as { msg?: string; port?: number };
+          const j = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
           if (j.msg === 'gate agent listening' && j.port) {
             clearTimeout(timer);
+            this.metricsPort = j.metricsPort;
             resolve(j.port);
           }
         } catch {

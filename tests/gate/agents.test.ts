@@ -19,6 +19,8 @@ import {
   type AreaFixture,
 } from './fixtures.js';
 
+const METRICS_TOKEN = 'gate-metrics-token-0123456789';
+
 /**
  * Three gate agents of one area as real processes, each behind its own link (a TCP
  * proxy) to the real API on Postgres. Cutting a link is cutting the TCP path.
@@ -63,7 +65,9 @@ describe('gate agents, online and offline', () => {
         links[name] = await new LinkProxy(apiPort).start();
         agents[name] = new AgentProcess(
           name,
-          agentEnv(`http://127.0.0.1:${links[name].port}/gate/v1`, credential, join(dir, `${name}.db`)),
+          agentEnv(`http://127.0.0.1:${links[name].port}/gate/v1`, credential, join(dir, `${name}.db`), {
+            SCENIC_METRICS_TOKEN: METRICS_TOKEN,
+          }),
         );
       }),
     );
@@ -237,7 +241,11 @@ describe('gate agents, online and offline', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(bad.status).toBe(400);
-    const metrics = await (await fetch(`http://127.0.0.1:${agents.a!.port}/metrics`)).text();
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${agents.a!.port}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      })
+    ).text();
     expect(metrics).toMatch(
       /scenic_gate_scans_total\{direction="in",decision="deny",reason="invalid_signature"\} [1-9]/,
     );

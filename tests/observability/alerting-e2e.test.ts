@@ -126,7 +126,13 @@ describe('alerting end to end: a sale → Prometheus → Alertmanager → relay 
     ]).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${output()}`);
     });
-    gate = await new AgentProcess(AREA, agentEnv(`${base}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    // as the operator runs it: metrics on a port of their own, apart from the lane API
+    gate = await new AgentProcess(
+      AREA,
+      agentEnv(`${base}/gate/v1`, credential, join(dir, 'j.db'), {
+        SCENIC_GATE_METRICS_PORT: String(await freePort()),
+      }),
+    ).start();
     await obs.configure({
       rules: { scenic: stringify(rules) },
       alertmanager: am.text,
@@ -138,7 +144,7 @@ describe('alerting end to end: a sale → Prometheus → Alertmanager → relay 
           job('scenic-api', apiPort, { token: METRICS_TOKEN }),
           job('scenic-worker', workerPort, { token: METRICS_TOKEN }),
           // as the chart's PodMonitor labels a gate agent's series: area and entrance from its pod
-          job('scenic-gate', gate.port, { labels: { area: AREA, entrance: 'east-gate' } }),
+          job('scenic-gate', gate.metricsPort!, { labels: { area: AREA, entrance: 'east-gate' } }),
         ],
       }),
     });
@@ -146,7 +152,7 @@ describe('alerting end to end: a sale → Prometheus → Alertmanager → relay 
     await waitFor(
       'Prometheus scrapes api, worker and gate',
       async () =>
-        (await obs!.query(`up{instance=~"127.0.0.1:(${apiPort}|${workerPort}|${gate!.port})"} == 1`))
+        (await obs!.query(`up{instance=~"127.0.0.1:(${apiPort}|${workerPort}|${gate!.metricsPort!})"} == 1`))
           .length === 3 && (await obs!.query(`scenic_instant_capacity{area="${AREA}"}`)).length > 0,
       20_000,
     ).catch(async (e: unknown) => {

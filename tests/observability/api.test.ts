@@ -74,7 +74,7 @@ describe('API /metrics', () => {
     });
     expect(refused.status).toBe(409);
     await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'x-order-token': o.accessToken } });
-    const res = await fetch(`${api.url}/metrics`);
+    const res = await api.metrics();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
@@ -99,7 +99,7 @@ describe('API /metrics', () => {
     for (let i = 0; i < 3; i++)
       await fetch(`${api.url}/v1/areas/mx`, { headers: { 'user-agent': `visitor-${i}` } });
     await new Promise((r) => setTimeout(r, 2_200)); // one flush, and past the 2 s scrape cache
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await api.metrics()).text();
     expect(Number(/^scenic_online_users (\d+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(3);
   });
 });

@@ -35,8 +35,9 @@ describe('every metric the dashboards and alerts use is exported by a running ro
   let op: OperatorHandle | undefined;
   let dir = '';
 
+  // every role's /metrics is closed without the scrape token (issue 17 item 15)
   const scrape = async (role: Role, url: string) => {
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${api.metricsToken}` } });
     expect(res.status, `${role} ${url}`).toBe(200);
     const text = await res.text();
     texts.set(role, text);
@@ -88,7 +89,10 @@ describe('every metric the dashboards and alerts use is exported by a running ro
       systemClock,
     );
     dir = mkdtempSync(join(tmpdir(), 'scenic-cov-'));
-    gate = await new AgentProcess('cov', agentEnv(`${base}/gate/v1`, credential, join(dir, 'j.db'))).start();
+    gate = await new AgentProcess(
+      'cov',
+      agentEnv(`${base}/gate/v1`, credential, join(dir, 'j.db'), { SCENIC_METRICS_TOKEN: api.metricsToken }),
+    ).start();
     await gate.scan({ qr: 'not-a-ticket' });
 
     // the operator, scoped to this file's namespace, serving /metrics

@@ -139,7 +139,7 @@ describe('Helm chart', () => {
       chart,
       '--strict',
       '--set',
-      'redis.existingSecret=r,postgres.url=postgres://op@pg/scenic,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true',
+      'redis.existingSecret=r,postgres.url=postgres://op@pg/scenic,watchNamespace=x,serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,podMonitor.enabled=true,podMonitor.bearerTokenSecret.name=scenic-app,podMonitor.bearerTokenSecret.key=SCENIC_METRICS_TOKEN',
       '--set',
       ALERTING.join(','),
     );
@@ -210,6 +210,8 @@ describe('Helm chart', () => {
       'serviceMonitor.enabled=true',
       'prometheusRule.enabled=true',
       'podMonitor.enabled=true',
+      'podMonitor.bearerTokenSecret.name=scenic-app',
+      'podMonitor.bearerTokenSecret.key=SCENIC_METRICS_TOKEN',
     );
     expect(monitoring.map((d) => d.kind)).toEqual(
       expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'PodMonitor']),

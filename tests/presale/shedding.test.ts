@@ -76,7 +76,7 @@ describe('presale: the waiting room sheds while the API is overloaded', () => {
   });
 
   it('counts what it shed on /metrics', async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await api.metrics()).text();
     expect(text).toMatch(/scenic_waiting_room_shed_total\{route="\/v1\/queue\/:areaId\/join"\} [1-9]/);
     expect(text).toMatch(/scenic_eventloop_lag_seconds 0\.005/);
   });

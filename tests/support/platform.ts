@@ -40,6 +40,10 @@ export interface TestPlatform {
   /** the payer pays the order's newest payment at its provider; the provider notifies per `plan` */
   pay(orderId: string, plan?: CallbackPlan): Promise<Delivery[]>;
   adminKey: string;
+  /** the scrape token of `/metrics` (SCENIC_METRICS_TOKEN: metrics are closed without one) */
+  metricsToken: string;
+  /** GET /metrics with the scrape token */
+  metrics(): Promise<Response>;
   /** every log line the platform wrote, as it was written (after redaction) */
   logLines: string[];
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
@@ -65,6 +69,10 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
   beforeAll(async () => {
     ctx.wechat = await startWechatPayFake();
     ctx.alipay = await startAlipayFake();
+    // the in-process API reads it from the environment (core/telemetry/config.ts), as do
+    // the role processes a test starts from `env`
+    process.env.SCENIC_METRICS_TOKEN ??= randomBytes(16).toString('hex');
+    ctx.metricsToken = process.env.SCENIC_METRICS_TOKEN;
     ctx.env = {
       DATABASE_URL: pg.url,
       DATABASE_SCHEMA: pg.schema,
@@ -79,6 +87,7 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       // the tests' providers are the local fakes, and they say so
       SCENIC_ALLOW_FAKE_GATEWAY: '1',
       SCENIC_SMS_LOG_TEXT: '1', // the tests read sign-in codes from the log
+      SCENIC_METRICS_TOKEN: ctx.metricsToken,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
@@ -136,6 +145,8 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       }
       throw new Error(`payment ${p.id} is ${p.provider}, not a provider's`);
     };
+    ctx.metrics = () =>
+      fetch(`${ctx.url}/metrics`, { headers: { authorization: `Bearer ${ctx.metricsToken}` } });
     await upsertChannels(ctx.platform.db, DEFAULT_CHANNELS);
     ctx.adminKey = (await createApiKey(ctx.platform.db, { name: 'test admin', role: 'admin' })).key;
     ctx.seed = async (area, channels = []) => {

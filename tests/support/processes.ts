@@ -26,11 +26,15 @@ export class RoleProcess {
   constructor(
     readonly role: string,
     private readonly env: Record<string, string>,
+    /** variables of the test's own environment the role must not inherit */
+    private readonly unset: readonly string[] = [],
   ) {}
 
   start(): void {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env };
+    for (const k of this.unset) delete env[k];
     const child = spawn(process.execPath, [BIN, this.role], {
-      env: { ...process.env, ...this.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (c: Buffer) => (this.output = (this.output + c.toString('utf8')).slice(-20_000)));
