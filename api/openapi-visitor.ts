@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { JoinInput } from '../core/presale/inputs.js';
 import { PlaceOrderInput, RefundInput, RescheduleInput, WaitlistInput } from '../core/orders/inputs.js';
 import {
   answer,
@@ -218,7 +218,7 @@ function presalePaths(): Record<string, unknown> {
         summary: 'Join the presale waiting room of an area: one number per device, by arrival',
         security: open,
         parameters: [areaId],
-        requestBody: body(schema(z.object({ deviceId: z.string().min(8).max(128).optional() })), false),
+        requestBody: body(schema(JoinInput)),
         responses: {
           '200': answer('admitted', ref('RoomState')),
           ...errors,
@@ -244,9 +244,19 @@ function presalePaths(): Record<string, unknown> {
         summary: 'Hold stock during a presale (admitted buyers; no Postgres write): order with the holdId',
         description:
           'Served ahead of every app-wide middleware: one HMAC check of the admission token, one in-memory ' +
-          'sold-out check, one Lua call. 409 `slot_sold_out` etc. as for orders.',
+          "sold-out check, the admission's units and one Lua call. 409 `slot_sold_out` etc. as for orders; " +
+          '409 `admission_used` once the place in line has held `unitsPerAdmission` units; 409 ' +
+          "`waiting_room_closed` after the room's closesAt; 401 `admission_wrong_device` from another device. " +
+          "The booking window and the web channel's state apply as for orders.",
         security: open,
-        parameters: [inHeader('X-Admission-Token', { type: 'string' }, 'the `admissionToken` of the room')],
+        parameters: [
+          inHeader('X-Admission-Token', { type: 'string' }, 'the `admissionToken` of the room'),
+          inHeader(
+            'X-Device-Id',
+            { type: 'string' },
+            'the `deviceId` that joined: an admission holds only from it',
+          ),
+        ],
         requestBody: body({
           type: 'object',
           required: ['areaId', 'date', 'slotId', 'quantity'],

@@ -4,7 +4,7 @@ import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
-import { addDays, localParts } from '../time.js';
+import { saleWindowIssues } from './sale-window.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
@@ -21,8 +21,7 @@ import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 
-/** How far ahead visitors may book. */
-export const BOOKING_HORIZON_DAYS = 90;
+export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
 /** The sales channel an actor sells through; visitors may choose among online ones. */
 export function channelFor(
@@ -66,20 +65,9 @@ export function prepare(
   now: Date,
   hashId: (n: string) => string,
 ) {
-  const local = localParts(now, area.timezone);
   // a refused ID number names its reason as the error's code (id_checksum…) when it comes first
-  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = [];
-  if (input.date < local.date) problems.push({ path: 'date', message: 'is in the past' });
-  if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS))
-    problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
+  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = saleWindowIssues(input, area, channel, now);
   const slot = area.slots.find((s) => s.id === input.slotId);
-  if (!slot) problems.push({ path: 'slotId', message: 'no such time slot' });
-  else if (input.date === local.date && slot.endsAt <= local.time)
-    problems.push({ path: 'slotId', message: 'this time slot has ended' });
-  if (channel.sellsFrom && local.time < channel.sellsFrom)
-    problems.push({ path: 'channelId', message: `sells from ${channel.sellsFrom}` });
-  if (channel.sellsUntil && local.time >= channel.sellsUntil)
-    problems.push({ path: 'channelId', message: `sells until ${channel.sellsUntil}` });
   const tickets: PreparedTicket[] = [];
   input.items.forEach((item, li) => {
     const product = area.products.get(item.productId);
