@@ -12,6 +12,7 @@ import { audit } from '../core/audit/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
+import { clientAddress, trustProxies } from '../core/client-address.js';
 import { Shedder } from './overload.js';
 import { currentTelemetry } from '../core/telemetry/sdk.js';
 import type { Feature } from './features.js';
@@ -218,9 +219,11 @@ function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: L
     windowSeconds: 60,
     now: () => p.clock.now().getTime(),
   };
+  const trust = trustProxies(p.cfg.SCENIC_TRUSTED_PROXIES);
   const join: Lane = async (areaId, req, res) => {
     checkAreaId(areaId);
-    await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    // the real client behind the ingress, not the ingress: one bucket per visitor
+    await hitLimit(p.redis, limits, `ip:${clientAddress(req, trust)}`);
     const text = await readSmallBody(req, 1024);
     let body: unknown = {};
     try {

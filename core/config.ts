@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from './validation.js';
+import { trustEntries, trustEntryProblem } from './client-address.js';
 
 /**
  * Process configuration, read once from the environment and validated: a bad
@@ -39,8 +40,25 @@ const Env = z.object({
    * anyone).
    */
   SCENIC_SMS_LOG_TEXT: z.enum(['0', '1']).default('0'),
+  /**
+   * Proxies whose X-Forwarded-For is believed (issue 17 item 9): comma-separated IPs, CIDRs,
+   * `loopback`, `private`; empty = none (the API faces clients directly). Behind an ingress,
+   * name the ingress's addresses, or every visitor shares its address and its rate limits.
+   */
+  SCENIC_TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .superRefine((list, ctx) => {
+      for (const e of trustEntries(list)) {
+        const problem = trustEntryProblem(e);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  /** requests per caller (actor, else client address) per minute: reads (GET/HEAD) and writes apart */
+  SCENIC_RATE_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  SCENIC_RATE_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** waiting-room joins per client address per minute (bots are throttled here) */
-  SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000_000).default(30),
   /**
    * What this API process serves: `all`, or `partner` — only the signed partner doors
    * (`/partner/v1`, `/octo`) plus health and metrics, for a Deployment of its own that a

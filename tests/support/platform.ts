@@ -47,7 +47,9 @@ export interface TestPlatform {
  * and Redis prefix, with a local fake payment gateway. Logs are captured so tests can
  * check that no personal data leaks.
  */
-export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlatform {
+export function useApi(
+  opts: { clock?: Clock; app?: AppOptions; env?: Record<string, string> } = {},
+): TestPlatform {
   const pg = usePostgres({ poolMax: 30 });
   const r = useRedis();
   const ctx = { logLines: [] as string[] } as TestPlatform;
@@ -67,6 +69,7 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
+      ...opts.env,
     };
     ctx.cfg = loadConfig(ctx.env);
     const sink = new Writable({
