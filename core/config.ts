@@ -27,6 +27,16 @@ const Env = z.object({
   /** Key for the keyed hashes (HMAC-SHA256) used to look up ID numbers and phones. */
   SCENIC_LOOKUP_KEY: z.string().min(16, 'must be at least 16 characters'),
   SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  /**
+   * Held-units budgets of visitors (core/orders/hold-caps.ts, issue 17 item 8): an anonymous
+   * order holds at most ANON_UNITS_PER_ORDER units, at most ANON_HELD_UNITS at once per client
+   * address and per device on an area-day, for ANON_HOLD_TTL_SECONDS; a signed-in visitor up to
+   * VISITOR_HELD_UNITS per order and at once per phone and device.
+   */
+  SCENIC_ANON_UNITS_PER_ORDER: z.coerce.number().int().min(1).max(500).default(10),
+  SCENIC_ANON_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(20),
+  SCENIC_ANON_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  SCENIC_VISITOR_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Base URL the outside world reaches this API at (payment callbacks, links). */
   SCENIC_PUBLIC_URL: z.string().url().optional(),
   SCENIC_PAYMENT_GATEWAY: z.enum(['fake']).default('fake'),

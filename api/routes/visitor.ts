@@ -67,7 +67,10 @@ export function visitorRouter(ctx: AppContext): Router {
     const input = parseInput(PlaceOrderInput, req.body);
     await idempotent(ctx, req, res, async (k) => ({
       status: 201,
-      body: await placeOrder(p.orders, actorOf(res), input, k),
+      body: await placeOrder(p.orders, actorOf(res), input, k, {
+        address: req.ip,
+        deviceId: req.get('x-device-id'),
+      }),
       storedInTransaction: true,
     }));
   });

@@ -9,6 +9,9 @@ export const ORDER_ERRORS = {
   channel_not_allowed: 'not-allowed',
   channel_disabled: 'conflict',
   duplicate_partner_order: 'conflict',
+  // held-units budgets (hold-caps.ts): larger orders need a verified caller; a full budget waits for its holds
+  hold_too_large: 'not-allowed',
+  hold_limit_reached: 'conflict',
   // paying
   order_not_payable: 'conflict',
   hold_expired: 'conflict',

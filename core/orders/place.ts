@@ -5,6 +5,14 @@ import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
 import { saleWindowIssues } from './sale-window.js';
+import {
+  checkOrderSize,
+  holdBudget,
+  returnHoldBudget,
+  takeHoldBudget,
+  type ClientOrigin,
+  type HoldBudget,
+} from './hold-caps.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
@@ -151,11 +159,18 @@ export async function placeOrder(
   actor: Actor,
   input: PlaceOrderInput,
   idem?: IdempotencyKey,
+  origin: ClientOrigin = {},
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
   const channel = channelFor(actor, input.channelId, channels);
   const { slot, tickets, units } = prepare(input, area, channel, now, (n) => d.vault.lookupHash('id', n));
+  const budget =
+    d.holdCaps &&
+    holdBudget(actor, origin, d.holdCaps.policy, { areaId: area.id, date: input.date }, (k, v) =>
+      d.vault.lookupHash(k, v),
+    );
+  checkOrderSize(budget, units);
   const { q, coupons } = await priced(d, input, area, channel, slot, now);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
@@ -173,9 +188,10 @@ export async function placeOrder(
     now,
     resId: orderId,
     accessToken: secretToken(),
-    expiresAt: new Date(now.getTime() + d.holdTtlSeconds * 1000),
+    // anonymous holds are shorter: stock nobody pays for comes back sooner
+    expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
-  await reserve(d, p, claim);
+  await reserveWithinBudget(d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
   try {
@@ -191,6 +207,7 @@ export async function placeOrder(
     });
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
+    if (budget) await returnBudgetUnlessWritten(d, budget, p);
     if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.partnerOrderId))
       throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
@@ -280,6 +297,24 @@ async function stockSource(
       now.getTime(),
     );
   return undefined;
+}
+
+/** The caller's held-units budget first (when it has one), then the stock; the budget is given back if the stock refuses. */
+async function reserveWithinBudget(
+  d: OrderDeps,
+  p: Placement,
+  claim: string | undefined,
+  budget: HoldBudget | undefined,
+): Promise<void> {
+  if (!budget) return reserve(d, p, claim);
+  const hold = { resId: p.resId, units: p.units, expiresAt: p.expiresAt.getTime(), now: p.now.getTime() };
+  await takeHoldBudget(d.holdCaps!.redis, d.db, budget, hold);
+  try {
+    await reserve(d, p, claim);
+  } catch (e) {
+    await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
+    throw e;
+  }
 }
 
 /** Takes the stock (every rule of the day, the slot, the channel and the ID limit), or refuses. */
@@ -396,6 +431,16 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
       id_masked: maskIdNumber(t.idNumber),
     })),
   );
+}
+
+/** After a failed write, the budget too is given back only when the order is certainly not in the books. */
+async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Placement): Promise<void> {
+  try {
+    if ((await orderExists(d.db, p.orderId)) === false)
+      await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
+  } catch {
+    // the hold's expiry gives it back
+  }
 }
 
 /**

@@ -32,7 +32,7 @@ export class PiiVault {
   }
 
   /** Keyed hash of a normalised identifier; `kind` keeps ID numbers and phones apart. */
-  lookupHash(kind: 'id' | 'phone' | 'card' | 'device', value: string): string {
+  lookupHash(kind: 'id' | 'phone' | 'card' | 'device' | 'address', value: string): string {
     return createHmac('sha256', this.lookupKey)
       .update(`${kind}:${value.trim().toUpperCase()}`)
       .digest('base64url')

@@ -34,6 +34,7 @@ async function placeOrder(area: Area, s: BookState, admission: string | null): P
   return api<Order>('/v1/orders', {
     method: 'POST',
     idempotencyKey: s.idemKey,
+    headers: { 'x-device-id': deviceId() },
     body: orderBody(area, s, holdId),
   });
 }
