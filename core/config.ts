@@ -34,9 +34,9 @@ const Env = z.object({
    * VISITOR_HELD_UNITS per order and at once per phone and device.
    */
   SCENIC_ANON_UNITS_PER_ORDER: z.coerce.number().int().min(1).max(500).default(10),
-  SCENIC_ANON_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(20),
+  SCENIC_ANON_HELD_UNITS: z.coerce.number().int().min(1).max(1_000_000).default(20),
   SCENIC_ANON_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
-  SCENIC_VISITOR_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(50),
+  SCENIC_VISITOR_HELD_UNITS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   /** Base URL the outside world reaches this API at (payment callbacks, links). */
   SCENIC_PUBLIC_URL: z.string().url().optional(),
   SCENIC_PAYMENT_GATEWAY: z.enum(['fake']).default('fake'),

@@ -75,6 +75,11 @@ export async function startWorkers(
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   await maintenance.upsertJobScheduler(
+    'housekeeping',
+    { every: 3_600_000 },
+    { name: 'housekeeping', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  await maintenance.upsertJobScheduler(
     'refunds',
     { every: 60_000 },
     { name: 'refunds', opts: { removeOnComplete: 100, removeOnFail: 100 } },

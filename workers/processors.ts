@@ -6,6 +6,7 @@ import { listAreas } from '../core/catalog/catalog.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
 import { lapseClaims } from '../core/orders/waitlist.js';
 import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
+import { sweepIdempotencyKeys } from '../core/idempotency.js';
 
 /**
  * hold-expiry: one job per order, idempotent (an order that is no longer held is left
@@ -28,7 +29,8 @@ export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Da
 /**
  * maintenance: the periodic safety nets. `sweep` expires holds whose job was lost;
  * `reconcile` makes Redis agree with Postgres and logs what it repaired; `refunds`
- * retries refunds the gateway did not confirm.
+ * retries refunds the gateway did not confirm; `housekeeping` (hourly) forgets old
+ * idempotency keys.
  */
 export function maintenanceProcessor(p: Platform) {
   return async (job: Job) => {
@@ -56,6 +58,9 @@ export function maintenanceProcessor(p: Platform) {
         for (const id of pending) if ((await sendRefund(p.orders, id)) === 'succeeded') done++;
         return { retried: pending.length, succeeded: done };
       }
+      case 'housekeeping':
+        // idempotency keys are kept a day, then forgotten (issue 17 item 14)
+        return { idempotencyKeysForgotten: await sweepIdempotencyKeys(p.db, p.clock.now()) };
       default:
         throw new Error(`unknown maintenance job ${job.name}`);
     }

@@ -11,7 +11,7 @@ import {
 } from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
 import { placeOrder } from '../../core/orders/place.js';
-import { mayAccessOrder } from '../../core/orders/access.js';
+import { mayAccessOrder, orderAccessToken } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { endHold, refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
 import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orders/store.js';
@@ -40,6 +40,9 @@ export async function authorizedOrder(ctx: AppContext, req: Request, res: Respon
   return o;
 }
 
+const isOrderView = (b: unknown): b is { id: string } =>
+  typeof b === 'object' && b !== null && typeof (b as { id?: unknown }).id === 'string';
+
 export function visitorRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
@@ -65,14 +68,24 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.post('/orders', async (req, res) => {
     const input = parseInput(PlaceOrderInput, req.body);
-    await idempotent(ctx, req, res, async (k) => ({
-      status: 201,
-      body: await placeOrder(p.orders, actorOf(res), input, k, {
-        address: req.ip,
-        deviceId: req.get('x-device-id'),
+    await idempotent(
+      ctx,
+      req,
+      res,
+      async (k) => ({
+        status: 201,
+        body: await placeOrder(p.orders, actorOf(res), input, k, {
+          address: req.ip,
+          deviceId: req.get('x-device-id'),
+        }),
+        storedInTransaction: true,
       }),
-      storedInTransaction: true,
-    }));
+      // the stored answer holds no access token: derive it again for the same secret
+      (stored, k) =>
+        stored.status === 201 && isOrderView(stored.body)
+          ? { ...stored.body, accessToken: orderAccessToken(p.vault, k.secret!, stored.body.id) }
+          : stored.body,
+    );
   });
 
   r.get('/orders/:id', async (req, res) => {

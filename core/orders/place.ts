@@ -23,7 +23,7 @@ import type { AreaConfig, Channel, Product, Slot } from '../catalog/catalog.js';
 import type { Coupon } from '../pricing/rules.js';
 import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
-import { hashToken } from './access.js';
+import { hashToken, orderAccessToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
 import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
@@ -187,7 +187,7 @@ export async function placeOrder(
     orderId,
     now,
     resId: orderId,
-    accessToken: secretToken(),
+    accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
     expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
@@ -200,10 +200,8 @@ export async function placeOrder(
       // read back once, inside the transaction: the idempotent answer and the caller's
       view = await viewOrder(trx, d.vault, orderId);
       if (idem)
-        await completeInTransaction(trx, idem, {
-          status: 201,
-          body: { ...view, accessToken: p.accessToken },
-        });
+        // no bearer token in the stored answer: a replay derives it again from the secret
+        await completeInTransaction(trx, idem, { status: 201, body: view });
     });
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
