@@ -30,7 +30,7 @@ const waitlistEntry = {
   type: 'object',
   required: ['id', 'areaId', 'date', 'slotId', 'units', 'status'],
   properties: {
-    id: { type: 'integer' },
+    id: { type: 'string', description: 'the public id `wl_…`: claim with it (`claimId`)' },
     areaId: { type: 'string' },
     date: { type: 'string', format: 'date' },
     slotId: { type: 'string' },
@@ -121,7 +121,10 @@ export function visitorPaths(): Record<string, unknown> {
     '/v1/waitlist': {
       post: {
         operationId: 'joinWaitlist',
-        summary: 'Join the waiting list of a sold-out slot',
+        summary: 'Join the waiting list of a sold-out slot (signed in: the phone of the session)',
+        description:
+          'Needs a visitor session (`vs1.…`, phone sign-in); `contactPhone` must be its phone. At most ' +
+          '2 live entries per phone, 4 per device (X-Device-Id) and 10 per address on an area-day.',
         parameters: [idem],
         requestBody: body(schema(WaitlistInput)),
         responses: { '201': answer('waiting', waitlistEntry), ...errors },
@@ -131,7 +134,7 @@ export function visitorPaths(): Record<string, unknown> {
       get: {
         operationId: 'getWaitlistEntry',
         summary: 'A waiting-list entry: still waiting, or offered a claim',
-        parameters: [inPath('id', { type: 'integer', minimum: 1 })],
+        parameters: [inPath('id', { type: 'string', pattern: '^wl_[0-9a-f]{32}$' })],
         responses: { '200': answer('entry', waitlistEntry), ...errors },
       },
     },

@@ -126,12 +126,15 @@ export function visitorRouter(ctx: AppContext): Router {
     const input = parseInput(WaitlistInput, req.body);
     await idempotent(ctx, req, res, async () => ({
       status: 201,
-      body: await joinWaitlist(p.orders, actorOf(res), input),
+      body: await joinWaitlist(p.orders, actorOf(res), input, {
+        address: req.ip,
+        deviceId: req.get('x-device-id'),
+      }),
     }));
   });
 
   r.get('/waitlist/:id', async (req, res) => {
-    const { id } = parseInput(z.object({ id: z.coerce.number().int().min(1) }), req.params);
+    const { id } = parseInput(z.object({ id: z.string().min(1).max(64) }), req.params);
     res.json(await getWaitlistEntry(p.orders, id));
   });
 

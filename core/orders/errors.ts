@@ -34,4 +34,7 @@ export const ORDER_ERRORS = {
   claim_not_available: 'conflict',
   claim_expired: 'conflict',
   claim_mismatch: 'input',
+  // joining needs the signed-in phone, within per phone/device/address limits
+  waitlist_phone_not_verified: 'input',
+  waitlist_limit_reached: 'conflict',
 } as const satisfies ErrorTable;

@@ -375,10 +375,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
         { path: 'coupons', message: 'coupon_used_up' },
       ]);
   }
-  if (input.claimId)
-    await trx('waitlist')
-      .where({ id: Number(input.claimId) })
-      .update({ state: 'claimed' });
+  if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   const { units } = p;
   await outbox(trx, 'order.held', orderId, {
     areaId: area.id,

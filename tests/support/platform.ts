@@ -34,6 +34,8 @@ export interface TestPlatform {
   logLines: string[];
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
   key(role: NonNullable<Actor['role']>, channelId?: string): Promise<string>;
+  /** signs a phone in with the SMS code the log shows; the visitor session token */
+  signIn(phone: string): Promise<string>;
   /** fetch against the API with JSON in and out */
   call(
     method: string,
@@ -118,6 +120,17 @@ export function useApi(
     };
     ctx.key = async (role, channelId) =>
       (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
+    ctx.signIn = async (phone) => {
+      const sent = await ctx.call('POST', '/v1/auth/otp', { body: { phone } });
+      if (sent.status !== 202)
+        throw new Error(`otp for ${phone}: ${sent.status} ${JSON.stringify(sent.body)}`);
+      const masked = `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+      const line = ctx.logLines.findLast((l) => l.includes('sign-in code') && l.includes(masked))!;
+      const code = /code: (\d{6})/.exec(line)![1]!;
+      const s = await ctx.call('POST', '/v1/auth/session', { body: { phone, code } });
+      if (s.status !== 201) throw new Error(`session for ${phone}: ${s.status}`);
+      return String(s.body.token);
+    };
     ctx.call = async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.body !== undefined) headers['content-type'] = 'application/json';

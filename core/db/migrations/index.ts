@@ -8,6 +8,7 @@ import * as m0006 from './0006-capacity-release.js';
 import * as m0007 from './0007-reentry.js';
 import * as m0008 from './0008-refund-payment.js';
 import * as m0009 from './0009-outbox-retries.js';
+import * as m0028 from './0028-waitlist-public-ids.js';
 import * as m0030 from './0030-idempotency-no-tokens.js';
 
 export interface Migration {
@@ -27,5 +28,6 @@ export const migrations: readonly Migration[] = [
   m0007,
   m0008,
   m0009,
+  m0028,
   m0030,
 ];
