@@ -47,10 +47,14 @@ export interface HoldBudget {
 }
 
 const scripts = luaScripts(new URL('./lua/', import.meta.url), {
-  cap1: { file: 'hold-cap.lua', keys: 1 },
-  cap2: { file: 'hold-cap.lua', keys: 2 },
-  cap3: { file: 'hold-cap.lua', keys: 3 },
+  cap1: { file: 'hold-cap.lua', keys: 2 },
+  cap2: { file: 'hold-cap.lua', keys: 4 },
+  cap3: { file: 'hold-cap.lua', keys: 6 },
+  drop: { file: 'hold-drop.lua', keys: 2 },
 });
+
+/** Each budget's sorted set and, next to it, its running total of units. */
+const withTotals = (keys: readonly string[]) => keys.flatMap((k) => [k, `${k}:n`]);
 
 const budgetKey = (areaId: string, date: string, kind: string, who: string) =>
   `hc:{${areaId}}:${date}:${kind}:${who}`;
@@ -107,7 +111,7 @@ export async function takeHoldBudget(
 ): Promise<void> {
   const member = `${hold.resId}:${hold.units}`;
   const run = () =>
-    scripts.run<[number, number?, number?]>(redis, `cap${b.keys.length}` as 'cap1', b.keys, [
+    scripts.run<[number, number?, number?]>(redis, `cap${b.keys.length}` as 'cap1', withTotals(b.keys), [
       hold.now,
       b.cap,
       member,
@@ -134,9 +138,7 @@ export async function returnHoldBudget(
   resId: string,
   units: number,
 ): Promise<void> {
-  const m = redis.multi();
-  for (const k of b.keys) m.zrem(k, `${resId}:${units}`);
-  await m.exec();
+  for (const k of b.keys) await scripts.run(redis, 'drop', withTotals([k]), [`${resId}:${units}`]);
 }
 
 async function forgetEndedHolds(redis: Redis, db: Knex, key: string): Promise<void> {
@@ -148,5 +150,5 @@ async function forgetEndedHolds(redis: Redis, db: Knex, key: string): Promise<vo
     (await db('orders').whereIn('id', ids).whereNot({ status: 'held' }).select('id')).map((r) => r.id),
   );
   const gone = members.filter((m) => ended.has(m.slice(0, m.lastIndexOf(':'))));
-  if (gone.length) await redis.zrem(key, ...gone);
+  if (gone.length) await scripts.run(redis, 'drop', withTotals([key]), gone);
 }
