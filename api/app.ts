@@ -10,7 +10,8 @@ import { visitorRouter } from './routes/visitor.js';
 import { adminRouter } from './routes/admin.js';
 import { paymentsRouter } from './routes/payments.js';
 import { openApiDocument } from './openapi.js';
-import { rateLimit } from './rate-limit.js';
+import { rateLimit, readWriteLimits } from './rate-limit.js';
+import { trustProxies } from '../core/client-address.js';
 import { features } from './features.js';
 import { processLoopLag } from './overload.js';
 
@@ -42,7 +43,8 @@ export function createApp(
   };
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the configured proxies (core/client-address.ts)
+  app.set('trust proxy', trustProxies(platform.cfg.SCENIC_TRUSTED_PROXIES));
   app.set('etag', false);
 
   const routes = opts.routes ?? platform.cfg.SCENIC_API_ROUTES;
@@ -79,7 +81,14 @@ export function createApp(
   if (opts.rateLimits !== false) {
     const now = () => platform.clock.now().getTime();
     app.use('/v1/auth', rateLimit(platform.redis, { name: 'auth', limit: 10, windowSeconds: 60, now }));
-    app.use('/v1/orders', rateLimit(platform.redis, { name: 'orders', limit: 120, windowSeconds: 60, now }));
+    app.use(
+      '/v1',
+      readWriteLimits(platform.redis, {
+        reads: platform.cfg.SCENIC_RATE_READS_PER_MINUTE,
+        writes: platform.cfg.SCENIC_RATE_WRITES_PER_MINUTE,
+        now,
+      }),
+    );
   }
   app.use('/v1/admin', adminRouter(ctx));
   app.use('/v1', visitorRouter(ctx));

@@ -1,3 +1,4 @@
+import { WaitingRoomInput } from '../core/presale/inputs.js';
 import { z } from 'zod';
 import { AreaDefinition, ChannelDefinition } from '../core/catalog/definition.js';
 import {
@@ -96,21 +97,7 @@ export function adminPaths(): Record<string, unknown> {
         summary: "Open (or re-time) an area's presale waiting room (audited)",
         security: staff,
         parameters: [areaId],
-        requestBody: body(
-          schema(
-            z.object({
-              opensAt: z.iso.datetime({ offset: true }),
-              ratePerSecond: z.number().min(0.1).max(100_000).describe('buyers admitted per second'),
-              burst: z
-                .number()
-                .int()
-                .min(0)
-                .max(1_000_000)
-                .default(0)
-                .describe('admitted at once when it opens'),
-            }),
-          ),
-        ),
+        requestBody: body(schema(WaitingRoomInput)),
         responses: { '200': answer('configured, with the current frontier', { type: 'object' }), ...errors },
       },
     },

@@ -198,7 +198,11 @@ export const RoomStateSchema = z.object({
   frontier: z.number().int(),
   ahead: z.number().int(),
   retryAfterSeconds: z.number(),
-  queueToken: z.string().describe('send it as X-Queue-Token to ask for the status'),
+  queueToken: z
+    .string()
+    .describe('send it as X-Queue-Token to ask for the status; join again when it expires'),
+  queueTokenExpiresAt: instant,
+  unitsLeft: z.number().int().describe('ticket units this place in line may still hold'),
   admissionToken: z.string().nullable().describe('send it as X-Admission-Token to hold stock'),
   admissionExpiresAt: instant.nullable(),
 });

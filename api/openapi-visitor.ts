@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { JoinInput } from '../core/presale/inputs.js';
 import {
   PlaceOrderInput,
   RefundInput,
@@ -36,7 +36,7 @@ const waitlistEntry = {
   type: 'object',
   required: ['id', 'areaId', 'date', 'slotId', 'units', 'status'],
   properties: {
-    id: { type: 'integer' },
+    id: { type: 'string', description: 'the public id `wl_…`: claim with it (`claimId`)' },
     areaId: { type: 'string' },
     date: { type: 'string', format: 'date' },
     slotId: { type: 'string' },
@@ -130,7 +130,10 @@ export function visitorPaths(): Record<string, unknown> {
     '/v1/waitlist': {
       post: {
         operationId: 'joinWaitlist',
-        summary: 'Join the waiting list of a sold-out slot',
+        summary: 'Join the waiting list of a sold-out slot (signed in: the phone of the session)',
+        description:
+          'Needs a visitor session (`vs1.…`, phone sign-in); `contactPhone` must be its phone. At most ' +
+          '2 live entries per phone, 4 per device (X-Device-Id) and 10 per address on an area-day.',
         parameters: [idem],
         requestBody: body(schema(WaitlistInput)),
         responses: { '201': answer('waiting', waitlistEntry), ...errors },
@@ -140,7 +143,7 @@ export function visitorPaths(): Record<string, unknown> {
       get: {
         operationId: 'getWaitlistEntry',
         summary: 'A waiting-list entry: still waiting, or offered a claim',
-        parameters: [inPath('id', { type: 'integer', minimum: 1 })],
+        parameters: [inPath('id', { type: 'string', pattern: '^wl_[0-9a-f]{32}$' })],
         responses: { '200': answer('entry', waitlistEntry), ...errors },
       },
     },
@@ -239,7 +242,7 @@ function presalePaths(): Record<string, unknown> {
         summary: 'Join the presale waiting room of an area: one number per device, by arrival',
         security: open,
         parameters: [areaId],
-        requestBody: body(schema(z.object({ deviceId: z.string().min(8).max(128).optional() })), false),
+        requestBody: body(schema(JoinInput)),
         responses: {
           '200': answer('admitted', ref('RoomState')),
           ...errors,
@@ -265,9 +268,19 @@ function presalePaths(): Record<string, unknown> {
         summary: 'Hold stock during a presale (admitted buyers; no Postgres write): order with the holdId',
         description:
           'Served ahead of every app-wide middleware: one HMAC check of the admission token, one in-memory ' +
-          'sold-out check, one Lua call. 409 `slot_sold_out` etc. as for orders.',
+          "sold-out check, the admission's units and one Lua call. 409 `slot_sold_out` etc. as for orders; " +
+          '409 `admission_used` once the place in line has held `unitsPerAdmission` units; 409 ' +
+          "`waiting_room_closed` after the room's closesAt; 401 `admission_wrong_device` from another device. " +
+          "The booking window and the web channel's state apply as for orders.",
         security: open,
-        parameters: [inHeader('X-Admission-Token', { type: 'string' }, 'the `admissionToken` of the room')],
+        parameters: [
+          inHeader('X-Admission-Token', { type: 'string' }, 'the `admissionToken` of the room'),
+          inHeader(
+            'X-Device-Id',
+            { type: 'string' },
+            'the `deviceId` that joined: an admission holds only from it',
+          ),
+        ],
         requestBody: body({
           type: 'object',
           required: ['areaId', 'date', 'slotId', 'quantity'],

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { inputError, isDomainError, rateLimited } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
+import { JoinInput, WaitingRoomInput } from '../core/presale/inputs.js';
 import { placePresaleHold } from '../core/presale/holds.js';
 import { SoldOutCache } from '../core/inventory/sold-out.js';
 import { refusalError } from '../core/inventory/errors.js';
@@ -11,6 +12,7 @@ import { audit } from '../core/audit/store.js';
 import { actorOf, requireRole, type AppContext } from './context.js';
 import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
+import { clientAddress, trustProxies } from '../core/client-address.js';
 import { Shedder } from './overload.js';
 import { currentTelemetry } from '../core/telemetry/sdk.js';
 import type { Feature } from './features.js';
@@ -26,7 +28,6 @@ const HOLD_PATH = '/v1/presale/holds';
 const JOIN_PATH = '/v1/queue/:areaId/join';
 const STATUS_PATH = '/v1/queue/:areaId/status';
 const dateRe = /^\d{4}-\d{2}-\d{2}$/;
-const JoinBody = z.object({ deviceId: z.string().min(8).max(128).optional() });
 
 function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -137,10 +138,20 @@ function holdHandler(ctx: AppContext, room: WaitingRoom, soldOut: SoldOutCache) 
     let status = 500;
     try {
       const h = parseHold(await readSmallBody(req, 1024));
-      room.verifyAdmission(h.areaId, req.headers['x-admission-token'] as string | undefined);
+      const device = req.headers['x-device-id'];
+      const admission = room.verifyAdmission(
+        h.areaId,
+        req.headers['x-admission-token'] as string | undefined,
+        typeof device === 'string' && device ? p.vault.lookupHash('device', device) : undefined,
+      );
       if (soldOut.isSoldOut(h.areaId, h.date, h.slotId))
         throw refusalError('slot_sold_out', { fromCache: true });
-      const { holdId, expiresAt, result } = await placePresaleHold(p.inventory, h, p.clock.now().getTime());
+      const { holdId, expiresAt, result } = await placePresaleHold(
+        { inventory: p.inventory, catalog: p.catalog, room },
+        h,
+        admission,
+        p.clock.now(),
+      );
       if (!result.ok) {
         if (result.reason === 'slot_sold_out') soldOut.markSlot(h.areaId, h.date, h.slotId);
         throw refusalError(result.reason, { level: result.level });
@@ -208,9 +219,11 @@ function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: L
     windowSeconds: 60,
     now: () => p.clock.now().getTime(),
   };
+  const trust = trustProxies(p.cfg.SCENIC_TRUSTED_PROXIES);
   const join: Lane = async (areaId, req, res) => {
     checkAreaId(areaId);
-    await hitLimit(p.redis, limits, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    // the real client behind the ingress, not the ingress: one bucket per visitor
+    await hitLimit(p.redis, limits, `ip:${clientAddress(req, trust)}`);
     const text = await readSmallBody(req, 1024);
     let body: unknown = {};
     try {
@@ -218,8 +231,8 @@ function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: L
     } catch {
       throw inputError('malformed_json', 'request body is not valid JSON');
     }
-    const { deviceId } = parseInput(JoinBody, body);
-    sendRoom(res, await room.join(areaId, deviceId ? p.vault.lookupHash('device', deviceId) : ''));
+    const { deviceId } = parseInput(JoinInput, body);
+    sendRoom(res, await room.join(areaId, p.vault.lookupHash('device', deviceId)));
   };
   const status: Lane = async (areaId, req, res) => {
     checkAreaId(areaId);
@@ -248,7 +261,7 @@ function sheddingLane(ctx: AppContext): (route: string, fn: Lane) => Lane {
     );
   const shed = (route: string, req: IncomingMessage, res: ServerResponse) => {
     const retry = shedder.retryAfterSeconds();
-    const token = /^q1\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
+    const token = /^q2\.[a-z0-9:_-]+\.(\d+)\./.exec(String(req.headers['x-queue-token'] ?? ''));
     const detail = route.endsWith('/status')
       ? `the waiting room is very busy; your place is kept, ask again in ${retry} s`
       : `the waiting room is very busy; you are not in line yet, try again in ${retry} s`;
@@ -302,19 +315,14 @@ function waitingRoomAdmin(app: Express, ctx: AppContext, room: WaitingRoom): voi
   const p = ctx.platform;
   app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
     const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-    const c = parseInput(
-      z.object({
-        opensAt: z.iso.datetime({ offset: true }),
-        ratePerSecond: z.number().min(0.1).max(100_000),
-        burst: z.number().int().min(0).max(1_000_000).default(0),
-      }),
-      req.body,
-    );
+    const c = parseInput(WaitingRoomInput, req.body);
     await p.catalog.area(areaId);
     const frontier = await room.configure(areaId, {
       opensAt: new Date(c.opensAt),
+      closesAt: c.closesAt ? new Date(c.closesAt) : null,
       ratePerSecond: c.ratePerSecond,
       burst: c.burst,
+      unitsPerAdmission: c.unitsPerAdmission,
     });
     await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
     res.json({ areaId, ...c, frontier });

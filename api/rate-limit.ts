@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { DomainError } from '../core/errors.js';
 import type { Actor } from '../core/orders/model.js';
@@ -33,10 +33,15 @@ export async function hitLimit(redis: Redis, opts: LimitOptions, who: string): P
   return count;
 }
 
+/** Who a request counts against: its actor, else its client address (behind trusted proxies). */
+const callerOf = (req: Request, res: Response) => {
+  const a = res.locals.actor as Actor | undefined;
+  return a ? `${a.kind}:${a.id}` : `ip:${req.ip ?? 'unknown'}`;
+};
+
 export function rateLimit(redis: Redis, opts: LimitOptions): RequestHandler {
   return async (req, res, next) => {
-    const a = res.locals.actor as Actor | undefined;
-    const who = a ? `${a.kind}:${a.id}` : `ip:${req.ip ?? 'unknown'}`;
+    const who = callerOf(req, res);
     res.setHeader('RateLimit-Limit', String(opts.limit));
     try {
       const count = await hitLimit(redis, opts, who);
@@ -47,4 +52,18 @@ export function rateLimit(redis: Redis, opts: LimitOptions): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * Reads (GET, HEAD) and writes in buckets of their own, per caller: a buyer's page polling
+ * its order every 2 s spends reads, never the writes its purchase needs (issue 17 item 9).
+ */
+export function readWriteLimits(
+  redis: Redis,
+  o: { reads: number; writes: number; now: () => number },
+): RequestHandler {
+  const reads = rateLimit(redis, { name: 'reads', limit: o.reads, windowSeconds: 60, now: o.now });
+  const writes = rateLimit(redis, { name: 'writes', limit: o.writes, windowSeconds: 60, now: o.now });
+  return (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? reads(req, res, next) : writes(req, res, next);
 }

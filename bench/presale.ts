@@ -364,6 +364,8 @@ async function main() {
         opensAt: new Date(Date.now() - 1000).toISOString(),
         ratePerSecond: 100_000,
         burst: 1_000_000,
+        // one admission holds for the whole throughput phase (the check is still made per hold)
+        unitsPerAdmission: 1_000_000,
       })) !== 200
     )
       throw new Error('could not configure the waiting room');
@@ -431,7 +433,7 @@ async function main() {
         )
       ).text,
     ) as { admissionToken: string };
-    const holdHeaders = { 'x-admission-token': joined.admissionToken };
+    const holdHeaders = { 'x-admission-token': joined.admissionToken, 'x-device-id': 'bench-device-0001' };
     // (a) and (b) in alternating slices: the two cores' speed drifts by ±20 % over a run on
     // a shared machine, and taking the two sides in turns makes the drift hit both alike
     const baseParts: Samples[] = [];
@@ -527,7 +529,7 @@ async function main() {
           port,
           '/v1/presale/holds',
           JSON.stringify({ areaId: 'bench-presale', date: DATE, slotId: '0900', quantity: 1 }),
-          { 'x-admission-token': state.admissionToken },
+          { 'x-admission-token': state.admissionToken, 'x-device-id': `buyer-device-${i}` },
         );
         holdLat.push(performance.now() - t);
         if (h.status === 201) sold++;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from './validation.js';
 import { readPaymentSettings, type PaymentSettings } from './payments/settings.js';
+import { trustEntries, trustEntryProblem } from './client-address.js';
 
 /**
  * Process configuration, read once from the environment and validated: a bad
@@ -27,6 +28,16 @@ const Env = z.object({
   /** Key for the keyed hashes (HMAC-SHA256) used to look up ID numbers and phones. */
   SCENIC_LOOKUP_KEY: z.string().min(16, 'must be at least 16 characters'),
   SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  /**
+   * Held-units budgets of visitors (core/orders/hold-caps.ts, issue 17 item 8): an anonymous
+   * order holds at most ANON_UNITS_PER_ORDER units, at most ANON_HELD_UNITS at once per client
+   * address and per device on an area-day, for ANON_HOLD_TTL_SECONDS; a signed-in visitor up to
+   * VISITOR_HELD_UNITS per order and at once per phone and device.
+   */
+  SCENIC_ANON_UNITS_PER_ORDER: z.coerce.number().int().min(1).max(500).default(10),
+  SCENIC_ANON_HELD_UNITS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  SCENIC_ANON_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  SCENIC_VISITOR_HELD_UNITS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   /** Base URL the outside world reaches this API at (payment callbacks, links). */
   SCENIC_PUBLIC_URL: z.string().url().optional(),
   /**
@@ -43,8 +54,25 @@ const Env = z.object({
    * anyone).
    */
   SCENIC_SMS_LOG_TEXT: z.enum(['0', '1']).default('0'),
+  /**
+   * Proxies whose X-Forwarded-For is believed (issue 17 item 9): comma-separated IPs, CIDRs,
+   * `loopback`, `private`; empty = none (the API faces clients directly). Behind an ingress,
+   * name the ingress's addresses, or every visitor shares its address and its rate limits.
+   */
+  SCENIC_TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .superRefine((list, ctx) => {
+      for (const e of trustEntries(list)) {
+        const problem = trustEntryProblem(e);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  /** requests per caller (actor, else client address) per minute: reads (GET/HEAD) and writes apart */
+  SCENIC_RATE_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  SCENIC_RATE_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** waiting-room joins per client address per minute (bots are throttled here) */
-  SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  SCENIC_QUEUE_JOIN_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000_000).default(30),
   /**
    * What this API process serves: `all`, or `partner` — only the signed partner doors
    * (`/partner/v1`, `/octo`) plus health and metrics, for a Deployment of its own that a

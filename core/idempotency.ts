@@ -17,6 +17,12 @@ export interface IdempotencyKey {
   key: string;
   requestHash: string;
   /**
+   * What the caller proves it is (its X-Client-Secret, else the key itself). Never stored:
+   * an operation derives from it the bearer tokens its answer holds (an order's access
+   * token), so the stored answer holds none and a replay derives them again (issue 17 item 14).
+   */
+  secret?: string;
+  /**
    * The lease of the run that holds the key (its `locked_until`), set by runIdempotent.
    * A run that outlived its lease and was taken over by a retry no longer owns the key:
    * completing it then fails, and its transaction rolls back, so one key makes one order.
@@ -161,4 +167,23 @@ export async function runIdempotent<T>(
       throw e;
     }
   }
+}
+
+/** How long a finished key is kept by default: retries come within minutes, never days. */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+/**
+ * Forgets keys older than `ttlHours` (the sweeper's job): finished ones, and runs whose
+ * lease lapsed long ago (their worker died). A retry after that runs as a new request.
+ */
+export async function sweepIdempotencyKeys(
+  db: Knex,
+  now: Date,
+  ttlHours = IDEMPOTENCY_TTL_HOURS,
+): Promise<number> {
+  const before = new Date(now.getTime() - ttlHours * 3_600_000);
+  return db('idempotency_keys')
+    .where('created_at', '<', before)
+    .andWhere((q) => void q.where({ state: 'done' }).orWhere('locked_until', '<', before))
+    .delete();
 }

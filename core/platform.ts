@@ -107,6 +107,15 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     payments,
     log,
     holdTtlSeconds: cfg.SCENIC_HOLD_TTL_SECONDS,
+    holdCaps: {
+      redis,
+      policy: {
+        anonUnitsPerOrder: cfg.SCENIC_ANON_UNITS_PER_ORDER,
+        anonHeldUnits: cfg.SCENIC_ANON_HELD_UNITS,
+        anonHoldSeconds: cfg.SCENIC_ANON_HOLD_TTL_SECONDS,
+        visitorHeldUnits: cfg.SCENIC_VISITOR_HELD_UNITS,
+      },
+    },
     callbackBaseUrl: `${publicUrl}/v1/payments/callback`,
     publicUrl,
     refundMaxAttempts: cfg.SCENIC_REFUND_MAX_ATTEMPTS,

@@ -91,6 +91,11 @@ export async function startWorkers(
   const reconciliation = await scheduleReconciliation(p);
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
+  await maintenance.upsertJobScheduler(
+    'housekeeping',
+    { every: 3_600_000 },
+    { name: 'housekeeping', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   // refunds moved to the payments queue (workers/payments.ts)
   await maintenance.removeJobScheduler('refunds');
 

@@ -7,6 +7,7 @@ import { listAreas } from '../core/catalog/catalog.js';
 import { hasDrift, reconcileAll } from '../core/orders/reconcile.js';
 import { lapseClaims } from '../core/orders/waitlist.js';
 import { releaseExpiredPresaleHolds } from '../core/presale/holds.js';
+import { sweepIdempotencyKeys } from '../core/idempotency.js';
 
 /**
  * hold-expiry: one job per order, idempotent (an order that is no longer held is left
@@ -31,7 +32,8 @@ export function holdExpiryProcessor(p: Platform, later: (orderId: string, at: Da
 /**
  * maintenance: the periodic safety nets. `sweep` expires holds whose job was lost (asking
  * the providers first, like the job); `reconcile` makes Redis agree with Postgres and logs
- * what it repaired. Refunds and payment queries are the `payments` queue's (payments.ts).
+ * what it repaired; `housekeeping` (hourly) forgets old idempotency keys. Refunds and
+ * payment queries are the `payments` queue's (payments.ts).
  */
 export function maintenanceProcessor(p: Platform) {
   return async (job: Job) => {
@@ -53,6 +55,9 @@ export function maintenanceProcessor(p: Platform) {
         for (const r of drift) p.log.warn({ drift: r }, 'inventory drift repaired');
         return { days: reports.length, drifted: drift.length };
       }
+      case 'housekeeping':
+        // idempotency keys are kept a day, then forgotten (issue 17 item 14)
+        return { idempotencyKeysForgotten: await sweepIdempotencyKeys(p.db, p.clock.now()) };
       default:
         throw new Error(`unknown maintenance job ${job.name}`);
     }

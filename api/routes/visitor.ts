@@ -12,7 +12,7 @@ import {
 } from '../../core/orders/inputs.js';
 import { joinWaitlist, getWaitlistEntry } from '../../core/orders/waitlist.js';
 import { placeOrder } from '../../core/orders/place.js';
-import { mayAccessOrder } from '../../core/orders/access.js';
+import { mayAccessOrder, orderAccessToken } from '../../core/orders/access.js';
 import { startPayment } from '../../core/orders/payment.js';
 import { refundOrder, rescheduleOrder } from '../../core/orders/lifecycle.js';
 import { cancelHold } from '../../core/orders/payment-sync.js';
@@ -43,6 +43,9 @@ export async function authorizedOrder(ctx: AppContext, req: Request, res: Respon
   return o;
 }
 
+const isOrderView = (b: unknown): b is { id: string } =>
+  typeof b === 'object' && b !== null && typeof (b as { id?: unknown }).id === 'string';
+
 export function visitorRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
@@ -68,11 +71,24 @@ export function visitorRouter(ctx: AppContext): Router {
 
   r.post('/orders', async (req, res) => {
     const input = parseInput(PlaceOrderInput, req.body);
-    await idempotent(ctx, req, res, async (k) => ({
-      status: 201,
-      body: await placeOrder(p.orders, actorOf(res), input, k),
-      storedInTransaction: true,
-    }));
+    await idempotent(
+      ctx,
+      req,
+      res,
+      async (k) => ({
+        status: 201,
+        body: await placeOrder(p.orders, actorOf(res), input, k, {
+          address: req.ip,
+          deviceId: req.get('x-device-id'),
+        }),
+        storedInTransaction: true,
+      }),
+      // the stored answer holds no access token: derive it again for the same secret
+      (stored, k) =>
+        stored.status === 201 && isOrderView(stored.body)
+          ? { ...stored.body, accessToken: orderAccessToken(p.vault, k.secret!, stored.body.id) }
+          : stored.body,
+    );
   });
 
   r.get('/orders/:id', async (req, res) => {
@@ -121,12 +137,15 @@ export function visitorRouter(ctx: AppContext): Router {
     const input = parseInput(WaitlistInput, req.body);
     await idempotent(ctx, req, res, async () => ({
       status: 201,
-      body: await joinWaitlist(p.orders, actorOf(res), input),
+      body: await joinWaitlist(p.orders, actorOf(res), input, {
+        address: req.ip,
+        deviceId: req.get('x-device-id'),
+      }),
     }));
   });
 
   r.get('/waitlist/:id', async (req, res) => {
-    const { id } = parseInput(z.object({ id: z.coerce.number().int().min(1) }), req.params);
+    const { id } = parseInput(z.object({ id: z.string().min(1).max(64) }), req.params);
     res.json(await getWaitlistEntry(p.orders, id));
   });
 

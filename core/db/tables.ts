@@ -298,6 +298,10 @@ export interface WaitlistRow {
   state: 'waiting' | 'claimable' | 'claimed' | 'lapsed' | 'cancelled';
   claim_until: Date | null;
   created_at: Date;
+  /** 0028: what clients see and claim with (the numeric id stays internal) */
+  public_id: string;
+  device_hash: string | null;
+  address_hash: string | null;
 }
 
 // --- 0003-checkin

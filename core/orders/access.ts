@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from './model.js';
+import type { PiiVault } from '../pii/crypto.js';
 
 /**
  * The stored form of an order's access token (the secret a visitor without an account
  * holds, `X-Order-Token`): its SHA-256, so a read of the books reveals no usable token.
  */
 export const hashToken = (t: string) => createHash('sha256').update(t).digest('base64url');
+
+/**
+ * The access token of an order placed with an idempotency secret: derived, not random, so
+ * the idempotency record stores no bearer token and a retry of the same request (same
+ * secret) is answered with the same token again (issue 17 item 14).
+ */
+export const orderAccessToken = (vault: PiiVault, secret: string, orderId: string) =>
+  vault.derive('order-access', `${secret}|${orderId}`);
 
 /**
  * Who may see or change an order: staff at the box office and admins, the partner

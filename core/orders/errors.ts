@@ -9,6 +9,9 @@ export const ORDER_ERRORS = {
   channel_not_allowed: 'not-allowed',
   channel_disabled: 'conflict',
   duplicate_partner_order: 'conflict',
+  // held-units budgets (hold-caps.ts): larger orders need a verified caller; a full budget waits for its holds
+  hold_too_large: 'not-allowed',
+  hold_limit_reached: 'conflict',
   // paying
   order_not_payable: 'conflict',
   hold_expired: 'conflict',
@@ -31,4 +34,7 @@ export const ORDER_ERRORS = {
   claim_not_available: 'conflict',
   claim_expired: 'conflict',
   claim_mismatch: 'input',
+  // joining needs the signed-in phone, within per phone/device/address limits
+  waitlist_phone_not_verified: 'input',
+  waitlist_limit_reached: 'conflict',
 } as const satisfies ErrorTable;

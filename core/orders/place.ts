@@ -4,7 +4,15 @@ import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
-import { addDays, localParts } from '../time.js';
+import { saleWindowIssues } from './sale-window.js';
+import {
+  checkOrderSize,
+  holdBudget,
+  returnHoldBudget,
+  takeHoldBudget,
+  type ClientOrigin,
+  type HoldBudget,
+} from './hold-caps.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
@@ -15,14 +23,13 @@ import type { AreaConfig, Channel, Product, Slot } from '../catalog/catalog.js';
 import type { Coupon } from '../pricing/rules.js';
 import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
-import { hashToken } from './access.js';
+import { hashToken, orderAccessToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
 import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 
-/** How far ahead visitors may book. */
-export const BOOKING_HORIZON_DAYS = 90;
+export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
 /** The sales channel an actor sells through; visitors may choose among online ones. */
 export function channelFor(
@@ -66,20 +73,9 @@ export function prepare(
   now: Date,
   hashId: (n: string) => string,
 ) {
-  const local = localParts(now, area.timezone);
   // a refused ID number names its reason as the error's code (id_checksum…) when it comes first
-  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = [];
-  if (input.date < local.date) problems.push({ path: 'date', message: 'is in the past' });
-  if (input.date > addDays(local.date, BOOKING_HORIZON_DAYS))
-    problems.push({ path: 'date', message: `is more than ${BOOKING_HORIZON_DAYS} days ahead` });
+  const problems: (FieldIssue & { code?: CodeOf<'input'> })[] = saleWindowIssues(input, area, channel, now);
   const slot = area.slots.find((s) => s.id === input.slotId);
-  if (!slot) problems.push({ path: 'slotId', message: 'no such time slot' });
-  else if (input.date === local.date && slot.endsAt <= local.time)
-    problems.push({ path: 'slotId', message: 'this time slot has ended' });
-  if (channel.sellsFrom && local.time < channel.sellsFrom)
-    problems.push({ path: 'channelId', message: `sells from ${channel.sellsFrom}` });
-  if (channel.sellsUntil && local.time >= channel.sellsUntil)
-    problems.push({ path: 'channelId', message: `sells until ${channel.sellsUntil}` });
   const tickets: PreparedTicket[] = [];
   input.items.forEach((item, li) => {
     const product = area.products.get(item.productId);
@@ -163,11 +159,18 @@ export async function placeOrder(
   actor: Actor,
   input: PlaceOrderInput,
   idem?: IdempotencyKey,
+  origin: ClientOrigin = {},
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
   const channel = channelFor(actor, input.channelId, channels);
   const { slot, tickets, units } = prepare(input, area, channel, now, (n) => d.vault.lookupHash('id', n));
+  const budget =
+    d.holdCaps &&
+    holdBudget(actor, origin, d.holdCaps.policy, { areaId: area.id, date: input.date }, (k, v) =>
+      d.vault.lookupHash(k, v),
+    );
+  checkOrderSize(budget, units);
   const { q, coupons } = await priced(d, input, area, channel, slot, now);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
@@ -184,10 +187,11 @@ export async function placeOrder(
     orderId,
     now,
     resId: orderId,
-    accessToken: secretToken(),
-    expiresAt: new Date(now.getTime() + d.holdTtlSeconds * 1000),
+    accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
+    // anonymous holds are shorter: stock nobody pays for comes back sooner
+    expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
-  await reserve(d, p, claim);
+  await reserveWithinBudget(d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
   try {
@@ -196,13 +200,12 @@ export async function placeOrder(
       // read back once, inside the transaction: the idempotent answer and the caller's
       view = await viewOrder(trx, d.vault, orderId);
       if (idem)
-        await completeInTransaction(trx, idem, {
-          status: 201,
-          body: { ...view, accessToken: p.accessToken },
-        });
+        // no bearer token in the stored answer: a replay derives it again from the secret
+        await completeInTransaction(trx, idem, { status: 201, body: view });
     });
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
+    if (budget) await returnBudgetUnlessWritten(d, budget, p);
     if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.partnerOrderId))
       throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
@@ -294,6 +297,24 @@ async function stockSource(
   return undefined;
 }
 
+/** The caller's held-units budget first (when it has one), then the stock; the budget is given back if the stock refuses. */
+async function reserveWithinBudget(
+  d: OrderDeps,
+  p: Placement,
+  claim: string | undefined,
+  budget: HoldBudget | undefined,
+): Promise<void> {
+  if (!budget) return reserve(d, p, claim);
+  const hold = { resId: p.resId, units: p.units, expiresAt: p.expiresAt.getTime(), now: p.now.getTime() };
+  await takeHoldBudget(d.holdCaps!.redis, d.db, budget, hold);
+  try {
+    await reserve(d, p, claim);
+  } catch (e) {
+    await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
+    throw e;
+  }
+}
+
 /** Takes the stock (every rule of the day, the slot, the channel and the ID limit), or refuses. */
 async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): Promise<void> {
   const reserved = await d.inventory.reserve(
@@ -354,10 +375,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
         { path: 'coupons', message: 'coupon_used_up' },
       ]);
   }
-  if (input.claimId)
-    await trx('waitlist')
-      .where({ id: Number(input.claimId) })
-      .update({ state: 'claimed' });
+  if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   const { units } = p;
   await outbox(trx, 'order.held', orderId, {
     areaId: area.id,
@@ -409,6 +427,16 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
       id_masked: maskIdNumber(t.idNumber),
     })),
   );
+}
+
+/** After a failed write, the budget too is given back only when the order is certainly not in the books. */
+async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Placement): Promise<void> {
+  try {
+    if ((await orderExists(d.db, p.orderId)) === false)
+      await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
+  } catch {
+    // the hold's expiry gives it back
+  }
 }
 
 /**

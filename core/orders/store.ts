@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import type { HoldPolicy } from './hold-caps.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -23,6 +25,8 @@ export interface OrderDeps {
   payments: PaymentProviders;
   log: Logger;
   holdTtlSeconds: number;
+  /** held-units budgets of visitors (core/orders/hold-caps.ts); none = no caps (tools, tests of other things) */
+  holdCaps?: { redis: Redis; policy: HoldPolicy };
   /** where payment providers call back, e.g. https://api.example/v1/payments/callback */
   callbackBaseUrl: string;
   /** where visitors reach the platform (the provider sends the payer back here) */

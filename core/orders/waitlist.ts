@@ -1,4 +1,7 @@
-import { conflict, inputError, notFound } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { conflict, inputError, notAllowed, notFound } from '../errors.js';
+import type { ClientOrigin } from './hold-caps.js';
 import { maskPhone } from '../pii/mask.js';
 import type { SmsSender } from '../notify/sms.js';
 import type { WaitlistInput } from './inputs.js';
@@ -18,7 +21,8 @@ export const CLAIM_TTL_MS = 10 * 60_000;
 export const claimResId = (entryId: number | string) => `wl-${entryId}`;
 
 export interface WaitlistEntry {
-  id: number;
+  /** the entry's public id (`wl_…`): unguessable, what a claim is made with */
+  id: string;
   areaId: string;
   date: string;
   slotId: string;
@@ -28,31 +32,91 @@ export interface WaitlistEntry {
   claimUntil: string | null;
 }
 
-export async function joinWaitlist(d: OrderDeps, actor: Actor, input: WaitlistInput): Promise<WaitlistEntry> {
+/**
+ * At most this many live (waiting or offered) entries of one area-day per phone, per
+ * device and per client address (issue 17 item 10): a list nobody can flood to take every
+ * freed seat.
+ */
+export const WAITLIST_LIMITS = { phone: 2, device: 4, address: 10 } as const;
+
+const PUBLIC_ID = /^wl_[0-9a-f]{32}$/;
+const newPublicId = () => `wl_${randomBytes(16).toString('hex')}`;
+
+/**
+ * Joins the waiting list of a slot. Only a signed-in visitor (a phone verified by SMS) may
+ * join, for that phone: the claims it gets are texted to it, so nobody can make Scenic text
+ * arbitrary numbers or hold freed seats for made-up ones.
+ */
+export async function joinWaitlist(
+  d: OrderDeps,
+  actor: Actor,
+  input: WaitlistInput,
+  origin: ClientOrigin = {},
+): Promise<WaitlistEntry> {
+  if (actor.kind !== 'visitor' || actor.id === 'anonymous')
+    throw notAllowed('sign_in_required', 'sign in with your phone (an SMS code) to join the waiting list');
+  const phoneHash = d.vault.lookupHash('phone', input.contactPhone);
+  if (phoneHash !== actor.id)
+    throw inputError('waitlist_phone_not_verified', 'join with the phone you signed in with', [
+      { path: 'contactPhone', message: 'not the signed-in phone' },
+    ]);
   const area = await d.catalog.area(input.areaId);
   if (!area.slots.some((s) => s.id === input.slotId))
     throw inputError('invalid_waitlist', 'slotId: no such time slot', [
       { path: 'slotId', message: 'no such time slot' },
     ]);
-  const [row] = await d
-    .db('waitlist')
-    .insert({
-      area_id: input.areaId,
-      visit_date: input.date,
-      slot_id: input.slotId,
-      channel_id: 'web',
-      units: input.units,
-      contact_phone_enc: d.vault.encrypt(input.contactPhone),
-      contact_phone_hash: d.vault.lookupHash('phone', input.contactPhone),
-      state: 'waiting',
-      created_at: d.clock.now(),
-    })
-    .returning('*');
+  const who = {
+    contact_phone_hash: phoneHash,
+    device_hash: origin.deviceId ? d.vault.lookupHash('device', origin.deviceId) : null,
+    address_hash: origin.address ? d.vault.lookupHash('address', origin.address) : null,
+  };
+  const row = await d.db.transaction(async (trx) => {
+    // one join of an area-day at a time, so the limits below cannot be raced past
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`waitlist|${input.areaId}|${input.date}`]);
+    await checkWaitlistLimits(trx, input, who);
+    const [r] = await trx('waitlist')
+      .insert({
+        area_id: input.areaId,
+        visit_date: input.date,
+        slot_id: input.slotId,
+        channel_id: 'web',
+        units: input.units,
+        contact_phone_enc: d.vault.encrypt(input.contactPhone),
+        ...who,
+        public_id: newPublicId(),
+        state: 'waiting',
+        created_at: d.clock.now(),
+      })
+      .returning('*');
+    return r!;
+  });
   await audit(d.db, actor, 'scenic.waitlist.joined', `${input.areaId}/${input.date}/${input.slotId}`, {
-    entry: row!.id,
+    entry: row.public_id,
     units: input.units,
   });
-  return entryView(d, row!);
+  return entryView(d, row);
+}
+
+async function checkWaitlistLimits(
+  trx: Knex.Transaction,
+  input: WaitlistInput,
+  who: Pick<WaitlistRow, 'contact_phone_hash' | 'device_hash' | 'address_hash'>,
+): Promise<void> {
+  for (const kind of ['phone', 'device', 'address'] as const) {
+    const col = kind === 'phone' ? 'contact_phone_hash' : kind === 'device' ? 'device_hash' : 'address_hash';
+    const value = who[col];
+    if (!value) continue;
+    const [c]: { n: number | string }[] = await trx('waitlist')
+      .where({ area_id: input.areaId, visit_date: input.date, [col]: value })
+      .whereIn('state', ['waiting', 'claimable'])
+      .count({ n: '*' });
+    if (Number(c!.n) >= WAITLIST_LIMITS[kind])
+      throw conflict(
+        'waitlist_limit_reached',
+        `at most ${WAITLIST_LIMITS[kind]} waiting-list entries per ${kind} for this day`,
+        { limit: WAITLIST_LIMITS[kind] },
+      );
+  }
 }
 
 async function entryView(d: OrderDeps, r: WaitlistRow): Promise<WaitlistEntry> {
@@ -66,7 +130,7 @@ async function entryView(d: OrderDeps, r: WaitlistRow): Promise<WaitlistEntry> {
     position = Number(c!.n);
   }
   return {
-    id: r.id,
+    id: r.public_id,
     areaId: r.area_id,
     date: r.visit_date,
     slotId: r.slot_id,
@@ -77,9 +141,15 @@ async function entryView(d: OrderDeps, r: WaitlistRow): Promise<WaitlistEntry> {
   };
 }
 
-export async function getWaitlistEntry(d: OrderDeps, id: number): Promise<WaitlistEntry> {
-  const r = await d.db('waitlist').where({ id }).first();
-  if (!r) throw notFound('waitlist_entry_not_found', `no waiting-list entry ${id}`);
+/**
+ * An entry by its public id. The sequential ids entries were once shown by are refused
+ * like unknown ones: 404, which reveals nothing.
+ */
+export async function getWaitlistEntry(d: OrderDeps, publicId: string): Promise<WaitlistEntry> {
+  const r = PUBLIC_ID.test(publicId)
+    ? await d.db('waitlist').where({ public_id: publicId }).first()
+    : undefined;
+  if (!r) throw notFound('waitlist_entry_not_found', 'no such waiting-list entry');
   return entryView(d, r);
 }
 
@@ -128,7 +198,7 @@ export async function offerWaitlist(
     await sms
       .send(
         phone,
-        `Scenic: ${claimed.row.units} ticket(s) for ${date} ${slotId} are held for you until ${claimed.until.toISOString().slice(11, 16)} UTC. Claim code ${claimed.row.id}.`,
+        `Scenic: ${claimed.row.units} ticket(s) for ${date} ${slotId} are held for you until ${claimed.until.toISOString().slice(11, 16)} UTC. Claim code ${claimed.row.public_id}.`,
       )
       .catch((e: unknown) => d.log.warn({ err: e, to: maskPhone(phone) }, 'waitlist sms failed'));
   }
@@ -162,8 +232,10 @@ export async function usableClaim(
   claimId: string,
   order: { areaId: string; date: string; slotId: string; units: number; phoneHash: string | null },
 ): Promise<string> {
-  const id = Number(claimId);
-  const r = Number.isInteger(id) ? await d.db('waitlist').where({ id }).first() : undefined;
+  // public ids only: an old sequential claim id is refused like a spent one
+  const r = PUBLIC_ID.test(claimId)
+    ? await d.db('waitlist').where({ public_id: claimId }).first()
+    : undefined;
   if (!r || r.state !== 'claimable')
     throw conflict('claim_not_available', 'this waiting-list claim is not (or no longer) available');
   if (r.claim_until && r.claim_until <= d.clock.now())

@@ -31,8 +31,19 @@ export class PiiVault {
     return Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]).toString('utf8');
   }
 
+  /**
+   * A secret derived from `material` for one `purpose` (HMAC with the lookup key): the same
+   * material gives the same token again, so it need not be stored (order access tokens of
+   * idempotent orders, core/orders/access.ts).
+   */
+  derive(purpose: string, material: string): string {
+    return createHmac('sha256', this.lookupKey)
+      .update(`derive:${purpose}:${material}`)
+      .digest('base64url')
+      .slice(0, 32);
+  }
   /** Keyed hash of a normalised identifier; `kind` keeps ID numbers and phones apart. */
-  lookupHash(kind: 'id' | 'phone' | 'card' | 'device', value: string): string {
+  lookupHash(kind: 'id' | 'phone' | 'card' | 'device' | 'address', value: string): string {
     return createHmac('sha256', this.lookupKey)
       .update(`${kind}:${value.trim().toUpperCase()}`)
       .digest('base64url')

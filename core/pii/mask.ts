@@ -28,11 +28,29 @@ export function maskName(name: string): string {
 const ID_IN_TEXT = /(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g;
 const PHONE_IN_TEXT = /(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g;
 
-/** Masks every ID number and phone number found in free text. */
+// Issue 17 item 18: beyond mainland formats, international numbers (+852…, +1…) and e-mail
+// addresses, which visitors from Hong Kong, Macau, Taiwan and abroad give.
+const INTL_PHONE_IN_TEXT = /(?<![\w+])\+(\d{1,3})[ -]?(\d[\d -]{4,14}\d)(?!\d)/g;
+const EMAIL_IN_TEXT = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
+
+/**
+ * Fields that hold personal data whatever their format (a passport or permit number, a
+ * name): masked by name, not by shape.
+ */
+const PERSONAL_FIELD =
+  /^(id_?number|id_?no|document_?number|passport(_?no)?|permit(_?no)?|phone|mobile|tel|email|e_?mail|(visitor|holder|real|full)_?name)$/i;
+
+/** Masks every ID number, phone number and e-mail address found in free text. */
 export function redactText(text: string): string {
   return text
     .replace(ID_IN_TEXT, (_m, a: string, _b: string, c: string) => `${a.slice(0, 4)}${'*'.repeat(10)}${c}`)
-    .replace(PHONE_IN_TEXT, (_m, a: string, _b: string, c: string) => `${a}****${c}`);
+    .replace(PHONE_IN_TEXT, (_m, a: string, _b: string, c: string) => `${a}****${c}`)
+    .replace(INTL_PHONE_IN_TEXT, (_m, cc: string, rest: string) => `+${cc} ${maskPhone(rest)}`)
+    .replace(EMAIL_IN_TEXT, (_m, first: string) => `${first}***@***`);
+}
+
+function maskField(v: string): string {
+  return v.length <= 2 ? '*'.repeat(v.length) : `${v[0]}${'*'.repeat(v.length - 2)}${v.at(-1)}`;
 }
 
 /** Deep-copies a log payload with every string passed through {@link redactText}. */
@@ -48,6 +66,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = typeof v === 'string' && PERSONAL_FIELD.test(k) ? maskField(v) : redactDeep(v, depth + 1);
   return out;
 }

@@ -7,7 +7,14 @@ export const PRESALE_ERRORS = {
   no_waiting_room: 'conflict',
   admission_required: 'authentication',
   admission_expired: 'authentication',
+  // the admission was minted for another device than the one holding with it
+  admission_wrong_device: 'authentication',
+  // the admission's position has held every unit it may (the presale is over for it)
+  admission_used: 'conflict',
   bad_queue_token: 'authentication',
+  queue_token_expired: 'authentication',
+  // past the room's closesAt: nobody joins, is admitted or holds
+  waiting_room_closed: 'conflict',
   queue_token_required: 'input',
   // behind the frontier: come back later (the body says where the visitor stands)
   waiting_room: 'rate-limited',

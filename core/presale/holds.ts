@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, inputError } from '../errors.js';
 import type { Inventory, ReserveResult } from '../inventory/inventory.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { saleWindowIssues } from '../orders/sale-window.js';
+import type { Admission, WaitingRoom } from './waiting-room.js';
 
 /**
  * Presale holds: what an admitted buyer gets in the first seconds of a presale. A
@@ -20,24 +23,52 @@ export interface PresaleHoldRequest {
   quantity: number;
 }
 
+/** The channel presale holds sell through (the public website's). */
+export const PRESALE_CHANNEL = 'web';
+
+export interface PresaleDeps {
+  inventory: Inventory;
+  catalog: Catalog;
+  room: WaitingRoom;
+}
+
+/**
+ * Holds stock for an admitted buyer: the booking window and the channel's state first
+ * (from the catalog's in-memory cache), then the admission's units (one Redis call),
+ * then the reserve (one Lua call), which checks capacity levels, quota and the manual
+ * switch. Units the stock refuses go back to the admission.
+ */
 export async function placePresaleHold(
-  inv: Inventory,
+  d: PresaleDeps,
   r: PresaleHoldRequest,
-  now: number,
+  admission: Admission,
+  now: Date,
 ): Promise<{ holdId: string; expiresAt: number; result: ReserveResult }> {
+  const [area, channels] = await Promise.all([d.catalog.area(r.areaId), d.catalog.channels()]);
+  const channel = channels.get(PRESALE_CHANNEL);
+  if (!channel?.enabled)
+    throw conflict('channel_disabled', `sales channel ${PRESALE_CHANNEL} is switched off`);
+  const issues = saleWindowIssues(r, area, channel, now);
+  if (issues.length) throw inputError('invalid_input', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
+  await d.room.takeUnits(r.areaId, admission.position, r.quantity);
   const holdId = randomBytes(12).toString('base64url');
-  const expiresAt = now + PRESALE_HOLD_MS;
-  const result = await inv.reserve({
-    resId: presaleResId(holdId),
-    areaId: r.areaId,
-    date: r.date,
-    slotId: r.slotId,
-    channelId: 'web',
-    channelKind: 'online',
-    units: r.quantity,
-    idHashes: [],
-    expiresAt,
-  });
+  const expiresAt = now.getTime() + PRESALE_HOLD_MS;
+  let result: ReserveResult | undefined;
+  try {
+    result = await d.inventory.reserve({
+      resId: presaleResId(holdId),
+      areaId: r.areaId,
+      date: r.date,
+      slotId: r.slotId,
+      channelId: channel.id,
+      channelKind: channel.kind,
+      units: r.quantity,
+      idHashes: [],
+      expiresAt,
+    });
+  } finally {
+    if (!result?.ok) await d.room.returnUnits(r.areaId, admission.position, r.quantity);
+  }
   return { holdId, expiresAt, result };
 }
 

@@ -88,7 +88,13 @@ export function windowReconciler(ctx: OperatorContext) {
       await configureWaitingRoom(
         ctx.redis.forPrefix(resolved.redisPrefix),
         resolved.areaId,
-        { opensAt: new Date(t.opensAt), ratePerSecond: admissionRate, burst: admissionRate },
+        {
+          opensAt: new Date(t.opensAt),
+          // the room closes with the window: no admission outlives the presale (issue 17 item 7)
+          closesAt: new Date(t.closesAt),
+          ratePerSecond: admissionRate,
+          burst: admissionRate,
+        },
         now,
       );
     }

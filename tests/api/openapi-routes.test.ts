@@ -200,11 +200,12 @@ describe('the documented answers', () => {
       body: { opensAt, ratePerSecond: 100, burst: 10 },
     });
     expect(room.status).toBe(200);
-    const joined = await t.call('POST', '/v1/queue/docs/join', { body: { deviceId: randomUUID() } });
+    const deviceId = randomUUID();
+    const joined = await t.call('POST', '/v1/queue/docs/join', { body: { deviceId } });
     expect(joined.status).toBe(200);
     exactly(VIEW_SCHEMAS.RoomState, joined.body);
     const hold = await t.call('POST', '/v1/presale/holds', {
-      headers: { 'x-admission-token': joined.body.admissionToken as string },
+      headers: { 'x-admission-token': joined.body.admissionToken as string, 'x-device-id': deviceId },
       body: { areaId: 'docs', date: D, slotId: '0900', quantity: 1 },
     });
     expect(hold.status).toBe(201);

@@ -55,6 +55,7 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       SCENIC_ALLOW_FAKE_GATEWAY: '1',
       SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
       SCENIC_HOLD_TTL_SECONDS: '30',
+      SCENIC_ANON_HELD_UNITS: '1000000', // every order comes from 127.0.0.1 (issue 17 item 8's budgets)
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'warn',

@@ -42,10 +42,11 @@ describe('waiting list for a sold-out slot', () => {
         ...extra,
       },
     });
+  // joining needs the phone signed in (issue 17 item 10)
   const join = async (units: number, phone: string) =>
     (
       await api.call('POST', '/v1/waitlist', {
-        headers: { 'idempotency-key': randomUUID() },
+        headers: { 'idempotency-key': randomUUID(), authorization: `Bearer ${await api.signIn(phone)}` },
         body: { areaId: 'wl', date: D, slotId: '0900', units, contactPhone: phone },
       })
     ).body;
@@ -97,7 +98,7 @@ describe('waiting list for a sold-out slot', () => {
     await waitFor('second in line gets a claim', async () => (await entry(w2.id)).state === 'claimable');
     await api.platform
       .db('waitlist')
-      .where({ id: w2.id as number })
+      .where({ public_id: w2.id as string })
       .update({ claim_until: new Date(Date.now() - 1) });
     expect(await lapseClaims(api.platform.orders, api.platform.sms)).toBe(1);
     expect((await entry(w2.id)).state).toBe('lapsed');

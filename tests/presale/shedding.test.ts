@@ -57,7 +57,7 @@ describe('presale: the waiting room sheds while the API is overloaded', () => {
   it('still serves admitted holds and the rest of the API', async () => {
     lag.ms = 100;
     const h = await api.call('POST', '/v1/presale/holds', {
-      headers: { 'x-admission-token': admissionToken },
+      headers: { 'x-admission-token': admissionToken, 'x-device-id': 'shed-device-1' },
       body: { areaId: 'shed-park', date: D, slotId: '0900', quantity: 1 },
     });
     expect(h.status).toBe(201);

@@ -28,9 +28,9 @@ describe('presale: waiting room, admission and the hold hot path', () => {
   const join = (device: string) => api.call('POST', '/v1/queue/presale/join', { body: { deviceId: device } });
   const status = (token: string) =>
     api.call('GET', '/v1/queue/presale/status', { headers: { 'x-queue-token': token } });
-  const hold = (token: string | undefined, quantity = 1) =>
+  const hold = (token: string | undefined, quantity = 1, device = 'device-000001') =>
     api.call('POST', '/v1/presale/holds', {
-      headers: token ? { 'x-admission-token': token } : {},
+      headers: token ? { 'x-admission-token': token, 'x-device-id': device } : {},
       body: { areaId: 'presale', date: D, slotId: '0900', quantity },
     });
 
@@ -62,7 +62,7 @@ describe('presale: waiting room, admission and the hold hot path', () => {
     const s1 = await status(early.body.queueToken as string);
     expect(s1.status).toBe(200);
     expect(s1.body).toMatchObject({ admitted: true, position: 1 });
-    expect(s1.body.admissionToken).toMatch(/^a1\./);
+    expect(s1.body.admissionToken).toMatch(/^a2\./);
     const s4 = await status(others[2]!.body.queueToken as string); // position 4
     expect(s4.status).toBe(429);
     expect(s4.body).toMatchObject({ position: 4, ahead: 1 });
@@ -81,14 +81,18 @@ describe('presale: waiting room, admission and the hold hot path', () => {
       const j = await join(`device-00000${i}`);
       tokens.push((await status(j.body.queueToken as string)).body.admissionToken as string);
     }
-    const results = await Promise.all(tokens.map((t, i) => hold(t, i < 2 ? 2 : 1)));
+    const results = await Promise.all(tokens.map((t, i) => hold(t, i < 2 ? 2 : 1, `device-00000${i + 1}`)));
     const held = results.filter((r) => r.status === 201);
     const units = held.reduce((s, r) => s + (r.body.quantity as number), 0);
     expect(units).toBeLessThanOrEqual(5);
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'slot_sold_out')).toBe(true);
     expect((await api.platform.inventory.snapshot('presale', D)).slots['0900']!.used).toBe(units);
     // the next refusal comes from the replica's memory, not from Redis
-    await waitFor('sold-out cached', async () => (await hold(tokens[7])).body.fromCache === true, 3_000);
+    await waitFor(
+      'sold-out cached',
+      async () => (await hold(tokens[7], 1, 'device-000008')).body.fromCache === true,
+      3_000,
+    );
 
     // a hold becomes a real-name order with the same number of tickets
     const h = held.find((r) => r.body.quantity === 1) ?? held[0]!;

@@ -48,6 +48,8 @@ export interface TestPlatform {
   logLines: string[];
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
   key(role: NonNullable<Actor['role']>, channelId?: string): Promise<string>;
+  /** signs a phone in with the SMS code the log shows; the visitor session token */
+  signIn(phone: string): Promise<string>;
   /** fetch against the API with JSON in and out */
   call(
     method: string,
@@ -62,7 +64,9 @@ export interface TestPlatform {
  * local fakes (fakes/wechat-pay.ts, fakes/alipay.ts). Logs are captured so tests can
  * check that no personal data leaks.
  */
-export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlatform {
+export function useApi(
+  opts: { clock?: Clock; app?: AppOptions; env?: Record<string, string> } = {},
+): TestPlatform {
   const pg = usePostgres({ poolMax: 30 });
   const r = useRedis();
   const ctx = { logLines: [] as string[] } as TestPlatform;
@@ -91,6 +95,14 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
+      // Tests of other things place many anonymous orders from 127.0.0.1: the held-units
+      // budgets (issue 17 item 8) are opened wide here; tests/orders/hold-caps.test.ts sets
+      // the production defaults back and tests them.
+      SCENIC_ANON_UNITS_PER_ORDER: '500',
+      SCENIC_ANON_HELD_UNITS: '1000000',
+      SCENIC_ANON_HOLD_TTL_SECONDS: '3600',
+      SCENIC_VISITOR_HELD_UNITS: '1000000',
+      ...opts.env,
     };
     ctx.cfg = loadConfig(ctx.env);
     const sink = new Writable({
@@ -156,6 +168,17 @@ export function useApi(opts: { clock?: Clock; app?: AppOptions } = {}): TestPlat
     };
     ctx.key = async (role, channelId) =>
       (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
+    ctx.signIn = async (phone) => {
+      const sent = await ctx.call('POST', '/v1/auth/otp', { body: { phone } });
+      if (sent.status !== 202)
+        throw new Error(`otp for ${phone}: ${sent.status} ${JSON.stringify(sent.body)}`);
+      const masked = `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+      const line = ctx.logLines.findLast((l) => l.includes('sign-in code') && l.includes(masked))!;
+      const code = /code: (\d{6})/.exec(line)![1]!;
+      const s = await ctx.call('POST', '/v1/auth/session', { body: { phone, code } });
+      if (s.status !== 201) throw new Error(`session for ${phone}: ${s.status}`);
+      return String(s.body.token);
+    };
     ctx.call = async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.body !== undefined) headers['content-type'] = 'application/json';

@@ -13,6 +13,8 @@ import * as m0012 from './0012-refund-channels.js';
 import * as m0013 from './0013-reconciliation.js';
 import * as m0020 from './0020-per-area-ids.js';
 import * as m0021 from './0021-area-declarations.js';
+import * as m0028 from './0028-waitlist-public-ids.js';
+import * as m0030 from './0030-idempotency-no-tokens.js';
 
 export interface Migration {
   readonly name: string;
@@ -36,4 +38,6 @@ export const migrations: readonly Migration[] = [
   m0013,
   m0020,
   m0021,
+  m0028,
+  m0030,
 ];

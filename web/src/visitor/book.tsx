@@ -18,6 +18,7 @@ import { TicketsStep } from './book-tickets.js';
 import { VisitorsStep } from './book-visitors.js';
 import { ReviewStep } from './book-review.js';
 import { payAndReturn } from './pay.js';
+import { deviceId } from './waiting-room.js';
 
 /** Holds the stock (through the waiting room's admission during a presale), then writes the order. */
 async function placeOrder(area: Area, s: BookState, admission: string | null): Promise<Order> {
@@ -26,13 +27,14 @@ async function placeOrder(area: Area, s: BookState, admission: string | null): P
     holdId = (
       await api<{ holdId: string }>('/v1/presale/holds', {
         method: 'POST',
-        headers: { 'x-admission-token': admission },
+        headers: { 'x-admission-token': admission, 'x-device-id': deviceId() },
         body: { areaId: area.id, date: s.date, slotId: s.slotId, quantity: presaleUnits(area, s) },
       })
     ).holdId;
   return api<Order>('/v1/orders', {
     method: 'POST',
     idempotencyKey: s.idemKey,
+    headers: { 'x-device-id': deviceId() },
     body: orderBody(area, s, holdId),
   });
 }

@@ -14,7 +14,8 @@ export type Room =
   | { kind: 'waiting' }
   | { kind: 'admitted'; token: string; expiresAt: number };
 
-const deviceId = (): string => {
+/** This phone's device id: the waiting room numbers devices, and an admission holds only from its own. */
+export const deviceId = (): string => {
   let d = readKey<string | null>('scenic.device.v1', null);
   if (!d) writeKey('scenic.device.v1', (d = newKey()));
   return d;
