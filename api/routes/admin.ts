@@ -7,17 +7,19 @@ import { setChannelPaused } from '../../core/inventory/switches.js';
 import { audit, listAudit } from '../../core/audit/store.js';
 import { reconcileAll } from '../../core/orders/reconcile.js';
 import { actorName } from '../../core/orders/model.js';
-import { actorOf, requireRole, type AppContext } from '../context.js';
+import { PLATFORM, actorOf, allow, areaParam, type AppContext } from '../context.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 
-/** Admin endpoints: catalog, channel switches, audit trail, inventory repair. */
+/**
+ * Admin endpoints: catalog, channel switches, audit trail, inventory repair. Each route
+ * names its permission and where its area comes from (`allow`, api/context.ts).
+ */
 export function adminRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  r.use(requireRole('admin'));
 
-  r.put('/areas/:areaId', async (req, res) => {
+  r.put('/areas/:areaId', allow(ctx, 'areas.configure', areaParam()), async (req, res) => {
     const def = parseInput(AreaDefinition, { ...(req.body as object), id: req.params.areaId });
     await upsertArea(p.db, def);
     p.catalog.invalidate(def.id);
@@ -28,7 +30,7 @@ export function adminRouter(ctx: AppContext): Router {
     res.json({ id: def.id, updated: true });
   });
 
-  r.put('/channels', async (req, res) => {
+  r.put('/channels', allow(ctx, 'channels.configure', PLATFORM), async (req, res) => {
     const defs = parseInput(z.array(ChannelDefinition).min(1).max(200), req.body);
     await upsertChannels(p.db, defs);
     p.catalog.invalidate();
@@ -36,29 +38,33 @@ export function adminRouter(ctx: AppContext): Router {
     res.json({ updated: defs.length });
   });
 
-  r.post('/areas/:areaId/channels/:channelId/:action', async (req, res) => {
-    const { areaId, channelId, action } = parseInput(
-      z.object({ areaId: slug, channelId: slug, action: z.enum(['pause', 'resume']) }),
-      req.params,
-    );
-    const { reason } = parseInput(z.object({ reason: z.string().min(1).max(200) }), req.body);
-    await p.catalog.area(areaId);
-    await p.catalog.channel(channelId);
-    const actor = actorOf(res);
-    await setChannelPaused(p.redis, {
-      prefix: p.cfg.REDIS_PREFIX,
-      areaId,
-      channelId,
-      paused: action === 'pause',
-      actor: actorName(actor),
-      reason,
-      now: p.clock.now().getTime(),
-    });
-    await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
-    res.json({ areaId, channelId, paused: action === 'pause' });
-  });
+  r.post(
+    '/areas/:areaId/channels/:channelId/:action',
+    allow(ctx, 'channels.switch', areaParam()),
+    async (req, res) => {
+      const { areaId, channelId, action } = parseInput(
+        z.object({ areaId: slug, channelId: slug, action: z.enum(['pause', 'resume']) }),
+        req.params,
+      );
+      const { reason } = parseInput(z.object({ reason: z.string().min(1).max(200) }), req.body);
+      await p.catalog.area(areaId);
+      await p.catalog.channel(channelId);
+      const actor = actorOf(res);
+      await setChannelPaused(p.redis, {
+        prefix: p.cfg.REDIS_PREFIX,
+        areaId,
+        channelId,
+        paused: action === 'pause',
+        actor: actorName(actor),
+        reason,
+        now: p.clock.now().getTime(),
+      });
+      await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
+      res.json({ areaId, channelId, paused: action === 'pause' });
+    },
+  );
 
-  r.get('/audit', async (req, res) => {
+  r.get('/audit', allow(ctx, 'audit.read', PLATFORM), async (req, res) => {
     const q = parseInput(
       z.object({
         subject: z.string().max(200).optional(),
@@ -71,12 +77,12 @@ export function adminRouter(ctx: AppContext): Router {
     res.json({ items, next: items.length === q.limit ? items.at(-1)!.id : null });
   });
 
-  r.get('/areas/:areaId/days/:date', async (req, res) => {
+  r.get('/areas/:areaId/days/:date', allow(ctx, 'stock.read', areaParam()), async (req, res) => {
     const { areaId, date } = parseInput(z.object({ areaId: slug, date: z.iso.date() }), req.params);
     res.json(await p.inventory.snapshot(areaId, date));
   });
 
-  r.post('/inventory/reconcile', async (_req, res) => {
+  r.post('/inventory/reconcile', allow(ctx, 'system.operate', PLATFORM), async (_req, res) => {
     const reports = await reconcileAll(p.orders, await p.inventory.reservationDays());
     res.json({ reports });
   });

@@ -4,6 +4,7 @@ import type { PriceRule } from '../pricing/rules.js';
 import type { CheckinReason } from '../checkin/reasons.js';
 import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
+import type { KeyDeviceKind, Role } from '../auth/roles.js';
 
 /**
  * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
@@ -215,11 +216,17 @@ export interface IdempotencyKeyRow {
 export interface ApiKeyRow {
   id: string;
   name: string;
-  role: 'admin' | 'box-office' | 'gate' | 'partner' | 'kiosk';
+  role: Role | 'partner';
   secret_hash: string;
   channel_id: string | null;
   created_at: Date;
   revoked_at: Date | null;
+  /** 0015: the areas it acts for (`['*']`: every area) */
+  areas: string[];
+  device_kind: KeyDeviceKind | null;
+  expires_at: Date | null;
+  created_by: string | null;
+  replaced_by: string | null;
 }
 export interface SigningKeyRow {
   kid: string;

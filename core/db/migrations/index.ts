@@ -8,6 +8,7 @@ import * as m0006 from './0006-capacity-release.js';
 import * as m0007 from './0007-reentry.js';
 import * as m0008 from './0008-refund-payment.js';
 import * as m0009 from './0009-outbox-retries.js';
+import * as m0015 from './0015-key-scope.js';
 
 export interface Migration {
   readonly name: string;
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   m0007,
   m0008,
   m0009,
+  m0015,
 ];
