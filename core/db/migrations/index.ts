@@ -9,6 +9,8 @@ import * as m0007 from './0007-reentry.js';
 import * as m0008 from './0008-refund-payment.js';
 import * as m0009 from './0009-outbox-retries.js';
 import * as m0015 from './0015-key-scope.js';
+import * as m0016 from './0016-staff-accounts.js';
+import * as m0017 from './0017-audit-changes.js';
 
 export interface Migration {
   readonly name: string;
@@ -28,4 +30,6 @@ export const migrations: readonly Migration[] = [
   m0008,
   m0009,
   m0015,
+  m0016,
+  m0017,
 ];
