@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Platform } from '../core/platform.js';
 import type { ApiKeys } from '../core/auth/api-keys.js';
 import type { VisitorSessions } from '../core/auth/sessions.js';
+import type { StaffSessions } from '../core/auth/staff-sessions.js';
+import type { AuthDeps } from '../core/auth/deps.js';
+import { cookieActor } from './staff-credentials.js';
 import { notAllowed, unauthenticated } from '../core/errors.js';
 import type { Actor } from '../core/orders/model.js';
 import type { Permission } from '../core/auth/roles.js';
@@ -17,7 +20,15 @@ import {
 } from '../core/auth/scope.js';
 
 export type { AreaSource } from './guard-areas.js';
-export { areaInBody, areaInQuery, areaParam, ofDeviceKey, ofEmergency, ofOrder } from './guard-areas.js';
+export {
+  areaInBody,
+  areaInQuery,
+  areaParam,
+  ofAccount,
+  ofDeviceKey,
+  ofEmergency,
+  ofOrder,
+} from './guard-areas.js';
 export { PLATFORM, SELF } from './guard-areas.js';
 
 /**
@@ -37,6 +48,10 @@ export interface AppContext {
   platform: Platform;
   apiKeys: ApiKeys;
   sessions: VisitorSessions;
+  /** people's sessions (console cookie or Bearer `ss1_…`) */
+  staffSessions: StaffSessions;
+  /** what account, session and key operations need */
+  auth: AuthDeps;
   /** records one request in the HTTP metrics (set by the metrics feature) */
   observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
   /** routes the HTTP server serves ahead of express (see createApp's `handler`) */
@@ -47,17 +62,24 @@ export interface AppContext {
 
 /**
  * Resolves the caller: `Authorization: Bearer …` with an `sk_…` API key (staff, devices,
- * partners) or a `vs1.…` visitor session. No credential = anonymous (allowed to buy; an order is then reached with its access token).
+ * partners), an `ss1_…` staff session or a `vs1.…` visitor session; or, on the staff and
+ * admin paths, the console's session cookie (api/staff-credentials.ts: then every unsafe
+ * method needs the session's CSRF token). No credential = anonymous (allowed to buy; an order is then reached with its access token).
  */
 export function authenticate(ctx: AppContext): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const h = req.headers.authorization;
-    if (!h) return next();
+    if (!h) {
+      const staff = await cookieActor(ctx, req, res);
+      if (staff) res.locals.actor = staff;
+      return next();
+    }
     const m = /^Bearer\s+(\S+)$/i.exec(h);
     if (!m) return next(unauthenticated('bad_credentials', 'Authorization must be "Bearer <token>"'));
     const token = m[1]!;
     const now = ctx.platform.clock.now();
     if (token.startsWith('sk_')) res.locals.actor = await ctx.apiKeys.authenticate(token);
+    else if (token.startsWith('ss1_')) res.locals.actor = await ctx.staffSessions.authenticate(token, now);
     else if (token.startsWith('vs1.'))
       res.locals.actor = { kind: 'visitor', id: ctx.sessions.verify(token, now) } satisfies Actor;
     else return next(unauthenticated('bad_credentials', 'unknown credential type'));
@@ -108,6 +130,8 @@ export function allow(
   const handler: RequestHandler = (req, res, next) => {
     const a = res.locals.actor as Actor | undefined;
     if (spec.visitors && (!a || a.kind === 'visitor' || a.kind === 'partner')) return next();
+    // a console cookie that did not verify: say why (expired, revoked) rather than "sign in"
+    if (!a && res.locals.credentialProblem) return next(res.locals.credentialProblem);
     if (permission === null) return self(a, spec, next);
     resolveArea(ctx, area, req, res).then((where) => {
       if ('error' in where) return next(where.error);

@@ -7,6 +7,9 @@ import { partnerFeature } from './partner.js';
 import { presaleFeature } from './presale.js';
 import { web } from './web.js';
 import { alertRelayFeature } from './alert-relay.js';
+import { accountsFeature } from './accounts-admin.js';
+import { customerServiceFeature } from './customer-service.js';
+import { staffAuthRouter } from './staff-auth.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -27,6 +30,11 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
+const staffAuth: Feature = {
+  name: 'staff-auth',
+  routes: (app, ctx) => app.use('/v1/staff', staffAuthRouter(ctx)),
+};
+
 export const features: Feature[] = [
   metricsFeature,
   presaleFeature(),
@@ -36,4 +44,7 @@ export const features: Feature[] = [
   queuesFeature,
   reportsFeature,
   alertRelayFeature,
+  staffAuth,
+  accountsFeature,
+  customerServiceFeature,
 ];

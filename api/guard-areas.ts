@@ -6,6 +6,7 @@ import { parseInput } from '../core/validation.js';
 import { loadOrder } from '../core/orders/store.js';
 import { getEmergency } from '../core/channels/emergency.js';
 import { deviceKeyScope } from '../core/auth/api-keys.js';
+import { accountScope } from '../core/auth/accounts.js';
 import { ALL_AREAS, type AreaScope } from '../core/auth/scope.js';
 
 /**
@@ -24,6 +25,8 @@ export type AreaSource =
   | { from: 'order'; param: string }
   /** the area of the emergency session named by this path parameter */
   | { from: 'emergency'; param: string }
+  /** the areas of the account named by this path parameter (all of them) */
+  | { from: 'account'; param: string }
   /** the areas of the device key named by this path parameter (all of them) */
   | { from: 'device-key'; param: string }
   /** an environment variable read per request (the staff page's gate agent); unset = every area */
@@ -38,6 +41,7 @@ export const areaInBody = (name = 'areaId'): AreaSource => ({ from: 'body', name
 export const areaInQuery = (name = 'areaId'): AreaSource => ({ from: 'query', name });
 export const ofOrder = (param = 'id'): AreaSource => ({ from: 'order', param });
 export const ofEmergency = (param = 'id'): AreaSource => ({ from: 'emergency', param });
+export const ofAccount = (param = 'id'): AreaSource => ({ from: 'account', param });
 export const ofDeviceKey = (param = 'id'): AreaSource => ({ from: 'device-key', param });
 export const PLATFORM: AreaSource = { from: 'platform' };
 export const SELF: AreaSource = { from: 'self' };
@@ -89,6 +93,11 @@ export async function resolveArea(
         const s = await getEmergency(db, id);
         res.locals.emergency = s;
         return { areas: [s.areaId], hidden: notFound('emergency_not_found', `no emergency session ${id}`) };
+      }
+      case 'account': {
+        const id = String(req.params[src.param]);
+        const areas = await accountScope(db, id);
+        return { areas: managed(areas), hidden: notFound('account_not_found', `no account ${id}`) };
       }
       case 'device-key': {
         const id = String(req.params[src.param]);

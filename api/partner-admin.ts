@@ -65,18 +65,17 @@ export function partnerAdminRouter(ctx: AppContext): Router {
       }),
       req.body ?? {},
     );
-    res
-      .status(201)
-      .json(
-        await issueCredential(
-          p.db,
-          p.vault,
-          actorOf(res),
-          String(req.params.id),
-          p.clock.now(),
-          overlapSeconds,
-        ),
-      );
+    res.status(201).json(
+      await issueCredential(
+        p.db,
+        p.vault,
+        actorOf(res),
+        String(req.params.id),
+        p.clock.now(),
+        // without one, the configured overlap: old keys never stay valid forever (#17.18)
+        overlapSeconds ?? p.cfg.SCENIC_KEY_OVERLAP_SECONDS,
+      ),
+    );
   });
 
   r.delete('/partners/:id/keys/:keyId', guard, async (req, res) => {
