@@ -3,6 +3,7 @@ import { gatePaths } from './openapi-gate.js';
 import { schema } from './openapi-kit.js';
 import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
+import { accountPaths } from './openapi-accounts.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 
 /**
@@ -121,6 +122,6 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: components(),
     security: [{}, { bearer: [] }, { orderToken: [] }],
-    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths() },
+    paths: { ...visitorPaths(), ...adminPaths(), ...accountPaths(), ...gatePaths(), ...partnerPaths() },
   };
 }
