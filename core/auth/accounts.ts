@@ -156,11 +156,23 @@ export interface Enrolment {
 
 /** Creates an account with no password, and the one-time enrolment token that sets it. */
 export async function createAccount(
-  d: AuthDeps,
+  d: Pick<AuthDeps, 'db' | 'clock' | 'policy'>,
   actor: Actor,
   input: NewAccountInput,
 ): Promise<{ account: AccountView; enrolment: Enrolment }> {
   await checkGrant(d.db, actor, { role: input.role, areas: input.areas, channelId: input.channelId ?? null });
+  return insertAccount(d, actor, input);
+}
+
+/**
+ * The insert of {@link createAccount}, with no grant check: for the CLI's first admin
+ * (`core/auth/bootstrap.ts`), whose actor is the system, not an account.
+ */
+export async function insertAccount(
+  d: Pick<AuthDeps, 'db' | 'clock'> & { policy: Pick<AuthDeps['policy'], 'enrolmentMs'> },
+  actor: Actor,
+  input: NewAccountInput,
+): Promise<{ account: AccountView; enrolment: Enrolment }> {
   const now = d.clock.now();
   const e = newEnrolment(now, d.policy.enrolmentMs);
   const id = uuidv7(now.getTime());
@@ -301,7 +313,7 @@ export async function setAccountStatus(
  * password is cleared, every session ends, and with `secondFactor` the TOTP secret too.
  */
 export async function resetEnrolment(
-  d: AuthDeps,
+  d: Pick<AuthDeps, 'db' | 'clock'> & { policy: Pick<AuthDeps['policy'], 'enrolmentMs'> },
   actor: Actor,
   id: string,
   opts: { secondFactor: boolean },

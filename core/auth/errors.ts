@@ -36,6 +36,7 @@ export const AUTH_ERRORS = {
   session_not_found: 'not-found',
   unknown_areas: 'input',
   last_admin: 'conflict',
+  admin_exists: 'conflict',
   // device keys
   device_key_not_found: 'not-found',
   device_channel_required: 'input',

@@ -19,6 +19,8 @@ import { residentId, useApi } from '../support/platform.js';
  * the scope check lets it through (so the refusals are the scope's, not something else's).
  */
 const t = useApi();
+/** one slot all day: a walk-up sale for today works at any hour the test runs */
+const DAY = [{ id: 'day', startsAt: '00:00', endsAt: '23:59', capacity: 500 }];
 const A = 'scope-a';
 const B = 'scope-b';
 const ADMIN: Actor = { kind: 'staff', id: 'route-scope-test', role: 'admin', areas: '*' };
@@ -68,7 +70,7 @@ const today = () => localParts(new Date(), 'Asia/Shanghai').date;
 const walkUp = (area: string, product: string, seq: number) => ({
   areaId: area,
   date: today(),
-  slotId: '0900',
+  slotId: 'day',
   items: [{ productId: product, visitors: [{ name: '张三', idNumber: residentId('19900307', seq) }] }],
   payment: { method: 'cash', tendered: 100_00 },
 });
@@ -155,10 +157,15 @@ const HIDDEN_CODES = ['order_not_found', 'emergency_not_found', 'account_not_fou
 describe('16 area scope: a key of area A reads, refunds, reprints and sells nothing of area B', () => {
   let keyOfA: string;
   beforeAll(async () => {
-    const product = (id: string) => ({ id, name: 'Adult', kind: 'adult' as const, basePrice: 8000 });
-    await t.seed(demoArea({ id: A, products: [product('a-adult')] }));
+    const product = (id: string) => ({ ...demoArea().products[0]!, id });
+    await t.seed(demoArea({ id: A, slots: DAY, products: [product('a-adult')] }));
     await t.seed(
-      demoArea({ id: B, products: [product('b-adult')], entrances: [{ id: 'b-gate', name: 'B' }] }),
+      demoArea({
+        id: B,
+        slots: DAY,
+        products: [product('b-adult')],
+        entrances: [{ id: 'b-gate', name: 'B' }],
+      }),
     );
     owned[A] = await ownedBy(A, 'a-adult', 101);
     owned[B] = await ownedBy(B, 'b-adult', 202);
