@@ -9,6 +9,12 @@ import { reconcileAll } from '../../core/orders/reconcile.js';
 import { actorName } from '../../core/orders/model.js';
 import { PLATFORM, actorOf, allow, areaParam, type AppContext } from '../context.js';
 
+const AuditQuery = z.object({
+  subject: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().optional(),
+});
+
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 
 /**
@@ -59,21 +65,22 @@ export function adminRouter(ctx: AppContext): Router {
         reason,
         now: p.clock.now().getTime(),
       });
-      await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason });
+      await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason }, { areaId });
       res.json({ areaId, channelId, paused: action === 'pause' });
     },
   );
 
   r.get('/audit', allow(ctx, 'audit.read', PLATFORM), async (req, res) => {
-    const q = parseInput(
-      z.object({
-        subject: z.string().max(200).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-        before: z.coerce.number().int().optional(),
-      }),
-      req.query,
-    );
+    const q = parseInput(AuditQuery, req.query);
     const items = await listAudit(p.db, q);
+    res.json({ items, next: items.length === q.limit ? items.at(-1)!.id : null });
+  });
+
+  // an area's own trail, for its managers and finance (changes recorded with that area)
+  r.get('/areas/:areaId/audit', allow(ctx, 'audit.read', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const q = parseInput(AuditQuery, req.query);
+    const items = await listAudit(p.db, { ...q, areas: [areaId] });
     res.json({ items, next: items.length === q.limit ? items.at(-1)!.id : null });
   });
 

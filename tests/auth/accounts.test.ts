@@ -174,9 +174,18 @@ describe('16 an area manager manages accounts of its own areas only, audited bef
     expect(entry?.area_id).toBe(A);
     expect(entry?.before).toMatchObject({ displayName: 'CS' });
     expect(entry?.after).toMatchObject({ displayName: 'Customer service A' });
-    // a manager of B does not see it at all
+    // the manager reads its area's trail; a manager of B neither the account nor A's trail
+    const trail = await t.call('GET', `/v1/admin/areas/${A}/audit?subject=account:${id}`, { key: manager });
+    expect((trail.body.items as { action: string }[]).map((e) => e.action)).toEqual([
+      'scenic.account.updated',
+      'scenic.account.created',
+    ]);
     const other = await t.key('area-manager', undefined, { areas: [B] });
     expect((await t.call('GET', `/v1/admin/accounts/${id}`, { key: other })).status).toBe(404);
+    expect((await t.call('GET', `/v1/admin/areas/${A}/audit`, { key: other })).body.code).toBe(
+      'area_not_in_scope',
+    );
+    expect((await t.call('GET', '/v1/admin/audit', { key: manager })).body.code).toBe('all_areas_required');
   });
 });
 
