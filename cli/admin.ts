@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import { loadDbConfig } from '../core/config.js';
 import { createDb } from '../core/db/knex.js';
 import { parseInput } from '../core/validation.js';
+import { isDomainError } from '../core/errors.js';
 import { bootstrapAdmin, resetAdmin } from '../core/auth/bootstrap.js';
 
 const USAGE =
@@ -51,6 +52,11 @@ export async function main(argv: string[]): Promise<number> {
     );
     process.stdout.write(`${out.enrolment.token}\n`);
     return 0;
+  } catch (err) {
+    // admin_exists, account_not_found…: a sentence, not a stack trace
+    if (!isDomainError(err)) throw err;
+    console.error(`scenic admin: ${err.message} (${err.code})`);
+    return 1;
   } finally {
     await db.destroy();
   }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import { conflict, notFound } from '../errors.js';
 import { systemActor } from '../orders/model.js';
+import { parseInput } from '../validation.js';
 import {
   NewAccountInput,
   insertAccount,
@@ -43,7 +44,7 @@ export async function bootstrapAdmin(
       'admin_exists',
       `a platform admin exists (${existing.username}): create accounts in the console, or reset that one`,
     );
-  const account = NewAccountInput.parse({ ...input, role: 'admin', areas: '*' });
+  const account = parseInput(NewAccountInput, { ...input, role: 'admin', areas: '*' });
   return insertAccount({ db: d.db, clock: d.clock, policy: { enrolmentMs: d.enrolmentMs } }, CLI, account);
 }
 
