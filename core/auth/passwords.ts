@@ -3,7 +3,7 @@ import type { FieldIssue } from '../errors.js';
 
 /**
  * People's passwords: argon2id (the `argon2` package: the reference C implementation with
- * prebuilt binaries, ADR 0010), 64 MiB, 3 passes, 1 lane — above OWASP's floor of
+ * prebuilt binaries, ADR 0011), 64 MiB, 3 passes, 1 lane — above OWASP's floor of
  * 19 MiB × 2 — stored in its PHC string (`$argon2id$v=19$m=…`), which carries its own
  * salt and parameters, so raising them later re-hashes at the next sign-in
  * (`needsRehash`).
