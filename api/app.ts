@@ -4,6 +4,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Platform } from '../core/platform.js';
 import { ApiKeys } from '../core/auth/api-keys.js';
 import { VisitorSessions } from '../core/auth/sessions.js';
+import { StaffSessions } from '../core/auth/staff-sessions.js';
+import { authDeps } from '../core/auth/deps.js';
 import { authenticate, type AppContext, type FastLane } from './context.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { visitorRouter } from './routes/visitor.js';
@@ -34,12 +36,15 @@ export function createApp(
   platform: Platform,
   opts: AppOptions = {},
 ): { app: Express; ctx: AppContext; handler: RequestListener } {
+  const auth = authDeps(platform);
   const ctx: AppContext = {
     fastLanes: [],
     loopLag: opts.loopLag ?? processLoopLag(),
     platform,
     apiKeys: new ApiKeys(platform.db, () => platform.clock.now().getTime()),
     sessions: new VisitorSessions(platform.cfg.SCENIC_LOOKUP_KEY),
+    auth,
+    staffSessions: new StaffSessions(platform.db, auth.policy),
   };
   const app = express();
   app.disable('x-powered-by');
@@ -89,6 +94,9 @@ export function createApp(
         now,
       }),
     );
+    // on top of the lockout per account and per address (core/auth/sign-in.ts)
+    for (const path of ['/v1/staff/sign-in', '/v1/staff/enrol'])
+      app.use(path, rateLimit(platform.redis, { name: 'staff-auth', limit: 20, windowSeconds: 60, now }));
   }
   app.use('/v1/admin', adminRouter(ctx));
   app.use('/v1', visitorRouter(ctx));

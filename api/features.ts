@@ -8,6 +8,9 @@ import { presaleFeature } from './presale.js';
 import { web } from './web.js';
 import { alertRelayFeature } from './alert-relay.js';
 import { moneyFeature } from './money.js';
+import { accountsFeature } from './accounts-admin.js';
+import { customerServiceFeature } from './customer-service.js';
+import { staffAuthRouter } from './staff-auth.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -28,6 +31,11 @@ const gate: Feature = {
   early: (app, ctx) => app.use('/gate/v1', createGateRouter(ctx.platform)),
 };
 
+const staffAuth: Feature = {
+  name: 'staff-auth',
+  routes: (app, ctx) => app.use('/v1/staff', staffAuthRouter(ctx)),
+};
+
 export const features: Feature[] = [
   metricsFeature,
   presaleFeature(),
@@ -38,4 +46,7 @@ export const features: Feature[] = [
   reportsFeature,
   alertRelayFeature,
   moneyFeature,
+  staffAuth,
+  accountsFeature,
+  customerServiceFeature,
 ];

@@ -12,7 +12,7 @@ import { probeDependencies } from '../core/telemetry/collectors.js';
 import { OnlineUsers } from '../core/telemetry/online-users.js';
 import type { Platform } from '../core/platform.js';
 import { QUEUES, bullPrefix } from '../workers/queues.js';
-import { requireRole, type AppContext } from './context.js';
+import { PLATFORM, allow, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 
 /**
@@ -151,7 +151,7 @@ export const queuesFeature: Feature = {
     adapter.setBasePath(BASE);
     let mounted = false;
     const router = adapter.getRouter() as (req: Request, res: Response, next: NextFunction) => void;
-    app.use(BASE, requireRole('admin'), (req, res, next) => {
+    app.use(BASE, allow(ctx, 'system.operate', PLATFORM), (req, res, next) => {
       // queues connect to Redis on first use, not when the app is built
       if (!mounted) {
         // @bull-board/express ships a nested copy of @bull-board/api one patch release

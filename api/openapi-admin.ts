@@ -118,6 +118,20 @@ export function adminPaths(): Record<string, unknown> {
         responses: { '200': answer('page', page({ type: 'object' })), ...errors },
       },
     },
+    '/v1/admin/areas/{areaId}/audit': {
+      get: {
+        operationId: 'listAreaAudit',
+        summary: "An area's audit trail (who, when, what, before and after), newest first",
+        security: staff,
+        parameters: [
+          areaId,
+          inQuery('subject', { type: 'string', maxLength: 200 }, 'only entries about this subject'),
+          inQuery('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }),
+          inQuery('before', { type: 'integer' }, 'the `next` of the previous page'),
+        ],
+        responses: { '200': answer('page', page({ type: 'object' })), ...errors },
+      },
+    },
     '/v1/admin/inventory/reconcile': {
       post: {
         operationId: 'reconcileInventory',

@@ -4,6 +4,7 @@ import { moneyPaths } from './openapi-money.js';
 import { schema } from './openapi-kit.js';
 import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
+import { accountPaths } from './openapi-accounts.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 
 /**
@@ -126,6 +127,13 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: components(),
     security: [{}, { bearer: [] }, { orderToken: [] }],
-    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths(), ...moneyPaths() },
+    paths: {
+      ...visitorPaths(),
+      ...adminPaths(),
+      ...accountPaths(),
+      ...gatePaths(),
+      ...partnerPaths(),
+      ...moneyPaths(),
+    },
   };
 }

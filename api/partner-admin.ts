@@ -13,20 +13,21 @@ import { settlementCsv, settlementStatement } from '../core/channels/settlement.
 import { WEBHOOK_QUEUE, listDeliveries, replayDelivery } from '../core/channels/webhooks.js';
 import { channelStates, setChannelEnabled } from '../core/channels/registry.js';
 import { pausedChannels } from '../core/inventory/switches.js';
-import { actorOf, requireRole, type AppContext } from './context.js';
+import { PLATFORM, actorOf, allow, areaParam, type AppContext } from './context.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 const queues = new WeakMap<AppContext, Queue>();
 
 /**
- * Admin side of channels and partners (`/v1/admin/...`, role admin): partners and their
- * keys, webhook deliveries and replay, settlement statements of any partner, the channel
- * registry's effective states and its on/off switch.
+ * Admin side of channels and partners (`/v1/admin/...`): partners and their keys, webhook
+ * deliveries and replay (`partners.manage`), settlement statements of any partner
+ * (`settlements.read`) — all platform-wide, so for callers scoped to every area — the
+ * effective channel states of one area (`stock.read`) and the registry's on/off switch.
  */
 export function partnerAdminRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  const guard = requireRole('admin');
+  const guard = allow(ctx, 'partners.manage', PLATFORM);
   const webhookQueue = () => {
     let q = queues.get(ctx);
     if (!q) {
@@ -64,18 +65,17 @@ export function partnerAdminRouter(ctx: AppContext): Router {
       }),
       req.body ?? {},
     );
-    res
-      .status(201)
-      .json(
-        await issueCredential(
-          p.db,
-          p.vault,
-          actorOf(res),
-          String(req.params.id),
-          p.clock.now(),
-          overlapSeconds,
-        ),
-      );
+    res.status(201).json(
+      await issueCredential(
+        p.db,
+        p.vault,
+        actorOf(res),
+        String(req.params.id),
+        p.clock.now(),
+        // without one, the configured overlap: old keys never stay valid forever (#17.18)
+        overlapSeconds ?? p.cfg.SCENIC_KEY_OVERLAP_SECONDS,
+      ),
+    );
   });
 
   r.delete('/partners/:id/keys/:keyId', guard, async (req, res) => {
@@ -83,7 +83,7 @@ export function partnerAdminRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  r.get('/partners/:id/settlements/:date', guard, async (req, res) => {
+  r.get('/partners/:id/settlements/:date', allow(ctx, 'settlements.read', PLATFORM), async (req, res) => {
     const { id, date } = parseInput(
       z.object({ id: slug, date: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.csv)?$/) }),
       req.params,
@@ -125,7 +125,7 @@ export function partnerAdminRouter(ctx: AppContext): Router {
     res.status(202).json({ id, status: 'pending', jobId: out.jobId });
   });
 
-  r.get('/areas/:areaId/channel-states', guard, async (req, res) => {
+  r.get('/areas/:areaId/channel-states', allow(ctx, 'stock.read', areaParam()), async (req, res) => {
     const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
     const { date } = parseInput(z.object({ date: z.iso.date() }), req.query);
     const [area, channels, snap, paused] = await Promise.all([
@@ -142,7 +142,7 @@ export function partnerAdminRouter(ctx: AppContext): Router {
     });
   });
 
-  r.post('/channels/:channelId/:action', guard, async (req, res) => {
+  r.post('/channels/:channelId/:action', allow(ctx, 'channels.configure', PLATFORM), async (req, res) => {
     const { channelId, action } = parseInput(
       z.object({ channelId: slug, action: z.enum(['enable', 'disable']) }),
       req.params,

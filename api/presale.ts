@@ -9,7 +9,7 @@ import { placePresaleHold } from '../core/presale/holds.js';
 import { SoldOutCache } from '../core/inventory/sold-out.js';
 import { refusalError } from '../core/inventory/errors.js';
 import { audit } from '../core/audit/store.js';
-import { actorOf, requireRole, type AppContext } from './context.js';
+import { actorOf, allow, areaParam, type AppContext } from './context.js';
 import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
 import { clientAddress, trustProxies } from '../core/client-address.js';
@@ -313,18 +313,22 @@ function mountQueue(app: Express, ctx: AppContext, lanes: { join: Lane; status: 
 /** PUT /v1/admin/areas/:areaId/waiting-room: when the room opens, how fast it admits. */
 function waitingRoomAdmin(app: Express, ctx: AppContext, room: WaitingRoom): void {
   const p = ctx.platform;
-  app.put('/v1/admin/areas/:areaId/waiting-room', requireRole('admin'), async (req, res) => {
-    const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
-    const c = parseInput(WaitingRoomInput, req.body);
-    await p.catalog.area(areaId);
-    const frontier = await room.configure(areaId, {
-      opensAt: new Date(c.opensAt),
-      closesAt: c.closesAt ? new Date(c.closesAt) : null,
-      ratePerSecond: c.ratePerSecond,
-      burst: c.burst,
-      unitsPerAdmission: c.unitsPerAdmission,
-    });
-    await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c);
-    res.json({ areaId, ...c, frontier });
-  });
+  app.put(
+    '/v1/admin/areas/:areaId/waiting-room',
+    allow(ctx, 'areas.configure', areaParam()),
+    async (req, res) => {
+      const { areaId } = parseInput(z.object({ areaId: z.string().regex(slug) }), req.params);
+      const c = parseInput(WaitingRoomInput, req.body);
+      await p.catalog.area(areaId);
+      const frontier = await room.configure(areaId, {
+        opensAt: new Date(c.opensAt),
+        closesAt: c.closesAt ? new Date(c.closesAt) : null,
+        ratePerSecond: c.ratePerSecond,
+        burst: c.burst,
+        unitsPerAdmission: c.unitsPerAdmission,
+      });
+      await audit(p.db, actorOf(res), 'scenic.waiting_room.configured', areaId, c, { areaId });
+      res.json({ areaId, ...c, frontier });
+    },
+  );
 }

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import { computeDailyReport, loadReport, reportToCsv, storeReport } from '../core/reports/daily.js';
 import { localParts } from '../core/time.js';
-import { requireRole, type AppContext } from './context.js';
+import { allow, areaParam, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 
 /**
- * Daily reports for admins (finance, management):
+ * Daily reports of an area (`reports.read`: finance, area managers, platform admins):
  *   GET /v1/admin/reports/:areaId/:date.json   the report as JSON
  *   GET /v1/admin/reports/:areaId/:date.csv    the same figures as CSV (long form)
  * A past day is served as the worker stored it (`?refresh=true` recomputes and stores
@@ -22,7 +22,7 @@ const Params = z.object({
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  r.get('/:areaId/:file', requireRole('admin'), async (req, res) => {
+  r.get('/:areaId/:file', allow(ctx, 'reports.read', areaParam()), async (req, res) => {
     const m = /^(.+)\.(json|csv)$/.exec(String(req.params.file));
     const q = parseInput(Params, { areaId: req.params.areaId, date: m?.[1], format: m?.[2] });
     const refresh = req.query.refresh === 'true';

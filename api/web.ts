@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DomainError } from '../core/errors.js';
 import type { Feature } from './features.js';
-import { requireRole } from './context.js';
+import { allow, type AppContext } from './context.js';
 
 /**
  * The web pages (web/, built by `npm run build:web`): the visitor booking page at `/`
@@ -20,7 +20,9 @@ import { requireRole } from './context.js';
  * Environment (read when a request arrives, so tests may set it late):
  *  - SCENIC_WEB_DIST: the built files (default: web/dist next to this module's tree);
  *  - SCENIC_WEB_AREA: the area the visitor page sells when the URL names none;
- *  - SCENIC_WEB_GATE_AGENT_URL: the gate agent the staff page talks to.
+ *  - SCENIC_WEB_GATE_AGENT_URL: the gate agent the staff page talks to;
+ *  - SCENIC_WEB_GATE_AGENT_AREA: that agent's area: only staff of that area (with
+ *    `gate.scan`) use the relay; unset, only staff of every area do.
  */
 const DEFAULT_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const distDir = () => process.env.SCENIC_WEB_DIST ?? DEFAULT_DIST;
@@ -108,8 +110,9 @@ async function relay(req: Request, res: Response, path: '/scan' | '/health'): Pr
     .send(Buffer.from(await upstream.arrayBuffer()));
 }
 
-export function mountWeb(app: Express): void {
-  const staffOnly = requireRole('gate', 'box-office', 'admin');
+export function mountWeb(app: Express, ctx: AppContext): void {
+  // the relay's gate agent belongs to one area (SCENIC_WEB_GATE_AGENT_AREA; unset: platform admins only)
+  const staffOnly = allow(ctx, 'gate.scan', { from: 'env', name: 'SCENIC_WEB_GATE_AGENT_AREA' });
   app.post('/staff/agent/scan', staffOnly, (req, res, next) => void relay(req, res, '/scan').catch(next));
   app.get('/staff/agent/health', staffOnly, (req, res, next) => void relay(req, res, '/health').catch(next));
 
@@ -147,4 +150,4 @@ export function mountWeb(app: Express): void {
   });
 }
 
-export const web: Feature = { name: 'web', routes: (app) => mountWeb(app) };
+export const web: Feature = { name: 'web', routes: (app, ctx) => mountWeb(app, ctx) };

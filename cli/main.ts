@@ -35,6 +35,14 @@ const commands: Record<string, Command> = {
     usage: 'scenic inventory rebuild [--area ID] [--date YYYY-MM-DD] | scenic inventory reconcile',
     run: async (argv) => (await import('./inventory.js')).main(argv),
   },
+  admin: {
+    summary:
+      'create the first platform admin of a fresh install, or reset one (prints a one-time enrolment token)',
+    usage:
+      'scenic admin create --username NAME --name "Display Name" [--email ADDRESS] [--hours 24] | ' +
+      'scenic admin reset --username NAME [--second-factor] [--hours 24]',
+    run: async (argv) => (await import('./admin.js')).main(argv),
+  },
   demo: {
     summary: 'run the whole platform locally on demo data (migrate, seed, API + workers + gate agent)',
     run: async (argv) => (await import('./demo.js')).main(argv),

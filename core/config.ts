@@ -81,6 +81,52 @@ const Env = z.object({
   SCENIC_API_ROUTES: z.enum(['all', 'partner']).default('all'),
   /** event-loop lag (ms) above which the waiting room answers "busy, retry" before doing any work; 0 = never (api/overload.ts) */
   SCENIC_SHED_LAG_MS: z.coerce.number().int().min(0).max(10_000).default(40),
+  /** staff sessions end after this long without a request (console and API) */
+  SCENIC_STAFF_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  /** …and this long after sign-in, whatever happens */
+  SCENIC_STAFF_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  /** wrong passwords or codes in a row that lock an account… */
+  SCENIC_SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** …for this long */
+  SCENIC_SIGN_IN_LOCK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** failed sign-ins from one address, over every account, within the lock window, that throttle it */
+  SCENIC_SIGN_IN_ADDRESS_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** how long a one-time enrolment link (first password, reset) stays valid */
+  SCENIC_ENROLMENT_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(72),
+  /** device keys expire this many days after they were issued (at most) */
+  SCENIC_DEVICE_KEY_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3 * 365)
+    .default(365),
+  /** when a key is issued again without an overlap, the old ones keep working this long, then stop */
+  SCENIC_KEY_OVERLAP_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .default(86400),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../core/clock.js';
 import { loadDbConfig } from '../core/config.js';
 import { createDb } from '../core/db/knex.js';
-import { registerGateDevice, revokeGateDevice } from '../core/checkin/devices.js';
+import { revokeGateDevice } from '../core/checkin/devices.js';
+import { registerGateAgent } from '../core/auth/gate-agents.js';
+import { audit } from '../core/audit/store.js';
+import { systemActor } from '../core/orders/model.js';
 
 /**
  * `scenic gate register --id east-1 --area west-lake --entrance east [--kind handheld]`
  * prints a new device credential (once; only its hash is stored; registering an
- * existing id re-keys it). `scenic gate revoke --id east-1` stops a device at once.
+ * existing id re-keys it; an id of another area is refused). `scenic gate revoke --id
+ * east-1` stops a device at once. Both are audited (actor `system:cli`), like the
+ * console's `/v1/admin/areas/{areaId}/gate-agents`.
  * Needs DATABASE_URL (and DATABASE_SCHEMA), nothing else.
  */
 export async function manageDevices(argv: string[]): Promise<number> {
@@ -36,13 +41,14 @@ export async function manageDevices(argv: string[]): Promise<number> {
   try {
     if (verb === 'revoke') {
       await revokeGateDevice(db, values.id, systemClock);
+      await audit(db, systemActor('cli'), 'scenic.gate_agent.revoked', `gate:${values.id}`);
       console.error(`gate ${values.id} revoked`);
     } else {
-      const { credential } = await registerGateDevice(
-        db,
-        { id: values.id, areaId: values.area!, entranceId: values.entrance!, kind: values.kind },
-        systemClock,
-      );
+      const { credential } = await registerGateAgent(db, systemClock, systemActor('cli'), values.area!, {
+        id: values.id,
+        entranceId: values.entrance!,
+        kind: values.kind,
+      });
       process.stdout.write(`${credential}\n`);
     }
     return 0;

@@ -19,11 +19,12 @@ import { cancelHold } from '../../core/orders/payment-sync.js';
 import { isMobileAgent } from '../../core/payments/scene.js';
 import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orders/store.js';
 import type { OrderRow } from '../../core/db/tables.js';
+import type { Permission } from '../../core/auth/roles.js';
 import { availability } from '../../core/inventory/availability.js';
 import { viewArea } from '../../core/catalog/view.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
 import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
-import { actorOf, type AppContext } from '../context.js';
+import { actorOf, allow, areaInBody, ofOrder, type AppContext } from '../context.js';
 import { idempotent } from '../idempotent.js';
 
 const AreaParams = z.object({ areaId: z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/) });
@@ -34,7 +35,11 @@ const ListQuery = z.object({
   before: z.uuid().optional(),
 });
 
-/** The order of `:id` if the caller may see it (`mayAccessOrder`); anyone else gets 404, which reveals nothing. */
+/**
+ * The order of `:id` if the caller may see it (`mayAccessOrder`); anyone else gets 404,
+ * which reveals nothing. Staff reach these routes through the guard in front of each
+ * (`staffMay`), which checks their permission and the order's area first.
+ */
 export async function authorizedOrder(ctx: AppContext, req: Request, res: Response): Promise<OrderRow> {
   const { id } = parseInput(OrderParams, req.params, 'invalid_order_id');
   const o = await loadOrder(ctx.platform.db, id);
@@ -49,6 +54,8 @@ const isOrderView = (b: unknown): b is { id: string } =>
 export function visitorRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
+  // visitors and partners pass to the route's own checks; staff need the permission and the area
+  const staffMay = (perm: Permission) => allow(ctx, perm, ofOrder(), { visitors: true });
 
   r.get('/areas/:areaId', async (req, res) => {
     const { areaId } = parseInput(AreaParams, req.params);
@@ -69,7 +76,7 @@ export function visitorRouter(ctx: AppContext): Router {
     res.json(availability(area, q.date, snap, channel, paused.includes(channel.id)));
   });
 
-  r.post('/orders', async (req, res) => {
+  r.post('/orders', allow(ctx, 'orders.sell', areaInBody(), { visitors: true }), async (req, res) => {
     const input = parseInput(PlaceOrderInput, req.body);
     await idempotent(
       ctx,
@@ -91,12 +98,12 @@ export function visitorRouter(ctx: AppContext): Router {
     );
   });
 
-  r.get('/orders/:id', async (req, res) => {
+  r.get('/orders/:id', staffMay('orders.read'), async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     res.json(await viewOrder(p.db, p.vault, o.id));
   });
 
-  r.post('/orders/:id/payments', async (req, res) => {
+  r.post('/orders/:id/payments', staffMay('orders.sell'), async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(StartPaymentInput, req.body ?? {});
     res.status(201).json(
@@ -109,13 +116,13 @@ export function visitorRouter(ctx: AppContext): Router {
     );
   });
 
-  r.post('/orders/:id/cancel', async (req, res) => {
+  r.post('/orders/:id/cancel', staffMay('orders.sell'), async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     await cancelHold(p.orders, actorOf(res), o.id);
     res.json(await viewOrder(p.db, p.vault, o.id));
   });
 
-  r.post('/orders/:id/refunds', async (req, res) => {
+  r.post('/orders/:id/refunds', staffMay('orders.refund-any'), async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(RefundInput, req.body);
     await idempotent(ctx, req, res, async () => ({
@@ -124,7 +131,7 @@ export function visitorRouter(ctx: AppContext): Router {
     }));
   });
 
-  r.post('/orders/:id/reschedule', async (req, res) => {
+  r.post('/orders/:id/reschedule', staffMay('orders.reschedule'), async (req, res) => {
     const o = await authorizedOrder(ctx, req, res);
     const input = parseInput(RescheduleInput, req.body);
     await idempotent(ctx, req, res, async () => ({

@@ -51,9 +51,10 @@ export const GroupSaleInput = z.object({
 });
 export type GroupSaleInput = z.output<typeof GroupSaleInput>;
 
-/** Which payment methods each kind of device may take. */
-const METHODS_BY_ROLE: Record<string, readonly PaymentMethod[]> = {
+/** Which payment methods each role that sells may take (a kiosk holds no cash). */
+const METHODS_BY_ROLE: Partial<Record<NonNullable<Actor['role']>, readonly PaymentMethod[]>> = {
   'box-office': ['cash', 'card', 'qr'],
+  handheld: ['cash', 'card', 'qr'],
   kiosk: ['card', 'qr'],
   admin: ['cash', 'card', 'qr'],
 };
@@ -69,7 +70,7 @@ export interface Sale {
 }
 
 function checkMethod(actor: Actor, method: PaymentMethod): void {
-  const allowed = METHODS_BY_ROLE[actor.role ?? ''] ?? [];
+  const allowed = (actor.role && METHODS_BY_ROLE[actor.role]) || [];
   if (!allowed.includes(method))
     throw notAllowed(
       'payment_method_not_allowed',

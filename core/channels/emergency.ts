@@ -12,6 +12,7 @@ import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import { WalkUpInput, settleAtCounter, type Sale } from './box-office.js';
 import { placeOrder } from '../orders/place.js';
+import { can } from '../auth/scope.js';
 
 /**
  * Emergency manual mode. When the central stock (Redis) is degraded, a supervisor opens
@@ -74,8 +75,11 @@ export async function openEmergency(
   actor: Actor,
   input: OpenEmergencyInput,
 ): Promise<EmergencySession> {
-  if (actor.role !== 'admin')
-    throw notAllowed('supervisor_required', 'only a supervisor (admin) opens emergency manual mode');
+  if (!can(actor, 'emergency.manage'))
+    throw notAllowed(
+      'supervisor_required',
+      'only a supervisor (area manager or admin) opens emergency manual mode',
+    );
   const area = await d.catalog.area(input.areaId);
   const reserve = onsiteReserveUnits(area);
   if (input.maxUnits > reserve)
@@ -122,8 +126,11 @@ export async function getEmergency(db: Knex, id: string): Promise<EmergencySessi
 }
 
 export async function closeEmergency(d: OrderDeps, actor: Actor, id: string): Promise<EmergencySession> {
-  if (actor.role !== 'admin')
-    throw notAllowed('supervisor_required', 'only a supervisor (admin) closes emergency manual mode');
+  if (!can(actor, 'emergency.manage'))
+    throw notAllowed(
+      'supervisor_required',
+      'only a supervisor (area manager or admin) closes emergency manual mode',
+    );
   await d.db.transaction(async (trx) => {
     const n = await trx('emergency_sessions')
       .where({ id })

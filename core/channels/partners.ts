@@ -130,9 +130,13 @@ export interface IssuedCredential {
   partnerId: string;
 }
 
+/** How long a partner's older keys keep working after a new one is issued, unless told. */
+export const DEFAULT_KEY_OVERLAP_SECONDS = 86_400;
+
 /**
- * Issues a new key for a partner. With `overlapSeconds`, this is a rotation: every key
- * that is still valid keeps working until now + overlap, then stops.
+ * Issues a new key for a partner: a rotation. Every key that is still valid keeps
+ * working until now + `overlapSeconds` (default {@link DEFAULT_KEY_OVERLAP_SECONDS}; 0 =
+ * stop now), then stops — issuing a key never leaves the old ones valid forever (#17.18).
  */
 export async function issueCredential(
   db: Knex,
@@ -140,20 +144,18 @@ export async function issueCredential(
   actor: Actor,
   partnerId: string,
   now: Date,
-  overlapSeconds?: number,
+  overlapSeconds: number = DEFAULT_KEY_OVERLAP_SECONDS,
 ): Promise<IssuedCredential> {
   await getPartner(db, partnerId);
   const keyId = `pk_${secretToken(12).replace(/[-_]/g, 'x')}`;
   const secret = secretToken(32);
   await db.transaction(async (trx) => {
-    if (overlapSeconds !== undefined) {
-      const until = new Date(now.getTime() + overlapSeconds * 1000);
-      await trx('partner_credentials')
-        .where({ partner_id: partnerId })
-        .whereNull('revoked_at')
-        .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', until))
-        .update({ expires_at: until });
-    }
+    const until = new Date(now.getTime() + overlapSeconds * 1000);
+    const rotated = await trx('partner_credentials')
+      .where({ partner_id: partnerId })
+      .whereNull('revoked_at')
+      .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', until))
+      .update({ expires_at: until });
     await trx('partner_credentials').insert({
       key_id: keyId,
       partner_id: partnerId,
@@ -163,9 +165,9 @@ export async function issueCredential(
     await audit(
       trx,
       actor,
-      overlapSeconds !== undefined ? 'scenic.partner.key_rotated' : 'scenic.partner.key_issued',
+      rotated ? 'scenic.partner.key_rotated' : 'scenic.partner.key_issued',
       `partner:${partnerId}`,
-      { keyId, overlapSeconds: overlapSeconds ?? null },
+      { keyId, overlapSeconds, keysRotated: rotated },
     );
   });
   return { keyId, secret, partnerId };

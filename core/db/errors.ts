@@ -9,6 +9,9 @@ export const UNIQUE_CONSTRAINTS = {
   partnerOrderId: 'orders_channel_id_partner_order_id_unique',
   /** 0004-channels: at most one open emergency session per area-day */
   openEmergencySession: 'emergency_sessions_open',
+  /** 0016-staff-accounts: usernames and e-mail addresses are unique */
+  accountUsername: 'staff_accounts_username_unique',
+  accountEmail: 'staff_accounts_email_unique',
 } as const;
 
 export type UniqueConstraint = (typeof UNIQUE_CONSTRAINTS)[keyof typeof UNIQUE_CONSTRAINTS];

@@ -5,6 +5,7 @@ import type { CheckinReason } from '../checkin/reasons.js';
 import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
 import type { DeclaredFields } from '../catalog/declared.js';
+import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 
 /**
  * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
@@ -259,6 +260,10 @@ export interface AuditRow {
   action: string;
   subject: string;
   data: Record<string, unknown>;
+  /** 0017 */
+  area_id: string | null;
+  before: unknown;
+  after: unknown;
 }
 export interface IdempotencyKeyRow {
   scope: string;
@@ -273,11 +278,17 @@ export interface IdempotencyKeyRow {
 export interface ApiKeyRow {
   id: string;
   name: string;
-  role: 'admin' | 'box-office' | 'gate' | 'partner' | 'kiosk';
+  role: Role | 'partner';
   secret_hash: string;
   channel_id: string | null;
   created_at: Date;
   revoked_at: Date | null;
+  /** 0015: the areas it acts for (`['*']`: every area) */
+  areas: string[];
+  device_kind: KeyDeviceKind | null;
+  expires_at: Date | null;
+  created_by: string | null;
+  replaced_by: string | null;
 }
 export interface SigningKeyRow {
   kid: string;
@@ -496,6 +507,45 @@ export interface ReconciliationDecisionRow {
   decided_at: Date;
 }
 
+// --- 0016-staff-accounts
+export interface StaffAccountRow {
+  id: string;
+  username: string;
+  email: string | null;
+  display_name: string;
+  role: StaffRole;
+  areas: string[];
+  channel_id: string | null;
+  status: 'pending' | 'active' | 'disabled';
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: number | null;
+  failed_sign_ins: number;
+  locked_until: Date | null;
+  enrolment_hash: string | null;
+  enrolment_expires_at: Date | null;
+  last_sign_in_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export interface StaffSessionRow {
+  id: string;
+  account_id: string;
+  secret_hash: string;
+  second_factor: boolean;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: 'sign-out' | 'revoked' | 'idle' | 'disabled' | 'password' | 'reset' | null;
+  address: string | null;
+  user_agent: string | null;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -533,7 +583,7 @@ declare module 'knex/types/tables.js' {
     payments: Table<PaymentRow, 'raw'>;
     refunds: Table<RefundRow>;
     outbox: Table<OutboxRow, 'payload'>;
-    audit_log: Table<AuditRow, 'data'>;
+    audit_log: Table<AuditRow, 'data' | 'before' | 'after'>;
     idempotency_keys: Table<IdempotencyKeyRow, 'response'>;
     api_keys: Table<ApiKeyRow>;
     signing_keys: Table<SigningKeyRow>;
@@ -556,5 +606,7 @@ declare module 'knex/types/tables.js' {
     reconciliation_runs: Table<ReconciliationRunRow, 'totals' | 'statement_totals'>;
     reconciliation_items: Table<ReconciliationItemRow>;
     reconciliation_decisions: Table<ReconciliationDecisionRow>;
+    staff_accounts: Table<StaffAccountRow>;
+    staff_sessions: Table<StaffSessionRow>;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from './model.js';
 import type { PiiVault } from '../pii/crypto.js';
+import { can, inScope } from '../auth/scope.js';
 
 /**
  * The stored form of an order's access token (the secret a visitor without an account
@@ -17,17 +18,17 @@ export const orderAccessToken = (vault: PiiVault, secret: string, orderId: strin
   vault.derive('order-access', `${secret}|${orderId}`);
 
 /**
- * Who may see or change an order: staff at the box office and admins, the partner
- * whose channel sold it, the visitor signed in with its contact phone, or anyone
- * holding its access token.
+ * Who may see or change an order: staff who may read orders and act for its area (what
+ * else they may do to it, their route's guard checks), the partner whose channel sold
+ * it, the visitor signed in with its contact phone, or anyone holding its access token.
  */
 export function mayAccessOrder(
   a: Actor,
-  o: { channel_id: string; contact_phone_hash: string | null; access_token_hash: string },
+  o: { area_id: string; channel_id: string; contact_phone_hash: string | null; access_token_hash: string },
   token: string | undefined,
 ): boolean {
   return (
-    (a.kind === 'staff' && (a.role === 'admin' || a.role === 'box-office' || a.role === 'kiosk')) ||
+    (a.kind === 'staff' && can(a, 'orders.read') && inScope(a, o.area_id)) ||
     (a.kind === 'partner' && a.channelId === o.channel_id) ||
     (a.kind === 'visitor' && a.id !== 'anonymous' && a.id === o.contact_phone_hash) ||
     (token !== undefined && hashToken(token) === o.access_token_hash)

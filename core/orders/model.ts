@@ -1,3 +1,6 @@
+import type { KeyDeviceKind, Role } from '../auth/roles.js';
+import type { AreaScope } from '../auth/scope.js';
+
 /** Order and ticket states, reason codes, and the views the outside world sees. */
 export const ORDER_STATUSES = [
   'held',
@@ -27,13 +30,28 @@ export const REFUND_REASONS = [
 ] as const;
 export type RefundReason = (typeof REFUND_REASONS)[number];
 
-/** Who is acting: visitors by phone hash or order token, staff and partners by key. */
+/**
+ * Who is acting: visitors by phone hash or order token, partners by key, staff by device
+ * key or by a signed-in account (`user:<username>`), the system by job name. A staff
+ * actor's scope — its role, the areas it acts for and the channel it sells through —
+ * decides what it may do (`core/auth/scope.ts`, `core/auth/roles.ts`).
+ */
 export interface Actor {
   kind: 'visitor' | 'staff' | 'partner' | 'system';
   id: string;
-  role?: 'admin' | 'box-office' | 'gate' | 'partner' | 'kiosk';
-  /** the channel a staff/partner credential sells through */
+  /** staff: the role whose permissions it has (`admin`: the platform admin); partners: `partner` */
+  role?: Role | 'partner';
+  /** the channel a staff/partner credential sells through; staff without one sell nothing */
   channelId?: string | null;
+  /** staff: the areas it acts for (`'*'`: every area); none = no area */
+  areas?: AreaScope;
+  /** a device key's kind (box office, kiosk, handheld) */
+  device?: KeyDeviceKind;
+  /** people's sessions: whether the second factor was passed (undefined for keys) */
+  secondFactor?: boolean;
+  /** people's sessions: the account and the session */
+  accountId?: string;
+  sessionId?: string;
 }
 
 export const systemActor = (id: string): Actor => ({ kind: 'system', id });

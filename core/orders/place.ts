@@ -37,6 +37,10 @@ export function channelFor(
   requested: string | undefined,
   channels: Map<string, Channel>,
 ): Channel {
+  // staff sell through their credential's channel only: one without a channel sells nothing
+  // (it used to fall back to any requested channel, OTA channels and the on-site reserve included)
+  if (actor.kind === 'staff' && !actor.channelId)
+    throw notAllowed('channel_required', 'this credential has no sales channel, so it cannot sell');
   const id = actor.kind === 'visitor' ? (requested ?? 'web') : (actor.channelId ?? requested ?? 'box-office');
   const ch = channels.get(id);
   if (!ch)
@@ -51,6 +55,8 @@ export function channelFor(
   if (actor.kind !== 'visitor' && actor.channelId && requested && requested !== actor.channelId) {
     throw notAllowed('channel_not_allowed', `this credential sells through ${actor.channelId} only`);
   }
+  if (actor.kind === 'staff' && (ch.kind !== 'onsite' || id.startsWith(PARTNER_CHANNEL_PREFIX)))
+    throw notAllowed('channel_not_allowed', `staff sell through on-site channels; ${id} is not one`);
   if (!ch.enabled) throw conflict('channel_disabled', `sales channel ${id} is switched off`);
   return ch;
 }

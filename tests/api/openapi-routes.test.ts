@@ -108,7 +108,7 @@ describe('the served OpenAPI document and the routes the app mounts', () => {
     const { mounts } = mounted('all');
     const doc = [...documented()].map((r) => r.split(' ')[1]!);
     const stray = [...mounts].filter(
-      (m) => !NOT_API_MOUNTS.has(m) && !doc.some((p) => p.startsWith(`${m}/`)),
+      (m) => !NOT_API_MOUNTS.has(m) && !doc.some((p) => p === m || p.startsWith(`${m}/`)),
     );
     expect(stray).toEqual([]);
   });

@@ -25,6 +25,8 @@ import { residentIdCheckChar } from '../../core/pii/id-number.js';
 import { usePostgres } from './postgres.js';
 import { useRedis } from './redis.js';
 import type { Actor } from '../../core/orders/model.js';
+import { ALL_AREAS, type AreaScope } from '../../core/auth/scope.js';
+import type { KeyDeviceKind } from '../../core/auth/roles.js';
 
 export interface TestPlatform {
   platform: Platform;
@@ -47,7 +49,15 @@ export interface TestPlatform {
   /** every log line the platform wrote, as it was written (after redaction) */
   logLines: string[];
   seed(area: AreaDefinition, channels?: ChannelDefinition[]): Promise<void>;
-  key(role: NonNullable<Actor['role']>, channelId?: string): Promise<string>;
+  /**
+   * A new API key of `role` (selling through `channelId`), acting for every area unless
+   * `scope.areas` names some: the tests written before keys had areas keep their keys.
+   */
+  key(
+    role: NonNullable<Actor['role']>,
+    channelId?: string,
+    scope?: { areas?: AreaScope; device?: KeyDeviceKind },
+  ): Promise<string>;
   /** signs a phone in with the SMS code the log shows; the visitor session token */
   signIn(phone: string): Promise<string>;
   /** fetch against the API with JSON in and out */
@@ -166,8 +176,16 @@ export function useApi(
       await upsertArea(ctx.platform.db, area);
       ctx.platform.catalog.invalidate();
     };
-    ctx.key = async (role, channelId) =>
-      (await createApiKey(ctx.platform.db, { name: `test ${role}`, role, channelId })).key;
+    ctx.key = async (role, channelId, scope = {}) =>
+      (
+        await createApiKey(ctx.platform.db, {
+          name: `test ${role}`,
+          role,
+          channelId,
+          areas: role === 'partner' ? [] : (scope.areas ?? ALL_AREAS),
+          device: scope.device,
+        })
+      ).key;
     ctx.signIn = async (phone) => {
       const sent = await ctx.call('POST', '/v1/auth/otp', { body: { phone } });
       if (sent.status !== 202)

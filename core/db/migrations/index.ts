@@ -11,6 +11,9 @@ import * as m0009 from './0009-outbox-retries.js';
 import * as m0011 from './0011-provider-payments.js';
 import * as m0012 from './0012-refund-channels.js';
 import * as m0013 from './0013-reconciliation.js';
+import * as m0015 from './0015-key-scope.js';
+import * as m0016 from './0016-staff-accounts.js';
+import * as m0017 from './0017-audit-changes.js';
 import * as m0020 from './0020-per-area-ids.js';
 import * as m0021 from './0021-area-declarations.js';
 import * as m0028 from './0028-waitlist-public-ids.js';
@@ -36,6 +39,9 @@ export const migrations: readonly Migration[] = [
   m0011,
   m0012,
   m0013,
+  m0015,
+  m0016,
+  m0017,
   m0020,
   m0021,
   m0028,
