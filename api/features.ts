@@ -7,6 +7,7 @@ import { partnerFeature } from './partner.js';
 import { presaleFeature } from './presale.js';
 import { web } from './web.js';
 import { alertRelayFeature } from './alert-relay.js';
+import { screenFeature } from './screen.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -36,4 +37,5 @@ export const features: Feature[] = [
   queuesFeature,
   reportsFeature,
   alertRelayFeature,
+  screenFeature,
 ];

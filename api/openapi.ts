@@ -4,6 +4,7 @@ import { schema } from './openapi-kit.js';
 import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
+import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -41,6 +42,7 @@ function components(): Record<string, unknown> {
   return {
     securitySchemes: {
       ...partnerSecuritySchemes,
+      ...screenSecuritySchemes,
       bearer: {
         type: 'http',
         scheme: 'bearer',
@@ -101,6 +103,7 @@ function components(): Record<string, unknown> {
     schemas: {
       Problem: problemSchema,
       ...Object.fromEntries(Object.entries(VIEW_SCHEMAS).map(([name, s]) => [name, schema(s, 'output')])),
+      ...screenSchemas(),
     },
   };
 }
@@ -121,6 +124,6 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: components(),
     security: [{}, { bearer: [] }, { orderToken: [] }],
-    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths() },
+    paths: { ...visitorPaths(), ...adminPaths(), ...gatePaths(), ...partnerPaths(), ...screenPaths() },
   };
 }
