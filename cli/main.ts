@@ -35,6 +35,10 @@ const commands: Record<string, Command> = {
     usage: 'scenic inventory rebuild [--area ID] [--date YYYY-MM-DD] | scenic inventory reconcile',
     run: async (argv) => (await import('./inventory.js')).main(argv),
   },
+  'screen-token': {
+    summary: 'print a new read-only crowd-screen token and the SHA-256 digest to configure',
+    run: async (argv) => (await import('./screen-token.js')).main(argv),
+  },
   demo: {
     summary: 'run the whole platform locally on demo data (migrate, seed, API + workers + gate agent)',
     run: async (argv) => (await import('./demo.js')).main(argv),
