@@ -55,4 +55,6 @@ function Screen() {
   );
 }
 
-render(<Screen />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the boot message
+render(<Screen />, root);
