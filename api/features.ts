@@ -11,6 +11,7 @@ import { moneyFeature } from './money.js';
 import { accountsFeature } from './accounts-admin.js';
 import { customerServiceFeature } from './customer-service.js';
 import { staffAuthRouter } from './staff-auth.js';
+import { screenFeature } from './screen.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -49,4 +50,5 @@ export const features: Feature[] = [
   staffAuth,
   accountsFeature,
   customerServiceFeature,
+  screenFeature,
 ];

@@ -6,6 +6,7 @@ import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
 import { accountPaths } from './openapi-accounts.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
+import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -43,6 +44,7 @@ function components(): Record<string, unknown> {
   return {
     securitySchemes: {
       ...partnerSecuritySchemes,
+      ...screenSecuritySchemes,
       bearer: {
         type: 'http',
         scheme: 'bearer',
@@ -107,6 +109,7 @@ function components(): Record<string, unknown> {
     schemas: {
       Problem: problemSchema,
       ...Object.fromEntries(Object.entries(VIEW_SCHEMAS).map(([name, s]) => [name, schema(s, 'output')])),
+      ...screenSchemas(),
     },
   };
 }
@@ -134,6 +137,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...gatePaths(),
       ...partnerPaths(),
       ...moneyPaths(),
+      ...screenPaths(),
     },
   };
 }

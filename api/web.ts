@@ -9,7 +9,7 @@ import { allow, type AppContext } from './context.js';
 /**
  * The web pages (web/, built by `npm run build:web`): the visitor booking page at `/`
  * (with SPA fallback for its client-side paths) and the staff handheld page at
- * `/staff`. Hashed assets are cached for a year; pages and the service worker are
+ * `/staff` and the crowd screen at `/screen` (its data: api/screen.ts). Hashed assets are cached for a year; pages and the service worker are
  * revalidated every time so a deploy reaches phones at once.
  *
  * `/staff/agent/{scan,health}` relays the handheld's scans to the gate agent of its
@@ -46,9 +46,10 @@ const MISSING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><met
 <h1>The web pages are not built</h1><p>网页尚未构建。Run <code>npm run build:web</code> (or <code>npm run build</code>) and reload.</p>
 <p>The API itself is up: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p></body></html>`;
 
-/** index.html / staff.html, read again only when a new build replaced them. */
+/** index.html / staff.html / screen.html, read again only when a new build replaced them. */
+type PageName = 'index.html' | 'staff.html' | 'screen.html';
 const pages = new Map<string, { mtimeMs: number; html: string }>();
-function page(name: 'index.html' | 'staff.html'): string | undefined {
+function page(name: PageName): string | undefined {
   const file = join(distDir(), name);
   if (!existsSync(file)) return undefined;
   const { mtimeMs } = statSync(file);
@@ -64,7 +65,7 @@ function page(name: 'index.html' | 'staff.html'): string | undefined {
   return hit.html;
 }
 
-function sendPage(res: Response, name: 'index.html' | 'staff.html'): void {
+function sendPage(res: Response, name: PageName): void {
   const html = page(name);
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('x-content-type-options', 'nosniff');
@@ -79,7 +80,7 @@ function sendPage(res: Response, name: 'index.html' | 'staff.html'): void {
 }
 
 /** Paths that belong to the API (never answered with the SPA's index.html). */
-const API_PATHS = /^\/(v1|gate|admin|metrics|healthz|readyz)(\/|$)/;
+const API_PATHS = /^\/(v1|gate|admin|metrics|healthz|readyz|screen\/v1)(\/|$)/;
 
 async function relay(req: Request, res: Response, path: '/scan' | '/health'): Promise<void> {
   const base = process.env.SCENIC_WEB_GATE_AGENT_URL;
@@ -134,6 +135,8 @@ export function mountWeb(app: Express, ctx: AppContext): void {
   });
   app.get(['/staff', '/staff/'], (_req, res) => sendPage(res, 'staff.html'));
   app.get('/staff.html', (_req, res) => res.redirect(301, '/staff'));
+  app.get(['/screen', '/screen/'], (_req, res) => sendPage(res, 'screen.html'));
+  app.get('/screen.html', (_req, res) => res.redirect(301, '/screen'));
   app.get('/index.html', (_req, res) => res.redirect(301, '/'));
   // Client-side paths of the visitor page (/, /orders, /orders/<id>): index.html.
   app.use((req: Request, res: Response, next: NextFunction) => {

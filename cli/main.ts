@@ -43,6 +43,10 @@ const commands: Record<string, Command> = {
       'scenic admin reset --username NAME [--second-factor] [--hours 24]',
     run: async (argv) => (await import('./admin.js')).main(argv),
   },
+  'screen-token': {
+    summary: 'print a new read-only crowd-screen token and the SHA-256 digest to configure',
+    run: async (argv) => (await import('./screen-token.js')).main(argv),
+  },
   demo: {
     summary: 'run the whole platform locally on demo data (migrate, seed, API + workers + gate agent)',
     run: async (argv) => (await import('./demo.js')).main(argv),

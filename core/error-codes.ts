@@ -10,6 +10,7 @@ import { PAYMENT_ERRORS } from './payments/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
+import { SCREEN_ERRORS } from './screen/errors.js';
 import type { ErrorCode, ErrorKind, ErrorTable } from './errors.js';
 
 /**
@@ -31,6 +32,7 @@ export const ERROR_TABLES = {
   pii: ID_DOCUMENT_ERRORS,
   presale: PRESALE_ERRORS,
   pricing: PRICING_ERRORS,
+  screen: SCREEN_ERRORS,
 } as const satisfies Record<string, ErrorTable>;
 
 /** Every declared code and its kind(s). */
@@ -48,6 +50,7 @@ export const ERROR_CODES = {
   ...ID_DOCUMENT_ERRORS,
   ...PRESALE_ERRORS,
   ...PRICING_ERRORS,
+  ...SCREEN_ERRORS,
 } as const;
 
 export type ErrorRegistry = typeof ERROR_CODES;

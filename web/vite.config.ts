@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
- * Two pages from one build: the visitor booking page (index.html, served at /) and
- * the staff handheld page (staff.html, served at /staff). Preact's JSX runtime via
+ * Three pages from one build: the visitor booking page (index.html, served at /),
+ * the staff handheld page (staff.html, served at /staff) and the crowd screen
+ * (screen.html, served at /screen). Preact's JSX runtime via
  * esbuild/oxc, no plugin; everything is bundled (the network may be loopback only).
  */
 export default defineConfig({
@@ -19,7 +20,15 @@ export default defineConfig({
     target: 'es2020',
     assetsDir: 'assets',
     reportCompressedSize: false,
-    rollupOptions: { input: { index: here('index.html'), staff: here('staff.html') } },
+    rollupOptions: {
+      input: { index: here('index.html'), staff: here('staff.html'), screen: here('screen.html') },
+    },
   },
-  server: { proxy: { '/v1': 'http://127.0.0.1:8080', '/staff/agent': 'http://127.0.0.1:8080' } },
+  server: {
+    proxy: {
+      '/v1': 'http://127.0.0.1:8080',
+      '/staff/agent': 'http://127.0.0.1:8080',
+      '/screen/v1': 'http://127.0.0.1:8080',
+    },
+  },
 });

@@ -21,6 +21,9 @@ const NOT_API_ROUTES = new Set([
   'GET /staff', // the staff page
   'GET /staff/',
   'GET /staff.html', // → /staff
+  'GET /screen', // the crowd screen's page (its data is under /screen/v1)
+  'GET /screen/',
+  'GET /screen.html', // → /screen
   'GET /index.html', // → /
   'GET /sw.js', // the pages' service worker
 ]);
