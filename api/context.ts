@@ -28,6 +28,7 @@ export {
   ofDeviceKey,
   ofEmergency,
   ofOrder,
+  ofRefund,
 } from './guard-areas.js';
 export { PLATFORM, SELF } from './guard-areas.js';
 

@@ -4,6 +4,8 @@ import type { AppContext } from './context.js';
 import { notFound, type DomainError } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { loadOrder } from '../core/orders/store.js';
+import { viewRefund } from '../core/orders/refunds.js';
+import { paymentError } from '../core/payments/errors.js';
 import { getEmergency } from '../core/channels/emergency.js';
 import { deviceKeyScope } from '../core/auth/api-keys.js';
 import { accountScope } from '../core/auth/accounts.js';
@@ -23,6 +25,8 @@ export type AreaSource =
   | { from: 'query'; name: string }
   /** the area of the order named by this path parameter */
   | { from: 'order'; param: string }
+  /** the area of the order the refund named by this path parameter gives money back for */
+  | { from: 'refund'; param: string }
   /** the area of the emergency session named by this path parameter */
   | { from: 'emergency'; param: string }
   /** the areas of the account named by this path parameter (all of them) */
@@ -40,6 +44,7 @@ export const areaParam = (name = 'areaId'): AreaSource => ({ from: 'param', name
 export const areaInBody = (name = 'areaId'): AreaSource => ({ from: 'body', name });
 export const areaInQuery = (name = 'areaId'): AreaSource => ({ from: 'query', name });
 export const ofOrder = (param = 'id'): AreaSource => ({ from: 'order', param });
+export const ofRefund = (param = 'id'): AreaSource => ({ from: 'refund', param });
 export const ofEmergency = (param = 'id'): AreaSource => ({ from: 'emergency', param });
 export const ofAccount = (param = 'id'): AreaSource => ({ from: 'account', param });
 export const ofDeviceKey = (param = 'id'): AreaSource => ({ from: 'device-key', param });
@@ -87,6 +92,12 @@ export async function resolveArea(
         const o = await loadOrder(db, id);
         res.locals.order = o;
         return { areas: [o.area_id], hidden: notFound('order_not_found', `no order ${id}`) };
+      }
+      case 'refund': {
+        const id = parseInput(Uuid(src.param), req.params)[src.param] as string;
+        const r = await viewRefund(db, id);
+        res.locals.refund = r;
+        return { areas: [r.areaId], hidden: paymentError('refund_not_found', 'no such refund') };
       }
       case 'emergency': {
         const id = parseInput(Uuid(src.param), req.params)[src.param] as string;

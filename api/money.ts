@@ -5,7 +5,7 @@ import { listRefunds, retryRefund, settleCounterRefund, viewRefund } from '../co
 import { reconcileDay } from '../core/payments/reconciliation.js';
 import { reconciliationCsv, reconciliationReport, recordDecision } from '../core/payments/recon-report.js';
 import { paymentError } from '../core/payments/errors.js';
-import { actorOf, requireRole, type AppContext } from './context.js';
+import { PLATFORM, actorOf, allow, areaInQuery, ofRefund, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 
 /**
@@ -42,12 +42,11 @@ export const DecisionInput = z
 export function counterRefundsRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  const cashier = requireRole('box-office', 'admin');
-  r.get('/', cashier, async (req, res) => {
+  r.get('/', allow(ctx, 'orders.refund', areaInQuery()), async (req, res) => {
     const q = parseInput(z.object({ areaId: slug.optional(), limit: Limit }), req.query);
     res.json({ items: await listRefunds(p.db, { status: 'awaiting_counter', ...q }) });
   });
-  r.post('/:id/settle', cashier, async (req, res) => {
+  r.post('/:id/settle', allow(ctx, 'orders.refund', ofRefund()), async (req, res) => {
     const { id } = parseInput(Id, req.params);
     const input = parseInput(SettleRefundInput, req.body ?? {});
     res.json(await settleCounterRefund(p.orders, actorOf(res), id, input));
@@ -58,8 +57,10 @@ export function counterRefundsRouter(ctx: AppContext): Router {
 export function adminMoneyRouter(ctx: AppContext): Router {
   const r = Router();
   const p = ctx.platform;
-  r.use(requireRole('admin'));
-  r.get('/refunds', async (req, res) => {
+  // Refunds are an area's (the area of the order); reconciliation is per provider account,
+  // which serves every area, so it is platform-wide.
+  const reconcile = allow(ctx, 'payments.reconcile', PLATFORM);
+  r.get('/refunds', allow(ctx, 'refunds.manage', areaInQuery()), async (req, res) => {
     const q = parseInput(
       z.object({
         status: z
@@ -72,13 +73,13 @@ export function adminMoneyRouter(ctx: AppContext): Router {
     );
     res.json({ items: await listRefunds(p.db, q) });
   });
-  r.get('/refunds/:id', async (req, res) => {
+  r.get('/refunds/:id', allow(ctx, 'refunds.manage', ofRefund()), async (req, res) => {
     res.json(await viewRefund(p.db, parseInput(Id, req.params).id));
   });
-  r.post('/refunds/:id/retry', async (req, res) => {
+  r.post('/refunds/:id/retry', allow(ctx, 'refunds.manage', ofRefund()), async (req, res) => {
     res.json(await retryRefund(p.orders, actorOf(res), parseInput(Id, req.params).id));
   });
-  r.get('/reconciliation/:provider/:date', async (req, res) => {
+  r.get('/reconciliation/:provider/:date', reconcile, async (req, res) => {
     const q = parseInput(Day, req.params);
     const { format } = parseInput(z.object({ format: z.enum(['json', 'csv']).optional() }), req.query);
     const report = await reconciliationReport(p.db, q.provider, q.date);
@@ -91,14 +92,14 @@ export function adminMoneyRouter(ctx: AppContext): Router {
       res.type('text/csv; charset=utf-8').send(reconciliationCsv(report));
     } else res.json(report);
   });
-  r.post('/reconciliation/:provider/:date/run', async (req, res) => {
+  r.post('/reconciliation/:provider/:date/run', reconcile, async (req, res) => {
     const q = parseInput(Day, req.params);
     const gw = p.payments.get(q.provider);
     if (!gw) throw paymentError('unknown_provider', `${q.provider} is not configured here`);
     await reconcileDay(p.db, gw, q.date, p.clock);
     res.json(await reconciliationReport(p.db, q.provider, q.date));
   });
-  r.put('/reconciliation/:provider/decisions/:outTradeNo', async (req, res) => {
+  r.put('/reconciliation-decisions/:provider/:outTradeNo', reconcile, async (req, res) => {
     const { provider, outTradeNo } = parseInput(
       z.object({ provider: Provider, outTradeNo: z.string().regex(/^[0-9A-Za-z_\-|*]{1,64}$/) }),
       req.params,

@@ -40,7 +40,7 @@ export function adminPaths(): Record<string, unknown> {
         responses: { '200': answer('stored', { type: 'object' }), ...errors },
       },
       get: {
-        operationId: 'getArea',
+        operationId: 'getAdminArea',
         summary:
           "An area's configuration and `declared`: the ScenicArea (namespace/name) that owns which fields, " +
           'to show them read-only (null when nothing is declared)',

@@ -178,7 +178,7 @@ export function moneyPaths(): Record<string, unknown> {
         responses: { '200': answer('the report', report), ...errors },
       },
     },
-    '/v1/admin/reconciliation/{provider}/decisions/{outTradeNo}': {
+    '/v1/admin/reconciliation-decisions/{provider}/{outTradeNo}': {
       put: {
         operationId: 'decideReconciliation',
         summary:

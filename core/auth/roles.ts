@@ -55,6 +55,7 @@ export const PERMISSIONS_LIST = [
   'partners.manage', // partners, their keys, webhooks
   'settlements.read', // partner settlement statements
   'system.operate', // inventory reconcile, the queues UI
+  'payments.reconcile', // reconciliation against the providers' statements, finance's decisions
   // reading
   'audit.read',
   'reports.read',
@@ -66,6 +67,7 @@ export const PERMISSIONS_LIST = [
   'orders.refund', // at the window: on-site orders
   'orders.refund-any', // any channel's order, on the visitor's behalf
   'orders.reschedule',
+  'refunds.manage', // the refund queue: failed refunds looked at and sent again
   'tickets.reprint',
   'tickets.resend',
   'emergency.manage', // open / close emergency manual mode (supervisors)
@@ -90,6 +92,7 @@ const SUPERVISOR: readonly Permission[] = [
   'orders.refund',
   'orders.refund-any',
   'orders.reschedule',
+  'refunds.manage',
   'tickets.reprint',
   'tickets.resend',
   'emergency.manage',
@@ -104,7 +107,15 @@ const SUPERVISOR: readonly Permission[] = [
 export const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: [...PERMISSIONS_LIST],
   'area-manager': SUPERVISOR,
-  finance: ['stock.read', 'audit.read', 'reports.read', 'orders.read', 'settlements.read'],
+  finance: [
+    'stock.read',
+    'audit.read',
+    'reports.read',
+    'orders.read',
+    'settlements.read',
+    'payments.reconcile',
+    'refunds.manage',
+  ],
   'customer-service': [
     'orders.read',
     'orders.search',
@@ -142,6 +153,7 @@ export const PLATFORM_PERMISSIONS: readonly Permission[] = [
   'partners.manage',
   'settlements.read',
   'system.operate',
+  'payments.reconcile',
 ];
 
 /**

@@ -138,7 +138,14 @@ describe('the documented answers', () => {
   const visitors = (seq: number) => [{ name: '张三', idNumber: residentId('19900307', seq) }];
   beforeAll(async () => {
     await t.seed(
-      demoArea({ id: 'docs', slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 50 }] }),
+      demoArea({
+        id: 'docs',
+        slots: [
+          { id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: 50 },
+          // the box office sells today, whatever the hour the suite runs at
+          { id: 'day', startsAt: '00:00', endsAt: '23:59', capacity: 50 },
+        ],
+      }),
     );
   });
 
@@ -187,7 +194,7 @@ describe('the documented answers', () => {
       body: {
         areaId: 'docs',
         date: localParts(new Date(), 'Asia/Shanghai').date,
-        slotId: '0900',
+        slotId: 'day',
         items: [{ productId: 'adult', visitors: visitors(2) }],
         payment: { method: 'cash', tendered: 100_00 },
       },

@@ -81,6 +81,7 @@ interface Owned {
   emergency: string;
   account: string;
   'device-key': string;
+  refund: string;
 }
 const owned: Record<string, Owned> = {};
 
@@ -109,7 +110,24 @@ async function ownedBy(area: string, product: string, seq: number): Promise<Owne
     areas: [area],
     channelId: 'box-office',
   });
+  // a cash sale handed back at the window: a refund the counter settles
+  const refunded = await t.call('POST', '/v1/box-office/sales', {
+    key: await t.key('box-office', 'box-office', { areas: [area] }),
+    headers: { 'idempotency-key': randomUUID() },
+    body: walkUp(area, product, seq + 1),
+  });
+  expect(refunded.status, JSON.stringify(refunded.body)).toBe(201);
+  const refundedId = (refunded.body.order as { id: string }).id;
+  const back = await t.call('POST', `/v1/box-office/orders/${refundedId}/refunds`, {
+    key: t.adminKey,
+    headers: { 'idempotency-key': randomUUID() },
+    body: { reason: 'change_of_plans' },
+  });
+  expect(back.status, JSON.stringify(back.body)).toBeLessThan(300);
+  const refund = await t.platform.db('refunds').where({ order_id: refundedId }).first('id');
+  expect(refund, 'the refund row').toBeDefined();
   return {
+    refund: refund!.id,
     order: (sale.body.order as { id: string }).id,
     emergency: em.body.id as string,
     account: account.account.id,
@@ -152,7 +170,13 @@ async function send(method: string, path: string, key: string, body?: unknown) {
 const withBody = (method: string) => method !== 'GET' && method !== 'DELETE';
 
 const SCOPE_CODES = ['area_not_in_scope', 'all_areas_required'];
-const HIDDEN_CODES = ['order_not_found', 'emergency_not_found', 'account_not_found', 'device_key_not_found'];
+const HIDDEN_CODES = [
+  'order_not_found',
+  'emergency_not_found',
+  'account_not_found',
+  'device_key_not_found',
+  'refund_not_found',
+];
 
 describe('16 area scope: a key of area A reads, refunds, reprints and sells nothing of area B', () => {
   let keyOfA: string;

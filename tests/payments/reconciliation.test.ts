@@ -112,7 +112,7 @@ describe.each<ProviderName>(['wechat', 'alipay'])('reconciliation day through %s
     expect(await rows()).toBe(n);
 
     // finance decides on the money without a payment; the report says so
-    const decided = await api.call('PUT', `/v1/admin/reconciliation/${provider}/decisions/${stranger}`, {
+    const decided = await api.call('PUT', `/v1/admin/reconciliation-decisions/${provider}/${stranger}`, {
       headers: admin(),
       body: { decision: 'refund', note: 'not ours', reference: 'manual-1' },
     });
