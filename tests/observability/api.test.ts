@@ -41,6 +41,8 @@ describe('bull-board at /admin/queues, behind admin authentication', () => {
       'maintenance',
       'notify',
       'outbox',
+      'payments',
+      'reconciliation',
       'reports',
     ]);
     expect(basic.headers.get('www-authenticate')).toBeNull();
