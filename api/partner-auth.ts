@@ -6,8 +6,9 @@ import type { AppContext } from './context.js';
 
 /**
  * Signed partner requests (`/partner/v1`, `/octo`): reads the raw body (the signature
- * covers its SHA-256), verifies the signature and nonce, then parses JSON. Mounted in
- * the `early` phase, before the app's JSON parser and bearer authentication.
+ * covers its SHA-256), refuses a body that is not declared JSON (415, 17.19: both documents
+ * declare `application/json` only), verifies the signature and nonce, then parses JSON.
+ * Mounted in the `early` phase, before the app's JSON parser and bearer authentication.
  */
 const authenticators = new WeakMap<AppContext, PartnerAuthenticator>();
 
@@ -27,6 +28,7 @@ export function signedPartner(ctx: AppContext, opts: { allowBearer?: boolean } =
     express.raw({ type: () => true, limit: '64kb' }),
     async (req: Request, res: Response, next: NextFunction) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      requireJsonBody(req.method, req.headers['content-type'], body);
       const { path, query } = splitTarget(req.originalUrl);
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       res.locals.actor =
@@ -37,6 +39,24 @@ export function signedPartner(ctx: AppContext, opts: { allowBearer?: boolean } =
       next();
     },
   ];
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * A write carrying a body must say it is JSON (`application/json`, UTF-8 if a charset is
+ * named); a body-less write (confirm, an extend without options) and every read pass as they are.
+ */
+export function requireJsonBody(method: string, contentType: string | undefined, body: Buffer): void {
+  if (!WRITES.has(method.toUpperCase()) || body.length === 0) return;
+  const [type = '', ...params] = (contentType ?? '').split(';').map((s) => s.trim().toLowerCase());
+  const charset = params.find((s) => s.startsWith('charset='))?.slice('charset='.length);
+  if (type === 'application/json' && (charset === undefined || /^"?utf-8"?$/.test(charset))) return;
+  throw new DomainError(
+    'input',
+    'unsupported_media_type',
+    `request body must be application/json, not ${contentType ? `'${contentType.slice(0, 80)}'` : 'undeclared'}`,
+  );
 }
 
 function parseJsonBody(body: Buffer): unknown {

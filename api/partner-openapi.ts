@@ -48,7 +48,36 @@ export const partnerSecuritySchemes = {
   },
 };
 
+/**
+ * The signed doors take JSON bodies only (api/partner-auth.ts): every operation there with a
+ * request body also answers 415 (17.19), in OCTO's error shape under `/octo`.
+ */
+function withUnsupportedMediaType(paths: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [p, item] of Object.entries(paths)) {
+    const signedDoor = p.startsWith('/partner/v1/') || p.startsWith('/octo/');
+    if (!signedDoor || typeof item !== 'object' || item === null) {
+      out[p] = item;
+      continue;
+    }
+    const ops: Record<string, unknown> = {};
+    for (const [method, op] of Object.entries(item as Record<string, Record<string, unknown>>)) {
+      const refused = p.startsWith('/octo/') ? octoErrors['400'] : errors['400'];
+      ops[method] =
+        op.requestBody === undefined
+          ? op
+          : { ...op, responses: { ...(op.responses as Record<string, unknown>), '415': refused } };
+    }
+    out[p] = ops;
+  }
+  return out;
+}
+
 export function partnerPaths(): Record<string, unknown> {
+  return withUnsupportedMediaType(signedPaths());
+}
+
+function signedPaths(): Record<string, unknown> {
   return {
     '/partner/v1/areas/{areaId}/products': {
       get: {

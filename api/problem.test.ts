@@ -14,18 +14,25 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** the codes whose status differs from their kind's */
+const OWN_STATUS: Partial<Record<ErrorCode, number>> = {
+  idempotency_key_reused: 422,
+  unsupported_media_type: 415,
+};
+
 describe('problem+json', () => {
   it('answers every declared code, under each of its kinds, with a 4xx or 503', () => {
     for (const code of Object.keys(ERROR_CODES) as ErrorCode[])
       for (const kind of kindsOf(code)) {
         const s = statusOf(new DomainError<ErrorKind>(kind, code, 'x'));
         expect(s === 503 || (s >= 400 && s < 500), `${code} as ${kind}: ${s}`).toBe(true);
-        if (code !== 'idempotency_key_reused') expect(s, code).toBe(STATUS_OF_KIND[kind]);
+        if (!(code in OWN_STATUS)) expect(s, code).toBe(STATUS_OF_KIND[kind]);
       }
   });
 
-  it('answers a reused Idempotency-Key with 422', () => {
+  it('answers a reused Idempotency-Key with 422, a body that is not JSON with 415', () => {
     expect(statusOf(inputError('idempotency_key_reused', 'x'))).toBe(422);
+    expect(statusOf(inputError('unsupported_media_type', 'x'))).toBe(415);
   });
 
   it('names the code, the fields and the instance', () => {

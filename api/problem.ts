@@ -27,6 +27,7 @@ const STATUS: Record<ErrorKind, number> = {
 /** Codes whose HTTP status differs from their kind's default. */
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   idempotency_key_reused: 422,
+  unsupported_media_type: 415,
 };
 
 export const PROBLEM_TYPE_BASE = 'https://scenic.dev/problems/';

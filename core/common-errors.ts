@@ -10,6 +10,8 @@ export const COMMON_ERRORS = {
   malformed_json: 'input',
   body_too_large: 'input',
   unsupported_encoding: 'input',
+  // 415, not 400 (api/problem.ts): the partner API, OCTO and the gate's /scan take JSON only
+  unsupported_media_type: 'input',
   route_not_found: 'not-found',
   rate_limited: 'rate-limited',
   idempotency_key_required: 'input',

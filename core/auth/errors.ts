@@ -11,6 +11,8 @@ export const AUTH_ERRORS = {
   session_expired: 'authentication',
   otp_invalid: 'authentication',
   otp_too_soon: 'rate-limited',
+  /** the phone's guesses over all its codes are used up (17.18) */
+  otp_locked: 'rate-limited',
   role_not_allowed: 'not-allowed',
   sign_in_required: 'not-allowed',
   // scope (core/auth/scope.ts)

@@ -45,14 +45,33 @@ export class VisitorSessions {
 const OTP_TTL = 300;
 const OTP_RESEND = 60;
 const OTP_ATTEMPTS = 5;
+/**
+ * Guesses a phone may make, over all its codes, within `OTP_GUESS_WINDOW` seconds. Re-sending a
+ * code starts a fresh per-code count, so without this cap a guesser would get five tries a
+ * minute for as long as it likes (17.18); with it, about twenty a day at most.
+ */
+export const OTP_PHONE_GUESSES = 10;
+export const OTP_GUESS_WINDOW = 12 * 3600;
 
-/** Sends a 6-digit code; at most one per minute per phone. */
+const guessKey = (phoneHash: string) => `otp-guesses:${phoneHash}`;
+
+/** Refuses while the phone has used up its guesses; the answer says when it may try again. */
+async function refuseIfLocked(redis: Redis, phoneHash: string, guesses: number): Promise<void> {
+  if (guesses <= OTP_PHONE_GUESSES) return;
+  const ttl = await redis.ttl(guessKey(phoneHash));
+  throw new DomainError('rate-limited', 'otp_locked', 'too many wrong codes for this phone; try later', {
+    retryAfterSeconds: ttl > 0 ? ttl : OTP_GUESS_WINDOW,
+  });
+}
+
+/** Sends a 6-digit code; at most one per minute per phone, none while its guesses are used up. */
 export async function requestOtp(
   redis: Redis,
   sms: SmsSender,
   phone: string,
   phoneHash: string,
 ): Promise<void> {
+  await refuseIfLocked(redis, phoneHash, Number((await redis.get(guessKey(phoneHash))) ?? 0));
   const fresh = await redis.set(`otp-lock:${phoneHash}`, '1', 'EX', OTP_RESEND, 'NX');
   if (!fresh)
     throw new DomainError('rate-limited', 'otp_too_soon', 'a code was sent less than a minute ago', {
@@ -67,8 +86,18 @@ export async function requestOtp(
   await sms.send(phone, `Scenic sign-in code: ${code} (valid 5 minutes)`);
 }
 
+/**
+ * Checks a code. Every attempt is counted before the comparison (atomically, so parallel
+ * guesses cannot slip past the cap), per code and per phone; a right code clears both counts.
+ */
 export async function verifyOtp(redis: Redis, phoneHash: string, code: string): Promise<void> {
   const key = `otp:${phoneHash}`;
+  const counted = await redis
+    .multi()
+    .incr(guessKey(phoneHash))
+    .expire(guessKey(phoneHash), OTP_GUESS_WINDOW, 'NX')
+    .exec();
+  await refuseIfLocked(redis, phoneHash, Number(counted?.[0]?.[1] ?? Infinity));
   const tries = await redis.hincrby(key, 'tries', 1);
   const want = await redis.hget(key, 'code');
   if (!want) {
@@ -81,5 +110,5 @@ export async function verifyOtp(redis: Redis, phoneHash: string, code: string): 
   }
   if (want.length !== code.length || !timingSafeEqual(Buffer.from(want), Buffer.from(code)))
     throw unauthenticated('otp_invalid', 'wrong code');
-  await redis.del(key);
+  await redis.del(key, guessKey(phoneHash));
 }

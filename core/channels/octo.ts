@@ -411,6 +411,6 @@ export function octoStatus(code: string, fallback: number): number {
   if (code === 'UNAUTHORIZED') return 401;
   if (code === 'FORBIDDEN') return 403;
   if (code === 'INTERNAL_SERVER_ERROR') return fallback >= 500 ? fallback : 500;
-  if (fallback === 429 || fallback === 503) return fallback;
+  if (fallback === 415 || fallback === 429 || fallback === 503) return fallback;
   return 400;
 }

@@ -15,8 +15,7 @@ export const CHECKIN_ERRORS = {
   // the staff page's proxy to the entrance's gate agent (api/web.ts)
   gate_agent_not_configured: 'unavailable',
   gate_agent_unreachable: 'unavailable',
-  // the gate agent's own HTTP server (gate/server.ts)
-  unsupported_media_type: 'input',
+  // the gate agent's own HTTP server (gate/server.ts); its 415 unsupported_media_type is common
   invalid_scan: 'input',
   // the lane API's callers (gate/lane-access.ts): a lane device without its token, a foreign Host
   lane_token_required: 'authentication',

@@ -38,6 +38,8 @@ describe('visitor booking page', () => {
   let page: Page;
   let orderId = '';
   let seq = 100;
+  const ID1 = residentId('19900307', 451);
+  const ID2 = residentId('19920817', 452);
 
   /** Takes stock the way other buyers would: holds through the public API. */
   const take = async (date: string, slotId: string, n: number) => {
@@ -85,7 +87,7 @@ describe('visitor booking page', () => {
     await page.locator('label.slot', { hasText: '09:00–12:00' }).click();
     await page.fill('#v1-name', '张三');
     // validated as typed, with the server's rule (GB 11643 check digit)
-    const good = residentId('19900307', 451);
+    const good = ID1;
     const typo = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
     await page.fill('#v1-id', typo);
     await expect.poll(() => page.textContent('#v1-id-msg')).toContain('check digit');
@@ -93,7 +95,7 @@ describe('visitor booking page', () => {
     await page.fill('#v1-id', good);
     await expect.poll(() => page.textContent('#v1-id-msg')).toContain('valid');
     await page.fill('#v2-name', '李梅');
-    await page.fill('#v2-id', residentId('19920817', 452));
+    await page.fill('#v2-id', ID2);
     await page.fill('#phone', '13800138000');
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, '2-visitors');
@@ -126,6 +128,14 @@ describe('visitor booking page', () => {
     );
     const o = await api.call('GET', `/v1/orders/${orderId}`, { headers: { 'x-order-token': token } });
     expect((o.body.tickets as { code: string | null }[]).every((t) => t.code?.startsWith('SC'))).toBe(true);
+  });
+
+  it("17.18 full ID numbers sit in the browser's localStorage: after the form and the purchase, none does", async () => {
+    const stored = await inPage<string>(page, 'JSON.stringify(Object.entries(localStorage))');
+    expect(stored).toContain(orderId); // the order is kept, its ID numbers masked by the server
+    for (const id of [ID1, ID2]) expect(stored).not.toContain(id);
+    // the tab still offers the visitors it filled in
+    expect(await inPage<string>(page, 'sessionStorage.getItem("scenic.visitors.v1")')).toContain(ID1);
   });
 
   it('keeps showing the QR offline once loaded', async () => {

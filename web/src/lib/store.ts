@@ -2,8 +2,10 @@ import type { Order } from './api.js';
 
 /**
  * What the visitor's phone remembers (localStorage): orders bought here with their
- * access tokens and last known state (so tickets show offline), saved visitors, the
- * phone session and display preferences. Nothing here is needed by the server.
+ * access tokens and last known state (so tickets show offline, ID numbers masked by the
+ * server), the phone session and display preferences. Saved visitors carry full ID
+ * numbers, so they live in sessionStorage, for the open tab only (17.18): a shared or lost
+ * phone keeps no one's ID number after the tab closes. Nothing here is needed by the server.
  */
 const K = {
   orders: 'scenic.orders.v1',
@@ -12,17 +14,20 @@ const K = {
   prefs: 'scenic.prefs.v1',
 } as const;
 
-function read<T>(key: string, fallback: T): T {
+type Where = 'local' | 'tab';
+const storage = (where: Where): Storage => (where === 'tab' ? sessionStorage : localStorage);
+
+function read<T>(key: string, fallback: T, where: Where = 'local'): T {
   try {
-    const s = localStorage.getItem(key);
+    const s = storage(where).getItem(key);
     return s ? (JSON.parse(s) as T) : fallback;
   } catch {
     return fallback;
   }
 }
-function write(key: string, v: unknown): void {
+function write(key: string, v: unknown, where: Where = 'local'): void {
   try {
-    localStorage.setItem(key, JSON.stringify(v));
+    storage(where).setItem(key, JSON.stringify(v));
   } catch {
     /* storage full or disabled: the page still works online */
   }
@@ -58,16 +63,30 @@ export interface SavedVisitor {
   idType: string;
   idNumber: string;
 }
-export const savedVisitors = (): SavedVisitor[] => read<SavedVisitor[]>(K.visitors, []);
+/** Drops the saved visitors older pages kept in localStorage, full ID numbers and all. */
+function dropLegacyVisitors(): void {
+  try {
+    localStorage.removeItem(K.visitors);
+  } catch {
+    /* storage disabled: nothing was kept */
+  }
+}
+
+/** The visitors saved in this tab (sessionStorage, never localStorage: they hold full ID numbers). */
+export function savedVisitors(): SavedVisitor[] {
+  dropLegacyVisitors();
+  return read<SavedVisitor[]>(K.visitors, [], 'tab');
+}
 export function rememberVisitors(vs: SavedVisitor[]): void {
   const all = savedVisitors();
   for (const v of vs) if (!all.some((x) => x.idNumber === v.idNumber)) all.push(v);
-  write(K.visitors, all.slice(-12));
+  write(K.visitors, all.slice(-12), 'tab');
 }
 export function forgetVisitor(idNumber: string): void {
   write(
     K.visitors,
     savedVisitors().filter((v) => v.idNumber !== idNumber),
+    'tab',
   );
 }
 
