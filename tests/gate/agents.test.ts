@@ -319,7 +319,16 @@ describe('gate agents, online and offline', () => {
 
   it('counts exits, reports health and stops admitting when the park is full', async () => {
     await synced('a');
-    const { inPark } = await agents.a!.waitFor((h) => h.online, 'online');
+    // The park's count is the centre's, other gates' entries included (the handheld's
+    // group just now): wait until this agent's figure has caught up with it, else the
+    // capacity set below may already be full by the time its next sync round lands.
+    const presence = await pg
+      .db('area_presence')
+      .where({ area_id: fx.areaId })
+      .orderBy('day', 'desc')
+      .first('entries', 'exits');
+    const inPark = Math.max(0, (presence?.entries ?? 0) - (presence?.exits ?? 0));
+    await agents.a!.waitFor((h) => h.online && h.inPark === inPark, `in park ${inPark}`);
     await pg
       .db('areas')
       .where({ id: fx.areaId })
