@@ -3,11 +3,10 @@ import pg from 'pg';
 import { ensureUp, lastJson, parseEnv, recordFigure, runScript } from '../support/ha.js';
 import { uniqueSuffix } from '../support/services.js';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useRedis } from '../support/redis.js';
-import { RoleProcess, freePort, waitFor } from '../support/processes.js';
+import { RoleProcess, freePort, roleEnv, waitFor } from '../support/processes.js';
 import { placeOrders } from './order-load.js';
 import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { loadConfig } from '../../core/config.js';
@@ -139,22 +138,14 @@ describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-bac
     const date = addDays(localParts(new Date(), 'Asia/Shanghai').date, 3);
     const gateway: WechatPayFake = await startWechatPayFake();
     const port = await freePort();
-    const env = {
-      DATABASE_URL: parseEnv((await runScript('pg-backup', ['env'])).stdout).PG_BACKUP_URL!,
-      DATABASE_SCHEMA: schema,
-      DATABASE_POOL_MAX: '5',
-      REDIS_URL: r.url,
-      REDIS_PREFIX: r.prefix,
-      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
-      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
-      SCENIC_PAYMENT_PROVIDERS: 'wechat',
-      ...gateway.env(),
-      SCENIC_ALLOW_FAKE_GATEWAY: '1',
-      SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    };
+    const env = roleEnv({
+      databaseUrl: parseEnv((await runScript('pg-backup', ['env'])).stdout).PG_BACKUP_URL!,
+      schema,
+      redis: r,
+      gateway: gateway.env(),
+      port,
+      poolMax: 5,
+    });
     const books = createPlatform(loadConfig(env), { role: 'test' });
     const api = new RoleProcess('api', env);
     try {

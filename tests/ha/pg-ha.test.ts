@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ensureUp, lastJson, recordFigure, runScript } from '../support/ha.js';
 import { uniqueSuffix } from '../support/services.js';
-import { randomBytes } from 'node:crypto';
 import { useRedis } from '../support/redis.js';
-import { RoleProcess, freePort, waitFor } from '../support/processes.js';
+import { RoleProcess, freePort, roleEnv, waitFor } from '../support/processes.js';
 import { placeOrders, unavailableSeconds } from './order-load.js';
 import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { loadConfig } from '../../core/config.js';
@@ -127,22 +126,7 @@ describe('orders through a Postgres failover (API → HAProxy → Patroni)', () 
     const env = await ensureUp('pg-ha');
     gateway = await startWechatPayFake();
     port = await freePort();
-    const appEnv = {
-      DATABASE_URL: env.PG_HA_URL!,
-      DATABASE_SCHEMA: schema,
-      DATABASE_POOL_MAX: '10',
-      REDIS_URL: r.url,
-      REDIS_PREFIX: r.prefix,
-      SCENIC_PII_KEY: randomBytes(32).toString('base64'),
-      SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
-      SCENIC_PAYMENT_PROVIDERS: 'wechat',
-      ...gateway.env(),
-      SCENIC_ALLOW_FAKE_GATEWAY: '1',
-      SCENIC_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    };
+    const appEnv = roleEnv({ databaseUrl: env.PG_HA_URL!, schema, redis: r, gateway: gateway.env(), port });
     platform = createPlatform(loadConfig(appEnv), { role: 'test' });
     await migrateLatest(platform.db, schema);
     await upsertChannels(platform.db, DEFAULT_CHANNELS);

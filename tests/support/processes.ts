@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -68,4 +69,38 @@ export async function waitFor(
     if (Date.now() > end) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Where a role process finds its books, its hot stock and its payment provider. */
+export interface RoleEnvOptions {
+  databaseUrl: string;
+  schema: string;
+  redis: { url: string; prefix: string };
+  /** the payment provider fake's variables (`WechatPayFake.env()`) */
+  gateway: Record<string, string>;
+  port: number;
+  poolMax?: number;
+}
+
+/**
+ * The environment of an API or worker process run by a test against the WeChat Pay fake: fresh
+ * personal-data keys per run (never a default), the fake allowed explicitly, quiet logs.
+ */
+export function roleEnv(o: RoleEnvOptions): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    DATABASE_SCHEMA: o.schema,
+    DATABASE_POOL_MAX: String(o.poolMax ?? 10),
+    REDIS_URL: o.redis.url,
+    REDIS_PREFIX: o.redis.prefix,
+    SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+    SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+    SCENIC_PAYMENT_PROVIDERS: 'wechat',
+    ...o.gateway,
+    SCENIC_ALLOW_FAKE_GATEWAY: '1',
+    SCENIC_PUBLIC_URL: `http://127.0.0.1:${o.port}`,
+    HOST: '127.0.0.1',
+    PORT: String(o.port),
+    LOG_LEVEL: 'warn',
+  };
 }
