@@ -52,6 +52,8 @@ export interface FakeRefund {
   success_time?: string;
   notify_url?: string;
   settledAt?: Date;
+  /** 发起异常退款: where the merchant told WeChat to send an ABNORMAL refund's money */
+  abnormalTo?: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD';
 }
 
 export interface WechatPayFake {
@@ -80,6 +82,10 @@ export interface WechatPayFake {
   failRefunds(times: number, code?: 'NOT_ENOUGH' | 'SYSTEM_ERROR' | 'INVALID_REQUEST'): void;
   /** accepted refunds end this way (SUCCESS by default; ABNORMAL: the payer's account refused it) */
   refundOutcome: 'SUCCESS' | 'ABNORMAL';
+  /** the next `times` 发起异常退款 requests are refused with `code` (400 INVALID_REQUEST by default) */
+  failAbnormalApplications(times: number, code?: 'INVALID_REQUEST' | 'SYSTEM_ERROR'): void;
+  /** every 发起异常退款 request accepted, in order */
+  abnormalApplications: { refundId: string; type: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD' }[];
   /** how long an accepted refund stays PROCESSING */
   refundSettleMs: number;
   /** plan for refund notifications */
@@ -108,6 +114,7 @@ export async function startWechatPayFake(
   const billTokens = new Map<string, { date: string; expires: number }>();
   const notifier = new Notifier((status) => status === 200 || status === 204);
   let refundFailures = { times: 0, code: 'NOT_ENOUGH' };
+  let abnormalFailures = { times: 0, code: 'INVALID_REQUEST' };
   let url = '';
 
   /** Headers of a signed answer or notification (`key` is the platform's unless a test forges one). */
@@ -205,7 +212,7 @@ export async function startWechatPayFake(
 
   const settleRefund = (r: FakeRefund) => {
     const t = transactions.get(r.out_trade_no)!;
-    if (fake.refundOutcome === 'ABNORMAL') r.status = 'ABNORMAL';
+    if (fake.refundOutcome === 'ABNORMAL' && !r.abnormalTo) r.status = 'ABNORMAL';
     else {
       r.status = 'SUCCESS';
       r.settledAt = now();
@@ -221,7 +228,7 @@ export async function startWechatPayFake(
       refund_id: r.refund_id,
       refund_status: r.status,
       ...(r.success_time ? { success_time: r.success_time } : {}),
-      user_received_account: '支付用户零钱',
+      user_received_account: receivedBy(r),
       amount: {
         total: r.amount.total,
         refund: r.amount.refund,
@@ -235,6 +242,13 @@ export async function startWechatPayFake(
     );
   };
 
+  /** 退款入账账户, as WeChat words it: the payer's balance, or where an abnormal refund was sent */
+  const receivedBy = (r: FakeRefund) =>
+    r.abnormalTo === 'MERCHANT_BANK_CARD'
+      ? '商户结算银行账户'
+      : r.abnormalTo === 'USER_BANK_CARD'
+        ? '招商银行借记卡0403'
+        : '支付用户零钱';
   const refundView = (r: FakeRefund) => {
     const t = transactions.get(r.out_trade_no)!;
     return {
@@ -242,8 +256,8 @@ export async function startWechatPayFake(
       out_refund_no: r.out_refund_no,
       transaction_id: t.transaction_id,
       out_trade_no: r.out_trade_no,
-      channel: 'ORIGINAL',
-      user_received_account: '支付用户零钱',
+      channel: r.abnormalTo === 'USER_BANK_CARD' ? 'OTHER_BANKCARD' : 'ORIGINAL',
+      user_received_account: receivedBy(r),
       ...(r.success_time ? { success_time: r.success_time } : {}),
       create_time: r.create_time,
       status: r.status,
@@ -401,6 +415,8 @@ export async function startWechatPayFake(
       const r = refunds.get(decodeURIComponent(rq[1]!));
       return r ? answer(res, 200, refundView(r)) : error(res, 404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
     }
+    const ab = /^\/v3\/refund\/domestic\/refunds\/([^/]+)\/apply-abnormal-refund$/.exec(path);
+    if (ab && req.method === 'POST') return applyAbnormal(decodeURIComponent(ab[1]!), body, res);
     if (path === '/v3/bill/tradebill' && req.method === 'GET') {
       const date = req.url.searchParams.get('bill_date') ?? '';
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return error(res, 400, 'PARAM_ERROR', 'bill_date 格式错误');
@@ -514,6 +530,34 @@ export async function startWechatPayFake(
     return answer(res, 200, refundView(r));
   };
 
+  /**
+   * 发起异常退款: only for an ABNORMAL refund, named by WeChat's refund_id with our
+   * out_refund_no in the body; USER_BANK_CARD needs the payer's bank, card and name
+   * (encrypted, as documented), MERCHANT_BANK_CARD nothing more. The refund goes back to
+   * PROCESSING and then SUCCESS (notified), whatever `refundOutcome` says.
+   */
+  const applyAbnormal = (refundId: string, b: Record<string, unknown>, res: ServerResponse) => {
+    const r = [...refunds.values()].find((x) => x.refund_id === refundId);
+    if (!r) return error(res, 404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+    if (b.out_refund_no !== r.out_refund_no)
+      return error(res, 400, 'PARAM_ERROR', 'out_refund_no 与退款单不匹配');
+    if (b.type !== 'USER_BANK_CARD' && b.type !== 'MERCHANT_BANK_CARD')
+      return error(res, 400, 'PARAM_ERROR', 'type 无效');
+    if (b.type === 'USER_BANK_CARD' && !(b.bank_type && b.bank_account && b.real_name))
+      return error(res, 400, 'PARAM_ERROR', '退款至用户银行卡时 bank_type、bank_account、real_name 必填');
+    if (r.status !== 'ABNORMAL') return error(res, 400, 'INVALID_REQUEST', '退款单状态不是退款异常');
+    if (abnormalFailures.times > 0) {
+      abnormalFailures.times--;
+      const code = abnormalFailures.code;
+      return error(res, code === 'SYSTEM_ERROR' ? 500 : 400, code, '异常退款处理失败（fake）');
+    }
+    fake.abnormalApplications.push({ refundId, type: b.type });
+    r.abnormalTo = b.type;
+    r.status = 'PROCESSING';
+    setTimeout(() => settleRefund(r), fake.refundSettleMs);
+    return answer(res, 200, refundView(r));
+  };
+
   const payPages = async (req: FakeRequest, res: ServerResponse) => {
     const back = req.url.searchParams.get('return') ?? req.url.searchParams.get('redirect_url');
     let no = /^\/pay\/([^/]+)/.exec(req.url.pathname)?.[1];
@@ -594,6 +638,10 @@ export async function startWechatPayFake(
       refundFailures = { times, code };
     },
     refundOutcome: 'SUCCESS',
+    failAbnormalApplications: (times, code = 'INVALID_REQUEST') => {
+      abnormalFailures = { times, code };
+    },
+    abnormalApplications: [],
     refundSettleMs: 20,
     refundPlan: {},
     tradeBill,

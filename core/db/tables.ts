@@ -210,7 +210,8 @@ export interface PaymentRow {
  * pending: booked, not sent (or to be sent again at `next_attempt_at`); processing: the
  * provider accepted it, polled until final; succeeded; failed: refused for good or out
  * of attempts — alerted, retried by an admin, never silently final; awaiting_counter: a
- * cashier hands the money back at the counter.
+ * cashier hands the money back at the counter (cash and card, and a WeChat refund that
+ * ended ABNORMAL and was sent to the merchant's bank account instead, migration 0033).
  */
 export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'awaiting_counter';
 /** How the money goes back: the provider's refund API, the counter, the partner's statement, or nothing (free). */
@@ -239,6 +240,12 @@ export interface RefundRow {
   settled_at: Date | null;
   settled_by: string | null;
   settlement_ref: string | null;
+  /** 0033: when WeChat said ABNORMAL (the payer's account refused the money) */
+  abnormal_at: Date | null;
+  /** 0033: where we told WeChat to send an ABNORMAL refund's money instead */
+  abnormal_route: 'merchant_bank_card' | null;
+  /** 0033: when the provider finished its part of an abnormal refund (the money is back with the merchant) */
+  provider_settled_at: Date | null;
 }
 export interface OutboxRow {
   id: number;

@@ -5,12 +5,13 @@ import { paymentError } from '../payments/errors.js';
 import {
   outRefundNoOf,
   outTradeNoOf,
+  type ProviderGateway,
   type ProviderName,
   type RefundQuery,
   type RefundState,
 } from '../payments/gateway.js';
 import type { OrderRow, PaymentRow, RefundMethod, RefundRow, RefundStatus } from '../db/tables.js';
-import { actorName, type Actor } from './model.js';
+import { actorName, systemActor, type Actor } from './model.js';
 import type { OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { nextRefundAttemptAt, nextRefundPollAt } from './payment-schedule.js';
@@ -116,7 +117,7 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<Refund
     const ref = { outTradeNo: outTradeNoOf(pay.id), outRefundNo: outRefundNoOf(r.id) };
     // a refund the provider accepted is asked about; one it never saw is sent (again: idempotent per id)
     const known: RefundQuery | undefined = r.status === 'processing' ? await gw.queryRefund(ref) : undefined;
-    const state: RefundState =
+    let state: RefundState =
       known && known.status !== 'not_found'
         ? known
         : await gw.refund({
@@ -127,10 +128,69 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<Refund
             reason: r.reason_code,
             notifyUrl: gw.provider === 'wechat' ? `${d.callbackBaseUrl}/wechat` : undefined,
           });
+    if (state.status === 'abnormal') state = await leaveAbnormal(d, r, gw, state);
     return await applyRefundState(d, r, pay, state);
   } catch (e) {
     return attemptFailed(d, r, isDomainError(e) ? `${e.code}: ${e.message}` : String(e), true);
   }
+}
+
+/**
+ * WeChat ABNORMAL: the payer's card refused the money, which now waits in WeChat's refund
+ * account. Sending the refund again under the same number only answers ABNORMAL again, so
+ * the documented way out is taken (发起异常退款): the money goes to the merchant's
+ * settlement bank account and the refund, once WeChat has moved it, waits for a cashier
+ * (`awaiting_counter`). The route is claimed in the row before WeChat is asked, so a
+ * SUCCESS read by any sender afterwards is "back with the merchant", never "back with the
+ * payer"; a claim older than the lease (a sender died, or WeChat still says ABNORMAL) is
+ * asked again. Refused outright: the claim is dropped and the refund backs off like any
+ * refused one (then `failed`, alerted; an admin's retry comes back here).
+ */
+async function leaveAbnormal(
+  d: OrderDeps,
+  r: RefundRow,
+  gw: ProviderGateway,
+  s: RefundState,
+): Promise<RefundState> {
+  const now = d.clock.now();
+  if (!gw.applyAbnormalRefund || !s.providerRefundRef)
+    return { ...s, status: 'failed', failureCode: 'ABNORMAL', retryable: false };
+  const claimed = await d
+    .db('refunds')
+    .where({ id: r.id })
+    .andWhere((q) => {
+      void q
+        .whereNull('abnormal_route')
+        .orWhereNull('abnormal_at')
+        .orWhere('abnormal_at', '<', new Date(now.getTime() - LEASE_MS));
+    })
+    .update({ abnormal_at: now, abnormal_route: 'merchant_bank_card', updated_at: now });
+  if (!claimed) return { ...s, status: 'pending' }; // just asked for: polled until WeChat moves it
+  let applied: RefundState;
+  try {
+    applied = await gw.applyAbnormalRefund({
+      outTradeNo: s.outTradeNo,
+      outRefundNo: s.outRefundNo,
+      providerRefundRef: s.providerRefundRef,
+      to: 'merchant_bank_card',
+    });
+  } catch (e) {
+    // no answer: WeChat may have moved it, so the route stays; asked again on the next attempt
+    await d.db('refunds').where({ id: r.id }).update({ abnormal_at: null });
+    throw e;
+  }
+  if (applied.status === 'failed') {
+    await d.db('refunds').where({ id: r.id }).update({ abnormal_at: null, abnormal_route: null });
+    return applied;
+  }
+  await audit(d.db, systemActor(`payment:${gw.provider}`), 'scenic.refund.abnormal_applied', r.order_id, {
+    refundId: r.id,
+    amount: r.amount,
+    to: 'merchant_bank_card',
+  });
+  d.log.warn({ refundId: r.id }, "refund ABNORMAL: sent to the merchant's bank account, owed at the counter");
+  d.onPaymentEvent?.({ kind: 'refund', method: 'provider', result: 'abnormal' });
+  return applied;
 }
 
 /** What the provider said about a refund, written to its row. */
@@ -141,6 +201,14 @@ export async function applyRefundState(
   s: RefundState,
 ): Promise<RefundStatus> {
   const now = d.clock.now();
+  // read afresh: another sender may have sent it to the merchant's bank account meanwhile
+  if (
+    s.status === 'succeeded' &&
+    (await d.db('refunds').where({ id: r.id }).first('abnormal_route'))?.abnormal_route
+  )
+    return backWithMerchant(d, r, s);
+  // still ABNORMAL right after the way out was asked for: asked again later, with backoff
+  if (s.status === 'abnormal') return attemptFailed(d, r, 'ABNORMAL', true);
   if (s.status === 'succeeded') {
     const n = await d
       .db('refunds')
@@ -175,6 +243,24 @@ export async function applyRefundState(
     return 'processing';
   }
   return attemptFailed(d, r, `${s.failureCode ?? s.providerStatus}`, s.retryable === true);
+}
+
+/** An abnormal refund WeChat sent to the merchant's bank account: a cashier now owes it to the payer. */
+async function backWithMerchant(d: OrderDeps, r: RefundRow, s: RefundState): Promise<RefundStatus> {
+  const now = d.clock.now();
+  await d
+    .db('refunds')
+    .where({ id: r.id })
+    .whereIn('status', ['pending', 'processing'])
+    .update({
+      status: 'awaiting_counter',
+      provider_settled_at: s.settledAt ?? now,
+      provider_refund_ref: s.providerRefundRef ?? r.provider_refund_ref,
+      next_attempt_at: null,
+      last_error: `ABNORMAL: the payer's account refused it; sent to the merchant's bank account`,
+      updated_at: now,
+    });
+  return 'awaiting_counter';
 }
 
 /** A refused or unsent refund: sent again later with backoff, or `failed` (alerted) when it cannot work. */
@@ -292,6 +378,10 @@ export async function settleCounterRefund(
     });
   });
   d.onPaymentEvent?.({ kind: 'refund', method: 'counter', result: 'succeeded' });
+  // an abnormal WeChat refund handed back at the counter: the payment is given back now
+  const done = await d.db('refunds').where({ id: refundId }).first();
+  const pay = done?.payment_id ? await d.db('payments').where({ id: done.payment_id }).first() : undefined;
+  if (done?.method === 'provider' && pay) await markPaymentRefunded(d.db, pay, now);
   return viewRefund(d.db, refundId);
 }
 
@@ -377,6 +467,7 @@ export async function refundSamples(db: Knex, now: Date): Promise<Sample[]> {
     ['provider', 'processing'],
     ['provider', 'failed'],
     ['counter', 'awaiting_counter'],
+    ['provider', 'awaiting_counter'], // ABNORMAL WeChat refunds back with the merchant, owed at the counter
   ];
   for (const [method, state] of states)
     out.push({

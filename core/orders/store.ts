@@ -48,7 +48,7 @@ export type PaymentEvent =
   | { kind: 'notice'; provider: string; result: NoticeResult }
   | { kind: 'mismatch'; provider: string; source: 'notice' | 'query' | 'close' }
   | { kind: 'recovered'; provider: string; source: 'query' | 'close' }
-  | { kind: 'refund'; method: 'provider' | 'counter'; result: 'succeeded' | 'retry' | 'failed' };
+  | { kind: 'refund'; method: 'provider' | 'counter'; result: 'succeeded' | 'retry' | 'failed' | 'abnormal' };
 
 /**
  * What became of a provider's notification: applied (moved the books), duplicate or

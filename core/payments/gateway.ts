@@ -114,9 +114,12 @@ export interface ProviderPaymentNotice extends PaymentState {
 
 /**
  * A refund's state: `pending` (accepted, money not back yet), `succeeded`, `failed`
- * (refused or abnormal; `retryable` says whether sending it again can work).
+ * (refused or closed; `retryable` says whether sending it again can work), `abnormal`
+ * (WeChat ABNORMAL: accepted, but the payer's card or account refused the money, which
+ * now waits in WeChat's refund account; sending the same refund number again only
+ * answers ABNORMAL again — the way out is `applyAbnormalRefund`).
  */
-export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'abnormal';
 
 export interface RefundState {
   provider: ProviderName;
@@ -171,6 +174,15 @@ export interface RefundRequest {
   notifyUrl?: string;
 }
 
+export interface AbnormalRefundRequest {
+  outTradeNo: string;
+  outRefundNo: string;
+  /** the provider's refund id (WeChat `refund_id`): the API's path names it */
+  providerRefundRef: string;
+  /** where the money goes: the merchant's settlement bank account (the only one Scenic uses) */
+  to: 'merchant_bank_card';
+}
+
 /** One line of a provider's daily statement, in fen, with our ids. */
 export interface StatementLine {
   kind: 'payment' | 'refund' | 'fee';
@@ -221,6 +233,13 @@ export interface ProviderGateway {
   /** Idempotent per `outRefundNo`: sending the same refund again returns its state. */
   refund(req: RefundRequest): Promise<RefundState>;
   queryRefund(ref: { outTradeNo: string; outRefundNo: string }): Promise<RefundQuery>;
+  /**
+   * WeChat only (Alipay has no abnormal refunds): the documented way out of an ABNORMAL
+   * refund (发起异常退款). Scenic keeps no payer bank card, so the money goes to the
+   * merchant's settlement bank account (`MERCHANT_BANK_CARD`) and is handed back at the
+   * counter; the answer is the refund again (PROCESSING until WeChat has moved it).
+   */
+  applyAbnormalRefund?(ref: AbnormalRefundRequest): Promise<RefundState>;
   /** The provider-day's statement (yyyy-MM-dd, Beijing time), downloaded, checked and parsed. */
   fetchStatement(date: string): Promise<Statement>;
 }

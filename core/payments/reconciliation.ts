@@ -31,11 +31,14 @@ export async function booksOfDay(
     .andWhere('paid_at', '>=', start)
     .andWhere('paid_at', '<', end)
     .select('id', 'order_id', 'amount', 'provider_amount');
+  // an ABNORMAL refund sent back to the merchant's bank account is done at the provider
+  // (`provider_settled_at`) while a cashier still owes it to the payer (`awaiting_counter`)
   const refs = await db('refunds')
-    .where({ provider, method: 'provider', status: 'succeeded' })
+    .where({ provider, method: 'provider' })
+    .whereIn('status', ['succeeded', 'awaiting_counter'])
     .whereNotNull('payment_id')
-    .andWhere('settled_at', '>=', start)
-    .andWhere('settled_at', '<', end)
+    .andWhereRaw('coalesce(provider_settled_at, settled_at) >= ?', [start])
+    .andWhereRaw('coalesce(provider_settled_at, settled_at) < ?', [end])
     .select('id', 'order_id', 'payment_id', 'amount');
   return {
     payments: pays.map((p) => ({

@@ -367,7 +367,7 @@ export const METRICS = [
   {
     name: 'scenic_refunds_total',
     kind: 'counter',
-    help: 'Refund attempts by how the money goes back (method: provider, counter) and result (succeeded, retry, failed).',
+    help: 'Refund attempts by how the money goes back (method: provider, counter) and result (succeeded, retry, failed, abnormal: a WeChat refund the payer’s account refused, sent to the merchant’s bank account).',
     labels: ['method', 'result'],
     roles: ['api', 'worker'],
   },

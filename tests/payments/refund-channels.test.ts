@@ -5,7 +5,7 @@ import { demoArea } from '../../core/catalog/demo.js';
 import { addDays, localParts } from '../../core/time.js';
 import { systemActor } from '../../core/orders/model.js';
 import { recordOfflinePayment, type OfflineMethod } from '../../core/orders/payment.js';
-import { dueRefunds, refundSamples, sendRefund } from '../../core/orders/refunds.js';
+import { dueRefunds, refundSamples, sendRefund, settleCounterRefund } from '../../core/orders/refunds.js';
 import { outRefundNoOf } from '../../core/payments/gateway.js';
 
 const D = addDays(localParts(new Date(), 'Asia/Shanghai').date, 2);
@@ -107,15 +107,71 @@ describe('17.17 money left stranded', () => {
         s.labels.state === 'failed',
     )?.value;
 
-  it("17.17 a refund the payer's account refuses (ABNORMAL) is failed, counted and listed, never silently final", async () => {
+  const counterOwed = async () =>
+    (await refundSamples(api.platform.db, new Date())).find(
+      (s) =>
+        s.name === 'scenic_refunds_outstanding' &&
+        s.labels.method === 'provider' &&
+        s.labels.state === 'awaiting_counter',
+    )?.value;
+
+  it("17.17 a refund the payer's account refuses (ABNORMAL) takes WeChat's documented way out: the merchant's bank account, then the counter", async () => {
     const o = await paidOnline();
     api.wechat.refundOutcome = 'ABNORMAL'; // accepted, then the payer's account refuses it
-    const r = await visitorRefund(o);
-    await untilFinal(r.id).toBe('failed');
-    api.wechat.refundOutcome = 'SUCCESS';
-    expect(await failedCount()).toBe(1);
-    const listed = await api.call('GET', '/v1/admin/refunds?status=failed', { headers: admin() });
-    expect((listed.body.items as Body[]).map((i) => i.id)).toContain(r.id);
+    const applications = api.wechat.abnormalApplications.length;
+    try {
+      const r = await visitorRefund(o);
+      await untilFinal(r.id).toBe('awaiting_counter');
+      const wx = api.wechat.refunds.get(outRefundNoOf(r.id))!;
+      // one 发起异常退款 for it, to the merchant's bank account; the same number was never re-used for a new refund
+      expect(api.wechat.abnormalApplications.slice(applications)).toEqual([
+        { refundId: wx.refund_id, type: 'MERCHANT_BANK_CARD' },
+      ]);
+      expect(wx.status).toBe('SUCCESS');
+      const row = (await api.platform.db('refunds').where({ id: r.id }).first())!;
+      expect(row).toMatchObject({
+        method: 'provider',
+        abnormal_route: 'merchant_bank_card',
+        settled_at: null,
+      });
+      expect(row.abnormal_at).not.toBeNull();
+      expect(row.provider_settled_at).not.toBeNull();
+      expect(await counterOwed()).toBe(1);
+      // owed at the counter, never silently final: a cashier hands it back
+      const queue = await api.call('GET', '/v1/admin/refunds?status=awaiting_counter', { headers: admin() });
+      expect((queue.body.items as Body[]).map((i) => i.id)).toContain(r.id);
+      expect(await sendRefund(api.platform.orders, r.id)).toBe('awaiting_counter'); // nothing more to send
+      expect(api.wechat.abnormalApplications.length).toBe(applications + 1);
+      await settleCounterRefund(api.platform.orders, systemActor('test-cashier'), r.id, {
+        reference: 'cash',
+      });
+      expect((await api.platform.db('refunds').where({ id: r.id }).first())!.status).toBe('succeeded');
+      expect((await api.platform.db('payments').where({ order_id: o.id }).first())!.status).toBe('refunded');
+      expect(await counterOwed()).toBe(0);
+    } finally {
+      api.wechat.refundOutcome = 'SUCCESS';
+    }
+  });
+
+  it('17.17 an ABNORMAL refund whose way out is refused is failed (alerted); the admin retry asks again, never a new refund', async () => {
+    const o = await paidOnline();
+    api.wechat.refundOutcome = 'ABNORMAL';
+    try {
+      api.wechat.failAbnormalApplications(1); // WeChat refuses the first 发起异常退款
+      const r = await visitorRefund(o);
+      await untilFinal(r.id).toBe('failed');
+      expect(await failedCount()).toBe(1);
+      const row = (await api.platform.db('refunds').where({ id: r.id }).first())!;
+      expect(row).toMatchObject({ abnormal_route: null, abnormal_at: null });
+      expect(api.wechat.refunds.get(outRefundNoOf(r.id))!.status).toBe('ABNORMAL');
+      const before = api.wechat.refunds.size;
+      const retried = await api.call('POST', `/v1/admin/refunds/${r.id}/retry`, { headers: admin() });
+      expect(retried.status).toBe(200);
+      await untilFinal(r.id).toBe('awaiting_counter');
+      expect(api.wechat.refunds.size).toBe(before); // the same refund, moved; no second refund
+    } finally {
+      api.wechat.refundOutcome = 'SUCCESS';
+    }
   });
 
   it('17.17 a refund refused until out of attempts is failed (backoff, counted); an admin sends it again', async () => {

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { uuidv7 } from '../../core/ids.js';
 import { loadPaymentProviders } from '../../core/payments/config.js';
-import { outRefundNoOf, outTradeNoOf, type ProviderGateway } from '../../core/payments/gateway.js';
+import {
+  outRefundNoOf,
+  outTradeNoOf,
+  type ProviderGateway,
+  type RefundState,
+} from '../../core/payments/gateway.js';
 import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { rsaPair } from '../../fakes/kit/keys.js';
 import { eventually, startReceiver, today, type Receiver } from './receiver.js';
@@ -158,7 +163,7 @@ describe('WeChat Pay adapter against the fake', () => {
     ).toMatchObject({ status: 'succeeded' });
   });
 
-  it('refund that ends ABNORMAL is failed and not retryable; an unknown refund is not_found', async () => {
+  it('refund that ends ABNORMAL: the same number answers ABNORMAL again, 发起异常退款 moves it; an unknown refund is not_found', async () => {
     const { outTradeNo } = await created();
     await fake.pay(outTradeNo, { mode: 'lose' });
     fake.refundOutcome = 'ABNORMAL';
@@ -171,12 +176,30 @@ describe('WeChat Pay adapter against the fake', () => {
         currency: 'CNY' as const,
       };
       await gw.refund(req);
+      const abnormal = await eventually(
+        () => gw.queryRefund(req),
+        (r) => r.status !== 'pending',
+      );
+      expect(abnormal).toMatchObject({ status: 'abnormal', providerStatus: 'ABNORMAL' });
+      // re-sending the refund under its number is idempotent: it only answers ABNORMAL again
+      expect(await gw.refund(req)).toMatchObject({ status: 'abnormal' });
+      const providerRefundRef = (abnormal as RefundState).providerRefundRef!;
+      const applied = await gw.applyAbnormalRefund!({ ...req, providerRefundRef, to: 'merchant_bank_card' });
+      expect(applied).toMatchObject({ status: 'pending', providerStatus: 'PROCESSING' });
+      expect(fake.abnormalApplications).toContainEqual({
+        refundId: providerRefundRef,
+        type: 'MERCHANT_BANK_CARD',
+      });
       expect(
         await eventually(
           () => gw.queryRefund(req),
           (r) => r.status !== 'pending',
         ),
-      ).toMatchObject({ status: 'failed', failureCode: 'ABNORMAL', retryable: false });
+      ).toMatchObject({ status: 'succeeded' });
+      // only an ABNORMAL refund can be moved
+      expect(
+        await gw.applyAbnormalRefund!({ ...req, providerRefundRef, to: 'merchant_bank_card' }),
+      ).toMatchObject({ status: 'failed', failureCode: 'INVALID_REQUEST', retryable: false });
     } finally {
       fake.refundOutcome = 'SUCCESS';
     }

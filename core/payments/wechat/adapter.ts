@@ -4,6 +4,7 @@ import { parseRfc3339, toRfc3339Beijing } from '../china-time.js';
 import { paymentError } from '../errors.js';
 import {
   SCENES_BY_PROVIDER,
+  type AbnormalRefundRequest,
   type CreatedPayment,
   type CreatePaymentRequest,
   type NotificationAck,
@@ -188,6 +189,37 @@ export class WechatPayGateway implements ProviderGateway {
     if (answer.status === 404)
       return { status: 'not_found', provider: this.provider, outRefundNo: ref.outRefundNo };
     return this.refundStateOf(expectOk(answer, Refund, 'refund query'), ref.outRefundNo);
+  }
+
+  /**
+   * 发起异常退款 (POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund): an
+   * ABNORMAL refund's money sits in WeChat's refund account until the merchant says where
+   * it goes; re-sending the refund with the same out_refund_no only answers ABNORMAL again.
+   * `MERCHANT_BANK_CARD` needs no payer bank details (USER_BANK_CARD would need the payer's
+   * card number and real name, encrypted with the platform key, which Scenic never keeps).
+   */
+  async applyAbnormalRefund(ref: AbnormalRefundRequest): Promise<RefundState> {
+    const path = `/v3/refund/domestic/refunds/${encodeURIComponent(ref.providerRefundRef)}/apply-abnormal-refund`;
+    const answer = await this.client.call('POST', path, {
+      out_refund_no: ref.outRefundNo,
+      type: 'MERCHANT_BANK_CARD',
+    });
+    if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+      const code = errorCode(answer);
+      return {
+        provider: this.provider,
+        outTradeNo: ref.outTradeNo,
+        outRefundNo: ref.outRefundNo,
+        providerRefundRef: ref.providerRefundRef,
+        status: 'failed',
+        providerStatus: code,
+        amount: 0,
+        settledAt: null,
+        failureCode: code,
+        retryable: RETRYABLE_REFUND_CODES.has(code),
+      };
+    }
+    return this.refundStateOf(expectOk(answer, Refund, 'abnormal refund'), ref.outRefundNo);
   }
 
   async fetchStatement(date: string): Promise<Statement> {

@@ -22,7 +22,7 @@ export const REFUND_STATUS: Record<'SUCCESS' | 'CLOSED' | 'PROCESSING' | 'ABNORM
   SUCCESS: 'succeeded',
   PROCESSING: 'pending',
   CLOSED: 'failed',
-  ABNORMAL: 'failed',
+  ABNORMAL: 'abnormal',
 };
 
 /** A verified transaction as a payment state (query answers and notices share this). */
