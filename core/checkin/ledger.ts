@@ -108,11 +108,11 @@ export async function ingestJournal(
         if (r.ticket_id) touched.add(r.ticket_id);
       } else {
         deltas.addFlow(r.entrance_id, r.scanned_at, 0, 1);
-        deltas.addPresence(r.local_date, 0, 1);
         if (r.ticket_id) {
+          // counted in the in-park figure only once matched to an entry (recomputeTickets)
           releasedExits.push(r.ticket_id);
-          touched.add(r.ticket_id); // a re-entry ticket's entries are matched against its exits
-        }
+          touched.add(r.ticket_id);
+        } else deltas.addPresence(r.local_date, 0, 1); // a sensor passage; bounded by entries (CountDeltas)
       }
     }
     const rest = rows.filter((r) => !inserted.has(r.scan_id));
@@ -207,17 +207,15 @@ async function recomputeTickets(
       't.units',
       trx.raw('coalesce(p.reentry, false) as reentry'),
     );
-  const reentryIds = tickets.filter((t) => t.reentry).map((t) => t.id);
-  const exits = reentryIds.length
-    ? await trx('checkin_scans')
-        .whereIn('ticket_id', reentryIds)
-        .where({ direction: 'out', decision: 'admit' })
-        .select<{ scan_id: string; ticket_id: string; scanned_at: Date }[]>(
-          'scan_id',
-          'ticket_id',
-          'scanned_at',
-        )
-    : [];
+  const exits = await trx('checkin_scans')
+    .whereIn('ticket_id', ids)
+    .where({ direction: 'out', decision: 'admit' })
+    .select<{ scan_id: string; ticket_id: string; scanned_at: Date; local_date: string }[]>(
+      'scan_id',
+      'ticket_id',
+      'scanned_at',
+      trx.raw('local_date::text as local_date'),
+    );
   const scans = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
     .where({ direction: 'in' })
@@ -241,13 +239,16 @@ async function recomputeTickets(
     const all = byTicket.get(t.id) ?? [];
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
+    const mine = exits.filter((x) => x.ticket_id === t.id);
     const { countedIds, exitsMatched } = t.reentry
-      ? countReentries(
-          list,
-          exits.filter((x) => x.ticket_id === t.id),
-          allowed,
-        )
-      : { countedIds: list.slice(0, allowed).map((s) => s.scan_id), exitsMatched: 0 };
+      ? countReentries(list, mine, allowed)
+      : matchExits(list.slice(0, allowed), mine.length, t.units);
+    // Exits scanned with the ticket reach the in-park figure only as far as they match its
+    // counted entries (17.2): scanning one ticket on the way out a hundred times is one exit.
+    if (exitsMatched !== t.exits_used) {
+      const day = mine.reduce((a, x) => (x.local_date > a ? x.local_date : a), mine[0]?.local_date ?? '');
+      if (day) deltas.addPresence(day, 0, exitsMatched - t.exits_used);
+    }
     const isCounted = new Set(countedIds);
     const over = list.length - countedIds.length;
     let changed = false;
@@ -282,6 +283,18 @@ async function recomputeTickets(
     // A flag can only appear with admits beyond the allowance, or clear after a correction.
     if (over > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over > 0, gate, now);
   }
+}
+
+/**
+ * A ticket without re-entry: its first `allowed` entries count, and its exits match at
+ * most the persons those entries let in.
+ */
+export function matchExits(
+  counted: readonly { scan_id: string }[],
+  exits: number,
+  units: number,
+): { countedIds: string[]; exitsMatched: number } {
+  return { countedIds: counted.map((s) => s.scan_id), exitsMatched: Math.min(exits, counted.length * units) };
 }
 
 /**

@@ -345,7 +345,7 @@ export interface CheckinScanRow {
   local_date: string;
   scanned_at: Date;
   received_at: Date;
-  media: 'qr' | 'id' | 'nfc' | 'face' | 'none';
+  media: 'qr' | 'id' | 'nfc' | 'face' | 'sensor' | 'none';
   direction: 'in' | 'out';
   ticket_id: string | null;
   decision: 'admit' | 'deny';
