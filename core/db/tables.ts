@@ -358,7 +358,7 @@ export interface CheckinScanRow {
 export interface CheckinFlagRow {
   id: number;
   ticket_id: string;
-  kind: 'double_entry';
+  kind: 'double_entry' | 'used_after_refund';
   area_id: string;
   entries_allowed: number;
   entries_seen: number;
