@@ -189,8 +189,40 @@ describe('GateAgent', () => {
       open: false,
       reason: 'capacity_full',
     });
-    await agent.scan({ direction: 'out' });
+    await agent.scan({ direction: 'out', sensor: true });
     expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
+  });
+
+  it('17.2 an exit opens always but counts only with a ticket or a sensor event', async () => {
+    const { agent, journal } = agentWith();
+    agent.state.rules = { ...rules, instantCapacity: 2 };
+    agent.state.presence = { ...presence, inPark: 2 };
+    // a LAN client posting bare exits: the gate opens, the figure stays
+    for (let i = 0; i < 5; i++)
+      expect(await agent.scan({ direction: 'out' })).toMatchObject({
+        open: true,
+        reason: 'exit_not_counted',
+      });
+    expect(agent.state.inPark()).toBe(2);
+    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({ reason: 'capacity_full' });
+    // the turnstile's passage sensor counts, down to zero and never below
+    for (let i = 0; i < 4; i++)
+      expect(await agent.scan({ direction: 'out', sensor: true })).toMatchObject({
+        open: true,
+        reason: 'ok',
+      });
+    expect(agent.state.inPark()).toBe(0);
+    expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
+    expect((await agent.scan({ qr: ticket(), direction: 'in' })).open).toBe(true);
+    expect(await agent.scan({ qr: ticket(), direction: 'in' })).toMatchObject({ reason: 'capacity_full' });
+    const exits = journal.unsynced(100).filter((e) => e.direction === 'out');
+    expect(exits.filter((e) => e.decision === 'admit').map((e) => e.media)).toEqual([
+      'sensor',
+      'sensor',
+      'sensor',
+      'sensor',
+    ]);
+    expect(exits.filter((e) => e.decision === 'deny')).toHaveLength(5);
   });
 });
 

@@ -30,6 +30,8 @@ export interface ScanRequest {
   direction: Direction;
   /** Handheld devices only: admit every ticket of the scanned ticket's order. */
   group?: boolean;
+  /** An exit passage reported by the turnstile's sensor: counts without a ticket. */
+  sensor?: boolean;
 }
 
 export interface TicketOutcome {
@@ -77,7 +79,9 @@ const mediaOf = (r: ScanRequest): Media =>
         ? 'nfc'
         : r.face !== undefined
           ? 'face'
-          : 'none';
+          : r.sensor
+            ? 'sensor'
+            : 'none';
 
 /**
  * The gate agent: decides scans locally with the shared rules, asks the centre first
@@ -213,28 +217,36 @@ export class GateAgent {
     );
   }
 
+  /**
+   * An exit always opens (people must be able to leave), but it counts only with a ticket
+   * this gate resolves or a passage event of the turnstile's own sensor (17.2): a LAN
+   * client posting bare exits cannot empty the in-park figure. Nor can a burst of counted
+   * exits take this gate's own estimate below zero and then swallow the next entries.
+   */
   private async exit(req: ScanRequest, media: Media, now: Date): Promise<ScanResult> {
     let ticketId: string | null = null;
-    if (media !== 'none' && this.state.ready) {
+    if (media !== 'none' && media !== 'sensor' && this.state.ready) {
       const r = await this.resolve(req);
       if (r.ok) ticketId = r.tickets[0]!.facts.ticketId;
     }
+    const counted = ticketId !== null || req.sensor === true;
     const e = this.entry(
       randomUUID(),
       ticketId,
-      { admit: true, reason: 'ok' },
+      counted ? { admit: true, reason: 'ok' } : { admit: false, reason: 'exit_not_counted' },
       now,
       media,
       'out',
       'offline',
       1,
     );
-    this.state.pendingExits += 1;
+    const pending = counted && this.state.inPark() > 0;
+    if (pending) this.state.pendingExits += 1;
     if (ticketId) this.state.noteExit(ticketId, 1);
     try {
       await this.o.journal.append([e]);
     } catch (err) {
-      this.state.pendingExits -= 1;
+      if (pending) this.state.pendingExits -= 1;
       if (ticketId) this.state.noteExit(ticketId, -1);
       return this.journalFailed(err, now, media);
     }
@@ -311,7 +323,8 @@ export class GateAgent {
     const tickets = entries.map<TicketOutcome>((e) => ({
       scanId: e.scanId,
       ticketId: e.ticketId,
-      open: e.decision === 'admit',
+      // an exit always opens; an uncounted one is journaled as such
+      open: e.decision === 'admit' || e.direction === 'out',
       reason: e.reason,
       display: DISPLAY[e.reason],
       mode: e.mode,

@@ -10,7 +10,7 @@ import { GateStats, serveGateMetrics } from './metrics.js';
  * The agent's local HTTP API for turnstiles and handhelds on the node. Plain
  * node:http: four routes, no framework on the hot path.
  *
- *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true}
+ *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true, sensor?: true}
  *                 → 200 {scanId, open, reason, display, ticketId, mode, tickets[]}
  *   GET  /health  → the gate's health (last sync, journal backlog, offline since, recent
  *                   scan service times, ...)
@@ -26,6 +26,8 @@ const ScanBody = z
     face: z.string().max(1_000_000).optional(),
     direction: z.enum(['in', 'out']).default('in'),
     group: z.boolean().default(false),
+    /** An exit passage reported by the turnstile's sensor (the only anonymous exit that counts). */
+    sensor: z.literal(true).optional(),
   })
   .strict()
   .refine(
@@ -35,7 +37,8 @@ const ScanBody = z
   .refine(
     (b) => b.direction === 'out' || [b.qr, b.idNumber, b.cardUid, b.face].some((v) => v !== undefined),
     'an entry needs qr, idNumber, cardUid or face',
-  );
+  )
+  .refine((b) => !b.sensor || b.direction === 'out', 'a sensor event is an exit');
 
 const MAX_BODY = 1_100_000;
 

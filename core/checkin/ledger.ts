@@ -108,11 +108,11 @@ export async function ingestJournal(
         if (r.ticket_id) touched.add(r.ticket_id);
       } else {
         deltas.addFlow(r.entrance_id, r.scanned_at, 0, 1);
-        deltas.addPresence(r.local_date, 0, 1);
         if (r.ticket_id) {
+          // counted in the in-park figure only once matched to an entry (recomputeTickets)
           releasedExits.push(r.ticket_id);
-          touched.add(r.ticket_id); // a re-entry ticket's entries are matched against its exits
-        }
+          touched.add(r.ticket_id);
+        } else deltas.addPresence(r.local_date, 0, 1); // a sensor passage; bounded by entries (CountDeltas)
       }
     }
     const rest = rows.filter((r) => !inserted.has(r.scan_id));
@@ -170,7 +170,7 @@ export async function ingestJournal(
 /** A ticket of the ledger, with whether its product allows re-entry. */
 type TicketLedgerRow = Pick<
   TicketRow,
-  'id' | 'area_id' | 'entries_allowed' | 'entries_used' | 'exits_used' | 'units'
+  'id' | 'area_id' | 'status' | 'entries_allowed' | 'entries_used' | 'exits_used' | 'units'
 > &
   Pick<ProductRow, 'reentry'>;
 
@@ -201,23 +201,22 @@ async function recomputeTickets(
     .select<TicketLedgerRow[]>(
       't.id',
       't.area_id',
+      't.status',
       't.entries_allowed',
       't.entries_used',
       't.exits_used',
       't.units',
       trx.raw('coalesce(p.reentry, false) as reentry'),
     );
-  const reentryIds = tickets.filter((t) => t.reentry).map((t) => t.id);
-  const exits = reentryIds.length
-    ? await trx('checkin_scans')
-        .whereIn('ticket_id', reentryIds)
-        .where({ direction: 'out', decision: 'admit' })
-        .select<{ scan_id: string; ticket_id: string; scanned_at: Date }[]>(
-          'scan_id',
-          'ticket_id',
-          'scanned_at',
-        )
-    : [];
+  const exits = await trx('checkin_scans')
+    .whereIn('ticket_id', ids)
+    .where({ direction: 'out', decision: 'admit' })
+    .select<{ scan_id: string; ticket_id: string; scanned_at: Date; local_date: string }[]>(
+      'scan_id',
+      'ticket_id',
+      'scanned_at',
+      trx.raw('local_date::text as local_date'),
+    );
   const scans = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
     .where({ direction: 'in' })
@@ -241,13 +240,16 @@ async function recomputeTickets(
     const all = byTicket.get(t.id) ?? [];
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
+    const mine = exits.filter((x) => x.ticket_id === t.id);
     const { countedIds, exitsMatched } = t.reentry
-      ? countReentries(
-          list,
-          exits.filter((x) => x.ticket_id === t.id),
-          allowed,
-        )
-      : { countedIds: list.slice(0, allowed).map((s) => s.scan_id), exitsMatched: 0 };
+      ? countReentries(list, mine, allowed)
+      : matchExits(list.slice(0, allowed), mine.length, t.units);
+    // Exits scanned with the ticket reach the in-park figure only as far as they match its
+    // counted entries (17.2): scanning one ticket on the way out a hundred times is one exit.
+    if (exitsMatched !== t.exits_used) {
+      const day = mine.reduce((a, x) => (x.local_date > a ? x.local_date : a), mine[0]?.local_date ?? '');
+      if (day) deltas.addPresence(day, 0, exitsMatched - t.exits_used);
+    }
     const isCounted = new Set(countedIds);
     const over = list.length - countedIds.length;
     let changed = false;
@@ -281,7 +283,65 @@ async function recomputeTickets(
       await trx('tickets').where({ id: t.id }).update({ entries_used: used, exits_used: exitsMatched });
     // A flag can only appear with admits beyond the allowance, or clear after a correction.
     if (over > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over > 0, gate, now);
+    if (list.length && NOT_ADMITTING.has(t.status)) await flagUsedAfterRefund(trx, t, list, gate, now);
   }
+}
+
+/** Statuses a gate must refuse: an admit on one was decided offline before the gate heard of it. */
+const NOT_ADMITTING = new Set<TicketLedgerRow['status']>(['refunded', 'rescheduled', 'void']);
+
+/**
+ * Issue 17.4: an offline gate admitted a ticket, and before its journal arrived the ticket
+ * was refunded or rescheduled (the centre had not seen the entry, so it allowed both). The
+ * entry still counts (the visitor is inside), but the ticket gets a `used_after_refund`
+ * flag next to the double entries, with an audit line and an outbox event, once per ticket;
+ * `scenic_used_after_refund_open` and the ScenicUsedAfterRefund alert follow the open flags.
+ */
+async function flagUsedAfterRefund(
+  trx: Knex.Transaction,
+  t: TicketLedgerRow,
+  list: AdmitRow[],
+  gate: GateDevice,
+  now: Date,
+): Promise<void> {
+  const scanIds = list.map((s) => s.scan_id);
+  const gateIds = [...new Set(list.map((s) => s.gate_id))].sort();
+  const opened = await trx.raw<{ rows: { id: number; inserted: boolean }[] }>(
+    `insert into checkin_flags (ticket_id, kind, area_id, entries_allowed, entries_seen, scan_ids, gate_ids, status, created_at, updated_at)
+     values (?, 'used_after_refund', ?, ?, ?, ?::uuid[], ?::text[], 'open', ?, ?)
+     on conflict (ticket_id, kind) do update set
+       entries_seen = excluded.entries_seen, scan_ids = excluded.scan_ids, gate_ids = excluded.gate_ids,
+       updated_at = excluded.updated_at
+     returning id, (xmax = 0) as inserted`,
+    [t.id, t.area_id, t.entries_allowed, list.length, scanIds, gateIds, now, now],
+  );
+  if (!opened.rows[0]?.inserted) return;
+  const data = { ticketId: t.id, areaId: t.area_id, status: t.status, scanIds, gateIds };
+  await trx('audit_log').insert({
+    at: now,
+    actor: actorOf(gate),
+    action: 'scenic.checkin.used_after_refund',
+    subject: `ticket:${t.id}`,
+    data,
+  });
+  await trx('outbox').insert({
+    topic: 'checkin.used_after_refund',
+    aggregate_id: t.id,
+    payload: data,
+    created_at: now,
+  });
+}
+
+/**
+ * A ticket without re-entry: its first `allowed` entries count, and its exits match at
+ * most the persons those entries let in.
+ */
+export function matchExits(
+  counted: readonly { scan_id: string }[],
+  exits: number,
+  units: number,
+): { countedIds: string[]; exitsMatched: number } {
+  return { countedIds: counted.map((s) => s.scan_id), exitsMatched: Math.min(exits, counted.length * units) };
 }
 
 /**
@@ -542,12 +602,30 @@ export interface DoubleEntryFlag {
 }
 
 /** Double entries for the staff console. */
-export async function listDoubleEntries(
+export function listDoubleEntries(
   db: Knex,
   areaId: string,
   status?: DoubleEntryFlag['status'],
 ): Promise<DoubleEntryFlag[]> {
-  const q = db('checkin_flags').where({ area_id: areaId, kind: 'double_entry' }).orderBy('id');
+  return listCheckinFlags(db, areaId, 'double_entry', status);
+}
+
+/** Tickets used after a refund or reschedule (17.4), for the staff console. */
+export function listUsedAfterRefund(
+  db: Knex,
+  areaId: string,
+  status?: DoubleEntryFlag['status'],
+): Promise<DoubleEntryFlag[]> {
+  return listCheckinFlags(db, areaId, 'used_after_refund', status);
+}
+
+async function listCheckinFlags(
+  db: Knex,
+  areaId: string,
+  kind: CheckinFlagRow['kind'],
+  status?: DoubleEntryFlag['status'],
+): Promise<DoubleEntryFlag[]> {
+  const q = db('checkin_flags').where({ area_id: areaId, kind }).orderBy('id');
   if (status) void q.andWhere({ status });
   const rows = await q.select('*');
   return rows.map((r) => ({

@@ -93,6 +93,13 @@ export class CountDeltas {
           entries: trx.raw('area_presence.entries + excluded.entries'),
           exits: trx.raw('area_presence.exits + excluded.exits'),
         });
+      // Exits never exceed the day's entries (17.2): a burst of exits cannot leave a
+      // negative balance that would swallow the next entries and switch off the limit.
+      if (p.exits)
+        await trx('area_presence')
+          .where({ area_id: areaId, day })
+          .andWhere((q) => void q.whereRaw('exits > entries').orWhere('exits', '<', 0))
+          .update({ exits: trx.raw('greatest(0, least(exits, entries))') });
     }
   }
 }

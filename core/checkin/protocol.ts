@@ -5,7 +5,8 @@ import { REASONS } from './reasons.js';
  * The wire contract between a gate agent and the API (`/gate/v1`), as zod schemas so
  * both ends parse with the same definitions. Times are ISO-8601 instants.
  */
-export const Media = z.enum(['qr', 'id', 'nfc', 'face', 'none']);
+/** `sensor`: an exit passage reported by the turnstile's own sensor (no ticket shown). */
+export const Media = z.enum(['qr', 'id', 'nfc', 'face', 'sensor', 'none']);
 export type Media = z.infer<typeof Media>;
 export const Direction = z.enum(['in', 'out']);
 export type Direction = z.infer<typeof Direction>;

@@ -23,6 +23,8 @@ export const REASONS = [
   'not_allowed_for_device',
   'journal_unavailable',
   'gate_not_ready',
+  // an exit passage with neither a ticket nor a sensor event: it opens, but is not counted (17.2)
+  'exit_not_counted',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -49,6 +51,7 @@ export const DISPLAY: Record<CheckinReason, string> = {
   not_allowed_for_device: '此设备不可操作 Not allowed on this device',
   journal_unavailable: '系统故障 请走人工通道 Please use the staffed lane',
   gate_not_ready: '闸机未就绪 请走人工通道 Gate not ready, please use the staffed lane',
+  exit_not_counted: '再见 Goodbye',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

@@ -352,7 +352,7 @@ export interface CheckinScanRow {
   local_date: string;
   scanned_at: Date;
   received_at: Date;
-  media: 'qr' | 'id' | 'nfc' | 'face' | 'none';
+  media: 'qr' | 'id' | 'nfc' | 'face' | 'sensor' | 'none';
   direction: 'in' | 'out';
   ticket_id: string | null;
   decision: 'admit' | 'deny';
@@ -365,7 +365,7 @@ export interface CheckinScanRow {
 export interface CheckinFlagRow {
   id: number;
   ticket_id: string;
-  kind: 'double_entry';
+  kind: 'double_entry' | 'used_after_refund';
   area_id: string;
   entries_allowed: number;
   entries_seen: number;

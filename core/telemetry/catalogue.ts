@@ -262,6 +262,13 @@ export const METRICS = [
     roles: ['worker'],
   },
   {
+    name: 'scenic_used_after_refund_open',
+    kind: 'gauge',
+    help: 'Entries an offline gate admitted on a ticket refunded or rescheduled before its journal arrived, not yet resolved by staff.',
+    labels: ['area'],
+    roles: ['worker'],
+  },
+  {
     name: 'scenic_waiting_room_joined',
     kind: 'gauge',
     help: 'Buyers who joined the presale waiting room of an area.',

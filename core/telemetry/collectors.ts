@@ -216,19 +216,30 @@ async function gateSamples(db: Knex, now: Date): Promise<Sample[]> {
   });
 }
 
-/** Open double-entry flags per area (0 when none, so an alert sees the figure drop back). */
+/**
+ * Open check-in flags per area and kind (0 when none, so an alert sees the figure drop
+ * back): double entries, and entries on tickets refunded or rescheduled before the
+ * gate's journal arrived (17.4).
+ */
 async function doubleEntrySamples(db: Knex, areas: AreaRow[]): Promise<Sample[]> {
   if (!areas.length) return [];
   const rows = await db('checkin_flags')
-    .where({ kind: 'double_entry', status: 'open' })
-    .groupBy('area_id')
-    .select<{ area_id: string; n: number }[]>('area_id', db.raw('count(*)::int as n'));
-  const open = new Map(rows.map((r) => [r.area_id, r.n]));
-  return areas.map((a) => ({
-    name: 'scenic_double_entries_open' as const,
-    labels: { area: a.id },
-    value: open.get(a.id) ?? 0,
-  }));
+    .where({ status: 'open' })
+    .groupBy('area_id', 'kind')
+    .select<{ area_id: string; kind: string; n: number }[]>('area_id', 'kind', db.raw('count(*)::int as n'));
+  const open = new Map(rows.map((r) => [`${r.kind}|${r.area_id}`, r.n]));
+  return areas.flatMap((a) => [
+    {
+      name: 'scenic_double_entries_open' as const,
+      labels: { area: a.id },
+      value: open.get(`double_entry|${a.id}`) ?? 0,
+    },
+    {
+      name: 'scenic_used_after_refund_open' as const,
+      labels: { area: a.id },
+      value: open.get(`used_after_refund|${a.id}`) ?? 0,
+    },
+  ]);
 }
 
 /** The presale waiting room of each area (core/presale): buyers joined and admitted. */

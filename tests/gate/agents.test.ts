@@ -349,7 +349,7 @@ describe('gate agents, online and offline', () => {
         reason: 'capacity_full',
         mode: 'offline',
       });
-      expect((await agents.a!.scan({ direction: 'out' })).open).toBe(true);
+      expect((await agents.a!.scan({ direction: 'out', sensor: true })).open).toBe(true);
       expect(await agents.a!.scan({ qr: t2!.code })).toMatchObject({ open: true, mode: 'offline' });
     } finally {
       links.a!.restore();
