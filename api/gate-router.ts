@@ -103,7 +103,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   };
 
   router.get('/keys', async (_req, res) => {
-    res.json({ keys: await gatePublicKeys(db) });
+    res.json(await gatePublicKeys(db, clock.now()));
   });
 
   router.get('/rules', async (_req, res) => {

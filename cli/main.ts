@@ -43,6 +43,14 @@ const commands: Record<string, Command> = {
       'scenic admin reset --username NAME [--second-factor] [--hours 24]',
     run: async (argv) => (await import('./admin.js')).main(argv),
   },
+  keys: {
+    summary:
+      'ticket-signing keys (list, rotate, retire, revoke) and PII re-encryption after a PII key rotation',
+    usage:
+      'scenic keys list | rotate | retire --kid KID [--now] | revoke --kid KID | ' +
+      'reencrypt [--batch 500] [--table T] [--pause-ms 0] [--check]',
+    run: async (argv) => (await import('./keys.js')).main(argv),
+  },
   'screen-token': {
     summary: 'print a new read-only crowd-screen token and the SHA-256 digest to configure',
     run: async (argv) => (await import('./screen-token.js')).main(argv),

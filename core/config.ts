@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseInput } from './validation.js';
 import { readPaymentSettings, type PaymentSettings } from './payments/settings.js';
 import { trustEntries, trustEntryProblem } from './client-address.js';
+import { readPiiKeys, type PiiKeySet } from './pii/keys.js';
 
 /**
  * Process configuration, read once from the environment and validated: a bad
@@ -21,10 +22,14 @@ const Env = z.object({
     .default('scenic:'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
-  /** 32-byte AES-256-GCM key (base64) for personal data at rest. */
-  SCENIC_PII_KEY: z
-    .string()
-    .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /**
+   * Personal data at rest: SCENIC_PII_KEYS (`id:base64key,…`) with SCENIC_PII_KEY_ID (the one
+   * that seals), and/or SCENIC_PII_KEY (the single key of installs before key ids, id `k0`).
+   * Checked by core/pii/keys.ts (`pii` below); none has a default.
+   */
+  SCENIC_PII_KEY: z.string().optional(),
+  SCENIC_PII_KEYS: z.string().optional(),
+  SCENIC_PII_KEY_ID: z.string().optional(),
   /** Key for the keyed hashes (HMAC-SHA256) used to look up ID numbers and phones. */
   SCENIC_LOOKUP_KEY: z.string().min(16, 'must be at least 16 characters'),
   SCENIC_HOLD_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
@@ -133,14 +138,29 @@ const Env = z.object({
 export type Config = z.output<typeof Env> & {
   /** the payment providers' settings, checked (no key has a default; fakes only when allowed) */
   payments: PaymentSettings;
+  /** the PII keys, by id, and the one that seals new values */
+  pii: PiiKeySet;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return { ...parseInput(Env, env, 'invalid_config'), payments: readPaymentSettings(env) };
+  return {
+    ...parseInput(Env, env, 'invalid_config'),
+    payments: readPaymentSettings(env),
+    pii: readPiiKeys(env),
+  };
 }
 
 const DbEnv = Env.pick({ DATABASE_URL: true, DATABASE_SCHEMA: true, DATABASE_POOL_MAX: true });
 export type DbConfig = z.output<typeof DbEnv>;
+
+/** The database settings and the PII keys and lookup key (`scenic keys`). */
+export function loadKeysConfig(env: NodeJS.ProcessEnv = process.env): DbConfig & {
+  pii: PiiKeySet;
+  SCENIC_LOOKUP_KEY: string;
+} {
+  const lookup = parseInput(Env.pick({ SCENIC_LOOKUP_KEY: true }), env, 'invalid_config');
+  return { ...loadDbConfig(env), ...lookup, pii: readPiiKeys(env) };
+}
 
 /** Just the database settings, for commands that need nothing else (migrate). */
 export function loadDbConfig(env: NodeJS.ProcessEnv = process.env): DbConfig {

@@ -63,7 +63,7 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
     return r;
   };
   const redis = connectRedis();
-  const vault = new PiiVault(cfg.SCENIC_PII_KEY, cfg.SCENIC_LOOKUP_KEY);
+  const vault = new PiiVault(cfg.pii, cfg.SCENIC_LOOKUP_KEY);
   const catalog = new Catalog(db, clock);
   // every replica drops a changed area from its cache the moment the change is announced
   catalog

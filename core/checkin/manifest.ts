@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { gateKeys } from '../tickets/keys.js';
 import type { PiiVault } from '../pii/crypto.js';
 import type { GateDevice } from './devices.js';
 import { hhmmToMinutes } from '../time.js';
@@ -167,8 +168,8 @@ export async function changesPage(
   };
 }
 
-/** Every ticket-signing public key (retired ones still verify tickets signed before a rotation). */
-export async function gatePublicKeys(db: Knex): Promise<{ kid: string; publicKey: string }[]> {
-  const rows = await db('signing_keys').orderBy('created_at').select('kid', 'public_key');
-  return rows.map((r) => ({ kid: r.kid, publicKey: r.public_key }));
-}
+/**
+ * The ticket-signing public keys that verify now (a rotated key verifies until it is retired
+ * or revoked, core/tickets/keys.ts) and the revoked kids.
+ */
+export const gatePublicKeys = (db: Knex, now: Date) => gateKeys(db, now);

@@ -122,7 +122,11 @@ export const ChangesPage = z.object({
 });
 export type ChangesPage = z.infer<typeof ChangesPage>;
 
-export const KeysResponse = z.object({ keys: z.array(z.object({ kid: z.string(), publicKey: z.string() })) });
+/** The keys that verify now (a gate replaces its set with them) and the kids revoked (17.16). */
+export const KeysResponse = z.object({
+  keys: z.array(z.object({ kid: z.string(), publicKey: z.string() })),
+  revoked: z.array(z.string()).default([]),
+});
 export type KeysResponse = z.infer<typeof KeysResponse>;
 
 export const ProductRuleWire = z.object({

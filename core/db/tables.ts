@@ -303,6 +303,10 @@ export interface SigningKeyRow {
   private_key_enc: string;
   created_at: Date;
   retired_at: Date | null;
+  /** 0038: verifies until then (set when retired); null = while not retired */
+  verify_until: Date | null;
+  /** 0038: stops verifying at once */
+  revoked_at: Date | null;
 }
 export interface WaitlistRow {
   id: number;
@@ -413,6 +417,8 @@ export interface PartnerCredentialRow {
   created_at: Date;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** 0038: the secret this key's partner webhooks are signed with (null on keys issued before) */
+  webhook_secret_enc: string | null;
 }
 export interface WebhookSubscriptionRow {
   id: number;

@@ -19,6 +19,7 @@ import * as m0021 from './0021-area-declarations.js';
 import * as m0028 from './0028-waitlist-public-ids.js';
 import * as m0030 from './0030-idempotency-no-tokens.js';
 import * as m0033 from './0033-abnormal-refunds.js';
+import * as m0038 from './0038-key-lifecycle.js';
 
 export interface Migration {
   readonly name: string;
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   m0028,
   m0030,
   m0033,
+  m0038,
 ];
