@@ -177,6 +177,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
       reason: out.decision.reason,
       display: out.display,
       presence: out.presence,
+      staffChecks: out.staffChecks,
     });
   });
 

@@ -6,6 +6,7 @@ import { notFound } from '../errors.js';
 import type { DayPlan } from '../inventory/inventory.js';
 import type { Coupon, PriceRule } from '../pricing/rules.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
+import type { Eligibility } from './eligibility.js';
 import type { AreaRow, ChannelRow, PriceRuleRow, ProductRow } from '../db/tables.js';
 
 export interface Slot {
@@ -31,6 +32,8 @@ export interface Product {
   releaseOnExit: boolean;
   entrances: string[] | null;
   components: { item: string; name: string }[];
+  /** who may travel on it; null: its kind's band (`eligibilityOf`) */
+  eligibility: Eligibility | null;
   active: boolean;
 }
 
@@ -114,6 +117,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
           release_on_exit: p.releaseOnExit,
           entrances: p.entrances,
           components: JSON.stringify(p.components),
+          eligibility: p.eligibility ? JSON.stringify(p.eligibility) : null,
           active: true,
         })
         .onConflict(['area_id', 'id'])
@@ -373,6 +377,7 @@ const toProduct = (p: ProductRow): Product => ({
   releaseOnExit: p.release_on_exit,
   entrances: p.entrances,
   components: p.components,
+  eligibility: p.eligibility,
   active: p.active,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Eligibility } from './eligibility.js';
 
 /**
  * The shape of a scenic area's catalog as an admin (or the demo seed) declares it.
@@ -104,6 +105,8 @@ export const AreaDefinition = z
             releaseOnExit: z.boolean().default(false),
             entrances: z.array(id).nullable().default(null),
             components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
+            /** who may travel on it (age band at the visit date, staff checks); left out: its kind's */
+            eligibility: Eligibility.nullable().optional(),
           })
           // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
           .refine((p) => !(p.reentry && p.releaseOnExit), {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { staffChecks, type Eligibility, type StaffCheck } from '../catalog/eligibility.js';
 import type { CheckinFlagRow, CheckinScanRow, ProductRow, TicketRow } from '../db/tables.js';
 import type { Clock } from '../clock.js';
 import type { GateDevice } from './devices.js';
@@ -488,13 +489,26 @@ type PrecheckTicketRow = Pick<
   | 'entries_used'
   | 'exits_used'
   | 'units'
-> & { starts_at: string | null; ends_at: string | null; date_bound: boolean };
+  | 'id_type'
+> & {
+  starts_at: string | null;
+  ends_at: string | null;
+  date_bound: boolean;
+  kind: string | null;
+  eligibility: Eligibility | null;
+};
 
 export interface PrecheckOutcome {
   decision: Decision;
   display: string;
   presence: Presence;
+  /** what staff must check on the traveller before letting them through (17.11); empty on a deny */
+  staffChecks: StaffCheck[];
 }
+
+/** The staff checks of an admitted ticket (its product's, plus an age document for an ID without a birth date). */
+const checksOf = (t: PrecheckTicketRow | undefined, d: Decision): StaffCheck[] =>
+  t && d.admit && t.kind ? staffChecks({ kind: t.kind, eligibility: t.eligibility }, t.id_type) : [];
 
 /**
  * The online check-in: a gate asks before opening. The ticket row is locked, so two
@@ -515,27 +529,21 @@ export async function precheck(
   return db.transaction(async (trx) => {
     const prior = await trx('checkin_scans')
       .where({ scan_id: scanId })
-      .first('decision', 'reason', 'gate_id');
+      .first('decision', 'reason', 'gate_id', 'ticket_id');
     if (prior && prior.gate_id === gate.id) {
       const decision: Decision =
         prior.decision === 'admit'
           ? { admit: true, reason: 'ok' }
           : { admit: false, reason: prior.reason === 'ok' ? 'unknown_ticket' : prior.reason };
+      const seen = prior.ticket_id ? await precheckTicket(trx, prior.ticket_id, false) : undefined;
       return {
         decision,
         display: DISPLAY[decision.reason],
         presence: await presenceOf(trx, gate.areaId, today, rules.instantCapacity),
+        staffChecks: checksOf(seen, decision),
       };
     }
-    const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
-      `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, s.starts_at, s.ends_at,
-              coalesce(p.date_bound, true) as date_bound
-         from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
-         left join products p on p.area_id = t.area_id and p.id = t.product_id
-        where t.id = ? for update of t`,
-      [req.ticketId.toLowerCase()],
-    );
-    const t = rows[0];
+    const t = await precheckTicket(trx, req.ticketId.toLowerCase());
     const before = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
     const decision: Decision = t
       ? decideEntry({
@@ -584,8 +592,25 @@ export async function precheck(
     }
     await deltas.apply(trx, gate.areaId);
     const presence = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
-    return { decision, display: DISPLAY[decision.reason], presence };
+    return { decision, display: DISPLAY[decision.reason], presence, staffChecks: checksOf(t, decision) };
   });
+}
+
+/** The ticket a gate asks about, with its slot's window and its product (locked unless only read again). */
+async function precheckTicket(
+  trx: Knex.Transaction,
+  ticketId: string,
+  lock = true,
+): Promise<PrecheckTicketRow | undefined> {
+  const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
+    `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, t.id_type, s.starts_at, s.ends_at,
+            coalesce(p.date_bound, true) as date_bound, p.kind, p.eligibility
+       from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
+       left join products p on p.area_id = t.area_id and p.id = t.product_id
+      where t.id = ?${lock ? ' for update of t' : ''}`,
+    [ticketId],
+  );
+  return rows[0];
 }
 
 export interface DoubleEntryFlag {

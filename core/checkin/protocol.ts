@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REASONS } from './reasons.js';
+import { STAFF_CHECKS } from '../catalog/eligibility.js';
 
 /**
  * The wire contract between a gate agent and the API (`/gate/v1`), as zod schemas so
@@ -72,6 +73,8 @@ export const PrecheckResult = z.object({
   reason: z.enum(REASONS),
   display: z.string(),
   presence: Presence,
+  /** what staff must check before the traveller goes through: height, student card, an age document (17.11) */
+  staffChecks: z.array(z.enum(STAFF_CHECKS)).optional(),
 });
 export type PrecheckResult = z.infer<typeof PrecheckResult>;
 

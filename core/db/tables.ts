@@ -5,6 +5,7 @@ import type { CheckinReason } from '../checkin/reasons.js';
 import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
 import type { DeclaredFields } from '../catalog/declared.js';
+import type { Eligibility } from '../catalog/eligibility.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 
 /**
@@ -58,6 +59,8 @@ export interface ProductRow {
   release_on_exit: boolean;
   entrances: string[] | null;
   components: { item: string; name: string }[];
+  /** who may travel on it (issue 17.11); null: its kind's band */
+  eligibility: Eligibility | null;
   active: boolean;
 }
 export interface ChannelRow {
@@ -584,7 +587,7 @@ declare module 'knex/types/tables.js' {
     areas: Table<AreaRow, 'thresholds'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
-    products: Table<ProductRow, 'components'>;
+    products: Table<ProductRow, 'components' | 'eligibility'>;
     channels: Table<ChannelRow>;
     channel_quotas: Table<ChannelQuotaRow>;
     price_rules: Table<PriceRuleRow, 'params'>;

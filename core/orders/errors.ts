@@ -6,6 +6,8 @@ export const ORDER_ERRORS = {
   invalid_order: 'input',
   invalid_order_id: 'input',
   unknown_coupon: 'input',
+  // a concession ticket for a traveller outside its age band on the visit date (17.11)
+  concession_not_eligible: 'input',
   channel_not_allowed: 'not-allowed',
   channel_disabled: 'conflict',
   duplicate_partner_order: 'conflict',

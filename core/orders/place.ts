@@ -5,6 +5,7 @@ import { maskIdNumber } from '../pii/mask.js';
 import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
 import { saleWindowIssues } from './sale-window.js';
+import { concessionRefusal } from './concessions.js';
 import {
   checkOrderSize,
   holdBudget,
@@ -71,7 +72,7 @@ interface PreparedTicket {
   idHash: string;
 }
 
-/** Checks everything that needs no stock: dates, slot, products, IDs, selling hours. */
+/** Checks everything that needs no stock: dates, slot, products, IDs, concession age bands, selling hours. */
 export function prepare(
   input: PlaceOrderInput,
   area: AreaConfig,
@@ -96,6 +97,15 @@ export function prepare(
           path: `items.${li}.visitors.${vi}.idNumber`,
           message: `${check.reason}: ${maskIdNumber(v.idNumber)} is not a valid ${v.idType} number`,
           code: check.reason,
+        });
+        return;
+      }
+      const refused = concessionRefusal(product, { ...v, ...check, idNumber: check.normalised }, input.date);
+      if (refused) {
+        problems.push({
+          path: `items.${li}.visitors.${vi}`,
+          message: refused,
+          code: 'concession_not_eligible',
         });
         return;
       }

@@ -21,7 +21,8 @@ describe('OCTO endpoints /octo', () => {
   const unit = (unitId = 'adult') => ({
     unitId,
     contact: { fullName: '孙八' },
-    identityDocument: { number: residentId('19881111', n++) },
+    // a child unit goes to a child (17.11)
+    identityDocument: { number: residentId(unitId === 'child' ? '20181111' : '19881111', n++) },
   });
   const reserveBody = (uuid: string, over: Body = {}) => ({
     uuid,

@@ -22,13 +22,18 @@ describe('daily settlement statement', () => {
 
   let n = 700;
   const v = () => ({ name: '钱七', idNumber: residentId('19660606', n++) });
+  // a child ticket goes to a child (17.11)
+  const kid = () => ({ name: '钱小七', idNumber: residentId('20180606', n++) });
   async function sell(id: string, items: { productId: string; count: number }[]) {
     await tc.client.createOrder({
       partnerOrderId: id,
       areaId: 'st',
       date: D,
       slotId: '1000',
-      items: items.map((i) => ({ productId: i.productId, visitors: Array.from({ length: i.count }, v) })),
+      items: items.map((i) => ({
+        productId: i.productId,
+        visitors: Array.from({ length: i.count }, i.productId === 'child' ? kid : v),
+      })),
     });
     return tc.client.confirm(id);
   }

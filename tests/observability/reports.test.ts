@@ -103,7 +103,8 @@ describe('daily report', () => {
       regions: { Zhejiang: 4 },
       partySizes: { '1': 1, '3-5': 1 },
     });
-    expect(report.visitors.ageBands['45-59']).toBe(4);
+    // the adult is 45-59; senior tickets go only to travellers 60 or over (17.11)
+    expect(report.visitors.ageBands).toMatchObject({ '45-59': 1, '60+': 3 });
     expect(csv.split('\r\n')[0]).toBe('section,key,subkey,metric,value');
     expect(csv).toContain('origin_region,Zhejiang,,visitors,4');
     for (const text of [

@@ -48,6 +48,10 @@ export async function startReceiver(
 }
 
 let person = 1000;
+
+/** A birth date inside each concession product's age band. */
+const BIRTH_BY_PRODUCT: Record<string, string> = { child: '20180101', senior: '19500101' };
+
 /** A real order through the API (anonymous visitor, web channel), optionally paid. */
 export async function buy(
   api: TestPlatform,
@@ -64,7 +68,8 @@ export async function buy(
 ) {
   const visitors = Array.from({ length: o.visitors }, (_, i) => ({
     name: `游客${i}`,
-    idNumber: residentId('19800101', person++),
+    // concession tickets go to travellers inside their age band (17.11)
+    idNumber: residentId(BIRTH_BY_PRODUCT[o.productId ?? ''] ?? '19800101', person++),
   }));
   const res = await api.call('POST', '/v1/orders', {
     headers: { 'idempotency-key': randomUUID() },

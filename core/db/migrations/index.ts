@@ -20,6 +20,7 @@ import * as m0028 from './0028-waitlist-public-ids.js';
 import * as m0030 from './0030-idempotency-no-tokens.js';
 import * as m0033 from './0033-abnormal-refunds.js';
 import * as m0038 from './0038-key-lifecycle.js';
+import * as m0041 from './0041-product-eligibility.js';
 
 export interface Migration {
   readonly name: string;
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   m0030,
   m0033,
   m0038,
+  m0041,
 ];
