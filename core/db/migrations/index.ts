@@ -18,6 +18,7 @@ import * as m0020 from './0020-per-area-ids.js';
 import * as m0021 from './0021-area-declarations.js';
 import * as m0028 from './0028-waitlist-public-ids.js';
 import * as m0030 from './0030-idempotency-no-tokens.js';
+import * as m0043 from './0043-hot-path-indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -46,4 +47,5 @@ export const migrations: readonly Migration[] = [
   m0021,
   m0028,
   m0030,
+  m0043,
 ];
