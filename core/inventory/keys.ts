@@ -11,6 +11,10 @@ export const invKeys = (areaId: string, date: string) => ({
   ids: `ids:{${areaId}}:${date}`,
   /** reservation id → JSON of what it holds (hash) */
   res: `res:{${areaId}}:${date}`,
+  /** a running recount of the area-day: token, phase, cursor and its sums (hash; lua/audit.lua) */
+  audit: `rc:{${areaId}}:${date}`,
+  /** that recount's idHash → tickets sums (hash) */
+  auditIds: `rci:{${areaId}}:${date}`,
   /** `${date}|${resId}` scored by expiry ms, for every unpaid hold of the area (zset) */
   exp: `exp:{${areaId}}`,
   /** channelId → 'paused' for manual switches of the area (hash) */

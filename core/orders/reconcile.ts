@@ -183,7 +183,7 @@ export async function reconcileDay(
         .first('status', 'res_id');
       if (!o || o.res_id !== resId || !LIVE_STATUSES.includes(o.status)) return;
       const fresh = (await liveReservations(trx, areaId, date)).get(resId);
-      const cur = (await d.inventory.reservations(areaId, date)).get(resId);
+      const cur = await d.inventory.reservation(areaId, date, resId);
       if (!fresh || (cur && sameRes(fresh, cur))) return;
       const channel = await d.catalog.channel(fresh.channelId);
       // one atomic step (give the drifted record's stock back, take what Postgres says):

@@ -21,6 +21,7 @@ import * as m0030 from './0030-idempotency-no-tokens.js';
 import * as m0033 from './0033-abnormal-refunds.js';
 import * as m0038 from './0038-key-lifecycle.js';
 import * as m0041 from './0041-product-eligibility.js';
+import * as m0043 from './0043-hot-path-indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -52,4 +53,5 @@ export const migrations: readonly Migration[] = [
   m0033,
   m0038,
   m0041,
+  m0043,
 ];

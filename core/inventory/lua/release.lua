@@ -3,7 +3,7 @@
   part of an order (refund of some visitors). Idempotent: releasing what is not
   there changes nothing.
 
-  KEYS[1] day  KEYS[2] ids  KEYS[3] res  KEYS[4] exp   (as in reserve.lua)
+  KEYS[1] day  KEYS[2] ids  KEYS[3] res  KEYS[4] exp  KEYS[5] rc  KEYS[6] rci   (as in reserve.lua)
   ARGV[1] resId  ARGV[2] date  ARGV[3] now ms  ARGV[4] events channel  ARGV[5] areaId
   ARGV[6] mode: 'all' | 'expired' (only an unpaid hold past its expiry) | 'part'
   ARGV[7] units to release (mode 'part')
@@ -15,8 +15,9 @@
     -9 bad arguments
 ]]
 -- @include "level.lua"
+-- @include "audit.lua"
 
-local dayK, idsK, resK, expK = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local dayK, idsK, resK, expK, rcK, rciK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local resId, date, now, pub, area, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
 
 local raw = redis.call('HGET', resK, resId)
@@ -50,6 +51,8 @@ elseif mode ~= 'all' and mode ~= 'expired' then
   return { -9, '', 0, 0 }
 end
 
+local audit = auditToken(rcK)
+if audit and r.a == audit then auditAdd(rcK, rciK, r.s, r.c, units, ids, -1) end
 for _, id in ipairs(ids) do
   if redis.call('HINCRBY', idsK, id, -1) <= 0 then redis.call('HDEL', idsK, id) end
 end

@@ -11,6 +11,8 @@
   KEYS[4] exp   zset  exp:{area}        "date|resId" -> expiry ms (unpaid holds)
   KEYS[5] sw    hash  sw:{area}         channelId -> 'paused' (the declared switch),
                                          '@' .. channelId -> override JSON (staff)
+  KEYS[6] rc    hash  rc:{area}:date    a running recount (audit.lua), if any
+  KEYS[7] rci   hash  rci:{area}:date   its idHash sums
 
   ARGV[1] resId   ARGV[2] date   ARGV[3] slotId   ARGV[4] channelId
   ARGV[5] channel kind: 'online' | 'onsite'
@@ -34,8 +36,9 @@
     -8  channel paused        -9  bad arguments
 ]]
 -- @include "level.lua"
+-- @include "audit.lua"
 
-local dayK, idsK, resK, expK, swK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local dayK, idsK, resK, expK, swK, rcK, rciK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local resId, date, slot, channel, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local units, expAt, now = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pub, area, replace = ARGV[9], ARGV[10], ARGV[11] == 'r'
@@ -87,7 +90,9 @@ if not adopt then
   end
 end
 
+local audit = auditToken(rcK)
 if claim then
+  if audit and claim.a == audit then auditAdd(rcK, rciK, claim.s, claim.c, cu, claim.i, -1) end
   for _, id in ipairs(claim.i) do
     if redis.call('HINCRBY', idsK, id, -1) <= 0 then redis.call('HDEL', idsK, id) end
   end
@@ -108,7 +113,12 @@ slotUsed = redis.call('HINCRBY', dayK, sUsed, units)
 redis.call('HINCRBY', dayK, cUsed, units)
 local held = expAt > 0 and 1 or 0
 local seq = redis.call('HINCRBY', dayK, 'seq', 1)
-redis.call('HSET', resK, resId, cjson.encode({ s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now, n = seq, d = used }))
+local rec = { s = slot, c = channel, u = units, i = ids, h = held, e = expAt, t = now, n = seq, d = used }
+if audit then
+  rec.a = audit
+  auditAdd(rcK, rciK, slot, channel, units, ids, 1)
+end
+redis.call('HSET', resK, resId, cjson.encode(rec))
 if held == 1 then redis.call('ZADD', expK, expAt, date .. '|' .. resId) end
 level = updateLevel(dayK, pub, area, date, now)
 if slotUsed >= slotCap and slotUsed - units < slotCap then
