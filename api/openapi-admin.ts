@@ -1,6 +1,6 @@
 import { WaitingRoomInput } from '../core/presale/inputs.js';
 import { z } from 'zod';
-import { AreaDefinition, ChannelDefinition } from '../core/catalog/definition.js';
+import { AreaDefinition, ChannelDefinition, ProductDefinition } from '../core/catalog/definition.js';
 import {
   answer,
   areaId,
@@ -80,6 +80,59 @@ export function adminPaths(): Record<string, unknown> {
         ],
         requestBody: body(schema(z.object({ reason: z.string().min(1).max(200) }))),
         responses: { '200': answer('switched', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/products': {
+      get: {
+        operationId: 'listAdminProducts',
+        summary: "An area's products, active first then retired (kept for the orders that name them)",
+        security: staff,
+        parameters: [areaId],
+        responses: { '200': answer('the products', { type: 'object' }), ...errors },
+      },
+      post: {
+        operationId: 'addProduct',
+        summary:
+          'Add one product to an area (audited); an id the area already has answers 409 `product_exists`',
+        security: staff,
+        parameters: [areaId],
+        requestBody: body(schema(ProductDefinition)),
+        responses: { '201': answer('the product', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/products/{productId}/retire': {
+      post: {
+        operationId: 'retireProduct',
+        summary: 'Stop selling a product (audited, idempotent); its orders and tickets keep naming it',
+        security: staff,
+        parameters: [areaId, inPath('productId', slugId)],
+        responses: { '200': answer('the product', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/flags': {
+      get: {
+        operationId: 'listEntryFlags',
+        summary: 'Double entries the gates flagged in an area (optionally of one status)',
+        security: staff,
+        parameters: [
+          areaId,
+          inQuery(
+            'status',
+            { type: 'string', enum: ['open', 'cleared', 'resolved'] },
+            'only flags in this state',
+          ),
+        ],
+        responses: { '200': answer('the flags', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/flags/{flagId}/resolve': {
+      post: {
+        operationId: 'resolveEntryFlag',
+        summary: 'Resolve a flag after looking into it, with a note (audited with before and after)',
+        security: staff,
+        parameters: [areaId, inPath('flagId', { type: 'integer', minimum: 1 })],
+        requestBody: body(schema(z.object({ note: z.string().min(3).max(500) }))),
+        responses: { '200': answer('the flag', { type: 'object' }), ...errors },
       },
     },
     '/v1/admin/areas/{areaId}/days/{date}': {

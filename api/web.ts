@@ -9,7 +9,8 @@ import { allow, type AppContext } from './context.js';
 /**
  * The web pages (web/, built by `npm run build:web`): the visitor booking page at `/`
  * (with SPA fallback for its client-side paths) and the staff handheld page at
- * `/staff` and the crowd screen at `/screen` (its data: api/screen.ts). Hashed assets are cached for a year; pages and the service worker are
+ * `/staff`, the crowd screen at `/screen` (its data: api/screen.ts) and the back-office
+ * console at `/admin` (web/src/console). Hashed assets are cached for a year; pages and the service worker are
  * revalidated every time so a deploy reaches phones at once.
  *
  * `/staff/agent/{scan,health}` relays the handheld's scans to the gate agent of its
@@ -46,8 +47,8 @@ const MISSING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><met
 <h1>The web pages are not built</h1><p>网页尚未构建。Run <code>npm run build:web</code> (or <code>npm run build</code>) and reload.</p>
 <p>The API itself is up: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p></body></html>`;
 
-/** index.html / staff.html / screen.html, read again only when a new build replaced them. */
-type PageName = 'index.html' | 'staff.html' | 'screen.html';
+/** index.html / staff.html / screen.html / console.html, read again only when a new build replaced them. */
+type PageName = 'index.html' | 'staff.html' | 'screen.html' | 'console.html';
 const pages = new Map<string, { mtimeMs: number; html: string }>();
 function page(name: PageName): string | undefined {
   const file = join(distDir(), name);
@@ -137,6 +138,9 @@ export function mountWeb(app: Express, ctx: AppContext): void {
   app.get('/staff.html', (_req, res) => res.redirect(301, '/staff'));
   app.get(['/screen', '/screen/'], (_req, res) => sendPage(res, 'screen.html'));
   app.get('/screen.html', (_req, res) => res.redirect(301, '/screen'));
+  // the back-office console (its API: /v1/staff, /v1/admin, /v1/cs; /admin/queues stays the queues UI)
+  app.get(['/admin', '/admin/'], (_req, res) => sendPage(res, 'console.html'));
+  app.get('/console.html', (_req, res) => res.redirect(301, '/admin'));
   app.get('/index.html', (_req, res) => res.redirect(301, '/'));
   // Client-side paths of the visitor page (/, /orders, /orders/<id>): index.html.
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
- * Three pages from one build: the visitor booking page (index.html, served at /),
- * the staff handheld page (staff.html, served at /staff) and the crowd screen
- * (screen.html, served at /screen). Preact's JSX runtime via
+ * Four pages from one build: the visitor booking page (index.html, served at /),
+ * the staff handheld page (staff.html, served at /staff), the crowd screen
+ * (screen.html, served at /screen) and the back-office console (console.html, at /admin). Preact's JSX runtime via
  * esbuild/oxc, no plugin; everything is bundled (the network may be loopback only).
  */
 export default defineConfig({
@@ -21,7 +21,12 @@ export default defineConfig({
     assetsDir: 'assets',
     reportCompressedSize: false,
     rollupOptions: {
-      input: { index: here('index.html'), staff: here('staff.html'), screen: here('screen.html') },
+      input: {
+        index: here('index.html'),
+        staff: here('staff.html'),
+        screen: here('screen.html'),
+        console: here('console.html'),
+      },
     },
   },
   server: {

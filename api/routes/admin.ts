@@ -11,6 +11,8 @@ import { notFound } from '../../core/errors.js';
 import { setManualPause } from '../../core/inventory/switches.js';
 import { audit, listAudit } from '../../core/audit/store.js';
 import { reconcileAll } from '../../core/orders/reconcile.js';
+import { addProduct, listProducts, retireProduct } from '../../core/catalog/products.js';
+import { listDoubleEntries, resolveDoubleEntry } from '../../core/checkin/ledger.js';
 import { actorName } from '../../core/orders/model.js';
 import { PLATFORM, actorOf, allow, areaParam, type AppContext } from '../context.js';
 
@@ -19,6 +21,8 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().optional(),
 });
+
+const FlagQuery = z.object({ status: z.enum(['open', 'cleared', 'resolved']).optional() });
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 
@@ -31,6 +35,10 @@ export function adminRouter(ctx: AppContext): Router {
   const p = ctx.platform;
 
   const propagation = { db: p.db, redis: p.redis, prefix: p.cfg.REDIS_PREFIX, clock: p.clock };
+  const catalogChanged = async (areaId: string) => {
+    p.catalog.invalidate(areaId);
+    await announceCatalogChange(p.redis, p.cfg.REDIS_PREFIX, areaId, p.clock.now().getTime());
+  };
 
   // Fields a ScenicArea declares are refused here (ADR 0010); the view says which they are.
   r.put('/areas/:areaId', allow(ctx, 'areas.configure', areaParam()), async (req, res) => {
@@ -95,6 +103,58 @@ export function adminRouter(ctx: AppContext): Router {
       });
       await audit(p.db, actor, `scenic.channel.${action}d`, `${areaId}/${channelId}`, { reason }, { areaId });
       res.json({ areaId, channelId, paused: action === 'pause' });
+    },
+  );
+
+  // the console's product list: one product at a time, retired ones kept and marked
+  r.get('/areas/:areaId/products', allow(ctx, 'stock.read', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    await p.catalog.area(areaId);
+    res.json({ items: await listProducts(p.db, areaId) });
+  });
+
+  r.post('/areas/:areaId/products', allow(ctx, 'areas.configure', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const product = await addProduct(p.db, actorOf(res), areaId, req.body);
+    await catalogChanged(areaId);
+    res.status(201).json(product);
+  });
+
+  r.post(
+    '/areas/:areaId/products/:productId/retire',
+    allow(ctx, 'areas.configure', areaParam()),
+    async (req, res) => {
+      const { areaId, productId } = parseInput(z.object({ areaId: slug, productId: slug }), req.params);
+      const product = await retireProduct(p.db, actorOf(res), areaId, productId);
+      await catalogChanged(areaId);
+      res.json(product);
+    },
+  );
+
+  // double entries the gates flagged: a list, and resolve one with a note
+  r.get('/areas/:areaId/flags', allow(ctx, 'entries.flags', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const { status } = parseInput(FlagQuery, req.query);
+    res.json({ items: await listDoubleEntries(p.db, areaId, status) });
+  });
+
+  r.post(
+    '/areas/:areaId/flags/:flagId/resolve',
+    allow(ctx, 'entries.flags', areaParam()),
+    async (req, res) => {
+      const { areaId, flagId } = parseInput(
+        z.object({
+          areaId: slug,
+          flagId: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(2 ** 31 - 1),
+        }),
+        req.params,
+      );
+      const { note } = parseInput(z.object({ note: z.string().trim().min(3).max(500) }), req.body);
+      res.json(await resolveDoubleEntry(p.db, actorOf(res), areaId, flagId, note, p.clock));
     },
   );
 

@@ -74,6 +74,7 @@ export const PERMISSIONS_LIST = [
   'emergency.read',
   'emergency.sell',
   'gate.scan', // the staff page's relay to the entrance's gate agent
+  'entries.flags', // double-entry and other gate flags: list, resolve with a note
   // people and devices
   'accounts.read',
   'accounts.manage',
@@ -98,6 +99,7 @@ const SUPERVISOR: readonly Permission[] = [
   'emergency.manage',
   'emergency.read',
   'gate.scan',
+  'entries.flags',
   'accounts.read',
   'accounts.manage',
   'devices.manage',

@@ -7,6 +7,7 @@ import type { DayPlan } from '../inventory/inventory.js';
 import type { Coupon, PriceRule } from '../pricing/rules.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
 import type { Eligibility } from './eligibility.js';
+import { productRow } from './products.js';
 import type { AreaRow, ChannelRow, PriceRuleRow, ProductRow } from '../db/tables.js';
 
 export interface Slot {
@@ -101,24 +102,12 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
       })),
     );
     for (const p of a.products) {
+      const row = productRow(a.id, p);
       await trx('products')
         .insert({
-          id: p.id,
-          area_id: a.id,
-          name: p.name,
-          kind: p.kind,
-          base_price: p.basePrice,
-          persons: p.persons,
-          entries_allowed: p.entriesAllowed,
-          reentry: p.reentry,
-          date_bound: p.dateBound,
-          validity_days: p.validityDays,
-          free_reschedule: p.freeReschedule,
-          release_on_exit: p.releaseOnExit,
-          entrances: p.entrances,
-          components: JSON.stringify(p.components),
-          eligibility: p.eligibility ? JSON.stringify(p.eligibility) : null,
-          active: true,
+          ...row,
+          components: JSON.stringify(row.components),
+          eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
         })
         .onConflict(['area_id', 'id'])
         .merge();

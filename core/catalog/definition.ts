@@ -56,6 +56,32 @@ export const PRODUCT_KINDS = [
   'combo',
 ] as const;
 
+/** One product (ticket type) of an area: what the console's product form sends too. */
+export const ProductDefinition = z
+  .object({
+    id,
+    name: z.string().min(1).max(120),
+    kind: z.enum(PRODUCT_KINDS),
+    basePrice: z.number().int().min(0),
+    persons: z.number().int().min(1).max(100).default(1),
+    entriesAllowed: z.number().int().min(1).max(255).default(1),
+    reentry: z.boolean().default(false),
+    dateBound: z.boolean().default(true),
+    validityDays: z.number().int().min(1).max(366).default(1),
+    freeReschedule: z.boolean().default(false),
+    releaseOnExit: z.boolean().default(false),
+    entrances: z.array(id).nullable().default(null),
+    components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
+    /** who may travel on it (age band at the visit date, staff checks); left out: its kind's */
+    eligibility: Eligibility.nullable().optional(),
+  })
+  // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
+  .refine((p) => !(p.reentry && p.releaseOnExit), {
+    message: 'a product cannot both allow re-entry and release its capacity on exit',
+    path: ['releaseOnExit'],
+  });
+export type ProductDefinition = z.output<typeof ProductDefinition>;
+
 export const AreaDefinition = z
   .object({
     id,
@@ -88,33 +114,7 @@ export const AreaDefinition = z
           .refine((s) => s.startsAt < s.endsAt, 'slot must end after it starts'),
       )
       .min(1),
-    products: z
-      .array(
-        z
-          .object({
-            id,
-            name: z.string().min(1).max(120),
-            kind: z.enum(PRODUCT_KINDS),
-            basePrice: z.number().int().min(0),
-            persons: z.number().int().min(1).max(100).default(1),
-            entriesAllowed: z.number().int().min(1).max(255).default(1),
-            reentry: z.boolean().default(false),
-            dateBound: z.boolean().default(true),
-            validityDays: z.number().int().min(1).max(366).default(1),
-            freeReschedule: z.boolean().default(false),
-            releaseOnExit: z.boolean().default(false),
-            entrances: z.array(id).nullable().default(null),
-            components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
-            /** who may travel on it (age band at the visit date, staff checks); left out: its kind's */
-            eligibility: Eligibility.nullable().optional(),
-          })
-          // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
-          .refine((p) => !(p.reentry && p.releaseOnExit), {
-            message: 'a product cannot both allow re-entry and release its capacity on exit',
-            path: ['releaseOnExit'],
-          }),
-      )
-      .min(1),
+    products: z.array(ProductDefinition).min(1),
     quotas: z
       .array(
         z

@@ -11,4 +11,7 @@ export const CATALOG_ERRORS = {
   // what the operator passed on from a ScenicArea's spec does not fit the catalog
   invalid_declaration: 'input',
   area_binding_not_found: 'not-found',
+  // the console's product list (core/catalog/products.ts): ids are per area, never reused
+  product_not_found: 'not-found',
+  product_exists: 'conflict',
 } as const satisfies ErrorTable;

@@ -20,4 +20,6 @@ export const CHECKIN_ERRORS = {
   // the lane API's callers (gate/lane-access.ts): a lane device without its token, a foreign Host
   lane_token_required: 'authentication',
   gate_host_refused: 'input',
+  // a double-entry flag the console resolves (core/checkin/ledger.ts)
+  flag_not_found: 'not-found',
 } as const satisfies ErrorTable;

@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import { staffChecks, type Eligibility, type StaffCheck } from '../catalog/eligibility.js';
 import type { CheckinFlagRow, CheckinScanRow, ProductRow, TicketRow } from '../db/tables.js';
 import type { Clock } from '../clock.js';
+import { notFound } from '../errors.js';
+import { actorName, type Actor } from '../orders/model.js';
+import { auditChange } from '../audit/store.js';
 import type { GateDevice } from './devices.js';
 import { areaTimezone, loadEntranceRules } from './entrance-rules.js';
 import { localTime, hhmmToMinutes } from '../time.js';
@@ -622,9 +625,24 @@ export interface DoubleEntryFlag {
   scanIds: string[];
   gateIds: string[];
   status: CheckinFlagRow['status'];
+  resolvedBy: string | null;
   createdAt: string;
   updatedAt: string;
 }
+
+const flagView = (r: CheckinFlagRow): DoubleEntryFlag => ({
+  id: r.id,
+  ticketId: r.ticket_id,
+  areaId: r.area_id,
+  entriesAllowed: r.entries_allowed,
+  entriesSeen: r.entries_seen,
+  scanIds: r.scan_ids,
+  gateIds: r.gate_ids,
+  status: r.status,
+  resolvedBy: r.resolved_by,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
 
 /** Double entries for the staff console. */
 export function listDoubleEntries(
@@ -653,38 +671,43 @@ async function listCheckinFlags(
   const q = db('checkin_flags').where({ area_id: areaId, kind }).orderBy('id');
   if (status) void q.andWhere({ status });
   const rows = await q.select('*');
-  return rows.map((r) => ({
-    id: r.id,
-    ticketId: r.ticket_id,
-    areaId: r.area_id,
-    entriesAllowed: r.entries_allowed,
-    entriesSeen: r.entries_seen,
-    scanIds: r.scan_ids,
-    gateIds: r.gate_ids,
-    status: r.status,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-  }));
+  return rows.map(flagView);
 }
 
-/** Staff closes a flag after looking into it (audited). */
+/**
+ * Staff closes a flag of its area after looking into it, with a note; audited with the
+ * flag's state before and after. A flag of another area is not found; resolving a
+ * resolved flag changes nothing.
+ */
 export async function resolveDoubleEntry(
   db: Knex,
+  actor: Actor,
+  areaId: string,
   flagId: number,
-  actor: string,
+  note: string,
   clock: Clock,
-): Promise<void> {
-  await db.transaction(async (trx) => {
-    const n = await trx('checkin_flags')
+): Promise<DoubleEntryFlag> {
+  return db.transaction(async (trx) => {
+    const row = await trx('checkin_flags').where({ id: flagId, area_id: areaId }).forUpdate().first();
+    if (!row) throw notFound('flag_not_found', `area ${areaId} has no flag ${flagId}`);
+    if (row.status === 'resolved') return flagView(row);
+    const [updated] = await trx('checkin_flags')
       .where({ id: flagId })
-      .update({ status: 'resolved', resolved_by: actor, updated_at: clock.now() });
-    if (n)
-      await trx('audit_log').insert({
-        at: clock.now(),
-        actor,
+      .update({ status: 'resolved', resolved_by: actorName(actor), updated_at: clock.now() })
+      .returning('*');
+    const after = flagView(updated!);
+    await auditChange(
+      trx,
+      actor,
+      {
         action: 'scenic.checkin.flag_resolved',
         subject: `checkin_flag:${flagId}`,
-        data: {},
-      });
+        areaId,
+        before: { status: row.status },
+        after: { status: after.status, resolvedBy: actorName(actor) },
+      },
+      { note, ticketId: row.ticket_id },
+    );
+    return after;
   });
 }

@@ -16,7 +16,7 @@ function firstLoad(page: string): { files: string[]; gzipBytes: number } {
 }
 
 describe('web bundle', () => {
-  it.each(['index.html', 'staff.html', 'screen.html'])(
+  it.each(['index.html', 'staff.html', 'screen.html', 'console.html'])(
     '%s loads under 200 KB of JavaScript gzipped',
     (page) => {
       const { files, gzipBytes } = firstLoad(page);
