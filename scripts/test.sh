@@ -14,6 +14,7 @@ bash scripts/observability.sh up   # Prometheus + Alertmanager for the alerting 
 for s in redis-cluster pg-ha pg-backup api-lb; do bash "scripts/$s.sh" install; done
 bash scripts/npm-ci.sh
 bash scripts/browser.sh
+bash scripts/fuzz.sh install # schemathesis for tests/api/fuzz.test.ts (issue 17.19)
 apt_install curl jq # the README's examples, which tests/docs/commands.test.ts runs
 npm run -s build:web
 # shellcheck disable=SC1090
