@@ -488,7 +488,7 @@ type PrecheckTicketRow = Pick<
   | 'entries_used'
   | 'exits_used'
   | 'units'
-> & { starts_at: string | null; ends_at: string | null; date_bound: boolean };
+> & { starts_at: string | null; ends_at: string | null; date_bound: boolean; valid_until: string };
 
 export interface PrecheckOutcome {
   decision: Decision;
@@ -529,7 +529,8 @@ export async function precheck(
     }
     const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
       `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, s.starts_at, s.ends_at,
-              coalesce(p.date_bound, true) as date_bound
+              coalesce(p.date_bound, true) as date_bound,
+              (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until
          from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
          left join products p on p.area_id = t.area_id and p.id = t.product_id
         where t.id = ? for update of t`,
@@ -544,6 +545,7 @@ export async function precheck(
             areaId: t.area_id,
             productId: t.product_id,
             date: t.date_bound ? t.visit_date : null,
+            validUntil: t.date_bound ? null : t.valid_until,
             slotStartMin: t.starts_at ? hhmmToMinutes(t.starts_at) : 0,
             slotEndMin: t.ends_at ? hhmmToMinutes(t.ends_at) : 24 * 60,
             entriesAllowed: t.entries_allowed,

@@ -30,6 +30,8 @@ type Row = Pick<
   starts_at: string | null;
   ends_at: string | null;
   date_bound: boolean;
+  /** an open-dated ticket's last day: visit date + validity days - 1 */
+  valid_until: string;
   mine: number;
   mine_exits: number;
 };
@@ -37,10 +39,19 @@ type Row = Pick<
 const SELECT = `
   select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
          t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at, coalesce(p.date_bound, true) as date_bound,
+         (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
     left join products p on p.area_id = t.area_id and p.id = t.product_id`;
+
+/**
+ * The tickets of an area-day (bind `date` three times): those of its visit date, and
+ * open-dated ones whose validity covers it, so a refund of an open-dated ticket reaches
+ * every gate on every day it could be used (17.12).
+ */
+const ON_DAY = `(t.visit_date = ?::date or (not coalesce(p.date_bound, true)
+    and t.visit_date <= ?::date and t.visit_date + coalesce(p.validity_days, 1) > ?::date))`;
 
 export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
   return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);
@@ -53,12 +64,14 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTic
   } catch {
     idHash = null; // undecryptable (rotated key): the ticket still works by QR
   }
-  const moved = r.visit_date !== date;
+  // An open-dated ticket belongs to every day of its validity (17.12); outside it, revoked.
+  const moved = r.date_bound ? r.visit_date !== date : !(r.visit_date <= date && date <= r.valid_until);
   return {
     ticketId: r.id,
     orderId: r.order_id,
     productId: r.product_id,
     date: r.date_bound ? date : null,
+    validUntil: r.date_bound ? null : r.valid_until,
     slotStartMin: r.starts_at ? hhmmToMinutes(r.starts_at) : 0,
     slotEndMin: r.ends_at ? hhmmToMinutes(r.ends_at) : 24 * 60,
     entriesAllowed: r.entries_allowed,
@@ -105,11 +118,11 @@ export async function manifestPage(
   // replayed by /changes, never lost.
   const cursor = await settledCursor(db, settleMs);
   const { rows } = await db.raw<{ rows: Row[] }>(
-    `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
+    `${SELECT} where t.area_id = ? and ${ON_DAY} and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
     after
-      ? [gate.id, gate.id, gate.areaId, date, after, limit]
-      : [gate.id, gate.id, gate.areaId, date, limit],
+      ? [gate.id, gate.id, gate.areaId, date, date, date, after, limit]
+      : [gate.id, gate.id, gate.areaId, date, date, date, limit],
   );
   const key = manifestKeyFor(vault, gate.areaId, date);
   return {
@@ -135,7 +148,17 @@ export async function changesPage(
 ): Promise<ChangesPage> {
   const changes = await db('ticket_changes')
     .where({ area_id: gate.areaId })
-    .andWhere('visit_date', date)
+    .andWhere(
+      (q) =>
+        void q.where('visit_date', date).orWhereIn(
+          'ticket_id',
+          db('tickets as t')
+            .join('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
+            .where('t.area_id', gate.areaId)
+            .andWhereRaw(ON_DAY, [date, date, date])
+            .select('t.id'),
+        ),
+    )
     .andWhere('seq', '>', cursor)
     .orderBy('seq')
     .limit(limit)
