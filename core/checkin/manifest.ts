@@ -60,7 +60,7 @@ export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): s
 function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTicket {
   let idHash: string | null = null;
   try {
-    idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
+    if (key) idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
   } catch {
     idHash = null; // undecryptable (rotated key): the ticket still works by QR
   }
@@ -104,6 +104,16 @@ async function settledCursor(db: Knex, settleMs: number): Promise<number> {
   return r?.max ?? 0;
 }
 
+/**
+ * Whether a gate gets ID-number hashes (and the key) for a day (17.5): only a fixed
+ * turnstile, and only for today. A handheld — the device that gets lost — and any other
+ * day get none: a lost handheld holds no searchable hash of any visitor's ID number, and a
+ * stolen turnstile one entrance's today at most. Handhelds admit by QR or NFC offline.
+ */
+export function idHashesFor(gate: GateDevice, date: string, today: string): boolean {
+  return gate.kind !== 'handheld' && date === today;
+}
+
 /** One page of the area-day's issued tickets, ordered by id. */
 export async function manifestPage(
   db: Knex,
@@ -113,6 +123,7 @@ export async function manifestPage(
   after: string | null,
   limit: number,
   settleMs = DEFAULT_CHANGE_SETTLE_MS,
+  idHashes = true,
 ): Promise<ManifestPage> {
   // The cursor is read before the snapshot and settled: a change racing the snapshot is
   // replayed by /changes, never lost.
@@ -124,7 +135,7 @@ export async function manifestPage(
       ? [gate.id, gate.id, gate.areaId, date, date, date, after, limit]
       : [gate.id, gate.id, gate.areaId, date, date, date, limit],
   );
-  const key = manifestKeyFor(vault, gate.areaId, date);
+  const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
   return {
     areaId: gate.areaId,
     date,
@@ -145,6 +156,7 @@ export async function changesPage(
   limit: number,
   presence: Presence,
   settleMs = DEFAULT_CHANGE_SETTLE_MS,
+  idHashes = true,
 ): Promise<ChangesPage> {
   const changes = await db('ticket_changes')
     .where({ area_id: gate.areaId })
@@ -178,7 +190,7 @@ export async function changesPage(
     `${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`,
     [gate.id, gate.id, ids],
   );
-  const key = manifestKeyFor(vault, gate.areaId, date);
+  const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
   const highest = changes[changes.length - 1]!.seq;
   // More pages only while the cursor can move; unsettled changes come again next round.
   return {
