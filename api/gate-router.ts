@@ -10,7 +10,7 @@ import { parseInput } from '../core/validation.js';
 import { authenticateGate, recordGateHealth, type GateDevice } from '../core/checkin/devices.js';
 import { areaTimezone, loadEntranceRules } from '../core/checkin/entrance-rules.js';
 import { ingestJournal, precheck } from '../core/checkin/ledger.js';
-import { changesPage, gatePublicKeys, manifestPage } from '../core/checkin/manifest.js';
+import { changesPage, gatePublicKeys, idHashesFor, manifestPage } from '../core/checkin/manifest.js';
 import { presenceOf } from '../core/checkin/presence.js';
 import {
   GATE_BODY_LIMIT_BYTES,
@@ -121,15 +121,18 @@ export function createGateRouter(deps: GateRouterDeps): Router {
   router.get('/manifest', async (req, res) => {
     const gate = gateOf(res);
     const q = parseInput(ManifestQuery, req.query);
+    const day = await dayOf(gate, q.date);
+    const today = await dayOf(gate, undefined);
     res.json(
       await manifestPage(
         db,
         vault,
         gate,
-        await dayOf(gate, q.date),
+        day,
         q.after ?? null,
         q.limit,
         deps.changeSettleMs,
+        idHashesFor(gate, day, today),
       ),
     );
   });
@@ -144,16 +147,18 @@ export function createGateRouter(deps: GateRouterDeps): Router {
       localTime(clock.now(), timezone).date,
       instantCapacity,
     );
+    const day = await dayOf(gate, q.date ?? presence.date);
     res.json(
       await changesPage(
         db,
         vault,
         gate,
-        await dayOf(gate, q.date ?? presence.date),
+        day,
         q.cursor,
         q.limit,
         presence,
         deps.changeSettleMs,
+        idHashesFor(gate, day, presence.date),
       ),
     );
   });

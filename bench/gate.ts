@@ -62,6 +62,7 @@ for (let i = 0; i < ticketCount; i++) {
     orderId: randomUUID(),
     productId: 'adult',
     date: today,
+    validUntil: null,
     slotStartMin: 0,
     slotEndMin: 1439,
     entriesAllowed: 1,

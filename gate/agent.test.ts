@@ -271,3 +271,43 @@ describe('GateAgent key rotation', () => {
     expect(asked).toBe(1); // offline: no network call on the scan path
   });
 });
+
+describe('17.12 a QR no current manifest lists', () => {
+  const signed = (date: string | null) =>
+    signTicket(key, {
+      ticketId: randomUUID(),
+      areaId: 'west-lake',
+      date,
+      validUntil: date ? null : '2026-07-20',
+      slotStartMin: 0,
+      slotEndMin: 1439,
+      productId: 'adult',
+      entriesAllowed: 1,
+    });
+
+  it("17.12 is refused offline once today's manifest is in (it would list the ticket)", async () => {
+    const { agent } = agentWith();
+    agent.state.setManifest('2026-07-15', 'k', 0, []);
+    expect(await agent.scan({ qr: signed('2026-07-15'), direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'unknown_ticket',
+    });
+  });
+
+  it('17.12 an open-dated token without a current manifest is refused offline', async () => {
+    const { agent } = agentWith();
+    expect(await agent.scan({ qr: signed(null), direction: 'in' })).toMatchObject({
+      open: false,
+      reason: 'unknown_ticket',
+    });
+  });
+
+  it('17.12 online, the centre may still admit it', async () => {
+    const { agent } = agentWith(() => Promise.resolve({ admit: true, reason: 'ok', display: '', presence }));
+    agent.state.setManifest('2026-07-15', 'k', 0, []);
+    expect(await agent.scan({ qr: signed(null), direction: 'in' })).toMatchObject({
+      open: true,
+      mode: 'online',
+    });
+  });
+});

@@ -153,6 +153,12 @@ export class GateAgent {
       return { t, d, scanId: randomUUID(), mode: 'offline' };
     });
     if (this.online && this.o.precheck) await this.askCentre(decided, now, media);
+    // A token no current manifest lists admits only on the centre's word (17.12).
+    for (const x of decided)
+      if (x.d.admit && x.t.unlisted && x.mode !== 'online') {
+        this.state.release(x.t.facts.ticketId, x.t.facts.units);
+        x.d = { admit: false, reason: 'unknown_ticket' };
+      }
     const entries = decided.map(({ t, d, scanId, mode }) =>
       this.entry(scanId, t.facts.ticketId, d, now, media, 'in', mode, t.facts.units),
     );
@@ -185,7 +191,11 @@ export class GateAgent {
   }
 
   private async resolve(req: ScanRequest): Promise<Resolution> {
-    if (req.qr !== undefined) return this.state.resolveQr(req.qr);
+    if (req.qr !== undefined)
+      return this.state.resolveQr(
+        req.qr,
+        this.state.rules ? localTime(this.o.clock.now(), this.state.rules.timezone).date : undefined,
+      );
     if (req.idNumber !== undefined) return this.state.resolveIdNumber(req.idNumber);
     if (req.cardUid !== undefined) return this.state.resolveCard(req.cardUid);
     if (req.face !== undefined && this.o.face) {

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, type NewEntry } from './journal.js';
+import { Journal, journalKeyFrom, type NewEntry } from './journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenic-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,5 +64,48 @@ describe('gate journal', () => {
     expect(j.prune(new Date(Date.now() - 86_400_000).toISOString())).toBe(1);
     expect(j.count()).toBe(2);
     j.close();
+  });
+});
+
+describe('17.5 the journal encrypted at rest', () => {
+  it('17.5 keeps the manifest and its key sealed under the credential-derived key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scenic-journal-sealed-'));
+    const path = join(dir, 'j.sqlite');
+    const key = journalKeyFrom('sgd1.east-1.secret-of-the-device');
+    const j = new Journal(path, key);
+    const hash = 'IDHASH-visitor-0001-abcdefghijklmn';
+    j.replaceManifest(
+      [
+        {
+          ticketId: '0191f3a2-7c4e-7d10-9a6b-3c2d1e0f4a5b',
+          orderId: '0191f3a2-7c4e-7d10-9a6b-3c2d1e0f4a5c',
+          productId: 'adult',
+          date: '2026-07-15',
+          validUntil: null,
+          slotStartMin: 0,
+          slotEndMin: 1439,
+          entriesAllowed: 1,
+          entriesUsedElsewhere: 0,
+          exitsUsedElsewhere: 0,
+          units: 1,
+          status: 'valid',
+          idHash: hash,
+          cardUid: 'CARD-UID-0042',
+        },
+      ],
+      { manifestDate: '2026-07-15', manifestKey: 'MANIFEST-KEY-of-the-day' },
+    );
+    expect(j.manifest()[0]!.idHash).toBe(hash);
+    expect(j.get('manifestKey')).toBe('MANIFEST-KEY-of-the-day');
+    j.db.pragma('wal_checkpoint(TRUNCATE)');
+    j.close();
+    const file = readFileSync(path).toString('latin1');
+    for (const secret of [hash, 'CARD-UID-0042', 'MANIFEST-KEY-of-the-day'])
+      expect(file).not.toContain(secret);
+    // another device's credential cannot read it
+    const other = new Journal(path, journalKeyFrom('sgd1.east-2.other'));
+    expect(() => other.manifest()).toThrow();
+    other.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

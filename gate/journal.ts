@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +24,35 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+/**
+ * The key that encrypts the manifest (ID hashes, card UIDs) and its key inside the journal
+ * file (17.5): derived from the device credential, which lives in the mounted Secret, never
+ * in the journal directory. A copied journal file alone reveals no visitor's hash.
+ */
+export function journalKeyFrom(credential: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', credential, 'scenic-gate-journal', 'manifest-v1', 32));
+}
+
+const SEALED = 'g1:';
+
+function seal(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return SEALED + Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+}
+
+function open(key: Buffer, stored: string): string {
+  if (!stored.startsWith(SEALED)) return stored; // written before encryption: plain JSON
+  const raw = Buffer.from(stored.slice(SEALED.length), 'base64');
+  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  d.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+}
+
+/** kv entries sealed like the manifest: the day's ID-hash key. */
+const SEALED_KEYS = new Set(['manifestKey']);
+
 export class Journal {
   readonly db: Db;
   private readonly insert: Statement;
@@ -31,7 +61,11 @@ export class Journal {
   private waiting: Waiter[] = [];
   private scheduled = false;
 
-  constructor(path: string) {
+  /** `key`: see {@link journalKeyFrom}; without one (tests) the manifest is stored plain. */
+  constructor(
+    path: string,
+    private readonly key?: Buffer,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -157,11 +191,12 @@ export class Journal {
 
   get<T>(key: string): T | undefined {
     const row = this.kvGet.get(key);
-    return row ? (JSON.parse(row.v) as T) : undefined;
+    return row ? (JSON.parse(this.open(row.v)) as T) : undefined;
   }
 
   set(key: string, value: unknown): void {
-    this.kvSet.run(key, JSON.stringify(value));
+    const v = JSON.stringify(value);
+    this.kvSet.run(key, SEALED_KEYS.has(key) ? this.seal(v) : v);
   }
 
   /** Replaces the whole manifest (a new day or a full refresh). */
@@ -169,7 +204,7 @@ export class Journal {
     const ins = this.db.prepare('insert into manifest (ticket_id, doc) values (?, ?)');
     this.db.transaction(() => {
       this.db.prepare('delete from manifest').run();
-      for (const t of tickets) ins.run(t.ticketId, JSON.stringify(t));
+      for (const t of tickets) ins.run(t.ticketId, this.seal(JSON.stringify(t)));
       for (const [k, v] of Object.entries(meta)) this.set(k, v);
     })();
   }
@@ -180,7 +215,7 @@ export class Journal {
       'insert into manifest (ticket_id, doc) values (?, ?) on conflict (ticket_id) do update set doc = excluded.doc',
     );
     this.db.transaction(() => {
-      for (const t of tickets) up.run(t.ticketId, JSON.stringify(t));
+      for (const t of tickets) up.run(t.ticketId, this.seal(JSON.stringify(t)));
       this.set('cursor', cursor);
     })();
   }
@@ -189,7 +224,17 @@ export class Journal {
     return this.db
       .prepare<[], { doc: string }>('select doc from manifest')
       .all()
-      .map((r) => JSON.parse(r.doc) as ManifestTicket);
+      .map((r) => JSON.parse(this.open(r.doc)) as ManifestTicket);
+  }
+
+  private seal(plain: string): string {
+    return this.key ? seal(this.key, plain) : plain;
+  }
+
+  private open(stored: string): string {
+    if (!stored.startsWith(SEALED)) return stored;
+    if (!this.key) throw new Error('journal manifest is encrypted: the device credential is needed');
+    return open(this.key, stored);
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { createLogger } from '../core/log.js';
 import { GateAgent } from './agent.js';
 import { CentralClient } from './central.js';
 import { loadGateConfig } from './config.js';
-import { Journal } from './journal.js';
+import { Journal, journalKeyFrom } from './journal.js';
 import { createGateServer } from './server.js';
 import { createMetricsServer, GateStats } from './metrics.js';
 import { startTelemetry } from '../core/telemetry/sdk.js';
@@ -29,7 +29,7 @@ async function runAgent(): Promise<number> {
   process.umask(0o077);
   const config = loadGateConfig();
   const log = createLogger('gate', config.logLevel).child({ gate: config.gateId });
-  const journal = new Journal(config.journalPath);
+  const journal = new Journal(config.journalPath, journalKeyFrom(config.credential));
   const central = new CentralClient(config.apiUrl, config.credential, config.syncTimeoutMs);
   const agent = new GateAgent({
     journal,

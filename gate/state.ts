@@ -25,6 +25,8 @@ export interface Resolved {
   elsewhere: number;
   /** exits with the ticket matched at other gates (re-entry products) */
   exitsElsewhere: number;
+  /** A signed token no current manifest lists: admitted only on the centre's word (17.12). */
+  unlisted?: boolean;
 }
 
 export type Resolution = { ok: true; tickets: Resolved[] } | { ok: false; reason: DenyReason };
@@ -107,6 +109,7 @@ export class GateState {
         areaId: this.rules?.areaId ?? '',
         productId: t.productId,
         date: t.date,
+        validUntil: t.validUntil,
         slotStartMin: t.slotStartMin,
         slotEndMin: t.slotEndMin,
         entriesAllowed: t.entriesAllowed,
@@ -119,8 +122,15 @@ export class GateState {
     };
   }
 
-  /** A QR token: its signature and claims; the manifest's fresher state when it has the ticket. */
-  resolveQr(token: string): Resolution {
+  /**
+   * A QR token: its signature and claims; the manifest's fresher state when it has the
+   * ticket. A token missing from a current manifest (today's) is `unlisted` (17.12): the
+   * manifest holds every ticket that may enter today, open-dated ones included, so such a
+   * token is refunded, expired or forged from a leaked key — only the centre may admit it.
+   * Without a current manifest an open-dated token is unlisted too (its revocation could
+   * be on any day); a date-bound one is judged on its signed claims.
+   */
+  resolveQr(token: string, today?: string): Resolution {
     const v = verifyTicket(token, this.keys);
     if (!v.ok) return { ok: false, reason: tokenFailureReason(v.reason) };
     const m = this.tickets.get(v.claims.ticketId);
@@ -130,6 +140,8 @@ export class GateState {
       return { ok: true, tickets: [r] };
     }
     const c = v.claims;
+    const current = today !== undefined && this.manifestDate === today;
+    const unlisted = current || c.date === null;
     return {
       ok: true,
       tickets: [
@@ -139,6 +151,7 @@ export class GateState {
             areaId: c.areaId,
             productId: c.productId,
             date: c.date,
+            validUntil: c.validUntil,
             slotStartMin: c.slotStartMin,
             slotEndMin: c.slotEndMin,
             entriesAllowed: c.entriesAllowed,
@@ -148,6 +161,7 @@ export class GateState {
           status: 'valid',
           elsewhere: 0,
           exitsElsewhere: 0,
+          unlisted,
         },
       ],
     };

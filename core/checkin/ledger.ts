@@ -497,6 +497,8 @@ type PrecheckTicketRow = Pick<
   starts_at: string | null;
   ends_at: string | null;
   date_bound: boolean;
+  /** the last local date an open-dated ticket is valid (17.12) */
+  valid_until: string;
   kind: string | null;
   eligibility: Eligibility | null;
 };
@@ -555,6 +557,7 @@ export async function precheck(
             areaId: t.area_id,
             productId: t.product_id,
             date: t.date_bound ? t.visit_date : null,
+            validUntil: t.date_bound ? null : t.valid_until,
             slotStartMin: t.starts_at ? hhmmToMinutes(t.starts_at) : 0,
             slotEndMin: t.ends_at ? hhmmToMinutes(t.ends_at) : 24 * 60,
             entriesAllowed: t.entries_allowed,
@@ -607,7 +610,8 @@ async function precheckTicket(
 ): Promise<PrecheckTicketRow | undefined> {
   const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
     `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, t.id_type, s.starts_at, s.ends_at,
-            coalesce(p.date_bound, true) as date_bound, p.kind, p.eligibility
+            coalesce(p.date_bound, true) as date_bound, p.kind, p.eligibility,
+            (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until
        from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
        left join products p on p.area_id = t.area_id and p.id = t.product_id
       where t.id = ?${lock ? ' for update of t' : ''}`,

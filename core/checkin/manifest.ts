@@ -31,6 +31,8 @@ type Row = Pick<
   starts_at: string | null;
   ends_at: string | null;
   date_bound: boolean;
+  /** an open-dated ticket's last day: visit date + validity days - 1 */
+  valid_until: string;
   mine: number;
   mine_exits: number;
 };
@@ -38,10 +40,19 @@ type Row = Pick<
 const SELECT = `
   select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
          t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at, coalesce(p.date_bound, true) as date_bound,
+         (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
     left join products p on p.area_id = t.area_id and p.id = t.product_id`;
+
+/**
+ * The tickets of an area-day (bind `date` three times): those of its visit date, and
+ * open-dated ones whose validity covers it, so a refund of an open-dated ticket reaches
+ * every gate on every day it could be used (17.12).
+ */
+const ON_DAY = `(t.visit_date = ?::date or (not coalesce(p.date_bound, true)
+    and t.visit_date <= ?::date and t.visit_date + coalesce(p.validity_days, 1) > ?::date))`;
 
 export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
   return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);
@@ -50,16 +61,18 @@ export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): s
 function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTicket {
   let idHash: string | null = null;
   try {
-    idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
+    if (key) idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
   } catch {
     idHash = null; // undecryptable (rotated key): the ticket still works by QR
   }
-  const moved = r.visit_date !== date;
+  // An open-dated ticket belongs to every day of its validity (17.12); outside it, revoked.
+  const moved = r.date_bound ? r.visit_date !== date : !(r.visit_date <= date && date <= r.valid_until);
   return {
     ticketId: r.id,
     orderId: r.order_id,
     productId: r.product_id,
     date: r.date_bound ? date : null,
+    validUntil: r.date_bound ? null : r.valid_until,
     slotStartMin: r.starts_at ? hhmmToMinutes(r.starts_at) : 0,
     slotEndMin: r.ends_at ? hhmmToMinutes(r.ends_at) : 24 * 60,
     entriesAllowed: r.entries_allowed,
@@ -92,6 +105,16 @@ async function settledCursor(db: Knex, settleMs: number): Promise<number> {
   return r?.max ?? 0;
 }
 
+/**
+ * Whether a gate gets ID-number hashes (and the key) for a day (17.5): only a fixed
+ * turnstile, and only for today. A handheld — the device that gets lost — and any other
+ * day get none: a lost handheld holds no searchable hash of any visitor's ID number, and a
+ * stolen turnstile one entrance's today at most. Handhelds admit by QR or NFC offline.
+ */
+export function idHashesFor(gate: GateDevice, date: string, today: string): boolean {
+  return gate.kind !== 'handheld' && date === today;
+}
+
 /** One page of the area-day's issued tickets, ordered by id. */
 export async function manifestPage(
   db: Knex,
@@ -101,18 +124,19 @@ export async function manifestPage(
   after: string | null,
   limit: number,
   settleMs = DEFAULT_CHANGE_SETTLE_MS,
+  idHashes = true,
 ): Promise<ManifestPage> {
   // The cursor is read before the snapshot and settled: a change racing the snapshot is
   // replayed by /changes, never lost.
   const cursor = await settledCursor(db, settleMs);
   const { rows } = await db.raw<{ rows: Row[] }>(
-    `${SELECT} where t.area_id = ? and t.visit_date = ?::date and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
+    `${SELECT} where t.area_id = ? and ${ON_DAY} and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
     after
-      ? [gate.id, gate.id, gate.areaId, date, after, limit]
-      : [gate.id, gate.id, gate.areaId, date, limit],
+      ? [gate.id, gate.id, gate.areaId, date, date, date, after, limit]
+      : [gate.id, gate.id, gate.areaId, date, date, date, limit],
   );
-  const key = manifestKeyFor(vault, gate.areaId, date);
+  const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
   return {
     areaId: gate.areaId,
     date,
@@ -133,10 +157,21 @@ export async function changesPage(
   limit: number,
   presence: Presence,
   settleMs = DEFAULT_CHANGE_SETTLE_MS,
+  idHashes = true,
 ): Promise<ChangesPage> {
   const changes = await db('ticket_changes')
     .where({ area_id: gate.areaId })
-    .andWhere('visit_date', date)
+    .andWhere(
+      (q) =>
+        void q.where('visit_date', date).orWhereIn(
+          'ticket_id',
+          db('tickets as t')
+            .join('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
+            .where('t.area_id', gate.areaId)
+            .andWhereRaw(ON_DAY, [date, date, date])
+            .select('t.id'),
+        ),
+    )
     .andWhere('seq', '>', cursor)
     .orderBy('seq')
     .limit(limit)
@@ -156,7 +191,7 @@ export async function changesPage(
     `${SELECT} where t.id = any(?::uuid[]) and t.status <> 'pending'`,
     [gate.id, gate.id, ids],
   );
-  const key = manifestKeyFor(vault, gate.areaId, date);
+  const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
   const highest = changes[changes.length - 1]!.seq;
   // More pages only while the cursor can move; unsettled changes come again next round.
   return {

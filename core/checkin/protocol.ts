@@ -84,6 +84,8 @@ export const ManifestTicket = z.object({
   productId: z.string(),
   /** null for an open-dated product. */
   date: IsoDate.nullable(),
+  /** An open-dated ticket's last day (17.12); null for date-bound tickets and older servers. */
+  validUntil: IsoDate.nullable().default(null),
   slotStartMin: z.number().int(),
   slotEndMin: z.number().int(),
   entriesAllowed: z.number().int(),

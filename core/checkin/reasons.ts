@@ -25,6 +25,8 @@ export const REASONS = [
   'gate_not_ready',
   // an exit passage with neither a ticket nor a sensor event: it opens, but is not counted (17.2)
   'exit_not_counted',
+  // an open-dated ticket past its validity days (17.12)
+  'expired',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -52,6 +54,7 @@ export const DISPLAY: Record<CheckinReason, string> = {
   journal_unavailable: '系统故障 请走人工通道 Please use the staffed lane',
   gate_not_ready: '闸机未就绪 请走人工通道 Gate not ready, please use the staffed lane',
   exit_not_counted: '再见 Goodbye',
+  expired: '门票已过期 Ticket expired',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

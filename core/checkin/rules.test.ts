@@ -150,3 +150,18 @@ describe('reasons and helpers', () => {
     expect(normaliseCardUid('04:a2:19:ff')).toBe('04A219FF');
   });
 });
+
+describe('17.12 open-dated tickets expire', () => {
+  const open: TicketFacts = { ...ticket, date: null, validUntil: '2026-07-17' };
+  it('17.12 admits on every day of its validity and refuses it the day after', () => {
+    for (const d of ['2026-07-15', '2026-07-17'])
+      expect(decideEntry({ ...base, ticket: open, now: at('09:30', d) })).toEqual({
+        admit: true,
+        reason: 'ok',
+      });
+    expect(decideEntry({ ...base, ticket: open, now: at('00:10', '2026-07-18') })).toEqual({
+      admit: false,
+      reason: 'expired',
+    });
+  });
+});

@@ -39,6 +39,8 @@ export interface TicketFacts {
   productId: string;
   /** YYYY-MM-DD, or null for open-dated. */
   date: string | null;
+  /** An open-dated ticket's last local day (YYYY-MM-DD); null or absent = no expiry known. */
+  validUntil?: string | null;
   slotStartMin: number;
   slotEndMin: number;
   entriesAllowed: number;
@@ -77,8 +79,11 @@ export const checkStatus: Policy = ({ state }) => {
   return state.status === 'pending' ? 'not_issued' : 'revoked';
 };
 
-export const checkDate: Policy = ({ ticket }, local) =>
-  ticket.date === null || ticket.date === local.date ? undefined : 'wrong_date';
+export const checkDate: Policy = ({ ticket }, local) => {
+  if (ticket.date !== null) return ticket.date === local.date ? undefined : 'wrong_date';
+  // open-dated: admits until the last day of its validity (17.12)
+  return ticket.validUntil && local.date > ticket.validUntil ? 'expired' : undefined;
+};
 
 export const checkSlotWindow: Policy = ({ ticket, rules }, local) => {
   if (ticket.date === null) return undefined;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { signTicket } from '../tickets/token.js';
-import { hhmmToMinutes } from '../time.js';
+import { addDays, hhmmToMinutes } from '../time.js';
 import type { AreaConfig } from '../catalog/catalog.js';
 import type { KeyRing } from '../tickets/keys.js';
 import type { OrderRow, TicketRow } from '../db/tables.js';
@@ -19,10 +19,13 @@ export async function issueTickets(
   for (const t of tickets) {
     if (t.status !== 'pending') continue;
     const product = area.products.get(t.product_id);
+    const openDated = product !== undefined && !product.dateBound;
     const code = signTicket(ring.signer, {
       ticketId: t.id,
       areaId: order.area_id,
-      date: product && !product.dateBound ? null : order.visit_date,
+      date: openDated ? null : order.visit_date,
+      // an open-dated ticket expires after its product's validity days (17.12)
+      validUntil: openDated ? addDays(order.visit_date, product.validityDays - 1) : null,
       slotStartMin: slot ? hhmmToMinutes(slot.startsAt) : 0,
       slotEndMin: slot ? hhmmToMinutes(slot.endsAt) : 24 * 60 - 1,
       productId: t.product_id,

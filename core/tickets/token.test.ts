@@ -18,7 +18,25 @@ describe('ticket token', () => {
     const t = signTicket(key, claims);
     expect(t.startsWith(TOKEN_PREFIX)).toBe(true);
     expect(t.length).toBeLessThan(200);
-    expect(verifyTicket(t, keys)).toEqual({ ok: true, claims: { ...claims, kid: 'k2026a' } });
+    expect(verifyTicket(t, keys)).toEqual({
+      ok: true,
+      claims: { ...claims, validUntil: null, kid: 'k2026a' },
+    });
+  });
+
+  it('17.12 an open-dated token carries its last day, signed', () => {
+    const t = signTicket(key, { ...claims, date: null, validUntil: '2026-07-17' });
+    const r = verifyTicket(t, keys);
+    expect(r.ok && r.claims).toMatchObject({ date: null, validUntil: '2026-07-17' });
+    // the expiry is under the signature: moving it breaks the token
+    const raw = Buffer.from(t.slice(TOKEN_PREFIX.length), 'base64url');
+    const at = raw.indexOf(Buffer.from([0x01, 0x35, 0x27, 0x6d])); // 20260717 big-endian
+    expect(at).toBeGreaterThan(0);
+    raw[at + 3] = 0x6f; // 20260719
+    expect(verifyTicket(TOKEN_PREFIX + raw.toString('base64url'), keys)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('carries open-dated tickets as date null', () => {

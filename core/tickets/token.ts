@@ -11,12 +11,13 @@ import {
  * The QR payload: one ticket, one code, verifiable offline.
  *
  * Layout (then base64url, prefixed "SC1."), all integers big-endian:
- *   u8  version (=1)
+ *   u8  version (=2; version 1 had no expiry field)
  *   u8  kid length, kid (utf8)           signing key id, for rotation
  *   16  ticket id (uuid bytes)
  *   u8  area length, area id (utf8)
  *   u32 visit date as YYYYMMDD (0 = open-dated)
  *   u16 slot start, u16 slot end          minutes after local midnight
+ *   u32 valid until as YYYYMMDD (0 = none) version 2: an open-dated ticket's last day (17.12)
  *   u8  product length, product id (utf8)
  *   u8  entries allowed
  *   64  Ed25519 signature over every byte before it
@@ -28,6 +29,12 @@ export interface TicketClaims {
   areaId: string;
   /** YYYY-MM-DD, or null for an open-dated ticket. */
   date: string | null;
+  /**
+   * The last local day the ticket admits (YYYY-MM-DD): an open-dated ticket's visit date
+   * plus its product's validity days. null on a date-bound ticket and on version-1 tokens
+   * (those admit only when a current manifest lists them, see gate/state.ts).
+   */
+  validUntil: string | null;
   slotStartMin: number;
   slotEndMin: number;
   productId: string;
@@ -38,7 +45,8 @@ export type TokenFailure = 'malformed' | 'unsupported_version' | 'unknown_key' |
 export type ParsedToken = { ok: true; claims: TicketClaims } | { ok: false; reason: TokenFailure };
 
 export const TOKEN_PREFIX = 'SC1.';
-const VERSION = 1;
+const VERSION = 2;
+const V1 = 1;
 const SIG_LEN = 64;
 
 export interface SigningKey {
@@ -82,11 +90,24 @@ function shortString(s: string, what: string): Buffer {
   return Buffer.concat([Buffer.from([b.length]), b]);
 }
 
-export function signTicket(key: SigningKey, c: Omit<TicketClaims, 'kid'>): string {
-  const fixed = Buffer.alloc(8);
-  fixed.writeUInt32BE(c.date ? Number(c.date.replace(/-/g, '')) : 0, 0);
+const ymdOf = (d: string | null | undefined): number => (d ? Number(d.replace(/-/g, '')) : 0);
+
+function dateOf(ymd: number): string | null {
+  if (ymd === 0) return null;
+  const ds = String(ymd).padStart(8, '0');
+  return `${ds.slice(0, 4)}-${ds.slice(4, 6)}-${ds.slice(6, 8)}`;
+}
+
+/** Signs a ticket. `validUntil` may be left out (date-bound tickets carry none). */
+export function signTicket(
+  key: SigningKey,
+  c: Omit<TicketClaims, 'kid' | 'validUntil'> & { validUntil?: string | null },
+): string {
+  const fixed = Buffer.alloc(12);
+  fixed.writeUInt32BE(ymdOf(c.date), 0);
   fixed.writeUInt16BE(c.slotStartMin, 4);
   fixed.writeUInt16BE(c.slotEndMin, 6);
+  fixed.writeUInt32BE(ymdOf(c.validUntil), 8);
   const body = Buffer.concat([
     Buffer.from([VERSION]),
     shortString(key.kid, 'kid'),
@@ -106,7 +127,8 @@ export function verifyTicket(token: string, keys: PublicKeys): ParsedToken {
     return { ok: false, reason: 'malformed' };
   const raw = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
   if (raw.length < 1 + 1 + 16 + 1 + 8 + 1 + 1 + SIG_LEN) return { ok: false, reason: 'malformed' };
-  if (raw[0] !== VERSION) return { ok: false, reason: 'unsupported_version' };
+  if (raw[0] !== VERSION && raw[0] !== V1) return { ok: false, reason: 'unsupported_version' };
+  const fixedLen = raw[0] === V1 ? 8 : 12;
   let p = 1;
   const str = (): string | undefined => {
     const len = raw[p];
@@ -120,11 +142,12 @@ export function verifyTicket(token: string, keys: PublicKeys): ParsedToken {
   const ticketId = bytesToUuid(raw.subarray(p, p + 16));
   p += 16;
   const areaId = str();
-  if (areaId === undefined || p + 8 > raw.length - SIG_LEN) return { ok: false, reason: 'malformed' };
+  if (areaId === undefined || p + fixedLen > raw.length - SIG_LEN) return { ok: false, reason: 'malformed' };
   const ymd = raw.readUInt32BE(p);
   const slotStartMin = raw.readUInt16BE(p + 4);
   const slotEndMin = raw.readUInt16BE(p + 6);
-  p += 8;
+  const until = fixedLen === 12 ? raw.readUInt32BE(p + 8) : 0;
+  p += fixedLen;
   const productId = str();
   if (productId === undefined || p + 1 !== raw.length - SIG_LEN) return { ok: false, reason: 'malformed' };
   const entriesAllowed = raw[p]!;
@@ -132,10 +155,18 @@ export function verifyTicket(token: string, keys: PublicKeys): ParsedToken {
   const key = keys.get(kid);
   if (!key) return { ok: false, reason: 'unknown_key' };
   if (!verify(null, raw.subarray(0, p), key, raw.subarray(p))) return { ok: false, reason: 'bad_signature' };
-  const ds = String(ymd).padStart(8, '0');
-  const date = ymd === 0 ? null : `${ds.slice(0, 4)}-${ds.slice(4, 6)}-${ds.slice(6, 8)}`;
   return {
     ok: true,
-    claims: { kid, ticketId, areaId, date, slotStartMin, slotEndMin, productId, entriesAllowed },
+    claims: {
+      kid,
+      ticketId,
+      areaId,
+      date: dateOf(ymd),
+      validUntil: dateOf(until),
+      slotStartMin,
+      slotEndMin,
+      productId,
+      entriesAllowed,
+    },
   };
 }
