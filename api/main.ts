@@ -2,6 +2,7 @@ import { instrumentations } from '../core/telemetry/instrument.js'; // first: pa
 import { createServer } from 'node:http';
 import { loadConfig } from '../core/config.js';
 import { createPlatform } from '../core/platform.js';
+import { paymentProvidersReady } from '../core/payments/config.js';
 import { createApp } from './app.js';
 import { startTelemetry } from '../core/telemetry/sdk.js';
 import { holdExpiryScheduler } from '../workers/queues.js';
@@ -18,6 +19,8 @@ export async function main(): Promise<void> {
   const schedule = holdExpiryScheduler(platform);
   platform.orders.onHoldPlaced = (id, at) => schedule.schedule(id, at);
   const { handler } = createApp(platform);
+  // a provider loaded lazily (Alipay's SDK) is in before the first notification can arrive
+  await paymentProvidersReady(platform.payments.values());
   const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));

@@ -1,7 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../clock.js';
-import { loadPaymentProviders } from './config.js';
+import { loadPaymentProviders, paymentProvidersReady } from './config.js';
+
+// counts every load of Alipay's SDK (~0.6 s of CPU) in this file's module graph
+const sdkLoads = vi.hoisted(() => ({ n: 0 }));
+vi.mock('alipay-sdk', async (original) => {
+  sdkLoads.n++;
+  return original();
+});
 
 const pem = (k: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki') =>
   k.export({ type, format: 'pem' }).toString();
@@ -36,6 +43,19 @@ const fields = (f: () => unknown): string[] => {
 describe('payment provider configuration', () => {
   it('builds nothing when no provider is named', () => {
     expect(loadPaymentProviders({}, systemClock).size).toBe(0);
+  });
+
+  it("loads Alipay's SDK only when SCENIC_PAYMENT_PROVIDERS names Alipay", async () => {
+    const only = loadPaymentProviders({ SCENIC_PAYMENT_PROVIDERS: 'wechat', ...wechat }, systemClock);
+    await paymentProvidersReady(only.values());
+    expect(sdkLoads.n).toBe(0); // importing config.ts and building WeChat did not load it
+    const both = loadPaymentProviders(
+      { SCENIC_PAYMENT_PROVIDERS: 'wechat,alipay', ...wechat, ...alipay },
+      systemClock,
+    );
+    await paymentProvidersReady(both.values());
+    expect(sdkLoads.n).toBe(1);
+    expect(both.get('alipay')!.notificationAck(true)).toMatchObject({ body: 'success' });
   });
 
   it('builds both providers from complete settings, keys in any pasted form', () => {

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
-import { AlipayGateway } from './alipay/adapter.js';
+import { alipayNotificationAck } from './alipay/notify.js';
 import type { ProviderGateway, ProviderName } from './gateway.js';
 import { readPrivateKey, readPublicKey } from './keys.js';
+import { LazyGateway } from './lazy.js';
 import {
   readPaymentSettings,
   type AlipaySettings,
@@ -10,6 +11,7 @@ import {
 } from './settings.js';
 import { WechatPayGateway } from './wechat/adapter.js';
 
+export { paymentProvidersReady } from './lazy.js';
 export { AlipayEnv, PaymentEnv, WechatEnv, type AlipaySettings, type WechatSettings } from './settings.js';
 
 /** The deployment's providers by name, in the order SCENIC_PAYMENT_PROVIDERS names them. */
@@ -33,18 +35,23 @@ export function wechatGateway(s: WechatSettings, timeoutMs: number, clock: Clock
   );
 }
 
-export function alipayGateway(s: AlipaySettings, timeoutMs: number, clock: Clock): AlipayGateway {
-  return new AlipayGateway(
-    {
-      appId: s.SCENIC_ALIPAY_APP_ID,
-      sellerId: s.SCENIC_ALIPAY_SELLER_ID,
-      appPrivateKey: readPrivateKey(s.SCENIC_ALIPAY_APP_PRIVATE_KEY)!,
-      alipayPublicKey: readPublicKey(s.SCENIC_ALIPAY_PUBLIC_KEY)!.key,
-      gatewayUrl: s.SCENIC_ALIPAY_GATEWAY_URL,
-      timeoutMs,
-    },
-    clock,
-  );
+/**
+ * Alipay through its SDK, imported only now (a dynamic import): a deployment that does not
+ * name Alipay never loads it (see lazy.ts). Keys are checked here, before anything loads.
+ */
+export function alipayGateway(s: AlipaySettings, timeoutMs: number, clock: Clock): LazyGateway {
+  const creds = {
+    appId: s.SCENIC_ALIPAY_APP_ID,
+    sellerId: s.SCENIC_ALIPAY_SELLER_ID,
+    appPrivateKey: readPrivateKey(s.SCENIC_ALIPAY_APP_PRIVATE_KEY)!,
+    alipayPublicKey: readPublicKey(s.SCENIC_ALIPAY_PUBLIC_KEY)!.key,
+    gatewayUrl: s.SCENIC_ALIPAY_GATEWAY_URL,
+    timeoutMs,
+  };
+  return new LazyGateway('alipay', creds.sellerId, creds.appId, alipayNotificationAck, async () => {
+    const { AlipayGateway } = await import('./alipay/adapter.js');
+    return new AlipayGateway(creds, clock);
+  });
 }
 
 /** The gateways of checked settings (`readPaymentSettings`), in their order. */

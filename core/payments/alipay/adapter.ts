@@ -20,7 +20,7 @@ import { exchange } from '../http.js';
 import { fenToYuan } from '../money.js';
 import { detailCsvOf, parseTradeBillCsv } from './bill.js';
 import { AlipayClient, outcomeOf, rejectionOf, type AlipayAnswer, type AlipayCredentials } from './client.js';
-import { TRADE_STATUS, parseAlipayNotification } from './notify.js';
+import { TRADE_STATUS, alipayNotificationAck, parseAlipayNotification } from './notify.js';
 import { BillAnswer, PrecreateAnswer, QueryAnswer, RefundAnswer, RefundQueryAnswer } from './schemas.js';
 
 /** Refund refusals worth sending again later with the same out_request_no. */
@@ -95,9 +95,8 @@ export class AlipayGateway implements ProviderGateway {
     return parseAlipayNotification(this.client, rawBody);
   }
 
-  /** Alipay stops retrying only on the plain text `success`; anything else is retried (up to 8 times over ~25 h). */
   notificationAck(ok: boolean): NotificationAck {
-    return { status: 200, contentType: 'text/plain; charset=utf-8', body: ok ? 'success' : 'fail' };
+    return alipayNotificationAck(ok);
   }
 
   async queryPayment(outTradeNo: string): Promise<PaymentQuery> {

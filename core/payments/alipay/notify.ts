@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { paymentError } from '../errors.js';
-import type { PaymentStatus, ProviderNotice } from '../gateway.js';
+import type { NotificationAck, PaymentStatus, ProviderNotice } from '../gateway.js';
 import type { AlipayClient } from './client.js';
 import { Notification, type TradeStatus } from './schemas.js';
 
@@ -73,4 +73,9 @@ export function parseAlipayNotification(client: AlipayClient, rawBody: Buffer): 
     providerStatus: n.trade_status,
     paidAt: n.gmt_payment ?? null,
   };
+}
+
+/** Alipay stops retrying only on the plain text `success`; anything else is retried (up to 8 times over ~25 h). */
+export function alipayNotificationAck(ok: boolean): NotificationAck {
+  return { status: 200, contentType: 'text/plain; charset=utf-8', body: ok ? 'success' : 'fail' };
 }
