@@ -34,7 +34,14 @@ export function signedPartner(ctx: AppContext, opts: { allowBearer?: boolean } =
       res.locals.actor =
         opts.allowBearer && bearer && !req.headers[SIGNATURE_HEADERS.signature]
           ? await auth.authenticateBearer(bearer[1]!)
-          : await auth.authenticate({ method: req.method, path, query, headers: req.headers, body });
+          : await auth.authenticate({
+              method: req.method,
+              host: req.headers.host ?? '',
+              path,
+              query,
+              headers: req.headers,
+              body,
+            });
       req.body = parseJsonBody(body);
       next();
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { signHeaders, verifyWebhook } from './partner-client.js';
 import {
   parseSignatureHeaders,
-  signRequest,
+  signWebhook,
   splitTarget,
   verifySignature,
 } from '../core/channels/signature.js';
@@ -22,33 +22,54 @@ describe('partner client signing agrees with the server', () => {
     ['POST with a unicode body', 'POST', '/partner/v1/orders', JSON.stringify({ name: '张三', n: 1 })],
     ['POST without a body', 'POST', '/partner/v1/orders/abc/confirm', undefined],
   ])('%s', (_n, method, target, body) => {
-    const h = signHeaders({ keyId: 'pk_abcdefgh', secret, method, target, body, nowMs: now });
+    const h = signHeaders({
+      keyId: 'pk_abcdefgh',
+      secret,
+      method,
+      host: 'api.example:8443',
+      target,
+      body,
+      nowMs: now,
+    });
     const parsed = parseSignatureHeaders(h);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const { path, query } = splitTarget(target);
     expect(
-      verifySignature(parsed.value, { method, path, query, body: Buffer.from(body ?? '') }, secret, now),
+      verifySignature(
+        parsed.value,
+        { method, host: 'api.example:8443', path, query, body: Buffer.from(body ?? '') },
+        secret,
+        now,
+      ),
     ).toEqual({ ok: true });
   });
 
   it('verifies a webhook signed by the server and refuses a modified one', () => {
     const body = JSON.stringify({ id: 'evt_1', type: 'order.issued' });
     const url = 'https://partner.example/hooks/scenic?tenant=7';
-    const u = new URL(url);
-    const headers = signRequest({
+    const webhookSecret = secret;
+    const headers = signWebhook({
       keyId: 'pk_abcdefgh',
-      secret,
-      method: 'POST',
-      target: u.pathname + u.search,
+      webhookSecret,
+      url,
       body,
       nowMs: now,
       nonce: 'n0nce-n0nce-n0nce-1',
     });
-    expect(verifyWebhook({ secret, url, headers, rawBody: body, nowMs: now })).toBe(true);
+    expect(verifyWebhook({ webhookSecret, url, headers, rawBody: body, nowMs: now })).toBe(true);
     expect(
-      verifyWebhook({ secret, url, headers, rawBody: body.replace('issued', 'refunded'), nowMs: now }),
+      verifyWebhook({ webhookSecret, url, headers, rawBody: body.replace('issued', 'refunded'), nowMs: now }),
     ).toBe(false);
-    expect(verifyWebhook({ secret, url, headers, rawBody: body, nowMs: now + 301_000 })).toBe(false);
+    expect(verifyWebhook({ webhookSecret, url, headers, rawBody: body, nowMs: now + 301_000 })).toBe(false);
+    expect(
+      verifyWebhook({
+        webhookSecret,
+        url: 'https://elsewhere.example/hooks/scenic?tenant=7',
+        headers,
+        rawBody: body,
+        nowMs: now,
+      }),
+    ).toBe(false);
   });
 });

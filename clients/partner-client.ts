@@ -2,7 +2,8 @@
  * A small, dependency-free client for the Scenic partner API (`/partner/v1`) and its
  * OCTO endpoints (`/octo`). Partners may copy this one file: it needs Node 18+ (global
  * fetch, node:crypto) and nothing else. It signs every request with SCENIC-HMAC-SHA256
- * and verifies the webhooks Scenic sends, with the same scheme.
+ * (version 2: host and key id included) and verifies the webhooks Scenic sends, signed under
+ * SCENIC-WEBHOOK-HMAC-SHA256 with the key's webhook secret (not the request secret).
  *
  *   const c = new PartnerClient({ baseUrl: 'https://tickets.example', keyId: 'pk_…', secret: '…' });
  *   const av = await c.availability('west-lake', '2026-05-01');
@@ -36,6 +37,7 @@ export class PartnerApiError extends Error {
 }
 
 const ALGORITHM = 'SCENIC-HMAC-SHA256';
+const WEBHOOK_ALGORITHM = 'SCENIC-WEBHOOK-HMAC-SHA256';
 const sha256Hex = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const rfc3986 = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -55,11 +57,18 @@ function canonicalQuery(q: string): string {
     .join('&');
 }
 
-/** The signature headers for one request (`target` = path + optional ?query, as sent). */
+const toSign = (algorithm: string, p: string[]) => [algorithm, ...p].join('\n');
+const mac = (secret: string, s: string) => `v2=${createHmac('sha256', secret).update(s).digest('base64url')}`;
+
+/**
+ * The signature headers for one request to `host` (as the Host header carries it, with the
+ * port unless default) and `target` (path + optional ?query, as sent).
+ */
 export function signHeaders(o: {
   keyId: string;
   secret: string;
   method: string;
+  host: string;
   target: string;
   body?: string;
   nowMs?: number;
@@ -71,30 +80,32 @@ export function signHeaders(o: {
   const timestamp = String(Math.floor((o.nowMs ?? Date.now()) / 1000));
   const nonce = o.nonce ?? randomBytes(18).toString('base64url');
   const bodySha256 = sha256Hex(o.body ?? '');
-  const toSign = [
-    ALGORITHM,
+  const s = toSign(ALGORITHM, [
     o.method.toUpperCase(),
+    o.host.toLowerCase(),
     path,
     canonicalQuery(query),
     timestamp,
     nonce,
+    o.keyId,
     bodySha256,
-  ].join('\n');
+  ]);
   return {
     'x-scenic-key': o.keyId,
     'x-scenic-timestamp': timestamp,
     'x-scenic-nonce': nonce,
     'x-scenic-content-sha256': bodySha256,
-    'x-scenic-signature': `v1=${createHmac('sha256', o.secret).update(toSign).digest('base64url')}`,
+    'x-scenic-signature': mac(o.secret, s),
   };
 }
 
 /**
- * Verifies a webhook from Scenic: `url` is the URL it was posted to, `rawBody` the exact
- * bytes received. Remember the `x-scenic-nonce` (or the event id) to drop replays.
+ * Verifies a webhook from Scenic with the key's webhook secret (issued with the key, apart
+ * from the request secret): `url` is the URL it was posted to, `rawBody` the exact bytes
+ * received. Remember the `x-scenic-nonce` (or the event id) to drop replays.
  */
 export function verifyWebhook(o: {
-  secret: string;
+  webhookSecret: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: string | Uint8Array;
@@ -107,22 +118,24 @@ export function verifyWebhook(o: {
   };
   const ts = h('x-scenic-timestamp');
   const nonce = h('x-scenic-nonce');
-  const sig = h('x-scenic-signature');
-  if (!ts || !nonce || !sig) return false;
+  const sig = h('x-scenic-webhook-signature');
+  const keyId = h('x-scenic-key');
+  if (!ts || !nonce || !sig || !keyId) return false;
   if (Math.abs(Math.floor((o.nowMs ?? Date.now()) / 1000) - Number(ts)) > (o.maxSkewSeconds ?? 300))
     return false;
   const u = new URL(o.url);
   const bodySha256 = sha256Hex(o.rawBody);
-  const toSign = [
-    ALGORITHM,
+  const s = toSign(WEBHOOK_ALGORITHM, [
     'POST',
+    u.host.toLowerCase(),
     u.pathname,
     canonicalQuery(u.search.slice(1)),
     ts,
     nonce,
+    keyId,
     bodySha256,
-  ].join('\n');
-  const want = Buffer.from(`v1=${createHmac('sha256', o.secret).update(toSign).digest('base64url')}`);
+  ]);
+  const want = Buffer.from(mac(o.webhookSecret, s));
   const got = Buffer.from(sig);
   return want.length === got.length && timingSafeEqual(want, got);
 }
@@ -179,6 +192,7 @@ export class PartnerClient {
       keyId: this.o.keyId,
       secret: this.o.secret,
       method,
+      host: new URL(this.base).host,
       target,
       body: data,
       nowMs: this.now(),

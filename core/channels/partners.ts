@@ -125,8 +125,13 @@ export async function setPartnerStatus(
 
 export interface IssuedCredential {
   keyId: string;
-  /** shown once; stored only sealed */
+  /** shown once; stored only sealed: the partner signs its requests with it */
   secret: string;
+  /**
+   * shown once; stored only sealed: Scenic signs this key's webhooks with it (17.18), so a
+   * captured webhook is never a valid request, and the request secret never leaves us
+   */
+  webhookSecret: string;
   partnerId: string;
 }
 
@@ -149,6 +154,7 @@ export async function issueCredential(
   await getPartner(db, partnerId);
   const keyId = `pk_${secretToken(12).replace(/[-_]/g, 'x')}`;
   const secret = secretToken(32);
+  const webhookSecret = secretToken(32);
   await db.transaction(async (trx) => {
     const until = new Date(now.getTime() + overlapSeconds * 1000);
     const rotated = await trx('partner_credentials')
@@ -160,6 +166,7 @@ export async function issueCredential(
       key_id: keyId,
       partner_id: partnerId,
       secret_enc: vault.encrypt(secret),
+      webhook_secret_enc: vault.encrypt(webhookSecret),
       created_at: now,
     });
     await audit(
@@ -170,7 +177,7 @@ export async function issueCredential(
       { keyId, overlapSeconds, keysRotated: rotated },
     );
   });
-  return { keyId, secret, partnerId };
+  return { keyId, secret, webhookSecret, partnerId };
 }
 
 export async function revokeCredential(db: Knex, actor: Actor, keyId: string, now: Date): Promise<void> {
@@ -188,24 +195,33 @@ type CredentialRow = Pick<
 > &
   Pick<PartnerRow, 'channel_id' | 'status'>;
 
-/** The current secret a partner's webhooks are signed with (its newest valid key). */
-export async function signingCredential(
+/**
+ * The webhook secret a partner's webhooks are signed with now: that of its newest valid key
+ * that has one (keys issued before 0038 have none; the partner issues a new key to get one —
+ * the request secret is never used for webhooks).
+ */
+export async function webhookCredential(
   db: Knex,
   vault: PiiVault,
   partnerId: string,
   now: Date,
-): Promise<{ keyId: string; secret: string } | undefined> {
+): Promise<{ keyId: string; webhookSecret: string } | undefined> {
   const r = await db('partner_credentials')
     .where({ partner_id: partnerId })
     .whereNull('revoked_at')
+    .whereNotNull('webhook_secret_enc')
     .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', now))
     .orderBy('created_at', 'desc')
     .first();
-  return r ? { keyId: r.key_id, secret: vault.decrypt(r.secret_enc) } : undefined;
+  return r?.webhook_secret_enc
+    ? { keyId: r.key_id, webhookSecret: vault.decrypt(r.webhook_secret_enc) }
+    : undefined;
 }
 
 export interface SignedRequest {
   method: string;
+  /** the Host the request was sent to (the signature covers it) */
+  host: string;
   path: string;
   query: string;
   headers: Record<string, string | string[] | undefined>;

@@ -5,6 +5,8 @@ import {
   parseSignatureHeaders,
   sha256Hex,
   signRequest,
+  signWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
   splitTarget,
   stringToSign,
   verifySignature,
@@ -13,6 +15,7 @@ import {
 const SECRET = 'test-secret-test-secret-test-secret';
 const NOW = Date.parse('2026-05-01T08:00:00Z');
 const NONCE = 'nonce-0123456789abcdef';
+const HOST = 'tickets.example';
 
 function signed(
   over: { method?: string; target?: string; body?: string; nowMs?: number; secret?: string } = {},
@@ -23,6 +26,7 @@ function signed(
     keyId: 'pk_abc12345',
     secret: over.secret ?? SECRET,
     method: over.method ?? 'POST',
+    host: HOST,
     target,
     body,
     nowMs: over.nowMs ?? NOW,
@@ -33,7 +37,7 @@ function signed(
 
 function check(
   headers: Record<string, string>,
-  req: { method?: string; target?: string; body?: string },
+  req: { method?: string; host?: string; target?: string; body?: string },
   nowMs = NOW,
 ) {
   const parsed = parseSignatureHeaders(headers);
@@ -41,7 +45,13 @@ function check(
   const { path, query } = splitTarget(req.target ?? '/partner/v1/orders?b=2&a=1');
   return verifySignature(
     parsed.value,
-    { method: req.method ?? 'POST', path, query, body: Buffer.from(req.body ?? '{"x":1}') },
+    {
+      method: req.method ?? 'POST',
+      host: req.host ?? HOST,
+      path,
+      query,
+      body: Buffer.from(req.body ?? '{"x":1}'),
+    },
     SECRET,
     nowMs,
   );
@@ -52,6 +62,8 @@ describe('partner request signature', () => {
     expect(
       stringToSign({
         method: 'get',
+        host: 'Tickets.Example:8443',
+        keyId: 'pk_abc12345',
         path: '/partner/v1/areas/a/availability',
         query: 'date=2026-05-01',
         timestamp: '1777622400',
@@ -62,10 +74,12 @@ describe('partner request signature', () => {
       [
         'SCENIC-HMAC-SHA256',
         'GET',
+        'tickets.example:8443',
         '/partner/v1/areas/a/availability',
         'date=2026-05-01',
         '1777622400',
         NONCE,
+        'pk_abc12345',
         'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       ].join('\n'),
     );
@@ -124,23 +138,61 @@ describe('partner request signature', () => {
     ['a bad timestamp', { 'x-scenic-timestamp': 'yesterday' }, 'signature_malformed'],
     ['a short nonce', { 'x-scenic-nonce': 'abc' }, 'signature_malformed'],
     ['a bad signature format', { 'x-scenic-signature': 'sha256=abc' }, 'signature_malformed'],
-    ['a padded signature', { 'x-scenic-signature': `v1=${'A'.repeat(43)}=` }, 'signature_malformed'],
-    ['standard base64', { 'x-scenic-signature': `v1=${'A'.repeat(42)}+` }, 'signature_malformed'],
+    ['a padded signature', { 'x-scenic-signature': `v2=${'A'.repeat(43)}=` }, 'signature_malformed'],
+    ['standard base64', { 'x-scenic-signature': `v2=${'A'.repeat(42)}+` }, 'signature_malformed'],
+    ['the retired v1 form', { 'x-scenic-signature': `v1=${'A'.repeat(43)}` }, 'signature_malformed'],
   ])('parses headers: %s', (_n, over, code) => {
     const base = Object.keys(over).length ? signed().headers : {};
     expect(parseSignatureHeaders({ ...base, ...over })).toMatchObject({ ok: false, reason: code });
   });
 
-  it('signature format is v1= and 43 base64url characters', () => {
+  it('signature format is v2= and 43 base64url characters', () => {
     expect(
       computeSignature(SECRET, {
         method: 'GET',
+        host: HOST,
+        keyId: 'pk_abc12345',
         path: '/',
         query: '',
         timestamp: '1',
         nonce: NONCE,
         bodySha256: sha256Hex(''),
       }),
-    ).toMatch(/^v1=[A-Za-z0-9_-]{43}$/);
+    ).toMatch(/^v2=[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('17.18 a signature replayed to another host fails', () => {
+    expect(check(signed().headers, { host: 'other.example' })).toMatchObject({
+      ok: false,
+      reason: 'signature_invalid',
+    });
+    expect(check(signed().headers, { host: 'tickets.example:8080' })).toMatchObject({ ok: false });
+    expect(check(signed().headers, { host: 'TICKETS.example' })).toEqual({ ok: true });
+  });
+
+  it('17.18 a signature offered under another key id fails, with the same secret', () => {
+    const { headers } = signed();
+    expect(check({ ...headers, 'x-scenic-key': 'pk_other999' }, {})).toMatchObject({
+      ok: false,
+      reason: 'signature_invalid',
+    });
+  });
+
+  it('17.18 a webhook signature is no request signature, even under the same secret', () => {
+    const body = '{"x":1}';
+    const wh = signWebhook({
+      keyId: 'pk_abc12345',
+      webhookSecret: SECRET,
+      url: `https://${HOST}/partner/v1/orders?b=2&a=1`,
+      body,
+      nowMs: NOW,
+      nonce: NONCE,
+    });
+    expect(wh['x-scenic-signature']).toBeUndefined();
+    // moved into the request header, it still does not verify as a request
+    expect(check({ ...wh, 'x-scenic-signature': wh[WEBHOOK_SIGNATURE_HEADER]! }, { body })).toMatchObject({
+      ok: false,
+      reason: 'signature_invalid',
+    });
   });
 });

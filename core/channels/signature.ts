@@ -1,27 +1,39 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The partner request signature (`SCENIC-HMAC-SHA256`), used in both directions:
- * partners sign their calls to `/partner/v1` and `/octo`, and Scenic signs the webhooks
- * it sends them, with the same function. Pure: no I/O, the clock is a parameter.
+ * The partner request signature (`SCENIC-HMAC-SHA256`, version 2): partners sign their calls
+ * to `/partner/v1` and `/octo` with it. Pure: no I/O, the clock is a parameter.
  *
  * String to sign (lines joined by "\n"):
  *
  *     SCENIC-HMAC-SHA256
  *     <METHOD, upper case>
+ *     <host, lower case, as sent in Host (with the port when it is not the default)>
  *     <path, as sent, percent-encoded, without the query>
  *     <canonical query: pairs sorted by name then value, RFC 3986-encoded, name=value joined by &>
  *     <timestamp: Unix seconds, as sent in X-Scenic-Timestamp>
  *     <nonce, as sent in X-Scenic-Nonce>
+ *     <key id, as sent in X-Scenic-Key>
  *     <lower-case hex SHA-256 of the raw body bytes (of the empty string when there is none)>
  *
- * Signature: `v1=` + base64url without padding (RFC 4648 §5; 43 characters) of
+ * Signature: `v2=` + base64url without padding (RFC 4648 §5; 43 characters) of
  * HMAC-SHA256(secret, stringToSign). Headers: X-Scenic-Key,
  * X-Scenic-Timestamp, X-Scenic-Nonce, X-Scenic-Signature, and (recommended) X-Scenic-Content-SHA256
  * with the body hash, so a body altered in transit is named as such.
+ *
+ * Host and key id are covered (issue 17 item 18): a request captured on its way to one host
+ * cannot be replayed to another, nor offered under another key id. Version 1 (without them)
+ * is refused with no transition: the only partner client is `clients/partner-client.ts`,
+ * which ships with this change (docs/security.md).
+ *
+ * Scenic's webhooks to partners are signed apart ({@link signWebhook}): their own algorithm
+ * line and header, with the webhook secret of the partner's key — never the secret the
+ * partner signs with — so a captured webhook is no request to us.
  */
 export const SIGNATURE_ALGORITHM = 'SCENIC-HMAC-SHA256';
 export const MAX_SKEW_SECONDS = 300;
+export const WEBHOOK_ALGORITHM = 'SCENIC-WEBHOOK-HMAC-SHA256';
+export const WEBHOOK_SIGNATURE_HEADER = 'x-scenic-webhook-signature';
 export const SIGNATURE_HEADERS = {
   key: 'x-scenic-key',
   timestamp: 'x-scenic-timestamp',
@@ -64,6 +76,8 @@ export function canonicalQuery(rawQuery: string): string {
 
 export interface SignedParts {
   method: string;
+  host: string;
+  keyId: string;
   path: string;
   query: string;
   timestamp: string;
@@ -71,20 +85,22 @@ export interface SignedParts {
   bodySha256: string;
 }
 
-export function stringToSign(p: SignedParts): string {
+export function stringToSign(p: SignedParts, algorithm = SIGNATURE_ALGORITHM): string {
   return [
-    SIGNATURE_ALGORITHM,
+    algorithm,
     p.method.toUpperCase(),
+    p.host.toLowerCase(),
     p.path,
     canonicalQuery(p.query),
     p.timestamp,
     p.nonce,
+    p.keyId,
     p.bodySha256,
   ].join('\n');
 }
 
-export function computeSignature(secret: string, p: SignedParts): string {
-  return `v1=${createHmac('sha256', secret).update(stringToSign(p)).digest('base64url')}`;
+export function computeSignature(secret: string, p: SignedParts, algorithm = SIGNATURE_ALGORITHM): string {
+  return `v2=${createHmac('sha256', secret).update(stringToSign(p, algorithm)).digest('base64url')}`;
 }
 
 /** Splits a request target `/p/a?x=1` into path and raw query. */
@@ -93,11 +109,12 @@ export function splitTarget(target: string): { path: string; query: string } {
   return i < 0 ? { path: target, query: '' } : { path: target.slice(0, i), query: target.slice(i + 1) };
 }
 
-/** The headers that sign one request. */
+/** The headers that sign one request to `host` (as the Host header will carry it). */
 export function signRequest(o: {
   keyId: string;
   secret: string;
   method: string;
+  host: string;
   target: string;
   body?: Uint8Array | string;
   nowMs: number;
@@ -113,12 +130,49 @@ export function signRequest(o: {
     [SIGNATURE_HEADERS.contentSha256]: bodySha256,
     [SIGNATURE_HEADERS.signature]: computeSignature(o.secret, {
       method: o.method,
+      host: o.host,
+      keyId: o.keyId,
       path,
       query,
       timestamp,
       nonce: o.nonce,
       bodySha256,
     }),
+  };
+}
+
+/**
+ * The headers of one webhook Scenic posts to `url`, signed with the webhook secret of the
+ * partner's key `keyId`: the request scheme's lines under {@link WEBHOOK_ALGORITHM}, in
+ * {@link WEBHOOK_SIGNATURE_HEADER}. No `X-Scenic-Signature`: it is not a request signature.
+ */
+export function signWebhook(o: {
+  keyId: string;
+  webhookSecret: string;
+  url: string;
+  body: string;
+  nowMs: number;
+  nonce: string;
+}): Record<string, string> {
+  const u = new URL(o.url);
+  const timestamp = String(Math.floor(o.nowMs / 1000));
+  const bodySha256 = sha256Hex(o.body);
+  const parts = {
+    method: 'POST',
+    host: u.host,
+    keyId: o.keyId,
+    path: u.pathname,
+    query: u.search,
+    timestamp,
+    nonce: o.nonce,
+    bodySha256,
+  };
+  return {
+    [SIGNATURE_HEADERS.key]: o.keyId,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.nonce]: o.nonce,
+    [SIGNATURE_HEADERS.contentSha256]: bodySha256,
+    [WEBHOOK_SIGNATURE_HEADER]: computeSignature(o.webhookSecret, parts, WEBHOOK_ALGORITHM),
   };
 }
 
@@ -176,11 +230,17 @@ export function parseSignatureHeaders(
       reason: 'signature_malformed',
       detail: `${SIGNATURE_HEADERS.nonce} must be 16-64 characters of [A-Za-z0-9_-]`,
     };
-  if (!/^v1=[A-Za-z0-9_-]{43}$/.test(signature!))
+  if (signature!.startsWith('v1='))
     return {
       ok: false,
       reason: 'signature_malformed',
-      detail: `${SIGNATURE_HEADERS.signature} must be v1=<base64url HMAC-SHA256>`,
+      detail: 'v1 signatures (without host and key id) are no longer accepted; sign with v2',
+    };
+  if (!/^v2=[A-Za-z0-9_-]{43}$/.test(signature!))
+    return {
+      ok: false,
+      reason: 'signature_malformed',
+      detail: `${SIGNATURE_HEADERS.signature} must be v2=<base64url HMAC-SHA256>`,
     };
   return {
     ok: true,
@@ -201,7 +261,7 @@ export function parseSignatureHeaders(
  */
 export function verifySignature(
   sig: ParsedSignature,
-  req: { method: string; path: string; query: string; body: Uint8Array },
+  req: { method: string; host: string; path: string; query: string; body: Uint8Array },
   secret: string,
   nowMs: number,
   maxSkewSeconds = MAX_SKEW_SECONDS,
@@ -224,6 +284,8 @@ export function verifySignature(
   const want = Buffer.from(
     computeSignature(secret, {
       method: req.method,
+      host: req.host,
+      keyId: sig.keyId,
       path: req.path,
       query: req.query,
       timestamp: sig.timestamp,
@@ -236,7 +298,8 @@ export function verifySignature(
     return {
       ok: false,
       reason: 'signature_invalid',
-      detail: 'the signature does not match the request; check the string to sign and the secret',
+      detail:
+        'the signature does not match the request; check the string to sign (host, key id) and the secret',
     };
   return { ok: true };
 }

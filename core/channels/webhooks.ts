@@ -6,8 +6,8 @@ import { uuidv7 } from '../ids.js';
 import type { PiiVault } from '../pii/crypto.js';
 import type { Actor } from '../orders/model.js';
 import { audit } from '../audit/store.js';
-import { signingCredential } from './partners.js';
-import { signRequest } from './signature.js';
+import { webhookCredential } from './partners.js';
+import { signWebhook } from './signature.js';
 // W3C trace context rides along, so a partner's logs can be joined to ours
 import { traceCarrier } from '../telemetry/trace.js';
 import type { OutboxRow, WebhookDeliveryRow } from '../db/tables.js';
@@ -17,7 +17,8 @@ import type { OutboxRow, WebhookDeliveryRow } from '../db/tables.js';
  * channel into one delivery row per subscription (unique per subscription and event id,
  * so relaying an outbox row twice creates nothing new); a BullMQ worker sends it, signed
  * like partner requests, with exponential backoff, and marks it `dead` after the last
- * attempt; an admin can replay a dead (or delivered) delivery. The event id is the
+ * attempt (signed with the webhook secret of the partner's key, signature.ts `signWebhook`,
+ * never with the secret the partner signs its requests with); an admin can replay a dead (or delivered) delivery. The event id is the
  * idempotency id the receiver dedupes on (`Idempotency-Key` and `X-Scenic-Event-Id`).
  */
 export const WEBHOOK_QUEUE = 'partner-webhooks';
@@ -163,22 +164,22 @@ export async function attemptDelivery(
   const row = claimed[0];
   if (!row) return { outcome: 'skipped', reason: 'not pending or being sent' };
   const sub = await d.db('webhook_subscriptions').where({ id: row.subscription_id }).first('url', 'enabled');
-  const cred = await signingCredential(d.db, d.vault, row.partner_id, now);
+  const cred = await webhookCredential(d.db, d.vault, row.partner_id, now);
   let result: AttemptResult;
   if (!sub || !cred) {
     result = {
       outcome: 'failed',
       status: null,
-      error: !sub ? 'subscription removed' : 'the partner has no valid key to sign with',
+      error: !sub
+        ? 'subscription removed'
+        : 'the partner has no valid key with a webhook secret (issue it a new key)',
     };
   } else {
     const body = JSON.stringify(row.payload);
-    const u = new URL(sub.url);
-    const headers = signRequest({
+    const headers = signWebhook({
       keyId: cred.keyId,
-      secret: cred.secret,
-      method: 'POST',
-      target: u.pathname + u.search,
+      webhookSecret: cred.webhookSecret,
+      url: sub.url,
       body,
       nowMs: now.getTime(),
       nonce: randomBytes(18).toString('base64url'),

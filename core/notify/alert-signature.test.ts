@@ -36,6 +36,7 @@ describe('alert webhook signature, receiver side', () => {
       keyId: 'pk_1',
       secret,
       method: 'POST',
+      host: 'partner.example',
       target: '/hooks',
       body,
       nowMs: now * 1000,

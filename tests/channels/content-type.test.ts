@@ -34,7 +34,14 @@ const order = (): Body => ({
 /** A signed request whose body is sent exactly as given, with the given content type (or none). */
 function signed(method: string, target: string, body: string | undefined, type: string | undefined) {
   const headers: Record<string, string> = {
-    ...signHeaders({ keyId: ota.cred.keyId, secret: ota.cred.secret, method, target, body }),
+    ...signHeaders({
+      keyId: ota.cred.keyId,
+      secret: ota.cred.secret,
+      method,
+      host: new URL(api.url).host,
+      target,
+      body,
+    }),
     ...(type === undefined ? {} : { 'content-type': type }),
   };
   return fetch(api.url + target, { method, headers, body });
@@ -46,6 +53,7 @@ function signedUntyped(target: string, body: string) {
     keyId: ota.cred.keyId,
     secret: ota.cred.secret,
     method: 'POST',
+    host: new URL(api.url).host,
     target,
     body,
   });

@@ -151,7 +151,7 @@ describe('partner API /partner/v1 with the signing client', () => {
       [
         'a bad signature',
         'signature_invalid',
-        (h: Record<string, string>) => ({ ...h, 'x-scenic-signature': `v1=${'A'.repeat(43)}` }),
+        (h: Record<string, string>) => ({ ...h, 'x-scenic-signature': `v2=${'A'.repeat(43)}` }),
         (b: string) => b,
       ],
       ['an old timestamp', 'timestamp_skew', null, (b: string) => b],
@@ -181,12 +181,20 @@ describe('partner API /partner/v1 with the signing client', () => {
       const body = JSON.stringify(orderBody(`CT-ATTACK-${code}`));
       const headers = mutate
         ? mutate(
-            signHeaders({ keyId: ctrip.cred.keyId, secret: ctrip.cred.secret, method: 'POST', target, body }),
+            signHeaders({
+              keyId: ctrip.cred.keyId,
+              secret: ctrip.cred.secret,
+              method: 'POST',
+              host: new URL(api.url).host,
+              target,
+              body,
+            }),
           )
         : signHeaders({
             keyId: ctrip.cred.keyId,
             secret: ctrip.cred.secret,
             method: 'POST',
+            host: new URL(api.url).host,
             target,
             body,
             nowMs: Date.now() - 301_000,
@@ -207,6 +215,7 @@ describe('partner API /partner/v1 with the signing client', () => {
         keyId: ctrip.cred.keyId,
         secret: ctrip.cred.secret,
         method: 'POST',
+        host: new URL(api.url).host,
         target,
         body,
       });

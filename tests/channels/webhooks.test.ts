@@ -29,7 +29,9 @@ class Receiver {
         this.requests++;
         if (this.alwaysFail || this.requests <= this.failFirst) return void res.writeHead(503).end('busy');
         const raw = Buffer.concat(chunks);
-        if (!verifyWebhook({ secret: this.secret, url: this.url, headers: req.headers, rawBody: raw })) {
+        if (
+          !verifyWebhook({ webhookSecret: this.secret, url: this.url, headers: req.headers, rawBody: raw })
+        ) {
           this.badSignatures++;
           return void res.writeHead(401).end();
         }
@@ -65,8 +67,8 @@ describe('partner webhooks through the BullMQ worker', () => {
     down.alwaysFail = true;
     fliggy = await partner(api, { id: 'fliggy', commissionBps: 800, webhook: { url: good.url } });
     klook = await partner(api, { id: 'klook', webhook: { url: down.url, events: ['order.issued'] } });
-    good.secret = fliggy.cred.secret;
-    down.secret = klook.cred.secret;
+    good.secret = fliggy.cred.webhookSecret;
+    down.secret = klook.cred.webhookSecret;
     workers = await startWorkers(api.platform, {
       outboxEveryMs: 50,
       sweepEveryMs: 3_600_000,
