@@ -6,7 +6,7 @@ import { invKeys } from '../../core/inventory/keys.js';
 
 const N = Number(process.env.RECOUNT_N ?? 1_000_000);
 /** The slowest Redis call allowed while the recount runs (see the assertion). */
-const SLOWEST_MS = Number(process.env.RECOUNT_SLOWEST_MS ?? 100);
+const SLOWEST_MS = Number(process.env.RECOUNT_SLOWEST_MS ?? 500);
 const AREA = 'big';
 const DATE = '2026-07-15';
 const SLOTS = ['0900', '1000', '1100', '1200'];
@@ -168,8 +168,8 @@ describe('recount at a million reservations (own Redis)', () => {
     const figure = { reservations: N, populatedMs, recountMs: took, sold, slowestRedisMs: slowest, latest };
     process.stdout.write(`${JSON.stringify(figure)}\n`);
     // Redis times a call from its start to its end, off-CPU time included: on this 2-core
-    // machine shared by a dozen busy processes a 1 ms step is sometimes parked for tens of
-    // ms. The bound is what no scheduling hiccup reaches and the old one-script recount
+    // machine shared by a dozen busy processes a 1 ms step (or a plain HGET) is parked for up
+    // to ~170 ms (measured at load average 20). The bound is what no scheduling hiccup reaches and the old one-script recount
     // passes many times over (8 s at 1.2 M holds); bench:orders reports the figure itself.
     expect(slowest).toBeLessThan(SLOWEST_MS);
   });

@@ -13,7 +13,7 @@
 local rcK, rciK = KEYS[1], KEYS[2]
 local running = redis.call('HGET', rcK, 'token')
 if running then return { 0, running } end
-redis.call('DEL', rcK, rciK)
+redis.call('UNLINK', rcK, rciK)
 redis.call('HSET', rcK, 'token', ARGV[1], 'phase', 'res', 'cursor', '0')
 redis.call('EXPIRE', rcK, tonumber(ARGV[2]))
 return { 1, ARGV[1] }

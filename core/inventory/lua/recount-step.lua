@@ -115,7 +115,8 @@ elseif phase == 'day' then
       updateLevel(dayK, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]))
     end
   end
-  redis.call('DEL', rcK, rciK)
+  -- UNLINK: the sums' ID hash has an entry per visitor; DEL would free them all in this call
+  redis.call('UNLINK', rcK, rciK)
   out[1] = 'done'
   return out
 end

@@ -1,0 +1,361 @@
+/**
+ * Order benchmark (issue 19), in one run: (a) a baseline — a bare node:http server doing
+ * the essential work of an order (bench/orders-baseline.ts) — and (b) the real API's
+ * `POST /v1/orders` (`scenic api`, a child process), one ticket per order, a distinct
+ * valid resident ID number per order, both driven alternately by the same closed-loop
+ * generator at each of `--connections` (default 8,32,64). Postgres and Redis are the
+ * benchmark's own (scripts/bench-services.sh: fsync=on, synchronous_commit=on); `--dev`
+ * uses DATABASE_URL/REDIS_URL (the dev settings: fsync=off) instead.
+ *
+ *   npm run bench:orders -- [--json] [--seconds 6] [--rounds 2] [--connections 8,32,64]
+ *        [--long 200000] [--dev] [--profile]
+ *
+ * `--long N`: after the comparison, the API alone at 32 connections until N orders are in
+ * the books; `lastTenthVsFirstTenth` compares its throughput over the last tenth of that
+ * run with the first. `slowestRedisMs` is Redis's own latency monitor (LATENCY LATEST)
+ * over the whole run. `inDb` is counted in Postgres afterwards and must equal every 2xx
+ * answered (warm-ups included). Last line with --json:
+ * {"baselineOrdersPerSec","apiOrdersPerSec","ratio","p50Ms","p99Ms","orders","inDb","oversold",
+ *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createDb } from '../core/db/knex.js';
+import { migrateLatest } from '../core/db/migrate.js';
+import { upsertArea, upsertChannels } from '../core/catalog/catalog.js';
+import { DEFAULT_CHANNELS } from '../core/catalog/definition.js';
+import { demoArea } from '../core/catalog/demo.js';
+import { residentIdCheckChar } from '../core/pii/id-number.js';
+import { invKeys } from '../core/inventory/keys.js';
+import type { DayPlan } from '../core/inventory/inventory.js';
+import { addDays, localParts } from '../core/time.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : def;
+};
+const num = (name: string, def: number) => {
+  const v = Number(opt(name, String(def)));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
+  return v;
+};
+const json = args.includes('--json');
+const dev = args.includes('--dev');
+const profile = args.includes('--profile');
+const seconds = num('seconds', 6);
+const rounds = Math.max(1, Math.round(num('rounds', 2)));
+const conns = opt('connections', '8,32,64').split(',').map(Number);
+const long = num('long', 0);
+const say = (s: string) => console.log(json ? `# ${s}` : s);
+
+function services(): { db: string; redis: string } {
+  if (dev) {
+    if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
+      console.error('bench:orders --dev needs DATABASE_URL and REDIS_URL: `source /var/tmp/scenic/env`.');
+      process.exit(2);
+    }
+    return { db: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
+  }
+  const up = spawnSync('bash', ['scripts/bench-services.sh', 'up'], { cwd: ROOT, encoding: 'utf8' });
+  if (up.status !== 0) throw new Error(`scripts/bench-services.sh up failed: ${up.stderr}`);
+  const env = Object.fromEntries([...up.stdout.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  return { db: env.BENCH_DATABASE_URL!, redis: env.BENCH_REDIS_URL! };
+}
+
+const svc = services();
+const DATE = addDays(localParts(new Date(), 'Asia/Shanghai').date, 30);
+const schema = `bench_${randomBytes(4).toString('hex')}`;
+const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+const env = {
+  ...process.env,
+  DATABASE_URL: svc.db,
+  REDIS_URL: svc.redis,
+  DATABASE_SCHEMA: schema,
+  REDIS_PREFIX: prefix,
+  SCENIC_PII_KEY: randomBytes(32).toString('base64'),
+  SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),
+  SCENIC_RATE_WRITES_PER_MINUTE: '1000000',
+  SCENIC_RATE_READS_PER_MINUTE: '1000000',
+  SCENIC_ANON_HELD_UNITS: '1000000',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+};
+
+let person = 0;
+/** A distinct valid resident ID number per order: 1,000 sequence numbers per birth date. */
+function nextId(): string {
+  const n = person++;
+  const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(n / 1000) * 86_400_000);
+  const first17 = `330106${birth.toISOString().slice(0, 10).replaceAll('-', '')}${String(n % 1000).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+}
+const orderBody = () =>
+  JSON.stringify({
+    areaId: 'bench-orders',
+    date: DATE,
+    slotId: '0900',
+    items: [{ productId: 'adult', visitors: [{ name: '张三', idNumber: nextId() }] }],
+  });
+
+function post(agent: Agent, port: number, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'idempotency-key': randomUUID(),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Samples {
+  lat: number[];
+  /** completion times (ms since the start of measuring), for throughput over time */
+  at: number[];
+  seconds: number;
+  ok: number;
+  statuses: Record<number, number>;
+  errors: number;
+}
+
+let okTotal = 0;
+/** Closed loop: `c` requests in flight for `secs` s (or until `orders` 2xx), after `warmMs` unmeasured. */
+async function closedLoop(
+  port: number,
+  path: string,
+  c: number,
+  secs: number,
+  warmMs: number,
+  orders = Infinity,
+) {
+  const agent = new Agent({ keepAlive: true, maxSockets: c });
+  const s: Samples = { lat: [], at: [], seconds: 0, ok: 0, statuses: {}, errors: 0 };
+  const warmEnd = Date.now() + warmMs;
+  const end = warmEnd + secs * 1000;
+  let t0 = 0;
+  const worker = async () => {
+    while (Date.now() < end && s.ok < orders) {
+      const measuring = Date.now() >= warmEnd;
+      if (measuring && !t0) t0 = Date.now();
+      const t = performance.now();
+      try {
+        const status = await post(agent, port, path, orderBody());
+        if (status >= 200 && status < 300) okTotal++;
+        if (measuring) {
+          s.lat.push(performance.now() - t);
+          s.at.push(Date.now() - t0);
+          s.statuses[status] = (s.statuses[status] ?? 0) + 1;
+          if (status >= 200 && status < 300) s.ok++;
+          else s.errors++;
+        }
+      } catch {
+        if (measuring) s.errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: c }, worker));
+  agent.destroy();
+  s.seconds = (Date.now() - t0) / 1000;
+  return s;
+}
+
+const pct = (sorted: Float64Array, q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
+function summarize(parts: Samples[]) {
+  const sorted = Float64Array.from(parts.flatMap((p) => p.lat)).sort();
+  const secs = parts.reduce((t, p) => t + p.seconds, 0);
+  return {
+    perSec: Math.round(parts.reduce((n, p) => n + p.ok, 0) / secs),
+    p50: pct(sorted, 0.5),
+    p99: pct(sorted, 0.99),
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    statuses: parts.map((p) => p.statuses),
+  };
+}
+
+async function startChild(argv: string[], extra: Record<string, string>, readPort: boolean) {
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env: { ...env, ...extra },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (readPort) {
+    const rl = createInterface({ input: child.stdout });
+    const port = await new Promise<number>((resolve, reject) => {
+      rl.once('line', (l) => resolve(Number(l)));
+      child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
+    });
+    return { child, port };
+  }
+  child.stdout.resume();
+  const port = Number(extra.PORT);
+  for (const deadline = Date.now() + 30_000; ;) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error('api did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, port };
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function main() {
+  const db = createDb({ url: svc.db, schema, poolMax: 4 });
+  const redis = new Redis(svc.redis);
+  const children: ChildProcess[] = [];
+  try {
+    await migrateLatest(db, schema);
+    await upsertChannels(db, DEFAULT_CHANNELS);
+    const big = 10_000_000;
+    const area = demoArea({
+      id: 'bench-orders',
+      dailyCapacity: big,
+      instantCapacity: big,
+      slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: big }],
+      quotas: [],
+    });
+    await upsertArea(db, area);
+    const plan: DayPlan = {
+      capacity: big,
+      thresholds: { yellow: 70, orange: 85, red: 100 },
+      idLimit: 5,
+      hysteresisPercent: 2,
+      slots: { '0900': big },
+      quotas: {},
+    };
+    const pg = (
+      await db.raw<{ rows: { s: string }[] }>(
+        `select current_setting('fsync') || '/' || current_setting('synchronous_commit') as s`,
+      )
+    ).rows[0]!.s;
+    say(
+      `machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; postgres fsync/synchronous_commit ${pg}; ${seconds} s per side and connection count`,
+    );
+    await redis.config('SET', 'latency-monitor-threshold', '1');
+    await redis.latency('RESET');
+
+    const base = await startChild(
+      ['--import', 'tsx', 'bench/orders-baseline.ts'],
+      { BENCH_PLAN: JSON.stringify(plan) },
+      true,
+    );
+    children.push(base.child);
+    const port = await freePort();
+    const api = await startChild(
+      [...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'],
+      { PORT: String(port) },
+      false,
+    );
+    children.push(api.child);
+
+    const by: Record<number, { base: ReturnType<typeof summarize>; api: ReturnType<typeof summarize> }> = {};
+    for (const c of conns) {
+      const b: Samples[] = [];
+      const a: Samples[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const warm = r === 0 ? 1000 : 300;
+        b.push(await closedLoop(base.port, '/orders', c, seconds / rounds, warm));
+        a.push(await closedLoop(port, '/v1/orders', c, seconds / rounds, warm));
+      }
+      by[c] = { base: summarize(b), api: summarize(a) };
+      const { base: sb, api: sa } = by[c];
+      say(
+        `${String(c).padStart(2)} connections: baseline ${sb.perSec}/s p50 ${sb.p50.toFixed(1)} p99 ${sb.p99.toFixed(1)} ms | api ${sa.perSec}/s p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms, ratio ${(sa.perSec / sb.perSec).toFixed(2)}, ${JSON.stringify(sa.statuses)}`,
+      );
+    }
+    base.child.kill('SIGTERM');
+
+    let lastTenthVsFirstTenth: number | null = null;
+    if (long > 0) {
+      const need = Math.max(0, long - Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n));
+      say(`long run: the API at 32 connections until ${long} orders are in the books (${need} to go)`);
+      const s = await closedLoop(port, '/v1/orders', 32, 3600, 300, need);
+      const span = s.at.length ? s.at[s.at.length - 1]! : 0;
+      const tenth = span / 10;
+      const first = s.at.filter((t) => t <= tenth).length;
+      const last = s.at.filter((t) => t > span - tenth).length;
+      lastTenthVsFirstTenth = first ? Math.round((last / first) * 100) / 100 : null;
+      say(
+        `long run: ${s.ok} orders in ${s.seconds.toFixed(0)} s, first tenth ${first}, last tenth ${last}; ${s.errors} errors`,
+      );
+      by[-1] = { base: summarize([]), api: summarize([s]) };
+    }
+
+    const latest = (await redis.latency('LATEST')) as [string, number, number, number][];
+    const slowestRedisMs = Math.max(0, ...latest.map((e) => e[3]));
+    const inDb = Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n);
+    const used = Number((await redis.hget(`${prefix}${invKeys('bench-orders', DATE).day}`, 'used')) ?? 0);
+    const at32 = by[32] ?? by[conns[0]!]!;
+    const errors = Object.values(by).reduce((n, x) => n + x.api.errors + x.base.errors, 0);
+    const figures = {
+      baselineOrdersPerSec: at32.base.perSec,
+      apiOrdersPerSec: at32.api.perSec,
+      ratio: Math.round((at32.api.perSec / at32.base.perSec) * 100) / 100,
+      p50Ms: Math.round(at32.api.p50 * 10) / 10,
+      p99Ms: Math.round(at32.api.p99 * 10) / 10,
+      orders: okTotal,
+      inDb,
+      // more units held than the slot has, or than the books say were sold
+      oversold: Math.max(0, used - big, used - inDb),
+      errors,
+      slowestRedisMs,
+      lastTenthVsFirstTenth,
+      byConnections: Object.fromEntries(
+        conns.map((c) => [
+          c,
+          {
+            baseline: by[c]!.base.perSec,
+            api: by[c]!.api.perSec,
+            p50Ms: Math.round(by[c]!.api.p50 * 10) / 10,
+            p99Ms: Math.round(by[c]!.api.p99 * 10) / 10,
+          },
+        ]),
+      ),
+      redisLatency: latest,
+      postgres: pg,
+    };
+    if (inDb !== okTotal) say(`MISMATCH: ${okTotal} 2xx answered, ${inDb} orders in Postgres`);
+    console.log(json ? JSON.stringify(figures) : figures);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
+    await db.destroy();
+    const keys = await redis.keys(`${prefix}*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    redis.disconnect();
+  }
+}
+
+await main();
