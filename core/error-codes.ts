@@ -11,6 +11,7 @@ import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
+import { ZONE_ERRORS } from './zones/errors.js';
 import type { ErrorCode, ErrorKind, ErrorTable } from './errors.js';
 
 /**
@@ -33,6 +34,7 @@ export const ERROR_TABLES = {
   presale: PRESALE_ERRORS,
   pricing: PRICING_ERRORS,
   screen: SCREEN_ERRORS,
+  zones: ZONE_ERRORS,
 } as const satisfies Record<string, ErrorTable>;
 
 /** Every declared code and its kind(s). */
@@ -51,6 +53,7 @@ export const ERROR_CODES = {
   ...PRESALE_ERRORS,
   ...PRICING_ERRORS,
   ...SCREEN_ERRORS,
+  ...ZONE_ERRORS,
 } as const;
 
 export type ErrorRegistry = typeof ERROR_CODES;

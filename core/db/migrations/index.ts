@@ -18,6 +18,9 @@ import * as m0020 from './0020-per-area-ids.js';
 import * as m0021 from './0021-area-declarations.js';
 import * as m0028 from './0028-waitlist-public-ids.js';
 import * as m0030 from './0030-idempotency-no-tokens.js';
+import * as m0046 from './0046-zones.js';
+import * as m0047 from './0047-zone-counters.js';
+import * as m0048 from './0048-zone-messages.js';
 
 export interface Migration {
   readonly name: string;
@@ -46,4 +49,7 @@ export const migrations: readonly Migration[] = [
   m0021,
   m0028,
   m0030,
+  m0046,
+  m0047,
+  m0048,
 ];
