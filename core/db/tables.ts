@@ -547,7 +547,6 @@ export interface StaffSessionRow {
   user_agent: string | null;
 }
 
-
 // ── zones inside a park (0046–0048, issue 21) ──
 export interface ZoneRow {
   area_id: string;
