@@ -12,6 +12,7 @@ import { accountsFeature } from './accounts-admin.js';
 import { customerServiceFeature } from './customer-service.js';
 import { staffAuthRouter } from './staff-auth.js';
 import { screenFeature } from './screen.js';
+import { deviceFeature } from './device-router.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -51,4 +52,5 @@ export const features: Feature[] = [
   accountsFeature,
   customerServiceFeature,
   screenFeature,
+  deviceFeature,
 ];

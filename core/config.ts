@@ -51,6 +51,14 @@ const Env = z.object({
    * A refund the provider refuses is sent again with backoff this many times, then alerted as failed.
    */
   SCENIC_REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Zone diversion (core/zones/, issue 21): the worker evaluates every area's zones this
+   * often; messages to LED screens and loudspeakers are signed with SCENIC_SIGNAGE_SECRET
+   * (`X-Scenic-Signage-Signature`, core/zones/README.md) when it is set, and sent unsigned
+   * otherwise (a controller that cannot check one). No default secret.
+   */
+  SCENIC_ZONES_EVERY_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  SCENIC_SIGNAGE_SECRET: z.string().min(16).optional(),
   /** SMS adapter: POST {to, text} JSON to this URL; unset = nothing is delivered, the message is logged (number masked). */
   SCENIC_SMS_WEBHOOK_URL: z.string().url().optional(),
   /**

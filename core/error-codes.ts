@@ -12,6 +12,7 @@ import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
+import { ZONE_ERRORS } from './zones/errors.js';
 import type { ErrorCode, ErrorKind, ErrorTable } from './errors.js';
 
 /**
@@ -35,6 +36,7 @@ export const ERROR_TABLES = {
   pricing: PRICING_ERRORS,
   screen: SCREEN_ERRORS,
   tickets: TICKET_KEY_ERRORS,
+  zones: ZONE_ERRORS,
 } as const satisfies Record<string, ErrorTable>;
 
 /** Every declared code and its kind(s). */
@@ -54,6 +56,7 @@ export const ERROR_CODES = {
   ...PRICING_ERRORS,
   ...SCREEN_ERRORS,
   ...TICKET_KEY_ERRORS,
+  ...ZONE_ERRORS,
 } as const;
 
 export type ErrorRegistry = typeof ERROR_CODES;

@@ -13,6 +13,7 @@ import { observeWorkers, startWorkerTelemetry } from './observability.js';
 import { startWebhooks, type WebhookOptions } from './webhooks.js';
 import { paymentsProcessor, schedulePayments, type PaymentJobOptions } from './payments.js';
 import { reconciliationProcessor, scheduleReconciliation } from './reconciliation.js';
+import { startZoneWatch, type ZoneWatchOptions } from './zones.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -31,6 +32,8 @@ export async function startWorkers(
     /** how often the payment poller and the refund pass run (tests run them faster) */
     paymentsEveryMs?: { pollMs?: number; refundsMs?: number };
     paymentJobs?: PaymentJobOptions;
+    /** the zone diversion loop (workers/zones.ts) */
+    zones?: ZoneWatchOptions;
   } = {},
 ): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
@@ -91,6 +94,7 @@ export async function startWorkers(
   const reconciliation = await scheduleReconciliation(p);
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
+  const zones = startZoneWatch(p, opts.zones);
   await maintenance.upsertJobScheduler(
     'housekeeping',
     { every: 3_600_000 },
@@ -122,6 +126,7 @@ export async function startWorkers(
       await payments.close();
       await reconciliation.close();
       await unobserve?.();
+      await zones.close();
       await loop;
       await webhooks.close();
     },

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import { parseInput } from '../validation.js';
 import type { AreaDeclarationRow, AreaRow, ChannelQuotaRow, TimeSlotRow } from '../db/tables.js';
+import { writeZones } from '../zones/store.js';
 import {
   DeclaredFields,
   declaredPaths,
@@ -79,6 +80,8 @@ export async function declareArea(db: Knex, input: DeclareInput, clock: Clock): 
       }
       const cur = await checkClaim(trx, input);
       const { areaColumns, planChanged, unknownChannels } = await writeDeclared(trx, area, f);
+      // zones are not the inventory's: they change no plan version
+      if (f.zones) await writeZones(trx, areaId, f.zones, f.diversion);
       let planVersion = area.plan_version;
       if (planChanged) {
         const [v] = await trx('areas')

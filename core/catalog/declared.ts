@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DiversionDeclaration, ZoneDeclaration } from '../zones/model.js';
 
 /**
  * What a Kubernetes resource (a ScenicArea) declares about an area, in the catalog's
@@ -38,8 +39,27 @@ export const DeclaredFields = z
       .array(z.object({ id: slug, quota: z.number().int().min(0).max(10_000_000).nullable() }))
       .max(32)
       .optional(),
+    /** zones inside the park (issue 21); left out: the area keeps the zones it has */
+    zones: z.array(ZoneDeclaration).max(64).optional(),
+    /** how visitors are diverted between the zones */
+    diversion: DiversionDeclaration.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    const ids = (f.zones ?? []).map((z) => z.id);
+    const known = new Set(ids);
+    if (known.size !== ids.length)
+      ctx.addIssue({ code: 'custom', path: ['zones'], message: 'zone ids must be unique' });
+    (f.diversion?.pairs ?? []).forEach((p, i) => {
+      for (const end of ['from', 'to'] as const)
+        if (!known.has(p[end]))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['diversion', 'pairs', i, end],
+            message: `no zone "${p[end]}" is declared`,
+          });
+    });
+  });
 export type DeclaredFields = z.output<typeof DeclaredFields>;
 
 /** The resource that declares an area. */
@@ -55,7 +75,14 @@ export interface DeclaringResource {
 
 /** A field of the area's definition (`PUT /v1/admin/areas/:id`) that a resource declares. */
 export type DeclaredPath =
-  'timezone' | 'dailyCapacity' | 'instantCapacity' | 'thresholds' | 'slots' | `quotas.${string}`;
+  | 'timezone'
+  | 'dailyCapacity'
+  | 'instantCapacity'
+  | 'thresholds'
+  | 'slots'
+  | `quotas.${string}`
+  | 'zones'
+  | 'diversion';
 
 /** The definition's fields these declared fields own, in a stable order. */
 export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
@@ -64,6 +91,8 @@ export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
   out.push('thresholds');
   if (f.slots) out.push('slots');
   for (const c of f.channels ?? []) out.push(`quotas.${c.id}`);
+  if (f.zones) out.push('zones');
+  if (f.diversion) out.push('diversion');
   return out;
 }
 

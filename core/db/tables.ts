@@ -7,6 +7,7 @@ import type { WebhookEvent } from '../channels/webhooks.js';
 import type { DeclaredFields } from '../catalog/declared.js';
 import type { Eligibility } from '../catalog/eligibility.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
+import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
 /**
  * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
@@ -562,6 +563,70 @@ export interface StaffSessionRow {
   user_agent: string | null;
 }
 
+// ── zones inside a park (0046–0048, issue 21) ──
+export interface ZoneRow {
+  area_id: string;
+  id: string;
+  name_zh: string;
+  name_en: string;
+  capacity: number;
+  entrances: string[];
+  counters: string[];
+  position: number;
+}
+export interface ZoneSettingsRow {
+  area_id: string;
+  diversions: DiversionDeclaration['pairs'];
+  signage: DiversionDeclaration['signage'];
+  divert_at: DiversionDeclaration['divertAt'];
+  hysteresis_pct: number;
+  min_hold_seconds: number;
+}
+export interface ZoneStateRow {
+  area_id: string;
+  zone_id: string;
+  diverting: boolean;
+  target_zone_id: string | null;
+  since: Date | null;
+  evaluated_at: Date;
+}
+export interface CounterDeviceRow {
+  id: string;
+  area_id: string;
+  secret_enc: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_seen_at: Date | null;
+}
+export interface CounterCountRow {
+  count_id: string;
+  counter_id: string;
+  area_id: string;
+  local_date: string;
+  counted_at: Date;
+  received_at: Date;
+  entries: number;
+  exits: number;
+}
+export interface ZoneMessageRow {
+  id: number;
+  area_id: string;
+  zone_id: string;
+  target_zone_id: string | null;
+  action: 'show' | 'clear';
+  endpoint: string;
+  kind: SignageKind;
+  text_zh: string;
+  text_en: string;
+  in_zone: number;
+  capacity: number;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -624,5 +689,11 @@ declare module 'knex/types/tables.js' {
     reconciliation_decisions: Table<ReconciliationDecisionRow>;
     staff_accounts: Table<StaffAccountRow>;
     staff_sessions: Table<StaffSessionRow>;
+    zones: Table<ZoneRow>;
+    zone_settings: Table<ZoneSettingsRow, 'diversions' | 'signage'>;
+    zone_states: Table<ZoneStateRow>;
+    counter_devices: Table<CounterDeviceRow>;
+    counter_counts: Table<CounterCountRow>;
+    zone_messages: Table<ZoneMessageRow>;
   }
 }

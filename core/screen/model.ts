@@ -87,6 +87,6 @@ export interface ScreenSnapshot {
    * (api/alert-relay.ts), so the platform holds no open-alert source yet: always empty.
    */
   alerts: ScreenAlert[];
-  /** Zone heat. Areas declare no zones yet; the list fills when zones are modelled. */
+  /** Zone heat: each declared zone's occupancy and level (core/zones/), in declared order. */
   zones: ZoneHeat[];
 }

@@ -7,6 +7,7 @@ import { localParts } from '../time.js';
 import type { DayLevel, ScreenSnapshot, Thresholds } from './model.js';
 import { flowSeries, levelOf, minuteOf, percentOf } from './rules.js';
 import { entranceTotals, loadScreenArea, salesByChannel } from './store.js';
+import { readZones } from '../zones/evaluate.js';
 
 /** The minutes of entrance flow a screen shows. */
 export const FLOW_MINUTES = 30;
@@ -27,12 +28,13 @@ export async function readScreen(d: ScreenDeps, areaId: string): Promise<ScreenS
   const now = d.clock.now();
   const date = localParts(now, area.timezone).date;
   const from = new Date(minuteOf(now).getTime() - (FLOW_MINUTES - 1) * 60_000);
-  const [presence, points, totals, sales, inv] = await Promise.all([
+  const [presence, points, totals, sales, inv, zones] = await Promise.all([
     presenceOf(d.db, area.id, date, area.instant_capacity),
     entranceFlow(d.db, area.id, from, new Date(minuteOf(now).getTime() + 60_000)),
     entranceTotals(d.db, area, now),
     salesByChannel(d.db, area.id, date),
     d.inventory.snapshot(area.id, date),
+    readZones(d.db, area, now),
   ]);
   const entrances = flowSeries(points, totals, now, FLOW_MINUTES);
   return {
@@ -51,9 +53,7 @@ export async function readScreen(d: ScreenDeps, areaId: string): Promise<ScreenS
     day: dayLevel(date, inv, area.thresholds),
     sales,
     alerts: [],
-    // Zones inside a park arrive with the zone work of issue 21; until an area declares
-    // zones there is no zone to heat.
-    zones: [],
+    zones: zones.map((z) => ({ zoneId: z.zoneId, inZone: z.inZone, capacity: z.capacity, level: z.level })),
   };
 }
 

@@ -52,6 +52,25 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
     ],
     hooks: [{ name: 'ops', url: 'https://hooks.example/scenic', levels: ['orange', 'red'] }],
     entrances: [{ name: 'north', nodeSelector: { 'scenic.dev/entrance': 'north' }, lanes: 4 }],
+    zones: [
+      {
+        name: 'lake',
+        title: { zh: '湖区', en: 'Lake' },
+        capacity: 800,
+        entrances: ['north-gate'],
+        counters: ['cam-lake-1'],
+      },
+      { name: 'hill', title: { zh: '山区', en: 'Hill' }, capacity: 600, entrances: [], counters: [] },
+    ],
+    diversion: {
+      pairs: [
+        { from: 'lake', to: 'hill', message: { zh: '{from}人多，先去{to}', en: '{from} is busy, try {to}' } },
+      ],
+      signage: [{ name: 'lake-led', kind: 'led', url: 'https://signage.example.org/led/lake' }],
+      divertAt: 'orange',
+      hysteresisPct: 10,
+      minHoldSeconds: 300,
+    },
     dataPlane: {
       redisSecret: { name: 'scenic-redis', key: 'url' },
       postgresSecret: { name: 'scenic-postgres', key: 'url' },

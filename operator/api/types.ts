@@ -87,6 +87,22 @@ export interface ScenicAreaSpec {
   channels?: ChannelSpec[];
   hooks?: { name: string; url: string; levels?: CapacityLevel[] }[];
   entrances?: { name: string; nodeSelector: Record<string, string>; lanes?: number }[];
+  /** zones inside the park (issue 21): scan points (catalog entrances) and people counters feed each */
+  zones?: {
+    name: string;
+    title: { zh: string; en: string };
+    capacity: number;
+    entrances?: string[];
+    counters?: string[];
+  }[];
+  /** diversion between zones: pairs, LED/broadcast endpoints, flap control */
+  diversion?: {
+    pairs?: { from: string; to: string; message?: { zh: string; en: string } }[];
+    signage?: { name: string; kind: 'led' | 'broadcast'; url: string }[];
+    divertAt?: 'yellow' | 'orange' | 'red';
+    hysteresisPct?: number;
+    minHoldSeconds?: number;
+  };
   dataPlane: {
     redisSecret: SecretKeyRef;
     postgresSecret: SecretKeyRef;

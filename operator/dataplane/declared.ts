@@ -3,7 +3,7 @@ import type { ResolvedArea } from '../api/defaults.js';
 
 /**
  * What a ScenicArea declares, in the catalog's terms (ADR 0010): capacity, time slots,
- * thresholds and each declared channel's quota. Optional parts the spec leaves out
+ * thresholds, each declared channel's quota, zones and their diversion (issue 21). Optional parts the spec leaves out
  * (instantaneous capacity, time slots, channels) are not declared: the catalog keeps its
  * own. Pure.
  */
@@ -25,5 +25,27 @@ export function declaredFieldsOf(a: ResolvedArea): DeclaredFields {
         }
       : {}),
     ...(s.channels ? { channels: s.channels.map((c) => ({ id: c.name, quota: c.quota ?? null })) } : {}),
+    ...(s.zones
+      ? {
+          zones: s.zones.map((z) => ({
+            id: z.name,
+            name: { zh: z.title.zh, en: z.title.en },
+            capacity: z.capacity,
+            entrances: z.entrances ?? [],
+            counters: z.counters ?? [],
+          })),
+        }
+      : {}),
+    ...(s.diversion
+      ? {
+          diversion: {
+            pairs: s.diversion.pairs ?? [],
+            signage: s.diversion.signage ?? [],
+            divertAt: s.diversion.divertAt ?? 'orange',
+            hysteresisPct: s.diversion.hysteresisPct ?? 10,
+            minHoldSeconds: s.diversion.minHoldSeconds ?? 300,
+          },
+        }
+      : {}),
   };
 }

@@ -22,6 +22,9 @@ import * as m0033 from './0033-abnormal-refunds.js';
 import * as m0038 from './0038-key-lifecycle.js';
 import * as m0041 from './0041-product-eligibility.js';
 import * as m0043 from './0043-hot-path-indexes.js';
+import * as m0046 from './0046-zones.js';
+import * as m0047 from './0047-zone-counters.js';
+import * as m0048 from './0048-zone-messages.js';
 
 export interface Migration {
   readonly name: string;
@@ -54,4 +57,7 @@ export const migrations: readonly Migration[] = [
   m0038,
   m0041,
   m0043,
+  m0046,
+  m0047,
+  m0048,
 ];
