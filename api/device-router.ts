@@ -30,7 +30,7 @@ export function deviceRouter(p: Pick<Platform, 'db' | 'redis' | 'vault' | 'clock
         p.db,
         p.redis,
         p.vault,
-        { method: req.method, path, query, headers: req.headers, body },
+        { method: req.method, host: req.headers.host ?? '', path, query, headers: req.headers, body },
         p.clock,
       );
       requireJsonBody(req.method, req.headers['content-type'], body);

@@ -51,6 +51,8 @@ export async function revokeCounter(db: Knex, id: string, clock: Clock): Promise
 
 export interface SignedDeviceRequest {
   method: string;
+  /** the Host header the request arrived with: signed, so a report cannot be replayed to another host */
+  host: string;
   path: string;
   query: string;
   headers: Record<string, string | string[] | undefined>;

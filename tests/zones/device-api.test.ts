@@ -50,6 +50,7 @@ describe('people-counter device API', () => {
       keyId: o.keyId ?? 'cam-lake-1',
       secret: o.key ?? secret,
       method: 'POST',
+      host: new URL(api.url).host,
       target: PATH,
       body,
       nowMs: Date.now(),
