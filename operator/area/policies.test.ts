@@ -7,6 +7,7 @@ import {
   areaPolicies,
   firstViolation,
   hooksAreAllowed,
+  signageIsAllowed,
   imageIsAllowed,
   redisPrefixIsOwn,
   timezoneIsKnown,
@@ -115,6 +116,15 @@ describe('area policies', () => {
     expect(hookAllowed(url, tenancy)).toBe(ok);
     expect(hooksAreAllowed(input(mk({ hooks: [{ name: 'h', url }] })))?.reason).toBe(
       ok ? undefined : 'HookNotAllowed',
+    );
+  });
+
+  it('signage for diversion messages meets the same allow-list as hooks', () => {
+    const withSignage = (url: string) =>
+      input(mk({ diversion: { signage: [{ name: 'led-1', kind: 'led', url }] } }));
+    expect(signageIsAllowed(withSignage('http://relay.scenic.svc:8080/led'))).toBeUndefined();
+    expect(signageIsAllowed(withSignage('http://169.254.169.254/latest/meta-data'))?.reason).toBe(
+      'SignageNotAllowed',
     );
   });
 

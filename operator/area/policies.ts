@@ -106,12 +106,27 @@ export const hooksAreAllowed: Policy<AreaInput> = ({ area, tenancy }) => {
     : undefined;
 };
 
+/**
+ * The zone worker posts diversion messages to the signage a spec declares: the same allow-list as
+ * hooks, or a tenant could make the platform post to any address it can reach (issue 21, 17.13).
+ */
+export const signageIsAllowed: Policy<AreaInput> = ({ area, tenancy }) => {
+  const bad = (area.spec.diversion?.signage ?? []).filter((s) => !hookAllowed(s.url, tenancy));
+  return bad.length
+    ? {
+        reason: 'SignageNotAllowed',
+        message: `signage ${bad.map((s) => s.name).join(', ')}: the URL must be https or a listed http origin (operator setting SCENIC_HOOK_ALLOWLIST)`,
+      }
+    : undefined;
+};
+
 export const areaPolicies: readonly Policy<AreaInput>[] = [
   timezoneIsKnown,
   areaIdIsUnique,
   redisPrefixIsOwn,
   imageIsAllowed,
   hooksAreAllowed,
+  signageIsAllowed,
 ];
 
 export interface WindowInput {
