@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
 import { signHeaders } from '../../clients/partner-client.js';
@@ -157,7 +158,9 @@ async function forward(
 /** Runs a command, collecting its output. */
 function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { env: { ...process.env, NO_COLOR: '1' } });
+    // schemathesis keeps a cache of its findings in its working directory: not in the repository
+    const cwd = mkdtempSync(join(tmpdir(), 'scenic-fuzz-'));
+    const p = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
     // as it goes, for a human watching a long run
     const log = createWriteStream(`${process.env.SCENIC_STATE ?? '/var/tmp/scenic'}/fuzz.log`);
     let output = '';
