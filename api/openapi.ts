@@ -7,6 +7,7 @@ import { visitorPaths } from './openapi-visitor.js';
 import { accountPaths } from './openapi-accounts.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
+import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-device.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -45,6 +46,7 @@ function components(): Record<string, unknown> {
     securitySchemes: {
       ...partnerSecuritySchemes,
       ...screenSecuritySchemes,
+      ...deviceSecuritySchemes,
       bearer: {
         type: 'http',
         scheme: 'bearer',
@@ -110,6 +112,7 @@ function components(): Record<string, unknown> {
       Problem: problemSchema,
       ...Object.fromEntries(Object.entries(VIEW_SCHEMAS).map(([name, s]) => [name, schema(s, 'output')])),
       ...screenSchemas(),
+      ...deviceSchemas(),
     },
   };
 }
@@ -138,6 +141,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...partnerPaths(),
       ...moneyPaths(),
       ...screenPaths(),
+      ...devicePaths(),
     },
   };
 }

@@ -152,7 +152,12 @@ export class GateAgent {
       if (d.admit) this.state.reserve(t.facts.ticketId, t.facts.units);
       return { t, d, scanId: randomUUID(), mode: 'offline' };
     });
-    if (this.online && this.o.precheck) await this.askCentre(decided, now, media);
+    // Online, the centre is asked about every admission when prechecks are on, and always about
+    // a ticket today's manifest does not list yet (bought a moment ago): its word admits it (17.12).
+    if (this.online) {
+      const ask = this.o.precheck ? decided : decided.filter((x) => x.t.unlisted);
+      if (ask.length) await this.askCentre(ask, now, media);
+    }
     // A token no current manifest lists admits only on the centre's word (17.12).
     for (const x of decided)
       if (x.d.admit && x.t.unlisted && x.mode !== 'online') {

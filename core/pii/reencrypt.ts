@@ -13,6 +13,7 @@ export const SEALED_COLUMNS = [
   { table: 'staff_accounts', key: 'id', columns: ['totp_secret_enc', 'totp_pending_enc'] },
   { table: 'partner_credentials', key: 'key_id', columns: ['secret_enc', 'webhook_secret_enc'] },
   { table: 'signing_keys', key: 'kid', columns: ['private_key_enc'] },
+  { table: 'counter_devices', key: 'id', columns: ['secret_enc'] },
 ] as const;
 
 export type SealedTable = (typeof SEALED_COLUMNS)[number]['table'];

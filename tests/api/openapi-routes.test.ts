@@ -25,6 +25,9 @@ const NOT_API_ROUTES = new Set([
   'GET /screen/',
   'GET /screen.html', // → /screen
   'GET /index.html', // → /
+  'GET /admin', // the console's page (its data is under /v1/admin and /v1/cs)
+  'GET /admin/',
+  'GET /console.html', // → /admin
   'GET /sw.js', // the pages' service worker
 ]);
 const NOT_API_MOUNTS = new Set([

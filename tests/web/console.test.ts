@@ -322,7 +322,7 @@ describe('16 the console at /admin', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    const csv = readFileSync((await download.path())!, 'utf8')
+    const csv = readFileSync(await download.path(), 'utf8')
       .trim()
       .split(/\r?\n/);
     expect(csv[0]).toBe('date,channel,amount_yuan');
