@@ -84,7 +84,14 @@ describe('17.2 the lane API answers lane devices only', () => {
     await expect
       .poll(async () => (await call(agent.port, 'GET', '/health', lane)).json.ready, { timeout: 30_000 })
       .toBe(true);
+    const listed = Number((await call(agent.port, 'GET', '/health', lane)).json.manifestTickets);
     const [t] = await issueOrder(pg.db, fx);
+    // the ticket in the gate's manifest first: this test is about lane tokens, not fresh tickets (17.12)
+    await expect
+      .poll(async () => Number((await call(agent.port, 'GET', '/health', lane)).json.manifestTickets), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(listed);
     const before = (await call(agent.port, 'GET', '/health', lane)).json.inPark;
     const anonymous = [
       await call(agent.port, 'POST', '/scan', {}, { direction: 'out' }),

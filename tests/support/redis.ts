@@ -60,16 +60,27 @@ export function usePrivateRedis(): { redis: Redis; url: string } {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     child = spawn('nice', ['-n', '-10', 'redis-server', ...args], { stdio: 'ignore' });
     ctx.url = `redis://127.0.0.1:${port}`;
-    ctx.redis = new Redis(ctx.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+    // Wait for the server with throw-away probes: a client whose first connect failed keeps
+    // reconnecting by itself, and a second connect() on it throws "already connecting".
     for (let i = 0; ; i++) {
+      const probe = new Redis(ctx.url, {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      probe.on('error', () => undefined);
       try {
-        await ctx.redis.connect();
+        await probe.connect();
+        probe.disconnect();
         break;
       } catch (e) {
+        probe.disconnect();
         if (i > 50) throw e;
         await new Promise((res) => setTimeout(res, 100));
       }
     }
+    ctx.redis = new Redis(ctx.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+    await ctx.redis.connect();
   });
   afterAll(() => {
     ctx.redis?.disconnect();
