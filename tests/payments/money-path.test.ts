@@ -182,7 +182,8 @@ describe.each<ProviderName>(['wechat', 'alipay'])('money path through %s (fake p
     await expect
       .poll(async () => (await refundsOf(late.id)).map((r) => [r.reason_code, r.status]), { timeout: 10_000 })
       .toEqual([['stock_unavailable', 'succeeded']]);
-    expect((await api.payment(late.id)).status).toBe('refunded');
+    // the payment's own status follows the refund's in a write of its own: wait for it as well
+    await expect.poll(async () => (await api.payment(late.id)).status, { timeout: 10_000 }).toBe('refunded');
     const seats = await api.platform.db('orders').where({ area_id: area, slot_id: '1000', status: 'held' });
     expect(seats.map((o) => o.id)).toEqual([other.id]); // the seat is still only the other buyer's
     await free(other.id);
