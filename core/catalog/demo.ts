@@ -1,12 +1,17 @@
+import type { z } from 'zod';
+
 import type { AreaDefinition } from './definition.js';
 import { AreaDefinition as AreaSchema } from './definition.js';
+
+/** What a caller may override: the declaration's input form, so products can leave their defaults out. */
+export type AreaOverrides = Partial<z.input<typeof AreaSchema>> & { id?: string };
 
 /**
  * The demo scenic area (also the default fixture of the tests): 5,000 visitors a day
  * over 9 time slots, the brief's early-bird (80 % before 08:00) and night (70 % from
  * 17:00) prices, a summer peak surcharge and two coupons.
  */
-export function demoArea(over: Partial<AreaDefinition> & { id?: string } = {}): AreaDefinition {
+export function demoArea(over: AreaOverrides = {}): AreaDefinition {
   const slots = ['07:00', '08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '17:00'].map(
     (start) => {
       const h = Number(start.slice(0, 2)) + 1;

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PiiVault } from '../../core/pii/crypto.js';
 import { readPiiKeys } from '../../core/pii/keys.js';
 import { SEALED_COLUMNS, reencryptPii } from '../../core/pii/reencrypt.js';
 import { usePostgres } from '../support/postgres.js';
+import { runScenic } from '../support/processes.js';
 import { issueOrder, seedArea } from '../gate/fixtures.js';
 
 /**
@@ -14,8 +12,6 @@ import { issueOrder, seedArea } from '../gate/fixtures.js';
  * its key, and `scenic keys reencrypt` moves old values (id-less ones too) to the current key
  * in bounded batches, idempotent and resumable.
  */
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LOOKUP = 'pii-reencrypt-test-lookup';
 const LEGACY = randomBytes(32).toString('base64');
 const NEXT = randomBytes(32).toString('base64');
@@ -31,15 +27,11 @@ function sealV1(plain: string): string {
 describe('17.16 PII re-encryption after a PII key rotation', () => {
   const pg = usePostgres();
   const cli = (args: string[]) =>
-    run(process.execPath, ['bin/scenic.mjs', 'keys', ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: pg.url,
-        DATABASE_SCHEMA: pg.schema,
-        SCENIC_LOOKUP_KEY: LOOKUP,
-        ...ROTATED,
-      },
+    runScenic(['keys', ...args], {
+      DATABASE_URL: pg.url,
+      DATABASE_SCHEMA: pg.schema,
+      SCENIC_LOOKUP_KEY: LOOKUP,
+      ...ROTATED,
     });
 
   it('17.16 every sealed column is known to the re-encryption', async () => {

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { PiiVault } from '../../core/pii/crypto.js';
@@ -9,6 +6,7 @@ import { loadKeyRing } from '../../core/tickets/keys.js';
 import { verifyTicket, importPublicKey } from '../../core/tickets/token.js';
 import { addDays } from '../../core/time.js';
 import { usePostgres } from '../support/postgres.js';
+import { runScenic } from '../support/processes.js';
 import { issueOrder, registerGate, seedArea, startGateApi, today } from '../gate/fixtures.js';
 
 /**
@@ -16,8 +14,6 @@ import { issueOrder, registerGate, seedArea, startGateApi, today } from '../gate
  * nothing rotated, retired or revoked one. `scenic keys rotate|retire|revoke`, seen the way a
  * gate sees them: `GET /gate/v1/keys`.
  */
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PII_KEY = randomBytes(32).toString('base64');
 const LOOKUP = 'signing-keys-test-lookup';
 
@@ -27,15 +23,11 @@ describe('17.16 ticket-signing key lifecycle (scenic keys)', () => {
   afterAll(async () => api?.close());
 
   const keys = (args: string[]) =>
-    run(process.execPath, ['bin/scenic.mjs', 'keys', ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: pg.url,
-        DATABASE_SCHEMA: pg.schema,
-        SCENIC_PII_KEY: PII_KEY,
-        SCENIC_LOOKUP_KEY: LOOKUP,
-      },
+    runScenic(['keys', ...args], {
+      DATABASE_URL: pg.url,
+      DATABASE_SCHEMA: pg.schema,
+      SCENIC_PII_KEY: PII_KEY,
+      SCENIC_LOOKUP_KEY: LOOKUP,
     }).then((r) => JSON.parse(r.stdout) as Record<string, unknown>);
 
   it('17.16 rotate, retire (after validity or --now) and revoke reach the gate', async () => {

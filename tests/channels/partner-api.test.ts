@@ -146,6 +146,17 @@ describe('partner API /partner/v1 with the signing client', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body,
       });
+    /** ctrip's signature over a POST to the target, as of `nowMs` (now unless given) */
+    const signed = (body: string, nowMs?: number) =>
+      signHeaders({
+        keyId: ctrip.cred.keyId,
+        secret: ctrip.cred.secret,
+        method: 'POST',
+        host: new URL(api.url).host,
+        target,
+        body,
+        ...(nowMs === undefined ? {} : { nowMs }),
+      });
 
     it.each([
       [
@@ -179,26 +190,7 @@ describe('partner API /partner/v1 with the signing client', () => {
       ['no signature at all', 'signature_missing', () => ({}), (b: string) => b],
     ])('%s', async (_n, code, mutate, tamper) => {
       const body = JSON.stringify(orderBody(`CT-ATTACK-${code}`));
-      const headers = mutate
-        ? mutate(
-            signHeaders({
-              keyId: ctrip.cred.keyId,
-              secret: ctrip.cred.secret,
-              method: 'POST',
-              host: new URL(api.url).host,
-              target,
-              body,
-            }),
-          )
-        : signHeaders({
-            keyId: ctrip.cred.keyId,
-            secret: ctrip.cred.secret,
-            method: 'POST',
-            host: new URL(api.url).host,
-            target,
-            body,
-            nowMs: Date.now() - 301_000,
-          });
+      const headers = mutate ? mutate(signed(body)) : signed(body, Date.now() - 301_000);
       const before = await bookCounts(api);
       const res = await send(headers, tamper(body));
       expect(res.status).toBe(401);
@@ -211,14 +203,7 @@ describe('partner API /partner/v1 with the signing client', () => {
 
     it('a reused nonce', async () => {
       const body = JSON.stringify(orderBody('CT-NONCE'));
-      const headers = signHeaders({
-        keyId: ctrip.cred.keyId,
-        secret: ctrip.cred.secret,
-        method: 'POST',
-        host: new URL(api.url).host,
-        target,
-        body,
-      });
+      const headers = signed(body);
       expect((await send(headers, body)).status).toBe(201);
       const before = await bookCounts(api);
       const res = await send(headers, body);

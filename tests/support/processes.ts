@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const BIN = fileURLToPath(new URL('../../bin/scenic.mjs', import.meta.url));
 
@@ -103,4 +104,15 @@ export function roleEnv(o: RoleEnvOptions): Record<string, string> {
     PORT: String(o.port),
     LOG_LEVEL: 'warn',
   };
+}
+
+/**
+ * Runs `scenic <args>` (the CLI as an operator types it) against a test's schema and resolves with
+ * its output; a non-zero exit rejects with the process error (`code` is the exit status).
+ */
+export async function runScenic(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
 }
