@@ -210,23 +210,24 @@ export async function applyRefundState(
   // still ABNORMAL right after the way out was asked for: asked again later, with backoff
   if (s.status === 'abnormal') return attemptFailed(d, r, 'ABNORMAL', true);
   if (s.status === 'succeeded') {
-    const n = await d
-      .db('refunds')
-      .where({ id: r.id })
-      .whereIn('status', ['pending', 'processing'])
-      .update({
-        status: 'succeeded',
-        settled_at: s.settledAt ?? now,
-        settled_by: `provider:${pay.provider}`,
-        provider_refund_ref: s.providerRefundRef ?? r.provider_refund_ref,
-        next_attempt_at: null,
-        last_error: null,
-        updated_at: now,
-      });
-    if (n) {
-      await markPaymentRefunded(d.db, pay, now);
-      d.onPaymentEvent?.({ kind: 'refund', method: 'provider', result: 'succeeded' });
-    }
+    // the refund and its payment's status in one write: a reader never sees one without the other
+    const n = await d.db.transaction(async (trx) => {
+      const done = await trx('refunds')
+        .where({ id: r.id })
+        .whereIn('status', ['pending', 'processing'])
+        .update({
+          status: 'succeeded',
+          settled_at: s.settledAt ?? now,
+          settled_by: `provider:${pay.provider}`,
+          provider_refund_ref: s.providerRefundRef ?? r.provider_refund_ref,
+          next_attempt_at: null,
+          last_error: null,
+          updated_at: now,
+        });
+      if (done) await markPaymentRefunded(trx, pay, now);
+      return done;
+    });
+    if (n) d.onPaymentEvent?.({ kind: 'refund', method: 'provider', result: 'succeeded' });
     return 'succeeded';
   }
   if (s.status === 'pending') {
@@ -294,12 +295,14 @@ async function attemptFailed(
 }
 
 /** A payment whose refunds give back all it took is `refunded`. */
-async function markPaymentRefunded(db: Knex, pay: PaymentRow, now: Date): Promise<void> {
-  const [sum] = await db('refunds')
+async function markPaymentRefunded(trx: Knex.Transaction, pay: PaymentRow, now: Date): Promise<void> {
+  // two refunds of one payment settling at once: the second waits, then sees the first's row
+  await trx('payments').where({ id: pay.id }).forUpdate().first('id');
+  const [sum] = await trx('refunds')
     .where({ payment_id: pay.id, status: 'succeeded' })
     .sum<{ total: string | number | null }[]>({ total: 'amount' });
   if (Number(sum?.total ?? 0) >= (pay.provider_amount ?? pay.amount))
-    await db('payments')
+    await trx('payments')
       .where({ id: pay.id, status: 'succeeded' })
       .update({ status: 'refunded', updated_at: now });
 }
@@ -370,6 +373,8 @@ export async function settleCounterRefund(
         settlement_ref: input.reference ?? null,
         updated_at: now,
       });
+    // an abnormal WeChat refund handed back at the counter: the payment is given back now
+    if (r.method === 'provider' && pay) await markPaymentRefunded(trx, pay, now);
     await audit(trx, actor, 'scenic.refund.settled_at_counter', r.order_id, {
       refundId,
       amount: r.amount,
@@ -378,10 +383,6 @@ export async function settleCounterRefund(
     });
   });
   d.onPaymentEvent?.({ kind: 'refund', method: 'counter', result: 'succeeded' });
-  // an abnormal WeChat refund handed back at the counter: the payment is given back now
-  const done = await d.db('refunds').where({ id: refundId }).first();
-  const pay = done?.payment_id ? await d.db('payments').where({ id: done.payment_id }).first() : undefined;
-  if (done?.method === 'provider' && pay) await markPaymentRefunded(d.db, pay, now);
   return viewRefund(d.db, refundId);
 }
 
