@@ -1,5 +1,5 @@
 import type { Platform } from '../core/platform.js';
-import { evaluateZones } from '../core/zones/evaluate.js';
+import { evaluateZones, retryZoneMessages } from '../core/zones/evaluate.js';
 import { httpSignage, type SignageSender } from '../core/zones/signage.js';
 import { areasWithZones } from '../core/zones/store.js';
 
@@ -25,7 +25,10 @@ export function startZoneWatch(p: Platform, o: ZoneWatchOptions = {}): { close()
   const loop = (async () => {
     while (!stopped) {
       try {
-        for (const areaId of await areasWithZones(p.db)) await evaluateZones(d, areaId);
+        for (const areaId of await areasWithZones(p.db)) {
+          await evaluateZones(d, areaId);
+          await retryZoneMessages(d, areaId);
+        }
       } catch (e) {
         p.log.warn({ err: e }, 'zone evaluation failed');
       }

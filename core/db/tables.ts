@@ -620,11 +620,13 @@ export interface ZoneMessageRow {
   text_en: string;
   in_zone: number;
   capacity: number;
-  status: 'pending' | 'sent' | 'failed';
+  /** failed: `next_attempt_at` says when it is tried again (null: given up); superseded: a newer message replaced it */
+  status: 'pending' | 'sent' | 'failed' | 'superseded';
   attempts: number;
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  next_attempt_at: Date | null;
 }
 
 /**

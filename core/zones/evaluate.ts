@@ -5,9 +5,10 @@ import type { ZoneMessageRow, ZoneRow, ZoneSettingsRow } from '../db/tables.js';
 import { loadScreenArea, type ScreenArea } from '../screen/store.js';
 import { localTime } from '../time.js';
 import { DiversionDeclaration, type DiversionMessage, type ZoneReading } from './model.js';
-import { decide, flapControl, targetOf, wordsOf, zoneLevel } from './rules.js';
+import { decide, flapControl, nextAttemptAt, targetOf, wordsOf, zoneLevel } from './rules.js';
 import type { SignageSender } from './signage.js';
 import {
+  claimDueZoneMessages,
   insertZoneMessages,
   loadZoneSettings,
   loadZones,
@@ -125,7 +126,12 @@ async function deliver(
 ): Promise<void> {
   const endpoint = settings.signage.find((e) => e.name === m.endpoint);
   const zone = readings.get(m.zone_id);
-  if (!endpoint || !zone) return;
+  if (!endpoint || !zone) {
+    // the declaration dropped the endpoint or the zone since: nothing left to tell it
+    await markZoneMessage(d.db, m.id, { error: 'endpoint or zone no longer declared', retryAt: null });
+    m.status = 'failed';
+    return;
+  }
   const to = m.target_zone_id ? readings.get(m.target_zone_id) : undefined;
   const message: DiversionMessage = {
     type: 'scenic.zone.diversion',
@@ -145,8 +151,40 @@ async function deliver(
     m.status = 'sent';
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    d.log.warn({ areaId: m.area_id, endpoint: m.endpoint, message: m.id, err: error }, 'signage refused');
-    await markZoneMessage(d.db, m.id, { error });
+    const retryAt = nextAttemptAt(m.attempts + 1, d.clock.now());
+    d.log.warn(
+      {
+        areaId: m.area_id,
+        endpoint: m.endpoint,
+        message: m.id,
+        attempts: m.attempts + 1,
+        retryAt,
+        err: error,
+      },
+      retryAt ? 'signage refused: will retry' : 'signage refused: given up',
+    );
+    await markZoneMessage(d.db, m.id, { error, retryAt });
     m.status = 'failed';
+    m.next_attempt_at = retryAt;
   }
+  m.attempts += 1;
+}
+
+/** How long a claimed retry is held before another loop may take it (a delivery times out well before). */
+const RETRY_LEASE_MS = 60_000;
+
+/**
+ * Tries an area's failed signage messages again once their backoff is over
+ * (`rules.ts nextAttemptAt`), with the zones as they are now; each try is recorded
+ * (attempts, last error, next attempt). Returns the messages tried.
+ */
+export async function retryZoneMessages(d: ZoneDeps, areaId: string): Promise<ZoneMessageRow[]> {
+  const due = await claimDueZoneMessages(d.db, areaId, d.clock.now(), RETRY_LEASE_MS);
+  if (!due.length) return [];
+  const area = await loadScreenArea(d.db, areaId);
+  if (!area) return [];
+  const readings = new Map((await readZones(d.db, area, d.clock.now())).map((r) => [r.zoneId, r]));
+  const settings = settingsOf(await loadZoneSettings(d.db, areaId));
+  for (const m of due) await deliver(d, m, readings, settings);
+  return due;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decide, flapControl, targetOf, wordsOf, zoneLevel } from './rules.js';
+import {
+  SIGNAGE_MAX_ATTEMPTS,
+  decide,
+  flapControl,
+  nextAttemptAt,
+  targetOf,
+  wordsOf,
+  zoneLevel,
+} from './rules.js';
 import { DiversionDeclaration, type DiversionState, type ZoneReading } from './model.js';
 
 const T = { yellow: 70, orange: 85, red: 100 };
@@ -105,4 +113,20 @@ describe('targets and words', () => {
     expect(wordsOf('show', r('a', 0), r('b', 0), { zh: '去{to}', en: 'go to {to}' }).en).toBe('go to Zone B');
     expect(wordsOf('clear', r('a', 0), undefined, undefined).en).toBe('Zone A is no longer crowded');
   });
+});
+
+describe('signage retries', () => {
+  const now = new Date('2026-05-01T08:00:00Z');
+  const after = (attempts: number) => {
+    const at = nextAttemptAt(attempts, now);
+    return at === null ? null : (at.getTime() - now.getTime()) / 1000;
+  };
+  it.each([
+    [1, 5],
+    [2, 10],
+    [3, 20],
+    [6, 160],
+    [7, 300],
+  ])('after %i failed attempts the next is %i s later', (n, s) => expect(after(n)).toBe(s));
+  it('gives up after the last attempt', () => expect(after(SIGNAGE_MAX_ATTEMPTS)).toBeNull());
 });

@@ -94,3 +94,17 @@ export function wordsOf(
     s.replaceAll('{from}', from.name[lang]).replaceAll('{to}', to?.name[lang] ?? '');
   return { zh: fill(w.zh, 'zh'), en: fill(w.en, 'en') };
 }
+
+/** How many times a signage message is tried before it is given up (and left `failed`). */
+export const SIGNAGE_MAX_ATTEMPTS = 8;
+
+/**
+ * When a failed signage delivery is tried again: 5 s after the first failure, doubling,
+ * at most 5 minutes apart; null once `attempts` reaches the maximum. A screen that is
+ * down for a few minutes still gets the message; one that is gone is not hammered.
+ */
+export function nextAttemptAt(attempts: number, now: Date): Date | null {
+  if (attempts >= SIGNAGE_MAX_ATTEMPTS) return null;
+  const delay = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 300_000);
+  return new Date(now.getTime() + delay);
+}

@@ -143,31 +143,75 @@ export async function saveZoneState(
     .update({ diverting: s.diverting, target_zone_id: s.targetZoneId, since: s.since, evaluated_at: now });
 }
 
-export type NewZoneMessage = Omit<ZoneMessageRow, 'id' | 'status' | 'attempts' | 'last_error' | 'sent_at'>;
+export type NewZoneMessage = Omit<
+  ZoneMessageRow,
+  'id' | 'status' | 'attempts' | 'last_error' | 'sent_at' | 'next_attempt_at'
+>;
 
+/**
+ * Records new messages. An older message to the same endpoint about the same zone that
+ * is still waiting for a retry is superseded: a screen must not show a stale "crowded"
+ * after the newer "clear" (or the other way round) reached it.
+ */
 export async function insertZoneMessages(
   trx: Knex.Transaction,
   rows: readonly NewZoneMessage[],
 ): Promise<ZoneMessageRow[]> {
   if (!rows.length) return [];
+  for (const r of rows)
+    await trx('zone_messages')
+      .where({ area_id: r.area_id, zone_id: r.zone_id, endpoint: r.endpoint, status: 'failed' })
+      .whereNotNull('next_attempt_at')
+      .update({ status: 'superseded', next_attempt_at: null });
   return trx('zone_messages')
     .insert([...rows])
     .returning('*');
 }
 
+/** One delivery's outcome: sent, or failed with when to try again (null: given up). */
 export async function markZoneMessage(
   db: Knex,
   id: number,
-  outcome: { sentAt: Date } | { error: string },
+  outcome: { sentAt: Date } | { error: string; retryAt: Date | null },
 ): Promise<void> {
   await db('zone_messages')
     .where({ id })
     .update({
       attempts: db.raw('attempts + 1'),
       ...('sentAt' in outcome
-        ? { status: 'sent', sent_at: outcome.sentAt, last_error: null }
-        : { status: 'failed', last_error: outcome.error.slice(0, 500) }),
+        ? { status: 'sent', sent_at: outcome.sentAt, last_error: null, next_attempt_at: null }
+        : { status: 'failed', last_error: outcome.error.slice(0, 500), next_attempt_at: outcome.retryAt }),
     });
+}
+
+/**
+ * An area's failed messages due for another try, claimed for `leaseMs` (their next
+ * attempt moved on) so another replica's loop does not send them at the same time.
+ */
+export async function claimDueZoneMessages(
+  db: Knex,
+  areaId: string,
+  now: Date,
+  leaseMs: number,
+  limit = 50,
+): Promise<ZoneMessageRow[]> {
+  return db.transaction(async (trx) => {
+    const due: ZoneMessageRow[] = await trx('zone_messages')
+      .where({ area_id: areaId, status: 'failed' })
+      .where('next_attempt_at', '<=', now)
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
+    if (!due.length) return [];
+    await trx('zone_messages')
+      .whereIn(
+        'id',
+        due.map((m) => m.id),
+      )
+      .update({ next_attempt_at: new Date(now.getTime() + leaseMs) });
+    return due;
+  });
 }
 
 /** An area's message record, newest first. */

@@ -99,11 +99,11 @@ describe('staff handheld page', () => {
   it('refuses an unknown key, then signs in with a gate key', async () => {
     await page.goto(`${api.url}/staff`);
     await page.fill('#key', 'sk_unknown_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     await expect.poll(() => page.textContent('main')).toContain('Unknown or revoked key');
     expect(await unlabelled(page)).toEqual([]);
     await page.fill('#key', await api.key('gate'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     await page.waitForSelector('[data-testid="scan"]');
     await expect.poll(() => page.textContent('.agent')).toBe('Gate agent: online');
   });
@@ -147,6 +147,47 @@ describe('staff handheld page', () => {
     expect(await scan(single.codes[0]!)).toMatchObject({ open: 'true', reason: 'ok' });
   });
 
+  it('16 signs in with a staff account (a session, not a key), scans through the relay, signs out', async () => {
+    const made = await api.call('POST', '/v1/admin/accounts', {
+      key: api.adminKey,
+      body: { username: 'hh-gatekeeper', displayName: 'Zhao Gate', role: 'gate', areas: ['gate-web'] },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const password = 'lantern festival at the east gate';
+    const enrol = { token: (made.body.enrolment as { token: string }).token, password };
+    expect((await api.call('POST', '/v1/staff/enrol', { body: enrol })).status).toBe(200);
+    process.env.SCENIC_WEB_GATE_AGENT_AREA = 'gate-web';
+    const { codes } = await buy(1);
+    await agent.waitFor((h) => h.manifestTickets >= 1, 'ticket in the manifest');
+    const ctx = await phone(browser);
+    const p = await ctx.newPage();
+    await p.goto(`${api.url}/staff`);
+    await p.waitForSelector('#login');
+    await shot(p, '13-staff-sign-in');
+    await p.fill('#login', 'hh-gatekeeper');
+    await p.fill('#password', password);
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.waitForSelector('[data-testid="scan"]');
+    await expect.poll(() => p.textContent('.agent')).toBe('Gate agent: online');
+    await p.fill('#code', codes[0]!);
+    await p.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => p.getAttribute('[data-testid="result"]', 'data-reason')).toBe('ok');
+    // the person's session is on the server, and no key was stored on the device
+    const accountId = (made.body.account as { id: string }).id;
+    const sessions = async () =>
+      (
+        (await api.call('GET', `/v1/admin/accounts/${accountId}/sessions`, { key: api.adminKey })).body
+          .items as unknown[]
+      ).length;
+    expect(await sessions()).toBe(1);
+    expect(await p.evaluate('JSON.stringify(localStorage)')).not.toContain('ss1_');
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.waitForSelector('#login');
+    await expect.poll(sessions).toBe(0);
+    await ctx.close();
+    delete process.env.SCENIC_WEB_GATE_AGENT_AREA;
+  });
+
   it('reads a QR code with the device camera', async () => {
     const { codes } = await buy(1);
     await agent.waitFor((h) => h.manifestTickets >= 6, 'ticket in the manifest');
@@ -157,7 +198,7 @@ describe('staff handheld page', () => {
       const p = await c.newPage();
       await p.goto(`${api.url}/staff`);
       await p.fill('#key', await api.key('gate'));
-      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('button', { name: 'Sign in with the key' }).click();
       await p.getByRole('button', { name: 'Open camera' }).click();
       await p.waitForSelector('[data-testid="result"]', { timeout: 20_000 });
       expect(await p.getAttribute('[data-testid="result"]', 'data-reason')).toBe('ok');
@@ -172,7 +213,7 @@ describe('staff handheld page', () => {
   it('sells a walk-up ticket at the box office in a few taps: cash with change, and by QR through the provider', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.fill('#key', await api.key('box-office', 'box-office'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     await page.getByRole('link', { name: 'Box office' }).click();
     await page.waitForSelector('[data-testid="box-office"]');
     await expect.poll(() => page.inputValue('#bo-slot')).toBe('all');

@@ -4,7 +4,7 @@ import { fmt } from '../lib/i18n.js';
 import { PrefsBar, UiContext, usePrefs } from '../lib/ui.js';
 import { call, setCsrfToken, type Me } from './client.js';
 import { CONSOLE_DICTS, useT, type ConsoleDict } from './i18n.js';
-import { SignIn } from './sign-in.js';
+import { AccountSignIn } from '../lib/sign-in.js';
 import { Products } from './products.js';
 import { Channels } from './channels.js';
 import { Service } from './service.js';
@@ -110,7 +110,7 @@ function Console() {
         {me === undefined ? (
           <p>{t.loading}</p>
         ) : me === null ? (
-          <SignIn onSignedIn={() => void loadMe()} />
+          <AccountSignIn session="cookie" onSignedIn={(s) => (setCsrfToken(s.csrfToken), void loadMe())} />
         ) : (
           <>
             <AreaPicker me={me} areaId={areaId} onArea={setAreaId} />

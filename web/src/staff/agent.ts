@@ -1,14 +1,36 @@
 import { ApiError } from '../lib/api.js';
 import { readKey, writeKey } from '../lib/store.js';
 
-/** What a signed-in handheld keeps: its staff key and the gate agent it talks to. */
+/**
+ * What a signed-in handheld keeps: its credential (a device key `sk_…`, or a person's
+ * session `ss1_…` from signing in with an account) and the gate agent it talks to. A
+ * device key stays on the device (localStorage); a person's session only in this tab
+ * (sessionStorage), so the next person on a shared handheld signs in as themselves.
+ */
 export interface Creds {
   key: string;
   agent: string;
 }
 const CREDS = 'scenic.staff.v1';
-export const savedCreds = (): Creds | null => readKey<Creds | null>(CREDS, null);
-export const saveCreds = (c: Creds | null): void => writeKey(CREDS, c);
+const isSession = (c: Creds) => c.key.startsWith('ss1_');
+export function savedCreds(): Creds | null {
+  try {
+    const tab = sessionStorage.getItem(CREDS);
+    if (tab) return JSON.parse(tab) as Creds;
+  } catch {
+    /* storage disabled: fall back to the device's key, if any */
+  }
+  return readKey<Creds | null>(CREDS, null);
+}
+export function saveCreds(c: Creds | null): void {
+  try {
+    if (c && isSession(c)) sessionStorage.setItem(CREDS, JSON.stringify(c));
+    else sessionStorage.removeItem(CREDS);
+  } catch {
+    /* storage disabled: the session lasts as long as the page */
+  }
+  writeKey(CREDS, c && !isSession(c) ? c : null);
+}
 
 /** What the agent's `GET /health` answers (gate/server.ts), as far as the page reads it. */
 export interface AgentHealth {

@@ -4,7 +4,9 @@ import { useUi } from '../lib/ui.js';
 const zh = {
   title: '检票 · 售票',
   signInTitle: '员工登录',
+  keyTitle: '或使用设备密钥',
   key: '员工密钥（sk_…）',
+  signInKey: '用密钥登录',
   agent: '本入口闸机代理地址',
   agentHint: '默认经由本服务器转发到本入口的闸机代理；闸机代理离线时仍在本地判定并记录。',
   signIn: '登录',
@@ -53,7 +55,9 @@ type Dict = { [K in keyof typeof zh]: string };
 const en: Dict = {
   title: 'Check-in · Box office',
   signInTitle: 'Staff sign-in',
+  keyTitle: 'Or with a device key',
   key: 'Staff key (sk_…)',
+  signInKey: 'Sign in with the key',
   agent: "This entrance's gate agent",
   agentHint:
     "By default the server forwards to this entrance's gate agent, which decides and journals locally even when its link to the centre is down.",

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import type { Area } from '../lib/api.js';
+import { api, type Area } from '../lib/api.js';
 import { PrefsBar, UiContext, usePrefs } from '../lib/ui.js';
 import { useFetch } from '../lib/use-fetch.js';
 import { saveCreds, savedCreds, type Creds } from './agent.js';
@@ -22,6 +22,13 @@ function Staff() {
     new URLSearchParams(location.search).get('area') ??
     document.querySelector<HTMLMetaElement>('meta[name="scenic-area"]')?.content ??
     'west-lake';
+  const signOut = async () => {
+    // a person's session ends on the server too; a device key stays valid for the next sign-in
+    if (creds?.key.startsWith('ss1_'))
+      await api('/v1/staff/sign-out', { method: 'POST', auth: creds.key }).catch(() => undefined);
+    saveCreds(null);
+    setCreds(null);
+  };
   const area = useFetch<Area>(selling ? `/v1/areas/${areaId}` : null).data;
   return (
     <UiContext.Provider value={ui}>
@@ -44,7 +51,7 @@ function Staff() {
             >
               {t.boxOffice}
             </a>
-            <button type="button" class="chip" onClick={() => (saveCreds(null), setCreds(null))}>
+            <button type="button" class="chip" onClick={() => void signOut()}>
               {t.signOut}
             </button>
           </nav>

@@ -1,21 +1,58 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError } from '../lib/api.js';
-import { Notice } from '../lib/ui.js';
-import { call, setCsrfToken } from './client.js';
-import { useT } from './i18n.js';
+import { api, ApiError } from './api.js';
+import { Notice, useUi } from './ui.js';
 
-interface SignedIn {
+/** What `POST /v1/staff/sign-in` answers (api/staff-auth.ts), as far as a page reads it. */
+export interface StaffSignedIn {
+  /** the session as a Bearer token (`session: 'bearer'`); null when it went into the cookie */
+  token: string | null;
   csrfToken: string;
   secondFactor: 'passed' | 'enrolment_required' | 'not_required';
 }
 
+const zh = {
+  signInTitle: '员工登录',
+  login: '用户名或邮箱',
+  password: '密码',
+  totp: '验证码（身份验证器 6 位数字）',
+  totpHint: '此账号需要第二重验证：请输入身份验证器中的 6 位验证码。',
+  signIn: '登录',
+  badCredentials: '用户名或密码错误',
+  totpInvalid: '验证码错误或已使用',
+  locked: '失败次数过多，账号已暂时锁定',
+  enrolFirst: '此角色需要先绑定身份验证器（POST /v1/staff/totp）后才能登录。',
+};
+const en: typeof zh = {
+  signInTitle: 'Staff sign-in',
+  login: 'Username or e-mail',
+  password: 'Password',
+  totp: 'Code (6 digits from your authenticator app)',
+  totpHint: 'This account has a second factor: enter the 6-digit code from your authenticator app.',
+  signIn: 'Sign in',
+  badCredentials: 'Wrong login or password',
+  totpInvalid: 'Wrong or already used code',
+  locked: 'Too many failed sign-ins: the account is locked for a while',
+  enrolFirst: 'This role needs an authenticator app first (POST /v1/staff/totp) before signing in here.',
+};
+const DICTS = { zh, en };
+
 /**
- * Password first; an account with a second factor is asked for its TOTP code (the API
- * answers `totp_required`) and the same form is sent again with it. The session is the
- * cookie the API sets; the CSRF token of the answer is kept for this tab.
+ * A person's sign-in, shared by the console (`session: 'cookie'`) and the staff handheld
+ * (`'bearer'`): password first; an account with a second factor is asked for its TOTP code
+ * (the API answers `totp_required`) and the same form is sent again with it. `children`
+ * are extra fields of the page (the handheld's gate agent), shown above the button.
  */
-export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const t = useT();
+export function AccountSignIn({
+  session,
+  onSignedIn,
+  children,
+}: {
+  session: 'cookie' | 'bearer';
+  onSignedIn: (s: StaffSignedIn) => void;
+  children?: ComponentChildren;
+}) {
+  const t = DICTS[useUi().lang];
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
@@ -26,13 +63,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setError(null);
     setBusy(true);
     try {
-      const s = await call<SignedIn>('/v1/staff/sign-in', {
+      const s = await api<StaffSignedIn>('/v1/staff/sign-in', {
         method: 'POST',
-        body: { login, password, session: 'cookie', ...(askTotp && totp ? { totp } : {}) },
+        maxQueueAttempts: 1,
+        body: { login, password, session, ...(askTotp && totp ? { totp } : {}) },
       });
-      setCsrfToken(s.csrfToken);
       if (s.secondFactor === 'enrolment_required') setError(t.enrolFirst);
-      else onSignedIn();
+      else onSignedIn(s);
     } catch (e) {
       const code = e instanceof ApiError ? e.code : '';
       if (code === 'totp_required') setAskTotp(true);
@@ -79,6 +116,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           />
         </>
       )}
+      {children}
       {error && <Notice kind="error">{error}</Notice>}
       <button
         type="submit"
