@@ -7,7 +7,7 @@ import { actorName } from '../orders/model.js';
 import type { Sample } from '../telemetry/metrics.js';
 import { paymentError } from './errors.js';
 import type { ProviderName } from './gateway.js';
-import { RECON_CLASSES, type ReconClass } from './reconcile.js';
+import { RECON_CLASSES, type ReconClass, type ReconItem } from './reconcile.js';
 
 /**
  * Reading a reconciliation: the report of a provider-day (JSON, and CSV through
@@ -23,18 +23,8 @@ export interface ReconDecision {
   decidedAt: string;
 }
 
-export interface ReconItemView {
-  class: ReconClass;
-  kind: 'payment' | 'refund' | 'fee';
-  severity: 'critical' | 'warning' | 'info';
-  outTradeNo: string;
-  outRefundNo: string | null;
-  providerRef: string | null;
-  providerAmount: number | null;
-  booksAmount: number | null;
-  orderId: string | null;
-  paymentId: string | null;
-  refundId: string | null;
+/** A reconciliation line as the report shows it: the matcher's item plus finance's decision. */
+export interface ReconItemView extends ReconItem {
   /** finance's decision (money taken with no payment in the books only) */
   decision: ReconDecision | null;
 }

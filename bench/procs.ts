@@ -1,0 +1,77 @@
+/**
+ * The processes a benchmark starts: an API (`scenic api`) waited for on /healthz, or a
+ * helper server that prints its port on its first stdout line. Shared by the benches.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface Child {
+  child: ChildProcess;
+  port: number;
+}
+
+/** A helper server (`node --import tsx <file>`) that prints its port first. */
+export async function startPrinter(argv: string[], env: NodeJS.ProcessEnv): Promise<Child> {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const rl = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    rl.once('line', (l) => resolve(Number(l)));
+    child.once('exit', (c) => reject(new Error(`${argv.join(' ')} exited ${c}`)));
+  });
+  return { child, port };
+}
+
+/** `node [nodeArgs] bin/scenic.mjs api` on `port`, resolved once GET /healthz answers 200. */
+export async function startApi(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  nodeArgs: string[] = [],
+): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/scenic.mjs', 'api'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.resume();
+  const state: { exited: number | null } = { exited: null };
+  child.once('exit', (c) => (state.exited = c ?? -1));
+  for (const deadline = Date.now() + 60_000; ;) {
+    if (state.exited !== null) throw new Error(`api on ${port} exited ${state.exited}`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { child, port };
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`api on ${port} did not start within 60 s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Stops a child and waits for it (SIGKILL after `graceMs`), so nothing is left running. */
+export async function stop(c: ChildProcess, graceMs = 5000): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => c.kill('SIGKILL'), graceMs);
+    c.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    c.kill('SIGTERM');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
