@@ -1,4 +1,5 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { pricedAvailability } from '../core/forecast/availability.js';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import { DomainError, inputError, isDomainError, notFound, type ErrorKind } from '../core/errors.js';
@@ -116,8 +117,17 @@ function supplierRoutes(r: Router, p: Platform): void {
 function availabilityRoutes(r: Router, p: Platform): void {
   const days = async (q: AvailabilityRequest, areaId: string, channelId: string) => {
     const channel = await p.catalog.channel(channelId);
+    const area = await p.catalog.area(areaId);
     return Promise.all(
-      requestedDates(q).map((d) => channelAvailability(p.catalog, p.inventory, p.redis, channel, areaId, d)),
+      requestedDates(q).map(async (d) =>
+        pricedAvailability(
+          p.db,
+          area,
+          channel,
+          await channelAvailability(p.catalog, p.inventory, p.redis, channel, areaId, d),
+          p.clock.now(),
+        ),
+      ),
     );
   };
 

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { slotFactors } from '../core/forecast/factors.js';
+import { pricedAvailability } from '../core/forecast/availability.js';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import { notFound } from '../core/errors.js';
@@ -43,13 +45,16 @@ export function partnerRouter(ctx: AppContext): Router {
   r.get('/areas/:areaId/products', async (req, res) => {
     const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
     const { date } = parseInput(AreaDate, req.query);
-    res.json(await channelOffer(p.catalog, p.clock, await channel(res), areaId, date));
+    const factors = await slotFactors(p.db, areaId, date);
+    res.json(await channelOffer(p.catalog, p.clock, await channel(res), areaId, date, factors));
   });
 
   r.get('/areas/:areaId/availability', async (req, res) => {
     const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
     const { date } = parseInput(AreaDate, req.query);
-    res.json(await channelAvailability(p.catalog, p.inventory, p.redis, await channel(res), areaId, date));
+    const ch = await channel(res);
+    const day = await channelAvailability(p.catalog, p.inventory, p.redis, ch, areaId, date);
+    res.json(await pricedAvailability(p.db, await p.catalog.area(areaId), ch, day, p.clock.now()));
   });
 
   r.post('/orders', async (req, res) => {

@@ -7,6 +7,7 @@ import { INVENTORY_ERRORS } from './inventory/errors.js';
 import { NOTIFY_ERRORS } from './notify/errors.js';
 import { ORDER_ERRORS } from './orders/errors.js';
 import { PAYMENT_ERRORS } from './payments/errors.js';
+import { FORECAST_ERRORS } from './forecast/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
@@ -29,6 +30,7 @@ export const ERROR_TABLES = {
   checkin: CHECKIN_ERRORS,
   inventory: INVENTORY_ERRORS,
   notify: NOTIFY_ERRORS,
+  forecast: FORECAST_ERRORS,
   orders: ORDER_ERRORS,
   payments: PAYMENT_ERRORS,
   pii: ID_DOCUMENT_ERRORS,

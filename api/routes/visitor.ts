@@ -21,6 +21,7 @@ import { loadOrder, ordersByPhone, viewOrder, viewOrders } from '../../core/orde
 import type { OrderRow } from '../../core/db/tables.js';
 import type { Permission } from '../../core/auth/roles.js';
 import { availability } from '../../core/inventory/availability.js';
+import { pricedAvailability } from '../../core/forecast/availability.js';
 import { viewArea } from '../../core/catalog/view.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
 import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
@@ -73,7 +74,8 @@ export function visitorRouter(ctx: AppContext): Router {
       p.inventory.snapshot(areaId, q.date),
       pausedChannels(p.redis, areaId),
     ]);
-    res.json(availability(area, q.date, snap, channel, paused.includes(channel.id)));
+    const day = availability(area, q.date, snap, channel, paused.includes(channel.id));
+    res.json(await pricedAvailability(p.db, area, channel, day, p.clock.now()));
   });
 
   r.post('/orders', allow(ctx, 'orders.sell', areaInBody(), { visitors: true }), async (req, res) => {

@@ -5,6 +5,7 @@ import { followCatalogChanges } from './events.js';
 import { notFound } from '../errors.js';
 import type { DayPlan } from '../inventory/inventory.js';
 import type { Coupon, PriceRule } from '../pricing/rules.js';
+import type { DynamicBounds } from '../pricing/dynamic.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
 import type { Eligibility } from './eligibility.js';
 import { productRow } from './products.js';
@@ -36,6 +37,8 @@ export interface Product {
   /** who may travel on it; null: its kind's band (`eligibilityOf`) */
   eligibility: Eligibility | null;
   active: boolean;
+  /** crowd-forecast pricing bounds (issue 22); null: static price */
+  dynamicPricing: DynamicBounds | null;
 }
 
 export interface Channel {
@@ -108,6 +111,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
           ...row,
           components: JSON.stringify(row.components),
           eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
+          dynamic_pricing: row.dynamic_pricing ? JSON.stringify(row.dynamic_pricing) : null,
         })
         .onConflict(['area_id', 'id'])
         .merge();
@@ -368,6 +372,7 @@ const toProduct = (p: ProductRow): Product => ({
   components: p.components,
   eligibility: p.eligibility,
   active: p.active,
+  dynamicPricing: p.dynamic_pricing,
 });
 
 /** A rule row as the pricing reads it (kind and params were written together from a checked definition). */

@@ -56,6 +56,16 @@ export const PRODUCT_KINDS = [
   'combo',
 ] as const;
 
+/** A product's dynamic-pricing bounds: the floor at most the base price, the ceiling at least it. */
+export const DynamicPricingDefinition = z
+  .object({
+    enabled: z.boolean().default(false),
+    floor: z.number().int().min(0),
+    ceiling: z.number().int().min(0),
+  })
+  .refine((d) => d.floor <= d.ceiling, { message: 'floor must not exceed ceiling', path: ['floor'] });
+export type DynamicPricingDefinition = z.output<typeof DynamicPricingDefinition>;
+
 /** One product (ticket type) of an area: what the console's product form sends too. */
 export const ProductDefinition = z
   .object({
@@ -74,11 +84,24 @@ export const ProductDefinition = z
     components: z.array(z.object({ item: z.string().min(1), name: z.string().min(1) })).default([]),
     /** who may travel on it (age band at the visit date, staff checks); left out: its kind's */
     eligibility: Eligibility.nullable().optional(),
+    /**
+     * crowd-forecast pricing (issue 22): base × the slot's factor within [floor, ceiling]
+     * (minor units); left out or enabled false: the static price
+     */
+    dynamicPricing: DynamicPricingDefinition.nullable().optional(),
   })
   // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
   .refine((p) => !(p.reentry && p.releaseOnExit), {
     message: 'a product cannot both allow re-entry and release its capacity on exit',
     path: ['releaseOnExit'],
+  })
+  .refine((p) => !p.dynamicPricing || p.dynamicPricing.floor <= p.basePrice, {
+    message: 'the floor must not exceed the base price',
+    path: ['dynamicPricing', 'floor'],
+  })
+  .refine((p) => !p.dynamicPricing || p.dynamicPricing.ceiling >= p.basePrice, {
+    message: 'the ceiling must not be below the base price',
+    path: ['dynamicPricing', 'ceiling'],
   });
 export type ProductDefinition = z.output<typeof ProductDefinition>;
 

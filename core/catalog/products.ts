@@ -5,6 +5,7 @@ import { auditChange } from '../audit/store.js';
 import { conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { ProductDefinition } from './definition.js';
+import type { DynamicBounds } from '../pricing/dynamic.js';
 
 /**
  * An area's products one at a time, for the console: list them (retired ones too, marked),
@@ -20,6 +21,8 @@ export interface AdminProductView {
   currency: string;
   persons: number;
   active: boolean;
+  /** crowd-forecast pricing bounds; null: static price */
+  dynamicPricing: DynamicBounds | null;
 }
 
 const view = (r: ProductRow): AdminProductView => ({
@@ -30,6 +33,7 @@ const view = (r: ProductRow): AdminProductView => ({
   currency: r.currency,
   persons: r.persons,
   active: r.active,
+  dynamicPricing: r.dynamic_pricing,
 });
 
 /** A product's row as `upsertArea` and {@link addProduct} write it. */
@@ -51,6 +55,7 @@ export function productRow(areaId: string, p: ProductDefinition): Omit<ProductRo
     components: p.components,
     eligibility: p.eligibility ?? null,
     active: true,
+    dynamic_pricing: p.dynamicPricing ?? null,
   };
 }
 
@@ -86,6 +91,7 @@ export async function addProduct(
         ...row,
         components: JSON.stringify(row.components),
         eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
+        dynamic_pricing: row.dynamic_pricing ? JSON.stringify(row.dynamic_pricing) : null,
       })
       .returning('*');
     const after = view(inserted!);

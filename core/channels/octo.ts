@@ -176,8 +176,13 @@ export function checkOption(optionId: string): void {
     throw notFound('INVALID_OPTION_ID', `option ${optionId} does not exist (use ${OCTO_OPTION})`);
 }
 
+/** A day's availability, with each slot's unit prices when the caller priced it. */
+type OctoDay = Omit<DayAvailability, 'slots'> & {
+  slots: (DayAvailability['slots'][number] & { prices?: { productId: string; unitPrice: number }[] })[];
+};
+
 /** OCTO availability objects of one day for a channel. */
-export function octoAvailability(area: AreaConfig, day: DayAvailability, unitsWanted: number) {
+export function octoAvailability(area: AreaConfig, day: OctoDay, unitsWanted: number) {
   return day.slots.map((s) => {
     const status =
       s.remaining === 0
@@ -197,6 +202,18 @@ export function octoAvailability(area: AreaConfig, day: DayAvailability, unitsWa
       maxUnits: s.remaining,
       utcCutoffAt: new Date(Date.parse(localDateTime(day.date, s.endsAt, area.timezone))).toISOString(),
       openingHours: [{ from: s.startsAt, to: s.endsAt }],
+      // OCTO pricing capability: each unit's price in this availability (crowd factor included, issue 22)
+      ...(s.prices && {
+        unitPricing: s.prices.map((u) => ({
+          unitId: u.productId,
+          original: u.unitPrice,
+          retail: u.unitPrice,
+          net: u.unitPrice,
+          currency: 'CNY',
+          currencyPrecision: 2,
+          includedTaxes: [],
+        })),
+      }),
     };
   });
 }

@@ -32,6 +32,8 @@ export async function channelOffer(
   channel: Channel,
   areaId: string,
   date: string,
+  /** issue 22: the day's crowd factors by slot (products with dynamic pricing move with them) */
+  factors: ReadonlyMap<string, number> = new Map(),
 ): Promise<ChannelOffer> {
   const area = await catalog.area(areaId);
   const now = clock.now();
@@ -42,7 +44,9 @@ export async function channelOffer(
     persons: p.persons,
     basePrice: p.basePrice,
     prices: area.slots.map((s) => {
-      const q = quote([{ productId: p.id, basePrice: p.basePrice, quantity: 1 }], {
+      const item = { productId: p.id, basePrice: p.basePrice, quantity: 1, dynamic: p.dynamicPricing };
+      const q = quote([item], {
+        factorBps: factors.get(s.id),
         channelId: channel.id,
         channelDiscountBps: channel.discountBps,
         date,

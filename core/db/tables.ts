@@ -6,6 +6,9 @@ import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
 import type { DeclaredFields } from '../catalog/declared.js';
 import type { Eligibility } from '../catalog/eligibility.js';
+import type { DynamicBounds } from '../pricing/dynamic.js';
+import type { ForecastFactor } from '../forecast/model.js';
+import type { BacktestResult } from '../forecast/backtest.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -63,6 +66,8 @@ export interface ProductRow {
   /** who may travel on it (issue 17.11); null: its kind's band */
   eligibility: Eligibility | null;
   active: boolean;
+  /** crowd-forecast pricing bounds (issue 22); null: static price */
+  dynamic_pricing: DynamicBounds | null;
 }
 export interface ChannelRow {
   id: string;
@@ -629,6 +634,28 @@ export interface ZoneMessageRow {
   next_attempt_at: Date | null;
 }
 
+/** issue 22: the price factor of an area's slot on a day (0064) */
+export interface PriceFactorRow {
+  area_id: string;
+  visit_date: string;
+  slot_id: string;
+  factor_bps: number;
+  /** forecast: the worker's; manager: pinned by hand, the worker leaves it */
+  source: 'forecast' | 'manager';
+  updated_at: Date;
+}
+/** issue 22: the crowd forecast of an area's slot on a day (0065) */
+export interface CrowdForecastRow {
+  area_id: string;
+  visit_date: string;
+  slot_id: string;
+  visitors: number;
+  capacity: number;
+  factors: ForecastFactor[];
+  error: BacktestResult;
+  computed_at: Date;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -654,7 +681,7 @@ declare module 'knex/types/tables.js' {
     areas: Table<AreaRow, 'thresholds'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
-    products: Table<ProductRow, 'components' | 'eligibility'>;
+    products: Table<ProductRow, 'components' | 'eligibility' | 'dynamic_pricing'>;
     channels: Table<ChannelRow>;
     channel_quotas: Table<ChannelQuotaRow>;
     price_rules: Table<PriceRuleRow, 'params'>;
@@ -697,5 +724,7 @@ declare module 'knex/types/tables.js' {
     counter_devices: Table<CounterDeviceRow>;
     counter_counts: Table<CounterCountRow>;
     zone_messages: Table<ZoneMessageRow>;
+    price_factors: Table<PriceFactorRow>;
+    crowd_forecasts: Table<CrowdForecastRow, 'factors' | 'error'>;
   }
 }

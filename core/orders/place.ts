@@ -29,6 +29,7 @@ import { actorName, type Actor, type OrderView } from './model.js';
 import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
+import { slotFactors } from '../forecast/factors.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -265,8 +266,14 @@ async function priced(
     productId: i.productId,
     basePrice: area.products.get(i.productId)!.basePrice,
     quantity: i.visitors.length,
+    dynamic: area.products.get(i.productId)!.dynamicPricing,
   }));
+  // issue 22: the slot's crowd factor, read only when a product moves with it; the quote is stored with the hold
+  const factorBps = items.some((i) => i.dynamic?.enabled)
+    ? (await slotFactors(d.db, area.id, input.date)).get(slot.id)
+    : undefined;
   const q = quote(items, {
+    factorBps,
     channelId: channel.id,
     channelDiscountBps: channel.discountBps,
     date: input.date,

@@ -1,9 +1,12 @@
 import { inputError } from '../errors.js';
 import type { Coupon, PriceRule } from './rules.js';
 import type { CouponProblem } from './errors.js';
+import { dynamicStep, type DynamicBounds } from './dynamic.js';
 
 /**
  * The one place prices are computed. Precedence, per unit, in this order:
+ *   0. dynamic (crowd-forecast) price of the product, when enabled: base × the slot's
+ *      factor within the product's floor and ceiling (`dynamic.ts`);
  *   1. base: the channel's own price for the product if it has one, else the product's
  *      base price less the channel's discount;
  *   2. calendar adjustment (peak or off-peak day), multiplicative;
@@ -20,6 +23,8 @@ export interface PriceItem {
   productId: string;
   basePrice: number;
   quantity: number;
+  /** the product's dynamic-pricing bounds (absent or disabled: static price) */
+  dynamic?: DynamicBounds | null;
 }
 
 export interface PriceContext {
@@ -33,6 +38,8 @@ export interface PriceContext {
   now: Date;
   rules: readonly PriceRule[];
   coupons: readonly Coupon[];
+  /** the slot's crowd-forecast price factor in bps (absent: none set) */
+  factorBps?: number;
 }
 
 export interface PriceStep {
@@ -79,6 +86,11 @@ function priceLine(item: PriceItem, ctx: PriceContext): PricedLine {
   const steps: PriceStep[] = [];
   let unit = item.basePrice;
   steps.push({ rule: 'base', label: 'base price', unitPrice: unit });
+  const dynamic = dynamicStep(unit, item.dynamic, ctx.factorBps);
+  if (dynamic) {
+    unit = dynamic.unitPrice;
+    steps.push(dynamic);
+  }
 
   const own = rules.find((r) => r.kind === 'channel' && r.params.channelId === ctx.channelId);
   if (own?.kind === 'channel' && own.params.price !== undefined) {

@@ -26,6 +26,8 @@ import * as m0046 from './0046-zones.js';
 import * as m0047 from './0047-zone-counters.js';
 import * as m0048 from './0048-zone-messages.js';
 import * as m0066 from './0066-zone-message-retries.js';
+import * as m0064 from './0064-dynamic-pricing.js';
+import * as m0065 from './0065-crowd-forecasts.js';
 
 export interface Migration {
   readonly name: string;
@@ -62,4 +64,6 @@ export const migrations: readonly Migration[] = [
   m0047,
   m0048,
   m0066,
+  m0064,
+  m0065,
 ];

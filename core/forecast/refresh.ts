@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { AreaConfig } from '../catalog/catalog.js';
+import type { Clock } from '../clock.js';
+import type { CrowdForecastRow } from '../db/tables.js';
+import type { Actor } from '../orders/model.js';
+import { addDays, localDate } from '../time.js';
+import { backtest, type BacktestResult } from './backtest.js';
+import { factorForLoad } from './factor.js';
+import { setPriceFactor } from './factors.js';
+import { fitModel, forecastSlot } from './model.js';
+import { bookedSoFar, bookingHistory, storeForecasts } from './store.js';
+import type { WeatherSource } from './weather.js';
+
+export interface ForecastDeps {
+  db: Knex;
+  clock: Clock;
+  weather: WeatherSource;
+}
+
+/** How far back the model learns, how far ahead it forecasts, and how it is backtested. */
+export const REFRESH = { historyDays: 365, horizonDays: 30, backtestDays: 28, backtestLeadDays: 7 } as const;
+
+export interface RefreshResult {
+  areaId: string;
+  forecasts: number;
+  factorsChanged: number;
+  error: BacktestResult;
+}
+
+/**
+ * Forecasts an area's coming days slot by slot, stores each forecast with its factors and
+ * the model's backtest error, and moves each slot's price factor to what the forecast load
+ * suggests (audited; pinned factors kept). Idempotent: run twice at the same time on the
+ * same books, it stores the same forecasts and changes no factor the second time.
+ */
+export async function refreshForecasts(
+  d: ForecastDeps,
+  actor: Actor,
+  area: AreaConfig,
+  horizonDays: number = REFRESH.horizonDays,
+): Promise<RefreshResult> {
+  const now = d.clock.now();
+  const today = localDate(now, area.timezone);
+  const end = addDays(today, horizonDays);
+  const history = await bookingHistory(d.db, {
+    areaId: area.id,
+    from: addDays(today, -REFRESH.historyDays),
+    to: today,
+    timezone: area.timezone,
+  });
+  const model = fitModel(history);
+  const error = backtest(history, { days: REFRESH.backtestDays, leadDays: REFRESH.backtestLeadDays });
+  const booked = await bookedSoFar(d.db, { areaId: area.id, from: today, to: end });
+  const rows: CrowdForecastRow[] = [];
+  let factorsChanged = 0;
+  for (let i = 0; i < horizonDays; i++) {
+    const date = addDays(today, i);
+    const weather = await d.weather.outlook(area.id, date);
+    for (const s of area.slots) {
+      const f = forecastSlot(model, {
+        date,
+        slotId: s.id,
+        leadDays: i,
+        booked: booked.get(`${date}/${s.id}`) ?? 0,
+        weather,
+      });
+      rows.push({
+        area_id: area.id,
+        visit_date: date,
+        slot_id: s.id,
+        visitors: f.visitors,
+        capacity: s.capacity,
+        factors: f.factors,
+        error,
+        computed_at: now,
+      });
+      const factorBps = factorForLoad(s.capacity ? f.visitors / s.capacity : 0);
+      const input = { areaId: area.id, date, slotId: s.id, factorBps, source: 'forecast' as const };
+      if (await setPriceFactor(d.db, actor, input, now)) factorsChanged++;
+    }
+  }
+  await storeForecasts(d.db, rows);
+  return { areaId: area.id, forecasts: rows.length, factorsChanged, error };
+}
