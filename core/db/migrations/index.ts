@@ -25,6 +25,8 @@ import * as m0043 from './0043-hot-path-indexes.js';
 import * as m0046 from './0046-zones.js';
 import * as m0047 from './0047-zone-counters.js';
 import * as m0048 from './0048-zone-messages.js';
+import * as m0058 from './0058-joint-products.js';
+import * as m0059 from './0059-order-parties.js';
 
 export interface Migration {
   readonly name: string;
@@ -60,4 +62,6 @@ export const migrations: readonly Migration[] = [
   m0046,
   m0047,
   m0048,
+  m0058,
+  m0059,
 ];
