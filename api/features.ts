@@ -13,6 +13,7 @@ import { customerServiceFeature } from './customer-service.js';
 import { staffAuthRouter } from './staff-auth.js';
 import { screenFeature } from './screen.js';
 import { deviceFeature } from './device-router.js';
+import { jointFeature } from './joint.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -53,4 +54,5 @@ export const features: Feature[] = [
   customerServiceFeature,
   screenFeature,
   deviceFeature,
+  jointFeature,
 ];

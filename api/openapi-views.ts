@@ -69,6 +69,7 @@ export const DayAvailabilitySchema = z.object({
 export const TicketViewSchema = z.object({
   id: z.string(),
   productId: z.string(),
+  areaId: z.string().describe("the area the ticket admits at (a joint order's tickets: one per area)"),
   status: z.enum(['pending', 'valid', 'void', 'refunded', 'rescheduled']),
   visitor: z
     .object({ name: z.string(), idType: z.string(), idNumber: z.string() })

@@ -4,6 +4,7 @@ import { CATALOG_ERRORS } from './catalog/errors.js';
 import { CHANNEL_ERRORS, OCTO_ERRORS } from './channels/errors.js';
 import { CHECKIN_ERRORS } from './checkin/errors.js';
 import { INVENTORY_ERRORS } from './inventory/errors.js';
+import { JOINT_ERRORS } from './joint/errors.js';
 import { NOTIFY_ERRORS } from './notify/errors.js';
 import { ORDER_ERRORS } from './orders/errors.js';
 import { PAYMENT_ERRORS } from './payments/errors.js';
@@ -29,6 +30,7 @@ export const ERROR_TABLES = {
   octo: OCTO_ERRORS,
   checkin: CHECKIN_ERRORS,
   inventory: INVENTORY_ERRORS,
+  joint: JOINT_ERRORS,
   notify: NOTIFY_ERRORS,
   forecast: FORECAST_ERRORS,
   orders: ORDER_ERRORS,
@@ -50,6 +52,7 @@ export const ERROR_CODES = {
   ...OCTO_ERRORS,
   ...CHECKIN_ERRORS,
   ...INVENTORY_ERRORS,
+  ...JOINT_ERRORS,
   ...NOTIFY_ERRORS,
   ...ORDER_ERRORS,
   ...PAYMENT_ERRORS,

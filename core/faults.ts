@@ -13,7 +13,12 @@ const faults = new Map<string, number>(
 );
 
 export type FaultPoint =
-  'order.after-reserve' | 'order.after-commit' | 'payment.after-confirm' | 'refund.before-release';
+  | 'order.after-reserve'
+  | 'order.after-commit'
+  | 'payment.after-confirm'
+  | 'refund.before-release'
+  /** a joint order has taken stock at its first area and not yet at the next (core/joint) */
+  | 'joint.between-areas';
 
 export function crashPoint(point: FaultPoint): void {
   const p = faults.get(point);

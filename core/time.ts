@@ -145,3 +145,13 @@ export function hhmmToMinutes(s: string): number {
   if (!m) throw new Error(`not a HH:MM time: ${s}`);
   return Number(m[1]) * 60 + Number(m[2]);
 }
+
+/** Whether `tz` is an IANA time zone this runtime knows (validating inputs that name one). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -656,6 +656,47 @@ export interface CrowdForecastRow {
   computed_at: Date;
 }
 
+/** 0058: a party of package sales with its own share (core/settlement) */
+export interface SupplierRow {
+  id: string;
+  name: string;
+  kind: 'hotel' | 'restaurant' | 'transport' | 'other';
+  active: boolean;
+  updated_at: Date;
+}
+/** 0058: one leg of a joint product: an area, the slot its ticket holds, its share of the net */
+export interface JointAreaLeg {
+  areaId: string;
+  slotId: string;
+  shareBps: number;
+}
+/** 0058: a supplier's part of a package: what it provides and its share of the net */
+export interface JointSupplierPart {
+  supplierId: string;
+  item: string;
+  shareBps: number;
+}
+/** 0058: a product sold once and valid at several areas, with its suppliers (core/joint) */
+export interface JointProductRow {
+  id: string;
+  name: string;
+  price: number;
+  currency: string;
+  areas: JointAreaLeg[];
+  suppliers: JointSupplierPart[];
+  active: boolean;
+  updated_at: Date;
+}
+/** 0059: a party of an order's sale and its share of the net, fixed at placing (core/settlement) */
+export interface OrderPartyRow {
+  order_id: string;
+  /** `area:<id>` | `supplier:<id>` */
+  party: string;
+  share_bps: number;
+  /** the party's place in the product's list: the remainder rule's tie-break */
+  position: number;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -726,5 +767,8 @@ declare module 'knex/types/tables.js' {
     zone_messages: Table<ZoneMessageRow>;
     price_factors: Table<PriceFactorRow>;
     crowd_forecasts: Table<CrowdForecastRow, 'factors' | 'error'>;
+    suppliers: Table<SupplierRow>;
+    joint_products: Table<JointProductRow, 'areas' | 'suppliers'>;
+    order_parties: Table<OrderPartyRow>;
   }
 }

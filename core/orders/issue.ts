@@ -14,15 +14,17 @@ export async function issueTickets(
   tickets: TicketRow[],
   now: Date,
 ): Promise<string[]> {
-  const slot = area.slots.find((s) => s.id === order.slot_id);
+  const ownSlot = area.slots.find((s) => s.id === order.slot_id);
   const issued: string[] = [];
   for (const t of tickets) {
     if (t.status !== 'pending') continue;
+    // a joint order's ticket at another area: that area's whole day (its slot is not in `area`)
+    const slot = t.area_id === area.id ? ownSlot : undefined;
     const product = area.products.get(t.product_id);
     const openDated = product !== undefined && !product.dateBound;
     const code = signTicket(ring.signer, {
       ticketId: t.id,
-      areaId: order.area_id,
+      areaId: t.area_id, // a joint order's tickets are valid at their own areas (core/joint)
       date: openDated ? null : order.visit_date,
       // an open-dated ticket expires after its product's validity days (17.12)
       validUntil: openDated ? addDays(order.visit_date, product.validityDays - 1) : null,

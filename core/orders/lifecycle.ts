@@ -1,3 +1,4 @@
+import { releaseOtherLegs, releaseRefunded } from '../joint/legs.js';
 import { conflict, inputError, notAllowed } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
@@ -36,6 +37,7 @@ export async function endHold(
     }
     if (how === 'expired' && o.expires_at && o.expires_at > now) return;
     await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
+    await releaseOtherLegs(d, trx, o); // a joint order's other areas (core/joint)
     await trx('orders').where({ id: o.id }).update({ status: how, updated_at: now });
     const voided = await trx('tickets')
       .where({ order_id: o.id, status: 'pending' })
@@ -167,8 +169,8 @@ export async function refundOrder(
     ticketIds = chosen.map((t) => t.id);
     amount = chosen.reduce((s, t) => s + t.price, 0);
     const all = chosen.length === valid.length;
-    const part = { units: chosen.reduce((s, t) => s + t.units, 0), idHashes: chosen.map((t) => t.id_hash) };
-    release = () => d.inventory.release(o.area_id, o.visit_date, o.res_id, all ? 'all' : part);
+    // area by area: a joint order's tickets hold stock at several areas (core/joint)
+    release = () => releaseRefunded(d, o, chosen, valid);
     await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
     await trx('orders')
       .where({ id: o.id })

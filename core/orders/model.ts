@@ -60,6 +60,8 @@ export const actorName = (a: Actor) => `${a.kind}:${a.id}`;
 export interface TicketView {
   id: string;
   productId: string;
+  /** the area it admits at: a joint order has a ticket per visitor per area (core/joint) */
+  areaId: string;
   status: TicketStatus;
   visitor: { name: string; idType: string; idNumber: string };
   price: number;

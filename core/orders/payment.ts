@@ -1,3 +1,4 @@
+import { confirmOtherLegs } from '../joint/legs.js';
 import type { Knex } from 'knex';
 import { conflict, isDomainError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
@@ -295,6 +296,8 @@ export async function settleMoneyTaken(
   const live = tickets.filter((t) => t.status === 'pending' || t.status === 'void');
   let confirmed =
     o.status === 'held' ? await d.inventory.confirm(o.area_id, o.visit_date, o.res_id) : 'missing';
+  // a joint order's other areas (core/joint): all of them, or the order's stock is lost
+  if (confirmed !== 'missing' && (await confirmOtherLegs(d, o, live)) === 'missing') confirmed = 'missing';
   if (confirmed === 'missing') {
     // The hold lapsed before the money arrived: take the stock again if it is there.
     const channel = await d.catalog.channel(o.channel_id);

@@ -51,14 +51,16 @@ async function liveReservations(db: Knex, areaId: string, date: string): Promise
     id_hash: string;
   }[] = await db('orders as o')
     .join('tickets as t', 't.order_id', 'o.id')
-    .where({ 'o.area_id': areaId, 'o.visit_date': date })
+    // by the tickets' area-day: a joint order holds stock at every area of its tickets,
+    // under the same reservation id (core/joint); an ordinary order's tickets are all at its own
+    .where({ 't.area_id': areaId, 't.visit_date': date })
     .whereIn('o.status', LIVE_STATUSES)
     .whereIn('t.status', ['pending', 'valid'])
     .whereNull('t.capacity_released_at')
     .select(
       'o.id',
       'o.res_id',
-      'o.slot_id',
+      't.slot_id',
       'o.channel_id',
       'o.status',
       'o.expires_at',

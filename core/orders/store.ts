@@ -118,6 +118,7 @@ export function orderView(
     tickets: tickets.map((t): TicketView => ({
       id: t.id,
       productId: t.product_id,
+      areaId: t.area_id,
       status: t.status,
       visitor: {
         name: maskName(vault.decrypt(t.visitor_name_enc)),

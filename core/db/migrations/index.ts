@@ -28,6 +28,8 @@ import * as m0048 from './0048-zone-messages.js';
 import * as m0066 from './0066-zone-message-retries.js';
 import * as m0064 from './0064-dynamic-pricing.js';
 import * as m0065 from './0065-crowd-forecasts.js';
+import * as m0058 from './0058-joint-products.js';
+import * as m0059 from './0059-order-parties.js';
 
 export interface Migration {
   readonly name: string;
@@ -66,4 +68,6 @@ export const migrations: readonly Migration[] = [
   m0066,
   m0064,
   m0065,
+  m0058,
+  m0059,
 ];

@@ -1,0 +1,11 @@
+import type { ErrorTable } from '../errors.js';
+
+/** Joint products (several areas, one sale) and the suppliers of packages. */
+export const JOINT_ERRORS = {
+  joint_product_not_found: 'not-found',
+  supplier_not_found: ['not-found', 'input'],
+  // the shares of the areas and suppliers must add up to the whole net (10000 bps)
+  joint_shares_invalid: 'input',
+  // a leg names an area or a slot the catalog does not have
+  joint_leg_unknown: 'input',
+} as const satisfies ErrorTable;
