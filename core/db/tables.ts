@@ -6,6 +6,8 @@ import type { DailyReport } from '../reports/daily.js';
 import type { WebhookEvent } from '../channels/webhooks.js';
 import type { DeclaredFields } from '../catalog/declared.js';
 import type { Eligibility } from '../catalog/eligibility.js';
+import type { ProductPolicy } from '../policies/model.js';
+import type { GroupTerms } from '../groups/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -63,6 +65,12 @@ export interface ProductRow {
   /** who may travel on it (issue 17.11); null: its kind's band */
   eligibility: Eligibility | null;
   active: boolean;
+  /** 0052: refund and reschedule policy (core/policies); null: the default */
+  policy: ProductPolicy | null;
+  /** 0052: the visiting route the purchase SMS carries */
+  visit_route: string | null;
+  /** 0052: party sizes and price tiers of a group product (core/groups) */
+  group_tiers: GroupTerms | null;
 }
 export interface ChannelRow {
   id: string;
@@ -136,6 +144,8 @@ export interface OrderRow {
   paid_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** 0052: reschedules done (the policy's free count and limit) */
+  reschedules: number;
 }
 export interface OrderLineRow {
   id: number;
@@ -176,6 +186,8 @@ export interface TicketRow {
   capacity_released_at: Date | null;
   /** 0007 */
   exits_used: number;
+  /** 0052: fees kept from this ticket's value by charged reschedules (a refund pays back less) */
+  fee_retained: number;
 }
 /** pending: created, not paid; succeeded: money taken; refunded: given back in full; closed: never paid; failed: the payer's attempt failed */
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'closed';
@@ -220,6 +232,19 @@ export interface PaymentRow {
 export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'awaiting_counter';
 /** How the money goes back: the provider's refund API, the counter, the partner's statement, or nothing (free). */
 export type RefundMethod = 'provider' | 'counter' | 'partner' | 'none';
+// --- 0052-product-policies
+/** A fee a policy kept: on a refund (not paid back) or a charged reschedule (kept from the ticket's value). */
+export interface PolicyFeeRow {
+  id: string;
+  order_id: string;
+  area_id: string;
+  kind: 'refund' | 'reschedule';
+  amount: number;
+  ticket_ids: string[];
+  refund_id: string | null;
+  actor: string;
+  created_at: Date;
+}
 export interface RefundRow {
   id: string;
   order_id: string;
@@ -652,7 +677,7 @@ declare module 'knex/types/tables.js' {
     areas: Table<AreaRow, 'thresholds'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
-    products: Table<ProductRow, 'components' | 'eligibility'>;
+    products: Table<ProductRow, 'components' | 'eligibility' | 'policy' | 'group_tiers'>;
     channels: Table<ChannelRow>;
     channel_quotas: Table<ChannelQuotaRow>;
     price_rules: Table<PriceRuleRow, 'params'>;
@@ -695,5 +720,6 @@ declare module 'knex/types/tables.js' {
     counter_devices: Table<CounterDeviceRow>;
     counter_counts: Table<CounterCountRow>;
     zone_messages: Table<ZoneMessageRow>;
+    policy_fees: Table<PolicyFeeRow>;
   }
 }

@@ -25,6 +25,7 @@ import * as m0043 from './0043-hot-path-indexes.js';
 import * as m0046 from './0046-zones.js';
 import * as m0047 from './0047-zone-counters.js';
 import * as m0048 from './0048-zone-messages.js';
+import * as m0052 from './0052-product-policies.js';
 
 export interface Migration {
   readonly name: string;
@@ -60,4 +61,5 @@ export const migrations: readonly Migration[] = [
   m0046,
   m0047,
   m0048,
+  m0052,
 ];
