@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
+import { BindCardInput, bindCard, unbindCard } from '../core/cards/cards.js';
+
+const TicketParams = z.object({ id: z.uuid(), ticketId: z.uuid() });
 import { RefundInput } from '../core/orders/inputs.js';
 import { refundOrder } from '../core/orders/lifecycle.js';
 import { loadOrder } from '../core/orders/store.js';
@@ -77,6 +80,16 @@ export function boxOfficeRouter(ctx: AppContext): Router {
       status: 201,
       body: await refundOrder(d(), actorOf(res), id, input),
     }));
+  });
+
+  // NFC/IC cards (core/cards): bound to a valid ticket, admitted by a tap at the gate, unbound here or by a refund
+  r.post('/orders/:id/tickets/:ticketId/card', allow(ctx, 'tickets.card', ofOrder()), async (req, res) => {
+    const { id, ticketId } = parseInput(TicketParams, req.params);
+    res.json(await bindCard(d(), actorOf(res), id, ticketId, parseInput(BindCardInput, req.body)));
+  });
+  r.delete('/orders/:id/tickets/:ticketId/card', allow(ctx, 'tickets.card', ofOrder()), async (req, res) => {
+    const { id, ticketId } = parseInput(TicketParams, req.params);
+    res.json(await unbindCard(d(), actorOf(res), id, ticketId));
   });
 
   r.post('/emergency', allow(ctx, 'emergency.manage', areaInBody()), async (req, res) => {

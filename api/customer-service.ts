@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
+import { BindCardInput, bindCard, unbindCard } from '../core/cards/cards.js';
+
+const TicketParams = z.object({ id: z.uuid(), ticketId: z.uuid() });
 import { RefundInput, RescheduleInput } from '../core/orders/inputs.js';
 import { refundOrder, rescheduleOrder } from '../core/orders/lifecycle.js';
 import { SearchQuery, deskOrder, resendTickets, searchOrders } from '../core/customer-service/desk.js';
@@ -65,6 +68,16 @@ export function customerServiceRouter(ctx: AppContext): Router {
       );
       return { status: 200, body: view };
     });
+  });
+
+  // NFC/IC cards (core/cards): bound to a valid ticket, admitted by a tap at the gate, unbound here or by a refund
+  r.post('/orders/:id/tickets/:ticketId/card', allow(ctx, 'tickets.card', ofOrder()), async (req, res) => {
+    const { id, ticketId } = parseInput(TicketParams, req.params);
+    res.json(await bindCard(p.orders, actorOf(res), id, ticketId, parseInput(BindCardInput, req.body)));
+  });
+  r.delete('/orders/:id/tickets/:ticketId/card', allow(ctx, 'tickets.card', ofOrder()), async (req, res) => {
+    const { id, ticketId } = parseInput(TicketParams, req.params);
+    res.json(await unbindCard(p.orders, actorOf(res), id, ticketId));
   });
 
   r.post('/orders/:id/resend', allow(ctx, 'tickets.resend', ofOrder()), async (req, res) => {

@@ -26,6 +26,35 @@ export const SlotView = z.object({
   capacity: z.number().int(),
 });
 
+const FeeSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('percent'), bps: z.number().int() }),
+    z.object({ kind: z.literal('fixed'), amount: z.number().int() }),
+  ])
+  .nullable();
+
+/** A product's refund and reschedule policy as shown before purchase (core/policies/describe.ts). */
+export const PolicyViewSchema = z.object({
+  refund: z.object({
+    allowed: z.boolean(),
+    cutoffHours: z
+      .number()
+      .int()
+      .nullable()
+      .describe('refunds stop this many hours before the slot starts (0: at its start; null: until used)'),
+    fee: FeeSchema,
+    partial: z.boolean().describe('false: only all the order’s unused tickets together'),
+  }),
+  reschedule: z.object({
+    allowed: z.boolean(),
+    cutoffHours: z.number().int().nullable(),
+    freeCount: z.number().int(),
+    maxCount: z.number().int(),
+    fee: FeeSchema.describe('per ticket once the free reschedules are used; kept from its value'),
+  }),
+  summary: z.object({ zh: z.string(), en: z.string() }),
+});
+
 export const ProductView = z.object({
   id: z.string(),
   name: z.string(),
@@ -36,6 +65,16 @@ export const ProductView = z.object({
   entriesAllowed: z.number().int(),
   freeReschedule: z.boolean(),
   components: z.array(z.object({ item: z.string(), name: z.string() })),
+  policy: PolicyViewSchema,
+  visitRoute: z.string().nullable().describe('the visiting route, also sent in the purchase SMS'),
+  group: z
+    .object({
+      minPersons: z.number().int(),
+      maxPersons: z.number().int(),
+      tiers: z.array(z.object({ fromPersons: z.number().int(), unitPrice: z.number().int() })),
+    })
+    .nullable()
+    .describe('a group product: party sizes and the price per person by party size'),
 });
 
 export const AreaViewSchema = z.object({
@@ -156,7 +195,11 @@ export const RefundResultSchema = z.object({
   order: OrderViewSchema,
   refund: z.object({
     id: z.string(),
-    amount: z.number().int(),
+    amount: z.number().int().describe('paid back, fen: the price less the policy fee'),
+    fee: z
+      .number()
+      .int()
+      .describe("kept by the product's refund policy, fen (in the books and the daily report)"),
     status: z
       .enum(REFUND_STATUSES)
       .describe(

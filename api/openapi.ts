@@ -1,6 +1,7 @@
 import { adminPaths } from './openapi-admin.js';
 import { gatePaths } from './openapi-gate.js';
 import { moneyPaths } from './openapi-money.js';
+import { cardOpenApiPaths } from './openapi-cards.js';
 import { schema } from './openapi-kit.js';
 import { VIEW_SCHEMAS } from './openapi-views.js';
 import { visitorPaths } from './openapi-visitor.js';
@@ -142,6 +143,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...moneyPaths(),
       ...screenPaths(),
       ...devicePaths(),
+      ...cardOpenApiPaths(),
     },
   };
 }

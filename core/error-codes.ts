@@ -12,6 +12,8 @@ import { FORECAST_ERRORS } from './forecast/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
+import { POLICY_ERRORS } from './policies/errors.js';
+import { CARD_ERRORS } from './cards/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
 import { ZONE_ERRORS } from './zones/errors.js';
@@ -38,6 +40,8 @@ export const ERROR_TABLES = {
   pii: ID_DOCUMENT_ERRORS,
   presale: PRESALE_ERRORS,
   pricing: PRICING_ERRORS,
+  policies: POLICY_ERRORS,
+  cards: CARD_ERRORS,
   screen: SCREEN_ERRORS,
   tickets: TICKET_KEY_ERRORS,
   zones: ZONE_ERRORS,
@@ -59,6 +63,8 @@ export const ERROR_CODES = {
   ...ID_DOCUMENT_ERRORS,
   ...PRESALE_ERRORS,
   ...PRICING_ERRORS,
+  ...POLICY_ERRORS,
+  ...CARD_ERRORS,
   ...SCREEN_ERRORS,
   ...TICKET_KEY_ERRORS,
   ...ZONE_ERRORS,

@@ -1,7 +1,8 @@
 import type { Platform } from '../core/platform.js';
 import { maskPhone } from '../core/pii/mask.js';
 import { releaseTicketCapacity } from '../core/orders/lifecycle.js';
-import { contactPhoneOf } from '../core/orders/store.js';
+import { contactPhoneOf, loadOrder, loadTickets } from '../core/orders/store.js';
+import { purchaseSmsText } from '../core/notify/purchase-sms.js';
 import { relayBatch } from '../core/outbox/store.js';
 import type { WebhookFanout } from './webhooks.js';
 
@@ -38,7 +39,15 @@ async function smsTickets(p: Platform, orderId: string): Promise<void> {
   if (!sealed) return;
   const phone = p.vault.decrypt(sealed);
   const base = p.cfg.SCENIC_PUBLIC_URL ?? `http://${p.cfg.HOST}:${p.cfg.PORT}`;
-  await p.sms.send(phone, `Your Scenic tickets are ready: ${base}/orders/${orderId}`).catch((e: unknown) => {
+  const o = await loadOrder(p.db, orderId);
+  const tickets = (await loadTickets(p.db, orderId)).filter((t) => t.status === 'valid');
+  const text = purchaseSmsText({
+    area: await p.catalog.area(o.area_id),
+    order: { id: o.id, date: o.visit_date, slotId: o.slot_id },
+    tickets: tickets.map((t) => ({ productId: t.product_id, code: t.code })),
+    baseUrl: base,
+  });
+  await p.sms.send(phone, text).catch((e: unknown) => {
     p.log.warn({ err: e, to: maskPhone(phone), orderId }, 'ticket sms failed');
     throw e;
   });

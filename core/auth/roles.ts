@@ -70,6 +70,7 @@ export const PERMISSIONS_LIST = [
   'refunds.manage', // the refund queue: failed refunds looked at and sent again
   'tickets.reprint',
   'tickets.resend',
+  'tickets.card', // bind / unbind an NFC/IC card to a ticket (issue 18)
   'emergency.manage', // open / close emergency manual mode (supervisors)
   'emergency.read',
   'emergency.sell',
@@ -96,6 +97,7 @@ const SUPERVISOR: readonly Permission[] = [
   'refunds.manage',
   'tickets.reprint',
   'tickets.resend',
+  'tickets.card',
   'emergency.manage',
   'emergency.read',
   'gate.scan',
@@ -125,6 +127,7 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'orders.refund-any',
     'orders.reschedule',
     'tickets.resend',
+    'tickets.card',
   ],
   'box-office': [
     'orders.read',
@@ -132,6 +135,7 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'orders.sell-group',
     'orders.refund',
     'tickets.reprint',
+    'tickets.card',
     'emergency.read',
     'emergency.sell',
     'gate.scan',

@@ -8,7 +8,9 @@ import type { Coupon, PriceRule } from '../pricing/rules.js';
 import type { DynamicBounds } from '../pricing/dynamic.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
 import type { Eligibility } from './eligibility.js';
-import { productRow } from './products.js';
+import { productJson, productRow } from './products.js';
+import { defaultPolicy, type ProductPolicy } from '../policies/model.js';
+import type { GroupTerms } from '../groups/model.js';
 import type { AreaRow, ChannelRow, PriceRuleRow, ProductRow } from '../db/tables.js';
 
 export interface Slot {
@@ -39,6 +41,12 @@ export interface Product {
   active: boolean;
   /** crowd-forecast pricing bounds (issue 22); null: static price */
   dynamicPricing: DynamicBounds | null;
+  /** its refund and reschedule policy (the default when it declares none) */
+  policy: ProductPolicy;
+  /** the visiting route the purchase SMS carries */
+  visitRoute: string | null;
+  /** a group product's party sizes and price tiers; null: not sold to groups */
+  group: GroupTerms | null;
 }
 
 export interface Channel {
@@ -107,12 +115,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
     for (const p of a.products) {
       const row = productRow(a.id, p);
       await trx('products')
-        .insert({
-          ...row,
-          components: JSON.stringify(row.components),
-          eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
-          dynamic_pricing: row.dynamic_pricing ? JSON.stringify(row.dynamic_pricing) : null,
-        })
+        .insert({ ...row, ...productJson(row) })
         .onConflict(['area_id', 'id'])
         .merge();
     }
@@ -373,6 +376,9 @@ const toProduct = (p: ProductRow): Product => ({
   eligibility: p.eligibility,
   active: p.active,
   dynamicPricing: p.dynamic_pricing,
+  policy: p.policy ?? defaultPolicy(p.free_reschedule),
+  visitRoute: p.visit_route,
+  group: p.group_tiers,
 });
 
 /** A rule row as the pricing reads it (kind and params were written together from a checked definition). */

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { parseInput } from '../validation.js';
 import type { AreaDeclarationRow, AreaRow, ChannelQuotaRow, TimeSlotRow } from '../db/tables.js';
 import { writeZones } from '../zones/store.js';
+import { writeDeclaredProducts } from './declare-products.js';
 import {
   DeclaredFields,
   declaredPaths,
@@ -24,6 +25,8 @@ export type DeclareOutcome =
       planChanged: boolean;
       /** declared channels the data plane has no sales channel for (their quotas are not enforced) */
       unknownChannels: string[];
+      /** declared product ids the catalog has no product for (their terms are not written) */
+      unknownProducts: string[];
     }
   | { result: 'refused'; reason: ClaimRefusal; message: string };
 
@@ -82,6 +85,7 @@ export async function declareArea(db: Knex, input: DeclareInput, clock: Clock): 
       const { areaColumns, planChanged, unknownChannels } = await writeDeclared(trx, area, f);
       // zones are not the inventory's: they change no plan version
       if (f.zones) await writeZones(trx, areaId, f.zones, f.diversion);
+      const unknownProducts = f.products ? await writeDeclaredProducts(trx, areaId, f.products) : [];
       let planVersion = area.plan_version;
       if (planChanged) {
         const [v] = await trx('areas')
@@ -121,6 +125,7 @@ export async function declareArea(db: Knex, input: DeclareInput, clock: Clock): 
         planVersion,
         planChanged,
         unknownChannels,
+        unknownProducts,
       };
     });
   } catch (e) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DiversionDeclaration, ZoneDeclaration } from '../zones/model.js';
+import { DeclaredProduct } from './declare-products.js';
 
 /**
  * What a Kubernetes resource (a ScenicArea) declares about an area, in the catalog's
@@ -43,6 +44,8 @@ export const DeclaredFields = z
     zones: z.array(ZoneDeclaration).max(64).optional(),
     /** how visitors are diverted between the zones */
     diversion: DiversionDeclaration.optional(),
+    /** per product: refund/reschedule policy, visiting route, group tiers (issue 18) */
+    products: z.array(DeclaredProduct).max(64).optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -59,6 +62,9 @@ export const DeclaredFields = z
             message: `no zone "${p[end]}" is declared`,
           });
     });
+    const pids = (f.products ?? []).map((p) => p.id);
+    if (new Set(pids).size !== pids.length)
+      ctx.addIssue({ code: 'custom', path: ['products'], message: 'product ids must be unique' });
   });
 export type DeclaredFields = z.output<typeof DeclaredFields>;
 
@@ -82,7 +88,8 @@ export type DeclaredPath =
   | 'slots'
   | `quotas.${string}`
   | 'zones'
-  | 'diversion';
+  | 'diversion'
+  | `products.${string}`;
 
 /** The definition's fields these declared fields own, in a stable order. */
 export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
@@ -93,6 +100,9 @@ export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
   for (const c of f.channels ?? []) out.push(`quotas.${c.id}`);
   if (f.zones) out.push('zones');
   if (f.diversion) out.push('diversion');
+  for (const p of f.products ?? [])
+    for (const k of ['policy', 'visitRoute', 'group'] as const)
+      if (p[k] !== undefined) out.push(`products.${p.id}.${k}`);
   return out;
 }
 

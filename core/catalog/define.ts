@@ -5,6 +5,7 @@ import { loadAreaConfig, upsertArea, type AreaConfig } from './catalog.js';
 import { declarationOf } from './declare.js';
 import { sameJson, type DeclarationView, type DeclaredFields } from './declared.js';
 import { AreaDefinition } from './definition.js';
+import { mergeDeclaredProducts } from './declare-products.js';
 
 /** The definition's values of the declared fields (what a PUT may repeat, never change). */
 function declaredDefinition(v: DeclaredFields): Partial<AreaDefinition> {
@@ -52,13 +53,14 @@ export async function defineArea(db: Knex, areaId: string, body: unknown): Promi
       if (!same) wrong.push({ path: k, message: by });
     }
     const quotas = mergeQuotas(def.quotas, decl, wrong);
+    const products = mergeDeclaredProducts(raw, def, decl.values.products, by, wrong);
     if (wrong.length)
       throw conflict(
         'field_declared_by_resource',
         `${wrong.map((w) => w.path).join(', ')}: ${by}; change ${wrong.length > 1 ? 'them' : 'it'} there`,
         { fields: wrong, declaredBy: decl.resource },
       );
-    const full = { ...def, quotas };
+    const full = { ...def, quotas, products };
     await upsertArea(trx, full);
     return full;
   });

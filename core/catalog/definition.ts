@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Eligibility } from './eligibility.js';
+import { ProductPolicy } from '../policies/model.js';
+import { GroupTerms } from '../groups/model.js';
 
 /**
  * The shape of a scenic area's catalog as an admin (or the demo seed) declares it.
@@ -89,6 +91,12 @@ export const ProductDefinition = z
      * (minor units); left out or enabled false: the static price
      */
     dynamicPricing: DynamicPricingDefinition.nullable().optional(),
+    /** refund and reschedule policy (issue 18); left out: the default (core/policies/model.ts) */
+    policy: ProductPolicy.nullable().optional(),
+    /** the visiting route the purchase SMS carries */
+    visitRoute: z.string().min(1).max(300).nullable().optional(),
+    /** a group product's party sizes and price tiers (core/groups) */
+    group: GroupTerms.nullable().optional(),
   })
   // a visitor who may come back keeps their place: the stock cannot go back on sale at exit
   .refine((p) => !(p.reentry && p.releaseOnExit), {

@@ -56,6 +56,22 @@ export function productRow(areaId: string, p: ProductDefinition): Omit<ProductRo
     eligibility: p.eligibility ?? null,
     active: true,
     dynamic_pricing: p.dynamicPricing ?? null,
+    policy: p.policy ?? null,
+    visit_route: p.visitRoute ?? null,
+    group_tiers: p.group ?? null,
+  };
+}
+
+/** A product row's jsonb columns as their JSON text (the driver would write arrays as Postgres arrays). */
+export function productJson(
+  row: Pick<ProductRow, 'components' | 'eligibility' | 'policy' | 'group_tiers' | 'dynamic_pricing'>,
+) {
+  return {
+    components: JSON.stringify(row.components),
+    eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
+    policy: row.policy ? JSON.stringify(row.policy) : null,
+    group_tiers: row.group_tiers ? JSON.stringify(row.group_tiers) : null,
+    dynamic_pricing: row.dynamic_pricing ? JSON.stringify(row.dynamic_pricing) : null,
   };
 }
 
@@ -89,9 +105,7 @@ export async function addProduct(
     const [inserted] = await trx('products')
       .insert({
         ...row,
-        components: JSON.stringify(row.components),
-        eligibility: row.eligibility ? JSON.stringify(row.eligibility) : null,
-        dynamic_pricing: row.dynamic_pricing ? JSON.stringify(row.dynamic_pricing) : null,
+        ...productJson(row),
       })
       .returning('*');
     const after = view(inserted!);

@@ -1,4 +1,5 @@
 import type { AreaConfig, Product, Slot } from './catalog.js';
+import { viewPolicy, type PolicyView } from '../policies/describe.js';
 
 /**
  * What the public API shows of an area (`GET /v1/areas/:areaId`): enough to draw the
@@ -16,7 +17,9 @@ export type ProductView = Pick<
   | 'entriesAllowed'
   | 'freeReschedule'
   | 'components'
->;
+  | 'visitRoute'
+  | 'group'
+> & { policy: PolicyView };
 
 export interface AreaView {
   id: string;
@@ -47,6 +50,9 @@ export function viewArea(a: AreaConfig): AreaView {
       entriesAllowed: x.entriesAllowed,
       freeReschedule: x.freeReschedule,
       components: x.components,
+      policy: viewPolicy(x.policy),
+      visitRoute: x.visitRoute,
+      group: x.group,
     })),
   };
 }

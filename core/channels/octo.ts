@@ -1,3 +1,5 @@
+import { cutoffHours } from '../policies/decide.js';
+import { viewPolicy } from '../policies/describe.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AreaConfig, Channel, Product } from '../catalog/catalog.js';
@@ -53,6 +55,22 @@ export function octoUnit(p: Product) {
   };
 }
 
+/**
+ * The option's cancellation cutoff is the strictest refund deadline of its units'
+ * policies (OCTO has one per option); `cancellationPolicy` says each unit's terms, the
+ * same text the visitor page shows. The refund itself is decided by core/policies.
+ */
+export function octoCancellation(area: AreaConfig) {
+  const active = [...area.products.values()].filter((p) => p.active);
+  const hours = Math.max(0, ...active.map((p) => cutoffHours(p.policy.refund.cutoff) ?? 0));
+  return {
+    cancellationCutoff: `${hours} hours`,
+    cancellationCutoffAmount: hours,
+    cancellationCutoffUnit: 'hour',
+    cancellationPolicy: active.map((p) => `${p.name}: ${viewPolicy(p.policy).summary.en}`).join('\n'),
+  };
+}
+
 export function octoProduct(area: AreaConfig) {
   return {
     id: area.id,
@@ -75,9 +93,7 @@ export function octoProduct(area: AreaConfig) {
         internalName: 'Timed entry',
         reference: null,
         availabilityLocalStartTimes: area.slots.map((s) => s.startsAt),
-        cancellationCutoff: '0 hours',
-        cancellationCutoffAmount: 0,
-        cancellationCutoffUnit: 'hour',
+        ...octoCancellation(area),
         requiredContactFields: ['fullName'],
         restrictions: { minUnits: 1, maxUnits: 500 },
         units: [...area.products.values()].filter((p) => p.active).map(octoUnit),
@@ -366,7 +382,12 @@ export function octoBooking(o: OrderView, area: AreaConfig, channel: Channel) {
     cancellable: status === 'ON_HOLD' || status === 'CONFIRMED',
     cancellation:
       o.status === 'cancelled' || o.status === 'refunded'
-        ? { refund: o.status === 'refunded' ? 'FULL' : 'NONE', reason: null, utcCancelledAt: null }
+        ? {
+            // a policy fee kept part of the money: PARTIAL
+            refund: o.status !== 'refunded' ? 'NONE' : o.amountRefunded < o.amountTotal ? 'PARTIAL' : 'FULL',
+            reason: null,
+            utcCancelledAt: null,
+          }
         : null,
     freesale: false,
     availabilityId: slot ? localDateTime(o.date, slot.startsAt, area.timezone) : o.date,

@@ -5,6 +5,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import { availability, type DayAvailability } from '../inventory/availability.js';
 import { pausedChannels } from '../inventory/switches.js';
 import { quote } from '../pricing/price.js';
+import { viewPolicy, type PolicyView } from '../policies/describe.js';
 
 /**
  * What a channel is offered: an area's products with the channel's own prices per time
@@ -22,6 +23,8 @@ export interface ChannelOffer {
     kind: string;
     persons: number;
     basePrice: number;
+    /** the refund and reschedule policy every channel enforces (issue 18) */
+    policy: PolicyView;
     prices: { slotId: string; startsAt: string; endsAt: string; unitPrice: number }[];
   }[];
 }
@@ -43,6 +46,7 @@ export async function channelOffer(
     kind: p.kind,
     persons: p.persons,
     basePrice: p.basePrice,
+    policy: viewPolicy(p.policy),
     prices: area.slots.map((s) => {
       const item = { productId: p.id, basePrice: p.basePrice, quantity: 1, dynamic: p.dynamicPricing };
       const q = quote([item], {

@@ -9,6 +9,8 @@ import type { Eligibility } from '../catalog/eligibility.js';
 import type { DynamicBounds } from '../pricing/dynamic.js';
 import type { ForecastFactor } from '../forecast/model.js';
 import type { BacktestResult } from '../forecast/backtest.js';
+import type { ProductPolicy } from '../policies/model.js';
+import type { GroupTerms } from '../groups/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -68,6 +70,12 @@ export interface ProductRow {
   active: boolean;
   /** crowd-forecast pricing bounds (issue 22); null: static price */
   dynamic_pricing: DynamicBounds | null;
+  /** 0052: refund and reschedule policy (core/policies); null: the default */
+  policy: ProductPolicy | null;
+  /** 0052: the visiting route the purchase SMS carries */
+  visit_route: string | null;
+  /** 0052: party sizes and price tiers of a group product (core/groups) */
+  group_tiers: GroupTerms | null;
 }
 export interface ChannelRow {
   id: string;
@@ -141,6 +149,8 @@ export interface OrderRow {
   paid_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** 0052: reschedules done (the policy's free count and limit) */
+  reschedules: number;
 }
 export interface OrderLineRow {
   id: number;
@@ -181,6 +191,8 @@ export interface TicketRow {
   capacity_released_at: Date | null;
   /** 0007 */
   exits_used: number;
+  /** 0052: fees kept from this ticket's value by charged reschedules (a refund pays back less) */
+  fee_retained: number;
 }
 /** pending: created, not paid; succeeded: money taken; refunded: given back in full; closed: never paid; failed: the payer's attempt failed */
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'closed';
@@ -225,6 +237,19 @@ export interface PaymentRow {
 export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'awaiting_counter';
 /** How the money goes back: the provider's refund API, the counter, the partner's statement, or nothing (free). */
 export type RefundMethod = 'provider' | 'counter' | 'partner' | 'none';
+// --- 0052-product-policies
+/** A fee a policy kept: on a refund (not paid back) or a charged reschedule (kept from the ticket's value). */
+export interface PolicyFeeRow {
+  id: string;
+  order_id: string;
+  area_id: string;
+  kind: 'refund' | 'reschedule';
+  amount: number;
+  ticket_ids: string[];
+  refund_id: string | null;
+  actor: string;
+  created_at: Date;
+}
 export interface RefundRow {
   id: string;
   order_id: string;
@@ -722,7 +747,7 @@ declare module 'knex/types/tables.js' {
     areas: Table<AreaRow, 'thresholds'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
-    products: Table<ProductRow, 'components' | 'eligibility' | 'dynamic_pricing'>;
+    products: Table<ProductRow, 'components' | 'eligibility' | 'dynamic_pricing' | 'policy' | 'group_tiers'>;
     channels: Table<ChannelRow>;
     channel_quotas: Table<ChannelQuotaRow>;
     price_rules: Table<PriceRuleRow, 'params'>;
@@ -770,5 +795,6 @@ declare module 'knex/types/tables.js' {
     suppliers: Table<SupplierRow>;
     joint_products: Table<JointProductRow, 'areas' | 'suppliers'>;
     order_parties: Table<OrderPartyRow>;
+    policy_fees: Table<PolicyFeeRow>;
   }
 }

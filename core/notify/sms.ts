@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import { maskPhone } from '../pii/mask.js';
+import { maskTicketCodes } from './purchase-sms.js';
 
 /**
  * The SMS adapter. Providers (Aliyun, Tencent Cloud SMS...) sit behind this interface;
@@ -31,12 +32,13 @@ export class LogSms implements SmsSender {
   ) {}
   send(to: string, text: string): Promise<void> {
     this.log.info(
-      { to: maskPhone(to), text: this.showText ? text : redactCodes(text) },
+      { to: maskPhone(to), text: this.showText ? maskTicketCodes(text) : redactCodes(text) },
       'sms not delivered (no SMS provider configured; logged only)',
     );
     return Promise.resolve();
   }
 }
 
-/** Replaces every run of 4 or more digits (codes, numbers) with bullets. */
-export const redactCodes = (text: string): string => text.replace(/\d{4,}/g, (m) => '•'.repeat(m.length));
+/** Replaces ticket codes (all but their last four characters) and every run of 4 or more digits (codes, numbers) with bullets. */
+export const redactCodes = (text: string): string =>
+  maskTicketCodes(text).replace(/\d{4,}/g, (m) => '•'.repeat(m.length));

@@ -13,6 +13,8 @@ import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import type { RefundStatus } from '../db/tables.js';
 import { bookRefund, salePaymentOf, sendRefund } from './refunds.js';
+import { bookFee, refundTerms, rescheduleTerms } from '../policies/apply.js';
+import { movedTickets } from './moved-tickets.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
@@ -125,7 +127,8 @@ export async function extendHold(
 
 export interface RefundResult {
   order: OrderView;
-  refund: { id: string; amount: number; status: RefundStatus; ticketIds: string[] };
+  /** `amount`: paid back; `fee`: kept by the product's policy (both fen) */
+  refund: { id: string; amount: number; fee: number; status: RefundStatus; ticketIds: string[] };
 }
 
 /**
@@ -144,6 +147,7 @@ export async function refundOrder(
   const now = d.clock.now();
   let refundId = '';
   let amount = 0;
+  let fee = 0;
   let ticketIds: string[] = [];
   let freed: { areaId: string; date: string; slotId: string } | undefined;
   let release: (() => Promise<unknown>) | undefined;
@@ -167,11 +171,22 @@ export async function refundOrder(
     }
     if (!chosen.length) throw conflict('nothing_to_refund', 'no valid tickets left on this order');
     ticketIds = chosen.map((t) => t.id);
-    amount = chosen.reduce((s, t) => s + t.price, 0);
     const all = chosen.length === valid.length;
+    // the product's policy (core/policies): deadline, fee, partial refunds, the same in every channel
+    const terms = refundTerms(await d.catalog.area(o.area_id), o, chosen, {
+      now,
+      wholeOrder: all,
+      actor,
+      reason: input.reason,
+    });
+    amount = terms.amount;
+    fee = terms.fee;
     // area by area: a joint order's tickets hold stock at several areas (core/joint)
     release = () => releaseRefunded(d, o, chosen, valid);
-    await trx('tickets').whereIn('id', ticketIds).update({ status: 'refunded', revoked_at: now });
+    // a bound NFC/IC card comes off with the refund (core/cards): it may open another ticket
+    await trx('tickets')
+      .whereIn('id', ticketIds)
+      .update({ status: 'refunded', revoked_at: now, card_uid: null });
     await trx('orders')
       .where({ id: o.id })
       .update({
@@ -188,6 +203,7 @@ export async function refundOrder(
       actor,
       ticketIds,
     });
+    await bookFee(trx, { order: o, kind: 'refund', amount: fee, ticketIds, refundId, actor, now });
     await outbox(trx, 'order.refunded', o.id, {
       areaId: o.area_id,
       date: o.visit_date,
@@ -195,9 +211,10 @@ export async function refundOrder(
       channelId: o.channel_id,
       ticketIds,
       amount,
+      fee,
       reason: input.reason,
     });
-    await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, reason: input.reason });
+    await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, fee, reason: input.reason });
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
     outcome = {
       kind: 'refunded',
@@ -220,7 +237,7 @@ export async function refundOrder(
   const status = await sendRefund(d, refundId);
   return {
     order: await viewOrder(d.db, d.vault, orderId),
-    refund: { id: refundId, amount, status, ticketIds },
+    refund: { id: refundId, amount, fee, status, ticketIds },
   };
 }
 
@@ -252,9 +269,9 @@ export async function rescheduleOrder(
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
     if (tickets.some((t) => t.entries_used > 0))
       throw conflict('ticket_used', 'a ticket of this order has been used');
-    const notFree = tickets.find((t) => !area.products.get(t.product_id)?.freeReschedule);
-    if (notFree)
-      throw notAllowed('reschedule_not_allowed', `product ${notFree.product_id} cannot be rescheduled`);
+    // the product's policy (core/policies): window, free count, limit and fee, the same in every channel
+    const terms = rescheduleTerms(area, o, tickets, now);
+    const ids = tickets.map((t) => t.id);
     const local = localParts(now, area.timezone);
     const slot = area.slots.find((s) => s.id === input.slotId);
     if (!slot)
@@ -285,74 +302,43 @@ export async function rescheduleOrder(
     });
     if (!taken.ok) throw refusalError(taken.reason, { level: taken.level });
     try {
-      const fresh = tickets.map((t) => ({
-        ...t,
-        id: uuidv7(now.getTime()),
-        status: 'pending' as const,
-        visit_date: input.date,
-        slot_id: slot.id,
-        code: null,
-      }));
+      const fresh = movedTickets(tickets, {
+        date: input.date,
+        slotId: slot.id,
+        now,
+        fees: new Map(terms.tickets.map((t) => [t.ticketId, t.fee])),
+      });
       await trx('tickets')
         .whereIn(
           'id',
           tickets.map((t) => t.id),
         )
         .update({ status: 'rescheduled', revoked_at: now });
-      await trx('tickets').insert(
-        fresh.map(
-          ({
-            id,
-            order_id,
-            order_line_id,
-            product_id,
-            area_id,
-            visit_date,
-            slot_id,
-            units,
-            price,
-            status,
-            entries_allowed,
-            visitor_name_enc,
-            id_type,
-            id_number_enc,
-            id_hash,
-            id_masked,
-          }) => ({
-            id,
-            order_id,
-            order_line_id,
-            product_id,
-            area_id,
-            visit_date,
-            slot_id,
-            units,
-            price,
-            status,
-            entries_allowed,
-            visitor_name_enc,
-            id_type,
-            id_number_enc,
-            id_hash,
-            id_masked,
-          }),
-        ),
-      );
+      await trx('tickets').insert(fresh);
       const moved = { ...o, visit_date: input.date, slot_id: slot.id, res_id: newRes };
       await trx('orders')
         .where({ id: o.id })
-        .update({ visit_date: input.date, slot_id: slot.id, res_id: newRes, updated_at: now });
+        .update({
+          visit_date: input.date,
+          slot_id: slot.id,
+          res_id: newRes,
+          reschedules: o.reschedules + 1,
+          updated_at: now,
+        });
+      await bookFee(trx, { order: o, kind: 'reschedule', amount: terms.fee, ticketIds: ids, actor, now });
       const issued = await issueTickets(trx, await d.keys(), area, moved, fresh, now);
       await outbox(trx, 'order.rescheduled', o.id, {
         areaId: o.area_id,
         from: { date: o.visit_date, slotId: o.slot_id },
         to: { date: input.date, slotId: slot.id },
-        revoked: tickets.map((t) => t.id),
+        revoked: ids,
         issued,
+        fee: terms.fee,
       });
       await audit(trx, actor, 'scenic.order.rescheduled', o.id, {
         from: `${o.visit_date}/${o.slot_id}`,
         to: `${input.date}/${slot.id}`,
+        fee: terms.fee,
       });
       freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id, resId: o.res_id };
     } catch (e) {

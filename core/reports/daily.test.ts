@@ -15,6 +15,7 @@ const report = (over: Partial<DailyReport> = {}): DailyReport => ({
     payments: 16000,
     refundsBooked: 0,
     refundsPaid: 0,
+    feesKept: 0,
     net: 16000,
   },
   sales: [],

@@ -39,6 +39,8 @@ export interface DailyReport {
     refundsBooked: number;
     refundsPaid: number;
     net: number;
+    /** fees the products' policies kept that day (refund and reschedule fees), already inside `net` */
+    feesKept: number;
   };
   sales: SalesRow[];
   channels: { channel: string; orders: number; tickets: number; amount: number; sharePercent: number }[];
@@ -67,7 +69,7 @@ export async function computeDailyReport(
     .whereNotNull('o.paid_at')
     .whereRaw(onLocalDate('o.paid_at'), [tz, date]);
 
-  const [orderTotals, payments, sales, refunds, reschedules, entries, visitors] = await Promise.all([
+  const [orderTotals, payments, sales, refunds, reschedules, entries, visitors, fees] = await Promise.all([
     paidOrders
       .clone()
       .select(
@@ -122,6 +124,11 @@ export async function computeDailyReport(
         db.raw('count(*)::int as entries'),
       ) as Promise<{ hour: number; entries: number }[]>,
     visitorInsight(db, vault, areaId, date),
+    db('policy_fees as f')
+      .where('f.area_id', areaId)
+      .whereRaw(onLocalDate('f.created_at'), [tz, date])
+      .select(db.raw('coalesce(sum(f.amount), 0)::bigint as amount'))
+      .first() as Promise<{ amount: number }>,
   ]);
 
   const gross = Number(orderTotals.gross);
@@ -162,6 +169,7 @@ export async function computeDailyReport(
       refundsBooked,
       refundsPaid: refunds.reduce((s, r) => s + Number(r.paid), 0),
       net: gross - refundsBooked,
+      feesKept: Number(fees.amount),
     },
     sales: sales.map((s) => ({ ...s, amount: Number(s.amount) })),
     channels: [...byChannel]

@@ -71,6 +71,28 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
       hysteresisPct: 10,
       minHoldSeconds: 300,
     },
+    products: [
+      {
+        id: 'adult',
+        policy: {
+          refund: {
+            allowed: true,
+            cutoff: { kind: 'hours_before', hours: 24 },
+            fee: { kind: 'percent', bps: 1000, amount: 1 },
+            partial: true,
+          },
+          reschedule: {
+            allowed: true,
+            cutoff: { kind: 'hours_before', hours: 2 },
+            freeCount: 1,
+            maxCount: 3,
+            fee: { kind: 'fixed', bps: 1, amount: 500 },
+          },
+        },
+        visitRoute: 'North Gate → Su Causeway → Broken Bridge',
+        group: { minPersons: 10, maxPersons: 40, tiers: [{ fromPersons: 10, unitPrice: 7000 }] },
+      },
+    ],
     dataPlane: {
       redisSecret: { name: 'scenic-redis', key: 'url' },
       postgresSecret: { name: 'scenic-postgres', key: 'url' },

@@ -14,6 +14,13 @@ export const SCHEMA_REVISION = '2';
 export const SCHEMA_REVISION_ANNOTATION = 'scenic.dev/schema-revision';
 export const CRD_NAMES = { area: `scenicareas.${GROUP}`, window: `saleswindows.${GROUP}` } as const;
 
+/** A refund or reschedule rule as the spec writes it (core/policies/model.ts validates it). */
+export interface PolicyRuleSpec {
+  allowed?: boolean;
+  cutoff?: { kind: 'none' | 'slot_start' | 'hours_before'; hours?: number };
+  fee?: { kind: 'percent' | 'fixed'; bps?: number; amount?: number };
+}
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -103,6 +110,16 @@ export interface ScenicAreaSpec {
     hysteresisPct?: number;
     minHoldSeconds?: number;
   };
+  /** per catalog product: refund/reschedule policy, visiting route, group tiers (issue 18; validated by core) */
+  products?: {
+    id: string;
+    policy?: {
+      refund?: PolicyRuleSpec & { partial?: boolean };
+      reschedule?: PolicyRuleSpec & { freeCount?: number; maxCount?: number };
+    };
+    visitRoute?: string;
+    group?: { minPersons: number; maxPersons: number; tiers: { fromPersons: number; unitPrice: number }[] };
+  }[];
   dataPlane: {
     redisSecret: SecretKeyRef;
     postgresSecret: SecretKeyRef;

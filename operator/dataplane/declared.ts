@@ -1,4 +1,7 @@
 import type { DeclaredFields } from '../../core/catalog/declared.js';
+
+/** The declared fields before core validates them (a product's terms are checked there: a bad one is `InvalidDeclaration`). */
+export type DeclaredFieldsInput = Omit<DeclaredFields, 'products'> & { products?: unknown[] };
 import type { ResolvedArea } from '../api/defaults.js';
 
 /**
@@ -7,7 +10,7 @@ import type { ResolvedArea } from '../api/defaults.js';
  * (instantaneous capacity, time slots, channels) are not declared: the catalog keeps its
  * own. Pure.
  */
-export function declaredFieldsOf(a: ResolvedArea): DeclaredFields {
+export function declaredFieldsOf(a: ResolvedArea): DeclaredFieldsInput {
   const s = a.spec;
   return {
     timezone: a.timezone,
@@ -47,5 +50,6 @@ export function declaredFieldsOf(a: ResolvedArea): DeclaredFields {
           },
         }
       : {}),
+    ...(s.products ? { products: s.products.map((p) => ({ ...p })) } : {}),
   };
 }

@@ -84,19 +84,26 @@ export async function syncDataPlane(
       `declared fields of generation ${area.metadata.generation ?? 0} written (plan version ${outcome.planVersion})`,
     );
   return {
-    condition: outcome.unknownChannels.length
+    condition: outcome.unknownProducts.length
       ? {
           type: DATA_PLANE_SYNCED,
           status: 'False',
-          reason: 'UnknownChannel',
-          message: `no sales channel ${outcome.unknownChannels.join(', ')} in the data plane: their quotas are not enforced (the rest is written)`,
+          reason: 'UnknownProduct',
+          message: `no product ${outcome.unknownProducts.join(', ')} in the area's catalog: their declared policies are not applied (the rest is written)`,
         }
-      : {
-          type: DATA_PLANE_SYNCED,
-          status: 'True',
-          reason: 'Synced',
-          message: `capacity, slots, thresholds and channel quotas are the selling path's (plan version ${outcome.planVersion})`,
-        },
+      : outcome.unknownChannels.length
+        ? {
+            type: DATA_PLANE_SYNCED,
+            status: 'False',
+            reason: 'UnknownChannel',
+            message: `no sales channel ${outcome.unknownChannels.join(', ')} in the data plane: their quotas are not enforced (the rest is written)`,
+          }
+        : {
+            type: DATA_PLANE_SYNCED,
+            status: 'True',
+            reason: 'Synced',
+            message: `capacity, slots, thresholds and channel quotas are the selling path's (plan version ${outcome.planVersion})`,
+          },
   };
 }
 

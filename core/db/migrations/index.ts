@@ -30,6 +30,7 @@ import * as m0064 from './0064-dynamic-pricing.js';
 import * as m0065 from './0065-crowd-forecasts.js';
 import * as m0058 from './0058-joint-products.js';
 import * as m0059 from './0059-order-parties.js';
+import * as m0052 from './0052-product-policies.js';
 
 export interface Migration {
   readonly name: string;
@@ -70,4 +71,5 @@ export const migrations: readonly Migration[] = [
   m0065,
   m0058,
   m0059,
+  m0052,
 ];

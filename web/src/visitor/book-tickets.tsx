@@ -62,7 +62,7 @@ export function TicketsStep({
 
 /** One product with its price and a − n + stepper (the reducer bounds n to 0…MAX_QTY). */
 function ProductRow({ p, n, onQty }: { p: Product; n: number; onQty: (n: number) => void }) {
-  const { t } = useUi();
+  const { t, lang } = useUi();
   return (
     <li>
       <div>
@@ -71,6 +71,10 @@ function ProductRow({ p, n, onQty }: { p: Product; n: number; onQty: (n: number)
           {money(p.basePrice, p.currency)}
           {p.persons > 1 ? ` · ${fmt(t.persons, { n: p.persons })}` : ''}
         </span>
+        {/* the product's refund and reschedule policy, before purchase: what every channel enforces */}
+        <small class="policy" data-policy={p.id}>
+          {p.policy.summary[lang]}
+        </small>
       </div>
       <div class="stepper">
         <button type="button" aria-label={`− ${p.name}`} disabled={!n} onClick={() => onQty(n - 1)}>
