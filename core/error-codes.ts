@@ -10,6 +10,7 @@ import { PAYMENT_ERRORS } from './payments/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
+import { REDIS_ERRORS } from './redis/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
 import { ZONE_ERRORS } from './zones/errors.js';
@@ -34,6 +35,7 @@ export const ERROR_TABLES = {
   pii: ID_DOCUMENT_ERRORS,
   presale: PRESALE_ERRORS,
   pricing: PRICING_ERRORS,
+  redis: REDIS_ERRORS,
   screen: SCREEN_ERRORS,
   tickets: TICKET_KEY_ERRORS,
   zones: ZONE_ERRORS,
@@ -54,6 +56,7 @@ export const ERROR_CODES = {
   ...ID_DOCUMENT_ERRORS,
   ...PRESALE_ERRORS,
   ...PRICING_ERRORS,
+  ...REDIS_ERRORS,
   ...SCREEN_ERRORS,
   ...TICKET_KEY_ERRORS,
   ...ZONE_ERRORS,
