@@ -14,6 +14,7 @@ import { WEBHOOK_QUEUE, listDeliveries, replayDelivery } from '../core/channels/
 import { channelStates, setChannelEnabled } from '../core/channels/registry.js';
 import { pausedChannels } from '../core/inventory/switches.js';
 import { PLATFORM, actorOf, allow, areaParam, type AppContext } from './context.js';
+import { bullPrefix } from '../workers/queues.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
 const queues = new WeakMap<AppContext, Queue>();
@@ -33,7 +34,7 @@ export function partnerAdminRouter(ctx: AppContext): Router {
     if (!q) {
       q = new Queue(WEBHOOK_QUEUE, {
         connection: p.connectRedis({ prefixed: false, forQueues: true }),
-        prefix: `${p.cfg.REDIS_PREFIX}bull`,
+        prefix: bullPrefix(p),
       });
       queues.set(ctx, q);
     }

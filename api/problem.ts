@@ -7,6 +7,7 @@ import {
   type ErrorKind,
 } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { redisOutage } from '../core/redis/errors.js';
 
 /**
  * The one place where domain errors become HTTP statuses: by kind (exhaustive, so a new
@@ -105,6 +106,12 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
         new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'),
         req.originalUrl,
       );
+      return;
+    }
+    const outage = redisOutage(err);
+    if (outage) {
+      log.warn({ err, path: req.path }, 'redis unavailable');
+      sendProblem(res, outage, req.originalUrl);
       return;
     }
     log.error({ err, method: req.method, path: req.path }, 'unhandled error');

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis/client.js';
 import { DomainError } from '../core/errors.js';
 import type { Actor } from '../core/orders/model.js';
 

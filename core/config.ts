@@ -3,11 +3,14 @@ import { parseInput } from './validation.js';
 import { readPaymentSettings, type PaymentSettings } from './payments/settings.js';
 import { trustEntries, trustEntryProblem } from './client-address.js';
 import { readPiiKeys, type PiiKeySet } from './pii/keys.js';
+import { parseClusterNodes, type RedisTarget } from './redis/client.js';
 
 /**
  * Process configuration, read once from the environment and validated: a bad
  * value stops the process at start with the variable's name, never mid-request.
  */
+const CLUSTER_NODES = /^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/;
+
 const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   DATABASE_SCHEMA: z
@@ -15,7 +18,23 @@ const Env = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('public'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  /**
+   * Redis: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES, `host:port,…`, a few
+   * seed nodes; ioredis finds the rest). With both, the cluster is used and the URL only lends
+   * its user, password and TLS (rediss://) to every node. core/redis/README.md.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  REDIS_CLUSTER_NODES: z.string().regex(CLUSTER_NODES, 'must be host:port[,host:port…]').optional(),
+  /**
+   * Replicas an inventory write must reach before it is answered (WAIT): 1 by default on a
+   * cluster (each master has a replica), 0 on a single server. REDIS_WAIT_TIMEOUT_MS bounds the
+   * wait; a write not replicated in time is answered 503 `redis_not_replicated` (retry).
+   */
+  REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(5).optional(),
+  REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/)
@@ -143,7 +162,14 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
+const EnvChecked = Env.superRefine((e, ctx) => {
+  if (!e.REDIS_URL && !e.REDIS_CLUSTER_NODES)
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'set REDIS_URL or REDIS_CLUSTER_NODES' });
+});
+
 export type Config = z.output<typeof Env> & {
+  /** where Redis is and how many replicas an inventory write waits for (core/redis/client.ts) */
+  redis: RedisTarget;
   /** the payment providers' settings, checked (no key has a default; fakes only when allowed) */
   payments: PaymentSettings;
   /** the PII keys, by id, and the one that seals new values */
@@ -151,8 +177,16 @@ export type Config = z.output<typeof Env> & {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseInput(EnvChecked, env, 'invalid_config');
+  const clusterNodes = e.REDIS_CLUSTER_NODES ? parseClusterNodes(e.REDIS_CLUSTER_NODES) : undefined;
   return {
-    ...parseInput(Env, env, 'invalid_config'),
+    ...e,
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes,
+      waitReplicas: e.REDIS_WAIT_REPLICAS ?? (clusterNodes ? 1 : 0),
+      waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+    },
     payments: readPaymentSettings(env),
     pii: readPiiKeys(env),
   };

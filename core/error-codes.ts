@@ -14,6 +14,7 @@ import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
 import { POLICY_ERRORS } from './policies/errors.js';
 import { CARD_ERRORS } from './cards/errors.js';
+import { REDIS_ERRORS } from './redis/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
 import { ZONE_ERRORS } from './zones/errors.js';
@@ -42,6 +43,7 @@ export const ERROR_TABLES = {
   pricing: PRICING_ERRORS,
   policies: POLICY_ERRORS,
   cards: CARD_ERRORS,
+  redis: REDIS_ERRORS,
   screen: SCREEN_ERRORS,
   tickets: TICKET_KEY_ERRORS,
   zones: ZONE_ERRORS,
@@ -65,6 +67,7 @@ export const ERROR_CODES = {
   ...PRICING_ERRORS,
   ...POLICY_ERRORS,
   ...CARD_ERRORS,
+  ...REDIS_ERRORS,
   ...SCREEN_ERRORS,
   ...TICKET_KEY_ERRORS,
   ...ZONE_ERRORS,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis/client.js';
+import { unavailable } from './errors.js';
 
 /**
  * Loads Lua scripts kept as .lua files, inlines `-- @include "x.lua"` lines (Redis
@@ -35,8 +36,19 @@ export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs
   };
   const registered = new WeakMap<Redis, Set<Name>>();
   return {
-    /** Runs a script by name; registers it on the connection on first use. */
-    run<T = unknown>(redis: Redis, name: Name, keys: string[], args: Arg[]): Promise<T> {
+    /**
+     * Runs a script by name; registers it on the connection on first use. With `replicas`,
+     * the script and a WAIT travel in one pipeline to the key's master (WAIT names no key,
+     * so a cluster client sends it where the script went) and the answer is given only once
+     * that many replicas hold the write: a master killed next cannot take it with it.
+     */
+    async run<T = unknown>(
+      redis: Redis,
+      name: Name,
+      keys: string[],
+      args: Arg[],
+      replicated?: { replicas: number; timeoutMs: number },
+    ): Promise<T> {
       const { cmd, lua } = compile(name);
       const spec = specs[name]!;
       let done = registered.get(redis);
@@ -46,8 +58,22 @@ export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs
         done.add(name);
       }
       if (keys.length !== spec.keys) throw new Error(`${name}: expected ${spec.keys} keys`);
-      const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[cmd]!;
-      return fn.call(redis, ...keys, ...args);
+      if (!replicated || replicated.replicas <= 0) {
+        const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[cmd]!;
+        return fn.call(redis, ...keys, ...args);
+      }
+      const p = redis.pipeline();
+      (p as unknown as Record<string, (...a: Arg[]) => unknown>)[cmd]!.call(p, ...keys, ...args);
+      p.wait(replicated.replicas, replicated.timeoutMs);
+      const [[scriptErr, result] = [null, undefined], [waitErr, acked] = [null, 0]] = (await p.exec()) ?? [];
+      if (scriptErr) throw scriptErr;
+      if (waitErr) throw waitErr;
+      if (Number(acked) < replicated.replicas)
+        throw unavailable(
+          'redis_not_replicated',
+          `the write reached ${Number(acked)} of ${replicated.replicas} replicas in ${replicated.timeoutMs} ms; retry`,
+        );
+      return result as T;
     },
     /** The full text of a script after includes. */
     source: (name: Name) => compile(name).lua,

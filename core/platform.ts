@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import { createDb } from './db/knex.js';
@@ -12,6 +11,7 @@ import { buildPaymentProviders, type PaymentProviders } from './payments/config.
 import type { OrderDeps } from './orders/store.js';
 import { LogSms, WebhookSms, type SmsSender } from './notify/sms.js';
 import { offerWaitlist } from './orders/waitlist.js';
+import { openRedis, type Redis } from './redis/client.js';
 
 /**
  * The composition root: builds every long-lived dependency of a role from its
@@ -31,7 +31,7 @@ export interface Platform {
   sms: SmsSender;
   keys: () => Promise<KeyRing>;
   orders: OrderDeps;
-  /** a new Redis connection with the same settings (subscribers, BullMQ) */
+  /** a new Redis connection (one server or a cluster client) with the same settings (subscribers, BullMQ) */
   connectRedis(opts?: { prefixed?: boolean; forQueues?: boolean }): Redis;
   close(): Promise<void>;
 }
@@ -51,12 +51,10 @@ export function createPlatform(cfg: Config, opts: PlatformOptions): Platform {
   const db = createDb({ url: cfg.DATABASE_URL, schema: cfg.DATABASE_SCHEMA, poolMax: cfg.DATABASE_POOL_MAX });
   const extra: Redis[] = [];
   const connectRedis = (o: { prefixed?: boolean; forQueues?: boolean } = {}) => {
-    const r = new Redis(cfg.REDIS_URL, {
+    // the one factory (core/redis/client.ts): one server or a cluster, by configuration
+    const r = openRedis(cfg.redis, {
       keyPrefix: o.prefixed === false ? undefined : cfg.REDIS_PREFIX,
-      // BullMQ needs blocking connections that retry forever; request paths fail fast.
-      // No auto-pipelining: with scripts defined lazily and MULTI it crashes ioredis
-      // under load (redis/ioredis#1931); plain ioredis already pipelines on the socket.
-      maxRetriesPerRequest: o.forQueues ? null : 2,
+      forQueues: o.forQueues,
     });
     r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
     extra.push(r);

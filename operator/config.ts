@@ -9,6 +9,11 @@ import { parseInput } from '../core/validation.js';
 const Env = z.object({
   KUBECONFIG: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  /** the data plane's Redis Cluster (`host:port,…`), as core/config.ts reads it; REDIS_URL then lends its credentials */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/, 'must be host:port[,host:port…]')
+    .optional(),
   /**
    * The selling path's Postgres, with the operator's own role (ADR 0010): it writes the
    * declared fields of areas and the area id bindings. No default: it is a credential.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis/client.js';
 import type { Knex } from 'knex';
 import type { TenancyPolicy } from './area/tenancy.js';
 import type { Claims } from './dataplane/claims.js';

@@ -33,6 +33,7 @@ export async function main(): Promise<number> {
       hookAllowlist: parseList(cfg.SCENIC_HOOK_ALLOWLIST),
     },
     redisUrl: cfg.REDIS_URL,
+    redisClusterNodes: cfg.REDIS_CLUSTER_NODES,
     redisPrefix: cfg.REDIS_PREFIX,
     namespace,
     identity: cfg.POD_NAME,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import { openRedis, parseClusterNodes, type Redis, type RedisTarget } from '../core/redis/client.js';
 import type { Logger } from 'pino';
 import { resolveArea } from './api/defaults.js';
 import type { SalesWindow, ScenicArea } from './api/types.js';
@@ -26,6 +26,8 @@ import { sweepDeclarations } from './dataplane/sweep.js';
 export interface OperatorOptions {
   kc: KubeConfig;
   redisUrl: string;
+  /** the data plane's Redis Cluster seed nodes (`host:port,…`): a cluster client instead of `redisUrl` */
+  redisClusterNodes?: string;
   /** Always subscribed; areas on other prefixes add theirs. */
   redisPrefix: string;
   /** Watch one namespace; all when undefined. */
@@ -81,13 +83,13 @@ export interface OperatorHandle {
 class Pool implements RedisPool {
   private readonly conns = new Map<string, Redis>();
   constructor(
-    private readonly url: string,
+    private readonly target: RedisTarget,
     private readonly log: Logger,
   ) {}
   forPrefix(prefix: string): Redis {
     let r = this.conns.get(prefix);
     if (!r) {
-      r = new Redis(this.url, { keyPrefix: prefix, maxRetriesPerRequest: 3 });
+      r = openRedis(this.target, { keyPrefix: prefix });
       r.on('error', (err: Error) => this.log.warn({ err: err.message, prefix }, 'redis error'));
       this.conns.set(prefix, r);
     }
@@ -312,7 +314,14 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
   await checkCrds(client);
   const elector = electorFor(client, o);
   const caches = createCaches(client, o);
-  const pool = new Pool(o.redisUrl, log);
+  // The operator's writes are switches, not stock: they do not wait for replicas.
+  const redisTarget: RedisTarget = {
+    url: o.redisUrl,
+    clusterNodes: o.redisClusterNodes ? parseClusterNodes(o.redisClusterNodes) : undefined,
+    waitReplicas: 0,
+    waitTimeoutMs: 0,
+  };
+  const pool = new Pool(redisTarget, log);
   const { ctx, c } = createControllers({
     client,
     caches,
@@ -326,7 +335,7 @@ export async function startOperator(o: OperatorOptions): Promise<OperatorHandle>
     claims: new Claims(o.db),
   });
   registerGauges(metrics, caches, elector, c);
-  const listener = new CapacityListener(ctx, o.redisUrl);
+  const listener = new CapacityListener(ctx, redisTarget);
   const prefixes = () =>
     new Set([o.redisPrefix, ...caches.areas.list().map((a) => resolveArea(a).redisPrefix)]);
   routeEvents(caches, c, () => void listener.sync(prefixes()));

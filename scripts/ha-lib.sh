@@ -4,15 +4,7 @@
 # Postgres. Postgres, Patroni and pgBackRest refuse to run as root; as root we run them
 # as the 'postgres' user the Debian package creates, as scripts/services.sh does.
 
-pg_bin() {
-  local d
-  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -1) || true
-  [ -n "$d" ] || die "PostgreSQL server binaries not found (apt_install postgresql)"
-  echo "$d"
-}
-
-pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# pg_bin, pg_user and as_pg: scripts/lib.sh
 
 # pg_own DIR...: create the directories owned by the Postgres user.
 pg_own() {

@@ -63,3 +63,59 @@ env_set() {
   printf 'export %s=%q\n' "$1" "$2" >> "$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
+
+# --- Postgres and Redis instances on loopback, shared by services.sh and bench-services.sh ---
+
+# pg_bin: the newest installed PostgreSQL server's bin directory.
+pg_bin() {
+  local d
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -1) || true
+  [ -n "$d" ] || die "PostgreSQL server binaries not found (apt_install postgresql first)"
+  echo "$d"
+}
+
+# Postgres refuses to run as root; as root it runs as the 'postgres' user that the Debian
+# package creates.
+pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# pg_instance_up DATA PORT SETTINGS: initdb DATA once (trust on loopback: a throwaway
+# dev/test/bench cluster, never a deployment), start it on 127.0.0.1:PORT with SETTINGS
+# (`-c name=value …`) unless it runs, wait for it and create the `scenic` database.
+pg_instance_up() {
+  local data=$1 port=$2 settings=$3 bin
+  bin=$(pg_bin)
+  if [ ! -s "$data/PG_VERSION" ]; then
+    mkdir -p "$data"; chown "$(pg_user)" "$data"; chmod 700 "$data"
+    as_pg "$bin/initdb" -D "$data" -U scenic --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k /tmp $settings" >/dev/null \
+      || { tail -20 "$data/server.log" >&2; die "postgres ($data) failed to start"; }
+  fi
+  wait_for "postgres on :$port" 30 "$bin/pg_isready" -h 127.0.0.1 -p "$port" || die "postgres on :$port is not ready"
+  psql -h 127.0.0.1 -p "$port" -U scenic -d postgres -tAc "select 1 from pg_database where datname='scenic'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$port" -U scenic -d postgres -qc "create database scenic" >/dev/null
+}
+
+# pg_instance_down DATA: fast shutdown (data kept).
+pg_instance_down() {
+  [ -s "$1/PG_VERSION" ] || return 0
+  as_pg "$(pg_bin)/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 || true
+}
+
+# redis_instance_up PORT DIR [redis-server args…]: a Redis without persistence on
+# 127.0.0.1:PORT (state, pid and log in DIR) unless one answers there; waits for it.
+redis_instance_up() {
+  local port=$1 dir=$2; shift 2
+  mkdir -p "$dir"
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    redis-server --bind 127.0.0.1 --port "$port" --daemonize yes \
+      --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
+      --save '' --appendonly no "$@" >/dev/null
+  fi
+  wait_for "redis on :$port" 30 redis-cli -p "$port" ping || die "redis on :$port is not ready"
+}
+
+redis_instance_down() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; }

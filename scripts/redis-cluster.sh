@@ -3,6 +3,10 @@
 # redis-server in cluster mode, 3 masters + 3 replicas on ports BASE..BASE+5
 # (63800-63805; cluster bus on 53800-53805), created with `redis-cli --cluster create --cluster-replicas 1`.
 # State (one dir per node: nodes.conf, log, pid) lives in $SCENIC_STATE/redis-cluster.
+# SCENIC_REDIS_CLUSTER_NAME=failover (with ports of its own) runs a second cluster beside it:
+# state in $SCENIC_STATE/redis-cluster-failover, nodes exported as REDIS_CLUSTER_FAILOVER_NODES.
+# The failover tests kill masters of that one, so the cluster leg of the test command
+# (scripts/test.sh) never sees a failover it did not ask for.
 # Usage: scripts/redis-cluster.sh install|up|down|purge|status|env|kill-master
 #   install             only install the Debian packages (CI does this before the tests,
 #                       which then start the cluster themselves)
@@ -31,7 +35,15 @@ BUS_BASE=${SCENIC_REDIS_CLUSTER_BUS_PORT:-53800}
 # elected: the main term of the failover time. 2 s is short for a test yet long
 # enough that a busy 2-core machine does not fail over spuriously.
 NODE_TIMEOUT_MS=${SCENIC_REDIS_CLUSTER_NODE_TIMEOUT_MS:-2000}
-DIR="$SCENIC_STATE/redis-cluster"
+NAME=${SCENIC_REDIS_CLUSTER_NAME:-}
+if [ -n "$NAME" ]; then
+  [[ $NAME =~ ^[a-z0-9]+$ ]] || die "SCENIC_REDIS_CLUSTER_NAME must be lower-case letters and digits"
+  DIR="$SCENIC_STATE/redis-cluster-$NAME"
+  NODES_VAR="REDIS_CLUSTER_${NAME^^}_NODES"
+else
+  DIR="$SCENIC_STATE/redis-cluster"
+  NODES_VAR=REDIS_CLUSTER_NODES
+fi
 PORTS=()
 for i in 0 1 2 3 4 5; do PORTS+=($((BASE + i))); done
 
@@ -125,7 +137,7 @@ up() {
     wait_for "redis cluster" 30 healthy || { nodes_view >&2 || true; die "redis cluster is not healthy"; }
     log "redis cluster up on 127.0.0.1:${PORTS[0]}-${PORTS[5]}"
   fi
-  env_set REDIS_CLUSTER_NODES "$(printf '127.0.0.1:%s,' "${PORTS[@]}" | sed 's/,$//')"
+  env_set "$NODES_VAR" "$(printf '127.0.0.1:%s,' "${PORTS[@]}" | sed 's/,$//')"
 }
 
 # master_of SLOT: "id port" of the live master serving SLOT.
@@ -167,6 +179,9 @@ kill_master() {
     esac
   done
   [ -n "$slot$key" ] || die "usage: $0 kill-master KEY|--slot N|--key KEY [--keep-down]"
+  # one kill at a time (two test files may share the cluster); `up` takes the same lock
+  exec 9>"$DIR.lock"
+  flock -w 300 9 || die "another kill-master or up holds $DIR.lock"
   healthy || die "the cluster is not healthy: run \`bash $0 up\` first"
   [ -n "$slot" ] || slot=$(cli "${PORTS[0]}" cluster keyslot "$key")
   if ! [[ $slot =~ ^[0-9]+$ ]] || [ "$slot" -ge 16384 ]; then die "not a slot: $slot"; fi
@@ -201,7 +216,7 @@ case "${1:-up}" in
   down) stop_all; log "redis cluster stopped" ;;
   purge) stop_all; rm -rf "$DIR" "$DIR.lock"; log "redis cluster stopped and its state removed" ;;
   status) nodes_view || die "no cluster node is running" ;;
-  env) grep '^export REDIS_CLUSTER_NODES=' "$ENV_FILE" 2>/dev/null || true ;;
+  env) grep "^export $NODES_VAR=" "$ENV_FILE" 2>/dev/null || true ;;
   kill-master) shift; kill_master "$@" ;;
   *) die "usage: $0 install|up|down|purge|status|env|kill-master KEY|--slot N [--keep-down]" ;;
 esac

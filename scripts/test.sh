@@ -3,9 +3,13 @@
 # Redis, the Go-built kube-apiserver + etcd, helm, Prometheus + Alertmanager, and the packages
 # of the high-availability services tests/ha starts: Redis Cluster, Patroni + HAProxy, pgBackRest), installs
 # node_modules, then runs typecheck, lint and the whole vitest suite. Extra arguments go to vitest.
+# Beside the suite runs the cluster leg: the inventory, order race, presale and channel tests
+# once more against a Redis Cluster (scripts/services.sh up-cluster, SCENIC_TEST_REDIS=cluster),
+# one file at a time on the cores the suite leaves waiting. SCENIC_CLUSTER_LEG=0 skips it.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 bash scripts/services.sh up
+bash scripts/services.sh up-cluster
 bash scripts/k8s-tools.sh build
 bash scripts/kube.sh up
 bash scripts/observability.sh up   # Prometheus + Alertmanager for the alerting tests
@@ -32,12 +36,32 @@ npx tsc -p web/tsconfig.json --noEmit --incremental --tsBuildInfoFile "$cache/ts
 lint_out="$SCENIC_STATE/last-lint.log"
 npm run -s lint >"$lint_out" 2>&1 &
 lint_pid=$!
+# The cluster leg gets the cluster; the suite never does (its role processes would follow it).
+cluster_nodes=${REDIS_CLUSTER_NODES:-}
+unset REDIS_CLUSTER_NODES REDIS_CLUSTER_FAILOVER_NODES
+CLUSTER_LEG=(tests/inventory/lua.test.ts tests/orders/race.test.ts tests/presale/waiting-room.test.ts tests/channels/race.test.ts)
+leg_out="$SCENIC_STATE/last-cluster-leg.log"
+leg_pid=""
+if [ "${SCENIC_CLUSTER_LEG:-1}" != 0 ] && [ $# -eq 0 ]; then
+  # generous timeouts: the leg shares the cores with the whole suite
+  SCENIC_TEST_REDIS=cluster REDIS_CLUSTER_NODES=$cluster_nodes \
+    npx vitest run --maxWorkers=1 --minWorkers=1 --testTimeout=240000 "${CLUSTER_LEG[@]}" >"$leg_out" 2>&1 &
+  leg_pid=$!
+fi
 out="$SCENIC_STATE/last-test-run.log"
 set +e
 npx vitest run "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 wait "$lint_pid"
 lint_rc=$?
+leg_rc=0
+if [ -n "$leg_pid" ]; then
+  wait "$leg_pid"
+  leg_rc=$?
+  echo "cluster leg (Redis Cluster, ${CLUSTER_LEG[*]}):"
+  grep -E '✓|×|FAIL|^tests: ' "$leg_out" | grep -v '^\s*✓ .*›' || true
+  [ "$leg_rc" -eq 0 ] || { tail -60 "$leg_out"; rc=1; }
+fi
 set -e
 if [ "$lint_rc" -ne 0 ]; then
   echo "lint failed (npm run lint):"
@@ -47,6 +71,14 @@ fi
 # Repeat the summary as the very last line, where CI reads it; a lint failure counts as one.
 summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1 || true)
 [ -n "$summary" ] || summary="tests: 0 passed, 1 failed, 0 skipped"
+if [ -n "$leg_pid" ]; then
+  # the cluster leg's counts join the suite's (a leg that printed none counts as one failure)
+  leg=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$leg_out" | tail -1 || true)
+  [ -n "$leg" ] || leg="tests: 0 passed, 1 failed, 0 skipped"
+  read -r p f k < <(sed -E 's/tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$summary")
+  read -r lp lf lk < <(sed -E 's/tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$leg")
+  summary="tests: $((p + lp)) passed, $((f + lf)) failed, $((k + lk)) skipped"
+fi
 if [ "$lint_rc" -ne 0 ]; then
   failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
   summary=$(sed -E "s/ [0-9]+ failed/ $((failed + 1)) failed/" <<<"$summary")

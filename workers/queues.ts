@@ -13,8 +13,12 @@ export const QUEUES = {
   reconciliation: 'reconciliation',
 } as const;
 
-/** BullMQ keeps its own keys under this prefix (it refuses ioredis keyPrefix). */
-export const bullPrefix = (p: Platform) => `${p.cfg.REDIS_PREFIX}bull`;
+/**
+ * BullMQ keeps its own keys under this prefix (it refuses ioredis keyPrefix). A hash tag:
+ * BullMQ's scripts touch several keys of a queue at once, which a Redis Cluster allows only
+ * within one slot, so every queue of the deployment sits in the slot of `{<prefix>bull}`.
+ */
+export const bullPrefix = (p: Platform) => `{${p.cfg.REDIS_PREFIX}bull}`;
 
 /**
  * Releases a hold at its expiry: a delayed job whose id is the order id, so placing

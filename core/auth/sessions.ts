@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { SmsSender } from '../notify/sms.js';
 import { DomainError, unauthenticated } from '../errors.js';
 
@@ -110,5 +110,6 @@ export async function verifyOtp(redis: Redis, phoneHash: string, code: string): 
   }
   if (want.length !== code.length || !timingSafeEqual(Buffer.from(want), Buffer.from(code)))
     throw unauthenticated('otp_invalid', 'wrong code');
-  await redis.del(key, guessKey(phoneHash));
+  // two commands, not one DEL: on a cluster the two keys live in different slots
+  await Promise.all([redis.del(key), redis.del(guessKey(phoneHash))]);
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock } from '../clock.js';
 import { followCatalogChanges } from './events.js';
 import { notFound } from '../errors.js';

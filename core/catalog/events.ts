@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 
 /**
  * "An area's catalog changed": published after the commit of every catalog write (the
@@ -62,14 +62,19 @@ export async function followCatalogChanges(
     if (dropped) onChange(null);
     dropped = false;
   };
+  // A cluster client keeps its subscription on one node and moves it when that node goes
+  // away, without a 'close' of its own: a node leaving may have cost messages too.
+  const onNodeGone = () => onChange(null);
   subscriber.on('message', onMessage);
   subscriber.on('close', onClose);
   subscriber.on('ready', onReady);
+  subscriber.on('-node', onNodeGone);
   await subscriber.subscribe(channel);
   return async () => {
     subscriber.off('message', onMessage);
     subscriber.off('close', onClose);
     subscriber.off('ready', onReady);
+    subscriber.off('-node', onNodeGone);
     await subscriber.unsubscribe(channel);
   };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Catalog, Channel } from '../catalog/catalog.js';
 import type { Clock } from '../clock.js';
 import type { Inventory } from '../inventory/inventory.js';

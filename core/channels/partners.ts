@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { BoundedCache } from '../bounded-cache.js';
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import { z } from 'zod';
 import { DomainError, notAllowed, notFound, unauthenticated } from '../errors.js';
 import { secretToken } from '../ids.js';

@@ -3,7 +3,7 @@ import type { AreaConfig, Channel } from '../catalog/catalog.js';
 import type { DaySnapshot } from '../inventory/inventory.js';
 import { notFound } from '../errors.js';
 import { localParts } from '../time.js';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { CapacityLevel, LevelChangeEvent } from '../inventory/events.js';
 import { systemActor, type Actor } from '../orders/model.js';
 import { audit } from '../audit/store.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import { z } from 'zod';
 import { conflict, rateLimited } from '../errors.js';
 import type { PiiVault } from '../pii/crypto.js';

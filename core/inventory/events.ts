@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 
 /**
  * Capacity levels of an area-day and the events that announce their changes.

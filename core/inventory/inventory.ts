@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock } from '../clock.js';
 import { eventsChannel, type CapacityLevel } from './events.js';
 import { invKeys, expiryKey } from './keys.js';
 import { runScript } from './scripts.js';
+import { scanKeys } from '../redis/scan.js';
 
 /** Entries of one hash a recount step reads: about a millisecond of Redis's time. */
 const RECOUNT_CHUNK = 100;
@@ -387,21 +388,10 @@ export class Inventory {
   async reservationDays(): Promise<{ areaId: string; date: string }[]> {
     // SCAN's MATCH is not prefixed by ioredis, so the prefix is added and stripped here.
     const out: { areaId: string; date: string }[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.opts.prefix}res:{*}:*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      for (const k of keys) {
-        const m = /res:\{(.+)\}:(\d{4}-\d{2}-\d{2})$/.exec(k.slice(this.opts.prefix.length));
-        if (m) out.push({ areaId: m[1]!, date: m[2]! });
-      }
-    } while (cursor !== '0');
+    for (const k of await scanKeys(this.redis, `${this.opts.prefix}res:{*}:*`)) {
+      const m = /res:\{(.+)\}:(\d{4}-\d{2}-\d{2})$/.exec(k.slice(this.opts.prefix.length));
+      if (m) out.push({ areaId: m[1]!, date: m[2]! });
+    }
     return out;
   }
 

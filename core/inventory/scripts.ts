@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { replicationOf, type Redis } from '../redis/client.js';
 import { luaScripts } from '../lua.js';
 
 /** The inventory scripts in ./lua (see each file's header for KEYS, ARGV and returns). */
@@ -16,10 +16,15 @@ const scripts = luaScripts(new URL('./lua/', import.meta.url), {
 export type ScriptName =
   'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'plans' | 'recountStart' | 'recountStep';
 
+/**
+ * Runs an inventory script. Every one waits for the replicas the connection asks for
+ * (REDIS_WAIT_REPLICAS, core/redis/client.ts): a sale, confirmation or release is answered
+ * only once a replica holds it, so a master's failover never forgets stock it handed out.
+ */
 export const runScript = <T = unknown>(
   redis: Redis,
   name: ScriptName,
   keys: string[],
   args: (string | number)[],
-) => scripts.run<T>(redis, name, keys, args);
+) => scripts.run<T>(redis, name, keys, args, replicationOf(redis));
 export const scriptSource = (name: ScriptName) => scripts.source(name);

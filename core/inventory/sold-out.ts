@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import { subscribeInventoryEvents } from './events.js';
 
 /**

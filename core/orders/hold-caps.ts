@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Knex } from 'knex';
 import { conflict, notAllowed } from '../errors.js';
 import { luaScripts } from '../lua.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { HoldPolicy } from './hold-caps.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../clock.js';

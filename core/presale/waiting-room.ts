@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock } from '../clock.js';
 import { conflict, unauthenticated } from '../errors.js';
 import { luaScripts } from '../lua.js';

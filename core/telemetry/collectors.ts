@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AreaRow as Area } from '../db/tables.js';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock } from '../clock.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { LEVELS } from '../inventory/events.js';
@@ -245,9 +245,16 @@ async function doubleEntrySamples(db: Knex, areas: AreaRow[]): Promise<Sample[]>
 /** The presale waiting room of each area (core/presale): buyers joined and admitted. */
 async function waitingRoomSamples(redis: Redis, areas: AreaRow[]): Promise<Sample[]> {
   if (!areas.length) return [];
-  const p = redis.pipeline();
-  for (const a of areas) p.hmget(`wr:{${a.id}}`, 'seq', 'front');
-  const res = (await p.exec()) ?? [];
+  // one command per area, not a pipeline: on a cluster the areas' rooms sit on different
+  // masters, and an ioredis pipeline must stay on one
+  const res = await Promise.all(
+    areas.map((a) =>
+      redis.hmget(`wr:{${a.id}}`, 'seq', 'front').then(
+        (v): [Error | null, unknown] => [null, v],
+        (e: Error): [Error | null, unknown] => [e, null],
+      ),
+    ),
+  );
   const out: Sample[] = [];
   areas.forEach((a, i) => {
     const [err, v] = res[i] ?? [null, null];

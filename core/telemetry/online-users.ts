@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import type { Clock } from '../clock.js';
 
 /**
@@ -20,7 +20,9 @@ export class OnlineUsers {
     private readonly windowMinutes = 5,
   ) {}
 
-  private key = (minute: number) => `online:${minute}`;
+  // one hash tag for every minute: PFCOUNT over the window is a multi-key command, which a
+  // cluster answers only within one slot
+  private key = (minute: number) => `online:{m}:${minute}`;
   private minute = () => Math.floor(this.clock.now().getTime() / 60_000);
 
   /** Notes a visitor identity (any string; only its hash is kept). */

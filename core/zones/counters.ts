@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { DomainError, conflict, inputError, notAllowed, notFound, unauthenticated } from '../errors.js';

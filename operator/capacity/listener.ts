@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, type Redis, type RedisTarget } from '../../core/redis/client.js';
 import {
   subscribeInventoryEvents,
   type InventoryEvent,
@@ -29,10 +29,10 @@ export class CapacityListener {
 
   constructor(
     private readonly ctx: OperatorContext,
-    redisUrl: string,
+    redis: RedisTarget,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.subscriber = openRedis(redis, { forQueues: true });
     this.subscriber.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'redis subscriber error'));
   }
 

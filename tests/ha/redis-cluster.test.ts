@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
-import { ensureUp, lastJson, recordFigure, runScript } from '../support/ha.js';
+import { FAILOVER_CLUSTER_ENV, ensureUp, lastJson, recordFigure, runScript } from '../support/ha.js';
 import { waitFor } from '../support/processes.js';
 import { uniqueSuffix } from '../support/services.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { residentId, useApi } from '../support/platform.js';
+import { demoArea } from '../../core/catalog/demo.js';
+import { addDays, localParts } from '../../core/time.js';
+import { placeOrders, unavailableSeconds } from './order-load.js';
 
 interface NodeLine {
   id: string;
@@ -42,7 +48,7 @@ interface KillResult {
   seconds: number;
 }
 
-describe('Redis Cluster on loopback (scripts/redis-cluster.sh)', () => {
+describe("Redis Cluster on loopback (scripts/redis-cluster.sh, the failover tests' cluster)", () => {
   let seeds: { host: string; port: number }[] = [];
   let cluster: Cluster;
   const direct: Redis[] = [];
@@ -78,9 +84,9 @@ describe('Redis Cluster on loopback (scripts/redis-cluster.sh)', () => {
     );
 
   beforeAll(async () => {
-    const env = await ensureUp('redis-cluster');
+    const env = await ensureUp('redis-cluster', [], FAILOVER_CLUSTER_ENV);
     seeds = env
-      .REDIS_CLUSTER_NODES!.split(',')
+      .REDIS_CLUSTER_FAILOVER_NODES!.split(',')
       .map((a) => ({ host: '127.0.0.1', port: Number(a.split(':')[1]) }));
     cluster = new Cluster(seeds, { redisOptions: { maxRetriesPerRequest: 3 } });
     await cluster.ping();
@@ -139,7 +145,12 @@ describe('Redis Cluster on loopback (scripts/redis-cluster.sh)', () => {
     expect(await onMaster.wait(1, 5000)).toBe(1);
     onMaster.disconnect();
 
-    const { stdout } = await runScript('redis-cluster', ['kill-master', '--key', key], 180_000);
+    const { stdout } = await runScript(
+      'redis-cluster',
+      ['kill-master', '--key', key],
+      180_000,
+      FAILOVER_CLUSTER_ENV,
+    );
     const result = lastJson<KillResult>(stdout);
     recordFigure('redis-cluster master failover (kill → replica promoted)', result.seconds);
     expect(result.slot).toBe(slot);
@@ -161,4 +172,163 @@ describe('Redis Cluster on loopback (scripts/redis-cluster.sh)', () => {
     expect(old.role).toBe('replica');
     expect(old.masterId).toBe(promoted.id);
   }, 240_000);
+});
+
+const DAY = addDays(localParts(new Date(), 'Asia/Shanghai').date, 5);
+const CAPACITY = 240;
+
+/**
+ * Issue 20, Redis failover without oversell. Replication is asynchronous, so every inventory
+ * write waits for its replica (REDIS_WAIT_REPLICAS, one by default on a cluster) before the
+ * sale is answered: the replica a failover promotes holds every reservation an order was
+ * acknowledged on. Proved twice: a stalled replica turns sales into 503s (never a 201 its
+ * master alone knows), and a master SIGKILLed under order load loses no acknowledged order
+ * and sells no ticket twice.
+ */
+describe('orders across a Redis Cluster master failover (WAIT for the replica)', () => {
+  beforeAll(async () => {
+    const env = await ensureUp('redis-cluster', [], FAILOVER_CLUSTER_ENV);
+    // this file's platform talks to the failover cluster (tests/support/redis.ts reads these)
+    process.env.SCENIC_TEST_REDIS = 'cluster';
+    process.env.REDIS_CLUSTER_NODES = env.REDIS_CLUSTER_FAILOVER_NODES!;
+  }, 300_000);
+  const api = useApi({ app: { rateLimits: false } });
+  const dir = join(process.env.SCENIC_STATE ?? '/var/tmp/scenic', 'redis-cluster-failover');
+
+  const seedArea = (areaId: string) =>
+    api.seed(
+      demoArea({
+        id: areaId,
+        dailyCapacity: CAPACITY,
+        slots: [{ id: '0900', startsAt: '09:00', endsAt: '10:00', capacity: CAPACITY }],
+      }),
+    );
+  /** The master serving the area's slot and its replica, as the cluster sees them now. */
+  const nodesOfArea = async (areaId: string) => {
+    const redis = api.platform.redis;
+    const slot = Number(await redis.cluster('KEYSLOT', `{${areaId}}`));
+    const nodes = parseNodes(String(await redis.cluster('NODES')));
+    const master = nodes.find(
+      (n) => n.role === 'master' && !n.failed && n.slots.some(([lo, hi]) => slot >= lo && slot <= hi),
+    )!;
+    const replica = nodes.find((n) => n.role === 'replica' && n.masterId === master.id)!;
+    return { slot, master, replica };
+  };
+  const orderBody = (areaId: string, n: number) => ({
+    areaId,
+    date: DAY,
+    slotId: '0900',
+    contactPhone: '13912345678',
+    items: [{ productId: 'adult', visitors: [{ name: 'S', idNumber: residentId('19700101', n) }] }],
+  });
+
+  it('answers 503 redis_not_replicated, never 201, while the replica is stalled', async () => {
+    const areaId = `fo-stall-${uniqueSuffix()}`;
+    await seedArea(areaId);
+    const first = await api.call('POST', '/v1/orders', {
+      body: orderBody(areaId, 1),
+      headers: { 'idempotency-key': `first-${areaId}` },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const { replica } = await nodesOfArea(areaId);
+    const pid = Number(readFileSync(join(dir, String(replica.port), 'redis.pid'), 'utf8'));
+    const headers = { 'idempotency-key': `stall-${areaId}` };
+    process.kill(pid, 'SIGSTOP');
+    let stalled: Awaited<ReturnType<typeof api.call>>;
+    try {
+      stalled = await api.call('POST', '/v1/orders', { body: orderBody(areaId, 2), headers });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(stalled.status).toBe(503);
+    expect(stalled.body.code).toBe('redis_not_replicated');
+    // once the replica is back, the same key is sold (and only once)
+    await waitFor('the stalled replica to catch up', async () => {
+      const again = await api.call('POST', '/v1/orders', { body: orderBody(areaId, 2), headers });
+      return again.status === 201;
+    });
+    const rows = await api.platform.db('orders').where({ area_id: areaId });
+    expect(rows).toHaveLength(2);
+  }, 120_000);
+
+  it.each([3, 5])(
+    'seed %i: SIGKILL of the area master under load: oversold 0, lost 0',
+    async (seed) => {
+      const areaId = `fo-${seed}-${uniqueSuffix()}`;
+      await seedArea(areaId);
+      let stop = false;
+      const load = placeOrders({
+        baseUrl: api.url,
+        areaId,
+        date: DAY,
+        slotId: '0900',
+        buyers: 12,
+        ordersPerBuyer: 40, // 480 orders of 1–2 tickets: more than the 240 on sale
+        seed,
+        stop: () => stop,
+      });
+      // the kill falls in the middle of the sale: after 30 orders, long before the online cut
+      await waitFor('30 orders booked before the kill', async () => {
+        const row = await api.platform.db('orders').where({ area_id: areaId }).count({ n: '*' }).first();
+        return Number(row?.n ?? 0) >= 30;
+      });
+      const { stdout } = await runScript(
+        'redis-cluster',
+        ['kill-master', '--key', `{${areaId}}`],
+        180_000,
+        FAILOVER_CLUSTER_ENV,
+      );
+      const kill = lastJson<KillResult>(stdout);
+      const healed = Date.now();
+      setTimeout(() => (stop = true), 15_000);
+      const out = await load;
+
+      // ioredis holds commands through the promotion (retryDelayOnFailover) rather than failing
+      // them, so buyers mostly wait: the longest stretch without a completed sale is the outage
+      const sales = [...out.succeededAt].sort((a, b) => a - b);
+      const stall = Math.max(0, ...sales.slice(1).map((t, i) => t - sales[i]!)) / 1000;
+      recordFigure(
+        `redis-cluster failover under order load, seed ${seed}: no sale completed (clients)`,
+        stall,
+      );
+      recordFigure(
+        `redis-cluster failover under order load, seed ${seed}: orders refused (clients)`,
+        unavailableSeconds(out),
+      );
+      recordFigure(`redis-cluster failover under order load, seed ${seed}: promotion (script)`, kill.seconds);
+      // every buyer got an answer: an order, or sold out; sales went on after the failover
+      // until the online cut (85 % of the day) refused the rest
+      expect(out.refusals.get('gave up') ?? 0).toBe(0);
+      expect(sales.filter((t) => t > healed).length).toBeGreaterThan(0);
+      expect(out.refusals.size).toBeGreaterThan(0);
+      for (const why of out.refusals.keys())
+        expect(why).toMatch(/^409 (slot_sold_out|day_sold_out|online_closed)$/);
+
+      const orders: { id: string; units: number }[] = await api.platform
+        .db('orders as o')
+        .join('order_lines as l', 'l.order_id', 'o.id')
+        .where({ 'o.area_id': areaId })
+        .groupBy('o.id')
+        .select('o.id', api.platform.db.raw('sum(l.units)::int as units'));
+      const booked = new Set(orders.map((o) => o.id));
+      // lost 0: every acknowledged order is in the books, and its stock in Redis after the failover
+      expect([...out.acknowledged].filter((id) => !booked.has(id))).toEqual([]);
+      const held = await api.platform.inventory.reservations(areaId, DAY);
+      expect(orders.filter((o) => held.get(o.id)?.units !== o.units)).toEqual([]);
+      // oversold 0: the books and Redis each within the capacity, Redis counting what it holds
+      const sold = orders.reduce((s, o) => s + o.units, 0);
+      expect(sold).toBeLessThanOrEqual(CAPACITY);
+      const snap = await api.platform.inventory.snapshot(areaId, DAY);
+      expect(snap.used).toBeLessThanOrEqual(CAPACITY);
+      expect(snap.used).toBe([...held.values()].reduce((s, r) => s + r.units, 0));
+      expect(snap.used).toBeGreaterThanOrEqual(sold);
+      recordFigure(`redis-cluster failover under order load, seed ${seed}: tickets sold`, sold, 'tickets');
+      recordFigure(
+        `redis-cluster failover under order load, seed ${seed}: oversold`,
+        sold - Math.min(sold, CAPACITY),
+        'tickets',
+      );
+    },
+    300_000,
+  );
 });

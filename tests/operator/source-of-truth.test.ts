@@ -87,7 +87,7 @@ beforeAll(async () => {
   await applyCrds(kube.kc);
   op = await runOperator({
     kc: kube.kc,
-    redisUrl: api.cfg.REDIS_URL,
+    redisUrl: api.cfg.REDIS_URL!,
     redisPrefix: api.cfg.REDIS_PREFIX,
     namespace: kube.namespace,
     db: api.platform.db,

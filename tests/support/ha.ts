@@ -56,12 +56,17 @@ export interface ScriptResult {
 }
 
 /** Runs `bash scripts/<script>.sh ARGS…` from the repo root; rejects with its stderr tail. */
-export function runScript(script: HaScript, args: string[], timeoutMs = 300_000): Promise<ScriptResult> {
+export function runScript(
+  script: HaScript,
+  args: string[],
+  timeoutMs = 300_000,
+  env: Record<string, string> = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'bash',
       [join(ROOT, 'scripts', `${script}.sh`), ...args],
-      { cwd: ROOT, env: process.env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const tail = stderr.split('\n').slice(-30).join('\n');
@@ -91,11 +96,26 @@ export function parseEnv(text: string): Record<string, string> {
  * returns the variables it exports, e.g. REDIS_CLUSTER_NODES or PG_HA_URL. ARGS go to
  * `up` (api-lb.sh takes its backends there).
  */
-export async function ensureUp(script: HaScript, args: string[] = []): Promise<Record<string, string>> {
+export async function ensureUp(
+  script: HaScript,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Record<string, string>> {
   requirePackages(script);
-  await runScript(script, ['up', ...args]);
-  return parseEnv((await runScript(script, ['env'])).stdout);
+  await runScript(script, ['up', ...args], 300_000, env);
+  return parseEnv((await runScript(script, ['env'], 300_000, env)).stdout);
 }
+
+/**
+ * The Redis Cluster the failover tests kill masters of: a second cluster of
+ * scripts/redis-cluster.sh (its own ports and state), so the cluster leg's tests, which run
+ * beside them on the first, never see a failover. Pass to `ensureUp`/`runScript`.
+ */
+export const FAILOVER_CLUSTER_ENV: Record<string, string> = {
+  SCENIC_REDIS_CLUSTER_NAME: 'failover',
+  SCENIC_REDIS_CLUSTER_PORT: process.env.SCENIC_REDIS_FAILOVER_CLUSTER_PORT ?? '63810',
+  SCENIC_REDIS_CLUSTER_BUS_PORT: process.env.SCENIC_REDIS_FAILOVER_CLUSTER_BUS_PORT ?? '53810',
+};
 
 /** Throws MissingPackageError when a command the script needs is not installed. */
 export function requirePackages(script: HaScript): void {

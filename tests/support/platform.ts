@@ -91,7 +91,7 @@ export function useApi(
       DATABASE_URL: pg.url,
       DATABASE_SCHEMA: pg.schema,
       DATABASE_POOL_MAX: '30',
-      REDIS_URL: r.url,
+      ...r.env, // REDIS_URL, or REDIS_CLUSTER_NODES in the cluster leg (SCENIC_TEST_REDIS=cluster)
       REDIS_PREFIX: r.prefix,
       SCENIC_PII_KEY: randomBytes(32).toString('base64'),
       SCENIC_LOOKUP_KEY: randomBytes(24).toString('hex'),

@@ -35,6 +35,8 @@ export class RoleProcess {
   start(): void {
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.env };
     for (const k of this.unset) delete env[k];
+    // the Redis the test gave the role, not a cluster the shell's env file names (it would win)
+    if (!this.env.REDIS_CLUSTER_NODES) delete env.REDIS_CLUSTER_NODES;
     const child = spawn(process.execPath, [BIN, this.role], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
