@@ -1,5 +1,5 @@
 import { releaseOtherLegs, releaseRefunded } from '../joint/legs.js';
-import { conflict, inputError, notAllowed } from '../errors.js';
+import { conflict, inputError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
 import { issueTickets } from './issue.js';

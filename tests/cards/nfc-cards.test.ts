@@ -94,7 +94,10 @@ describe('NFC/IC cards', () => {
 
     await agent.sync();
     expect(agent.online).toBe(true);
-    expect(await agent.scan({ cardUid: '04a219ff01', direction: 'in' })).toMatchObject({ open: true, ticketId: a.ticketId });
+    expect(await agent.scan({ cardUid: '04a219ff01', direction: 'in' })).toMatchObject({
+      open: true,
+      ticketId: a.ticketId,
+    });
 
     // b: bound, then refunded at the window → the card is off and the gate no longer knows it
     const bCard = await card('POST', b.orderId, b.ticketId, 'DE:AD:BE:EF');
