@@ -1,6 +1,6 @@
+import type { PricedDay } from '../core/forecast/availability.js';
 import { z } from 'zod';
 import type { AreaView } from '../core/catalog/view.js';
-import type { DayAvailability } from '../core/inventory/availability.js';
 import { LEVELS } from '../core/inventory/events.js';
 import { ORDER_STATUSES, type OrderView } from '../core/orders/model.js';
 import type { PaymentStart } from '../core/orders/payment.js';
@@ -101,6 +101,8 @@ export const DayAvailabilitySchema = z.object({
       capacity: z.number().int(),
       remaining: z.number().int(),
       soldOut: z.boolean(),
+      factorBps: z.number().int().nullable().describe('the crowd-forecast price factor; null: static prices'),
+      prices: z.array(z.object({ productId: z.string(), unitPrice: z.number().int(), dynamic: z.boolean() })),
     }),
   ),
 });
@@ -279,7 +281,7 @@ export const VIEW_SCHEMAS = {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <T extends true>(): T | undefined => undefined;
 same<Same<z.output<typeof AreaViewSchema>, AreaView>>();
-same<Same<z.output<typeof DayAvailabilitySchema>, DayAvailability>>();
+same<Same<z.output<typeof DayAvailabilitySchema>, PricedDay>>();
 same<Same<z.output<typeof OrderViewSchema>, OrderView>>();
 same<Same<z.output<typeof PaymentStartSchema>, PaymentStart>>();
 same<Same<z.output<typeof RefundResultSchema>, RefundResult>>();

@@ -9,6 +9,7 @@ import { accountPaths } from './openapi-accounts.js';
 import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
 import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-device.js';
+import { jointPaths } from './openapi-joint.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -144,6 +145,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...screenPaths(),
       ...devicePaths(),
       ...cardOpenApiPaths(),
+      ...jointPaths(),
     },
   };
 }

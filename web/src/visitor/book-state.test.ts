@@ -19,6 +19,13 @@ const product = (id: string, persons = 1) => ({
   entriesAllowed: 1,
   freeReschedule: true,
   components: [],
+  group: null,
+  visitRoute: null,
+  policy: {
+    refund: { allowed: true, cutoffHours: null, fee: null, partial: true },
+    reschedule: { allowed: true, cutoffHours: null, freeCount: 1, maxCount: 1, fee: null },
+    summary: { zh: '', en: '' },
+  },
 });
 const area: Area = {
   id: 'west-lake',
