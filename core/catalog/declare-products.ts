@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
 import { GroupTerms } from '../groups/model.js';
 import { ProductPolicy } from '../policies/model.js';
-import { sameJson } from './declared.js';
+// not from declared.ts: that module imports this one (a cycle breaks the schema's initialisation)
+import { sameJson } from './same-json.js';
 import type { AreaDefinition } from './definition.js';
 
 /**

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DiversionDeclaration, ZoneDeclaration } from '../zones/model.js';
 import { DeclaredProduct } from './declare-products.js';
+import { sameJson } from './same-json.js';
+
+export { sameJson };
 
 /**
  * What a Kubernetes resource (a ScenicArea) declares about an area, in the catalog's
@@ -120,19 +123,3 @@ export interface DeclarationView {
 
 export const resourceName = (r: Pick<DeclaringResource, 'kind' | 'namespace' | 'name'>) =>
   `${r.kind} ${r.namespace}/${r.name}`;
-
-/** Deep equality of JSON values, whatever the key order (jsonb reorders keys). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.entries(v)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}

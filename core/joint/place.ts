@@ -13,7 +13,7 @@ import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import { hashToken, orderAccessToken } from '../orders/access.js';
 import { actorName, type Actor, type OrderView } from '../orders/model.js';
-import { channelFor } from '../orders/place.js';
+import { channelFor, scheduleHoldExpiry } from '../orders/place.js';
 import { saleWindowIssues } from '../orders/sale-window.js';
 import { orderExists, viewOrder, type OrderDeps } from '../orders/store.js';
 import { splitAmount } from '../settlement/split.js';
@@ -116,12 +116,7 @@ export async function placeJointOrder(
     tickets: visitors.length * legs.length,
     amount: p.q.total,
   });
-  if (d.onHoldPlaced)
-    await d
-      .onHoldPlaced(orderId, p.expiresAt)
-      .catch((e: unknown) =>
-        d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
-      );
+  await scheduleHoldExpiry(d, orderId, p.expiresAt);
   return { ...view!, accessToken: p.accessToken };
 }
 

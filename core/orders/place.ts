@@ -229,13 +229,18 @@ export async function placeOrder(
   }
   crashPoint('order.after-commit');
   d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
-  if (d.onHoldPlaced)
-    await d
-      .onHoldPlaced(orderId, p.expiresAt)
-      .catch((e: unknown) =>
-        d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
-      );
+  await scheduleHoldExpiry(d, orderId, p.expiresAt);
   return { ...view!, accessToken: p.accessToken };
+}
+
+/** Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway. */
+export async function scheduleHoldExpiry(d: OrderDeps, orderId: string, expiresAt: Date): Promise<void> {
+  if (!d.onHoldPlaced) return;
+  await d
+    .onHoldPlaced(orderId, expiresAt)
+    .catch((e: unknown) =>
+      d.log.warn({ err: e, orderId }, 'could not schedule hold expiry; the sweeper will'),
+    );
 }
 
 /** The catalog ids and ticket count of an order outcome (metrics). */
