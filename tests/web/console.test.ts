@@ -336,6 +336,7 @@ describe('16 the console at /admin', () => {
     await signIn(p);
     const names = await p.locator('header nav a').allTextContents();
     expect(names).toEqual([
+      'Today',
       'Products',
       'Channels',
       'Customer service',
@@ -482,5 +483,31 @@ describe('16 the console at /admin', () => {
     expect(await p.locator('[data-testid="totp-secret"]').count()).toBe(0);
     await poll(() => p.locator('header nav a').allTextContents()).toContain('Customer service');
     await ctx.close();
+  });
+
+  it("16 Today shows the day's level, sold and left per slot, which channels sell and who owns the limits", async () => {
+    await paidOrder();
+    await tab(page, 'Today');
+    const snap = (await admin('GET', `/v1/admin/areas/${AREA}/days/${today()}`)).body as {
+      capacity: number;
+      used: number;
+      level: string;
+      slots: Record<string, { capacity: number; used: number }>;
+    };
+    expect(snap.used).toBeGreaterThanOrEqual(1);
+    await poll(() => page.textContent('[data-testid="day-sold"]')).toBe(
+      `Sold ${snap.used} of ${snap.capacity}`,
+    );
+    expect(await page.getAttribute('[data-testid="day"]', 'data-level')).toBe(snap.level);
+    const cells = await page.locator('[data-slot="day"] td').allTextContents();
+    expect(cells).toEqual(
+      [snap.slots.day!.capacity, snap.slots.day!.used, snap.slots.day!.capacity - snap.slots.day!.used].map(
+        String,
+      ),
+    );
+    await page.waitForSelector('[data-testid="today-channels"] [data-channel="web"][data-selling="true"]');
+    // seeded through the admin API, not a ScenicArea: the page says where the limits are set
+    expect(await page.textContent('[data-testid="owner"]')).toContain('admin API');
+    await shot(page, 'desktop-today');
   });
 });

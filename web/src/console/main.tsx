@@ -12,12 +12,14 @@ import { Flags } from './flags.js';
 import { Reports } from './reports.js';
 import { Devices } from './devices.js';
 import { Staff } from './staff.js';
+import { Today } from './today.js';
 import { Enrolment, SecondFactorEnrolment } from './enrol.js';
 import '../styles.css';
 import './console.css';
 
 /** The console's screens, each shown when the caller holds its permission. */
 const TABS = [
+  { id: 'today', label: (t: ConsoleDict) => t.today, needs: 'stock.read', Screen: Today },
   { id: 'products', label: (t: ConsoleDict) => t.products, needs: 'stock.read', Screen: Products },
   { id: 'channels', label: (t: ConsoleDict) => t.channels, needs: 'channels.switch', Screen: Channels },
   { id: 'service', label: (t: ConsoleDict) => t.service, needs: 'orders.search', Screen: Service },
@@ -57,7 +59,7 @@ function Console() {
   const ui = usePrefs();
   const t = CONSOLE_DICTS[ui.lang];
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [tab, setTab] = useState(location.hash.slice(1) || 'products');
+  const [tab, setTab] = useState(location.hash.slice(1) || 'today');
   const [areaId, setAreaId] = useState(defaultArea);
   // `?enrol=<token>`: the one-time link of a new account (or a reset) opens the password form
   const [enrolToken, setEnrolToken] = useState(() => new URLSearchParams(location.search).get('enrol'));
