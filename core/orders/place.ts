@@ -212,7 +212,9 @@ export async function placeOrder(
   };
   // the checks above only read: the idempotency key is claimed now, in the order's own transaction
   const keyTrx = idem?.claim ? await idem.claim() : undefined;
-  await reserveWithinBudget(d, p, claim, budget);
+  // with the key's transaction open, the budget reads through it: a second connection per
+  // order could drain the pool with every order waiting for one
+  await reserveWithinBudget(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
   const write = async (trx: Knex.Transaction) => {
