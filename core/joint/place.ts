@@ -33,7 +33,8 @@ import { loadJointProduct } from './store.js';
  * A process that dies between two areas (or before its commit) leaves reservations that
  * no order points at. Since they carry the order id and the reconciler compares every
  * area's reservations with the tickets of that area (core/orders/reconcile.ts), its sweep
- * releases them after the grace period: no area keeps stock for an order that does not exist.
+ * releases them after the grace period: no area keeps stock for an order that does not exist
+ * (tests/joint/crash.test.ts kills the API at `joint.between-areas` and proves it).
  */
 interface Leg {
   area: AreaConfig;
