@@ -164,7 +164,7 @@ describe('18 joint tickets: the API killed between the areas of a reservation', 
     );
     expect(await redisState()).toEqual(await booksState());
     for (const a of AREAS) expect((await platform.inventory.snapshot(a, D)).used).toBe(3);
-  }, 120_000);
+  }, 180_000);
 
   it('a storm of joint orders with the API dying between areas leaves no stock without an order', async () => {
     skewMs = 0;
@@ -175,7 +175,8 @@ describe('18 joint tickets: the API killed between the areas of a reservation', 
     let crashing = await api('joint.between-areas=0.35');
     let acknowledged = 0;
     let crashes = 0;
-    for (let i = 0; i < 14; i++) {
+    // at least 8 orders, and on until both kinds of outcome were seen (at most 20)
+    for (let i = 0; i < 20 && (i < 8 || crashes < 2 || acknowledged < 2); i++) {
       const res = await order(1 + (i % 3)).catch(() => undefined);
       if (res?.status === 201) {
         acknowledged++;
@@ -215,5 +216,5 @@ describe('18 joint tickets: the API killed between the areas of a reservation', 
     console.warn(
       `joint crash test: ${acknowledged} orders acknowledged, ${crashes} API deaths between areas`,
     );
-  }, 240_000);
+  }, 300_000);
 });
