@@ -265,7 +265,15 @@ export async function rescheduleOrder(
         { path: 'date', message: 'unchanged' },
       ]);
     const area = await d.catalog.area(o.area_id);
-    const tickets = (await loadTickets(trx, o.id, true)).filter((t) => t.status === 'valid');
+    const all = await loadTickets(trx, o.id, true);
+    // a joint order (tickets at several areas, core/joint) is refused in every channel: this
+    // move takes and frees stock at the order's own area only
+    if (all.some((t) => t.area_id !== o.area_id))
+      throw conflict(
+        'joint_not_reschedulable',
+        'a joint ticket valid at several areas cannot be moved to another date; refund it and buy again',
+      );
+    const tickets = all.filter((t) => t.status === 'valid');
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
     if (tickets.some((t) => t.entries_used > 0))
       throw conflict('ticket_used', 'a ticket of this order has been used');
