@@ -6,6 +6,9 @@ import { registerGateDevice } from '../../core/checkin/devices.js';
 import { manifestIdHash } from '../../core/checkin/id-hash.js';
 import { localParts } from '../../core/time.js';
 import { lastDay } from '../../core/passes/model.js';
+import { GateState } from '../../gate/state.js';
+import type { EntranceRules } from '../../core/checkin/rules.js';
+import type { ManifestTicket } from '../../core/checkin/protocol.js';
 
 type Body = Record<string, unknown>;
 const TODAY = localParts(new Date(), 'Asia/Shanghai').date;
@@ -206,6 +209,22 @@ describe('18 annual passes: buy, enter, blackout, busy-day booking, renew, refun
       validUntil: lastDay(TODAY, 365),
       pass: { entryRule: 'once_a_day', priorityLane: false, blocked: null },
     });
+    // offline, the turnstile's own state (gate/state.ts) finds the pass by the ID card and
+    // applies once a day: the first entry admits, the second of the day is refused
+    const offline = new GateState();
+    offline.rules = (await gate('pa-t1', 'GET', 'rules')).rules as EntranceRules;
+    offline.setManifest(TODAY, key, m.cursor as number, m.tickets as ManifestTicket[]);
+    const found = offline.resolveIdNumber(holder.idNumber);
+    expect(found.ok).toBe(true);
+    const r = found.ok ? found.tickets[0]! : undefined;
+    expect(r?.facts.ticketId).toBe(passId);
+    expect(offline.decide(r!, new Date())).toEqual({ admit: true, reason: 'ok' });
+    offline.reserve(passId, 1);
+    expect(offline.decide(r!, new Date())).toEqual({ admit: false, reason: 'already_redeemed' });
+    // the next day's manifest starts the count again
+    offline.setManifest(lastDay(TODAY, 2), key, m.cursor as number, m.tickets as ManifestTicket[]);
+    expect(offline.decide(r!, new Date(Date.now() + 86_400_000)).admit).toBe(true);
+
     const hand = await gate('pa-h1', 'GET', `manifest?date=${TODAY}`);
     expect(hand.manifestKey).toBe('');
     expect((hand.tickets as Body[]).find((t) => t.ticketId === passId)?.idHash).toBeNull();
