@@ -14,7 +14,7 @@ import { outbox } from '../outbox/store.js';
 import type { RefundStatus } from '../db/tables.js';
 import { bookRefund, salePaymentOf, sendRefund } from './refunds.js';
 import { bookFee, refundTerms, rescheduleTerms } from '../policies/apply.js';
-import { passRefundCase } from '../passes/refund.js';
+import { cancelPassBookings, passRefundCase } from '../passes/refund.js';
 import { movedTickets } from './moved-tickets.js';
 
 /**
@@ -153,6 +153,7 @@ export async function refundOrder(
   let freed: { areaId: string; date: string; slotId: string } | undefined;
   let release: (() => Promise<unknown>) | undefined;
   let outcome: OrderOutcome | undefined;
+  let timezone: string | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
@@ -167,6 +168,7 @@ export async function refundOrder(
       ]);
     }
     const area = await d.catalog.area(o.area_id);
+    timezone = area.timezone;
     // a used annual pass may refund its days not begun (core/passes), never in full
     const pass = await passRefundCase(trx, { area_id: o.area_id, timezone: area.timezone, now }, chosen);
     for (const t of chosen) {
@@ -243,6 +245,11 @@ export async function refundOrder(
   // (which would sell seats the books still count as sold).
   crashPoint('refund.before-release');
   await release?.();
+  // a refunded pass's bookings to come give their stock back too (core/passes)
+  if (timezone)
+    await cancelPassBookings(d.db, d.log, ticketIds, localParts(now, timezone).date, (id) =>
+      refundOrder(d, systemActor('pass-refunded'), id, { reason: 'other' }),
+    );
   if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   const status = await sendRefund(d, refundId);

@@ -50,3 +50,33 @@ export async function passRefundCase<T extends Ticket>(
   });
   return { tickets: out, usedPasses, spent };
 }
+
+/**
+ * After a refund commits: the free slot bookings of refunded passes still to come are
+ * refunded too (by `refund`, the order path's own refund), so their stock goes back on sale.
+ * A booking that cannot be refunded now stays and is logged; the pass no longer admits anyway.
+ */
+export async function cancelPassBookings(
+  db: Knex,
+  log: { warn: (o: object, msg: string) => void },
+  refundedTicketIds: readonly string[],
+  today: string,
+  refund: (orderId: string) => Promise<unknown>,
+): Promise<number> {
+  if (!refundedTicketIds.length) return 0;
+  const orders = await db('pass_links as l')
+    .join('tickets as t', 't.id', 'l.ticket_id')
+    .whereIn('l.pass_id', [...refundedTicketIds])
+    .where({ 'l.kind': 'booking', 't.status': 'valid' })
+    .where('l.visit_date', '>=', today)
+    .distinct<{ order_id: string }[]>('t.order_id');
+  let n = 0;
+  for (const o of orders)
+    try {
+      await refund(o.order_id);
+      n++;
+    } catch (e) {
+      log.warn({ err: e, orderId: o.order_id }, 'could not refund the booking of a refunded pass');
+    }
+  return n;
+}

@@ -326,6 +326,13 @@ describe('18 annual passes: buy, enter, blackout, busy-day booking, renew, refun
 
   it('refund under the policy: an unused pass minus the 10 % fee; a used one only its days not begun', async () => {
     const unused = await buyPass('year');
+    // a booking still to come goes with the pass: its stock back on sale
+    const booked = await api.call('POST', `/v1/passes/${unused.passId}/bookings`, {
+      headers: { 'x-order-token': unused.token, 'idempotency-key': randomUUID() },
+      body: { date: TODAY, slotId: 'day' },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const before = await api.platform.inventory.snapshot(AREA, TODAY);
     const r1 = await api.call('POST', `/v1/orders/${unused.orderId}/refunds`, {
       headers: { 'x-order-token': unused.token, 'idempotency-key': randomUUID() },
       body: { reason: 'change_of_plans' },
@@ -333,6 +340,12 @@ describe('18 annual passes: buy, enter, blackout, busy-day booking, renew, refun
     expect(r1.status, JSON.stringify(r1.body)).toBe(201);
     expect(r1.body.refund).toMatchObject({ amount: 36_500 - 3_650, fee: 3_650 });
     expect((await enter(unused.passId)).reason).toBe('revoked');
+    const bookingOrder = await api.platform
+      .db('orders')
+      .where({ id: (booked.body.order as Body).id as string })
+      .first('status');
+    expect(bookingOrder!.status).toBe('refunded');
+    expect((await api.platform.inventory.snapshot(AREA, TODAY)).used).toBe(before.used - 2);
 
     const used = await buyPass('year');
     expect((await enter(used.passId)).admit).toBe(true);
