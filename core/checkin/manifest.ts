@@ -49,16 +49,17 @@ const SELECT = `
     left join products p on p.area_id = t.area_id and p.id = t.product_id`;
 
 /**
- * The tickets of an area-day (bind `onDayBinds(date)`): those of its visit date, and
+ * The tickets of an area-day (bind `onDayBinds(areaId, date)`): those of its visit date, and
  * open-dated ones whose validity covers it, so a refund of an open-dated ticket reaches
  * every gate on every day it could be used (17.12).
  */
 const ON_DAY = `((t.visit_date = ?::date or (not coalesce(p.date_bound, true)
     and t.visit_date <= ?::date and t.visit_date + coalesce(p.validity_days, 1) > ?::date)
-    or t.id in (select ps.ticket_id from passes ps where ps.valid_from <= ?::date and pass_valid_until(ps.ticket_id) >= ?::date))
+    or t.id in (select ps.ticket_id from passes ps where ps.area_id = ? and ps.valid_from <= ?::date
+                 and (ps.valid_until >= ?::date or pass_valid_until(ps.ticket_id) >= ?::date)))
     and not exists (select 1 from pass_links l where l.ticket_id = t.id))`;
 /** The binds of {@link ON_DAY}. Annual passes (core/passes) are on every day of their validity; their bookings and renewals never reach a gate. */
-const onDayBinds = (date: string) => [date, date, date, date, date];
+const onDayBinds = (areaId: string, date: string) => [date, date, date, areaId, date, date, date];
 
 export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
   return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);
@@ -143,8 +144,8 @@ export async function manifestPage(
     `${SELECT} where t.area_id = ? and ${ON_DAY} and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
     after
-      ? [gate.id, gate.id, gate.areaId, ...onDayBinds(date), after, limit]
-      : [gate.id, gate.id, gate.areaId, ...onDayBinds(date), limit],
+      ? [gate.id, gate.id, gate.areaId, ...onDayBinds(gate.areaId, date), after, limit]
+      : [gate.id, gate.id, gate.areaId, ...onDayBinds(gate.areaId, date), limit],
   );
   const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
   const passes = await passGateDays(
@@ -184,7 +185,7 @@ export async function changesPage(
           db('tickets as t')
             .join('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
             .where('t.area_id', gate.areaId)
-            .andWhereRaw(ON_DAY, onDayBinds(date))
+            .andWhereRaw(ON_DAY, onDayBinds(gate.areaId, date))
             .select('t.id'),
         ),
     )
