@@ -11,6 +11,7 @@ import type { ForecastFactor } from '../forecast/model.js';
 import type { BacktestResult } from '../forecast/backtest.js';
 import type { ProductPolicy } from '../policies/model.js';
 import type { GroupTerms } from '../groups/model.js';
+import type { PassTerms } from '../passes/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -724,6 +725,35 @@ export interface OrderPartyRow {
   position: number;
 }
 
+// --- 0068-passes
+/** 0068: a pass product's rules (core/passes/model.ts PassTerms) */
+export interface PassTermsRow {
+  area_id: string;
+  product_id: string;
+  terms: PassTerms;
+  updated_at: Date;
+}
+/** 0068: a ticket that is an annual pass: its validity and its holder's sealed photo */
+export interface PassRow {
+  ticket_id: string;
+  order_id: string;
+  area_id: string;
+  product_id: string;
+  valid_from: string;
+  /** the last day bought with the pass itself; valid renewals add days (`pass_valid_until`) */
+  valid_until: string;
+  photo_enc: string | null;
+  created_at: Date;
+}
+/** 0068: a pass's other tickets: a busy day's free slot booking, or a renewal */
+export interface PassLinkRow {
+  ticket_id: string;
+  pass_id: string;
+  kind: 'booking' | 'renewal';
+  visit_date: string;
+  days: number;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -798,5 +828,8 @@ declare module 'knex/types/tables.js' {
     joint_products: Table<JointProductRow, 'areas' | 'suppliers'>;
     order_parties: Table<OrderPartyRow>;
     policy_fees: Table<PolicyFeeRow>;
+    pass_terms: Table<PassTermsRow, 'terms'>;
+    passes: Table<PassRow>;
+    pass_links: Table<PassLinkRow>;
   }
 }

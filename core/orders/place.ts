@@ -32,6 +32,7 @@ import { auditInsert } from '../audit/store.js';
 import { outboxInsert } from '../outbox/store.js';
 import { withWrites } from '../db/one-statement.js';
 import { slotFactors } from '../forecast/factors.js';
+import { recordPassTickets, type PassLink } from '../passes/store.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -165,6 +166,8 @@ interface Placement {
   accessToken: string;
   expiresAt: Date;
   now: Date;
+  /** a pass's free slot booking or renewal (core/passes), placed by that module only */
+  pass?: PassLink;
 }
 
 /**
@@ -179,6 +182,7 @@ export async function placeOrder(
   input: PlaceOrderInput,
   idem?: IdempotencyKey,
   origin: ClientOrigin = {},
+  pass?: PassLink,
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
@@ -190,7 +194,7 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const { q, coupons } = await priced(d, input, area, channel, slot, now, pass?.kind === 'booking');
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -205,6 +209,7 @@ export async function placeOrder(
     coupons,
     orderId,
     now,
+    pass,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
@@ -291,6 +296,8 @@ async function priced(
   channel: Channel,
   slot: Slot,
   now: Date,
+  /** a pass holder's slot booking costs nothing (core/passes) */
+  free = false,
 ): Promise<{ q: Quote; coupons: Coupon[] }> {
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
@@ -300,9 +307,9 @@ async function priced(
   }
   const items = input.items.map((i) => ({
     productId: i.productId,
-    basePrice: area.products.get(i.productId)!.basePrice,
+    basePrice: free ? 0 : area.products.get(i.productId)!.basePrice,
     quantity: i.visitors.length,
-    dynamic: area.products.get(i.productId)!.dynamicPricing,
+    dynamic: free ? null : area.products.get(i.productId)!.dynamicPricing,
   }));
   // issue 22: the slot's crowd factor, read only when a product moves with it; the quote is stored with the hold
   const factorBps = items.some((i) => i.dynamic?.enabled)
@@ -511,6 +518,13 @@ async function writeLinesAndTickets(
         })),
       )
       .returning('*'),
+  );
+  // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
+  await recordPassTickets(
+    trx,
+    { orderId: p.orderId, areaId: p.area.id, date: p.input.date, now: p.now },
+    p.tickets,
+    p.pass,
   );
   // uuid order is byte order, which lowercase hex strings keep
   tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
