@@ -127,12 +127,16 @@ function priorFactors(m: FittedModel, t: ForecastTarget): ForecastFactor[] {
   const base = m.slotBase.get(t.slotId) ?? { mean: 0, n: 0 };
   const out: ForecastFactor[] = [
     { name: 'base', value: round2(base.mean), note: `slot ${t.slotId} on a plain working day (n=${base.n})` },
-    {
+  ];
+  // A public holiday's effect is learnt against a plain working day whatever its weekday
+  // (fitModel), so the weekday is not applied on top: the Saturday of a golden week is a
+  // holiday, not a Saturday times a holiday.
+  if (!isPublicHoliday(k))
+    out.push({
       name: 'weekday',
       value: round2(k.makeUpWorkday ? m.weekday[1]! : m.weekday[k.weekday]!),
       note: k.makeUpWorkday ? `make-up working day for ${k.holiday}` : `weekday ${k.weekday}`,
-    },
-  ];
+    });
   if (isPublicHoliday(k))
     out.push({ name: 'public_holiday', value: round2(m.publicHoliday), note: k.holiday ?? 'holiday' });
   if (k.schoolHoliday)

@@ -82,3 +82,29 @@ export async function refreshForecasts(
   await storeForecasts(d.db, rows);
   return { areaId: area.id, forecasts: rows.length, factorsChanged, error };
 }
+
+/** Why an area's forecast is due for a refresh, or null when it is current. */
+export type RefreshDue = 'never' | 'new_day' | 'bookings_changed';
+
+/**
+ * Whether an area's forecast should be recomputed now: never computed, computed on an
+ * earlier local day (the horizon moved, yesterday became history), or an order for a
+ * coming day was placed, paid, cancelled or refunded since (the booking curve's pace
+ * changed). Reads only the coming days' orders, through the orders' (area, visit date)
+ * index, so the worker can ask every few minutes.
+ */
+export async function refreshDue(db: Knex, area: AreaConfig, now: Date): Promise<RefreshDue | null> {
+  const last = await db('crowd_forecasts')
+    .where({ area_id: area.id })
+    .max<{ at: Date | null }>('computed_at as at')
+    .first();
+  if (!last?.at) return 'never';
+  const today = localDate(now, area.timezone);
+  if (localDate(last.at, area.timezone) < today) return 'new_day';
+  const changed = await db('orders')
+    .where({ area_id: area.id })
+    .andWhere('visit_date', '>=', today)
+    .andWhere('updated_at', '>', last.at)
+    .first('id');
+  return changed ? 'bookings_changed' : null;
+}
