@@ -70,9 +70,16 @@ export const bookedBy = (p: PastSlot, lead: number) =>
 
 function fitCurve(history: readonly PastSlot[]): number[] {
   const total = history.reduce((s, p) => s + p.visitors, 0);
-  const curve: number[] = [];
-  for (let l = 0; l <= CURVE_HORIZON; l++)
-    curve.push(total ? Math.min(1, history.reduce((s, p) => s + bookedBy(p, l), 0) / total) : 0);
+  // units by lead (beyond the horizon counted at it), then summed from the far end: one pass
+  const atLead = new Array<number>(CURVE_HORIZON + 1).fill(0);
+  for (const p of history)
+    for (const [l, u] of p.byLead) atLead[Math.min(Math.max(0, l), CURVE_HORIZON)]! += u;
+  const curve = new Array<number>(CURVE_HORIZON + 1).fill(0);
+  let booked = 0;
+  for (let l = CURVE_HORIZON; l >= 0; l--) {
+    booked += atLead[l]!;
+    curve[l] = total ? Math.min(1, booked / total) : 0;
+  }
   return curve;
 }
 
@@ -81,7 +88,11 @@ export function fitModel(history: readonly PastSlot[]): FittedModel {
   const kinds = new Map<string, DayKind>();
   const kindOf = (d: string) => kinds.get(d) ?? kinds.set(d, dayKind(d)).get(d)!;
   const bySlot = new Map<string, PastSlot[]>();
-  for (const p of history) bySlot.set(p.slotId, [...(bySlot.get(p.slotId) ?? []), p]);
+  for (const p of history) {
+    const rows = bySlot.get(p.slotId);
+    if (rows) rows.push(p);
+    else bySlot.set(p.slotId, [p]);
+  }
   const slotBase = new Map<string, { mean: number; n: number }>();
   for (const [slot, rows] of bySlot) {
     const plainRows = rows.filter((r) => plain(kindOf(r.date)));
