@@ -4,10 +4,10 @@
  *
  * A synthetic area (9 hourly slots 08:00–16:00, 500 each) and a year of synthetic history
  * under static prices, then a season (2026-07-01 … 2026-10-31: the summer school break,
- * Mid-autumn and the National Day golden week, from the maintained calendar) played twice
- * by the same visitors (common random numbers): once at static prices, once at the
- * forecast's prices (base × the slot's factor, within a floor of 0.80× and a ceiling of
- * 1.30× the base price). Visitors book 0–30 days ahead (earlier for holidays) and choose a
+ * Mid-autumn and the National Day golden week, from the maintained calendar) played three
+ * times by the same visitors (common random numbers): at static prices, at the forecast's
+ * prices (base × the slot's factor, within a floor of 0.80× and a ceiling of 1.30× the
+ * base price), and the same with the floor at the base price (surcharges only). Visitors book 0–30 days ahead (earlier for holidays) and choose a
  * slot — or stay home — by a logit over the distance from the hour they wanted, the price
  * and how full the slot already looks; a full slot cannot be chosen.
  *
