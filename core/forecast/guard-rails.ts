@@ -11,7 +11,7 @@ import { parseInput } from '../validation.js';
 import { addDays } from '../time.js';
 import { factorForLoad } from './factor.js';
 import { listFactors, setPriceFactor, type FactorView } from './factors.js';
-import type { ForecastFactor } from './model.js';
+import { hasBasis, type ForecastFactor } from './model.js';
 import { loadForecasts } from './store.js';
 
 /**
@@ -147,14 +147,15 @@ export async function unpinFactor(
       r ? { date: at.date, slotId: at.slotId, factorBps: r.factor_bps, source: r.source } : null;
     if (row?.source !== 'manager') return current(row);
     const forecast = await trx('crowd_forecasts').where(key).first();
-    const after: FactorView | null = forecast
-      ? {
-          date: at.date,
-          slotId: at.slotId,
-          factorBps: factorForLoad(forecast.capacity ? forecast.visitors / forecast.capacity : 0),
-          source: 'forecast',
-        }
-      : null;
+    const after: FactorView | null =
+      forecast && hasBasis(forecast)
+        ? {
+            date: at.date,
+            slotId: at.slotId,
+            factorBps: factorForLoad(forecast.capacity ? forecast.visitors / forecast.capacity : 0),
+            source: 'forecast',
+          }
+        : null;
     if (after)
       await trx('price_factors')
         .where(key)
@@ -181,8 +182,8 @@ export interface SlotExplanation {
     visitors: number;
     load: number;
     factors: ForecastFactor[];
-    /** the factor the forecast's load suggests (bps) */
-    suggestedFactorBps: number;
+    /** the factor the forecast's load suggests (bps); null: the forecast rests on nothing yet, no factor */
+    suggestedFactorBps: number | null;
     error: CrowdForecastRow['error'];
     computedAt: string;
   } | null;
@@ -228,7 +229,7 @@ export async function explainPrices(
               visitors: f.visitors,
               load: Math.round(load * 1000) / 1000,
               factors: f.factors,
-              suggestedFactorBps: factorForLoad(load),
+              suggestedFactorBps: hasBasis(f) ? factorForLoad(load) : null,
               error: f.error,
               computedAt: f.computed_at.toISOString(),
             }

@@ -175,3 +175,12 @@ export function forecastSlot(m: FittedModel, t: ForecastTarget): Forecast {
   }
   return { date: t.date, slotId: t.slotId, visitors: Math.max(t.booked, Math.round(visitors)), factors };
 }
+
+/**
+ * Whether a forecast rests on anything: the slot's own history or bookings already made.
+ * A slot with neither is forecast at zero, which would read as "empty" and take the
+ * price to the curve's cheapest; a new area's prices should not fall because nothing is
+ * known yet, so such a forecast sets no factor (the static price stands).
+ */
+export const hasBasis = (f: Pick<Forecast, 'visitors' | 'factors'>): boolean =>
+  f.visitors > 0 || f.factors.some((x) => x.name === 'base' && x.value > 0);

@@ -7,7 +7,7 @@ import { addDays, localDate } from '../time.js';
 import { backtest, type BacktestResult } from './backtest.js';
 import { factorForLoad } from './factor.js';
 import { setPriceFactor } from './factors.js';
-import { fitModel, forecastSlot } from './model.js';
+import { fitModel, forecastSlot, hasBasis } from './model.js';
 import { bookedSoFar, bookingHistory, storeForecasts } from './store.js';
 import type { WeatherSource } from './weather.js';
 
@@ -74,6 +74,7 @@ export async function refreshForecasts(
         error,
         computed_at: now,
       });
+      if (!hasBasis(f)) continue; // nothing known of the slot yet: its price stays static
       const factorBps = factorForLoad(s.capacity ? f.visitors / s.capacity : 0);
       const input = { areaId: area.id, date, slotId: s.id, factorBps, source: 'forecast' as const };
       if (await setPriceFactor(d.db, actor, input, now)) factorsChanged++;

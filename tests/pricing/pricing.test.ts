@@ -189,9 +189,11 @@ describe('22 crowd-forecast pricing: guard rails, pinned factors, one price ever
     expect(forecast.suggestedFactorBps).toBe(8500); // a nearly empty slot: the curve's cheapest
     const adult = (pinned.products as Body[]).find((p) => p.productId === 'adult')!;
     expect(adult).toMatchObject({ unitPrice: 6400, heldBy: null });
+    // a slot with no history and no bookings: its forecast rests on nothing, no factor, the base price
     const other = slots.find((s) => s.slotId === '1000')!;
-    expect(other.factor).toMatchObject({ factorBps: 8500, source: 'forecast' });
-    expect(await shownPrices('1000')).toMatchObject(everywhere(6800));
+    expect(other.factor).toBeNull();
+    expect(other.forecast).toMatchObject({ visitors: 0, suggestedFactorBps: null });
+    expect(await shownPrices('1000')).toMatchObject(everywhere(8000));
 
     const lifted = await unpin();
     expect(lifted.status).toBe(200);
@@ -203,7 +205,7 @@ describe('22 crowd-forecast pricing: guard rails, pinned factors, one price ever
     const factors = await api.call('GET', `/v1/admin/areas/${AREA}/price-factors?from=${D}&to=${day(6)}`, {
       key: reader,
     });
-    expect((factors.body.items as Body[]).every((f) => f.source === 'forecast')).toBe(true);
+    expect(factors.body.items).toEqual([{ date: D, slotId: SLOT, factorBps: 8500, source: 'forecast' }]);
   });
 
   it('audits every change with its before, its after and the manager’s reason', async () => {

@@ -35,7 +35,7 @@ describe('22 the forecast refresh worker', () => {
   const forecastOf = (slotId: string) =>
     api.platform.db('crowd_forecasts').where({ area_id: AREA, visit_date: D, slot_id: slotId }).first();
 
-  it('runs on its BullMQ schedule and stores a forecast and factor for every slot of the horizon', async () => {
+  it('runs on its BullMQ schedule and stores a forecast for every slot of the horizon, and no factor where nothing is known yet', async () => {
     await api.seed(demoArea({ id: AREA, slots: SLOTS, dailyCapacity: 20, instantCapacity: 20 }));
     const workers = await startWorkers(api.platform, {
       sweepEveryMs: 3_600_000,
@@ -55,7 +55,7 @@ describe('22 the forecast refresh worker', () => {
       await workers.close();
     }
     expect(await api.platform.db('price_factors').where({ area_id: AREA }).count({ n: '*' })).toEqual([
-      { n: 60 },
+      { n: 0 },
     ]);
   });
 
