@@ -14,6 +14,7 @@ import { startWebhooks, type WebhookOptions } from './webhooks.js';
 import { paymentsProcessor, schedulePayments, type PaymentJobOptions } from './payments.js';
 import { reconciliationProcessor, scheduleReconciliation } from './reconciliation.js';
 import { startZoneWatch, type ZoneWatchOptions } from './zones.js';
+import { forecastProcessor, scheduleForecasts, type ForecastJobOptions } from './forecast.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -34,6 +35,8 @@ export async function startWorkers(
     paymentJobs?: PaymentJobOptions;
     /** the zone diversion loop (workers/zones.ts) */
     zones?: ZoneWatchOptions;
+    /** the crowd forecast's refresh (workers/forecast.ts) */
+    forecast?: ForecastJobOptions;
   } = {},
 ): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
@@ -74,6 +77,12 @@ export async function startWorkers(
       observedProcessor(QUEUES.reconciliation, reconciliationProcessor(p, opts.metrics), opts.metrics),
       { connection: conn(), prefix, concurrency: 1 },
     ),
+    // one at a time: two refreshes of an area at once would only race to the same answer
+    new Worker(
+      QUEUES.forecast,
+      observedProcessor(QUEUES.forecast, forecastProcessor(p, opts.forecast), opts.metrics),
+      { connection: conn(), prefix, concurrency: 1 },
+    ),
   ];
   const webhooks = await startWebhooks(p, opts.webhooks);
   for (const w of workers)
@@ -92,6 +101,7 @@ export async function startWorkers(
   const reports = await scheduleReports(p);
   const payments = await schedulePayments(p, opts.paymentsEveryMs);
   const reconciliation = await scheduleReconciliation(p);
+  const forecasts = await scheduleForecasts(p, opts.forecast?.everyMs);
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   const zones = startZoneWatch(p, opts.zones);
@@ -125,6 +135,7 @@ export async function startWorkers(
       await reports.close();
       await payments.close();
       await reconciliation.close();
+      await forecasts.close();
       await unobserve?.();
       await zones.close();
       await loop;

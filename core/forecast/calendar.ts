@@ -51,8 +51,25 @@ export function isSchoolHoliday(date: string): boolean {
   return false;
 }
 
+/**
+ * Kinds already worked out: a date's kind never changes within a release of the calendar,
+ * and a refresh or a backtest asks for the same few hundred dates thousands of times.
+ * Bounded, so a process asked about arbitrary dates does not grow without end.
+ */
+const known = new Map<string, DayKind>();
+const KNOWN_MAX = 5000;
+
 /** The kind of a visit date (YYYY-MM-DD). */
 export function dayKind(date: string): DayKind {
+  const hit = known.get(date);
+  if (hit) return hit;
+  if (known.size >= KNOWN_MAX) known.clear();
+  const kind = computeDayKind(date);
+  known.set(date, Object.freeze(kind));
+  return kind;
+}
+
+function computeDayKind(date: string): DayKind {
   const weekday = weekdayOf(date);
   const detail = chineseDays.getDayDetail(date);
   // the package names a holiday `English,中文,days`; an ordinary day by its weekday name

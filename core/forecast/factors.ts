@@ -52,6 +52,8 @@ export async function setPriceFactor(
   actor: Actor,
   f: { areaId: string; date: string; slotId: string; factorBps: number; source: 'forecast' | 'manager' },
   now: Date,
+  /** what the audit entry also records (a manager's reason) */
+  data: Record<string, unknown> = {},
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
     const key = { area_id: f.areaId, visit_date: f.date, slot_id: f.slotId };
@@ -62,13 +64,18 @@ export async function setPriceFactor(
       .insert({ ...key, factor_bps: f.factorBps, source: f.source, updated_at: now })
       .onConflict(['area_id', 'visit_date', 'slot_id'])
       .merge();
-    await auditChange(trx, actor, {
-      action: 'scenic.price.factor_changed',
-      subject: `${f.areaId}/${f.date}/${f.slotId}`,
-      areaId: f.areaId,
-      before: row ? view(row) : null,
-      after: { date: f.date, slotId: f.slotId, factorBps: f.factorBps, source: f.source },
-    });
+    await auditChange(
+      trx,
+      actor,
+      {
+        action: 'scenic.price.factor_changed',
+        subject: `${f.areaId}/${f.date}/${f.slotId}`,
+        areaId: f.areaId,
+        before: row ? view(row) : null,
+        after: { date: f.date, slotId: f.slotId, factorBps: f.factorBps, source: f.source },
+      },
+      data,
+    );
     return true;
   });
 }

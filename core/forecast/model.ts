@@ -70,9 +70,16 @@ export const bookedBy = (p: PastSlot, lead: number) =>
 
 function fitCurve(history: readonly PastSlot[]): number[] {
   const total = history.reduce((s, p) => s + p.visitors, 0);
-  const curve: number[] = [];
-  for (let l = 0; l <= CURVE_HORIZON; l++)
-    curve.push(total ? Math.min(1, history.reduce((s, p) => s + bookedBy(p, l), 0) / total) : 0);
+  // units by lead (beyond the horizon counted at it), then summed from the far end: one pass
+  const atLead = new Array<number>(CURVE_HORIZON + 1).fill(0);
+  for (const p of history)
+    for (const [l, u] of p.byLead) atLead[Math.min(Math.max(0, l), CURVE_HORIZON)]! += u;
+  const curve = new Array<number>(CURVE_HORIZON + 1).fill(0);
+  let booked = 0;
+  for (let l = CURVE_HORIZON; l >= 0; l--) {
+    booked += atLead[l]!;
+    curve[l] = total ? Math.min(1, booked / total) : 0;
+  }
   return curve;
 }
 
@@ -81,7 +88,11 @@ export function fitModel(history: readonly PastSlot[]): FittedModel {
   const kinds = new Map<string, DayKind>();
   const kindOf = (d: string) => kinds.get(d) ?? kinds.set(d, dayKind(d)).get(d)!;
   const bySlot = new Map<string, PastSlot[]>();
-  for (const p of history) bySlot.set(p.slotId, [...(bySlot.get(p.slotId) ?? []), p]);
+  for (const p of history) {
+    const rows = bySlot.get(p.slotId);
+    if (rows) rows.push(p);
+    else bySlot.set(p.slotId, [p]);
+  }
   const slotBase = new Map<string, { mean: number; n: number }>();
   for (const [slot, rows] of bySlot) {
     const plainRows = rows.filter((r) => plain(kindOf(r.date)));
@@ -127,12 +138,16 @@ function priorFactors(m: FittedModel, t: ForecastTarget): ForecastFactor[] {
   const base = m.slotBase.get(t.slotId) ?? { mean: 0, n: 0 };
   const out: ForecastFactor[] = [
     { name: 'base', value: round2(base.mean), note: `slot ${t.slotId} on a plain working day (n=${base.n})` },
-    {
+  ];
+  // A public holiday's effect is learnt against a plain working day whatever its weekday
+  // (fitModel), so the weekday is not applied on top: the Saturday of a golden week is a
+  // holiday, not a Saturday times a holiday.
+  if (!isPublicHoliday(k))
+    out.push({
       name: 'weekday',
       value: round2(k.makeUpWorkday ? m.weekday[1]! : m.weekday[k.weekday]!),
       note: k.makeUpWorkday ? `make-up working day for ${k.holiday}` : `weekday ${k.weekday}`,
-    },
-  ];
+    });
   if (isPublicHoliday(k))
     out.push({ name: 'public_holiday', value: round2(m.publicHoliday), note: k.holiday ?? 'holiday' });
   if (k.schoolHoliday)
@@ -160,3 +175,12 @@ export function forecastSlot(m: FittedModel, t: ForecastTarget): Forecast {
   }
   return { date: t.date, slotId: t.slotId, visitors: Math.max(t.booked, Math.round(visitors)), factors };
 }
+
+/**
+ * Whether a forecast rests on anything: the slot's own history or bookings already made.
+ * A slot with neither is forecast at zero, which would read as "empty" and take the
+ * price to the curve's cheapest; a new area's prices should not fall because nothing is
+ * known yet, so such a forecast sets no factor (the static price stands).
+ */
+export const hasBasis = (f: Pick<Forecast, 'visitors' | 'factors'>): boolean =>
+  f.visitors > 0 || f.factors.some((x) => x.name === 'base' && x.value > 0);

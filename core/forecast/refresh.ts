@@ -7,7 +7,7 @@ import { addDays, localDate } from '../time.js';
 import { backtest, type BacktestResult } from './backtest.js';
 import { factorForLoad } from './factor.js';
 import { setPriceFactor } from './factors.js';
-import { fitModel, forecastSlot } from './model.js';
+import { fitModel, forecastSlot, hasBasis } from './model.js';
 import { bookedSoFar, bookingHistory, storeForecasts } from './store.js';
 import type { WeatherSource } from './weather.js';
 
@@ -74,6 +74,7 @@ export async function refreshForecasts(
         error,
         computed_at: now,
       });
+      if (!hasBasis(f)) continue; // nothing known of the slot yet: its price stays static
       const factorBps = factorForLoad(s.capacity ? f.visitors / s.capacity : 0);
       const input = { areaId: area.id, date, slotId: s.id, factorBps, source: 'forecast' as const };
       if (await setPriceFactor(d.db, actor, input, now)) factorsChanged++;
@@ -81,4 +82,30 @@ export async function refreshForecasts(
   }
   await storeForecasts(d.db, rows);
   return { areaId: area.id, forecasts: rows.length, factorsChanged, error };
+}
+
+/** Why an area's forecast is due for a refresh, or null when it is current. */
+export type RefreshDue = 'never' | 'new_day' | 'bookings_changed';
+
+/**
+ * Whether an area's forecast should be recomputed now: never computed, computed on an
+ * earlier local day (the horizon moved, yesterday became history), or an order for a
+ * coming day was placed, paid, cancelled or refunded since (the booking curve's pace
+ * changed). Reads only the coming days' orders, through the orders' (area, visit date)
+ * index, so the worker can ask every few minutes.
+ */
+export async function refreshDue(db: Knex, area: AreaConfig, now: Date): Promise<RefreshDue | null> {
+  const last = await db('crowd_forecasts')
+    .where({ area_id: area.id })
+    .max<{ at: Date | null }>('computed_at as at')
+    .first();
+  if (!last?.at) return 'never';
+  const today = localDate(now, area.timezone);
+  if (localDate(last.at, area.timezone) < today) return 'new_day';
+  const changed = await db('orders')
+    .where({ area_id: area.id })
+    .andWhere('visit_date', '>=', today)
+    .andWhere('updated_at', '>', last.at)
+    .first('id');
+  return changed ? 'bookings_changed' : null;
 }
