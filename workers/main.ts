@@ -14,6 +14,7 @@ import { startWebhooks, type WebhookOptions } from './webhooks.js';
 import { paymentsProcessor, schedulePayments, type PaymentJobOptions } from './payments.js';
 import { reconciliationProcessor, scheduleReconciliation } from './reconciliation.js';
 import { startZoneWatch, type ZoneWatchOptions } from './zones.js';
+import { startMembers } from './members.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -34,6 +35,8 @@ export async function startWorkers(
     paymentJobs?: PaymentJobOptions;
     /** the zone diversion loop (workers/zones.ts) */
     zones?: ZoneWatchOptions;
+    /** how often the members worker sweeps the books for events (issue 22) */
+    membersEveryMs?: number;
   } = {},
 ): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
@@ -95,6 +98,7 @@ export async function startWorkers(
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   const zones = startZoneWatch(p, opts.zones);
+  const members = await startMembers(p, opts.membersEveryMs);
   await maintenance.upsertJobScheduler(
     'housekeeping',
     { every: 3_600_000 },
@@ -127,6 +131,7 @@ export async function startWorkers(
       await reconciliation.close();
       await unobserve?.();
       await zones.close();
+      await members.close();
       await loop;
       await webhooks.close();
     },

@@ -11,6 +11,7 @@ export const QUEUES = {
   reports: 'reports',
   payments: 'payments',
   reconciliation: 'reconciliation',
+  members: 'members',
 } as const;
 
 /**

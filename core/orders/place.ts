@@ -30,6 +30,7 @@ import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import { slotFactors } from '../forecast/factors.js';
+import { bookMemberOrder, memberBuyer, spendPoints, type MemberPlacement } from '../members/pricing.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -163,6 +164,8 @@ interface Placement {
   accessToken: string;
   expiresAt: Date;
   now: Date;
+  /** issue 22: the member the order is for and the points it spends (core/members) */
+  member?: MemberPlacement;
 }
 
 /**
@@ -188,7 +191,7 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const { q, coupons, member } = await priced(d, actor, input, area, channel, slot, now);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -201,6 +204,7 @@ export async function placeOrder(
     units,
     q,
     coupons,
+    member,
     orderId,
     now,
     resId: orderId,
@@ -255,12 +259,14 @@ const outcomeOf = (p: Placement) => ({
 /** The quote of an order, with the coupons it names (every one must exist in the area). */
 async function priced(
   d: OrderDeps,
+  actor: Actor,
   input: PlaceOrderInput,
   area: AreaConfig,
   channel: Channel,
   slot: Slot,
   now: Date,
-): Promise<{ q: Quote; coupons: Coupon[] }> {
+): Promise<{ q: Quote; coupons: Coupon[]; member?: MemberPlacement }> {
+  const buyer = await memberBuyer(d.db, actor, input);
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
     throw inputError('unknown_coupon', 'a coupon code is not known for this area', [
@@ -283,12 +289,13 @@ async function priced(
     channelDiscountBps: channel.discountBps,
     date: input.date,
     slotStart: slot.startsAt,
-    member: false,
+    member: buyer?.isMember ?? false,
     now,
     rules: area.rules,
     coupons,
   });
-  return { q, coupons };
+  // issue 22: points paid off the total here, so the order, its payment and the ledger agree
+  return { ...(await spendPoints(d.db, area.id, q, buyer, input.points)), coupons };
 }
 
 /**
@@ -393,6 +400,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
     updated_at: now,
   });
   await writeLinesAndTickets(trx, d, p);
+  if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
   for (const c of p.coupons) {
     const n = await trx('coupons')
       .where({ area_id: p.area.id, code: c.code })
