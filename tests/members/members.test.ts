@@ -248,6 +248,19 @@ describe('22 members, points, member prices, rules worker, PIPL', () => {
     expect((await me()).points).toBe(24 + 59 + 50 - 59);
   });
 
+  it('a hold cancelled with points on it gives them back, once', async () => {
+    const held = await buy({ points: 20 });
+    expect(held.body.amountTotal).toBe(6400 - 200);
+    expect((await me()).points).toBe(74 - 20);
+    const cancelled = await api.call('POST', `/v1/orders/${held.body.id as string}/cancel`, {
+      headers: { 'x-order-token': held.body.accessToken as string },
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    await sweep();
+    await sweep();
+    expect((await me()).points).toBe(74);
+  });
+
   it('the rules worker is idempotent: a replayed event and a second sweep change nothing', async () => {
     const before = {
       account: await me(),
