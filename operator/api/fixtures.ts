@@ -97,6 +97,7 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
       redisSecret: { name: 'scenic-redis', key: 'url' },
       postgresSecret: { name: 'scenic-postgres', key: 'url' },
       redisPrefix: 'scenic:',
+      redisClusterNodes: 'redis-0.redis:6379,redis-1.redis:6379,redis-2.redis:6379',
       envFromSecret: 'scenic-app',
     },
     api: {

@@ -10,7 +10,7 @@ export const GROUP = 'scenic.dev';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 /** Bumped with every schema change; the operator refuses to start against another revision. */
-export const SCHEMA_REVISION = '2';
+export const SCHEMA_REVISION = '3';
 export const SCHEMA_REVISION_ANNOTATION = 'scenic.dev/schema-revision';
 export const CRD_NAMES = { area: `scenicareas.${GROUP}`, window: `saleswindows.${GROUP}` } as const;
 
@@ -124,6 +124,11 @@ export interface ScenicAreaSpec {
     redisSecret: SecretKeyRef;
     postgresSecret: SecretKeyRef;
     redisPrefix?: string;
+    /**
+     * A Redis Cluster's seed nodes (`host:port,…`): the area's pods then use the cluster
+     * (REDIS_CLUSTER_NODES), the `redisSecret` URL lending only its user, password and TLS.
+     */
+    redisClusterNodes?: string;
     envFromSecret?: string;
   };
   api?: Scaling;
