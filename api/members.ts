@@ -8,6 +8,7 @@ import { exportMemberData, eraseMember } from '../core/members/privacy.js';
 import { setSellsToMembers } from '../core/members/pricing.js';
 import { loadSettings, MemberSettingsInput, saveSettings } from '../core/members/settings.js';
 import { ConsentInput, PartnerMembersInput, ProfileInput } from '../core/members/inputs.js';
+import { SegmentInput, segmentSize } from '../core/members/segments.js';
 import { PLATFORM, actorOf, allow, areaParam, type AppContext } from './context.js';
 import type { Feature } from './features.js';
 
@@ -22,6 +23,7 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/);
  *   POST /v1/me/member/deletion         erase the person, keep the books masked (PIPL)
  *   GET|PUT /v1/admin/areas/:areaId/member-settings   points, levels and rules of an area
  *   PUT  /v1/admin/partners/:id/members whether a partner sells to members
+ *   POST /v1/admin/areas/:areaId/segments/size   members in a segment (never fewer than the minimum group)
  */
 export function membersRouter(ctx: AppContext): Router {
   const r = Router();
@@ -81,6 +83,15 @@ export function membersRouter(ctx: AppContext): Router {
         { areaId, after: settings },
       );
       res.json(settings);
+    },
+  );
+  r.post(
+    '/admin/areas/:areaId/segments/size',
+    allow(ctx, 'areas.configure', areaParam()),
+    async (req, res) => {
+      const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+      const segment = parseInput(SegmentInput, req.body ?? {});
+      res.json({ areaId, size: await segmentSize(p.db, areaId, segment, now()) });
     },
   );
   r.put('/admin/partners/:id/members', allow(ctx, 'partners.manage', PLATFORM), async (req, res) => {

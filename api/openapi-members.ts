@@ -1,5 +1,6 @@
 import { ConsentInput, PartnerMembersInput, ProfileInput } from '../core/members/inputs.js';
 import { MemberSettingsInput } from '../core/members/settings.js';
+import { SegmentInput } from '../core/members/segments.js';
 import { answer, areaId, body, errors, inPath, schema, slugId, staff } from './openapi-kit.js';
 
 const visitor = [{ bearer: [] }];
@@ -85,6 +86,18 @@ export function memberPaths(): Record<string, unknown> {
         parameters: [areaId],
         requestBody: body(schema(MemberSettingsInput)),
         responses: { '200': answer('the settings', schema(MemberSettingsInput, 'output')), ...errors },
+      },
+    },
+    '/v1/admin/areas/{areaId}/segments/size': {
+      post: {
+        operationId: 'sizeMemberSegment',
+        summary: 'How many members of the area a segment holds (visits, spend, level, channel, consent)',
+        description:
+          'Refused with `segment_too_small` when it would hold fewer than 5 members (and not none).',
+        security: staff,
+        parameters: [areaId],
+        requestBody: body(schema(SegmentInput)),
+        responses: { '200': answer('the size'), ...errors },
       },
     },
     '/v1/admin/partners/{id}/members': {

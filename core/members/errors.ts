@@ -14,4 +14,6 @@ export const MEMBER_ERRORS = {
   member_not_found: 'not-found',
   // erasing a person with a visit still to come would void a real-name ticket
   member_has_upcoming_visits: 'conflict',
+  // a segment of fewer members than the minimum group size could single a person out
+  segment_too_small: 'conflict',
 } as const satisfies ErrorTable;

@@ -379,6 +379,54 @@ describe('22 members, points, member prices, rules worker, PIPL', () => {
     );
   });
 
+  it('sizes a segment of members, and refuses one that could single a person out', async () => {
+    const size = (body: Body) =>
+      api.call('POST', `/v1/admin/areas/${AREA}/segments/size`, { key: api.adminKey, body });
+    // one member (this one) in the area: a segment of one is refused, of nobody answered
+    const mine = await size({ consentingOnly: false, minVisits: 2 });
+    expect(mine.status).toBe(409);
+    expect(mine.body.code).toBe('segment_too_small');
+    expect((await size({ consentingOnly: false, minVisits: 50 })).body).toMatchObject({ size: 0 });
+    // four more members of the area, two of whom consented to marketing
+    for (let i = 0; i < 4; i++) {
+      const a = await api.platform
+        .db('member_accounts')
+        .insert({
+          id: randomUUID(),
+          member_no: `M9000000000${i}0`,
+          phone_hash: `segment-test-${i}`,
+          member_since: new Date(),
+          marketing_consent: i < 2,
+          created_at: new Date(),
+          updated_at: new Date(),
+        })
+        .returning('id');
+      // an anonymous order of the area, bought as this member (what a partner's member order books)
+      const o = await api.call('POST', '/v1/orders', {
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          areaId: AREA,
+          date: TODAY,
+          slotId: 'day',
+          items: [
+            { productId: 'adult', visitors: [{ name: '赵六', idNumber: residentId('19800808', person++) }] },
+          ],
+        },
+      });
+      expect(o.status).toBe(201);
+      await api.platform.db('member_orders').insert({
+        order_id: o.body.id as string,
+        account_id: a[0]!.id,
+        via: 'session',
+        member_price: false,
+      });
+    }
+    expect((await size({ consentingOnly: false })).body).toMatchObject({ size: 5 });
+    const consenting = await size({});
+    expect(consenting.status).toBe(409); // this member withdrew consent: two consent
+    expect(consenting.body.code).toBe('segment_too_small');
+  });
+
   it('deletion is refused while a visit is to come, then erases the person and keeps the books masked', async () => {
     const later = await buy({}, addDays(TODAY, 5));
     expect(later.status).toBe(201);
