@@ -14,6 +14,7 @@ import { staffAuthRouter } from './staff-auth.js';
 import { screenFeature } from './screen.js';
 import { deviceFeature } from './device-router.js';
 import { jointFeature } from './joint.js';
+import { passesFeature } from './passes.js';
 import { membersFeature } from './members.js';
 
 /**
@@ -56,5 +57,6 @@ export const features: Feature[] = [
   screenFeature,
   deviceFeature,
   jointFeature,
+  passesFeature,
   membersFeature,
 ];

@@ -120,6 +120,8 @@ export interface ScenicAreaSpec {
     visitRoute?: string;
     group?: { minPersons: number; maxPersons: number; tiers: { fromPersons: number; unitPrice: number }[] };
   }[];
+  /** days the area does not open: ISO weekdays (1 = Monday) and dates; sold in no channel */
+  closures?: { weekdays?: number[]; dates?: string[] };
   dataPlane: {
     redisSecret: SecretKeyRef;
     postgresSecret: SecretKeyRef;

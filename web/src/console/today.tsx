@@ -11,6 +11,7 @@ interface AreaView {
   timezone: string;
   dailyCapacity: number;
   thresholds: { yellow: number; orange: number; red: number };
+  closures: { weekdays: number[]; dates: string[] };
   slots: { id: string; startsAt: string; endsAt: string; capacity: number }[];
   declared: { by: string; fields: string[]; resource: { generation: number } } | null;
 }
@@ -28,6 +29,10 @@ interface DaySnapshot {
 interface ChannelStates {
   channels: { channelId: string; name: string; selling: boolean; blockedBy: string[] }[];
 }
+
+/** core/catalog/closures.ts `isClosed`, without pulling its schema into the bundle. */
+const closedOn = (c: AreaView['closures'], date: string) =>
+  c.dates.includes(date) || c.weekdays.includes(new Date(`${date}T00:00:00Z`).getUTCDay() || 7);
 
 /**
  * An area-day at a glance, the first screen a manager opens: its level, sold and left for
@@ -65,7 +70,13 @@ export function Today({ areaId }: { areaId: string }) {
       {error && <Notice kind="error">{fmt(t.error, { msg: error.message })}</Notice>}
       {a && (
         <div class="panel day" data-testid="day" data-level={level}>
-          <p class={`level ${level}`}>{t.levels[level]}</p>
+          {closedOn(a.closures, date) ? (
+            <p class="level closed" data-testid="closed">
+              {t.closedDay}
+            </p>
+          ) : (
+            <p class={`level ${level}`}>{t.levels[level]}</p>
+          )}
           <p>
             <strong data-testid="day-sold">{fmt(t.soldOf, { sold, capacity })}</strong> ·{' '}
             {fmt(t.left, { n: Math.max(0, capacity - sold) })}
