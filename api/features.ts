@@ -16,6 +16,7 @@ import { deviceFeature } from './device-router.js';
 import { jointFeature } from './joint.js';
 import { passesFeature } from './passes.js';
 import { pricingFeature } from './pricing.js';
+import { membersFeature } from './members.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -59,4 +60,5 @@ export const features: Feature[] = [
   jointFeature,
   passesFeature,
   pricingFeature,
+  membersFeature,
 ];

@@ -12,6 +12,7 @@ import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-dev
 import { jointPaths } from './openapi-joint.js';
 import { passPaths } from './openapi-passes.js';
 import { pricingPaths } from './openapi-pricing.js';
+import { memberPaths } from './openapi-members.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -150,6 +151,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...jointPaths(),
       ...passPaths(),
       ...pricingPaths(),
+      ...memberPaths(),
     },
   };
 }

@@ -83,6 +83,8 @@ function signedPaths(): Record<string, unknown> {
       get: {
         operationId: 'partnerProducts',
         summary: "Products with this partner's prices per time slot",
+        description:
+          'A partner that sells to members also sees `memberUnitPrice`, what an order naming a member (`memberRef`) pays.',
         security: signed,
         parameters: [path('areaId'), date],
         responses: { '200': { description: 'offer' }, ...errors },

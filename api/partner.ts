@@ -18,6 +18,7 @@ import {
   viewPartnerOrder,
 } from '../core/channels/partner-orders.js';
 import { channelAvailability, channelOffer } from '../core/channels/offers.js';
+import { sellsToMembers as sellsToMembersOf } from '../core/members/pricing.js';
 import { settlementCsv, settlementStatement } from '../core/channels/settlement.js';
 import { actorOf, type AppContext } from './context.js';
 import type { Feature } from './features.js';
@@ -46,7 +47,10 @@ export function partnerRouter(ctx: AppContext): Router {
     const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
     const { date } = parseInput(AreaDate, req.query);
     const factors = await slotFactors(p.db, areaId, date);
-    res.json(await channelOffer(p.catalog, p.clock, await channel(res), areaId, date, factors));
+    const sellsToMembers = await sellsToMembersOf(p.db, actorOf(res).id);
+    res.json(
+      await channelOffer(p.catalog, p.clock, await channel(res), areaId, date, factors, { sellsToMembers }),
+    );
   });
 
   r.get('/areas/:areaId/availability', async (req, res) => {

@@ -9,6 +9,7 @@ import { NOTIFY_ERRORS } from './notify/errors.js';
 import { ORDER_ERRORS } from './orders/errors.js';
 import { PAYMENT_ERRORS } from './payments/errors.js';
 import { FORECAST_ERRORS } from './forecast/errors.js';
+import { MEMBER_ERRORS } from './members/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
@@ -37,6 +38,7 @@ export const ERROR_TABLES = {
   joint: JOINT_ERRORS,
   notify: NOTIFY_ERRORS,
   forecast: FORECAST_ERRORS,
+  members: MEMBER_ERRORS,
   orders: ORDER_ERRORS,
   payments: PAYMENT_ERRORS,
   pii: ID_DOCUMENT_ERRORS,
@@ -63,6 +65,7 @@ export const ERROR_CODES = {
   ...JOINT_ERRORS,
   ...NOTIFY_ERRORS,
   ...FORECAST_ERRORS,
+  ...MEMBER_ERRORS,
   ...ORDER_ERRORS,
   ...PAYMENT_ERRORS,
   ...ID_DOCUMENT_ERRORS,

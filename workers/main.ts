@@ -15,6 +15,7 @@ import { paymentsProcessor, schedulePayments, type PaymentJobOptions } from './p
 import { reconciliationProcessor, scheduleReconciliation } from './reconciliation.js';
 import { startZoneWatch, type ZoneWatchOptions } from './zones.js';
 import { forecastProcessor, scheduleForecasts, type ForecastJobOptions } from './forecast.js';
+import { startMembers } from './members.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -37,6 +38,8 @@ export async function startWorkers(
     zones?: ZoneWatchOptions;
     /** the crowd forecast's refresh (workers/forecast.ts) */
     forecast?: ForecastJobOptions;
+    /** how often the members worker sweeps the books for events (issue 22) */
+    membersEveryMs?: number;
   } = {},
 ): Promise<RunningWorkers> {
   const prefix = bullPrefix(p);
@@ -105,6 +108,7 @@ export async function startWorkers(
   const notifier = opts.notifier ? await startNotifier(p, opts.notifier, opts.metrics) : undefined;
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   const zones = startZoneWatch(p, opts.zones);
+  const members = await startMembers(p, opts.membersEveryMs);
   await maintenance.upsertJobScheduler(
     'housekeeping',
     { every: 3_600_000 },
@@ -138,6 +142,7 @@ export async function startWorkers(
       await forecasts.close();
       await unobserve?.();
       await zones.close();
+      await members.close();
       await loop;
       await webhooks.close();
     },

@@ -12,6 +12,7 @@ export const QUEUES = {
   payments: 'payments',
   reconciliation: 'reconciliation',
   forecast: 'forecast',
+  members: 'members',
 } as const;
 
 /**

@@ -25,6 +25,8 @@ import { pricedAvailability } from '../../core/forecast/availability.js';
 import { viewArea } from '../../core/catalog/view.js';
 import { pausedChannels } from '../../core/inventory/switches.js';
 import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
+import { openAccountOnSignIn } from '../../core/members/accounts.js';
+import { isSignedInMember } from '../../core/members/pricing.js';
 import { actorOf, allow, areaInBody, ofOrder, type AppContext } from '../context.js';
 import { idempotent } from '../idempotent.js';
 
@@ -75,7 +77,9 @@ export function visitorRouter(ctx: AppContext): Router {
       pausedChannels(p.redis, areaId),
     ]);
     const day = availability(area, q.date, snap, channel, paused.includes(channel.id));
-    res.json(await pricedAvailability(p.db, area, channel, day, p.clock.now()));
+    // issue 22: a signed-in member is shown the member prices a hold then charges
+    const member = await isSignedInMember(p.db, actorOf(res));
+    res.json(await pricedAvailability(p.db, area, channel, day, p.clock.now(), member));
   });
 
   r.post('/orders', allow(ctx, 'orders.sell', areaInBody(), { visitors: true }), async (req, res) => {
@@ -185,6 +189,8 @@ export function visitorRouter(ctx: AppContext): Router {
     );
     const hash = p.vault.lookupHash('phone', phone);
     await verifyOtp(p.redis, hash, code);
+    // issue 22: the member account grows out of the verified phone
+    await openAccountOnSignIn(p.db, p.vault, phone, hash, p.clock.now());
     res.status(201).json({ token: ctx.sessions.issue(hash, p.clock.now()), tokenType: 'Bearer' });
   });
 

@@ -25,7 +25,14 @@ export interface ChannelOffer {
     basePrice: number;
     /** the refund and reschedule policy every channel enforces (issue 18) */
     policy: PolicyView;
-    prices: { slotId: string; startsAt: string; endsAt: string; unitPrice: number }[];
+    prices: {
+      slotId: string;
+      startsAt: string;
+      endsAt: string;
+      unitPrice: number;
+      /** issue 22: the price an order naming a member pays (partners that sell to members) */
+      memberUnitPrice?: number;
+    }[];
   }[];
 }
 
@@ -37,6 +44,7 @@ export async function channelOffer(
   date: string,
   /** issue 22: the day's crowd factors by slot (products with dynamic pricing move with them) */
   factors: ReadonlyMap<string, number> = new Map(),
+  opts: { sellsToMembers?: boolean } = {},
 ): Promise<ChannelOffer> {
   const area = await catalog.area(areaId);
   const now = clock.now();
@@ -49,18 +57,20 @@ export async function channelOffer(
     policy: viewPolicy(p.policy),
     prices: area.slots.map((s) => {
       const item = { productId: p.id, basePrice: p.basePrice, quantity: 1, dynamic: p.dynamicPricing };
-      const q = quote([item], {
-        factorBps: factors.get(s.id),
-        channelId: channel.id,
-        channelDiscountBps: channel.discountBps,
-        date,
-        slotStart: s.startsAt,
-        member: false,
-        now,
-        rules: area.rules,
-        coupons: [],
-      });
-      return { slotId: s.id, startsAt: s.startsAt, endsAt: s.endsAt, unitPrice: q.total };
+      const priceFor = (member: boolean) =>
+        quote([item], {
+          factorBps: factors.get(s.id),
+          channelId: channel.id,
+          channelDiscountBps: channel.discountBps,
+          date,
+          slotStart: s.startsAt,
+          member,
+          now,
+          rules: area.rules,
+          coupons: [],
+        }).total;
+      const price = { slotId: s.id, startsAt: s.startsAt, endsAt: s.endsAt, unitPrice: priceFor(false) };
+      return opts.sellsToMembers ? { ...price, memberUnitPrice: priceFor(true) } : price;
     }),
   }));
   return { areaId, date, channelId: channel.id, currency: 'CNY', products };

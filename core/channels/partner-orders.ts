@@ -24,6 +24,7 @@ export const PartnerOrderInput = PlaceOrderInput.omit({
   claimId: true,
   coupons: true,
   partnerOrderId: true,
+  points: true,
 }).extend({
   partnerOrderId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, '1-64 characters of [A-Za-z0-9_.:-]'),
 });

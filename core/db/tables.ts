@@ -14,6 +14,7 @@ import type { GroupTerms } from '../groups/model.js';
 import type { PassTerms } from '../passes/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
+import type { MemberSettings } from '../members/settings.js';
 
 /**
  * Every table's row, declared once, as the driver returns it (core/db/knex.ts: BIGINT as
@@ -446,6 +447,8 @@ export interface PartnerRow {
   status: 'active' | 'suspended';
   settlement_timezone: string;
   created_at: Date;
+  /** 0070: the partner may sell at member prices to orders naming a member (issue 22) */
+  sells_to_members: boolean;
 }
 export interface PartnerCredentialRow {
   key_id: string;
@@ -754,6 +757,66 @@ export interface PassLinkRow {
   days: number;
 }
 
+// --- 0070-members (issue 22)
+export interface MemberAccountRow {
+  id: string;
+  member_no: string;
+  /** null once the person is erased (deleted_at set) */
+  phone_hash: string | null;
+  phone_enc: string | null;
+  name_enc: string | null;
+  id_type: string | null;
+  id_number_enc: string | null;
+  id_masked: string | null;
+  marketing_consent: boolean;
+  consent_given_at: Date | null;
+  consent_withdrawn_at: Date | null;
+  /** when a rule made the account a member (null: signed in, not yet a member) */
+  member_since: Date | null;
+  level: string | null;
+  points: number;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+export interface MemberSettingsRow {
+  area_id: string;
+  settings: MemberSettings;
+  updated_at: Date;
+}
+export interface MemberPointsRow {
+  id: number;
+  account_id: string;
+  delta: number;
+  reason: 'earn_order' | 'earn_entry' | 'rule_bonus' | 'spend' | 'spend_returned' | 'earn_clawback';
+  ref: string;
+  area_id: string | null;
+  created_at: Date;
+}
+export interface MemberOrderRow {
+  order_id: string;
+  account_id: string;
+  via: 'session' | 'partner';
+  member_price: boolean;
+  points_spent: number;
+  points_discount: number;
+}
+export interface MemberEventRow {
+  event_key: string;
+  account_id: string;
+  area_id: string;
+  kind: 'paid' | 'entry' | 'refund' | 'lapsed' | 'rule';
+  at: Date;
+  applied: Record<string, unknown>;
+}
+export interface MemberCouponRow {
+  code: string;
+  area_id: string;
+  account_id: string;
+  rule_id: string;
+  issued_at: Date;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -831,5 +894,11 @@ declare module 'knex/types/tables.js' {
     pass_terms: Table<PassTermsRow, 'terms'>;
     passes: Table<PassRow>;
     pass_links: Table<PassLinkRow>;
+    member_accounts: Table<MemberAccountRow>;
+    member_settings: Table<MemberSettingsRow, 'settings'>;
+    member_points: Table<MemberPointsRow>;
+    member_orders: Table<MemberOrderRow>;
+    member_events: Table<MemberEventRow, 'applied'>;
+    member_coupons: Table<MemberCouponRow>;
   }
 }

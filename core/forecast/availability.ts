@@ -32,6 +32,8 @@ export function priceDay(
   day: DayAvailability,
   factors: ReadonlyMap<string, number>,
   now: Date,
+  /** issue 22: a signed-in member sees (and pays) member prices */
+  member = false,
 ): PricedDay {
   const products = [...area.products.values()];
   const slots = day.slots.map((s) => {
@@ -42,7 +44,7 @@ export function priceDay(
         channelDiscountBps: channel.discountBps,
         date: day.date,
         slotStart: s.startsAt,
-        member: false,
+        member,
         now,
         rules: area.rules,
         coupons: [],
@@ -66,6 +68,7 @@ export async function pricedAvailability(
   channel: Channel,
   day: DayAvailability,
   now: Date,
+  member = false,
 ): Promise<PricedDay> {
-  return priceDay(area, channel, day, await slotFactors(db, area.id, day.date), now);
+  return priceDay(area, channel, day, await slotFactors(db, area.id, day.date), now, member);
 }

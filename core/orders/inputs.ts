@@ -37,6 +37,13 @@ export const PlaceOrderInput = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
     .optional(),
+  /** issue 22: the member a partner that sells to members buys for (member number) */
+  memberRef: z
+    .string()
+    .regex(/^M\d{12}$/)
+    .optional(),
+  /** issue 22: points the signed-in member spends on this order */
+  points: z.number().int().min(1).max(10_000_000).optional(),
 });
 export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
 

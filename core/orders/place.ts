@@ -33,6 +33,7 @@ import { outboxInsert } from '../outbox/store.js';
 import { withWrites } from '../db/one-statement.js';
 import { slotFactors } from '../forecast/factors.js';
 import { recordPassTickets, type PassLink } from '../passes/store.js';
+import { bookMemberOrder, memberBuyer, spendPoints, type MemberPlacement } from '../members/pricing.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -168,6 +169,8 @@ interface Placement {
   now: Date;
   /** a pass's free slot booking or renewal (core/passes), placed by that module only */
   pass?: PassLink;
+  /** issue 22: the member the order is for and the points it spends (core/members) */
+  member?: MemberPlacement;
 }
 
 /**
@@ -194,7 +197,16 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons } = await priced(d, input, area, channel, slot, now, pass?.kind === 'booking');
+  const { q, coupons, member } = await priced(
+    d,
+    actor,
+    input,
+    area,
+    channel,
+    slot,
+    now,
+    pass?.kind === 'booking',
+  );
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -210,6 +222,7 @@ export async function placeOrder(
     orderId,
     now,
     pass,
+    member,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
@@ -291,6 +304,7 @@ const outcomeOf = (p: Placement) => ({
 /** The quote of an order, with the coupons it names (every one must exist in the area). */
 async function priced(
   d: OrderDeps,
+  actor: Actor,
   input: PlaceOrderInput,
   area: AreaConfig,
   channel: Channel,
@@ -298,7 +312,8 @@ async function priced(
   now: Date,
   /** a pass holder's slot booking costs nothing (core/passes) */
   free = false,
-): Promise<{ q: Quote; coupons: Coupon[] }> {
+): Promise<{ q: Quote; coupons: Coupon[]; member?: MemberPlacement }> {
+  const buyer = await memberBuyer(d.db, actor, input);
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
     throw inputError('unknown_coupon', 'a coupon code is not known for this area', [
@@ -321,12 +336,13 @@ async function priced(
     channelDiscountBps: channel.discountBps,
     date: input.date,
     slotStart: slot.startsAt,
-    member: false,
+    member: buyer?.isMember ?? false,
     now,
     rules: area.rules,
     coupons,
   });
-  return { q, coupons };
+  // issue 22: points paid off the total here, so the order, its payment and the ledger agree
+  return { ...(await spendPoints(d.db, area.id, q, buyer, input.points)), coupons };
 }
 
 /**
@@ -450,6 +466,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
       ]);
   }
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
+  if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
   const { units } = p;
   // the event and the audit row go with the tickets, in one statement
   const { lines, tickets } = await writeLinesAndTickets(trx, d, p, [

@@ -33,6 +33,7 @@ import * as m0059 from './0059-order-parties.js';
 import * as m0052 from './0052-product-policies.js';
 import * as m0079 from './0079-area-closures.js';
 import * as m0068 from './0068-passes.js';
+import * as m0070 from './0070-members.js';
 
 export interface Migration {
   readonly name: string;
@@ -76,4 +77,5 @@ export const migrations: readonly Migration[] = [
   m0052,
   m0079,
   m0068,
+  m0070,
 ];

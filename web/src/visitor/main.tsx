@@ -80,7 +80,7 @@ function App() {
         {order ? (
           <OrderPage id={order[1]!} area={area} today={today} />
         ) : path === '/orders' ? (
-          <OrdersPage go={go} />
+          <OrdersPage go={go} areaId={id} />
         ) : area && (room.kind === 'none' || room.kind === 'admitted') ? (
           <Book area={area} today={today} go={go} admission={room.kind === 'admitted' ? room.token : null} />
         ) : room.kind === 'waiting' ? null : area ? (

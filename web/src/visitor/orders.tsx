@@ -4,9 +4,10 @@ import { fmt, money } from '../lib/i18n.js';
 import { saveOrder, savedOrders, session, setSession } from '../lib/store.js';
 import { Notice, useUi } from '../lib/ui.js';
 import { useFetch } from '../lib/use-fetch.js';
+import { MemberCard } from './member-card.js';
 
 /** Orders bought on this phone, plus every order of the signed-in mobile number. */
-export function OrdersPage({ go }: { go: (path: string) => void }) {
+export function OrdersPage({ go, areaId }: { go: (path: string) => void; areaId?: string }) {
   const { t } = useUi();
   const [signedIn, setSignedIn] = useState(session());
   const signOut = () => (setSession(null), setSignedIn(null));
@@ -38,6 +39,7 @@ export function OrdersPage({ go }: { go: (path: string) => void }) {
           </li>
         ))}
       </ul>
+      {signedIn && areaId && <MemberCard session={signedIn} areaId={areaId} />}
       {signedIn ? (
         <button type="button" onClick={signOut}>
           {t.signOut}
