@@ -27,6 +27,10 @@ export const REASONS = [
   'exit_not_counted',
   // an open-dated ticket past its validity days (17.12)
   'expired',
+  // an ID card at a handheld: looked up online only (17.5), and the centre is out of reach
+  'id_lookup_offline',
+  // an ID card at a handheld: the handheld's online lookups are over their rate limit
+  'id_lookup_limited',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -55,6 +59,8 @@ export const DISPLAY: Record<CheckinReason, string> = {
   gate_not_ready: '闸机未就绪 请走人工通道 Gate not ready, please use the staffed lane',
   exit_not_counted: '再见 Goodbye',
   expired: '门票已过期 Ticket expired',
+  id_lookup_offline: '离线无法查验证件 请出示二维码 Offline: ID cards need the network, show the QR code',
+  id_lookup_limited: '证件查验过于频繁 请稍候或出示二维码 Too many ID lookups: wait or show the QR code',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);
