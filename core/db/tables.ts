@@ -11,6 +11,7 @@ import type { ForecastFactor } from '../forecast/model.js';
 import type { BacktestResult } from '../forecast/backtest.js';
 import type { ProductPolicy } from '../policies/model.js';
 import type { GroupTerms } from '../groups/model.js';
+import type { PassTerms } from '../passes/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -36,6 +37,8 @@ export interface AreaRow {
   updated_at: Date;
   /** 0021: counts changes of what the inventory enforces (core/inventory/lua/init.lua) */
   plan_version: number;
+  /** 0079: days the area does not open (core/catalog/closures.ts) */
+  closures: { weekdays: number[]; dates: string[] };
 }
 export interface EntranceRow {
   id: string;
@@ -737,6 +740,35 @@ export interface OrderPartyRow {
   position: number;
 }
 
+// --- 0068-passes
+/** 0068: a pass product's rules (core/passes/model.ts PassTerms) */
+export interface PassTermsRow {
+  area_id: string;
+  product_id: string;
+  terms: PassTerms;
+  updated_at: Date;
+}
+/** 0068: a ticket that is an annual pass: its validity and its holder's sealed photo */
+export interface PassRow {
+  ticket_id: string;
+  order_id: string;
+  area_id: string;
+  product_id: string;
+  valid_from: string;
+  /** the last day bought with the pass itself; valid renewals add days (`pass_valid_until`) */
+  valid_until: string;
+  photo_enc: string | null;
+  created_at: Date;
+}
+/** 0068: a pass's other tickets: a busy day's free slot booking, or a renewal */
+export interface PassLinkRow {
+  ticket_id: string;
+  pass_id: string;
+  kind: 'booking' | 'renewal';
+  visit_date: string;
+  days: number;
+}
+
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
  * ISO 8601 text; a jsonb column also as its JSON text — the driver would turn a JS array
@@ -759,7 +791,7 @@ type Table<Row, Json extends keyof Row = never> = Knex.CompositeTableType<
 
 declare module 'knex/types/tables.js' {
   interface Tables {
-    areas: Table<AreaRow, 'thresholds'>;
+    areas: Table<AreaRow, 'thresholds' | 'closures'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
     products: Table<ProductRow, 'components' | 'eligibility' | 'dynamic_pricing' | 'policy' | 'group_tiers'>;
@@ -812,5 +844,8 @@ declare module 'knex/types/tables.js' {
     joint_products: Table<JointProductRow, 'areas' | 'suppliers'>;
     order_parties: Table<OrderPartyRow>;
     policy_fees: Table<PolicyFeeRow>;
+    pass_terms: Table<PassTermsRow, 'terms'>;
+    passes: Table<PassRow>;
+    pass_links: Table<PassLinkRow>;
   }
 }

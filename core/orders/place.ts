@@ -26,10 +26,13 @@ import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
 import { hashToken, orderAccessToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
-import { orderExists, viewOrder, type OrderDeps } from './store.js';
-import { audit } from '../audit/store.js';
-import { outbox } from '../outbox/store.js';
+import { orderExists, orderView, type OrderDeps } from './store.js';
+import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
+import { auditInsert } from '../audit/store.js';
+import { outboxInsert } from '../outbox/store.js';
+import { withWrites } from '../db/one-statement.js';
 import { slotFactors } from '../forecast/factors.js';
+import { recordPassTickets, type PassLink } from '../passes/store.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -163,6 +166,8 @@ interface Placement {
   accessToken: string;
   expiresAt: Date;
   now: Date;
+  /** a pass's free slot booking or renewal (core/passes), placed by that module only */
+  pass?: PassLink;
 }
 
 /**
@@ -177,6 +182,7 @@ export async function placeOrder(
   input: PlaceOrderInput,
   idem?: IdempotencyKey,
   origin: ClientOrigin = {},
+  pass?: PassLink,
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
@@ -188,7 +194,7 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const { q, coupons } = await priced(d, input, area, channel, slot, now, pass?.kind === 'booking');
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -203,23 +209,30 @@ export async function placeOrder(
     coupons,
     orderId,
     now,
+    pass,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
     expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
-  await reserveWithinBudget(d, p, claim, budget);
+  // the checks above only read: the idempotency key is claimed now, in the order's own transaction
+  const keyTrx = idem?.claim ? await idem.claim() : undefined;
+  // with the key's transaction open, the budget reads through it: a second connection per
+  // order could drain the pool with every order waiting for one
+  await reserveWithinBudget(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
+  const write = async (trx: Knex.Transaction) => {
+    // the answer is made of the rows the inserts return (defaults included): no read-back
+    const rows = await writeHeld(trx, d, p);
+    view = orderView(d.vault, rows.order, rows.lines, rows.tickets);
+    if (idem)
+      // no bearer token in the stored answer: a replay derives it again from the secret
+      await completeInTransaction(trx, idem, { status: 201, body: view });
+  };
   try {
-    await d.db.transaction(async (trx) => {
-      await writeHeld(trx, d, p);
-      // read back once, inside the transaction: the idempotent answer and the caller's
-      view = await viewOrder(trx, d.vault, orderId);
-      if (idem)
-        // no bearer token in the stored answer: a replay derives it again from the secret
-        await completeInTransaction(trx, idem, { status: 201, body: view });
-    });
+    if (keyTrx) await writeInKeyTransaction(keyTrx, p, write);
+    else await d.db.transaction(write);
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
     if (budget) await returnBudgetUnlessWritten(d, budget, p);
@@ -231,6 +244,29 @@ export async function placeOrder(
   d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
   await scheduleHoldExpiry(d, orderId, p.expiresAt);
   return { ...view!, accessToken: p.accessToken };
+}
+
+/**
+ * Writes the order in the transaction that claimed its idempotency key and commits it.
+ * Writes that can be refused after writing (a coupon used up, a partner order id taken)
+ * go in a savepoint: the refusal undoes them and leaves the transaction open, for the
+ * refusal to be stored as the key's answer (core/idempotency.ts). Anything else rolls
+ * the whole transaction back, the key with it.
+ */
+async function writeInKeyTransaction(
+  trx: Knex.Transaction,
+  p: Placement,
+  write: (trx: Knex.Transaction) => Promise<void>,
+): Promise<void> {
+  if (p.coupons.length || p.input.partnerOrderId) await trx.transaction(write);
+  else
+    try {
+      await write(trx);
+    } catch (e) {
+      await trx.rollback();
+      throw e;
+    }
+  await trx.commit();
 }
 
 /** Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway. */
@@ -260,6 +296,8 @@ async function priced(
   channel: Channel,
   slot: Slot,
   now: Date,
+  /** a pass holder's slot booking costs nothing (core/passes) */
+  free = false,
 ): Promise<{ q: Quote; coupons: Coupon[] }> {
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
@@ -269,9 +307,9 @@ async function priced(
   }
   const items = input.items.map((i) => ({
     productId: i.productId,
-    basePrice: area.products.get(i.productId)!.basePrice,
+    basePrice: free ? 0 : area.products.get(i.productId)!.basePrice,
     quantity: i.visitors.length,
-    dynamic: area.products.get(i.productId)!.dynamicPricing,
+    dynamic: free ? null : area.products.get(i.productId)!.dynamicPricing,
   }));
   // issue 22: the slot's crowd factor, read only when a product moves with it; the quote is stored with the hold
   const factorBps = items.some((i) => i.dynamic?.enabled)
@@ -368,31 +406,39 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
   });
 }
 
+/** The rows an order was written as, as a read-back would give them (lines and tickets in id order). */
+interface WrittenOrder {
+  order: OrderRow;
+  lines: OrderLineRow[];
+  tickets: TicketRow[];
+}
+
 /** Books the held order in the caller's transaction: order, lines, tickets, coupons, claim, event, audit. */
-async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
+async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<WrittenOrder> {
   const { input, area, channel, slot, q, orderId, now } = p;
   const phone = input.contactPhone;
-  await trx('orders').insert({
-    id: orderId,
-    area_id: area.id,
-    visit_date: input.date,
-    slot_id: slot.id,
-    channel_id: channel.id,
-    status: 'held',
-    amount_total: q.total,
-    currency: 'CNY',
-    contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
-    contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
-    access_token_hash: hashToken(p.accessToken),
-    partner_order_id: input.partnerOrderId ?? null,
-    res_id: p.resId,
-    actor: actorName(p.actor),
-    pricing: JSON.stringify(q),
-    expires_at: p.expiresAt,
-    created_at: now,
-    updated_at: now,
-  });
-  await writeLinesAndTickets(trx, d, p);
+  const [order] = await trx('orders')
+    .insert({
+      id: orderId,
+      area_id: area.id,
+      visit_date: input.date,
+      slot_id: slot.id,
+      channel_id: channel.id,
+      status: 'held',
+      amount_total: q.total,
+      currency: 'CNY',
+      contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
+      contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
+      access_token_hash: hashToken(p.accessToken),
+      partner_order_id: input.partnerOrderId ?? null,
+      res_id: p.resId,
+      actor: actorName(p.actor),
+      pricing: JSON.stringify(q),
+      expires_at: p.expiresAt,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('*');
   for (const c of p.coupons) {
     const n = await trx('coupons')
       .where({ area_id: p.area.id, code: c.code })
@@ -405,20 +451,32 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
   }
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   const { units } = p;
-  await outbox(trx, 'order.held', orderId, {
-    areaId: area.id,
-    date: input.date,
-    slotId: slot.id,
-    channelId: channel.id,
-    units,
-    amount: q.total,
-  });
-  await audit(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
+  // the event and the audit row go with the tickets, in one statement
+  const { lines, tickets } = await writeLinesAndTickets(trx, d, p, [
+    outboxInsert(trx, 'order.held', orderId, {
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: channel.id,
+      units,
+      amount: q.total,
+    }),
+    auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
+  ]);
+  return { order: order!, lines, tickets };
 }
 
-/** One line per product as quoted, one real-name ticket per visitor (sealed), priced after coupons. */
-async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
-  const lineIds: number[] = [];
+/**
+ * One line per product as quoted, one real-name ticket per visitor (sealed), priced after
+ * coupons; `along`: writes sent in the tickets' statement (they need no ticket row).
+ */
+async function writeLinesAndTickets(
+  trx: Knex.Transaction,
+  d: OrderDeps,
+  p: Placement,
+  along: readonly Knex.QueryBuilder[],
+): Promise<Omit<WrittenOrder, 'order'>> {
+  const lines: OrderLineRow[] = [];
   for (const l of p.q.lines) {
     const product = p.area.products.get(l.productId)!;
     const [row] = await trx('order_lines')
@@ -431,30 +489,46 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
         unit_price: l.unitPrice,
         amount: l.amount,
       })
-      .returning('id');
-    lineIds.push(row!.id);
+      .returning('*');
+    lines.push(row!);
   }
   const prices = ticketPrices(p.q, p.tickets);
-  await trx('tickets').insert(
-    p.tickets.map((t, i) => ({
-      id: t.id,
-      order_id: p.orderId,
-      order_line_id: lineIds[t.lineIndex],
-      product_id: t.product.id,
-      area_id: p.area.id,
-      visit_date: p.input.date,
-      slot_id: p.slot.id,
-      units: t.product.persons,
-      price: prices[i],
-      status: 'pending' as const,
-      entries_allowed: t.product.entriesAllowed,
-      visitor_name_enc: d.vault.encrypt(t.name),
-      id_type: t.idType,
-      id_number_enc: d.vault.encrypt(t.idNumber),
-      id_hash: t.idHash,
-      id_masked: maskIdNumber(t.idNumber),
-    })),
+  const tickets = await withWrites<TicketRow>(
+    trx,
+    along,
+    trx('tickets')
+      .insert(
+        p.tickets.map((t, i) => ({
+          id: t.id,
+          order_id: p.orderId,
+          order_line_id: lines[t.lineIndex]!.id,
+          product_id: t.product.id,
+          area_id: p.area.id,
+          visit_date: p.input.date,
+          slot_id: p.slot.id,
+          units: t.product.persons,
+          price: prices[i],
+          status: 'pending' as const,
+          entries_allowed: t.product.entriesAllowed,
+          visitor_name_enc: d.vault.encrypt(t.name),
+          id_type: t.idType,
+          id_number_enc: d.vault.encrypt(t.idNumber),
+          id_hash: t.idHash,
+          id_masked: maskIdNumber(t.idNumber),
+        })),
+      )
+      .returning('*'),
   );
+  // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
+  await recordPassTickets(
+    trx,
+    { orderId: p.orderId, areaId: p.area.id, date: p.input.date, now: p.now },
+    p.tickets,
+    p.pass,
+  );
+  // uuid order is byte order, which lowercase hex strings keep
+  tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { lines, tickets };
 }
 
 /** After a failed write, the budget too is given back only when the order is certainly not in the books. */

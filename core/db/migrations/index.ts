@@ -31,6 +31,8 @@ import * as m0065 from './0065-crowd-forecasts.js';
 import * as m0058 from './0058-joint-products.js';
 import * as m0059 from './0059-order-parties.js';
 import * as m0052 from './0052-product-policies.js';
+import * as m0079 from './0079-area-closures.js';
+import * as m0068 from './0068-passes.js';
 import * as m0072 from './0072-open-alerts.js';
 import * as m0073 from './0073-counter-zones.js';
 
@@ -74,6 +76,8 @@ export const migrations: readonly Migration[] = [
   m0058,
   m0059,
   m0052,
+  m0079,
+  m0068,
   m0072,
   m0073,
 ];
