@@ -142,7 +142,12 @@ export async function ticketsOfIdNumber(
     `select t.id from tickets t left join products p on p.area_id = t.area_id and p.id = t.product_id
       where t.area_id = ? and t.id_hash = ? and t.status <> 'pending' and ${ON_DAY}
       order by t.id limit ?`,
-    [gate.areaId, vault.lookupHash('id', normaliseIdNumber(idNumber)), date, date, date, limit],
+    [
+      gate.areaId,
+      vault.lookupHash('id', normaliseIdNumber(idNumber)),
+      ...onDayBinds(gate.areaId, date),
+      limit,
+    ],
   );
   return rows.map((r) => r.id);
 }
