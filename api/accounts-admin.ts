@@ -29,6 +29,12 @@ import {
 } from '../core/auth/gate-agents.js';
 import { audit } from '../core/audit/store.js';
 import {
+  CounterInput,
+  listCounters,
+  registerZoneCounter,
+  retireZoneCounter,
+} from '../core/zones/registry.js';
+import {
   actorOf,
   allow,
   areaInBody,
@@ -47,7 +53,7 @@ const AreaQuery = z.object({ areaId: slug.optional() });
  * The back office's people and devices (`/v1/admin/...`), for the console: accounts
  * (list, create with a one-time enrolment link, change role/areas/channel, disable,
  * reset, their sessions), device keys (list, issue — shown once —, revoke, rotate with
- * an overlap) and gate agents. An area manager sees and manages only what lies within
+ * an overlap), gate agents and people-counting sensors. An area manager sees and manages only what lies within
  * its areas, and gives only the roles it may (core/auth/scope.ts `grantRefusal`).
  */
 export function accountsRouter(ctx: AppContext): Router {
@@ -146,6 +152,28 @@ export function accountsRouter(ctx: AppContext): Router {
       const { areaId, gateId } = parseInput(z.object({ areaId: slug, gateId: slug }), req.params);
       await revokeGateAgent(p.db, p.clock, actorOf(res), areaId, gateId);
       res.status(204).end();
+    },
+  );
+
+  // People-counting sensors of the area's zones (issue 21): the secret is shown once.
+  r.get('/areas/:areaId/counters', allow(ctx, 'devices.manage', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    res.json({ items: await listCounters(p.db, areaId) });
+  });
+
+  r.post('/areas/:areaId/counters', allow(ctx, 'devices.manage', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const input = parseInput(CounterInput, req.body);
+    res.setHeader('cache-control', 'no-store');
+    res.status(201).json(await registerZoneCounter(p.db, p.vault, p.clock, actorOf(res), areaId, input));
+  });
+
+  r.delete(
+    '/areas/:areaId/counters/:counterId',
+    allow(ctx, 'devices.manage', areaParam()),
+    async (req, res) => {
+      const { areaId, counterId } = parseInput(z.object({ areaId: slug, counterId: slug }), req.params);
+      res.json(await retireZoneCounter(p.db, p.clock, actorOf(res), areaId, counterId));
     },
   );
 

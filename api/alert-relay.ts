@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { notFound, unauthenticated } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { AlertmanagerWebhook } from '../core/notify/alertmanager.js';
+import { recordAlerts } from '../core/screen/alerts.js';
 import { loadRobots } from '../core/notify/robots.js';
 import type { Platform } from '../core/platform.js';
 import { QUEUES, bullPrefix } from '../workers/queues.js';
@@ -22,7 +23,8 @@ import type { Feature } from './features.js';
  *
  * The notification is validated, digested and put on the `notify` queue, one job per
  * robot (per number for SMS), so retries, back-off and dead letters are the ones every
- * notification has; the worker formats and signs at delivery (workers/robots.ts).
+ * notification has; the worker formats and signs at delivery (workers/robots.ts). Its
+ * alerts are also recorded as open or resolved for the crowd screen (core/screen/alerts.ts).
  * Without SCENIC_ALERT_RELAY_TOKEN the route does not exist.
  */
 
@@ -59,6 +61,9 @@ function relay(p: Platform, env: NodeJS.ProcessEnv) {
     const robot = robots.get(name);
     if (!robot) throw notFound('robot_not_found', `no robot ${name.slice(0, 60)} in SCENIC_ALERT_ROBOTS`);
     const w = parseInput(AlertmanagerWebhook, req.body, 'invalid_alert_notification');
+    // the crowd screen's open alerts: recorded before the robots' jobs, idempotently (a
+    // notification reaches several receivers, and Alertmanager retries)
+    await recordAlerts(p.db, w, p.clock.now());
     const queued = await enqueueAlert(notify(), robot, w, {
       now: p.clock.now(),
       attempts: cfg.SCENIC_NOTIFY_ATTEMPTS,

@@ -2,7 +2,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
-import { inputError, unauthenticated } from '../core/errors.js';
+import { DomainError, inputError, notAllowed, unauthenticated } from '../core/errors.js';
+import type { Redis } from '../core/redis/client.js';
+import { hitLimit } from './rate-limit.js';
 import { addDays, localTime } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import type { PiiVault } from '../core/pii/crypto.js';
@@ -10,11 +12,19 @@ import { parseInput } from '../core/validation.js';
 import { authenticateGate, recordGateHealth, type GateDevice } from '../core/checkin/devices.js';
 import { areaTimezone, loadEntranceRules } from '../core/checkin/entrance-rules.js';
 import { ingestJournal, precheck } from '../core/checkin/ledger.js';
-import { changesPage, gatePublicKeys, idHashesFor, manifestPage } from '../core/checkin/manifest.js';
+import {
+  changesPage,
+  gatePublicKeys,
+  idHashesFor,
+  manifestPage,
+  ticketsOfIdNumber,
+} from '../core/checkin/manifest.js';
 import { presenceOf } from '../core/checkin/presence.js';
 import {
   GATE_BODY_LIMIT_BYTES,
   HealthReport,
+  ID_LOOKUP_MAX_TICKETS,
+  IdLookupRequest,
   JournalBatch,
   PrecheckRequest,
 } from '../core/checkin/protocol.js';
@@ -39,6 +49,22 @@ export interface GateRouterDeps {
   clock?: Clock;
   /** How old a ticket change must be before gate cursors move past it (default 60 s). */
   changeSettleMs?: number;
+  /** Shares the ID-lookup limits between API replicas; without it they are per process. */
+  redis?: Redis;
+  /** A handheld's online ID lookups (17.5): per minute and per hour (default 30 and 600). */
+  idLookupLimits?: { perMinute: number; perHour: number };
+}
+
+/** Fixed windows in this process, when no Redis is given (tests mounting the router alone). */
+function localLimiter() {
+  const counts = new Map<string, number>();
+  return (name: string, limit: number, windowSeconds: number, nowMs: number) => {
+    const key = `${name}:${Math.floor(nowMs / 1000 / windowSeconds)}`;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (counts.size > 10_000) counts.clear();
+    return n <= limit;
+  };
 }
 
 const DateQuery = z.object({
@@ -185,6 +211,47 @@ export function createGateRouter(deps: GateRouterDeps): Router {
       staffChecks: out.staffChecks,
       ...(out.priorityLane ? { priorityLane: true } : {}),
     });
+  });
+
+  /**
+   * A handheld's ID card (17.5): handhelds get no ID-number hashes, so each number read is
+   * asked here, one at a time, rate-limited per device — the answer names today's tickets
+   * of the handheld's own area the number holds, and nothing else. A stolen handheld can
+   * ask about a number it already has, slowly, until its credential is revoked; it never
+   * receives anything to search offline.
+   */
+  const limits = deps.idLookupLimits ?? { perMinute: 30, perHour: 600 };
+  const local = localLimiter();
+  const underLimit = async (gate: GateDevice) => {
+    const now = () => clock.now().getTime();
+    for (const [name, limit, windowSeconds] of [
+      ['idlookup-m', limits.perMinute, 60],
+      ['idlookup-h', limits.perHour, 3600],
+    ] as const) {
+      if (deps.redis) await hitLimit(deps.redis, { name, limit, windowSeconds, now }, `gate:${gate.id}`);
+      else if (!local(`${name}:${gate.id}`, limit, windowSeconds, now())) {
+        const retry = windowSeconds - (Math.floor(now() / 1000) % windowSeconds);
+        throw new DomainError('rate-limited', 'rate_limited', `too many requests; retry in ${retry} s`, {
+          retryAfterSeconds: retry,
+          limit,
+        });
+      }
+    }
+  };
+  router.post('/id-lookup', async (req, res) => {
+    const gate = gateOf(res);
+    if (gate.kind !== 'handheld')
+      throw notAllowed(
+        'id_lookup_handheld_only',
+        'only handhelds look ID numbers up online; turnstiles hold today’s hashes',
+      );
+    const { idNumber } = parseInput(IdLookupRequest, req.body);
+    await underLimit(gate);
+    const today = await dayOf(gate, undefined);
+    const tickets = await ticketsOfIdNumber(db, vault, gate, today, idNumber, ID_LOOKUP_MAX_TICKETS);
+    deps.log.info({ gate: gate.id, found: tickets.length }, 'handheld ID lookup');
+    res.setHeader('cache-control', 'no-store');
+    res.json({ tickets });
   });
 
   router.post('/health', async (req, res) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AccountPatch, NewAccountInput } from '../core/auth/accounts.js';
 import { NewDeviceKeyInput, RotateInput } from '../core/auth/device-keys.js';
 import { GateAgentInput } from '../core/auth/gate-agents.js';
+import { CounterInput } from '../core/zones/registry.js';
 import { SearchQuery } from '../core/customer-service/desk.js';
 import { CodeBody, EnrolBody, PasswordBody, SignInBody } from './staff-auth.js';
 import { DeskRefundInput, DeskRescheduleInput, ResendInput } from './customer-service.js';
@@ -187,6 +188,27 @@ function accountsPaths(): Record<string, unknown> {
       delete: op('revokeGateAgent', 'Revoke a gate agent at once', {
         parameters: [areaId, inPath('gateId', slugId)],
         ok: ['204', 'revoked'],
+      }),
+    },
+    '/v1/admin/areas/{areaId}/counters': {
+      get: op('listCounters', 'The people-counting sensors of an area: zone, status, last report', {
+        parameters: [areaId],
+        ok: ['200', 'list', items],
+      }),
+      post: op(
+        'registerCounter',
+        'Register a people-counting sensor for a zone that names it: its key id and HMAC secret, shown once',
+        {
+          parameters: [areaId],
+          requestBody: body(schema(CounterInput)),
+          ok: ['201', 'the sensor, its key id and secret (SCENIC-HMAC-SHA256, POST /device/v1/counts)'],
+        },
+      ),
+    },
+    '/v1/admin/areas/{areaId}/counters/{counterId}': {
+      delete: op('retireCounter', 'Retire a sensor at once: its next report is refused; its counts stay', {
+        parameters: [areaId, inPath('counterId', slugId)],
+        ok: ['200', 'the retired sensor'],
       }),
     },
   };

@@ -6,6 +6,8 @@ import {
   KeysResponse,
   ManifestPage,
   PrecheckRequest,
+  IdLookupRequest,
+  IdLookupResult,
   PrecheckResult,
   Presence,
   RulesResponse,
@@ -91,6 +93,16 @@ export function gatePaths(): Record<string, unknown> {
         security: gate,
         requestBody: body(schema(PrecheckRequest)),
         responses: { '200': answer('decision', out(PrecheckResult)), ...errors },
+      },
+    },
+    '/gate/v1/id-lookup': {
+      post: {
+        operationId: 'gateIdLookup',
+        summary:
+          "A handheld's ID card, looked up online (17.5): today's tickets of its area the number holds; rate-limited per device; handhelds only",
+        security: gate,
+        requestBody: body(schema(IdLookupRequest)),
+        responses: { '200': answer('ticket ids (no hashes)', out(IdLookupResult)), ...errors },
       },
     },
     '/gate/v1/health': {

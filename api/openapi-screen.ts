@@ -48,16 +48,29 @@ export const ScreenSnapshotSchema = z.object({
   alerts: z
     .array(
       z.object({
-        id: z.string(),
+        id: z.string().describe("Alertmanager's fingerprint @ startsAt"),
+        name: z.string().describe('the alert rule (alertname)'),
         severity: z.enum(['info', 'warning', 'critical']),
         summary: z.string(),
+        summaryZh: z.string().nullable(),
         since: instant,
       }),
     )
-    .describe('open alerts: none are stored yet, always empty'),
+    .describe(
+      'alerts firing now for the area or the platform (recorded by the alert relay), most severe first; resolved ones are gone',
+    ),
   zones: z
-    .array(z.object({ zoneId: z.string(), inZone: count, capacity: count, level }))
-    .describe('zone heat: empty until areas declare zones'),
+    .array(
+      z.object({
+        zoneId: z.string(),
+        name: z.object({ zh: z.string(), en: z.string() }),
+        inZone: count,
+        capacity: count.describe("the zone's instantaneous capacity"),
+        pct: count,
+        level,
+      }),
+    )
+    .describe('zone heat, in declared order; empty when the area declares no zones'),
 });
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -25,6 +25,13 @@ const commands: Record<string, Command> = {
     summary: 'run the edge gate agent of one entrance',
     run: async () => (await import('../gate/main.js')).main(),
   },
+  counter: {
+    summary: 'people-counting sensors of zones: register (prints the secret once), list, retire',
+    usage:
+      'scenic counter register --id ID --area AREA --zone ZONE | scenic counter list --area AREA | ' +
+      'scenic counter retire --id ID --area AREA',
+    run: async (argv) => (await import('./counter.js')).main(argv),
+  },
   migrate: {
     summary: 'apply database migrations',
     usage: 'scenic migrate [up|down|down-all|status]',

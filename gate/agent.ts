@@ -13,7 +13,7 @@ import {
 import { DISPLAY, type CheckinReason } from '../core/checkin/reasons.js';
 import type { Decision, EntranceRules } from '../core/checkin/rules.js';
 import type { GateKind } from '../core/checkin/devices.js';
-import type { CentralClient } from './central.js';
+import { CentralError, type CentralClient } from './central.js';
 import type { Journal, NewEntry } from './journal.js';
 import { GateState, type Resolution, type Resolved } from './state.js';
 
@@ -201,13 +201,40 @@ export class GateAgent {
         req.qr,
         this.state.rules ? localTime(this.o.clock.now(), this.state.rules.timezone).date : undefined,
       );
-    if (req.idNumber !== undefined) return this.state.resolveIdNumber(req.idNumber);
+    if (req.idNumber !== undefined)
+      return this.state.kind === 'handheld'
+        ? this.lookupIdOnline(req.idNumber)
+        : this.state.resolveIdNumber(req.idNumber);
     if (req.cardUid !== undefined) return this.state.resolveCard(req.cardUid);
     if (req.face !== undefined && this.o.face) {
       const id = await this.o.face.identify(req.face);
       return id ? this.state.resolveTicketId(id) : { ok: false, reason: 'unknown_ticket' };
     }
     return { ok: false, reason: 'unsupported_media' };
+  }
+
+  /**
+   * An ID card at a handheld (17.5): a handheld holds no ID-number hashes, so the number is
+   * asked of the centre (rate-limited there per device) and the tickets it names are decided
+   * from this gate's manifest like a QR's. Offline there is no answer: refused with a reason
+   * that tells staff to ask for the QR code. The number itself is never journaled.
+   */
+  private async lookupIdOnline(idNumber: string): Promise<Resolution> {
+    if (!this.online) return { ok: false, reason: 'id_lookup_offline' };
+    let ids: string[];
+    try {
+      ids = (await this.o.central.idLookup(idNumber, Math.max(this.o.precheckBudgetMs, 1_000))).tickets;
+    } catch (e) {
+      if (e instanceof CentralError && e.kind === 'rejected' && e.status === 429)
+        return { ok: false, reason: 'id_lookup_limited' };
+      if (!(e instanceof CentralError && e.kind === 'rejected')) this.markOffline(e);
+      return { ok: false, reason: 'id_lookup_offline' };
+    }
+    const tickets = ids.flatMap((id) => {
+      const r = this.state.resolveTicketId(id);
+      return r.ok ? r.tickets : [];
+    });
+    return tickets.length ? { ok: true, tickets } : { ok: false, reason: 'unknown_ticket' };
   }
 
   /** Online: the centre's answer wins; no answer within the budget leaves the offline decision. */

@@ -5,6 +5,7 @@ import {
   KeysResponse,
   ManifestPage,
   PrecheckResult,
+  IdLookupResult,
   RulesResponse,
   type HealthReport,
   type JournalEntry,
@@ -109,6 +110,11 @@ export class CentralClient {
 
   precheck(req: PrecheckRequest, budgetMs: number) {
     return this.call('POST', '/precheck', PrecheckResult, req, budgetMs);
+  }
+
+  /** A handheld's ID card, asked of the centre (17.5): today's ticket ids the number holds. */
+  idLookup(idNumber: string, budgetMs: number) {
+    return this.call('POST', '/id-lookup', IdLookupResult, { idNumber }, budgetMs);
   }
 
   async health(report: HealthReport): Promise<void> {

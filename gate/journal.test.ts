@@ -109,3 +109,102 @@ describe('17.5 the journal encrypted at rest', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+/** The journal's files as bytes: the database, its WAL and shared-memory index. */
+const filesOf = (path: string) =>
+  ['', '-wal', '-shm']
+    .map((s) => {
+      try {
+        return readFileSync(path + s).toString('latin1');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+
+describe('17.5 scan rows encrypted at rest', () => {
+  const key = journalKeyFrom('sgd1.east-1.secret-of-the-device');
+  const ticket = (ticketId: string, idHash: string) => ({
+    ticketId,
+    orderId: randomUUID(),
+    productId: 'adult',
+    date: '2026-07-15',
+    validUntil: null,
+    slotStartMin: 0,
+    slotEndMin: 1439,
+    entriesAllowed: 1,
+    entriesUsedElsewhere: 0,
+    exitsUsedElsewhere: 0,
+    units: 1,
+    status: 'valid' as const,
+    idHash,
+    cardUid: null,
+  });
+
+  it('17.5 a journal file holds no plaintext ticket id, order id or ID hash, and still counts and syncs per ticket', async () => {
+    const path = join(dir, 'scans-sealed.db');
+    const j = new Journal(path, key);
+    const [a, b] = [randomUUID(), randomUUID()];
+    const hashA = 'IDHASH-of-visitor-a-0123456789abcdef';
+    j.replaceManifest([ticket(a, hashA), ticket(b, 'IDHASH-of-visitor-b-0123456789abcdef')], {
+      manifestDate: '2026-07-15',
+      manifestKey: 'MANIFEST-KEY-of-the-day',
+    });
+    j.applyChanges([ticket(a, hashA)], 7);
+    await j.append([
+      entry({ ticketId: a }),
+      entry({ ticketId: b }),
+      entry({ ticketId: null, reason: 'malformed', decision: 'deny' }),
+    ]);
+    await j.append([entry({ ticketId: a, direction: 'out' })]);
+    // before any checkpoint, the WAL holds the rows: it is searched as well as the database
+    const orderIds = j.manifest().map((t) => t.orderId);
+    for (const secret of [a, b, hashA, 'MANIFEST-KEY-of-the-day', ...orderIds])
+      expect(filesOf(path)).not.toContain(secret);
+    // the journal's semantics are unchanged: per ticket, in order, synced by seq
+    expect(j.unsynced(10).map((e) => e.ticketId)).toEqual([a, b, null, a]);
+    expect(j.localAdmits()).toEqual(
+      new Map([
+        [a, 1],
+        [b, 1],
+      ]),
+    );
+    expect(j.localExits()).toEqual(new Map([[a, 1]]));
+    expect(j.pendingMovements()).toEqual({ entries: 2, exits: 1 });
+    j.markSynced(j.unsynced(10)[1]!.seq);
+    expect(j.unsynced(10).map((e) => e.ticketId)).toEqual([null, a]);
+    j.db.pragma('wal_checkpoint(TRUNCATE)');
+    j.close();
+    for (const secret of [a, b, hashA, ...orderIds]) expect(filesOf(path)).not.toContain(secret);
+    // reopened (a restart), the same view; another device's key reads no ticket
+    const again = new Journal(path, key);
+    expect(again.localAdmits()).toEqual(
+      new Map([
+        [a, 1],
+        [b, 1],
+      ]),
+    );
+    again.close();
+    const other = new Journal(path, journalKeyFrom('sgd1.east-2.other'));
+    expect(() => other.unsynced(10)).toThrow();
+    other.close();
+  });
+
+  it('17.5 a journal written before rows were sealed is sealed on its first open with the key', async () => {
+    const path = join(dir, 'scans-legacy.db');
+    const t = randomUUID();
+    const plain = new Journal(path);
+    plain.replaceManifest([ticket(t, 'IDHASH-legacy-0123456789abcdef')], { manifestDate: '2026-07-15' });
+    await plain.append([entry({ ticketId: t })]);
+    plain.db.pragma('wal_checkpoint(TRUNCATE)');
+    plain.close();
+    expect(filesOf(path)).toContain(t); // the old format kept it in clear
+    const sealed = new Journal(path, key);
+    expect(sealed.unsynced(10).map((e) => e.ticketId)).toEqual([t]);
+    expect(sealed.manifest().map((m) => m.ticketId)).toEqual([t]);
+    expect(sealed.localAdmits()).toEqual(new Map([[t, 1]]));
+    sealed.close();
+    expect(filesOf(path)).not.toContain(t);
+    expect(filesOf(path)).not.toContain('IDHASH-legacy-0123456789abcdef');
+  });
+});

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -25,9 +25,12 @@ interface Waiter {
 }
 
 /**
- * The key that encrypts the manifest (ID hashes, card UIDs) and its key inside the journal
- * file (17.5): derived from the device credential, which lives in the mounted Secret, never
- * in the journal directory. A copied journal file alone reveals no visitor's hash.
+ * The key that encrypts the journal file at rest (17.5): the manifest (ID hashes, card
+ * UIDs, order ids), its ID-hash key, and every scan row's ticket id (sealed in `doc`, a
+ * keyed tag in the indexed column). Derived from the device credential, which lives in the
+ * mounted Secret, never in the journal directory: a copied journal file alone reveals no
+ * visitor's hash and no ticket id. Times, directions, decisions and reasons stay plain —
+ * the backlog, the in-park estimate and pruning read them in SQL, and they name nobody.
  */
 export function journalKeyFrom(credential: string): Buffer {
   return Buffer.from(hkdfSync('sha256', credential, 'scenic-gate-journal', 'manifest-v1', 32));
@@ -53,6 +56,23 @@ function open(key: Buffer, stored: string): string {
 /** kv entries sealed like the manifest: the day's ID-hash key. */
 const SEALED_KEYS = new Set(['manifestKey']);
 
+/**
+ * A keyed tag stands in for a ticket id in the journal's and the manifest's indexed
+ * columns (17.5): equal ids give equal tags, so the journal still counts per ticket and
+ * upserts the manifest by ticket in SQL, but the file holds no ticket id in clear. The
+ * id itself travels sealed in the row's `doc`.
+ */
+const TAG = 't1:';
+const tagKeyOf = (key: Buffer) =>
+  Buffer.from(hkdfSync('sha256', key, 'scenic-gate-journal', 'ticket-tag-v1', 32));
+
+/** What a scan row seals: the fields that name a ticket or a visitor. */
+interface SealedScan {
+  ticketId: string | null;
+}
+
+type Row = Omit<NewEntry, 'ticketId'> & { ticketId: string | null; doc: string | null };
+
 export class Journal {
   readonly db: Db;
   private readonly insert: Statement;
@@ -60,6 +80,7 @@ export class Journal {
   private readonly kvGet: Statement<[string], { v: string }>;
   private waiting: Waiter[] = [];
   private scheduled = false;
+  private readonly tagKey?: Buffer;
 
   /** `key`: see {@link journalKeyFrom}; without one (tests) the manifest is stored plain. */
   constructor(
@@ -71,6 +92,9 @@ export class Journal {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // freed and overwritten cells are zeroed: a pruned or re-sealed row leaves nothing readable behind
+    this.db.pragma('secure_delete = on');
+    if (key) this.tagKey = tagKeyOf(key);
     this.db.exec(`
       create table if not exists journal (
         seq integer primary key autoincrement,
@@ -90,14 +114,69 @@ export class Journal {
       create table if not exists kv (k text primary key, v text not null);
       create table if not exists manifest (ticket_id text primary key, doc text not null);
     `);
+    // journals written before scan rows were sealed have no doc column
+    const cols = this.db.prepare<[], { name: string }>('pragma table_info(journal)').all();
+    if (!cols.some((c) => c.name === 'doc')) this.db.exec('alter table journal add column doc text');
     this.insert = this.db.prepare(
-      `insert into journal (scan_id, at, media, direction, ticket_id, decision, reason, mode, units)
-       values (@scanId, @at, @media, @direction, @ticketId, @decision, @reason, @mode, @units)`,
+      `insert into journal (scan_id, at, media, direction, ticket_id, doc, decision, reason, mode, units)
+       values (@scanId, @at, @media, @direction, @ticketId, @doc, @decision, @reason, @mode, @units)`,
     );
     this.kvSet = this.db.prepare(
       'insert into kv (k, v) values (?, ?) on conflict (k) do update set v = excluded.v',
     );
     this.kvGet = this.db.prepare<[string], { v: string }>('select v from kv where k = ?');
+    if (this.key) this.sealLegacyRows();
+  }
+
+  /** The indexed stand-in of a ticket id: a keyed tag, or the id itself without a key (tests). */
+  private tag(ticketId: string): string {
+    return this.tagKey
+      ? TAG + createHmac('sha256', this.tagKey).update(ticketId).digest('base64url')
+      : ticketId;
+  }
+
+  private toRow(e: NewEntry): Row {
+    if (!this.key) return { ...e, doc: null };
+    const sealed: SealedScan = { ticketId: e.ticketId };
+    return {
+      ...e,
+      ticketId: e.ticketId === null ? null : this.tag(e.ticketId),
+      doc: this.seal(JSON.stringify(sealed)),
+    };
+  }
+
+  /** A row's ticket id: from its sealed doc, or the plain column of an unsealed journal. */
+  private ticketOf(r: { ticketId: string | null; doc: string | null }): string | null {
+    return r.doc ? (JSON.parse(this.open(r.doc)) as SealedScan).ticketId : r.ticketId;
+  }
+
+  /**
+   * A journal written before its rows were sealed (or by an agent without a key) is sealed
+   * on the first open with a key, in one transaction, and the WAL truncated after, so the
+   * file keeps no ticket id in clear. Idempotent: sealed rows are left alone.
+   */
+  private sealLegacyRows(): void {
+    const scans = this.db
+      .prepare<[], { seq: number; t: string }>(
+        `select seq, ticket_id as t from journal where doc is null and ticket_id is not null`,
+      )
+      .all();
+    const manifest = this.db
+      .prepare<[], { t: string; doc: string }>(
+        `select ticket_id as t, doc from manifest where ticket_id not like 't1:%'`,
+      )
+      .all();
+    if (!scans.length && !manifest.length) return;
+    const upScan = this.db.prepare('update journal set ticket_id = ?, doc = ? where seq = ?');
+    const upManifest = this.db.prepare('update manifest set ticket_id = ?, doc = ? where ticket_id = ?');
+    this.db.transaction(() => {
+      for (const r of scans) {
+        const sealed: SealedScan = { ticketId: r.t };
+        upScan.run(this.tag(r.t), this.seal(JSON.stringify(sealed)), r.seq);
+      }
+      for (const r of manifest) upManifest.run(this.tag(r.t), this.seal(this.open(r.doc)), r.t);
+    })();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Appends decisions; resolves once they are on disk. */
@@ -117,7 +196,7 @@ export class Journal {
     this.scheduled = false;
     try {
       this.db.transaction(() => {
-        for (const w of batch) for (const e of w.entries) this.insert.run(e);
+        for (const w of batch) for (const e of w.entries) this.insert.run(this.toRow(e));
       })();
     } catch (e) {
       for (const w of batch) w.reject(e);
@@ -130,11 +209,11 @@ export class Journal {
   unsynced(limit: number): JournalEntry[] {
     const rows = this.db
       .prepare(
-        `select seq, scan_id as scanId, at, media, direction, ticket_id as ticketId, decision, reason, mode
+        `select seq, scan_id as scanId, at, media, direction, ticket_id as ticketId, doc, decision, reason, mode
            from journal where synced = 0 order by seq limit ?`,
       )
-      .all(limit) as JournalEntry[];
-    return rows;
+      .all(limit) as (JournalEntry & { doc: string | null })[];
+    return rows.map(({ doc, ...e }) => ({ ...e, ticketId: this.ticketOf({ ticketId: e.ticketId, doc }) }));
   }
 
   markSynced(upToSeq: number): void {
@@ -169,12 +248,14 @@ export class Journal {
   }
 
   private perTicket(direction: 'in' | 'out'): Map<string, number> {
+    // grouped by the tag; one sealed doc of each group names the ticket
     const rows = this.db
-      .prepare<[string], { t: string; n: number }>(
-        `select ticket_id as t, count(*) as n from journal where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`,
+      .prepare<[string], { t: string; doc: string | null; n: number }>(
+        `select ticket_id as t, min(doc) as doc, count(*) as n from journal
+          where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`,
       )
       .all(direction);
-    return new Map(rows.map((r) => [r.t, r.n]));
+    return new Map(rows.map((r) => [this.ticketOf({ ticketId: r.t, doc: r.doc })!, r.n]));
   }
 
   /**
@@ -204,7 +285,7 @@ export class Journal {
     const ins = this.db.prepare('insert into manifest (ticket_id, doc) values (?, ?)');
     this.db.transaction(() => {
       this.db.prepare('delete from manifest').run();
-      for (const t of tickets) ins.run(t.ticketId, this.seal(JSON.stringify(t)));
+      for (const t of tickets) ins.run(this.tag(t.ticketId), this.seal(JSON.stringify(t)));
       for (const [k, v] of Object.entries(meta)) this.set(k, v);
     })();
   }
@@ -215,7 +296,7 @@ export class Journal {
       'insert into manifest (ticket_id, doc) values (?, ?) on conflict (ticket_id) do update set doc = excluded.doc',
     );
     this.db.transaction(() => {
-      for (const t of tickets) up.run(t.ticketId, this.seal(JSON.stringify(t)));
+      for (const t of tickets) up.run(this.tag(t.ticketId), this.seal(JSON.stringify(t)));
       this.set('cursor', cursor);
     })();
   }
@@ -233,7 +314,7 @@ export class Journal {
 
   private open(stored: string): string {
     if (!stored.startsWith(SEALED)) return stored;
-    if (!this.key) throw new Error('journal manifest is encrypted: the device credential is needed');
+    if (!this.key) throw new Error('the journal is encrypted: the device credential is needed');
     return open(this.key, stored);
   }
 

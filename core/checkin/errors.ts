@@ -22,4 +22,6 @@ export const CHECKIN_ERRORS = {
   gate_host_refused: 'input',
   // a double-entry flag the console resolves (core/checkin/ledger.ts)
   flag_not_found: 'not-found',
+  // the online ID-number lookup is for handhelds (turnstiles hold today's hashes, 17.5)
+  id_lookup_handheld_only: 'not-allowed',
 } as const satisfies ErrorTable;

@@ -3,7 +3,7 @@ import { gateKeys } from '../tickets/keys.js';
 import type { PiiVault } from '../pii/crypto.js';
 import type { GateDevice } from './devices.js';
 import { hhmmToMinutes } from '../time.js';
-import { deriveManifestKey, manifestIdHash } from './id-hash.js';
+import { deriveManifestKey, manifestIdHash, normaliseIdNumber } from './id-hash.js';
 import type { ChangesPage, ManifestPage, ManifestTicket, Presence } from './protocol.js';
 import type { TicketRow } from '../db/tables.js';
 import { passGateDays, type PassGateDay } from '../passes/store.js';
@@ -124,6 +124,32 @@ async function settledCursor(db: Knex, settleMs: number): Promise<number> {
  */
 export function idHashesFor(gate: GateDevice, date: string, today: string): boolean {
   return gate.kind !== 'handheld' && date === today;
+}
+
+/**
+ * The tickets of the gate's area for `date` that an ID number holds (17.5, a handheld's
+ * online lookup): by the ID number's lookup hash, issued ones only, at most `limit`.
+ */
+export async function ticketsOfIdNumber(
+  db: Knex,
+  vault: PiiVault,
+  gate: GateDevice,
+  date: string,
+  idNumber: string,
+  limit: number,
+): Promise<string[]> {
+  const { rows } = await db.raw<{ rows: { id: string }[] }>(
+    `select t.id from tickets t left join products p on p.area_id = t.area_id and p.id = t.product_id
+      where t.area_id = ? and t.id_hash = ? and t.status <> 'pending' and ${ON_DAY}
+      order by t.id limit ?`,
+    [
+      gate.areaId,
+      vault.lookupHash('id', normaliseIdNumber(idNumber)),
+      ...onDayBinds(gate.areaId, date),
+      limit,
+    ],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** One page of the area-day's issued tickets, ordered by id. */

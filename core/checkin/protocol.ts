@@ -80,6 +80,19 @@ export const PrecheckResult = z.object({
 });
 export type PrecheckResult = z.infer<typeof PrecheckResult>;
 
+/**
+ * A handheld's online ID-number lookup (17.5): handhelds hold no ID-number hashes, so an
+ * ID card read at one is asked of the centre, one number at a time. The answer names only
+ * today's tickets of the handheld's own area that the number holds (their manifest
+ * entries, without any hash), never a list to search.
+ */
+export const IdLookupRequest = z.object({ idNumber: z.string().trim().min(5).max(32) }).strict();
+export type IdLookupRequest = z.infer<typeof IdLookupRequest>;
+/** At most this many tickets in one answer (one person's tickets of one day). */
+export const ID_LOOKUP_MAX_TICKETS = 20;
+export const IdLookupResult = z.object({ tickets: z.array(Uuid).max(ID_LOOKUP_MAX_TICKETS) });
+export type IdLookupResult = z.infer<typeof IdLookupResult>;
+
 export const ManifestTicket = z.object({
   ticketId: Uuid,
   orderId: Uuid,

@@ -31,6 +31,10 @@ export const REASONS = [
   'blackout_date',
   // an annual pass on a busy day without a free slot booking for it
   'booking_required',
+  // an ID card at a handheld: looked up online only (17.5), and the centre is out of reach
+  'id_lookup_offline',
+  // an ID card at a handheld: the handheld's online lookups are over their rate limit
+  'id_lookup_limited',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -61,6 +65,8 @@ export const DISPLAY: Record<CheckinReason, string> = {
   expired: '门票已过期 Ticket expired',
   blackout_date: '年卡今日不可用 Pass not valid today',
   booking_required: '今日需预约 Booking required today',
+  id_lookup_offline: '离线无法查验证件 请出示二维码 Offline: ID cards need the network, show the QR code',
+  id_lookup_limited: '证件查验过于频繁 请稍候或出示二维码 Too many ID lookups: wait or show the QR code',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

@@ -633,6 +633,21 @@ export interface CounterDeviceRow {
   created_at: Date;
   revoked_at: Date | null;
   last_seen_at: Date | null;
+  /** the zone it was registered for (0073); null before */
+  zone_id: string | null;
+}
+/** An alert instance Alertmanager notified (0072): fingerprint + startsAt. */
+export interface OpenAlertRow {
+  fingerprint: string;
+  starts_at: Date;
+  name: string;
+  severity: string;
+  area_id: string | null;
+  summary: string;
+  summary_zh: string | null;
+  status: 'firing' | 'resolved';
+  ends_at: Date | null;
+  last_seen_at: Date;
 }
 export interface CounterCountRow {
   count_id: string;
@@ -883,6 +898,7 @@ declare module 'knex/types/tables.js' {
     zone_settings: Table<ZoneSettingsRow, 'diversions' | 'signage'>;
     zone_states: Table<ZoneStateRow>;
     counter_devices: Table<CounterDeviceRow>;
+    open_alerts: Table<OpenAlertRow>;
     counter_counts: Table<CounterCountRow>;
     zone_messages: Table<ZoneMessageRow>;
     price_factors: Table<PriceFactorRow>;

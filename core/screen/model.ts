@@ -46,19 +46,31 @@ export interface ChannelSales {
   tickets: number;
 }
 
-/** An open alert shown on the screen. */
+/** An alert firing now (core/screen/alerts.ts), as the screen shows it. */
 export interface ScreenAlert {
+  /** Alertmanager's fingerprint @ startsAt: one alert instance */
   id: string;
+  /** the rule's `alertname` */
+  name: string;
   severity: 'info' | 'warning' | 'critical';
+  /** the rule's `summary` annotation (English) */
   summary: string;
+  /** its `summary_zh` annotation, when the rule has one */
+  summaryZh: string | null;
+  /** when it started firing, ISO 8601 */
   since: string;
 }
 
 /** A zone's occupancy (zones inside one park). */
 export interface ZoneHeat {
   zoneId: string;
+  name: { zh: string; en: string };
   inZone: number;
+  /** the zone's instantaneous capacity */
   capacity: number;
+  /** inZone against capacity, whole percent */
+  pct: number;
+  /** by the area's thresholds, like the park's */
   level: CapacityLevel;
 }
 
@@ -83,8 +95,9 @@ export interface ScreenSnapshot {
   day: DayLevel;
   sales: ChannelSales[];
   /**
-   * Open alerts. Alertmanager's notifications are relayed to robots and not stored
-   * (api/alert-relay.ts), so the platform holds no open-alert source yet: always empty.
+   * Alerts firing now for this area or the whole platform, most severe first, as the
+   * alert relay recorded Alertmanager's notifications (core/screen/alerts.ts); a resolved
+   * one leaves at the next snapshot.
    */
   alerts: ScreenAlert[];
   /** Zone heat: each declared zone's occupancy and level (core/zones/), in declared order. */

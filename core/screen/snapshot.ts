@@ -8,6 +8,7 @@ import type { DayLevel, ScreenSnapshot, Thresholds } from './model.js';
 import { flowSeries, levelOf, minuteOf, percentOf } from './rules.js';
 import { entranceTotals, loadScreenArea, salesByChannel } from './store.js';
 import { readZones } from '../zones/evaluate.js';
+import { openAlerts } from './alerts.js';
 
 /** The minutes of entrance flow a screen shows. */
 export const FLOW_MINUTES = 30;
@@ -28,13 +29,14 @@ export async function readScreen(d: ScreenDeps, areaId: string): Promise<ScreenS
   const now = d.clock.now();
   const date = localParts(now, area.timezone).date;
   const from = new Date(minuteOf(now).getTime() - (FLOW_MINUTES - 1) * 60_000);
-  const [presence, points, totals, sales, inv, zones] = await Promise.all([
+  const [presence, points, totals, sales, inv, zones, alerts] = await Promise.all([
     presenceOf(d.db, area.id, date, area.instant_capacity),
     entranceFlow(d.db, area.id, from, new Date(minuteOf(now).getTime() + 60_000)),
     entranceTotals(d.db, area, now),
     salesByChannel(d.db, area.id, date),
     d.inventory.snapshot(area.id, date),
     readZones(d.db, area, now),
+    openAlerts(d.db, area.id, now),
   ]);
   const entrances = flowSeries(points, totals, now, FLOW_MINUTES);
   return {
@@ -52,8 +54,15 @@ export async function readScreen(d: ScreenDeps, areaId: string): Promise<ScreenS
     entrances,
     day: dayLevel(date, inv, area.thresholds),
     sales,
-    alerts: [],
-    zones: zones.map((z) => ({ zoneId: z.zoneId, inZone: z.inZone, capacity: z.capacity, level: z.level })),
+    alerts,
+    zones: zones.map((z) => ({
+      zoneId: z.zoneId,
+      name: z.name,
+      inZone: z.inZone,
+      capacity: z.capacity,
+      pct: percentOf(z.inZone, z.capacity),
+      level: z.level,
+    })),
   };
 }
 

@@ -16,4 +16,12 @@ export const ZONE_ERRORS = {
   count_out_of_window: 'input',
   /** a report id sent again with other numbers */
   count_id_reused: 'conflict',
+  /** registering a sensor for a zone the area does not declare */
+  zone_not_found: 'not-found',
+  /** registering a sensor the zone's declaration does not name (declare it in the ScenicArea first) */
+  counter_not_declared: 'conflict',
+  /** registering a sensor id that is active (retire it first) */
+  counter_exists: 'conflict',
+  /** registering a sensor id that belongs to another area */
+  counter_id_taken: 'conflict',
 } as const satisfies ErrorTable;

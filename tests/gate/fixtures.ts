@@ -12,7 +12,7 @@ import { registerGateDevice, type GateDevice, type GateKind } from '../../core/c
 import { systemClock, type Clock } from '../../core/clock.js';
 import { createLogger } from '../../core/log.js';
 import type { TicketStatus } from '../../core/orders/model.js';
-import { createGateRouter } from '../../api/gate-router.js';
+import { createGateRouter, type GateRouterDeps } from '../../api/gate-router.js';
 import { notFoundHandler, problemHandler } from '../../api/problem.js';
 
 /**
@@ -211,10 +211,11 @@ export async function startGateApi(
   db: Knex,
   vault: PiiVault,
   clock: Clock = systemClock,
+  extra: Pick<GateRouterDeps, 'idLookupLimits'> = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const log = createLogger('gate-api-test', 'silent');
   const app = express();
-  app.use('/gate/v1', createGateRouter({ db, vault, log, clock }));
+  app.use('/gate/v1', createGateRouter({ db, vault, log, clock, ...extra }));
   app.use(notFoundHandler);
   app.use(problemHandler(log));
   const server = await new Promise<Server>((resolve) => {

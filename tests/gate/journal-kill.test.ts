@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgres } from '../support/postgres.js';
 import type { ScanResult } from '../../gate/agent.js';
+import { Journal, journalKeyFrom } from '../../gate/journal.js';
+import { manifestKeyFor } from '../../core/checkin/manifest.js';
+import { manifestIdHash } from '../../core/checkin/id-hash.js';
 import { AgentProcess, agentEnv } from './agent-process.js';
 import { LinkProxy } from './link-proxy.js';
 import {
@@ -12,6 +14,7 @@ import {
   registerGate,
   seedArea,
   startGateApi,
+  today,
   type AreaFixture,
   type IssuedTicket,
 } from './fixtures.js';
@@ -23,6 +26,7 @@ describe('gate journal durability', () => {
   let api: Awaited<ReturnType<typeof startGateApi>>;
   let link: LinkProxy;
   let env: Record<string, string>;
+  let credential: string;
   const dir = mkdtempSync(join(tmpdir(), 'scenic-gate-kill-'));
   const journalPath = join(dir, 'k.db');
   const procs: AgentProcess[] = [];
@@ -37,7 +41,7 @@ describe('gate journal durability', () => {
     fx = await seedArea(pg.db);
     api = await startGateApi(pg.db, fx.vault);
     link = await new LinkProxy(Number(new URL(api.url).port)).start();
-    const { credential } = await registerGate(pg.db, fx, 'gate-k', 'east');
+    ({ credential } = await registerGate(pg.db, fx, 'gate-k', 'east'));
     env = agentEnv(`http://127.0.0.1:${link.port}/gate/v1`, credential, journalPath);
   });
   afterAll(async () => {
@@ -69,22 +73,33 @@ describe('gate journal durability', () => {
     expect(answered.length).toBeGreaterThanOrEqual(25);
     expect(answered.every((r) => r.open)).toBe(true);
 
-    const db = new Database(journalPath, { readonly: true });
-    const rows = db.prepare('select scan_id, decision, ticket_id, synced from journal').all() as {
-      scan_id: string;
-      decision: string;
-      ticket_id: string;
-      synced: number;
-    }[];
-    db.close();
-    const byScan = new Map(rows.map((r) => [r.scan_id, r]));
+    // 17.5: the real agent's files (database, WAL, shared memory) as a thief would copy them
+    // name no ticket, order, visitor, ID number or ID hash of the day's manifest
+    const bytes = ['', '-wal', '-shm']
+      .map((x) => {
+        try {
+          return readFileSync(journalPath + x).toString('latin1');
+        } catch {
+          return '';
+        }
+      })
+      .join('\n');
+    const dayKey = manifestKeyFor(fx.vault, fx.areaId, today());
+    expect(bytes).not.toContain(Buffer.from('张三').toString('latin1'));
+    for (const t of tickets)
+      for (const secret of [t.ticketId, t.orderId, t.idNumber, manifestIdHash(dayKey, t.idNumber)])
+        expect(bytes).not.toContain(secret);
+
+    // the file read back under the device's key (its rows are sealed at rest, 17.5): every
+    // answered decision is there, unsynced
+    const file = new Journal(journalPath, journalKeyFrom(credential));
+    const rows = file.unsynced(1_000);
+    expect(file.count()).toBe(rows.length);
+    file.close();
+    const byScan = new Map(rows.map((r) => [r.scanId, r]));
     for (const r of answered)
-      expect(byScan.get(r.scanId), r.scanId).toMatchObject({
-        decision: 'admit',
-        ticket_id: r.ticketId,
-        synced: 0,
-      });
-    expect(new Set(rows.map((r) => r.scan_id)).size).toBe(rows.length);
+      expect(byScan.get(r.scanId), r.scanId).toMatchObject({ decision: 'admit', ticketId: r.ticketId });
+    expect(new Set(rows.map((r) => r.scanId)).size).toBe(rows.length);
 
     // Restarted with the link still down: keys, rules, manifest and its own entries come from the file.
     const second = await startAgent();

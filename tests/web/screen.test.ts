@@ -3,9 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { newScreenToken } from '../../core/screen/access.js';
+import { alertmanagerNotification } from '../../fakes/alertmanager.js';
 import { useApi } from '../support/platform.js';
 import { gateOf, paidTickets, scanIn, seedScreenArea } from '../screen/support.js';
+import { declareZones } from '../zones/support.js';
 import { ROOT, contrasts, launchChromium } from './browser.js';
 
 /**
@@ -16,6 +19,16 @@ import { ROOT, contrasts, launchChromium } from './browser.js';
  */
 const { token, sha256 } = newScreenToken();
 process.env.SCENIC_SCREEN_TOKEN_SHA256 = sha256; // read when useApi builds the app
+// the alert relay Alertmanager posts to: what puts open alerts on the screen
+const RELAY = randomBytes(24).toString('hex');
+process.env.SCENIC_ALERT_RELAY_TOKEN = RELAY;
+process.env.SCENIC_ALERT_ROBOTS = JSON.stringify([
+  { name: 'ops-wecom', kind: 'wecom', url: 'http://127.0.0.1:9/never-called' },
+]);
+
+/** A wall display and a phone: the screen is read on both. */
+const WALL = { width: 1920, height: 1080 };
+const PHONE = { width: 390, height: 844 };
 
 async function screenshot(page: Page, name: string): Promise<void> {
   const dir =
@@ -45,6 +58,12 @@ describe('crowd screen page', () => {
 
   beforeAll(async () => {
     const today = await seedScreenArea(api, 'scr-web', 10);
+    await declareZones(api, 'scr-web', {
+      zones: [
+        { id: 'lake', name: { zh: '西湖景区', en: 'West Lake' }, capacity: 3, entrances: ['east-gate'] },
+        { id: 'hill', name: { zh: '孤山', en: 'Solitary Hill' }, capacity: 40, entrances: ['north-gate'] },
+      ],
+    });
     await api.platform.keys();
     tickets = [
       ...(await paidTickets(api, 'scr-web', today, 5)),
@@ -90,6 +109,58 @@ describe('crowd screen page', () => {
     expect(Math.max(...took)).toBeLessThan(1_000);
   });
 
+  const relay = async (status: 'firing' | 'resolved', alerts: Record<string, unknown>[]) => {
+    const r = await api.call('POST', '/alerts/v1/relay/ops-wecom', {
+      headers: { authorization: `Bearer ${RELAY}` },
+      body: alertmanagerNotification({ status, alerts, commonLabels: { area: 'scr-web' }, groupLabels: {} }),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+  };
+  const since = new Date(Date.now() - 5 * 60_000).toISOString();
+  const gateDown = (status: 'firing' | 'resolved') => ({
+    status,
+    labels: { alertname: 'ScenicGateOffline', area: 'scr-web', entrance: 'north-gate', severity: 'critical' },
+    annotations: {
+      summary: 'Gate north-1 has not reported for 2 minutes',
+      summary_zh: '北门闸机 north-1 已 2 分钟未上报',
+    },
+    startsAt: since,
+    endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+    fingerprint: 'web-gate-down',
+  });
+  const busy = {
+    status: 'firing',
+    labels: { alertname: 'ScenicZoneCrowded', area: 'scr-web', severity: 'warning' },
+    annotations: { summary: 'West Lake is at ORANGE', summary_zh: '西湖景区已达橙色' },
+    startsAt: since,
+    endsAt: '0001-01-01T00:00:00Z',
+    fingerprint: 'web-zone-busy',
+  };
+  const alertRows = () => page.locator('[data-testid="alerts"] li');
+
+  it('21 shows zone heat and open alerts live, most severe first, and clears a resolved one', async () => {
+    // two scans at the east gate (the lake zone) and one at the north gate (the hill zone) so far
+    const lake = page.locator('[data-zone="lake"]');
+    await expect.poll(() => lake.textContent()).toContain('2 / 3');
+    expect(await lake.textContent()).toContain('西湖景区');
+    expect(await lake.textContent()).toContain('67%');
+    expect(await lake.getAttribute('data-level')).not.toBe('green');
+    expect(await page.locator('[data-zone="hill"]').textContent()).toContain('1 / 40');
+    expect(await page.locator('[data-zone="hill"]').getAttribute('data-level')).toBe('green');
+    expect(await page.getByTestId('alerts').textContent()).toContain('无未处理告警');
+
+    await relay('firing', [busy, gateDown('firing')]);
+    await expect.poll(() => alertRows().count(), { timeout: 3_000 }).toBe(2);
+    expect(await alertRows().first().getAttribute('data-severity')).toBe('critical');
+    expect(await alertRows().first().textContent()).toContain('严重');
+    expect(await alertRows().first().textContent()).toContain('北门闸机 north-1 已 2 分钟未上报');
+    expect(await alertRows().nth(1).textContent()).toContain('西湖景区已达橙色');
+
+    await relay('resolved', [gateDown('resolved')]);
+    await expect.poll(() => alertRows().count(), { timeout: 3_000 }).toBe(1);
+    expect(await alertRows().first().getAttribute('data-severity')).toBe('warning');
+  });
+
   it('is high-contrast, and reads in zh then en (screenshots)', async () => {
     await scanIn(api, north, tickets[3]!);
     await shows(4);
@@ -97,10 +168,25 @@ describe('crowd screen page', () => {
     expect(low).toEqual([]);
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await screenshot(page, 'screen-zh');
+    await page.setViewportSize(WALL);
+    await screenshot(page, 'screen-wall-zh');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByText('In the park now').waitFor();
-    await screenshot(page, 'screen-en');
     expect(await page.getByText('Entries per entrance per minute').count()).toBe(1);
+    expect(await page.locator('[data-zone="lake"]').textContent()).toContain('West Lake');
+    expect(await alertRows().first().textContent()).toContain('West Lake is at ORANGE');
+    expect(await alertRows().first().textContent()).toContain('Warning');
+    await screenshot(page, 'screen-wall-en');
+    // every panel fits the wall without scrolling
+    expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(WALL.height);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await screenshot(page, 'screen-en');
+    // a phone: one column, nothing wider than the screen
+    await page.setViewportSize(PHONE);
+    await page.getByTestId('zones').scrollIntoViewIfNeeded();
+    await screenshot(page, 'screen-phone-en');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   it('reconnects after the stream drops', async () => {

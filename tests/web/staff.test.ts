@@ -9,6 +9,7 @@ import { demoArea } from '../../core/catalog/demo.js';
 import { localTime } from '../../core/time.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
 import { AgentProcess, agentEnv } from '../gate/agent-process.js';
+import { LinkProxy } from '../gate/link-proxy.js';
 import { cssOf, launchChromium, phone, qrCameraClip, shot, unlabelled } from './browser.js';
 
 /**
@@ -21,6 +22,7 @@ describe('staff handheld page', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scenic-web-staff-'));
   const today = localTime(new Date(), 'Asia/Shanghai').date;
   let agent: AgentProcess;
+  let link: LinkProxy;
   let browser: Browser;
   let page: Page;
   let seq = 500;
@@ -67,9 +69,11 @@ describe('staff handheld page', () => {
       { id: 'hh-east', areaId: 'gate-web', entranceId: 'east-gate', kind: 'handheld' },
       api.platform.clock,
     );
+    // the agent reaches the centre through a link the test can cut (an ID card offline)
+    link = await new LinkProxy(Number(new URL(api.url).port)).start();
     agent = await new AgentProcess(
       'web-staff',
-      agentEnv(`${api.url}/gate/v1`, credential, join(dir, 'j.db')),
+      agentEnv(`http://127.0.0.1:${link.port}/gate/v1`, credential, join(dir, 'j.db')),
     ).start();
     await agent.waitFor((h) => h.ready && h.online, 'first sync');
     process.env.SCENIC_WEB_GATE_AGENT_URL = `http://127.0.0.1:${agent.port}`;
@@ -80,6 +84,7 @@ describe('staff handheld page', () => {
   afterAll(async () => {
     await browser?.close();
     await agent?.stop();
+    await link?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -131,7 +136,7 @@ describe('staff handheld page', () => {
     expect(await cssOf(page, '[data-testid="result"]', 'background-color')).toBe('rgb(163, 0, 27)');
   });
 
-  it('admits a whole group order in one scan; refuses an ID number on a handheld (17.5)', async () => {
+  it('admits a whole group order in one scan; an ID number on a handheld is looked up online, refused offline (17.5)', async () => {
     const group = await buy(3);
     const single = await buy(1);
     await agent.waitFor((h) => h.manifestTickets >= 5, 'tickets in the manifest');
@@ -142,9 +147,24 @@ describe('staff handheld page', () => {
     await shot(page, '10-staff-group');
     await page.uncheck('input[type="checkbox"]');
     // A handheld holds no ID-number hashes (issue 17 item 5: one lost handheld must not yield the
-    // day's ID numbers); ID cards are read at turnstiles. The visitor shows the QR instead.
-    expect(await scan(single.ids[0]!)).toMatchObject({ open: 'false', reason: 'unknown_ticket' });
-    expect(await scan(single.codes[0]!)).toMatchObject({ open: 'true', reason: 'ok' });
+    // day's ID numbers): the number typed or read is asked of the centre, and its ticket admitted.
+    const byId = await scan(single.ids[0]!);
+    expect(byId).toMatchObject({ open: 'true', reason: 'ok' });
+    expect(byId.text).toContain('ADMIT');
+    await shot(page, '10b-staff-id-online');
+    expect(await scan(single.codes[0]!)).toMatchObject({ open: 'false', reason: 'already_redeemed' });
+    // offline there is nobody to ask: refused, and the screen says to show the QR code
+    const later = await buy(1);
+    await agent.waitFor((h) => h.manifestTickets >= 6, 'ticket in the manifest');
+    link.cut();
+    await agent.waitFor((h) => !h.online, 'link loss noticed');
+    const off = await scan(later.ids[0]!);
+    expect(off).toMatchObject({ open: 'false', reason: 'id_lookup_offline' });
+    expect(off.text).toContain('show the QR code');
+    await shot(page, '10c-staff-id-offline');
+    expect(await scan(later.codes[0]!)).toMatchObject({ open: 'true', reason: 'ok' });
+    link.restore();
+    await agent.waitFor((h) => h.online, 'back online');
   });
 
   it('16 signs in with a staff account (a session, not a key), scans through the relay, signs out', async () => {

@@ -34,6 +34,8 @@ import * as m0052 from './0052-product-policies.js';
 import * as m0079 from './0079-area-closures.js';
 import * as m0068 from './0068-passes.js';
 import * as m0070 from './0070-members.js';
+import * as m0072 from './0072-open-alerts.js';
+import * as m0073 from './0073-counter-zones.js';
 
 export interface Migration {
   readonly name: string;
@@ -78,4 +80,6 @@ export const migrations: readonly Migration[] = [
   m0079,
   m0068,
   m0070,
+  m0072,
+  m0073,
 ];

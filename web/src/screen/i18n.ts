@@ -24,6 +24,8 @@ const zh = {
   denied: '无权查看：请使用大屏密钥打开（#token=…）',
   updated: '更新于 {time}',
   levels: { green: '舒适', yellow: '较多', orange: '拥挤', red: '饱和' },
+  severity: { critical: '严重', warning: '警告', info: '提示' },
+  since: '{time} 起',
 };
 
 const en: typeof zh = {
@@ -51,6 +53,8 @@ const en: typeof zh = {
   denied: 'Not allowed: open the screen with its token (#token=…)',
   updated: 'Updated {time}',
   levels: { green: 'Comfortable', yellow: 'Busy', orange: 'Crowded', red: 'Full' },
+  severity: { critical: 'Critical', warning: 'Warning', info: 'Info' },
+  since: 'since {time}',
 };
 
 export const SCREEN_DICTS = { zh, en };

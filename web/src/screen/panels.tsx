@@ -24,6 +24,8 @@ export function Panels({ s, t, lang }: { s: ScreenSnapshot; t: ScreenDict; lang:
         </p>
       </section>
       <Flow s={s} t={t} />
+      <Zones s={s} t={t} lang={lang} />
+      <Alerts s={s} t={t} lang={lang} />
       <section class={`day level-${s.day.level}`}>
         <h2>{t.day}</h2>
         {s.day.initialised ? (
@@ -64,37 +66,6 @@ export function Panels({ s, t, lang }: { s: ScreenSnapshot; t: ScreenDict; lang:
           <p class="none">{t.noSales}</p>
         )}
       </section>
-      <section class="alerts">
-        <h2>{t.alerts}</h2>
-        {s.alerts.length ? (
-          <ul class="rows">
-            {s.alerts.map((a) => (
-              <li key={a.id} class={`sev-${a.severity}`}>
-                {a.summary}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p class="none">{t.noAlerts}</p>
-        )}
-      </section>
-      <section class="zones">
-        <h2>{t.zones}</h2>
-        {s.zones.length ? (
-          <ul class="rows">
-            {s.zones.map((z) => (
-              <li key={z.zoneId} class={`level-${z.level}`}>
-                <span>{z.zoneId}</span>
-                <b>
-                  {n(z.inZone)} / {n(z.capacity)}
-                </b>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p class="none">{t.noZones}</p>
-        )}
-      </section>
     </main>
   );
 }
@@ -119,6 +90,72 @@ function Flow({ s, t }: { s: ScreenSnapshot; t: ScreenDict }) {
         ))
       ) : (
         <p class="none">{t.noFlow}</p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Alerts firing now, most severe first (the server's order): a severity badge, the rule's
+ * words in the screen's language, and since when. A resolved alert is gone at the next
+ * snapshot; with none open the panel says so rather than disappearing.
+ */
+function Alerts({ s, t, lang }: { s: ScreenSnapshot; t: ScreenDict; lang: Lang }) {
+  const worst = s.alerts[0]?.severity;
+  const since = (iso: string) =>
+    new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
+  return (
+    <section class={`alerts${worst ? ` sev-${worst}` : ''}`} aria-label={t.alerts} data-testid="alerts">
+      <h2>
+        {t.alerts}
+        {s.alerts.length ? ` · ${s.alerts.length}` : ''}
+      </h2>
+      {s.alerts.length ? (
+        <ul class="rows alert-rows">
+          {s.alerts.map((a) => (
+            <li key={a.id} class={`sev-${a.severity}`} data-severity={a.severity}>
+              <span class="sev">{t.severity[a.severity]}</span>
+              <span class="what">{(lang === 'zh' && a.summaryZh) || a.summary}</span>
+              <span class="since">{fill(t.since, { time: since(a.since) })}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="none">{t.noAlerts}</p>
+      )}
+    </section>
+  );
+}
+
+/** Zone heat: each zone's people against its instantaneous capacity, as a bar in its level's colour. */
+function Zones({ s, t, lang }: { s: ScreenSnapshot; t: ScreenDict; lang: Lang }) {
+  const n = (x: number) => x.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB');
+  return (
+    <section class="zones" aria-label={t.zones} data-testid="zones">
+      <h2>{t.zones}</h2>
+      {s.zones.length ? (
+        <ul class="zone-rows">
+          {s.zones.map((z) => (
+            <li key={z.zoneId} class={`level-${z.level}`} data-zone={z.zoneId} data-level={z.level}>
+              <span class="zname">{z.name[lang]}</span>
+              <b class="zcount">
+                {n(z.inZone)} / {n(z.capacity)}
+              </b>
+              <span class="badge">
+                {z.pct}% {t.levels[z.level]}
+              </span>
+              <span class="heat" aria-hidden="true">
+                <i style={{ width: `${Math.min(100, z.pct)}%` }} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="none">{t.noZones}</p>
       )}
     </section>
   );
