@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REFUND_REASONS } from './model.js';
+import { ComboSessions } from '../combos/inputs.js';
 
 /**
  * Inputs of the order operations. The API validates requests with these same schemas
@@ -37,6 +38,8 @@ export const PlaceOrderInput = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
     .optional(),
+  /** a combo's picks: component id → session id (a bus departure, a showtime; core/combos) */
+  sessions: ComboSessions.optional(),
 });
 export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
 

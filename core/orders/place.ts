@@ -30,6 +30,13 @@ import { orderExists, viewOrder, type OrderDeps } from './store.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import { slotFactors } from '../forecast/factors.js';
+import {
+  planCombo,
+  releaseComboSeats,
+  takeComboSeats,
+  writeComboBookings,
+  type ComboPlan,
+} from '../combos/place.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -163,6 +170,8 @@ interface Placement {
   accessToken: string;
   expiresAt: Date;
   now: Date;
+  /** the seats its combo tickets take on their components (core/combos) */
+  combo: ComboPlan;
 }
 
 /**
@@ -189,6 +198,7 @@ export async function placeOrder(
     );
   checkOrderSize(budget, units);
   const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const combo = await planCombo(d.db, area.id, input.sessions, tickets);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -203,6 +213,7 @@ export async function placeOrder(
     coupons,
     orderId,
     now,
+    combo,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
@@ -360,7 +371,11 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
     },
     claim ? { claim } : false,
   );
-  if (reserved.ok) return;
+  // a combo's components next, all or none with the entry (core/combos)
+  if (reserved.ok)
+    return takeComboSeats(seatScope(d, p), p.combo, () =>
+      d.inventory.release(p.area.id, p.input.date, p.resId, 'all'),
+    );
   d.onOutcome?.({ kind: 'refused', ...outcomeOf(p), amount: 0, reason: reserved.reason });
   throw refusalError(reserved.reason, {
     level: reserved.level,
@@ -455,7 +470,20 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
       id_masked: maskIdNumber(t.idNumber),
     })),
   );
+  await writeComboBookings(trx, p.combo, {
+    orderId: p.orderId,
+    areaId: p.area.id,
+    date: p.input.date,
+    now: p.now,
+  });
 }
+
+const seatScope = (d: OrderDeps, p: Placement) => ({
+  redis: d.inventory.redis,
+  areaId: p.area.id,
+  date: p.input.date,
+  resId: p.resId,
+});
 
 /** After a failed write, the budget too is given back only when the order is certainly not in the books. */
 async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Placement): Promise<void> {
@@ -476,14 +504,15 @@ async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Pl
 async function releaseUnlessWritten(d: OrderDeps, p: Placement, e: unknown): Promise<void> {
   const { orderId } = p;
   if ((await orderExists(d.db, orderId)) === false)
-    await d.inventory
-      .release(p.area.id, p.input.date, p.resId, 'all')
-      .catch((re: unknown) =>
-        d.log.error(
-          { err: re, orderId },
-          'could not release hold after failed order write; the reconciler will',
-        ),
-      );
+    await Promise.all([
+      d.inventory.release(p.area.id, p.input.date, p.resId, 'all'),
+      releaseComboSeats(seatScope(d, p), p.combo),
+    ]).catch((re: unknown) =>
+      d.log.error(
+        { err: re, orderId },
+        'could not release hold after failed order write; the reconciler will',
+      ),
+    );
   else
     d.log.warn(
       { err: e, orderId },
