@@ -14,6 +14,7 @@ import { staffAuthRouter } from './staff-auth.js';
 import { screenFeature } from './screen.js';
 import { deviceFeature } from './device-router.js';
 import { jointFeature } from './joint.js';
+import { combosFeature } from './combos.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -55,4 +56,5 @@ export const features: Feature[] = [
   screenFeature,
   deviceFeature,
   jointFeature,
+  combosFeature,
 ];

@@ -10,6 +10,7 @@ import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
 import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-device.js';
 import { jointPaths } from './openapi-joint.js';
+import { comboPaths } from './openapi-combos.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -146,6 +147,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...devicePaths(),
       ...cardOpenApiPaths(),
       ...jointPaths(),
+      ...comboPaths(),
     },
   };
 }
