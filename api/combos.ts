@@ -71,7 +71,7 @@ export function combosRouter(ctx: AppContext): Router {
   });
   r.get(
     '/admin/areas/:areaId/combo-report',
-    allow(ctx, 'settlements.read', areaParam()),
+    allow(ctx, 'reports.read', areaParam()),
     async (req, res) => {
       const { areaId } = parseInput(AreaParams, req.params);
       const { from, to } = parseInput(Period, req.query);
