@@ -69,16 +69,12 @@ export function combosRouter(ctx: AppContext): Router {
     const { componentId } = parseInput(ScanPointDefinition, req.body);
     res.json(await setScanPoint(p.db, actorOf(res), p.clock, areaId, gateId, componentId));
   });
-  r.get(
-    '/admin/areas/:areaId/combo-report',
-    allow(ctx, 'reports.read', areaParam()),
-    async (req, res) => {
-      const { areaId } = parseInput(AreaParams, req.params);
-      const { from, to } = parseInput(Period, req.query);
-      res.setHeader('cache-control', 'no-store');
-      res.json(await componentReport(p.db, areaId, from, to));
-    },
-  );
+  r.get('/admin/areas/:areaId/combo-report', allow(ctx, 'reports.read', areaParam()), async (req, res) => {
+    const { areaId } = parseInput(AreaParams, req.params);
+    const { from, to } = parseInput(Period, req.query);
+    res.setHeader('cache-control', 'no-store');
+    res.json(await componentReport(p.db, areaId, from, to));
+  });
   return r;
 }
 
