@@ -82,6 +82,7 @@ export interface SeatScope {
   areaId: string;
   date: string;
   resId: string;
+  nowMs: number;
 }
 
 /**
@@ -104,7 +105,7 @@ export async function takeComboSeats(
   }
   let r;
   try {
-    r = await reserveSeats(s.redis, s.areaId, s.date, s.resId, [...wants.values()]);
+    r = await reserveSeats(s.redis, s.areaId, s.date, s.resId, [...wants.values()], s.nowMs);
   } catch (e) {
     await giveBackEntry();
     throw e;

@@ -11,7 +11,7 @@ import { luaScripts } from '../lua.js';
 export const comboKeys = (areaId: string, date: string) => ({
   /** 'componentId|sessionId' → seats taken (hash) */
   used: `cmb:{${areaId}}:${date}`,
-  /** resId → JSON { field: seats } held by that reservation (hash) */
+  /** resId → JSON { t: taken at ms, s: { field: seats } } held by that reservation (hash) */
   res: `cmbres:{${areaId}}:${date}`,
 });
 
@@ -39,6 +39,7 @@ export async function reserveSeats(
   date: string,
   resId: string,
   wants: readonly SeatRequest[],
+  nowMs: number,
 ): Promise<SeatResult> {
   if (!wants.length) return { ok: true, duplicate: false };
   const k = comboKeys(areaId, date);
@@ -47,7 +48,7 @@ export async function reserveSeats(
     redis,
     'reserve',
     [k.used, k.res],
-    [resId, ...args],
+    [resId, nowMs, ...args],
     replicationOf(redis),
   );
   if (code === 1 || code === 0) return { ok: true, duplicate: code === 0 };
@@ -75,4 +76,19 @@ export async function releaseSeats(
 export async function seatsTaken(redis: Redis, areaId: string, date: string): Promise<Map<string, number>> {
   const raw = await redis.hgetall(comboKeys(areaId, date).used);
   return new Map(Object.entries(raw).map(([f, v]) => [f, Number(v)]));
+}
+
+/** Every reservation of the area-day with its seats and when it took them. */
+export async function seatReservations(
+  redis: Redis,
+  areaId: string,
+  date: string,
+): Promise<Map<string, { takenAt: number; seats: Record<string, number> }>> {
+  const raw = await redis.hgetall(comboKeys(areaId, date).res);
+  const out = new Map<string, { takenAt: number; seats: Record<string, number> }>();
+  for (const [resId, v] of Object.entries(raw)) {
+    const r = JSON.parse(v) as { t: number; s: Record<string, number> };
+    out.set(resId, { takenAt: r.t, seats: r.s });
+  }
+  return out;
 }

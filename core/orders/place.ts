@@ -483,6 +483,7 @@ const seatScope = (d: OrderDeps, p: Placement) => ({
   areaId: p.area.id,
   date: p.input.date,
   resId: p.resId,
+  nowMs: p.now.getTime(),
 });
 
 /** After a failed write, the budget too is given back only when the order is certainly not in the books. */

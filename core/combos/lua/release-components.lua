@@ -12,7 +12,8 @@
 local usedK, resK, resId, mode = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
 local raw = redis.call('HGET', resK, resId)
 if not raw then return 0 end
-local held = cjson.decode(raw)
+local rec = cjson.decode(raw)
+local held = rec.s
 local back = {}
 if mode == 'all' then
   back = held
@@ -31,5 +32,10 @@ for field, seats in pairs(back) do
   if held[field] <= 0 then held[field] = nil end
   total = total + seats
 end
-if next(held) == nil then redis.call('HDEL', resK, resId) else redis.call('HSET', resK, resId, cjson.encode(held)) end
+if next(held) == nil then
+  redis.call('HDEL', resK, resId)
+else
+  rec.s = held
+  redis.call('HSET', resK, resId, cjson.encode(rec))
+end
 return total
