@@ -8,7 +8,7 @@ import { bookRefund, salePaymentOf, sendRefund } from '../orders/refunds.js';
 import { loadOrder, loadTickets, viewOrder, type OrderDeps } from '../orders/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
 import type { ComponentRefundInput } from './inputs.js';
-import { releaseSeats } from './stock.js';
+import { releaseSeats, reserveSeats, type SeatRequest } from './stock.js';
 
 /**
  * The order lifecycle's side of combos: seats go back when a hold ends or a ticket is
@@ -177,4 +177,51 @@ export async function refundComponents(
     order: await viewOrder(d.db, d.vault, orderId),
     refund: { id: refundId, amount, fee, status, ticketIds, components },
   };
+}
+
+/**
+ * Money arrived for a hold that had lapsed, and its entry stock was taken again
+ * (core/orders/payment.ts): its bookings went void with the hold, so its seats are taken
+ * again too, all or none. False when one session has no longer room: the caller gives the
+ * entry back and refunds the payment, like any order whose stock was lost.
+ */
+export async function retakeComboSeats(d: OrderDeps, trx: Knex.Transaction, o: Order): Promise<boolean> {
+  const lapsed = await trx('combo_bookings').where({ order_id: o.id, status: 'void' }).select('*');
+  if (!lapsed.length) return true;
+  const components = await trx('combo_components')
+    .where({ area_id: o.area_id })
+    .whereIn('id', [...new Set(lapsed.map((b) => b.component_id))])
+    .select('id', 'sessions');
+  const wants = new Map<string, SeatRequest>();
+  for (const b of lapsed) {
+    const key = `${b.component_id}|${b.session_id}`;
+    const session = components
+      .find((c) => c.id === b.component_id)
+      ?.sessions.find((s) => s.id === b.session_id);
+    const w = wants.get(key);
+    if (w) w.seats += b.units;
+    else
+      wants.set(key, {
+        componentId: b.component_id,
+        sessionId: b.session_id,
+        seats: b.units,
+        capacity: session?.capacity ?? 0,
+      });
+  }
+  const r = await reserveSeats(
+    d.inventory.redis,
+    o.area_id,
+    o.visit_date,
+    o.res_id,
+    [...wants.values()],
+    d.clock.now().getTime(),
+  );
+  if (!r.ok) return false;
+  await trx('combo_bookings')
+    .whereIn(
+      'id',
+      lapsed.map((b) => b.id),
+    )
+    .update({ status: 'active' });
+  return true;
 }
