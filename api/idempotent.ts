@@ -4,6 +4,7 @@ import { inputError, type DomainError } from '../core/errors.js';
 import {
   requestHash,
   runIdempotent,
+  runIdempotentInTransaction,
   validateKey,
   type IdempotencyKey,
   type StoredResponse,
@@ -43,6 +44,8 @@ export async function idempotent<T>(
   res: Response,
   fn: (k: IdempotencyKey) => Promise<StoredResponse<T>>,
   replay?: (stored: StoredResponse, k: IdempotencyKey) => unknown,
+  /** the handler claims the key in its own transaction (`k.claim`): one commit, not two */
+  opts: { claimInTransaction?: boolean } = {},
 ): Promise<void> {
   const key = validateKey(req.get('idempotency-key'));
   const secret = clientSecret(req, key);
@@ -56,7 +59,8 @@ export async function idempotent<T>(
     requestHash: requestHash(req.method, req.path, req.body),
     secret,
   };
-  const out = await runIdempotent(ctx.platform.db, ctx.platform.clock, k, fn, (e: DomainError) =>
+  const run = opts.claimInTransaction ? runIdempotentInTransaction : runIdempotent;
+  const out = await run(ctx.platform.db, ctx.platform.clock, k, fn, (e: DomainError) =>
     problemBody(e, req.originalUrl),
   );
   if (out.replayed && replay) out.body = replay(out, k);

@@ -92,6 +92,7 @@ export const DayAvailabilitySchema = z.object({
   date,
   level: z.enum(LEVELS),
   almostFull: z.boolean().describe('yellow or above'),
+  closed: z.boolean().describe('the area does not open this day: nothing sells'),
   remaining: z.number().int().describe('what this channel can still sell that day'),
   slots: z.array(
     z.object({

@@ -8,7 +8,7 @@ import { SignInInput, confirmTotpEnrolment, signIn, startTotpEnrolment } from '.
 import { accountView, changePassword, enrol, loadAccount } from '../core/auth/accounts.js';
 import { listSessions, revokeSession } from '../core/auth/staff-sessions.js';
 import { isRole } from '../core/auth/roles.js';
-import { permissionsOf } from '../core/auth/scope.js';
+import { permissionsOf, secondFactorPending } from '../core/auth/scope.js';
 import { SELF, actorOf, allow, type AppContext } from './context.js';
 import { clearedCookie, sessionCookie } from './staff-credentials.js';
 
@@ -43,7 +43,8 @@ export async function whoAmI(ctx: AppContext, a: Actor) {
     areas: a.areas ?? [],
     channelId: a.channelId ?? null,
     device: a.device ?? null,
-    secondFactor: a.secondFactor === undefined ? 'not_applicable' : a.secondFactor ? 'passed' : 'pending',
+    // 'pending' only where the role needs a factor not passed yet (the console then sets it up)
+    secondFactor: secondFactorPending(a) ? 'pending' : a.secondFactor ? 'passed' : 'not_applicable',
     permissions: role ? permissionsOf(role) : [],
     account: a.accountId ? accountView(await loadAccount(ctx.platform.db, a.accountId)) : null,
   };

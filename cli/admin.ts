@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         : await resetAdmin(d, values.username, values['second-factor']);
     console.error(
       `admin ${out.account.username}: set the password with this one-time token before ${out.enrolment.expiresAt}` +
-        ' (the console, or POST /v1/staff/enrol {token, password}); the second factor is enrolled at first sign-in',
+        ' (open <api>/admin?enrol=<token> in a browser, or POST /v1/staff/enrol {token, password});' +
+        ' the console then sets up the second factor at the first sign-in',
     );
     process.stdout.write(`${out.enrolment.token}\n`);
     return 0;

@@ -28,6 +28,12 @@ export interface IdempotencyKey {
    * completing it then fails, and its transaction rolls back, so one key makes one order.
    */
   lease?: Date;
+  /**
+   * Set by runIdempotentInTransaction: opens the transaction that claims the key (not
+   * committed yet). The operation writes its effect and completes the key in it, then
+   * commits it, so key, effect and answer cost one commit.
+   */
+  claim?: () => Promise<Knex.Transaction>;
 }
 
 export interface StoredResponse<T = unknown> {
@@ -166,6 +172,131 @@ export async function runIdempotent<T>(
       await owned(db, held).delete(); // only our own run: a retry that took over keeps its key
       throw e;
     }
+  }
+}
+
+/**
+ * Advisory-lock class of keys claimed inside a transaction: a second claimant of a key
+ * whose claim is not committed yet gets `false` at once instead of waiting on the unique
+ * index for the first one's whole transaction (two-int locks: apart from the one-int
+ * ones of core/orders/waitlist.ts).
+ */
+const CLAIM_LOCK_CLASS = 19;
+
+/** Thrown by `claim` when the key is someone else's: the runner then looks at what they did. */
+const KEY_TAKEN = new Error('idempotency key taken');
+
+/**
+ * Inserts the key unless it exists or is being claimed in a transaction still open
+ * elsewhere (then it writes nothing and waits for nothing); whether it did.
+ */
+async function tryClaim(
+  db: Knex,
+  k: IdempotencyKey,
+  row: { state: 'running'; lease: Date } | { state: 'done'; res: StoredResponse },
+): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: unknown[] }>(
+    `insert into idempotency_keys (scope, key, request_hash, state, locked_until, status_code, response)
+     select ?, ?, ?, ?, ?::timestamptz, ?::int, ?::jsonb
+      where pg_try_advisory_xact_lock(?, hashtext(? || chr(10) || ?))
+     on conflict (scope, key) do nothing
+     returning key`,
+    [
+      k.scope,
+      k.key,
+      k.requestHash,
+      row.state,
+      row.state === 'running' ? row.lease : null,
+      row.state === 'done' ? row.res.status : null,
+      row.state === 'done' ? JSON.stringify(row.res.body) : null,
+      CLAIM_LOCK_CLASS,
+      k.scope,
+      k.key,
+    ],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * `runIdempotent` with the key claimed inside the operation's own transaction (issue 19:
+ * one commit per order instead of two), with the same contract: one run per key, its
+ * answer stored with its effect and replayed to every retry with the same request, the
+ * same key with another body refused (422), domain errors stored and replayed, anything
+ * else frees the key, and a duplicate that finds the key in flight waits for it up to
+ * 10 s, then 409 `idempotency_in_progress`.
+ *
+ * `fn` receives the key with `claim`: it does its read-only checks first, then calls
+ * `claim()` (`BEGIN; INSERT` of the key, guarded by a transaction-scoped advisory
+ * try-lock), does its effect and completes the key (`completeInTransaction`) in the
+ * transaction it got, and commits it itself, so that it alone knows whether its commit
+ * happened. While that transaction is open nobody else can see or claim the key; a run
+ * whose process dies frees its key with its connection, at once (no lease to wait out).
+ * A domain error thrown with the transaction still open (before any write, or with the
+ * writes undone to a savepoint) is stored in that transaction and committed; one thrown
+ * before the claim is stored unless someone else has the key by then (their answer
+ * counts). A key found committed by runIdempotent is left to runIdempotent, whose `fn`
+ * then runs without `claim` and opens a transaction of its own.
+ */
+export async function runIdempotentInTransaction<T>(
+  db: Knex,
+  clock: Clock,
+  k: IdempotencyKey,
+  fn: (k: IdempotencyKey) => Promise<StoredResponse<T> & { storedInTransaction?: boolean }>,
+  toProblem: (e: DomainError) => StoredResponse,
+): Promise<StoredResponse & { replayed: boolean }> {
+  const deadline = clock.now().getTime() + WAIT_MS;
+  for (;;) {
+    let trx: Knex.Transaction | undefined;
+    const held: IdempotencyKey = { ...k };
+    held.claim = async () => {
+      if (trx) throw new Error('an idempotency key is claimed once');
+      const lease = new Date(clock.now().getTime() + LOCK_MS);
+      const t = await db.transaction();
+      let mine: boolean;
+      try {
+        mine = await tryClaim(t, k, { state: 'running', lease });
+      } catch (e) {
+        await t.rollback();
+        throw e;
+      }
+      if (!mine) {
+        await t.rollback();
+        throw KEY_TAKEN;
+      }
+      trx = t;
+      held.lease = lease;
+      return t;
+    };
+    const open = () => trx !== undefined && !trx.isCompleted();
+    try {
+      const { storedInTransaction: _, ...res } = await fn(held);
+      if (!trx || open()) throw new Error('an operation run with claim() must claim its key and commit');
+      return { ...res, replayed: false };
+    } catch (e) {
+      if (e !== KEY_TAKEN) {
+        if (!isDomainError(e) || e.kind === 'unavailable') {
+          if (open()) await trx!.rollback();
+          throw e;
+        }
+        const res = toProblem(e);
+        if (open()) {
+          await storeAnswer(trx!, held, res);
+          await trx!.commit();
+          return { ...res, replayed: false };
+        }
+        if (await tryClaim(db, k, { state: 'done', res })) return { ...res, replayed: false };
+      }
+    }
+    // the key is someone else's: committed (done, or running under runIdempotent), or in flight
+    const row = await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first();
+    if (row) return runIdempotent(db, clock, k, fn, toProblem);
+    if (clock.now().getTime() > deadline)
+      throw conflict(
+        'idempotency_in_progress',
+        'the first request with this key is still running; retry shortly',
+        { retryAfterSeconds: 1 },
+      );
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -139,6 +139,11 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The ISO weekday of a YYYY-MM-DD date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
+}
+
 /** "HH:MM" → minutes after midnight. */
 export function hhmmToMinutes(s: string): number {
   const m = /^(\d{1,2}):(\d{2})$/.exec(s.trim());

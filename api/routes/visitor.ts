@@ -97,6 +97,7 @@ export function visitorRouter(ctx: AppContext): Router {
         stored.status === 201 && isOrderView(stored.body)
           ? { ...stored.body, accessToken: orderAccessToken(p.vault, k.secret!, stored.body.id) }
           : stored.body,
+      { claimInTransaction: true },
     );
   });
 

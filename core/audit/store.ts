@@ -27,7 +27,19 @@ export async function audit(
   data: Record<string, unknown> = {},
   extra: AuditExtra = {},
 ): Promise<void> {
-  await db('audit_log').insert({
+  await auditInsert(db, actor, action, subject, data, extra);
+}
+
+/** The insert `audit` sends, unsent: for a caller that sends it with other writes as one statement. */
+export function auditInsert(
+  db: Knex,
+  actor: Actor,
+  action: string,
+  subject: string,
+  data: Record<string, unknown> = {},
+  extra: AuditExtra = {},
+): Knex.QueryBuilder {
+  return db('audit_log').insert({
     actor: actorName(actor),
     action,
     subject,

@@ -8,6 +8,7 @@ import type { Coupon, PriceRule } from '../pricing/rules.js';
 import type { DynamicBounds } from '../pricing/dynamic.js';
 import type { AreaDefinition, ChannelDefinition } from './definition.js';
 import type { Eligibility } from './eligibility.js';
+import type { Closures } from './closures.js';
 import { productJson, productRow } from './products.js';
 import { defaultPolicy, type ProductPolicy } from '../policies/model.js';
 import type { GroupTerms } from '../groups/model.js';
@@ -70,6 +71,8 @@ export interface AreaConfig {
   instantCapacity: number;
   thresholds: { yellow: number; orange: number; red: number };
   idDailyLimit: number;
+  /** days the area does not open (core/catalog/closures.ts) */
+  closures: Closures;
   entrances: { id: string; name: string }[];
   slots: Slot[];
   products: Map<string, Product>;
@@ -92,6 +95,7 @@ export async function upsertArea(db: Knex, a: AreaDefinition): Promise<void> {
       instant_capacity: a.instantCapacity,
       thresholds: JSON.stringify(a.thresholds),
       id_daily_limit: a.idDailyLimit,
+      closures: JSON.stringify(a.closures),
     };
     await trx('areas')
       .insert(row)
@@ -316,6 +320,7 @@ export async function loadAreaConfig(db: Knex, id: string): Promise<AreaConfig> 
     instantCapacity: area.instant_capacity,
     thresholds: area.thresholds,
     idDailyLimit: area.id_daily_limit,
+    closures: area.closures,
     entrances: entrances.map((e) => ({ id: e.id, name: e.name })),
     slots: slots.map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, capacity: s.capacity })),
     products: new Map(products.map((p) => [p.id, toProduct(p)])),

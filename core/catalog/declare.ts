@@ -176,12 +176,15 @@ async function writeDeclared(
     daily_capacity: f.dailyCapacity,
     ...(f.instantCapacity !== undefined ? { instant_capacity: f.instantCapacity } : {}),
     thresholds: f.thresholds,
+    ...(f.closures ? { closures: f.closures } : {}),
   };
+  // a closure is no inventory limit, but it rides on the plan's one update of the locked row
   let changed =
     area.timezone !== f.timezone ||
     area.daily_capacity !== f.dailyCapacity ||
     (f.instantCapacity !== undefined && area.instant_capacity !== f.instantCapacity) ||
-    !sameJson(area.thresholds, f.thresholds);
+    !sameJson(area.thresholds, f.thresholds) ||
+    (f.closures !== undefined && !sameJson(area.closures, f.closures));
   if (f.slots) changed = (await writeSlots(trx, area.id, f.slots)) || changed;
   const unknownChannels: string[] = [];
   if (f.channels?.length) {

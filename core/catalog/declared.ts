@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DiversionDeclaration, ZoneDeclaration } from '../zones/model.js';
 import { DeclaredProduct } from './declare-products.js';
 import { sameJson } from './same-json.js';
+import { Closures } from './closures.js';
 
 export { sameJson };
 
@@ -43,6 +44,8 @@ export const DeclaredFields = z
       .array(z.object({ id: slug, quota: z.number().int().min(0).max(10_000_000).nullable() }))
       .max(32)
       .optional(),
+    /** days the area does not open; left out: the catalog's own */
+    closures: Closures.optional(),
     /** zones inside the park (issue 21); left out: the area keeps the zones it has */
     zones: z.array(ZoneDeclaration).max(64).optional(),
     /** how visitors are diverted between the zones */
@@ -89,6 +92,7 @@ export type DeclaredPath =
   | 'instantCapacity'
   | 'thresholds'
   | 'slots'
+  | 'closures'
   | `quotas.${string}`
   | 'zones'
   | 'diversion'
@@ -100,6 +104,7 @@ export function declaredPaths(f: DeclaredFields): DeclaredPath[] {
   if (f.instantCapacity !== undefined) out.push('instantCapacity');
   out.push('thresholds');
   if (f.slots) out.push('slots');
+  if (f.closures) out.push('closures');
   for (const c of f.channels ?? []) out.push(`quotas.${c.id}`);
   if (f.zones) out.push('zones');
   if (f.diversion) out.push('diversion');

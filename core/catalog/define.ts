@@ -15,6 +15,7 @@ function declaredDefinition(v: DeclaredFields): Partial<AreaDefinition> {
     ...(v.instantCapacity !== undefined ? { instantCapacity: v.instantCapacity } : {}),
     thresholds: v.thresholds,
     ...(v.slots ? { slots: v.slots } : {}),
+    ...(v.closures ? { closures: v.closures } : {}),
   };
 }
 
@@ -94,6 +95,7 @@ export interface AdminAreaView {
   instantCapacity: number;
   thresholds: AreaConfig['thresholds'];
   idDailyLimit: number;
+  closures: AreaConfig['closures'];
   entrances: AreaConfig['entrances'];
   slots: AreaConfig['slots'];
   quotas: { channelId: string; quota: number }[];
@@ -112,6 +114,7 @@ export async function adminAreaView(db: Knex, areaId: string): Promise<AdminArea
     instantCapacity: a.instantCapacity,
     thresholds: a.thresholds,
     idDailyLimit: a.idDailyLimit,
+    closures: a.closures,
     entrances: a.entrances,
     slots: a.slots,
     quotas: [...a.quotas].map(([channelId, quota]) => ({ channelId, quota })),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Closures, NO_CLOSURES } from './closures.js';
 import { Eligibility } from './eligibility.js';
 import { ProductPolicy } from '../policies/model.js';
 import { GroupTerms } from '../groups/model.js';
@@ -132,6 +133,8 @@ export const AreaDefinition = z
       )
       .default({ yellow: 70, orange: 85, red: 100 }),
     idDailyLimit: z.number().int().min(0).max(100).default(5),
+    /** days the area does not open: sold in no channel */
+    closures: Closures.default(NO_CLOSURES),
     entrances: z.array(z.object({ id, name: z.string().min(1) })).min(1),
     slots: z
       .array(

@@ -240,7 +240,7 @@ export function octoCalendarDay(day: DayAvailability) {
   return {
     localDate: day.date,
     available: vacancies > 0,
-    status: vacancies === 0 ? 'SOLD_OUT' : day.almostFull ? 'LIMITED' : 'AVAILABLE',
+    status: day.closed ? 'CLOSED' : vacancies === 0 ? 'SOLD_OUT' : day.almostFull ? 'LIMITED' : 'AVAILABLE',
     vacancies,
     capacity,
     openingHours: [],

@@ -36,6 +36,8 @@ export interface AreaRow {
   updated_at: Date;
   /** 0021: counts changes of what the inventory enforces (core/inventory/lua/init.lua) */
   plan_version: number;
+  /** 0079: days the area does not open (core/catalog/closures.ts) */
+  closures: { weekdays: number[]; dates: string[] };
 }
 export interface EntranceRow {
   id: string;
@@ -801,7 +803,7 @@ type Table<Row, Json extends keyof Row = never> = Knex.CompositeTableType<
 
 declare module 'knex/types/tables.js' {
   interface Tables {
-    areas: Table<AreaRow, 'thresholds'>;
+    areas: Table<AreaRow, 'thresholds' | 'closures'>;
     entrances: Table<EntranceRow>;
     time_slots: Table<TimeSlotRow>;
     products: Table<ProductRow, 'components' | 'eligibility' | 'dynamic_pricing' | 'policy' | 'group_tiers'>;

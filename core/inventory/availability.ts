@@ -1,6 +1,7 @@
 import type { AreaConfig, Channel } from '../catalog/catalog.js';
 import type { CapacityLevel } from './events.js';
 import type { DaySnapshot } from './inventory.js';
+import { isClosed } from '../catalog/closures.js';
 
 export interface SlotAvailability {
   slotId: string;
@@ -18,6 +19,8 @@ export interface DayAvailability {
   level: CapacityLevel;
   /** yellow and above: purchase pages say "almost full" */
   almostFull: boolean;
+  /** the area does not open this day (core/catalog/closures.ts): nothing sells */
+  closed: boolean;
   /** what this channel can still sell that day over all slots */
   remaining: number;
   slots: SlotAvailability[];
@@ -43,8 +46,9 @@ export function availability(
   const onlineClosed = channel.kind === 'online' && (snap.level === 'orange' || snap.level === 'red');
   const quota = snap.channels[channel.id]?.quota ?? area.quotas.get(channel.id) ?? null;
   const quotaLeft = quota === null ? Infinity : quota - (snap.channels[channel.id]?.used ?? 0);
+  const closed = isClosed(area.closures, date);
   const dayLeft =
-    !channel.enabled || pausedByHand || onlineClosed
+    closed || !channel.enabled || pausedByHand || onlineClosed
       ? 0
       : Math.max(0, Math.min(dayLimit - snap.used, quotaLeft));
   const slots = area.slots.map((s) => {
@@ -64,6 +68,7 @@ export function availability(
     date,
     level: snap.level,
     almostFull: snap.level !== 'green',
+    closed,
     remaining: dayLeft,
     slots,
   };

@@ -26,9 +26,11 @@ import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
 import { hashToken, orderAccessToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
-import { orderExists, viewOrder, type OrderDeps } from './store.js';
-import { audit } from '../audit/store.js';
-import { outbox } from '../outbox/store.js';
+import { orderExists, orderView, type OrderDeps } from './store.js';
+import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
+import { auditInsert } from '../audit/store.js';
+import { outboxInsert } from '../outbox/store.js';
+import { withWrites } from '../db/one-statement.js';
 import { slotFactors } from '../forecast/factors.js';
 import {
   planCombo,
@@ -219,18 +221,24 @@ export async function placeOrder(
     // anonymous holds are shorter: stock nobody pays for comes back sooner
     expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
-  await reserveWithinBudget(d, p, claim, budget);
+  // the checks above only read: the idempotency key is claimed now, in the order's own transaction
+  const keyTrx = idem?.claim ? await idem.claim() : undefined;
+  // with the key's transaction open, the budget reads through it: a second connection per
+  // order could drain the pool with every order waiting for one
+  await reserveWithinBudget(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
+  const write = async (trx: Knex.Transaction) => {
+    // the answer is made of the rows the inserts return (defaults included): no read-back
+    const rows = await writeHeld(trx, d, p);
+    view = orderView(d.vault, rows.order, rows.lines, rows.tickets);
+    if (idem)
+      // no bearer token in the stored answer: a replay derives it again from the secret
+      await completeInTransaction(trx, idem, { status: 201, body: view });
+  };
   try {
-    await d.db.transaction(async (trx) => {
-      await writeHeld(trx, d, p);
-      // read back once, inside the transaction: the idempotent answer and the caller's
-      view = await viewOrder(trx, d.vault, orderId);
-      if (idem)
-        // no bearer token in the stored answer: a replay derives it again from the secret
-        await completeInTransaction(trx, idem, { status: 201, body: view });
-    });
+    if (keyTrx) await writeInKeyTransaction(keyTrx, p, write);
+    else await d.db.transaction(write);
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
     if (budget) await returnBudgetUnlessWritten(d, budget, p);
@@ -242,6 +250,29 @@ export async function placeOrder(
   d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
   await scheduleHoldExpiry(d, orderId, p.expiresAt);
   return { ...view!, accessToken: p.accessToken };
+}
+
+/**
+ * Writes the order in the transaction that claimed its idempotency key and commits it.
+ * Writes that can be refused after writing (a coupon used up, a partner order id taken)
+ * go in a savepoint: the refusal undoes them and leaves the transaction open, for the
+ * refusal to be stored as the key's answer (core/idempotency.ts). Anything else rolls
+ * the whole transaction back, the key with it.
+ */
+async function writeInKeyTransaction(
+  trx: Knex.Transaction,
+  p: Placement,
+  write: (trx: Knex.Transaction) => Promise<void>,
+): Promise<void> {
+  if (p.coupons.length || p.input.partnerOrderId) await trx.transaction(write);
+  else
+    try {
+      await write(trx);
+    } catch (e) {
+      await trx.rollback();
+      throw e;
+    }
+  await trx.commit();
 }
 
 /** Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway. */
@@ -383,31 +414,39 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
   });
 }
 
+/** The rows an order was written as, as a read-back would give them (lines and tickets in id order). */
+interface WrittenOrder {
+  order: OrderRow;
+  lines: OrderLineRow[];
+  tickets: TicketRow[];
+}
+
 /** Books the held order in the caller's transaction: order, lines, tickets, coupons, claim, event, audit. */
-async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
+async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<WrittenOrder> {
   const { input, area, channel, slot, q, orderId, now } = p;
   const phone = input.contactPhone;
-  await trx('orders').insert({
-    id: orderId,
-    area_id: area.id,
-    visit_date: input.date,
-    slot_id: slot.id,
-    channel_id: channel.id,
-    status: 'held',
-    amount_total: q.total,
-    currency: 'CNY',
-    contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
-    contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
-    access_token_hash: hashToken(p.accessToken),
-    partner_order_id: input.partnerOrderId ?? null,
-    res_id: p.resId,
-    actor: actorName(p.actor),
-    pricing: JSON.stringify(q),
-    expires_at: p.expiresAt,
-    created_at: now,
-    updated_at: now,
-  });
-  await writeLinesAndTickets(trx, d, p);
+  const [order] = await trx('orders')
+    .insert({
+      id: orderId,
+      area_id: area.id,
+      visit_date: input.date,
+      slot_id: slot.id,
+      channel_id: channel.id,
+      status: 'held',
+      amount_total: q.total,
+      currency: 'CNY',
+      contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
+      contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
+      access_token_hash: hashToken(p.accessToken),
+      partner_order_id: input.partnerOrderId ?? null,
+      res_id: p.resId,
+      actor: actorName(p.actor),
+      pricing: JSON.stringify(q),
+      expires_at: p.expiresAt,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('*');
   for (const c of p.coupons) {
     const n = await trx('coupons')
       .where({ area_id: p.area.id, code: c.code })
@@ -420,20 +459,34 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
   }
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   const { units } = p;
-  await outbox(trx, 'order.held', orderId, {
-    areaId: area.id,
-    date: input.date,
-    slotId: slot.id,
-    channelId: channel.id,
-    units,
-    amount: q.total,
-  });
-  await audit(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id });
+  // the event and the audit row go with the tickets, in one statement
+  const { lines, tickets } = await writeLinesAndTickets(trx, d, p, [
+    outboxInsert(trx, 'order.held', orderId, {
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: channel.id,
+      units,
+      amount: q.total,
+    }),
+    auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
+  ]);
+  // a combo's seats, one row per ticket and component (core/combos; no statement for other orders)
+  await writeComboBookings(trx, p.combo, { orderId, areaId: area.id, date: input.date, now });
+  return { order: order!, lines, tickets };
 }
 
-/** One line per product as quoted, one real-name ticket per visitor (sealed), priced after coupons. */
-async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<void> {
-  const lineIds: number[] = [];
+/**
+ * One line per product as quoted, one real-name ticket per visitor (sealed), priced after
+ * coupons; `along`: writes sent in the tickets' statement (they need no ticket row).
+ */
+async function writeLinesAndTickets(
+  trx: Knex.Transaction,
+  d: OrderDeps,
+  p: Placement,
+  along: readonly Knex.QueryBuilder[],
+): Promise<Omit<WrittenOrder, 'order'>> {
+  const lines: OrderLineRow[] = [];
   for (const l of p.q.lines) {
     const product = p.area.products.get(l.productId)!;
     const [row] = await trx('order_lines')
@@ -446,36 +499,39 @@ async function writeLinesAndTickets(trx: Knex.Transaction, d: OrderDeps, p: Plac
         unit_price: l.unitPrice,
         amount: l.amount,
       })
-      .returning('id');
-    lineIds.push(row!.id);
+      .returning('*');
+    lines.push(row!);
   }
   const prices = ticketPrices(p.q, p.tickets);
-  await trx('tickets').insert(
-    p.tickets.map((t, i) => ({
-      id: t.id,
-      order_id: p.orderId,
-      order_line_id: lineIds[t.lineIndex],
-      product_id: t.product.id,
-      area_id: p.area.id,
-      visit_date: p.input.date,
-      slot_id: p.slot.id,
-      units: t.product.persons,
-      price: prices[i],
-      status: 'pending' as const,
-      entries_allowed: t.product.entriesAllowed,
-      visitor_name_enc: d.vault.encrypt(t.name),
-      id_type: t.idType,
-      id_number_enc: d.vault.encrypt(t.idNumber),
-      id_hash: t.idHash,
-      id_masked: maskIdNumber(t.idNumber),
-    })),
+  const tickets = await withWrites<TicketRow>(
+    trx,
+    along,
+    trx('tickets')
+      .insert(
+        p.tickets.map((t, i) => ({
+          id: t.id,
+          order_id: p.orderId,
+          order_line_id: lines[t.lineIndex]!.id,
+          product_id: t.product.id,
+          area_id: p.area.id,
+          visit_date: p.input.date,
+          slot_id: p.slot.id,
+          units: t.product.persons,
+          price: prices[i],
+          status: 'pending' as const,
+          entries_allowed: t.product.entriesAllowed,
+          visitor_name_enc: d.vault.encrypt(t.name),
+          id_type: t.idType,
+          id_number_enc: d.vault.encrypt(t.idNumber),
+          id_hash: t.idHash,
+          id_masked: maskIdNumber(t.idNumber),
+        })),
+      )
+      .returning('*'),
   );
-  await writeComboBookings(trx, p.combo, {
-    orderId: p.orderId,
-    areaId: p.area.id,
-    date: p.input.date,
-    now: p.now,
-  });
+  // uuid order is byte order, which lowercase hex strings keep
+  tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { lines, tickets };
 }
 
 const seatScope = (d: OrderDeps, p: Placement) => ({

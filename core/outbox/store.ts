@@ -14,7 +14,17 @@ export async function outbox(
   aggregateId: string,
   payload: Record<string, unknown>,
 ): Promise<void> {
-  await db('outbox').insert({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) });
+  await outboxInsert(db, topic, aggregateId, payload);
+}
+
+/** The insert `outbox` sends, unsent: for a caller that sends it with other writes as one statement. */
+export function outboxInsert(
+  db: Knex,
+  topic: string,
+  aggregateId: string,
+  payload: Record<string, unknown>,
+): Knex.QueryBuilder {
+  return db('outbox').insert({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) });
 }
 
 /** Attempts of one event before it is set aside (`failed_at`); backoff doubles from 1 s up to 10 min. */

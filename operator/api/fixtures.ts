@@ -93,10 +93,12 @@ export const completeArea: Complete<Omit<ScenicArea, 'metadata'>> = {
         group: { minPersons: 10, maxPersons: 40, tiers: [{ fromPersons: 10, unitPrice: 7000 }] },
       },
     ],
+    closures: { weekdays: [1], dates: ['2030-10-09'] },
     dataPlane: {
       redisSecret: { name: 'scenic-redis', key: 'url' },
       postgresSecret: { name: 'scenic-postgres', key: 'url' },
       redisPrefix: 'scenic:',
+      redisClusterNodes: 'redis-0.redis:6379,redis-1.redis:6379,redis-2.redis:6379',
       envFromSecret: 'scenic-app',
     },
     api: {

@@ -10,7 +10,7 @@ export const GROUP = 'scenic.dev';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 /** Bumped with every schema change; the operator refuses to start against another revision. */
-export const SCHEMA_REVISION = '2';
+export const SCHEMA_REVISION = '3';
 export const SCHEMA_REVISION_ANNOTATION = 'scenic.dev/schema-revision';
 export const CRD_NAMES = { area: `scenicareas.${GROUP}`, window: `saleswindows.${GROUP}` } as const;
 
@@ -120,10 +120,17 @@ export interface ScenicAreaSpec {
     visitRoute?: string;
     group?: { minPersons: number; maxPersons: number; tiers: { fromPersons: number; unitPrice: number }[] };
   }[];
+  /** days the area does not open: ISO weekdays (1 = Monday) and dates; sold in no channel */
+  closures?: { weekdays?: number[]; dates?: string[] };
   dataPlane: {
     redisSecret: SecretKeyRef;
     postgresSecret: SecretKeyRef;
     redisPrefix?: string;
+    /**
+     * A Redis Cluster's seed nodes (`host:port,…`): the area's pods then use the cluster
+     * (REDIS_CLUSTER_NODES), the `redisSecret` URL lending only its user, password and TLS.
+     */
+    redisClusterNodes?: string;
     envFromSecret?: string;
   };
   api?: Scaling;

@@ -91,6 +91,23 @@ describe('desiredChildren', () => {
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 3 });
   });
 
+  it("20 gives the area's API and workers the Redis Cluster's seed nodes when the data plane names them", () => {
+    const envOf = (a: ScenicArea, name: string) =>
+      (
+        desiredChildren(a, resolveArea(a), scale).find(
+          (c) => c.rt.kind === 'Deployment' && c.obj.metadata.name === name,
+        )!.obj as unknown as {
+          spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+        }
+      ).spec.template.spec.containers[0]!.env;
+    const single = mk();
+    expect(envOf(single, 'park-api').map((e) => e.name)).not.toContain('REDIS_CLUSTER_NODES');
+    const nodes = 'redis-0.redis:6379,redis-1.redis:6379';
+    const clustered = mk({ dataPlane: { ...minimalArea.spec.dataPlane, redisClusterNodes: nodes } });
+    for (const name of ['park-api', 'park-worker'])
+      expect(envOf(clustered, name)).toContainEqual({ name: 'REDIS_CLUSTER_NODES', value: nodes });
+  });
+
   it('runs no gate agents when the gate is disabled', () => {
     expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
   });

@@ -37,6 +37,7 @@ function env(a: ResolvedArea, extra: V1EnvVar[] = []): V1EnvVar[] {
       valueFrom: { secretKeyRef: { name: dp.redisSecret.name, key: dp.redisSecret.key ?? 'url' } },
     },
     { name: 'REDIS_PREFIX', value: a.redisPrefix },
+    ...(dp.redisClusterNodes ? [{ name: 'REDIS_CLUSTER_NODES', value: dp.redisClusterNodes }] : []),
     {
       name: 'DATABASE_URL',
       valueFrom: { secretKeyRef: { name: dp.postgresSecret.name, key: dp.postgresSecret.key ?? 'url' } },

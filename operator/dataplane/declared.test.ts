@@ -38,4 +38,12 @@ describe('declared zones (issue 21)', () => {
     const f = declaredFieldsOf(resolveArea({ ...area, spec }));
     expect('zones' in f || 'diversion' in f).toBe(false);
   });
+
+  it('declares closed days when the spec has them, and none when it leaves them out', () => {
+    const f = declaredFieldsOf(resolveArea(area));
+    expect(f.closures).toEqual({ weekdays: [1], dates: ['2030-10-09'] });
+    expect(DeclaredFields.safeParse(f).success).toBe(true);
+    const { closures: _c, ...spec } = area.spec;
+    expect('closures' in declaredFieldsOf(resolveArea({ ...area, spec }))).toBe(false);
+  });
 });

@@ -27,6 +27,9 @@ export function declaredFieldsOf(a: ResolvedArea): DeclaredFieldsInput {
           })),
         }
       : {}),
+    ...(s.closures
+      ? { closures: { weekdays: s.closures.weekdays ?? [], dates: s.closures.dates ?? [] } }
+      : {}),
     ...(s.channels ? { channels: s.channels.map((c) => ({ id: c.name, quota: c.quota ?? null })) } : {}),
     ...(s.zones
       ? {

@@ -276,6 +276,22 @@ describe('Helm chart', () => {
     ).rejects.toMatchObject({ stderr: expect.stringContaining('not both') as string });
   });
 
+  it('20 points the operator at a Redis Cluster when redis.clusterNodes is set, and refuses a malformed list', async () => {
+    const plain = operatorEnv(await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p'));
+    expect(plain).not.toHaveProperty('REDIS_CLUSTER_NODES');
+    const nodes = 'redis-0.redis:6379,redis-1.redis:6379';
+    const docs = await template(
+      chart,
+      'redis.existingSecret=r',
+      'postgres.existingSecret=p',
+      `redis.clusterNodes=${nodes.replace(/,/g, '\\,')}`,
+    );
+    expect(operatorEnv(docs).REDIS_CLUSTER_NODES).toBe(nodes);
+    await expect(
+      template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p', 'redis.clusterNodes=redis-0'),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('clusterNodes') as string });
+  });
+
   it('17.13 ships NetworkPolicies for the operator, the API, the workers and the gate agents', async () => {
     const docs = await template(chart, 'redis.existingSecret=r', 'postgres.existingSecret=p');
     const policies = docs.filter((d) => d.kind === 'NetworkPolicy') as unknown as (KubeObject & {

@@ -336,11 +336,13 @@ describe('16 the console at /admin', () => {
     await signIn(p);
     const names = await p.locator('header nav a').allTextContents();
     expect(names).toEqual([
+      'Today',
       'Products',
       'Channels',
       'Customer service',
       'Entry flags',
       'Reports',
+      'Staff',
       'Device keys',
     ]);
     // each tab is inside the screen, or in a bar that scrolls sideways AND says so (data-more): a bar that
@@ -397,5 +399,115 @@ describe('16 the console at /admin', () => {
     await page.getByRole('button', { name: 'Revoke Kiosk by the north gate' }).click();
     await page.waitForSelector(`[data-key="${made.id}"][data-status="revoked"]`);
     expect((await api.call('GET', '/v1/staff/me', { key })).status).toBe(401);
+  });
+
+  it('16 creates a staff account whose one-time link sets a password and an authenticator, then disables it', async () => {
+    await tab(page, 'Staff');
+    await page.fill('#a-username', 'con-finance');
+    await page.fill('#a-name', 'Zhao Finance');
+    await page.selectOption('#a-role', 'finance');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const link = (await page.locator('[data-testid="enrolment-link"]').textContent())!;
+    expect(link).toMatch(/\/admin\?enrol=/);
+    await page.waitForSelector('[data-account="con-finance"][data-status="pending"]');
+    await shot(page, 'desktop-staff');
+    const made = await api.platform.db('staff_accounts').where({ username: 'con-finance' }).first();
+    expect(made).toMatchObject({ role: 'finance', status: 'pending', password_hash: null });
+    expect(made?.areas).toEqual([AREA]);
+    // the person opens the link on a phone: a password too short is refused next to its field
+    const ctx = await phone(browser);
+    const p = await ctx.newPage();
+    await p.goto(link.replace('127.0.0.1', 'localhost'));
+    expect(await unlabelled(p)).toEqual([]);
+    await p.fill('#new-password', 'short');
+    await p.fill('#new-password-again', 'short');
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await poll(() => p.textContent('#new-password-msg')).toContain('at least');
+    const FIN = 'ledger lines balance nightly';
+    await p.fill('#new-password', FIN);
+    await p.fill('#new-password-again', FIN);
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await poll(() => p.textContent('main')).toContain('Your password is set');
+    expect(p.url()).not.toContain('enrol='); // the spent token leaves the address bar
+    await p.fill('#login', 'con-finance');
+    await p.fill('#password', FIN);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    // finance needs a second factor: the console sets it up before anything else
+    const secretText = p.locator('[data-testid="totp-secret"]');
+    await secretText.waitFor();
+    expect(await p.locator('header nav a').count()).toBe(0);
+    await shot(p, 'phone-totp-setup');
+    const finSecret = (await secretText.textContent())!.trim();
+    await p.fill('#totp-code', hotp(base32Decode(finSecret), totpStep(clock.now())));
+    await p.getByRole('button', { name: 'Confirm' }).click();
+    await poll(() => p.textContent('[data-testid="who"]')).toBe('Zhao Finance (finance)');
+    await poll(() => p.locator('header nav a').allTextContents()).toContain('Reports');
+    const enrolled = await api.platform.db('staff_accounts').where({ username: 'con-finance' }).first();
+    expect(enrolled?.status).toBe('active');
+    expect(enrolled?.totp_enabled_at).not.toBeNull();
+    // the manager disables the account: its session ends at once
+    await page.reload();
+    await page.getByRole('button', { name: 'Disable con-finance' }).click();
+    await page.waitForSelector('[data-account="con-finance"][data-status="disabled"]');
+    await p.reload();
+    await p.waitForSelector('#login');
+    const trail = await api.platform
+      .db('audit_log')
+      .where({ subject: `account:${made!.id}` })
+      .pluck('action');
+    expect(trail).toEqual(
+      expect.arrayContaining(['scenic.account.created', 'scenic.account.second_factor_enrolled']),
+    );
+    await ctx.close();
+  });
+
+  it('16 a role without a second factor goes straight in after enrolling its password', async () => {
+    await tab(page, 'Staff');
+    await page.fill('#a-username', 'con-desk');
+    await page.fill('#a-name', 'Li Desk');
+    await page.selectOption('#a-role', 'customer-service');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const link = (await page.locator('[data-testid="enrolment-link"]').textContent())!;
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    await p.goto(link.replace('127.0.0.1', 'localhost'));
+    const PW = 'kind words on the phone line';
+    await p.fill('#new-password', PW);
+    await p.fill('#new-password-again', PW);
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await poll(() => p.textContent('main')).toContain('Your password is set');
+    await p.fill('#login', 'con-desk');
+    await p.fill('#password', PW);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await poll(() => p.textContent('[data-testid="who"]')).toBe('Li Desk (customer-service)');
+    expect(await p.locator('[data-testid="totp-secret"]').count()).toBe(0);
+    await poll(() => p.locator('header nav a').allTextContents()).toContain('Customer service');
+    await ctx.close();
+  });
+
+  it("16 Today shows the day's level, sold and left per slot, which channels sell and who owns the limits", async () => {
+    await paidOrder();
+    await tab(page, 'Today');
+    const snap = (await admin('GET', `/v1/admin/areas/${AREA}/days/${today()}`)).body as {
+      capacity: number;
+      used: number;
+      level: string;
+      slots: Record<string, { capacity: number; used: number }>;
+    };
+    expect(snap.used).toBeGreaterThanOrEqual(1);
+    await poll(() => page.textContent('[data-testid="day-sold"]')).toBe(
+      `Sold ${snap.used} of ${snap.capacity}`,
+    );
+    expect(await page.getAttribute('[data-testid="day"]', 'data-level')).toBe(snap.level);
+    const cells = await page.locator('[data-slot="day"] td').allTextContents();
+    expect(cells).toEqual(
+      [snap.slots.day!.capacity, snap.slots.day!.used, snap.slots.day!.capacity - snap.slots.day!.used].map(
+        String,
+      ),
+    );
+    await page.waitForSelector('[data-testid="today-channels"] [data-channel="web"][data-selling="true"]');
+    // seeded through the admin API, not a ScenicArea: the page says where the limits are set
+    expect(await page.textContent('[data-testid="owner"]')).toContain('admin API');
+    await shot(page, 'desktop-today');
   });
 });

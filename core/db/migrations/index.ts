@@ -33,6 +33,7 @@ import * as m0065 from './0065-crowd-forecasts.js';
 import * as m0058 from './0058-joint-products.js';
 import * as m0059 from './0059-order-parties.js';
 import * as m0052 from './0052-product-policies.js';
+import * as m0079 from './0079-area-closures.js';
 
 export interface Migration {
   readonly name: string;
@@ -76,4 +77,5 @@ export const migrations: readonly Migration[] = [
   m0052,
   m0077,
   m0078,
+  m0079,
 ];

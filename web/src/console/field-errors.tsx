@@ -15,3 +15,39 @@ export function FieldMsg({ id, msg }: { id: string; msg: string | undefined }) {
     </p>
   );
 }
+
+/** A labelled text input with its message under it (`<id>-msg`), as every console form has. */
+export function TextField({
+  id,
+  label,
+  value,
+  onValue,
+  msg,
+  type = 'text',
+  autocomplete,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  msg: string | undefined;
+  type?: 'text' | 'password';
+  autocomplete?: string;
+}) {
+  const props = {
+    id,
+    autocomplete,
+    value,
+    'aria-invalid': msg ? ('true' as const) : undefined,
+    'aria-describedby': `${id}-msg`,
+    onInput: (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value),
+  };
+  return (
+    <>
+      <label for={id}>{label}</label>
+      {/* preact types a password input apart from a text one */}
+      {type === 'password' ? <input type="password" {...props} /> : <input {...props} />}
+      <FieldMsg id={`${id}-msg`} msg={msg} />
+    </>
+  );
+}

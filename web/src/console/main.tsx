@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fmt } from '../lib/i18n.js';
-import { PrefsBar, UiContext, usePrefs } from '../lib/ui.js';
+import { Notice, PrefsBar, UiContext, usePrefs } from '../lib/ui.js';
 import { call, setCsrfToken, type Me } from './client.js';
 import { CONSOLE_DICTS, useT, type ConsoleDict } from './i18n.js';
 import { AccountSignIn } from '../lib/sign-in.js';
@@ -11,16 +11,21 @@ import { Service } from './service.js';
 import { Flags } from './flags.js';
 import { Reports } from './reports.js';
 import { Devices } from './devices.js';
+import { Staff } from './staff.js';
+import { Today } from './today.js';
+import { Enrolment, SecondFactorEnrolment } from './enrol.js';
 import '../styles.css';
 import './console.css';
 
 /** The console's screens, each shown when the caller holds its permission. */
 const TABS = [
+  { id: 'today', label: (t: ConsoleDict) => t.today, needs: 'stock.read', Screen: Today },
   { id: 'products', label: (t: ConsoleDict) => t.products, needs: 'stock.read', Screen: Products },
   { id: 'channels', label: (t: ConsoleDict) => t.channels, needs: 'channels.switch', Screen: Channels },
   { id: 'service', label: (t: ConsoleDict) => t.service, needs: 'orders.search', Screen: Service },
   { id: 'flags', label: (t: ConsoleDict) => t.flags, needs: 'entries.flags', Screen: Flags },
   { id: 'reports', label: (t: ConsoleDict) => t.reports, needs: 'reports.read', Screen: Reports },
+  { id: 'staff', label: (t: ConsoleDict) => t.staff, needs: 'accounts.read', Screen: Staff },
   { id: 'devices', label: (t: ConsoleDict) => t.devices, needs: 'devices.manage', Screen: Devices },
 ] as const;
 
@@ -54,8 +59,16 @@ function Console() {
   const ui = usePrefs();
   const t = CONSOLE_DICTS[ui.lang];
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [tab, setTab] = useState(location.hash.slice(1) || 'products');
+  const [tab, setTab] = useState(location.hash.slice(1) || 'today');
   const [areaId, setAreaId] = useState(defaultArea);
+  // `?enrol=<token>`: the one-time link of a new account (or a reset) opens the password form
+  const [enrolToken, setEnrolToken] = useState(() => new URLSearchParams(location.search).get('enrol'));
+  const [enrolled, setEnrolled] = useState(false);
+  const enrolDone = () => {
+    history.replaceState(null, '', location.pathname); // the token is spent: keep it out of the history
+    setEnrolToken(null);
+    setEnrolled(true);
+  };
   const loadMe = () =>
     call<Me>('/v1/staff/me').then(
       (m) => {
@@ -71,7 +84,9 @@ function Console() {
     setCsrfToken(null);
     setMe(null);
   };
-  const tabs = me ? TABS.filter((x) => me.permissions.includes(x.needs)) : [];
+  // a role with a second factor that is not set up yet may do nothing but set it up
+  const mustEnrolTotp = me?.secondFactor === 'pending';
+  const tabs = me && !mustEnrolTotp ? TABS.filter((x) => me.permissions.includes(x.needs)) : [];
   const current = tabs.find((x) => x.id === tab) ?? tabs[0];
   return (
     <UiContext.Provider value={ui}>
@@ -91,7 +106,7 @@ function Console() {
             </button>
           </div>
         )}
-        {me && (
+        {me && !mustEnrolTotp && (
           <nav>
             {tabs.map((x) => (
               <a
@@ -107,10 +122,21 @@ function Console() {
         )}
       </header>
       <main>
-        {me === undefined ? (
+        {enrolToken ? (
+          <Enrolment token={enrolToken} onDone={enrolDone} />
+        ) : me === undefined ? (
           <p>{t.loading}</p>
         ) : me === null ? (
-          <AccountSignIn session="cookie" onSignedIn={(s) => (setCsrfToken(s.csrfToken), void loadMe())} />
+          <>
+            {enrolled && <Notice kind="ok">{t.enrolled}</Notice>}
+            <AccountSignIn
+              session="cookie"
+              enrolsSecondFactor
+              onSignedIn={(s) => (setCsrfToken(s.csrfToken), void loadMe())}
+            />
+          </>
+        ) : mustEnrolTotp ? (
+          <SecondFactorEnrolment onDone={() => void loadMe()} />
         ) : (
           <>
             <AreaPicker me={me} areaId={areaId} onArea={setAreaId} />

@@ -21,7 +21,7 @@ const zh = {
   badCredentials: '用户名或密码错误',
   totpInvalid: '验证码错误或已使用',
   locked: '失败次数过多，账号已暂时锁定',
-  enrolFirst: '此角色需要先绑定身份验证器（POST /v1/staff/totp）后才能登录。',
+  enrolFirst: '此角色需要先绑定身份验证器：请先在管理后台（/admin）登录并完成绑定。',
 };
 const en: typeof zh = {
   signInTitle: 'Staff sign-in',
@@ -33,7 +33,8 @@ const en: typeof zh = {
   badCredentials: 'Wrong login or password',
   totpInvalid: 'Wrong or already used code',
   locked: 'Too many failed sign-ins: the account is locked for a while',
-  enrolFirst: 'This role needs an authenticator app first (POST /v1/staff/totp) before signing in here.',
+  enrolFirst:
+    'This role needs an authenticator app first: sign in at the console (/admin) once to set it up.',
 };
 const DICTS = { zh, en };
 
@@ -41,14 +42,18 @@ const DICTS = { zh, en };
  * A person's sign-in, shared by the console (`session: 'cookie'`) and the staff handheld
  * (`'bearer'`): password first; an account with a second factor is asked for its TOTP code
  * (the API answers `totp_required`) and the same form is sent again with it. `children`
- * are extra fields of the page (the handheld's gate agent), shown above the button.
+ * are extra fields of the page (the handheld's gate agent), shown above the button. A page
+ * that can set up a second factor (`enrolsSecondFactor`: the console) takes a session that
+ * still needs one; elsewhere the person is sent to the console first.
  */
 export function AccountSignIn({
   session,
   onSignedIn,
+  enrolsSecondFactor = false,
   children,
 }: {
   session: 'cookie' | 'bearer';
+  enrolsSecondFactor?: boolean;
   onSignedIn: (s: StaffSignedIn) => void;
   children?: ComponentChildren;
 }) {
@@ -68,7 +73,7 @@ export function AccountSignIn({
         maxQueueAttempts: 1,
         body: { login, password, session, ...(askTotp && totp ? { totp } : {}) },
       });
-      if (s.secondFactor === 'enrolment_required') setError(t.enrolFirst);
+      if (s.secondFactor === 'enrolment_required' && !enrolsSecondFactor) setError(t.enrolFirst);
       else onSignedIn(s);
     } catch (e) {
       const code = e instanceof ApiError ? e.code : '';

@@ -42,9 +42,10 @@ export function useAvailability(
 
 export function dayState(
   a: DayAvailability | Error | undefined,
-): 'loading' | 'error' | 'soldout' | 'almost' | 'open' {
+): 'loading' | 'error' | 'closed' | 'soldout' | 'almost' | 'open' {
   if (!a) return 'loading';
   if (a instanceof Error) return 'error';
+  if (a.closed) return 'closed';
   if (a.remaining === 0) return 'soldout';
   return a.almostFull ? 'almost' : 'open';
 }
@@ -81,22 +82,24 @@ export function Calendar({
         const a = days[d];
         const s = dayState(a);
         const label =
-          s === 'soldout'
-            ? t.soldOut
-            : s === 'almost'
-              ? t.almostFull
-              : s === 'open' && !(a instanceof Error) && a
-                ? fmt(t.remaining, { n: a.remaining })
-                : s === 'error'
-                  ? '—'
-                  : '…';
+          s === 'closed'
+            ? t.closedDay
+            : s === 'soldout'
+              ? t.soldOut
+              : s === 'almost'
+                ? t.almostFull
+                : s === 'open' && !(a instanceof Error) && a
+                  ? fmt(t.remaining, { n: a.remaining })
+                  : s === 'error'
+                    ? '—'
+                    : '…';
         const day = Number(d.slice(8));
         return (
           <button
             type="button"
             key={d}
             class={`day ${s}${selected === d ? ' selected' : ''}`}
-            disabled={s === 'soldout' || s === 'error' || s === 'loading'}
+            disabled={s === 'closed' || s === 'soldout' || s === 'error' || s === 'loading'}
             aria-pressed={selected === d}
             aria-label={`${longDate(d, lang)} ${d === today ? t.today : ''} ${label}`}
             data-date={d}
