@@ -15,6 +15,7 @@ import { screenFeature } from './screen.js';
 import { deviceFeature } from './device-router.js';
 import { jointFeature } from './joint.js';
 import { combosFeature } from './combos.js';
+import { passesFeature } from './passes.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -57,4 +58,5 @@ export const features: Feature[] = [
   deviceFeature,
   jointFeature,
   combosFeature,
+  passesFeature,
 ];

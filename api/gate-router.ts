@@ -189,6 +189,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
       display: out.display,
       presence: out.presence,
       staffChecks: out.staffChecks,
+      ...(out.priorityLane ? { priorityLane: true } : {}),
     });
   });
 

@@ -51,7 +51,11 @@ export function jointRouter(ctx: AppContext): Router {
       res,
       async (k) => ({
         status: 201,
-        body: await placeJointOrder(p.orders, actorOf(res), input, k),
+        // the caller's address and device: the held-units budgets of ordinary orders apply
+        body: await placeJointOrder(p.orders, actorOf(res), input, k, {
+          address: req.ip,
+          deviceId: req.get('x-device-id'),
+        }),
         storedInTransaction: true,
       }),
       (stored, k) =>

@@ -11,6 +11,7 @@ import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-scr
 import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-device.js';
 import { jointPaths } from './openapi-joint.js';
 import { comboPaths } from './openapi-combos.js';
+import { passPaths } from './openapi-passes.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -148,6 +149,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...cardOpenApiPaths(),
       ...jointPaths(),
       ...comboPaths(),
+      ...passPaths(),
     },
   };
 }

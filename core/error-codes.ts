@@ -15,6 +15,7 @@ import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
 import { POLICY_ERRORS } from './policies/errors.js';
 import { CARD_ERRORS } from './cards/errors.js';
+import { PASS_ERRORS } from './passes/errors.js';
 import { REDIS_ERRORS } from './redis/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
@@ -45,6 +46,7 @@ export const ERROR_TABLES = {
   pricing: PRICING_ERRORS,
   policies: POLICY_ERRORS,
   cards: CARD_ERRORS,
+  passes: PASS_ERRORS,
   redis: REDIS_ERRORS,
   screen: SCREEN_ERRORS,
   tickets: TICKET_KEY_ERRORS,
@@ -71,6 +73,7 @@ export const ERROR_CODES = {
   ...PRICING_ERRORS,
   ...POLICY_ERRORS,
   ...CARD_ERRORS,
+  ...PASS_ERRORS,
   ...REDIS_ERRORS,
   ...SCREEN_ERRORS,
   ...TICKET_KEY_ERRORS,

@@ -47,6 +47,9 @@ export class GateState {
   private byOrder = new Map<string, string[]>();
   /** This gate's admitted entries per ticket (journal), plus in-flight reservations. */
   readonly localAdmits = new Map<string, number>();
+  /** this gate's admits of annual passes by manifest day: a pass counts its entries per day (core/passes) */
+  private readonly passAdmits = new Map<string, number>();
+  private passKey = (ticketId: string) => `${this.manifestDate ?? ''}|${ticketId}`;
   /** This gate's exits scanned with a ticket (journal): a re-entry product may come in again. */
   readonly localExits = new Map<string, number>();
   /** The centre's last in-park figure and this gate's movements not yet in it. */
@@ -70,6 +73,8 @@ export class GateState {
   }
 
   setManifest(date: string, key: string, cursor: number, tickets: ManifestTicket[]): void {
+    // a new day: yesterday's pass admits no longer count
+    if (date !== this.manifestDate) this.passAdmits.clear();
     this.manifestDate = date;
     this.manifestKey = key;
     this.cursor = cursor;
@@ -114,6 +119,7 @@ export class GateState {
         slotEndMin: t.slotEndMin,
         entriesAllowed: t.entriesAllowed,
         units: t.units,
+        pass: t.pass,
       },
       orderId: t.orderId,
       status: t.status,
@@ -211,7 +217,11 @@ export class GateState {
       ticket: r.facts,
       state: {
         status: r.status,
-        entriesUsed: r.elsewhere + (this.localAdmits.get(r.facts.ticketId) ?? 0),
+        entriesUsed:
+          r.elsewhere +
+          ((r.facts.pass ? this.passAdmits : this.localAdmits).get(
+            r.facts.pass ? this.passKey(r.facts.ticketId) : r.facts.ticketId,
+          ) ?? 0),
         exitsUsed: r.exitsElsewhere + (this.localExits.get(r.facts.ticketId) ?? 0),
       },
       rules: this.rules,
@@ -222,6 +232,8 @@ export class GateState {
 
   reserve(ticketId: string, units: number): void {
     this.localAdmits.set(ticketId, (this.localAdmits.get(ticketId) ?? 0) + 1);
+    const k = this.passKey(ticketId);
+    this.passAdmits.set(k, (this.passAdmits.get(k) ?? 0) + 1);
     this.pendingEntries += units;
   }
 
@@ -236,6 +248,10 @@ export class GateState {
     const n = (this.localAdmits.get(ticketId) ?? 0) - 1;
     if (n > 0) this.localAdmits.set(ticketId, n);
     else this.localAdmits.delete(ticketId);
+    const k = this.passKey(ticketId);
+    const m = (this.passAdmits.get(k) ?? 0) - 1;
+    if (m > 0) this.passAdmits.set(k, m);
+    else this.passAdmits.delete(k);
     this.pendingEntries -= units;
   }
 }

@@ -12,6 +12,8 @@ import { CountDeltas, presenceOf } from './presence.js';
 import type { JournalEntry, JournalResult, PrecheckRequest, Presence } from './protocol.js';
 import { DISPLAY } from './reasons.js';
 import { decideEntry, type Decision } from './rules.js';
+import { countedPassEntries, type EntryRule } from '../passes/model.js';
+import { passGateDays } from '../passes/store.js';
 
 /**
  * The redemption ledger (server side of gate sync).
@@ -176,7 +178,10 @@ type TicketLedgerRow = Pick<
   TicketRow,
   'id' | 'area_id' | 'status' | 'entries_allowed' | 'entries_used' | 'exits_used' | 'units'
 > &
-  Pick<ProductRow, 'reentry'>;
+  Pick<ProductRow, 'reentry'> & {
+    /** an annual pass's entry rule (core/passes); null: not a pass */
+    pass_rule: EntryRule | null;
+  };
 
 /** An entry scan of a ticket (selected by ticket id: never without one). */
 type AdmitRow = Pick<
@@ -211,6 +216,9 @@ async function recomputeTickets(
       't.exits_used',
       't.units',
       trx.raw('coalesce(p.reentry, false) as reentry'),
+      trx.raw(`(select coalesce(pt.terms->>'entryRule', 'once_a_day') from passes ps
+                 left join pass_terms pt on pt.area_id = ps.area_id and pt.product_id = ps.product_id
+                where ps.ticket_id = t.id) as pass_rule`),
     );
   const exits = await trx('checkin_scans')
     .whereIn('ticket_id', ids)
@@ -245,9 +253,11 @@ async function recomputeTickets(
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
     const mine = exits.filter((x) => x.ticket_id === t.id);
-    const { countedIds, exitsMatched } = t.reentry
-      ? countReentries(list, mine, allowed)
-      : matchExits(list.slice(0, allowed), mine.length, t.units);
+    const { countedIds, exitsMatched } = t.pass_rule
+      ? passEntries(list, mine.length, t.units, t.pass_rule)
+      : t.reentry
+        ? countReentries(list, mine, allowed)
+        : matchExits(list.slice(0, allowed), mine.length, t.units);
     // Exits scanned with the ticket reach the in-park figure only as far as they match its
     // counted entries (17.2): scanning one ticket on the way out a hundred times is one exit.
     if (exitsMatched !== t.exits_used) {
@@ -334,6 +344,21 @@ async function flagUsedAfterRefund(
     payload: data,
     created_at: now,
   });
+}
+
+/** An annual pass counts its entries per day (core/passes), not against one allowance for good. */
+function passEntries(
+  list: readonly AdmitRow[],
+  exits: number,
+  units: number,
+  rule: EntryRule,
+): { countedIds: string[]; exitsMatched: number } {
+  const ids = new Set(countedPassEntries(list, rule));
+  return matchExits(
+    list.filter((s) => ids.has(s.scan_id)),
+    exits,
+    units,
+  );
 }
 
 /**
@@ -509,6 +534,8 @@ export interface PrecheckOutcome {
   presence: Presence;
   /** what staff must check on the traveller before letting them through (17.11); empty on a deny */
   staffChecks: StaffCheck[];
+  /** an admitted annual pass holder goes to the priority lane (core/passes) */
+  priorityLane?: boolean;
 }
 
 /** The staff checks of an admitted ticket (its product's, plus an age document for an ID without a birth date). */
@@ -550,6 +577,8 @@ export async function precheck(
     }
     const t = await precheckTicket(trx, req.ticketId.toLowerCase());
     const before = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
+    // an annual pass: today's rule, blackout and busy-day booking, today's entries (core/passes)
+    const pass = t ? (await passGateDays(trx, [t.id], today)).get(t.id) : undefined;
     const decision: Decision = t
       ? decideEntry({
           ticket: {
@@ -562,8 +591,13 @@ export async function precheck(
             slotEndMin: t.ends_at ? hhmmToMinutes(t.ends_at) : 24 * 60,
             entriesAllowed: t.entries_allowed,
             units: t.units,
+            pass: pass?.day ?? null,
           },
-          state: { status: t.status, entriesUsed: t.entries_used, exitsUsed: t.exits_used },
+          state: {
+            status: t.status,
+            entriesUsed: pass ? pass.countedToday : t.entries_used,
+            exitsUsed: t.exits_used,
+          },
           rules,
           now,
           inPark: before.inPark,
@@ -598,7 +632,13 @@ export async function precheck(
     }
     await deltas.apply(trx, gate.areaId);
     const presence = await presenceOf(trx, gate.areaId, today, rules.instantCapacity);
-    return { decision, display: DISPLAY[decision.reason], presence, staffChecks: checksOf(t, decision) };
+    return {
+      decision,
+      display: DISPLAY[decision.reason],
+      presence,
+      staffChecks: checksOf(t, decision),
+      ...(pass?.day.priorityLane && decision.admit ? { priorityLane: true } : {}),
+    };
   });
 }
 
@@ -610,8 +650,9 @@ async function precheckTicket(
 ): Promise<PrecheckTicketRow | undefined> {
   const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
     `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, t.id_type, s.starts_at, s.ends_at,
-            coalesce(p.date_bound, true) as date_bound, p.kind, p.eligibility,
-            (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until
+            (coalesce(p.date_bound, true) and not exists (select 1 from passes ps where ps.ticket_id = t.id)) as date_bound,
+            p.kind, p.eligibility,
+            coalesce(pass_valid_until(t.id), t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until
        from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
        left join products p on p.area_id = t.area_id and p.id = t.product_id
       where t.id = ?${lock ? ' for update of t' : ''}`,

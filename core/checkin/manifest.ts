@@ -6,6 +6,7 @@ import { hhmmToMinutes } from '../time.js';
 import { deriveManifestKey, manifestIdHash } from './id-hash.js';
 import type { ChangesPage, ManifestPage, ManifestTicket, Presence } from './protocol.js';
 import type { TicketRow } from '../db/tables.js';
+import { passGateDays, type PassGateDay } from '../passes/store.js';
 
 /**
  * What a gate needs to admit without the network: the area-day's tickets (so an ID
@@ -39,26 +40,32 @@ type Row = Pick<
 
 const SELECT = `
   select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
-         t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at, coalesce(p.date_bound, true) as date_bound,
-         (t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until,
+         t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at,
+         (coalesce(p.date_bound, true) and not exists (select 1 from passes ps where ps.ticket_id = t.id)) as date_bound,
+         coalesce(pass_valid_until(t.id), t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
     left join products p on p.area_id = t.area_id and p.id = t.product_id`;
 
 /**
- * The tickets of an area-day (bind `date` three times): those of its visit date, and
+ * The tickets of an area-day (bind `onDayBinds(areaId, date)`): those of its visit date, and
  * open-dated ones whose validity covers it, so a refund of an open-dated ticket reaches
  * every gate on every day it could be used (17.12).
  */
-const ON_DAY = `(t.visit_date = ?::date or (not coalesce(p.date_bound, true)
-    and t.visit_date <= ?::date and t.visit_date + coalesce(p.validity_days, 1) > ?::date))`;
+const ON_DAY = `((t.visit_date = ?::date or (not coalesce(p.date_bound, true)
+    and t.visit_date <= ?::date and t.visit_date + coalesce(p.validity_days, 1) > ?::date)
+    or t.id in (select ps.ticket_id from passes ps where ps.area_id = ? and ps.valid_from <= ?::date
+                 and (ps.valid_until >= ?::date or pass_valid_until(ps.ticket_id) >= ?::date)))
+    and not exists (select 1 from pass_links l where l.ticket_id = t.id))`;
+/** The binds of {@link ON_DAY}. Annual passes (core/passes) are on every day of their validity; their bookings and renewals never reach a gate. */
+const onDayBinds = (areaId: string, date: string) => [date, date, date, areaId, date, date, date];
 
 export function manifestKeyFor(vault: PiiVault, areaId: string, date: string): string {
   return deriveManifestKey((v) => vault.lookupHash('id', v), areaId, date);
 }
 
-function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTicket {
+function toWire(r: Row, key: string, vault: PiiVault, date: string, pass?: PassGateDay): ManifestTicket {
   let idHash: string | null = null;
   try {
     if (key) idHash = manifestIdHash(key, vault.decrypt(r.id_number_enc));
@@ -76,7 +83,10 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTic
     slotStartMin: r.starts_at ? hhmmToMinutes(r.starts_at) : 0,
     slotEndMin: r.ends_at ? hhmmToMinutes(r.ends_at) : 24 * 60,
     entriesAllowed: r.entries_allowed,
-    entriesUsedElsewhere: Math.max(0, r.entries_used - r.mine),
+    // a pass's entries count per day: the day's at other gates (core/passes)
+    entriesUsedElsewhere: pass
+      ? Math.max(0, pass.countedToday - pass.mineToday)
+      : Math.max(0, r.entries_used - r.mine),
     // this gate knows its own exits from its journal (all of them; the centre matches them)
     exitsUsedElsewhere: Math.max(0, r.exits_used - r.mine_exits),
     units: r.units,
@@ -84,6 +94,7 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string): ManifestTic
     status: moved ? 'revoked' : r.status,
     idHash,
     cardUid: r.card_uid,
+    pass: pass?.day ?? null,
   };
 }
 
@@ -133,16 +144,22 @@ export async function manifestPage(
     `${SELECT} where t.area_id = ? and ${ON_DAY} and t.status <> 'pending' ${after ? 'and t.id > ?' : ''}
       order by t.id limit ?`,
     after
-      ? [gate.id, gate.id, gate.areaId, date, date, date, after, limit]
-      : [gate.id, gate.id, gate.areaId, date, date, date, limit],
+      ? [gate.id, gate.id, gate.areaId, ...onDayBinds(gate.areaId, date), after, limit]
+      : [gate.id, gate.id, gate.areaId, ...onDayBinds(gate.areaId, date), limit],
   );
   const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
+  const passes = await passGateDays(
+    db,
+    rows.map((r) => r.id),
+    date,
+    gate.id,
+  );
   return {
     areaId: gate.areaId,
     date,
     manifestKey: key,
     cursor,
-    tickets: rows.map((r) => toWire(r, key, vault, date)),
+    tickets: rows.map((r) => toWire(r, key, vault, date, passes.get(r.id))),
     next: rows.length === limit ? rows[rows.length - 1]!.id : null,
   };
 }
@@ -168,7 +185,7 @@ export async function changesPage(
           db('tickets as t')
             .join('products as p', (j) => j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
             .where('t.area_id', gate.areaId)
-            .andWhereRaw(ON_DAY, [date, date, date])
+            .andWhereRaw(ON_DAY, onDayBinds(gate.areaId, date))
             .select('t.id'),
         ),
     )
@@ -192,12 +209,18 @@ export async function changesPage(
     [gate.id, gate.id, ids],
   );
   const key = idHashes ? manifestKeyFor(vault, gate.areaId, date) : '';
+  const passes = await passGateDays(
+    db,
+    rows.map((r) => r.id),
+    date,
+    gate.id,
+  );
   const highest = changes[changes.length - 1]!.seq;
   // More pages only while the cursor can move; unsettled changes come again next round.
   return {
     cursor: next,
     highest,
-    tickets: rows.map((r) => toWire(r, key, vault, date)),
+    tickets: rows.map((r) => toWire(r, key, vault, date, passes.get(r.id))),
     more: changes.length === limit && next > cursor,
     presence,
   };

@@ -75,6 +75,8 @@ export const PrecheckResult = z.object({
   presence: Presence,
   /** what staff must check before the traveller goes through: height, student card, an age document (17.11) */
   staffChecks: z.array(z.enum(STAFF_CHECKS)).optional(),
+  /** an admitted annual pass holder is shown to the priority lane (core/passes) */
+  priorityLane: z.boolean().optional(),
 });
 export type PrecheckResult = z.infer<typeof PrecheckResult>;
 
@@ -98,6 +100,18 @@ export const ManifestTicket = z.object({
   /** Keyed hash of the visitor's ID number with the manifest key of this area-day. */
   idHash: z.string().nullable(),
   cardUid: z.string().nullable(),
+  /**
+   * An annual pass's day (core/passes): its entry rule, priority lane, and whether it is
+   * blocked (blackout, busy day without a booking); `entriesUsedElsewhere` is then that
+   * day's. Null for other tickets and from older servers.
+   */
+  pass: z
+    .object({
+      entryRule: z.enum(['once_a_day', 'unlimited']),
+      priorityLane: z.boolean(),
+      blocked: z.enum(['blackout_date', 'booking_required']).nullable(),
+    })
+    .nullish(),
 });
 export type ManifestTicket = z.infer<typeof ManifestTicket>;
 

@@ -27,6 +27,10 @@ export const REASONS = [
   'exit_not_counted',
   // an open-dated ticket past its validity days (17.12)
   'expired',
+  // an annual pass on one of its blackout days (core/passes)
+  'blackout_date',
+  // an annual pass on a busy day without a free slot booking for it
+  'booking_required',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -55,6 +59,8 @@ export const DISPLAY: Record<CheckinReason, string> = {
   gate_not_ready: '闸机未就绪 请走人工通道 Gate not ready, please use the staffed lane',
   exit_not_counted: '再见 Goodbye',
   expired: '门票已过期 Ticket expired',
+  blackout_date: '年卡今日不可用 Pass not valid today',
+  booking_required: '今日需预约 Booking required today',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

@@ -1,5 +1,6 @@
 import { localTime } from '../time.js';
 import type { DenyReason } from './reasons.js';
+import type { PassDay } from '../passes/model.js';
 
 /**
  * The check-in rules, as pure functions shared by the online check-in (API) and the
@@ -46,6 +47,11 @@ export interface TicketFacts {
   entriesAllowed: number;
   /** Persons the ticket admits (family tickets: more than one). */
   units: number;
+  /**
+   * An annual pass's day (core/passes): its entry rule, priority lane and whether it is
+   * blocked that day. A pass's `entriesUsed` is that day's. Absent: not a pass.
+   */
+  pass?: PassDay | null;
 }
 
 /** Ticket statuses of the order lifecycle (core/orders); only `valid` admits. */
@@ -85,6 +91,9 @@ export const checkDate: Policy = ({ ticket }, local) => {
   return ticket.validUntil && local.date > ticket.validUntil ? 'expired' : undefined;
 };
 
+/** An annual pass on a blackout day, or on a busy day without its free slot booking. */
+export const checkPassDay: Policy = ({ ticket }) => ticket.pass?.blocked ?? undefined;
+
 export const checkSlotWindow: Policy = ({ ticket, rules }, local) => {
   if (ticket.date === null) return undefined;
   if (local.minute < ticket.slotStartMin - rules.graceBeforeMin) return 'too_early';
@@ -102,6 +111,9 @@ export const checkEntrance: Policy = ({ ticket, rules }) => {
  * while its entries minus its exits are below `entriesAllowed`.
  */
 export const checkEntriesLeft: Policy = ({ ticket, state, rules }) => {
+  // a pass counts the day's entries: one (once a day), or any number (unlimited)
+  if (ticket.pass)
+    return ticket.pass.entryRule === 'unlimited' || state.entriesUsed < 1 ? undefined : 'already_redeemed';
   if (rules.products[ticket.productId]?.reentry)
     return state.entriesUsed - (state.exitsUsed ?? 0) < ticket.entriesAllowed ? undefined : 'already_inside';
   return state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
@@ -115,6 +127,7 @@ export const ENTRY_POLICIES: readonly Policy[] = [
   checkArea,
   checkStatus,
   checkDate,
+  checkPassDay,
   checkSlotWindow,
   checkEntrance,
   checkEntriesLeft,

@@ -11,6 +11,7 @@ import type { ForecastFactor } from '../forecast/model.js';
 import type { BacktestResult } from '../forecast/backtest.js';
 import type { ProductPolicy } from '../policies/model.js';
 import type { GroupTerms } from '../groups/model.js';
+import type { PassTerms } from '../passes/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
 
@@ -780,6 +781,34 @@ export interface ComboScanRow {
   scanned_at: Date;
   received_at: Date;
 }
+// --- 0068-passes
+/** 0068: a pass product's rules (core/passes/model.ts PassTerms) */
+export interface PassTermsRow {
+  area_id: string;
+  product_id: string;
+  terms: PassTerms;
+  updated_at: Date;
+}
+/** 0068: a ticket that is an annual pass: its validity and its holder's sealed photo */
+export interface PassRow {
+  ticket_id: string;
+  order_id: string;
+  area_id: string;
+  product_id: string;
+  valid_from: string;
+  /** the last day bought with the pass itself; valid renewals add days (`pass_valid_until`) */
+  valid_until: string;
+  photo_enc: string | null;
+  created_at: Date;
+}
+/** 0068: a pass's other tickets: a busy day's free slot booking, or a renewal */
+export interface PassLinkRow {
+  ticket_id: string;
+  pass_id: string;
+  kind: 'booking' | 'renewal';
+  visit_date: string;
+  days: number;
+}
 
 /**
  * What a write may give a column: its value or a raw expression; a timestamp also as
@@ -859,5 +888,8 @@ declare module 'knex/types/tables.js' {
     combo_bookings: Table<ComboBookingRow>;
     combo_scan_points: Table<ComboScanPointRow>;
     combo_scans: Table<ComboScanRow>;
+    pass_terms: Table<PassTermsRow, 'terms'>;
+    passes: Table<PassRow>;
+    pass_links: Table<PassLinkRow>;
   }
 }

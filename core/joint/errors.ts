@@ -8,4 +8,7 @@ export const JOINT_ERRORS = {
   joint_shares_invalid: 'input',
   // a leg names an area or a slot the catalog does not have
   joint_leg_unknown: 'input',
+  // a joint order's areas each hold its visitors on one date: moving one area alone would
+  // split the trip, moving all at once is not built; a refund (its policy) is the way out
+  joint_not_reschedulable: 'conflict',
 } as const satisfies ErrorTable;

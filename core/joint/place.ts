@@ -12,6 +12,14 @@ import { quote, type Quote } from '../pricing/price.js';
 import { audit } from '../audit/store.js';
 import { outbox } from '../outbox/store.js';
 import { hashToken, orderAccessToken } from '../orders/access.js';
+import {
+  checkOrderSize,
+  holdBudget,
+  returnHoldBudget,
+  takeHoldBudget,
+  type ClientOrigin,
+  type HoldBudget,
+} from '../orders/hold-caps.js';
 import { actorName, type Actor, type OrderView } from '../orders/model.js';
 import { channelFor, scheduleHoldExpiry } from '../orders/place.js';
 import { saleWindowIssues } from '../orders/sale-window.js';
@@ -33,12 +41,15 @@ import { loadJointProduct } from './store.js';
  * A process that dies between two areas (or before its commit) leaves reservations that
  * no order points at. Since they carry the order id and the reconciler compares every
  * area's reservations with the tickets of that area (core/orders/reconcile.ts), its sweep
- * releases them after the grace period: no area keeps stock for an order that does not exist.
+ * releases them after the grace period: no area keeps stock for an order that does not exist
+ * (tests/joint/crash.test.ts kills the API at `joint.between-areas` and proves it).
  */
 interface Leg {
   area: AreaConfig;
   slotId: string;
   shareBps: number;
+  /** the caller's held-units budget at this area (core/orders/hold-caps.ts); none for staff and partners */
+  budget: HoldBudget | undefined;
 }
 
 interface Visitor {
@@ -67,17 +78,29 @@ export async function placeJointOrder(
   actor: Actor,
   input: JointOrderInput,
   idem?: IdempotencyKey,
+  origin: ClientOrigin = {},
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const product = await loadJointProduct(d.db, input.jointProductId);
   const channel = channelFor(actor, input.channelId, await d.catalog.channels());
+  // The same guards as an ordinary order (issue 17 item 8): every area the trip holds stock
+  // at counts it against the caller's budget of that area-day, so a joint product is no way
+  // round the caps, and a joint and an ordinary order share one budget.
+  const budgetAt = (areaId: string) =>
+    d.holdCaps &&
+    holdBudget(actor, origin, d.holdCaps.policy, { areaId, date: input.date }, (k, v) =>
+      d.vault.lookupHash(k, v),
+    );
   const legs = await Promise.all(
     product.areas.map(async (l) => ({
       area: await d.catalog.area(l.areaId),
       slotId: l.slotId,
       shareBps: l.shareBps,
+      budget: budgetAt(l.areaId),
     })),
   );
+  // each area holds one unit per visitor: the order's size at every area
+  checkOrderSize(legs[0]!.budget, input.visitors.length);
   const visitors = checkedVisitors(d, input, legs, channel, now);
   const orderId = uuidv7(now.getTime());
   const p: JointPlacement = {
@@ -91,7 +114,10 @@ export async function placeJointOrder(
     orderId,
     now,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
-    expiresAt: new Date(now.getTime() + d.holdTtlSeconds * 1000),
+    // anonymous holds are shorter, as for an ordinary order
+    expiresAt: new Date(
+      now.getTime() + Math.min(d.holdTtlSeconds, legs[0]!.budget?.holdSeconds ?? Infinity) * 1000,
+    ),
   };
   await reserveEveryArea(d, p);
   let view: OrderView | undefined;
@@ -176,11 +202,21 @@ function priced(
   });
 }
 
-/** Takes stock area by area in the product's fixed order; a refusal gives back what was taken. */
+/**
+ * Takes stock area by area in the product's fixed order, each area's budget first; a
+ * refusal (of a budget or of the stock) gives back what was taken.
+ */
 async function reserveEveryArea(d: OrderDeps, p: JointPlacement): Promise<void> {
   let taken = 0;
   try {
     for (const leg of p.legs) {
+      if (leg.budget)
+        await takeHoldBudget(d.holdCaps!.redis, d.db, leg.budget, {
+          resId: p.orderId,
+          units: p.visitors.length,
+          expiresAt: p.expiresAt.getTime(),
+          now: p.now.getTime(),
+        });
       const r = await d.inventory.reserve({
         resId: p.orderId,
         areaId: leg.area.id,
@@ -193,6 +229,7 @@ async function reserveEveryArea(d: OrderDeps, p: JointPlacement): Promise<void> 
         expiresAt: p.expiresAt.getTime(),
       });
       if (!r.ok) {
+        if (leg.budget) await returnHoldBudget(d.holdCaps!.redis, leg.budget, p.orderId, p.visitors.length);
         d.onOutcome?.({
           kind: 'refused',
           areaId: leg.area.id,
@@ -215,9 +252,9 @@ async function reserveEveryArea(d: OrderDeps, p: JointPlacement): Promise<void> 
   }
 }
 
-/** Compensation: releases the first `n` legs' reservations (what the reserve loop took). */
+/** Compensation: releases the first `n` legs' reservations and budgets (what the reserve loop took). */
 async function giveBack(d: OrderDeps, p: JointPlacement, n: number): Promise<void> {
-  for (const leg of p.legs.slice(0, n))
+  for (const leg of p.legs.slice(0, n)) {
     await d.inventory
       .release(leg.area.id, p.input.date, p.orderId, 'all')
       .catch((e: unknown) =>
@@ -226,6 +263,12 @@ async function giveBack(d: OrderDeps, p: JointPlacement, n: number): Promise<voi
           'could not give back a joint leg; the reconciler will',
         ),
       );
+    // a budget left behind lapses with the hold's expiry
+    if (leg.budget)
+      await returnHoldBudget(d.holdCaps!.redis, leg.budget, p.orderId, p.visitors.length).catch(
+        () => undefined,
+      );
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { outbox } from '../outbox/store.js';
 import type { RefundStatus } from '../db/tables.js';
 import { bookRefund, salePaymentOf, sendRefund } from './refunds.js';
 import { bookFee, refundTerms, rescheduleTerms } from '../policies/apply.js';
+import { cancelPassBookings, passRefundCase } from '../passes/refund.js';
 import { movedTickets } from './moved-tickets.js';
 
 /**
@@ -154,6 +155,7 @@ export async function refundOrder(
   let freed: { areaId: string; date: string; slotId: string } | undefined;
   let release: (() => Promise<unknown>) | undefined;
   let outcome: OrderOutcome | undefined;
+  let timezone: string | undefined;
   await d.db.transaction(async (trx) => {
     const o = await loadOrder(trx, orderId, true);
     if (o.status === 'held') throw conflict('order_not_paid', 'this order is not paid; cancel it instead');
@@ -167,15 +169,20 @@ export async function refundOrder(
         { path: 'ticketIds', message: 'not in this order' },
       ]);
     }
+    const area = await d.catalog.area(o.area_id);
+    timezone = area.timezone;
+    // a used annual pass may refund its days not begun (core/passes), never in full
+    const pass = await passRefundCase(trx, { area_id: o.area_id, timezone: area.timezone, now }, chosen);
     for (const t of chosen) {
       if (t.status !== 'valid') throw conflict('ticket_not_refundable', `ticket ${t.id} is ${t.status}`);
-      if (t.entries_used > 0) throw conflict('ticket_used', `ticket ${t.id} has been used at a gate`);
+      if (t.entries_used > 0 && !pass.usedPasses.has(t.id))
+        throw conflict('ticket_used', `ticket ${t.id} has been used at a gate`);
     }
     if (!chosen.length) throw conflict('nothing_to_refund', 'no valid tickets left on this order');
     ticketIds = chosen.map((t) => t.id);
     const all = chosen.length === valid.length;
     // the product's policy (core/policies): deadline, fee, partial refunds, the same in every channel
-    const terms = refundTerms(await d.catalog.area(o.area_id), o, chosen, {
+    const terms = refundTerms(area, o, pass.tickets, {
       now,
       wholeOrder: all,
       actor,
@@ -218,7 +225,13 @@ export async function refundOrder(
       fee,
       reason: input.reason,
     });
-    await audit(trx, actor, 'scenic.order.refunded', o.id, { ticketIds, amount, fee, reason: input.reason });
+    await audit(trx, actor, 'scenic.order.refunded', o.id, {
+      ticketIds,
+      amount,
+      fee,
+      reason: input.reason,
+      ...(pass.spent ? { passValueSpent: pass.spent } : {}),
+    });
     freed = { areaId: o.area_id, date: o.visit_date, slotId: o.slot_id };
     outcome = {
       kind: 'refunded',
@@ -236,6 +249,11 @@ export async function refundOrder(
   // (which would sell seats the books still count as sold).
   crashPoint('refund.before-release');
   await release?.();
+  // a refunded pass's bookings to come give their stock back too (core/passes)
+  if (timezone)
+    await cancelPassBookings(d.db, d.log, ticketIds, localParts(now, timezone).date, (id) =>
+      refundOrder(d, systemActor('pass-refunded'), id, { reason: 'other' }),
+    );
   if (outcome) d.onOutcome?.(outcome);
   if (freed) d.onStockFreed?.(freed.areaId, freed.date, freed.slotId);
   const status = await sendRefund(d, refundId);
@@ -269,7 +287,15 @@ export async function rescheduleOrder(
         { path: 'date', message: 'unchanged' },
       ]);
     const area = await d.catalog.area(o.area_id);
-    const tickets = (await loadTickets(trx, o.id, true)).filter((t) => t.status === 'valid');
+    const all = await loadTickets(trx, o.id, true);
+    // a joint order (tickets at several areas, core/joint) is refused in every channel: this
+    // move takes and frees stock at the order's own area only
+    if (all.some((t) => t.area_id !== o.area_id))
+      throw conflict(
+        'joint_not_reschedulable',
+        'a joint ticket valid at several areas cannot be moved to another date; refund it and buy again',
+      );
+    const tickets = all.filter((t) => t.status === 'valid');
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
     if (tickets.some((t) => t.entries_used > 0))
       throw conflict('ticket_used', 'a ticket of this order has been used');

@@ -39,6 +39,7 @@ import {
   writeComboBookings,
   type ComboPlan,
 } from '../combos/place.js';
+import { recordPassTickets, type PassLink } from '../passes/store.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -174,6 +175,8 @@ interface Placement {
   now: Date;
   /** the seats its combo tickets take on their components (core/combos) */
   combo: ComboPlan;
+  /** a pass's free slot booking or renewal (core/passes), placed by that module only */
+  pass?: PassLink;
 }
 
 /**
@@ -188,6 +191,7 @@ export async function placeOrder(
   input: PlaceOrderInput,
   idem?: IdempotencyKey,
   origin: ClientOrigin = {},
+  pass?: PassLink,
 ): Promise<OrderView & { accessToken: string }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
@@ -199,7 +203,7 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons } = await priced(d, input, area, channel, slot, now);
+  const { q, coupons } = await priced(d, input, area, channel, slot, now, pass?.kind === 'booking');
   const combo = await planCombo(d.db, area.id, input.sessions, tickets);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
@@ -216,6 +220,7 @@ export async function placeOrder(
     orderId,
     now,
     combo,
+    pass,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
@@ -302,6 +307,8 @@ async function priced(
   channel: Channel,
   slot: Slot,
   now: Date,
+  /** a pass holder's slot booking costs nothing (core/passes) */
+  free = false,
 ): Promise<{ q: Quote; coupons: Coupon[] }> {
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
@@ -311,9 +318,9 @@ async function priced(
   }
   const items = input.items.map((i) => ({
     productId: i.productId,
-    basePrice: area.products.get(i.productId)!.basePrice,
+    basePrice: free ? 0 : area.products.get(i.productId)!.basePrice,
     quantity: i.visitors.length,
-    dynamic: area.products.get(i.productId)!.dynamicPricing,
+    dynamic: free ? null : area.products.get(i.productId)!.dynamicPricing,
   }));
   // issue 22: the slot's crowd factor, read only when a product moves with it; the quote is stored with the hold
   const factorBps = items.some((i) => i.dynamic?.enabled)
@@ -528,6 +535,13 @@ async function writeLinesAndTickets(
         })),
       )
       .returning('*'),
+  );
+  // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
+  await recordPassTickets(
+    trx,
+    { orderId: p.orderId, areaId: p.area.id, date: p.input.date, now: p.now },
+    p.tickets,
+    p.pass,
   );
   // uuid order is byte order, which lowercase hex strings keep
   tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -49,6 +49,16 @@ export interface DailyReport {
   entriesByHour: { hour: number; entries: number }[];
   peakHour: { hour: number; entries: number } | null;
   visitors: VisitorInsight;
+  /**
+   * Joint tickets (issue 18) at this area, whichever area their order belongs to: those
+   * sold on the sales day (this area's share of their price, how many were refunded since),
+   * and those that entered here on the visit day, each counted once. Absent from reports
+   * stored before joint tickets existed.
+   */
+  joint?: {
+    sales: { product: string; tickets: number; amount: number; refunded: number }[];
+    entries: { product: string; entries: number }[];
+  };
 }
 
 /** `(column at time zone tz)::date = date` as a knex raw condition. */
@@ -131,6 +141,7 @@ export async function computeDailyReport(
       .first() as Promise<{ amount: number }>,
   ]);
 
+  const joint = await jointFigures(db, areaId, date, tz);
   const gross = Number(orderTotals.gross);
   const byChannel = new Map<string, { orders: number; tickets: number; amount: number }>();
   for (const s of sales) {
@@ -189,7 +200,49 @@ export async function computeDailyReport(
     entriesByHour: entries,
     peakHour: peak,
     visitors,
+    joint,
   };
+}
+
+/**
+ * A joint order belongs to its first area (orders.area_id) but holds a ticket per visitor at
+ * every area of the product (core/joint): the ticket's own area and the product's kind
+ * find this area's, the ones the sections above (by the order's area) do not show.
+ */
+async function jointFigures(
+  db: Knex,
+  areaId: string,
+  date: string,
+  tz: string,
+): Promise<NonNullable<DailyReport['joint']>> {
+  const jointTickets = () =>
+    db('tickets as t')
+      .join('products as p', (j) => void j.on('p.area_id', 't.area_id').andOn('p.id', 't.product_id'))
+      .where({ 't.area_id': areaId, 'p.kind': 'joint' });
+  const [sales, entries] = await Promise.all([
+    jointTickets()
+      .join('orders as o', 'o.id', 't.order_id')
+      .whereNotNull('o.paid_at')
+      .whereRaw(onLocalDate('o.paid_at'), [tz, date])
+      .whereNotIn('t.status', ['rescheduled', 'void'])
+      .groupBy('t.product_id')
+      .orderBy('t.product_id')
+      .select(
+        't.product_id as product',
+        db.raw('count(*)::int as tickets'),
+        db.raw('coalesce(sum(t.price), 0)::bigint as amount'),
+        db.raw(`(count(*) filter (where t.status = 'refunded'))::int as refunded`),
+      ) as Promise<{ product: string; tickets: number; amount: number | string; refunded: number }[]>,
+    jointTickets()
+      .join('checkin_scans as s', 's.ticket_id', 't.id')
+      .where({ 's.area_id': areaId, 's.local_date': date, 's.direction': 'in', 's.counted': true })
+      .groupBy('t.product_id')
+      .orderBy('t.product_id')
+      .select('t.product_id as product', db.raw('count(*)::int as entries')) as Promise<
+      { product: string; entries: number }[]
+    >,
+  ]);
+  return { sales: sales.map((x) => ({ ...x, amount: Number(x.amount) })), entries };
 }
 
 /**
@@ -225,6 +278,12 @@ export function reportToCsv(r: DailyReport): string {
     add('entries_by_hour', String(e.hour).padStart(2, '0'), '', 'entries', e.entries);
   if (r.peakHour)
     add('peak_hour', String(r.peakHour.hour).padStart(2, '0'), '', 'entries', r.peakHour.entries);
+  for (const j of r.joint?.sales ?? []) {
+    add('joint_sales', j.product, '', 'tickets', j.tickets);
+    add('joint_sales', j.product, '', 'amount', j.amount);
+    add('joint_sales', j.product, '', 'refunded', j.refunded);
+  }
+  for (const j of r.joint?.entries ?? []) add('joint_entries', j.product, '', 'entries', j.entries);
   const v = r.visitors;
   add('visitors', '', '', 'visitors', v.visitors);
   add('visitors', '', '', 'repeat_visitors', v.repeatVisitors);

@@ -178,4 +178,23 @@ describe('18 joint tickets: buy, enter once per area, refund, settle', () => {
     const bad = await api.call('GET', `/v1/admin/settlement?from=nope&to=${TODAY}`, { key: api.adminKey });
     expect(bad.status).toBe(400);
   });
+
+  it("the daily report counts joint tickets per area, at the order's own area and the others", async () => {
+    for (const areaId of ['ja', 'jb']) {
+      const res = await api.call('GET', `/v1/admin/reports/${areaId}/${TODAY}.json`, { key: api.adminKey });
+      expect(res.status).toBe(200);
+      // 3 tickets at each area (1 + 2 visitors), 10 000 fen each (the areas' equal shares), 2 refunded;
+      // one entered at each area, counted once though the second scan was tried
+      expect(res.body.joint).toEqual({
+        sales: [{ product: 'duo', tickets: 3, amount: 30_000, refunded: 2 }],
+        entries: [{ product: 'duo', entries: 1 }],
+      });
+      const csv = await fetch(`${api.url}/v1/admin/reports/${areaId}/${TODAY}.csv`, {
+        headers: { authorization: `Bearer ${api.adminKey}` },
+      });
+      const rows = (await csv.text()).split('\r\n');
+      expect(rows).toContain('joint_sales,duo,,tickets,3');
+      expect(rows).toContain('joint_entries,duo,,entries,1');
+    }
+  });
 });

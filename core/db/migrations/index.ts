@@ -34,6 +34,7 @@ import * as m0058 from './0058-joint-products.js';
 import * as m0059 from './0059-order-parties.js';
 import * as m0052 from './0052-product-policies.js';
 import * as m0079 from './0079-area-closures.js';
+import * as m0068 from './0068-passes.js';
 
 export interface Migration {
   readonly name: string;
@@ -78,4 +79,5 @@ export const migrations: readonly Migration[] = [
   m0077,
   m0078,
   m0079,
+  m0068,
 ];

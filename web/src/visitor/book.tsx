@@ -19,6 +19,7 @@ import { VisitorsStep } from './book-visitors.js';
 import { ReviewStep } from './book-review.js';
 import { payAndReturn } from './pay.js';
 import { deviceId } from './waiting-room.js';
+import { PassSale } from './pass-sale.js';
 
 /** Holds the stock (through the waiting room's admission during a presale), then writes the order. */
 async function placeOrder(area: Area, s: BookState, admission: string | null): Promise<Order> {
@@ -117,7 +118,12 @@ export function Book({
   ) : null;
 
   if (s.step === 1)
-    return <TicketsStep area={area} today={today} days={days} s={s} dispatch={dispatch} header={header} />;
+    return (
+      <>
+        <TicketsStep area={area} today={today} days={days} s={s} dispatch={dispatch} header={header} />
+        <PassSale area={area} today={today} />
+      </>
+    );
   if (s.step === 2) {
     const day = s.date ? days[s.date] : undefined;
     const avail = day && !(day instanceof Error) ? day : null;
