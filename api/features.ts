@@ -14,6 +14,7 @@ import { staffAuthRouter } from './staff-auth.js';
 import { screenFeature } from './screen.js';
 import { deviceFeature } from './device-router.js';
 import { jointFeature } from './joint.js';
+import { combosFeature } from './combos.js';
 import { passesFeature } from './passes.js';
 import { pricingFeature } from './pricing.js';
 import { membersFeature } from './members.js';
@@ -58,6 +59,7 @@ export const features: Feature[] = [
   screenFeature,
   deviceFeature,
   jointFeature,
+  combosFeature,
   passesFeature,
   pricingFeature,
   membersFeature,

@@ -20,6 +20,7 @@ import {
   ticketsOfIdNumber,
 } from '../core/checkin/manifest.js';
 import { presenceOf } from '../core/checkin/presence.js';
+import { ingestScanPointJournal, redeemAtScanPoint, scanPointOf } from '../core/combos/scan.js';
 import {
   GATE_BODY_LIMIT_BYTES,
   HealthReport,
@@ -197,11 +198,16 @@ export function createGateRouter(deps: GateRouterDeps): Router {
 
   router.post('/journal', async (req, res) => {
     const batch = parseInput(JournalBatch, req.body);
+    // a combo component's door redeems that component, never an area entry (core/combos)
+    const sp = await scanPointOf(db, gateOf(res));
+    if (sp) return void res.json(await ingestScanPointJournal(db, sp, batch.entries, clock));
     res.json(await ingestJournal(db, gateOf(res), batch.entries, clock));
   });
 
   router.post('/precheck', async (req, res) => {
     const body = parseInput(PrecheckRequest, req.body);
+    const sp = await scanPointOf(db, gateOf(res));
+    if (sp) return void res.json(await redeemAtScanPoint(db, sp, body, clock));
     const out = await precheck(db, gateOf(res), body, clock);
     res.json({
       admit: out.decision.admit,

@@ -10,6 +10,7 @@ import { partnerPaths, partnerSecuritySchemes } from './partner-openapi.js';
 import { screenPaths, screenSchemas, screenSecuritySchemes } from './openapi-screen.js';
 import { devicePaths, deviceSchemas, deviceSecuritySchemes } from './openapi-device.js';
 import { jointPaths } from './openapi-joint.js';
+import { comboPaths } from './openapi-combos.js';
 import { passPaths } from './openapi-passes.js';
 import { pricingPaths } from './openapi-pricing.js';
 import { memberPaths } from './openapi-members.js';
@@ -149,6 +150,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...devicePaths(),
       ...cardOpenApiPaths(),
       ...jointPaths(),
+      ...comboPaths(),
       ...passPaths(),
       ...pricingPaths(),
       ...memberPaths(),

@@ -99,6 +99,17 @@ function signedPaths(): Record<string, unknown> {
         responses: { '200': { description: 'availability' }, ...errors },
       },
     },
+    '/partner/v1/areas/{areaId}/combo-availability': {
+      get: {
+        operationId: 'partnerComboAvailability',
+        summary: "A combo's components (bus, show, meal): each departure or showtime with its seats left",
+        description:
+          'An order picks them in `sessions` (component id → session id); a full one refuses the order.',
+        security: signed,
+        parameters: [path('areaId'), date],
+        responses: { '200': { description: 'components and sessions' }, ...errors },
+      },
+    },
     '/partner/v1/orders': {
       post: {
         operationId: 'partnerCreateOrder',

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { slotFactors } from '../core/forecast/factors.js';
 import { pricedAvailability } from '../core/forecast/availability.js';
+import { comboAvailability } from '../core/combos/store.js';
 import { z } from 'zod';
 import { parseInput } from '../core/validation.js';
 import { notFound } from '../core/errors.js';
@@ -59,6 +60,13 @@ export function partnerRouter(ctx: AppContext): Router {
     const ch = await channel(res);
     const day = await channelAvailability(p.catalog, p.inventory, p.redis, ch, areaId, date);
     res.json(await pricedAvailability(p.db, await p.catalog.area(areaId), ch, day, p.clock.now()));
+  });
+
+  // a combo's components, each session with its seats left; an order picks them in `sessions` (core/combos)
+  r.get('/areas/:areaId/combo-availability', async (req, res) => {
+    const { areaId } = parseInput(z.object({ areaId: slug }), req.params);
+    const { date } = parseInput(AreaDate, req.query);
+    res.json(await comboAvailability(p.db, p.redis, areaId, date));
   });
 
   r.post('/orders', async (req, res) => {

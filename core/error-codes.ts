@@ -5,6 +5,7 @@ import { CHANNEL_ERRORS, OCTO_ERRORS } from './channels/errors.js';
 import { CHECKIN_ERRORS } from './checkin/errors.js';
 import { INVENTORY_ERRORS } from './inventory/errors.js';
 import { JOINT_ERRORS } from './joint/errors.js';
+import { COMBO_ERRORS } from './combos/errors.js';
 import { NOTIFY_ERRORS } from './notify/errors.js';
 import { ORDER_ERRORS } from './orders/errors.js';
 import { PAYMENT_ERRORS } from './payments/errors.js';
@@ -36,6 +37,7 @@ export const ERROR_TABLES = {
   checkin: CHECKIN_ERRORS,
   inventory: INVENTORY_ERRORS,
   joint: JOINT_ERRORS,
+  combos: COMBO_ERRORS,
   notify: NOTIFY_ERRORS,
   forecast: FORECAST_ERRORS,
   members: MEMBER_ERRORS,
@@ -63,6 +65,7 @@ export const ERROR_CODES = {
   ...CHECKIN_ERRORS,
   ...INVENTORY_ERRORS,
   ...JOINT_ERRORS,
+  ...COMBO_ERRORS,
   ...NOTIFY_ERRORS,
   ...FORECAST_ERRORS,
   ...MEMBER_ERRORS,

@@ -743,6 +743,62 @@ export interface OrderPartyRow {
   position: number;
 }
 
+/** 0077: one session of a combo component's daily schedule (a departure, a showtime) */
+export interface ComboSession {
+  id: string;
+  startsAt: string;
+  capacity: number;
+}
+/** 0077: a combo component of an area: its own capacity per session, its scan point (core/combos) */
+export interface ComboComponentRow {
+  area_id: string;
+  id: string;
+  name: string;
+  kind: 'bus' | 'show' | 'meal' | 'other';
+  product_ids: string[];
+  value: number;
+  sessions: ComboSession[];
+  active: boolean;
+  updated_at: Date;
+}
+export type ComboBookingStatus = 'active' | 'redeemed' | 'refunded' | 'void';
+/** 0077: one ticket's seat on one component's session */
+export interface ComboBookingRow {
+  id: string;
+  order_id: string;
+  ticket_id: string;
+  area_id: string;
+  component_id: string;
+  session_id: string;
+  visit_date: string;
+  units: number;
+  value: number;
+  status: ComboBookingStatus;
+  redeemed_at: Date | null;
+  redeemed_gate: string | null;
+  refund_id: string | null;
+  created_at: Date;
+}
+/** 0078: a gate device in the role of one component's door */
+export interface ComboScanPointRow {
+  gate_id: string;
+  area_id: string;
+  component_id: string;
+  updated_at: Date;
+}
+/** 0078: a scan at a component's door, with its decision */
+export interface ComboScanRow {
+  scan_id: string;
+  gate_id: string;
+  area_id: string;
+  component_id: string;
+  ticket_id: string;
+  booking_id: string | null;
+  decision: 'admit' | 'refuse';
+  reason: string;
+  scanned_at: Date;
+  received_at: Date;
+}
 // --- 0068-passes
 /** 0068: a pass product's rules (core/passes/model.ts PassTerms) */
 export interface PassTermsRow {
@@ -907,6 +963,10 @@ declare module 'knex/types/tables.js' {
     joint_products: Table<JointProductRow, 'areas' | 'suppliers'>;
     order_parties: Table<OrderPartyRow>;
     policy_fees: Table<PolicyFeeRow>;
+    combo_components: Table<ComboComponentRow, 'product_ids' | 'sessions'>;
+    combo_bookings: Table<ComboBookingRow>;
+    combo_scan_points: Table<ComboScanPointRow>;
+    combo_scans: Table<ComboScanRow>;
     pass_terms: Table<PassTermsRow, 'terms'>;
     passes: Table<PassRow>;
     pass_links: Table<PassLinkRow>;

@@ -152,7 +152,8 @@ function parseReservation(raw: string): Reservation {
 export class Inventory {
   private readonly pub: string;
   constructor(
-    private readonly redis: Redis,
+    /** public for stock that sits beside the entry stock in the area's hash slot (core/combos) */
+    readonly redis: Redis,
     private readonly opts: InventoryOptions,
   ) {
     this.pub = eventsChannel(opts.prefix);

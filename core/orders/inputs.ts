@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REFUND_REASONS } from './model.js';
+import { ComboSessions } from '../combos/inputs.js';
 
 /**
  * Inputs of the order operations. The API validates requests with these same schemas
@@ -44,6 +45,8 @@ export const PlaceOrderInput = z.object({
     .optional(),
   /** issue 22: points the signed-in member spends on this order */
   points: z.number().int().min(1).max(10_000_000).optional(),
+  /** a combo's picks: component id → session id (a bus departure, a showtime; core/combos) */
+  sessions: ComboSessions.optional(),
 });
 export type PlaceOrderInput = z.output<typeof PlaceOrderInput>;
 

@@ -1,4 +1,5 @@
 import { releaseOtherLegs, releaseRefunded } from '../joint/legs.js';
+import { endComboHold, refundComboTickets, refuseComboReschedule } from '../combos/lifecycle.js';
 import { conflict, inputError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { addDays, localParts } from '../time.js';
@@ -41,6 +42,7 @@ export async function endHold(
     if (how === 'expired' && o.expires_at && o.expires_at > now) return;
     await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
     await releaseOtherLegs(d, trx, o); // a joint order's other areas (core/joint)
+    await endComboHold(d, trx, o); // a combo's component seats (core/combos)
     await trx('orders').where({ id: o.id }).update({ status: how, updated_at: now });
     const voided = await trx('tickets')
       .where({ order_id: o.id, status: 'pending' })
@@ -188,8 +190,10 @@ export async function refundOrder(
     });
     amount = terms.amount;
     fee = terms.fee;
+    // a combo's seats; refused when one of its components was used (core/combos)
+    const seats = await refundComboTickets(d, trx, o, ticketIds);
     // area by area: a joint order's tickets hold stock at several areas (core/joint)
-    release = () => releaseRefunded(d, o, chosen, valid);
+    release = () => releaseRefunded(d, o, chosen, valid).then(seats);
     // a bound NFC/IC card comes off with the refund (core/cards): it may open another ticket
     await trx('tickets')
       .whereIn('id', ticketIds)
@@ -295,6 +299,7 @@ export async function rescheduleOrder(
     if (!tickets.length) throw conflict('nothing_to_reschedule', 'no valid tickets on this order');
     if (tickets.some((t) => t.entries_used > 0))
       throw conflict('ticket_used', 'a ticket of this order has been used');
+    await refuseComboReschedule(trx, o.id); // a combo's seats are for their day (core/combos)
     // the product's policy (core/policies): window, free count, limit and fee, the same in every channel
     const terms = rescheduleTerms(area, o, tickets, now);
     const ids = tickets.map((t) => t.id);

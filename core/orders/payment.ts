@@ -1,4 +1,5 @@
 import { confirmOtherLegs } from '../joint/legs.js';
+import { retakeComboSeats } from '../combos/lifecycle.js';
 import type { Knex } from 'knex';
 import { conflict, isDomainError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
@@ -313,7 +314,12 @@ export async function settleMoneyTaken(
       expiresAt: 0,
     });
     confirmed = again.ok ? 'confirmed' : 'missing';
-    if (again.ok)
+    // a combo's seats lapsed with the hold: all again, or the order's stock is lost (core/combos)
+    if (again.ok && !(await retakeComboSeats(d, trx, o))) {
+      await d.inventory.release(o.area_id, o.visit_date, o.res_id, 'all');
+      confirmed = 'missing';
+    }
+    if (confirmed === 'confirmed')
       await audit(trx, actor, 'scenic.order.paid_after_expiry', o.id, {
         amount: taken.amount,
         was: o.status,

@@ -32,6 +32,13 @@ import { auditInsert } from '../audit/store.js';
 import { outboxInsert } from '../outbox/store.js';
 import { withWrites } from '../db/one-statement.js';
 import { slotFactors } from '../forecast/factors.js';
+import {
+  planCombo,
+  releaseComboSeats,
+  takeComboSeats,
+  writeComboBookings,
+  type ComboPlan,
+} from '../combos/place.js';
 import { recordPassTickets, type PassLink } from '../passes/store.js';
 import { bookMemberOrder, memberBuyer, spendPoints, type MemberPlacement } from '../members/pricing.js';
 
@@ -167,6 +174,8 @@ interface Placement {
   accessToken: string;
   expiresAt: Date;
   now: Date;
+  /** the seats its combo tickets take on their components (core/combos) */
+  combo: ComboPlan;
   /** a pass's free slot booking or renewal (core/passes), placed by that module only */
   pass?: PassLink;
   /** issue 22: the member the order is for and the points it spends (core/members) */
@@ -207,6 +216,7 @@ export async function placeOrder(
     now,
     pass?.kind === 'booking',
   );
+  const combo = await planCombo(d.db, area.id, input.sessions, tickets);
   const claim = await stockSource(d, input, area, slot, units, now);
   const orderId = uuidv7(now.getTime());
   const p: Placement = {
@@ -221,6 +231,7 @@ export async function placeOrder(
     coupons,
     orderId,
     now,
+    combo,
     pass,
     member,
     resId: orderId,
@@ -414,7 +425,11 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
     },
     claim ? { claim } : false,
   );
-  if (reserved.ok) return;
+  // a combo's components next, all or none with the entry (core/combos)
+  if (reserved.ok)
+    return takeComboSeats(seatScope(d, p), p.combo, () =>
+      d.inventory.release(p.area.id, p.input.date, p.resId, 'all'),
+    );
   d.onOutcome?.({ kind: 'refused', ...outcomeOf(p), amount: 0, reason: reserved.reason });
   throw refusalError(reserved.reason, {
     level: reserved.level,
@@ -480,6 +495,8 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
     }),
     auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
   ]);
+  // a combo's seats, one row per ticket and component (core/combos; no statement for other orders)
+  await writeComboBookings(trx, p.combo, { orderId, areaId: area.id, date: input.date, now });
   return { order: order!, lines, tickets };
 }
 
@@ -548,6 +565,14 @@ async function writeLinesAndTickets(
   return { lines, tickets };
 }
 
+const seatScope = (d: OrderDeps, p: Placement) => ({
+  redis: d.inventory.redis,
+  areaId: p.area.id,
+  date: p.input.date,
+  resId: p.resId,
+  nowMs: p.now.getTime(),
+});
+
 /** After a failed write, the budget too is given back only when the order is certainly not in the books. */
 async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Placement): Promise<void> {
   try {
@@ -567,14 +592,15 @@ async function returnBudgetUnlessWritten(d: OrderDeps, budget: HoldBudget, p: Pl
 async function releaseUnlessWritten(d: OrderDeps, p: Placement, e: unknown): Promise<void> {
   const { orderId } = p;
   if ((await orderExists(d.db, orderId)) === false)
-    await d.inventory
-      .release(p.area.id, p.input.date, p.resId, 'all')
-      .catch((re: unknown) =>
-        d.log.error(
-          { err: re, orderId },
-          'could not release hold after failed order write; the reconciler will',
-        ),
-      );
+    await Promise.all([
+      d.inventory.release(p.area.id, p.input.date, p.resId, 'all'),
+      releaseComboSeats(seatScope(d, p), p.combo),
+    ]).catch((re: unknown) =>
+      d.log.error(
+        { err: re, orderId },
+        'could not release hold after failed order write; the reconciler will',
+      ),
+    );
   else
     d.log.warn(
       { err: e, orderId },

@@ -5,6 +5,7 @@ import { endHold, overdueHolds } from './lifecycle.js';
 import { PRESALE_PREFIX } from '../presale/holds.js';
 import { LIVE_STATUSES } from './model.js';
 import type { OrderDeps } from './store.js';
+import { releaseOrphanSeats } from '../combos/reconcile.js';
 
 /**
  * Redis is a cache of what Postgres says is sold and held; this is where they are
@@ -207,6 +208,8 @@ export async function reconcileDay(
       (cur ? report.corrected : report.adopted).push(resId);
     });
   }
+  // combo seats no live order points at (core/combos)
+  report.orphansReleased.push(...(await releaseOrphanSeats(d, areaId, date, graceMs)));
   report.counters = await d.inventory.recount(areaId, date);
   return report;
 }

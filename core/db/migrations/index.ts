@@ -25,6 +25,8 @@ import * as m0043 from './0043-hot-path-indexes.js';
 import * as m0046 from './0046-zones.js';
 import * as m0047 from './0047-zone-counters.js';
 import * as m0048 from './0048-zone-messages.js';
+import * as m0077 from './0077-combo-components.js';
+import * as m0078 from './0078-combo-scan-points.js';
 import * as m0066 from './0066-zone-message-retries.js';
 import * as m0064 from './0064-dynamic-pricing.js';
 import * as m0065 from './0065-crowd-forecasts.js';
@@ -77,6 +79,8 @@ export const migrations: readonly Migration[] = [
   m0058,
   m0059,
   m0052,
+  m0077,
+  m0078,
   m0079,
   m0068,
   m0070,

@@ -17,6 +17,8 @@ export interface BookState {
   visitors: VisitorDraft[];
   phone: string;
   coupon: string;
+  /** a combo's picks: component id → session id (./combo-sessions.tsx) */
+  sessions: Record<string, string>;
   order: Order | null;
   busy: boolean;
   error: Error | null;
@@ -36,6 +38,7 @@ export type BookAction =
   | { type: 'useSaved'; saved: SavedVisitor }
   | { type: 'phone'; phone: string }
   | { type: 'coupon'; coupon: string }
+  | { type: 'session'; componentId: string; sessionId: string }
   | { type: 'sending' }
   | { type: 'placed'; order: Order }
   | { type: 'placeFailed'; error: Error; nextKey: string }
@@ -52,6 +55,7 @@ export const initialBook = (idemKey: string): BookState => ({
   visitors: [],
   phone: '',
   coupon: '',
+  sessions: {},
   order: null,
   busy: false,
   error: null,
@@ -80,7 +84,8 @@ export function bookReducer(s: BookState, a: BookAction): BookState {
       // going back from the review clears its error; going forward keeps the page as it is
       return { ...s, step: a.step, error: s.step === 3 && a.step === 2 ? null : s.error };
     case 'date':
-      return { ...s, date: a.date, slotId: null };
+      // seats left are per day: another day's picks do not carry over
+      return { ...s, date: a.date, slotId: null, sessions: {} };
     case 'qty': {
       const qty = { ...s.qty, [a.productId]: Math.max(0, Math.min(MAX_QTY, a.n)) };
       return { ...s, qty, visitors: visitorsFor(a.products, qty, s.visitors) };
@@ -103,6 +108,8 @@ export function bookReducer(s: BookState, a: BookAction): BookState {
       return { ...s, phone: a.phone };
     case 'coupon':
       return { ...s, coupon: a.coupon };
+    case 'session':
+      return { ...s, sessions: { ...s.sessions, [a.componentId]: a.sessionId } };
     case 'sending':
       return { ...s, busy: true, error: null };
     case 'placed':
@@ -145,6 +152,7 @@ export function orderBody(area: Area, s: BookState, holdId?: string) {
     ...(s.phone ? { contactPhone: s.phone } : {}),
     coupons: s.coupon ? [s.coupon.trim().toUpperCase()] : [],
     ...(holdId ? { holdId } : {}),
+    ...(Object.keys(s.sessions).length ? { sessions: s.sessions } : {}),
   };
 }
 

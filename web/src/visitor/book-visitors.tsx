@@ -6,6 +6,7 @@ import { savedVisitors } from '../lib/store.js';
 import { useUi } from '../lib/ui.js';
 import { ticketCount, visitorErrors, type BookAction, type BookState } from './book-state.js';
 import { idProblem, VisitorFields } from './visitor-fields.js';
+import { ComboSessions } from './combo-sessions.js';
 
 const PHONE = /^1[3-9]\d{9}$/;
 
@@ -34,6 +35,7 @@ export function VisitorsStep({
     <section data-testid="step2">
       {header}
       <SlotPicker avail={avail} s={s} dispatch={dispatch} />
+      <ComboSessions area={area} s={s} dispatch={dispatch} />
       <h3>{t.visitors}</h3>
       <SavedVisitors s={s} dispatch={dispatch} />
       {s.visitors.map((v, i) => (
