@@ -40,6 +40,7 @@ describe('bull-board at /admin/queues, behind admin authentication', () => {
       'forecast',
       'hold-expiry',
       'maintenance',
+      'members',
       'notify',
       'outbox',
       'payments',
