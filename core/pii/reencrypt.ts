@@ -14,6 +14,8 @@ export const SEALED_COLUMNS = [
   { table: 'partner_credentials', key: 'key_id', columns: ['secret_enc', 'webhook_secret_enc'] },
   { table: 'signing_keys', key: 'kid', columns: ['private_key_enc'] },
   { table: 'counter_devices', key: 'id', columns: ['secret_enc'] },
+  { table: 'passes', key: 'ticket_id', columns: ['photo_enc'] },
+  { table: 'member_accounts', key: 'id', columns: ['phone_enc', 'name_enc', 'id_number_enc'] },
 ] as const;
 
 export type SealedTable = (typeof SEALED_COLUMNS)[number]['table'];
