@@ -23,6 +23,8 @@ export interface LoadOptions {
   ordersPerBuyer: number;
   seed: number;
   stop: () => boolean;
+  /** each buyer waits this long between orders, so a sale outlasts a failover however fast orders are */
+  paceMs?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function placeOrders(o: LoadOptions): Promise<LoadOutcome> {
           const why = res ? `${res.status} ${String(res.body.code)}` : 'gave up';
           out.refusals.set(why, (out.refusals.get(why) ?? 0) + 1);
         }
+        if (o.paceMs) await new Promise((r) => setTimeout(r, o.paceMs));
       }
     }),
   );

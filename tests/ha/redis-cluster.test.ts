@@ -266,6 +266,9 @@ describe('orders across a Redis Cluster master failover (WAIT for the replica)',
         ordersPerBuyer: 40, // 480 orders of 1–2 tickets: more than the 240 on sale
         seed,
         stop: () => stop,
+        // ≤ 24 orders a second: the sale lasts beyond the promotion (seconds) on any machine, so
+        // sales after the failover prove the area came back (an unpaced sale sold out before it)
+        paceMs: 500,
       });
       // the kill falls in the middle of the sale: after 30 orders, long before the online cut
       await waitFor('30 orders booked before the kill', async () => {

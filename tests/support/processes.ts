@@ -105,6 +105,13 @@ export function roleEnv(o: RoleEnvOptions): Record<string, string> {
     HOST: '127.0.0.1',
     PORT: String(o.port),
     LOG_LEVEL: 'warn',
+    // as in tests/support/platform.ts: the crowds of these tests are a few addresses placing
+    // many anonymous orders, so the held-units budgets (17.8) are opened wide; left at 20
+    // units an address, a fast order path spent them before the failover the test is about
+    SCENIC_ANON_UNITS_PER_ORDER: '500',
+    SCENIC_ANON_HELD_UNITS: '1000000',
+    SCENIC_ANON_HOLD_TTL_SECONDS: '3600',
+    SCENIC_VISITOR_HELD_UNITS: '1000000',
   };
 }
 
