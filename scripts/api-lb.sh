@@ -98,7 +98,7 @@ start() {
   local old=()
   pid_alive "$DIR/haproxy.pid" && old=(-sf "$(cat "$DIR/haproxy.pid")")
   start_daemon "$DIR/haproxy.pid" "$DIR/haproxy.log" haproxy -db -f "$CFG" "${old[@]}"
-  wait_for "HAProxy on $PORT" 15 healthy || { tail -20 "$DIR/haproxy.log" >&2; die "HAProxy failed to start"; }
+  wait_for "HAProxy on $PORT" 15 healthy || { tail -n 20 "$DIR/haproxy.log" >&2; die "HAProxy failed to start"; }
 }
 
 status() {

@@ -71,7 +71,7 @@ up() {
       --initial-cluster "scenic-test=http://127.0.0.1:$((SCENIC_ETCD_PORT + 1))" \
       --unsafe-no-fsync --log-level warn > "$DIR/etcd.log" 2>&1 &
     echo $! > "$DIR/etcd.pid"
-    wait_for etcd 30 curl -fsS "http://127.0.0.1:$SCENIC_ETCD_PORT/health" || { tail -20 "$DIR/etcd.log" >&2; die "etcd failed"; }
+    wait_for etcd 30 curl -fsS "http://127.0.0.1:$SCENIC_ETCD_PORT/health" || { tail -n 20 "$DIR/etcd.log" >&2; die "etcd failed"; }
   fi
   # ServiceAccount admission is off because no controller-manager creates the
   # default ServiceAccounts here; RBAC is on so chart RBAC can be tested for real.
@@ -86,7 +86,7 @@ up() {
     --authorization-mode RBAC --disable-admission-plugins ServiceAccount \
     --cert-dir "$DIR/certs" > "$DIR/apiserver.log" 2>&1 &
   echo $! > "$DIR/apiserver.pid"
-  wait_for kube-apiserver 90 healthy || { tail -30 "$DIR/apiserver.log" >&2; die "kube-apiserver failed"; }
+  wait_for kube-apiserver 90 healthy || { tail -n 30 "$DIR/apiserver.log" >&2; die "kube-apiserver failed"; }
   log "kube-apiserver up at $SERVER (KUBECONFIG=$KUBECONFIG_FILE)"
 }
 

@@ -92,7 +92,7 @@ pg_instance_up() {
   if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $port -k /tmp $settings" >/dev/null \
-      || { tail -20 "$data/server.log" >&2; die "postgres ($data) failed to start"; }
+      || { tail -n 20 "$data/server.log" >&2; die "postgres ($data) failed to start"; }
   fi
   wait_for "postgres on :$port" 30 "$bin/pg_isready" -h 127.0.0.1 -p "$port" || die "postgres on :$port is not ready"
   psql -h 127.0.0.1 -p "$port" -U scenic -d postgres -tAc "select 1 from pg_database where datname='scenic'" | grep -q 1 \

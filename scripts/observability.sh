@@ -61,8 +61,8 @@ up() {
   start alertmanager "$DIR/alertmanager.pid" "$DIR/alertmanager.log" prometheus-alertmanager \
     --config.file="$DIR/alertmanager.yml" --storage.path="$DIR/alertmanager-data" \
     --web.listen-address="127.0.0.1:$SCENIC_AM_PORT" --cluster.listen-address=
-  wait_for prometheus 60 curl -fsS "$PROM_URL/-/ready" || { tail -20 "$DIR/prometheus.log" >&2; die "prometheus is not ready"; }
-  wait_for alertmanager 60 curl -fsS "$AM_URL/-/ready" || { tail -20 "$DIR/alertmanager.log" >&2; die "alertmanager is not ready"; }
+  wait_for prometheus 60 curl -fsS "$PROM_URL/-/ready" || { tail -n 20 "$DIR/prometheus.log" >&2; die "prometheus is not ready"; }
+  wait_for alertmanager 60 curl -fsS "$AM_URL/-/ready" || { tail -n 20 "$DIR/alertmanager.log" >&2; die "alertmanager is not ready"; }
   env_set SCENIC_PROMETHEUS_URL "$PROM_URL"
   env_set SCENIC_ALERTMANAGER_URL "$AM_URL"
   env_set SCENIC_OBSERVABILITY_DIR "$DIR"

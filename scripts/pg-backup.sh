@@ -106,7 +106,7 @@ CONF
 start_cluster() {
   local data=$1; shift
   as_pg "$(pg_bin)/pg_ctl" -D "$data" -l "$data/../server.log" -w -t 300 start ${1:+-o "$*"} >/dev/null 9>&- \
-    || { tail -20 "$data/../server.log" >&2; die "postgres in $data failed to start"; }
+    || { tail -n 20 "$data/../server.log" >&2; die "postgres in $data failed to start"; }
 }
 
 install_packages() { apt_install postgresql pgbackrest; }
@@ -204,14 +204,14 @@ drill() {
   # restore_command (archive-get) and the recovery target into postgresql.auto.conf.
   pgbr --pg1-path="$DRILL" --type=time --target="$target" --target-action=promote \
     --archive-mode=off --log-level-console=info restore >"$DIR/drill/restore.log" 2>&1 \
-    || { tail -20 "$DIR/drill/restore.log" >&2; die "pgbackrest restore failed"; }
+    || { tail -n 20 "$DIR/drill/restore.log" >&2; die "pgbackrest restore failed"; }
   set=$(grep -o 'restore backup set [^ ,]*' "$DIR/drill/restore.log" | head -1 | awk '{ print $4 }')
   local restore_secs; restore_secs=$(elapsed "$t0")
   t1=$(now_s)
   start_cluster "$DRILL" "-c port=$DRILL_PORT -c archive_mode=off"
   wait_for "the restored cluster to promote" 300 bash -c \
     "[ \"\$(psql -X -qAt -h 127.0.0.1 -p $DRILL_PORT -U scenic -d postgres -c 'select pg_is_in_recovery()')\" = f ]" \
-    || { tail -20 "$DIR/drill/server.log" >&2; die "the restored cluster did not finish recovery"; }
+    || { tail -n 20 "$DIR/drill/server.log" >&2; die "the restored cluster did not finish recovery"; }
   local recovery_secs total stop wal_count first_wal last_wal
   recovery_secs=$(elapsed "$t1")
   total=$(elapsed "$t0")
@@ -219,7 +219,7 @@ drill() {
   local wals; wals=$(grep -o 'restored log file "[0-9A-F]*"' "$DIR/drill/server.log" | cut -d'"' -f2 | sort -u)
   wal_count=$(grep -c . <<<"$wals" || true)
   first_wal=$(head -1 <<<"$wals")
-  last_wal=$(tail -1 <<<"$wals")
+  last_wal=$(tail -n 1 <<<"$wals")
   env_set PG_DRILL_URL "postgres://scenic@127.0.0.1:$DRILL_PORT/scenic"
   log "restored $set to $target on 127.0.0.1:$DRILL_PORT: ${wal_count} WAL files replayed, ${total}s in all"
   printf '{"target":"%s","backupSet":"%s","stop":"%s","walFilesReplayed":%s,"firstWal":"%s","lastWal":"%s","restoreSeconds":%s,"recoverySeconds":%s,"rtoSeconds":%s,"port":%s}\n' \

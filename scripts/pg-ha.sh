@@ -68,7 +68,7 @@ etcd_up() {
     --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
     --initial-cluster "scenic-ha=http://127.0.0.1:$((ETCD_PORT + 1))" \
     --heartbeat-interval 50 --election-timeout 500 --unsafe-no-fsync --log-level warn
-  wait_for "etcd on $ETCD_PORT" 30 etcd_healthy || { tail -20 "$DIR/etcd.log" >&2; die "etcd failed to start"; }
+  wait_for "etcd on $ETCD_PORT" 30 etcd_healthy || { tail -n 20 "$DIR/etcd.log" >&2; die "etcd failed to start"; }
 }
 
 secrets() {
@@ -279,10 +279,10 @@ up() {
   # Patroni first demotes the "crashed" leader and promotes again: a node can answer
   # /primary for a moment and then refuse connections. So each step is retried until
   # it holds, and the cluster must look the same twice before `up` returns.
-  wait_for "a Patroni primary that accepts SQL" 120 prepare_primary || { tail -30 "$DIR"/pg*/patroni.log >&2; die "no primary elected"; }
-  wait_for "a streaming synchronous standby" 120 sync_ok || { tail -30 "$DIR"/pg*/patroni.log >&2; die "no synchronous standby"; }
+  wait_for "a Patroni primary that accepts SQL" 120 prepare_primary || { tail -n 30 "$DIR"/pg*/patroni.log >&2; die "no primary elected"; }
+  wait_for "a streaming synchronous standby" 120 sync_ok || { tail -n 30 "$DIR"/pg*/patroni.log >&2; die "no synchronous standby"; }
   haproxy_up
-  wait_for "a stable primary taking writes through HAProxy on $PROXY_PORT" 90 stable || { tail -20 "$DIR/haproxy.log" >&2; die "HAProxy does not route to the primary"; }
+  wait_for "a stable primary taking writes through HAProxy on $PROXY_PORT" 90 stable || { tail -n 20 "$DIR/haproxy.log" >&2; die "HAProxy does not route to the primary"; }
   local p; p=$(primary)
   env_set PG_HA_URL "$(url "$PROXY_PORT" scenic)"
   env_set PG_HA_REPLICA_URL "$(url $((PROXY_PORT + 1)) scenic)"

@@ -110,9 +110,9 @@ create() {
   mkdir -p "$DIR"
   local p addrs=()
   for p in "${PORTS[@]}"; do node_start "$p"; addrs+=("127.0.0.1:$p"); done
-  for p in "${PORTS[@]}"; do wait_for "redis $p" 10 alive "$p" || die "redis $p did not start: $(tail -5 "$DIR/$p/redis.log")"; done
+  for p in "${PORTS[@]}"; do wait_for "redis $p" 10 alive "$p" || die "redis $p did not start: $(tail -n 5 "$DIR/$p/redis.log")"; done
   redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$DIR/create.log" 2>&1 \
-    || { tail -20 "$DIR/create.log" >&2; die "redis-cli --cluster create failed"; }
+    || { tail -n 20 "$DIR/create.log" >&2; die "redis-cli --cluster create failed"; }
 }
 
 install_packages() { apt_install redis-server; }

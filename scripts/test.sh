@@ -61,7 +61,7 @@ if [ -n "$leg_pid" ]; then
   leg_rc=$?
   echo "cluster leg (Redis Cluster, ${CLUSTER_LEG[*]}):"
   grep -E '✓|×|FAIL|^tests: ' "$leg_out" | grep -v '^\s*✓ .*›' || true
-  [ "$leg_rc" -eq 0 ] || { tail -60 "$leg_out"; rc=1; }
+  [ "$leg_rc" -eq 0 ] || { tail -n 60 "$leg_out"; rc=1; }
 fi
 set -e
 if [ "$lint_rc" -ne 0 ]; then
@@ -70,11 +70,11 @@ if [ "$lint_rc" -ne 0 ]; then
   rc=1
 fi
 # Repeat the summary as the very last line, where CI reads it; a lint failure counts as one.
-summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1 || true)
+summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1 || true)
 [ -n "$summary" ] || summary="tests: 0 passed, 1 failed, 0 skipped"
 if [ -n "$leg_pid" ]; then
   # the cluster leg's counts join the suite's (a leg that printed none counts as one failure)
-  leg=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$leg_out" | tail -1 || true)
+  leg=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$leg_out" | tail -n 1 || true)
   [ -n "$leg" ] || leg="tests: 0 passed, 1 failed, 0 skipped"
   read -r p f k < <(sed -E 's/tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$summary")
   read -r lp lf lk < <(sed -E 's/tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$leg")
