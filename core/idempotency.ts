@@ -1,3 +1,4 @@
+import { commitOrThrow } from './db/commit.js';
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.js';
@@ -281,7 +282,7 @@ export async function runIdempotentInTransaction<T>(
         const res = toProblem(e);
         if (open()) {
           await storeAnswer(trx!, held, res);
-          await trx!.commit();
+          await commitOrThrow(trx!);
           return { ...res, replayed: false };
         }
         if (await tryClaim(db, k, { state: 'done', res })) return { ...res, replayed: false };

@@ -31,6 +31,7 @@ import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
 import { auditInsert } from '../audit/store.js';
 import { outboxInsert } from '../outbox/store.js';
 import { withWrites } from '../db/one-statement.js';
+import { commitOrThrow } from '../db/commit.js';
 import { slotFactors } from '../forecast/factors.js';
 import {
   planCombo,
@@ -290,7 +291,7 @@ async function writeInKeyTransaction(
       await trx.rollback();
       throw e;
     }
-  await trx.commit();
+  await commitOrThrow(trx);
 }
 
 /** Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway. */
