@@ -75,7 +75,7 @@ export async function orderFixture(dbUrl: string, redisUrl: string): Promise<Fix
       quotas: [],
     }),
   );
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: dbUrl,
     REDIS_URL: redisUrl,
@@ -89,6 +89,9 @@ export async function orderFixture(dbUrl: string, redisUrl: string): Promise<Fix
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
   };
+  // the bench's Redis is `redisUrl`: a cluster the shell's environment names (make ha) is not
+  delete env.REDIS_CLUSTER_NODES;
+  delete env.REDIS_CLUSTER_FAILOVER_NODES;
   const plan: DayPlan = {
     capacity: STOCK,
     thresholds: { yellow: 70, orange: 85, red: 100 },
