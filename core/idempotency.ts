@@ -71,6 +71,19 @@ export type IdempotentOperation<T> = (
 export type IdempotentAnswer = StoredResponse & { replayed: boolean };
 
 /**
+ * The two runners take the same arguments and keep the same contract, so a route picks
+ * either (api/idempotent.ts): `runIdempotent`, or `runIdempotentInTransaction` when its
+ * operation claims the key in its own transaction.
+ */
+export type IdempotentRunner = <T>(
+  db: Knex,
+  clock: Clock,
+  k: IdempotencyKey,
+  fn: IdempotentOperation<T>,
+  toProblem: (e: DomainError) => StoredResponse,
+) => Promise<IdempotentAnswer>;
+
+/**
  * A duplicate found the key's first run still in flight (both runners): it waits a
  * moment before it looks again, and past the runner's `deadline` (WAIT_MS after it
  * started) gives up with 409, so a client is never kept waiting on a run without bound.
@@ -125,13 +138,7 @@ export async function completeInTransaction(
  * Domain errors (4xx) are stored and replayed too; anything else frees the key so a
  * retry can run.
  */
-export async function runIdempotent<T>(
-  db: Knex,
-  clock: Clock,
-  k: IdempotencyKey,
-  fn: IdempotentOperation<T>,
-  toProblem: (e: DomainError) => StoredResponse,
-): Promise<IdempotentAnswer> {
+export const runIdempotent: IdempotentRunner = async (db, clock, k, fn, toProblem) => {
   const deadline = clock.now().getTime() + WAIT_MS;
   for (;;) {
     const now = clock.now();
@@ -191,7 +198,7 @@ export async function runIdempotent<T>(
       throw e;
     }
   }
-}
+};
 
 /**
  * Advisory-lock class of keys claimed inside a transaction: a second claimant of a key
@@ -255,13 +262,7 @@ async function tryClaim(
  * counts). A key found committed by runIdempotent is left to runIdempotent, whose `fn`
  * then runs without `claim` and opens a transaction of its own.
  */
-export async function runIdempotentInTransaction<T>(
-  db: Knex,
-  clock: Clock,
-  k: IdempotencyKey,
-  fn: IdempotentOperation<T>,
-  toProblem: (e: DomainError) => StoredResponse,
-): Promise<IdempotentAnswer> {
+export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k, fn, toProblem) => {
   const deadline = clock.now().getTime() + WAIT_MS;
   for (;;) {
     let trx: Knex.Transaction | undefined;
@@ -310,7 +311,7 @@ export async function runIdempotentInTransaction<T>(
     if (row) return runIdempotent(db, clock, k, fn, toProblem);
     await waitForFirstRun(clock, deadline);
   }
-}
+};
 
 /** How long a finished key is kept by default: retries come within minutes, never days. */
 export const IDEMPOTENCY_TTL_HOURS = 24;
