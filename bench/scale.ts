@@ -294,6 +294,7 @@ interface GeneratorReport {
   waitP99Ms: number;
   waitMaxMs: number;
   statuses: Record<string, number>;
+  samples: Record<string, string[]>;
 }
 
 async function surgeRun(f: Fixture, redis: Redis, key: string) {
@@ -417,6 +418,8 @@ async function surgeRun(f: Fixture, redis: Redis, key: string) {
       },
       loadAverage: await loadAverage(),
     };
+    for (const r of all)
+      for (const [status, texts] of Object.entries(r.samples)) for (const t of texts) say(`  ${status} ${t}`);
     say(
       `surge: ${out.answered} of ${buyers} answered (${sold} held, ${out.soldOut} sold out), errors ${out.errors}, timeouts ${out.timeouts}, oversold ${out.oversold}; peak in line ${peaks.inLine}, online ${peaks.online}`,
     );

@@ -41,6 +41,7 @@ const counts = {
   statuses: {} as Record<string, number>,
 };
 const waits: number[] = [];
+const samples: Record<number, string[]> = {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Room {
@@ -53,12 +54,15 @@ interface Room {
 async function call(path: string, body?: string, headers: Record<string, string> = {}) {
   const a = await send(agent, port, { path, body, headers, timeoutMs: REQUEST_TIMEOUT_MS });
   counts.statuses[a.status] = (counts.statuses[a.status] ?? 0) + 1;
+  // what the unexpected answers said, a few of each (the report names them)
+  if (a.status >= 400 && a.status !== 429 && a.status !== 409 && (samples[a.status] ??= []).length < 3)
+    samples[a.status]!.push(`${path}: ${a.text.slice(0, 300)}`);
   return a;
 }
 
 async function buyer(i: number): Promise<void> {
   const arrived = Date.now();
-  const device = `surge-${i}`;
+  const device = `surge-buyer-${i}`;
   const join = () => {
     counts.joins++;
     return call(`/v1/queue/${area}/join`, JSON.stringify({ deviceId: device }));
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       ...counts,
+      samples,
       waitP50Ms: Math.round(pct(w, 0.5)),
       waitP99Ms: Math.round(pct(w, 0.99)),
       waitMaxMs: Math.round(w.at(-1) ?? 0),
