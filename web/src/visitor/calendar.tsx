@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type DayAvailability } from '../lib/api.js';
+import { api, type PricedDay } from '../lib/api.js';
 import { addDays, longDate, weekdayMon0 } from '../lib/dates.js';
 import { fmt } from '../lib/i18n.js';
 import { useUi } from '../lib/ui.js';
+
+// the calendar's own strings (the shared dictionary stays as it is)
+const PRICE_FROM = { zh: '{price} 起', en: 'from {price}' } as const;
 
 /** How many days the calendar offers (the API sells up to 90 days ahead). */
 export const CALENDAR_DAYS = 28;
@@ -12,8 +15,8 @@ export function useAvailability(
   areaId: string | null,
   dates: string[],
   reload = 0,
-): Record<string, DayAvailability | Error> {
-  const [days, setDays] = useState<Record<string, DayAvailability | Error>>({});
+): Record<string, PricedDay | Error> {
+  const [days, setDays] = useState<Record<string, PricedDay | Error>>({});
   const key = dates.join(',');
   useEffect(() => {
     if (!areaId || !dates.length) return;
@@ -23,9 +26,7 @@ export function useAvailability(
       for (let d = queue.shift(); d && !stop; d = queue.shift()) {
         const date = d;
         try {
-          const a = await api<DayAvailability>(
-            `/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`,
-          );
+          const a = await api<PricedDay>(`/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`);
           if (!stop) setDays((prev) => ({ ...prev, [date]: a }));
         } catch (e) {
           if (!stop) setDays((prev) => ({ ...prev, [date]: e as Error }));
@@ -41,7 +42,7 @@ export function useAvailability(
 }
 
 export function dayState(
-  a: DayAvailability | Error | undefined,
+  a: PricedDay | Error | undefined,
 ): 'loading' | 'error' | 'closed' | 'soldout' | 'almost' | 'open' {
   if (!a) return 'loading';
   if (a instanceof Error) return 'error';
@@ -50,17 +51,42 @@ export function dayState(
   return a.almostFull ? 'almost' : 'open';
 }
 
+/**
+ * The lowest price a day's slots move to with the crowd forecast (issue 22), in fen; null
+ * when no product of the day is priced dynamically. It is what the availability API quotes
+ * (the hold then charges the same until the factor moves), for `productIds` when given
+ * (what the visitor chose), else for every product.
+ */
+export function dynamicFrom(
+  a: PricedDay | Error | undefined,
+  productIds: readonly string[] = [],
+): number | null {
+  if (!a || a instanceof Error || a.closed) return null;
+  const prices = a.slots
+    .filter((s) => !s.soldOut)
+    .flatMap((s) => s.prices ?? [])
+    .filter((p) => p.dynamic && (!productIds.length || productIds.includes(p.productId)));
+  return prices.length ? Math.min(...prices.map((p) => p.unitPrice)) : null;
+}
+
+/** A short price for a calendar cell: whole yuan without decimals (a seventh of a phone's width). */
+export const cellPrice = (fen: number): string =>
+  fen % 100 === 0 ? `¥${fen / 100}` : `¥${(fen / 100).toFixed(2)}`;
+
 /** A month-style grid of the next days: what is left, "almost full" at yellow, "sold out". */
 export function Calendar({
   today,
   days,
   selected,
   onPick,
+  productIds = [],
 }: {
   today: string;
-  days: Record<string, DayAvailability | Error>;
+  days: Record<string, PricedDay | Error>;
   selected: string | null;
   onPick: (d: string) => void;
+  /** the products chosen: the dynamic price shown is theirs */
+  productIds?: readonly string[];
 }) {
   const { t, lang, large } = useUi();
   const dates = Array.from({ length: CALENDAR_DAYS }, (_, i) => addDays(today, i));
@@ -94,6 +120,7 @@ export function Calendar({
                     ? '—'
                     : '…';
         const day = Number(d.slice(8));
+        const from = s === 'open' || s === 'almost' ? dynamicFrom(a, productIds) : null;
         return (
           <button
             type="button"
@@ -101,7 +128,7 @@ export function Calendar({
             class={`day ${s}${selected === d ? ' selected' : ''}`}
             disabled={s === 'closed' || s === 'soldout' || s === 'error' || s === 'loading'}
             aria-pressed={selected === d}
-            aria-label={`${longDate(d, lang)} ${d === today ? t.today : ''} ${label}`}
+            aria-label={`${longDate(d, lang)} ${d === today ? t.today : ''} ${label}${from === null ? '' : ` ${fmt(PRICE_FROM[lang], { price: cellPrice(from) })}`}`}
             data-date={d}
             onClick={() => onPick(d)}
           >
@@ -115,6 +142,11 @@ export function Calendar({
                     : day}
             </span>
             <span class="left">{label}</span>
+            {from !== null && (
+              <span class="price" data-price={from}>
+                {cellPrice(from)}
+              </span>
+            )}
           </button>
         );
       })}
