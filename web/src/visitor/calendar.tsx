@@ -52,21 +52,21 @@ export function dayState(
 }
 
 /**
- * The lowest price a day's slots move to with the crowd forecast (issue 22), in fen; null
- * when no product of the day is priced dynamically. It is what the availability API quotes
- * (the hold then charges the same until the factor moves), for `productIds` when given
- * (what the visitor chose), else for every product.
+ * The lowest price of a day (fen) when the crowd forecast moves it (issue 22): over the
+ * slots not sold out, of `productIds` (what the visitor chose) or else of the products
+ * priced dynamically that day; null when none of them moves that day. It is what the
+ * availability API quotes, which the hold then charges until the factor moves.
  */
 export function dynamicFrom(
   a: PricedDay | Error | undefined,
   productIds: readonly string[] = [],
 ): number | null {
   if (!a || a instanceof Error || a.closed) return null;
-  const prices = a.slots
-    .filter((s) => !s.soldOut)
-    .flatMap((s) => s.prices ?? [])
-    .filter((p) => p.dynamic && (!productIds.length || productIds.includes(p.productId)));
-  return prices.length ? Math.min(...prices.map((p) => p.unitPrice)) : null;
+  const all = a.slots.filter((s) => !s.soldOut).flatMap((s) => s.prices ?? []);
+  const ids = productIds.length ? productIds : all.filter((p) => p.dynamic).map((p) => p.productId);
+  const mine = all.filter((p) => ids.includes(p.productId));
+  if (!mine.some((p) => p.dynamic)) return null;
+  return Math.min(...mine.map((p) => p.unitPrice));
 }
 
 /** A short price for a calendar cell: whole yuan without decimals (a seventh of a phone's width). */

@@ -169,7 +169,9 @@ export function JointSale({ area, today }: { area: Area; today: string }) {
                 disabled={!!order}
                 onChange={() => setProductId(p.id)}
               />
-              <strong>{p.name}</strong> {money(p.price, p.currency)} <span class="muted">{x.per}</span>
+              <span>
+                <strong>{p.name}</strong> {money(p.price, p.currency)} <span class="muted">{x.per}</span>
+              </span>
               <small>
                 {x.validAt}:{' '}
                 <span data-testid="joint-areas">

@@ -2,6 +2,7 @@ import type { Area, Order } from '../lib/api.js';
 import { fmt } from '../lib/i18n.js';
 import { Qr } from '../lib/qr.js';
 import { Notice, useUi } from '../lib/ui.js';
+import { useFetch } from '../lib/use-fetch.js';
 import { useAreaNames } from './joint-sale.js';
 
 const VALID_AT = { zh: '限 {area} 入园一次', en: 'Admits once at {area}' } as const;
@@ -11,7 +12,14 @@ export function TicketList({ order, area }: { order: Order; area: Area | null })
   const { t, lang } = useUi();
   const live = order.tickets.filter((x) => x.status === 'valid' && x.code);
   const gone = order.tickets.filter((x) => x.status !== 'valid');
-  const productName = (pid: string) => area?.products.find((p) => p.id === pid)?.name ?? pid;
+  // a joint order's product is not one of the area's: its name comes from the joint products
+  const jointNames = useFetch<{ items: { id: string; name: string }[] }>(
+    order.tickets.some((x) => x.areaId !== order.areaId) ? '/v1/joint-products' : null,
+  );
+  const productName = (pid: string) =>
+    area?.products.find((p) => p.id === pid)?.name ??
+    jointNames.data?.items.find((p) => p.id === pid)?.name ??
+    pid;
   // a joint order has a ticket per visitor per area (issue 18): say where each one admits
   const joint = new Set(order.tickets.map((x) => x.areaId)).size > 1;
   const names = useAreaNames(joint ? order.tickets.map((x) => x.areaId) : []);
