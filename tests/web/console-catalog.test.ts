@@ -28,6 +28,7 @@ let secret = '';
 let browser: Browser;
 let page: Page;
 let person = 800;
+let passOrder: Record<string, unknown> = {};
 const visitor = () => ({ name: '周九', idNumber: residentId('19870707', person++) });
 
 async function shot(p: Page, name: string): Promise<void> {
@@ -179,6 +180,33 @@ describe('18 the console configures passes, combos and joint tickets, which then
       items: [{ productId: 'cat-year', visitors: [visitor()] }],
     });
     expect(o.amountTotal).toBe(30_000);
+    passOrder = o;
+  });
+
+  it('binds an NFC card to the pass at the customer-service desk; a bad UID is named under its field', async () => {
+    const id = passOrder.id as string;
+    const ticketId = (passOrder.tickets as { id: string }[])[0]!.id;
+    await page.getByRole('link', { name: 'Customer service', exact: true }).click();
+    await page.selectOption('#s-by', 'orderId');
+    await page.fill('#s-q', id);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator(`[data-order="${id}"]`);
+    await row.getByRole('button', { name: 'NFC card' }).click();
+    const field = `#card-${ticketId.slice(0, 8)}`;
+    await page.fill(field, 'zz12');
+    await row.getByRole('button', { name: 'Bind', exact: true }).click();
+    await poll(() => page.textContent(`${field}-msg`)).not.toBe('');
+    expect(await page.getAttribute(field, 'aria-invalid')).toBe('true');
+    await page.fill(field, '04:A1:B2:C3:D4:E5:F6');
+    expect(await unlabelled(page)).toEqual([]);
+    await row.getByRole('button', { name: 'Bind', exact: true }).click();
+    await poll(() => row.textContent()).toContain('Bound to ••••');
+    await fitsPhone(page);
+    await shot(page, 'phone-card-bind');
+    const t = await api.platform.db('tickets').where({ id: ticketId }).first('card_uid');
+    expect(t?.card_uid).toBeTruthy();
+    await page.getByRole('link', { name: 'Passes & combos', exact: true }).click();
+    await page.waitForSelector('[data-testid="combo-components"]');
   });
 
   it('declares a combo component with its departures; a bad time is named under its field; then the combo sells', async () => {
