@@ -3,6 +3,7 @@ import { api, type PricedDay } from '../lib/api.js';
 import { addDays, longDate, weekdayMon0 } from '../lib/dates.js';
 import { fmt } from '../lib/i18n.js';
 import { useUi } from '../lib/ui.js';
+import { cellPrice, dynamicFrom } from './day-price.js';
 
 // the calendar's own strings (the shared dictionary stays as it is)
 const PRICE_FROM = { zh: '{price} 起', en: 'from {price}' } as const;
@@ -50,28 +51,6 @@ export function dayState(
   if (a.remaining === 0) return 'soldout';
   return a.almostFull ? 'almost' : 'open';
 }
-
-/**
- * The lowest price of a day (fen) when the crowd forecast moves it (issue 22): over the
- * slots not sold out, of `productIds` (what the visitor chose) or else of the products
- * priced dynamically that day; null when none of them moves that day. It is what the
- * availability API quotes, which the hold then charges until the factor moves.
- */
-export function dynamicFrom(
-  a: PricedDay | Error | undefined,
-  productIds: readonly string[] = [],
-): number | null {
-  if (!a || a instanceof Error || a.closed) return null;
-  const all = a.slots.filter((s) => !s.soldOut).flatMap((s) => s.prices ?? []);
-  const ids = productIds.length ? productIds : all.filter((p) => p.dynamic).map((p) => p.productId);
-  const mine = all.filter((p) => ids.includes(p.productId));
-  if (!mine.some((p) => p.dynamic)) return null;
-  return Math.min(...mine.map((p) => p.unitPrice));
-}
-
-/** A short price for a calendar cell: whole yuan without decimals (a seventh of a phone's width). */
-export const cellPrice = (fen: number): string =>
-  fen % 100 === 0 ? `¥${fen / 100}` : `¥${(fen / 100).toFixed(2)}`;
 
 /** A month-style grid of the next days: what is left, "almost full" at yellow, "sold out". */
 export function Calendar({
