@@ -135,6 +135,13 @@ describe('visitor page: passes, combos, joint tickets, forecast prices (issue 18
     expect(await cell(CLOSED).isDisabled()).toBe(true);
     await fitsPhone(page);
     await shot(page, '13-calendar-prices-closed');
+    // large-text mode (a two-column list): the price and "Closed" still fit
+    await page.getByRole('button', { name: 'Large text' }).click();
+    await expect.poll(() => cell(D2).locator('.price').textContent()).toBe('¥100');
+    await fitsPhone(page);
+    await cell(D2).scrollIntoViewIfNeeded();
+    await shot(page, '13b-calendar-prices-large-text');
+    await page.getByRole('button', { name: 'Large text' }).click();
 
     await cell(D2).click();
     await page.getByRole('button', { name: '+ Adult' }).click();
