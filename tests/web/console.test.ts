@@ -338,6 +338,7 @@ describe('16 the console at /admin', () => {
     expect(names).toEqual([
       'Today',
       'Products',
+      'Passes & combos',
       'Channels',
       'Customer service',
       'Entry flags',

@@ -51,3 +51,32 @@ export function TextField({
     </>
   );
 }
+
+/**
+ * The first message at `path` or under it (`areas` takes `areas.0.slotId` too): the field
+ * that sent a list shows what the server said of any of its items.
+ */
+export function errorUnder(errs: Record<string, string>, path: string): string | undefined {
+  if (errs[path]) return errs[path];
+  const k = Object.keys(errs).find((p) => p.startsWith(`${path}.`));
+  return k === undefined ? undefined : `${k.slice(path.length + 1)}: ${errs[k]}`;
+}
+
+/** Yuan as typed in a form, to fen; -1 (which the server refuses, naming the field) when it is not a number. */
+export const fenOf = (yuan: string): number => {
+  const n = Number(yuan);
+  return yuan.trim() !== '' && Number.isFinite(n) ? Math.round(n * 100) : -1;
+};
+
+/** A whole number as typed; NaN goes to the server as null, which it refuses naming the field. */
+export const intOf = (s: string): number | null => {
+  const n = Number(s);
+  return s.trim() !== '' && Number.isInteger(n) ? n : null;
+};
+
+/** A comma- or space-separated list as typed. */
+export const listOf = (s: string): string[] =>
+  s
+    .split(/[\s,，]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);

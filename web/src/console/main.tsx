@@ -6,6 +6,7 @@ import { call, setCsrfToken, type Me } from './client.js';
 import { CONSOLE_DICTS, useT, type ConsoleDict } from './i18n.js';
 import { AccountSignIn } from '../lib/sign-in.js';
 import { Products } from './products.js';
+import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
 import { Service } from './service.js';
 import { Flags } from './flags.js';
@@ -21,6 +22,7 @@ import './console.css';
 const TABS = [
   { id: 'today', label: (t: ConsoleDict) => t.today, needs: 'stock.read', Screen: Today },
   { id: 'products', label: (t: ConsoleDict) => t.products, needs: 'stock.read', Screen: Products },
+  { id: 'catalog', label: (t: ConsoleDict) => t.catalog, needs: 'areas.configure', Screen: Catalog },
   { id: 'channels', label: (t: ConsoleDict) => t.channels, needs: 'channels.switch', Screen: Channels },
   { id: 'service', label: (t: ConsoleDict) => t.service, needs: 'orders.search', Screen: Service },
   { id: 'flags', label: (t: ConsoleDict) => t.flags, needs: 'entries.flags', Screen: Flags },

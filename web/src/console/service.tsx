@@ -5,6 +5,7 @@ import { Notice, useUi } from '../lib/ui.js';
 import { call, yuan } from './client.js';
 import { FieldMsg, fieldErrors } from './field-errors.js';
 import { useT } from './i18n.js';
+import { CardBindings } from './card-binding.js';
 
 type By = 'phone' | 'idNumber' | 'orderId';
 
@@ -121,6 +122,7 @@ export function Service({ areaId }: { areaId: string }) {
                 {o.amountRefunded > 0 && ` · ${t.refunded} ${yuan(o.amountRefunded)}`}
               </div>
               {open === o.id && <RefundForm order={o} onDone={refunded} />}
+              {o.status === 'issued' && <CardBindings order={o} />}
             </div>
             {open !== o.id && o.amountRefunded < o.amountTotal && o.paidAt && (
               <button type="button" onClick={() => setOpen(o.id)}>

@@ -139,6 +139,7 @@ import type { OrderView, TicketView } from '../../../core/orders/model.js';
 
 export type { Slot } from '../../../core/catalog/catalog.js';
 export type { DayAvailability, SlotAvailability } from '../../../core/inventory/availability.js';
+export type { PricedDay, PricedSlot, SlotPrice } from '../../../core/forecast/availability.js';
 export type { PaymentStart } from '../../../core/orders/payment.js';
 export type { RefundResult } from '../../../core/orders/lifecycle.js';
 export type { PaymentMethod, Sale } from '../../../core/channels/box-office.js';

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Dispatch } from 'preact/hooks';
-import type { Area, DayAvailability, Product } from '../lib/api.js';
+import type { Area, PricedDay, Product } from '../lib/api.js';
 import { fmt, money } from '../lib/i18n.js';
 import { useUi } from '../lib/ui.js';
 import { Calendar } from './calendar.js';
@@ -17,7 +17,7 @@ export function TicketsStep({
 }: {
   area: Area;
   today: string;
-  days: Record<string, DayAvailability | Error>;
+  days: Record<string, PricedDay | Error>;
   s: BookState;
   dispatch: Dispatch<BookAction>;
   header: ComponentChildren;
@@ -31,6 +31,7 @@ export function TicketsStep({
         days={days}
         selected={s.date}
         onPick={(date) => dispatch({ type: 'date', date })}
+        productIds={Object.keys(s.qty).filter((id) => (s.qty[id] ?? 0) > 0)}
       />
       <h3>{area.name}</h3>
       <ul class="products">

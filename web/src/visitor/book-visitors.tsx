@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Dispatch } from 'preact/hooks';
-import type { Area, DayAvailability } from '../lib/api.js';
-import { fmt } from '../lib/i18n.js';
+import type { Area, PricedDay, SlotPrice } from '../lib/api.js';
+import { fmt, money } from '../lib/i18n.js';
 import { savedVisitors } from '../lib/store.js';
 import { useUi } from '../lib/ui.js';
 import { ticketCount, visitorErrors, type BookAction, type BookState } from './book-state.js';
@@ -20,7 +20,7 @@ export function VisitorsStep({
   errorBox,
 }: {
   area: Area;
-  avail: DayAvailability | null;
+  avail: PricedDay | null;
   s: BookState;
   dispatch: Dispatch<BookAction>;
   header: ComponentChildren;
@@ -34,7 +34,7 @@ export function VisitorsStep({
   return (
     <section data-testid="step2">
       {header}
-      <SlotPicker avail={avail} s={s} dispatch={dispatch} />
+      <SlotPicker area={area} avail={avail} s={s} dispatch={dispatch} />
       <ComboSessions area={area} s={s} dispatch={dispatch} />
       <h3>{t.visitors}</h3>
       <SavedVisitors s={s} dispatch={dispatch} />
@@ -83,11 +83,13 @@ export function VisitorsStep({
 
 /** The day's slots with what is left; one with fewer places than tickets cannot be picked. */
 function SlotPicker({
+  area,
   avail,
   s,
   dispatch,
 }: {
-  avail: DayAvailability | null;
+  area: Area;
+  avail: PricedDay | null;
   s: BookState;
   dispatch: Dispatch<BookAction>;
 }) {
@@ -113,9 +115,30 @@ function SlotPicker({
             {x.startsAt}–{x.endsAt}
           </span>
           <span class="left">{x.soldOut ? t.soldOut : fmt(t.remaining, { n: x.remaining })}</span>
+          <SlotPrices area={area} prices={x.prices ?? []} s={s} />
         </label>
       ))}
     </fieldset>
+  );
+}
+
+/**
+ * The prices of the chosen products in this slot where they move with the crowd forecast
+ * (issue 22): as the availability API quotes them, which is what the hold charges.
+ */
+function SlotPrices({ area, prices, s }: { area: Area; prices: SlotPrice[]; s: BookState }) {
+  const moving = prices.filter((p) => p.dynamic && (s.qty[p.productId] ?? 0) > 0);
+  if (!moving.length) return null;
+  const name = (id: string) => area.products.find((p) => p.id === id)?.name ?? id;
+  return (
+    <span class="slot-prices" data-testid="slot-prices">
+      {moving.map((p) => (
+        <span key={p.productId} data-price={p.unitPrice}>
+          {moving.length > 1 ? `${name(p.productId)} ` : ''}
+          {money(p.unitPrice)}
+        </span>
+      ))}
+    </span>
   );
 }
 

@@ -20,6 +20,7 @@ import { ReviewStep } from './book-review.js';
 import { payAndReturn } from './pay.js';
 import { deviceId } from './waiting-room.js';
 import { PassSale } from './pass-sale.js';
+import { JointSale } from './joint-sale.js';
 
 /** Holds the stock (through the waiting room's admission during a presale), then writes the order. */
 async function placeOrder(area: Area, s: BookState, admission: string | null): Promise<Order> {
@@ -122,6 +123,7 @@ export function Book({
       <>
         <TicketsStep area={area} today={today} days={days} s={s} dispatch={dispatch} header={header} />
         <PassSale area={area} today={today} />
+        <JointSale area={area} today={today} />
       </>
     );
   if (s.step === 2) {

@@ -1,8 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type DayAvailability } from '../lib/api.js';
+import { api, type PricedDay } from '../lib/api.js';
 import { addDays, longDate, weekdayMon0 } from '../lib/dates.js';
 import { fmt } from '../lib/i18n.js';
 import { useUi } from '../lib/ui.js';
+import { cellPrice, dynamicFrom } from './day-price.js';
+
+// the calendar's own strings (the shared dictionary stays as it is)
+const PRICE_FROM = { zh: '{price} 起', en: 'from {price}' } as const;
 
 /** How many days the calendar offers (the API sells up to 90 days ahead). */
 export const CALENDAR_DAYS = 28;
@@ -12,8 +16,8 @@ export function useAvailability(
   areaId: string | null,
   dates: string[],
   reload = 0,
-): Record<string, DayAvailability | Error> {
-  const [days, setDays] = useState<Record<string, DayAvailability | Error>>({});
+): Record<string, PricedDay | Error> {
+  const [days, setDays] = useState<Record<string, PricedDay | Error>>({});
   const key = dates.join(',');
   useEffect(() => {
     if (!areaId || !dates.length) return;
@@ -23,9 +27,7 @@ export function useAvailability(
       for (let d = queue.shift(); d && !stop; d = queue.shift()) {
         const date = d;
         try {
-          const a = await api<DayAvailability>(
-            `/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`,
-          );
+          const a = await api<PricedDay>(`/v1/areas/${encodeURIComponent(areaId)}/availability?date=${date}`);
           if (!stop) setDays((prev) => ({ ...prev, [date]: a }));
         } catch (e) {
           if (!stop) setDays((prev) => ({ ...prev, [date]: e as Error }));
@@ -41,7 +43,7 @@ export function useAvailability(
 }
 
 export function dayState(
-  a: DayAvailability | Error | undefined,
+  a: PricedDay | Error | undefined,
 ): 'loading' | 'error' | 'closed' | 'soldout' | 'almost' | 'open' {
   if (!a) return 'loading';
   if (a instanceof Error) return 'error';
@@ -56,11 +58,14 @@ export function Calendar({
   days,
   selected,
   onPick,
+  productIds = [],
 }: {
   today: string;
-  days: Record<string, DayAvailability | Error>;
+  days: Record<string, PricedDay | Error>;
   selected: string | null;
   onPick: (d: string) => void;
+  /** the products chosen: the dynamic price shown is theirs */
+  productIds?: readonly string[];
 }) {
   const { t, lang, large } = useUi();
   const dates = Array.from({ length: CALENDAR_DAYS }, (_, i) => addDays(today, i));
@@ -94,6 +99,7 @@ export function Calendar({
                     ? '—'
                     : '…';
         const day = Number(d.slice(8));
+        const from = s === 'open' || s === 'almost' ? dynamicFrom(a, productIds) : null;
         return (
           <button
             type="button"
@@ -101,7 +107,7 @@ export function Calendar({
             class={`day ${s}${selected === d ? ' selected' : ''}`}
             disabled={s === 'closed' || s === 'soldout' || s === 'error' || s === 'loading'}
             aria-pressed={selected === d}
-            aria-label={`${longDate(d, lang)} ${d === today ? t.today : ''} ${label}`}
+            aria-label={`${longDate(d, lang)} ${d === today ? t.today : ''} ${label}${from === null ? '' : ` ${fmt(PRICE_FROM[lang], { price: cellPrice(from) })}`}`}
             data-date={d}
             onClick={() => onPick(d)}
           >
@@ -115,6 +121,11 @@ export function Calendar({
                     : day}
             </span>
             <span class="left">{label}</span>
+            {from !== null && (
+              <span class="price" data-price={from}>
+                {cellPrice(from)}
+              </span>
+            )}
           </button>
         );
       })}

@@ -126,7 +126,7 @@ export function MemberCard({ session, areaId }: { session: string; areaId: strin
         />{' '}
         {x.consent}
       </label>
-      <p>
+      <p class="actions">
         <button type="button" onClick={() => void download()}>
           {x.export}
         </button>{' '}

@@ -102,7 +102,9 @@ export function PassSale({ area, today }: { area: Area; today: string }) {
                 checked={s.productId === p.productId}
                 onChange={() => dispatch({ type: 'product', productId: p.productId })}
               />
-              <strong>{p.name}</strong> ¥{(p.price / 100).toFixed(2)}
+              <span>
+                <strong>{p.name}</strong> ¥{(p.price / 100).toFixed(2)}
+              </span>
               <small>{termsLine(p, lang)}</small>
             </label>
           ))}
