@@ -869,7 +869,8 @@ export interface MemberPointsRow {
 export interface MemberOrderRow {
   order_id: string;
   account_id: string;
-  via: 'session' | 'partner';
+  /** 0084 adds box_office (staff identified the member by phone or member card) */
+  via: 'session' | 'partner' | 'box_office';
   member_price: boolean;
   points_spent: number;
   points_discount: number;
