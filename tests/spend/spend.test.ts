@@ -290,6 +290,35 @@ describe('22 second spend: signed merchant sales, insight, spend segments', () =
     expect(got).toMatchObject({ status: 'voided', net: 0 });
     const unknown = await shop.client.raw('GET', '/merchant/v1/sales/nope');
     expect(unknown.status).toBe(404);
+    // another merchant of the area does not see this merchant's sale
+    const cafe = await register(AREA, { id: 'lake-cafe', name: 'Cafe', category: 'restaurant' });
+    const cafeClient = new PartnerClient({
+      baseUrl: api.url,
+      keyId: cafe.body.keyId as string,
+      secret: cafe.body.secret as string,
+    });
+    const theirs = await cafeClient.raw('GET', `/merchant/v1/sales/${s.body.saleId as string}`);
+    expect([theirs.status, ((await theirs.json()) as Body).code]).toEqual([404, 'sale_not_found']);
+    const refundTheirs = await cafeClient.raw(
+      'POST',
+      `/merchant/v1/sales/${s.body.saleId as string}/refunds`,
+      {
+        refundId: 'X-1',
+      },
+    );
+    expect(refundTheirs.status).toBe(404);
+    // the signed door takes JSON only, as the partners' does
+    const form = await shop.client.raw('POST', '/merchant/v1/sales', undefined, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(400); // no body: the schema refuses it
+    const text = await cafeClient.raw('POST', '/merchant/v1/sales', 'saleId=1', {
+      'content-type': 'text/plain',
+    });
+    expect([text.status, ((await text.json()) as Body).code]).toEqual([415, 'unsupported_media_type']);
+    // no merchant secret in the logs
+    expect(api.logLines.join('\n')).not.toContain(cafe.body.secret as string);
+    expect(api.logLines.join('\n')).not.toContain(shop.secret);
   });
 
   it('the report: totals by category and day, and the entered orders that spent nothing inside', async () => {
