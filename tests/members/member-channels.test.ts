@@ -4,6 +4,7 @@ import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { localParts } from '../../core/time.js';
 import { partner } from '../channels/support.js';
+import { PartnerClient } from '../../clients/partner-client.js';
 import { defineJoint, jointArea } from '../joint/support.js';
 
 type Body = Record<string, unknown>;
@@ -223,6 +224,39 @@ describe('22 member prices at the box office, on OCTO and for joint orders', () 
     // an anonymous visitor cannot claim to be a member by number
     const claimed = await jointOrder({ memberRef: memberNo });
     expect([claimed.status, claimed.body.code]).toEqual([403, 'member_channel_not_allowed']);
+  });
+
+  it('the member’s export holds their spend inside the area (second spend)', async () => {
+    const m = await api.call('POST', `/v1/admin/areas/${AREA}/merchants`, {
+      key: api.adminKey,
+      body: { id: 'memch-shop', name: 'Shop', category: 'shop' },
+    });
+    expect(m.status).toBe(201);
+    const shop = new PartnerClient({
+      baseUrl: api.url,
+      keyId: m.body.keyId as string,
+      secret: m.body.secret as string,
+    });
+    const s = await shop.raw('POST', '/merchant/v1/sales', {
+      saleId: 'MEMCH-1',
+      amount: 2_500,
+      at: new Date().toISOString(),
+      memberRef: memberNo,
+    });
+    expect(s.status).toBe(201);
+    const ex = await api.call('GET', '/v1/me/member/export', { key: session });
+    expect(ex.body.spend).toEqual([
+      {
+        merchantId: 'memch-shop',
+        areaId: AREA,
+        category: 'shop',
+        amount: 2_500,
+        refunded: 0,
+        at: expect.any(String) as unknown,
+      },
+    ]);
+    const other = await api.call('GET', '/v1/me/member/export', { key: plainSession });
+    expect(other.body.spend).toEqual([]);
   });
 
   it('the same member price in every channel', () => {
