@@ -1,11 +1,13 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '../core/errors.js';
 import { PartnerAuthenticator } from '../core/channels/partners.js';
+import type { SignedRequest } from '../core/channels/signed-request.js';
+import type { Actor } from '../core/orders/model.js';
 import { SIGNATURE_HEADERS, splitTarget } from '../core/channels/signature.js';
 import type { AppContext } from './context.js';
 
 /**
- * Signed partner requests (`/partner/v1`, `/octo`): reads the raw body (the signature
+ * Signed requests (partners: `/partner/v1`, `/octo`; merchants: `/merchant/v1`): reads the raw body (the signature
  * covers its SHA-256), refuses a body that is not declared JSON (415, 17.19: both documents
  * declare `application/json` only), verifies the signature and nonce, then parses JSON.
  * Mounted in the `early` phase, before the app's JSON parser and bearer authentication.
@@ -24,24 +26,36 @@ export function partnerAuthenticator(ctx: AppContext): PartnerAuthenticator {
 
 export function signedPartner(ctx: AppContext, opts: { allowBearer?: boolean } = {}): RequestHandler[] {
   const auth = partnerAuthenticator(ctx);
+  return signedRequest(async (req, signed) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    return opts.allowBearer && bearer && !req.headers[SIGNATURE_HEADERS.signature]
+      ? auth.authenticateBearer(bearer[1]!)
+      : auth.authenticate(signed);
+  });
+}
+
+/**
+ * The signed-request middleware for any signed caller (partners here, the merchants of an
+ * area in api/spend.ts): raw body, JSON declared, `authenticate` with the request as signed
+ * (its answer becomes `res.locals.actor`), then the body parsed.
+ */
+export function signedRequest(
+  authenticate: (req: Request, signed: SignedRequest) => Promise<Actor>,
+): RequestHandler[] {
   return [
     express.raw({ type: () => true, limit: '64kb' }),
     async (req: Request, res: Response, next: NextFunction) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       requireJsonBody(req.method, req.headers['content-type'], body);
       const { path, query } = splitTarget(req.originalUrl);
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      res.locals.actor =
-        opts.allowBearer && bearer && !req.headers[SIGNATURE_HEADERS.signature]
-          ? await auth.authenticateBearer(bearer[1]!)
-          : await auth.authenticate({
-              method: req.method,
-              host: req.headers.host ?? '',
-              path,
-              query,
-              headers: req.headers,
-              body,
-            });
+      res.locals.actor = await authenticate(req, {
+        method: req.method,
+        host: req.headers.host ?? '',
+        path,
+        query,
+        headers: req.headers,
+        body,
+      });
       req.body = parseJsonBody(body);
       next();
     },

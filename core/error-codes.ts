@@ -19,6 +19,7 @@ import { CARD_ERRORS } from './cards/errors.js';
 import { PASS_ERRORS } from './passes/errors.js';
 import { REDIS_ERRORS } from './redis/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
+import { SPEND_ERRORS } from './spend/errors.js';
 import { TICKET_KEY_ERRORS } from './tickets/errors.js';
 import { ZONE_ERRORS } from './zones/errors.js';
 import type { ErrorCode, ErrorKind, ErrorTable } from './errors.js';
@@ -51,6 +52,7 @@ export const ERROR_TABLES = {
   passes: PASS_ERRORS,
   redis: REDIS_ERRORS,
   screen: SCREEN_ERRORS,
+  spend: SPEND_ERRORS,
   tickets: TICKET_KEY_ERRORS,
   zones: ZONE_ERRORS,
 } as const satisfies Record<string, ErrorTable>;
@@ -79,6 +81,7 @@ export const ERROR_CODES = {
   ...PASS_ERRORS,
   ...REDIS_ERRORS,
   ...SCREEN_ERRORS,
+  ...SPEND_ERRORS,
   ...TICKET_KEY_ERRORS,
   ...ZONE_ERRORS,
 } as const;

@@ -7,6 +7,7 @@ import { loadOrder, viewOrder, type OrderDeps } from '../orders/store.js';
 import { audit } from '../audit/store.js';
 import type { Actor, OrderView } from '../orders/model.js';
 import { localParts } from '../time.js';
+import { accountByPhoneHash } from '../members/accounts.js';
 
 /**
  * Selling at the window, the kiosk and the handheld: walk-up sales paid in cash, by
@@ -30,13 +31,23 @@ const Payment = z.object({
 
 const dateOpt = z.iso.date().optional();
 
+/**
+ * Issue 22: the member at the window, identified by the member card (its member number) or
+ * by the phone they signed up with; they then pay the member price, as on every channel.
+ */
+export const BoxOfficeMember = z.union([
+  z.object({ memberNo: z.string().regex(/^M\d{12}$/, 'a member number, M and 12 digits') }).strict(),
+  z.object({ phone: Phone }).strict(),
+]);
+export type BoxOfficeMember = z.output<typeof BoxOfficeMember>;
+
 export const WalkUpInput = PlaceOrderInput.pick({
   areaId: true,
   slotId: true,
   items: true,
   contactPhone: true,
   coupons: true,
-}).extend({ date: dateOpt, payment: Payment });
+}).extend({ date: dateOpt, payment: Payment, member: BoxOfficeMember.optional() });
 export type WalkUpInput = z.output<typeof WalkUpInput>;
 
 export const GroupSaleInput = z.object({
@@ -132,21 +143,37 @@ async function todayIn(d: OrderDeps, areaId: string): Promise<string> {
   return localParts(d.clock.now(), (await d.catalog.area(areaId)).timezone).date;
 }
 
+/** The member number of the member identified at the window; unknown ones are refused. */
+async function memberNoOf(d: OrderDeps, m: BoxOfficeMember): Promise<string> {
+  if ('memberNo' in m) return m.memberNo;
+  const a = await accountByPhoneHash(d.db, d.vault.lookupHash('phone', m.phone));
+  if (!a)
+    throw inputError('unknown_member', 'no member account for this phone', [
+      { path: 'member.phone', message: 'no member with this phone' },
+    ]);
+  return a.member_no;
+}
+
 /** A walk-up sale at the window, kiosk or handheld. */
 export async function walkUpSale(d: OrderDeps, actor: Actor, input: WalkUpInput): Promise<Sale> {
   checkMethod(actor, input.payment.method);
   checkReference(actor, input.payment);
   const date = input.date ?? (await todayIn(d, input.areaId));
+  const { member, ...order } = input;
+  const memberRef = member ? await memberNoOf(d, member) : undefined;
   const { accessToken: _t, ...held } = await placeOrder(d, actor, {
-    ...input,
+    ...order,
     date,
     channelId: actor.channelId ?? undefined,
+    ...(memberRef ? { memberRef } : {}),
   });
   const sale = await settleAtCounter(d, actor, held, input.payment);
   await audit(d.db, actor, 'scenic.box_office.sale', held.id, {
     method: input.payment.method,
     amount: held.amountTotal,
     tickets: held.tickets.length,
+    // how the member was identified, never who (the order's member link says that)
+    ...(member ? { member: 'memberNo' in member ? 'card' : 'phone' } : {}),
   });
   return sale;
 }

@@ -260,6 +260,15 @@ export const BookingRequest = z.object({
   expirationMinutes: z.number().int().min(1).max(60).optional(),
   notes: z.string().max(500).optional(),
   resellerReference: z.string().max(100).optional(),
+  /**
+   * Scenic's extension (issue 22): the member the booking is for (member number); only a
+   * partner flagged as selling to members may name one, and the booking then has the
+   * member price, as on `/partner/v1`.
+   */
+  memberRef: z
+    .string()
+    .regex(/^M\d{12}$/)
+    .optional(),
   contact: z
     .object({ phoneNumber: z.string().optional(), fullName: z.string().optional() })
     .partial()
@@ -337,6 +346,7 @@ export function bookingToOrder(b: BookingRequest, area: AreaConfig): PartnerOrde
     slotId,
     items: [...byUnit.entries()].map(([productId, visitors]) => ({ productId, visitors })),
     contactPhone: phone && /^1[3-9]\d{9}$/.test(phone) ? phone : undefined,
+    ...(b.memberRef ? { memberRef: b.memberRef } : {}),
   };
 }
 

@@ -4,14 +4,14 @@ import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import type { Knex } from 'knex';
 import type { Redis } from '../redis/client.js';
 import { z } from 'zod';
-import { DomainError, notAllowed, notFound, unauthenticated } from '../errors.js';
+import { notAllowed, notFound, unauthenticated } from '../errors.js';
 import { secretToken } from '../ids.js';
 import type { PiiVault } from '../pii/crypto.js';
 import { upsertChannels } from '../catalog/catalog.js';
 import type { Actor } from '../orders/model.js';
 import { audit } from '../audit/store.js';
 import type { PartnerCredentialRow, PartnerRow } from '../db/tables.js';
-import { MAX_SKEW_SECONDS, parseSignatureHeaders, verifySignature } from './signature.js';
+import { verifySignedRequest, type SignedRequest } from './signed-request.js';
 
 /**
  * OTA and distributor partners: each sells through its own channel (`ota:<id>`) and
@@ -218,15 +218,7 @@ export async function webhookCredential(
     : undefined;
 }
 
-export interface SignedRequest {
-  method: string;
-  /** the Host the request was sent to (the signature covers it) */
-  host: string;
-  path: string;
-  query: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Uint8Array;
-}
+export type { SignedRequest } from './signed-request.js';
 
 /**
  * Verifies signed partner requests: headers, key, clock skew, body digest, HMAC, then
@@ -247,38 +239,27 @@ export class PartnerAuthenticator {
   }
 
   async authenticate(req: SignedRequest): Promise<Actor & { partnerId: string; keyId: string }> {
-    const parsed = parseSignatureHeaders(req.headers);
-    if (!parsed.ok) throw new DomainError('authentication', parsed.reason, parsed.detail);
-    const sig = parsed.value;
-    const row = await this.credential(sig.keyId);
     const nowMs = this.now();
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs))
-      throw unauthenticated(
-        'unknown_key',
-        `key ${sig.keyId} is unknown, revoked or past its rotation overlap`,
-      );
-    const v = verifySignature(sig, req, this.vault.decrypt(row.secret_enc), nowMs);
-    if (!v.ok) throw new DomainError('authentication', v.reason, v.detail);
-    const fresh = await this.redis.set(
-      `pnonce:${sig.keyId}:${sig.nonce}`,
-      '1',
-      'EX',
-      2 * MAX_SKEW_SECONDS + 60,
-      'NX',
-    );
-    if (!fresh)
-      throw unauthenticated(
-        'nonce_reused',
-        'this nonce was already used; sign every request with a new nonce',
-      );
-    if (row.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
+    let row: CredentialRow | undefined;
+    await verifySignedRequest(req, {
+      redis: this.redis,
+      nowMs,
+      noncePrefix: 'pnonce',
+      secretOf: async (keyId) => {
+        row = await this.credential(keyId);
+        if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) return undefined;
+        return this.vault.decrypt(row.secret_enc);
+      },
+    });
+    const r = row!;
+    if (r.status !== 'active') throw notAllowed('partner_suspended', 'this partner account is suspended');
     return {
       kind: 'partner',
-      id: row.partner_id,
+      id: r.partner_id,
       role: 'partner',
-      channelId: row.channel_id,
-      partnerId: row.partner_id,
-      keyId: row.key_id,
+      channelId: r.channel_id,
+      partnerId: r.partner_id,
+      keyId: r.key_id,
     };
   }
 

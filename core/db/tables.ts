@@ -732,6 +732,8 @@ export interface JointProductRow {
   suppliers: JointSupplierPart[];
   active: boolean;
   updated_at: Date;
+  /** 0085: the share of the price a member pays (bps); null = no member price */
+  member_bps: number | null;
 }
 /** 0059: a party of an order's sale and its share of the net, fixed at placing (core/settlement) */
 export interface OrderPartyRow {
@@ -867,7 +869,8 @@ export interface MemberPointsRow {
 export interface MemberOrderRow {
   order_id: string;
   account_id: string;
-  via: 'session' | 'partner';
+  /** 0084 adds box_office (staff identified the member by phone or member card) */
+  via: 'session' | 'partner' | 'box_office';
   member_price: boolean;
   points_spent: number;
   points_discount: number;
@@ -907,6 +910,47 @@ type Table<Row, Json extends keyof Row = never> = Knex.CompositeTableType<
   Write<Row, Json>,
   Write<Row, Json>
 >;
+
+// --- 0084-second-spend (issue 22)
+export type SpendCategory = 'shop' | 'restaurant' | 'parking';
+export interface MerchantRow {
+  id: string;
+  area_id: string;
+  name: string;
+  category: SpendCategory;
+  key_id: string;
+  secret_enc: string;
+  created_at: Date;
+  key_issued_at: Date;
+  retired_at: Date | null;
+}
+export interface SpendSaleRow {
+  id: string;
+  merchant_id: string;
+  area_id: string;
+  merchant_sale_id: string;
+  request_hash: string;
+  category: SpendCategory;
+  amount: number;
+  amount_refunded: number;
+  status: 'recorded' | 'voided';
+  sold_at: Date;
+  local_date: string;
+  ticket_id: string | null;
+  order_id: string | null;
+  account_id: string | null;
+  created_at: Date;
+}
+export interface SpendRefundRow {
+  id: string;
+  sale_id: string;
+  merchant_id: string;
+  merchant_refund_id: string;
+  request_hash: string;
+  amount: number;
+  void: boolean;
+  at: Date;
+}
 
 declare module 'knex/types/tables.js' {
   interface Tables {
@@ -976,5 +1020,8 @@ declare module 'knex/types/tables.js' {
     member_orders: Table<MemberOrderRow>;
     member_events: Table<MemberEventRow, 'applied'>;
     member_coupons: Table<MemberCouponRow>;
+    merchants: Table<MerchantRow>;
+    spend_sales: Table<SpendSaleRow>;
+    spend_refunds: Table<SpendRefundRow>;
   }
 }

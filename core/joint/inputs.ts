@@ -33,6 +33,12 @@ export const JointProductDefinition = z.object({
     .max(10)
     .default([]),
   active: z.boolean().default(true),
+  /**
+   * issue 22: the share of the price a member pays (bps; 8000 = 80 %), the same in every
+   * channel that sells it; left out: no member price. A joint product has its own price,
+   * not its areas' price rules, so it has its own member price too.
+   */
+  memberPriceBps: bps.min(1).optional(),
 });
 export type JointProductDefinition = z.output<typeof JointProductDefinition>;
 
@@ -42,5 +48,10 @@ export const JointOrderInput = z.object({
   channelId: slug.optional(),
   contactPhone: Phone.optional(),
   visitors: z.array(VisitorInput).min(1).max(10),
+  /** issue 22: the member staff at the box office sell to (member number); a signed-in member is known by the session */
+  memberRef: z
+    .string()
+    .regex(/^M\d{12}$/)
+    .optional(),
 });
 export type JointOrderInput = z.output<typeof JointOrderInput>;

@@ -27,6 +27,7 @@ import { orderExists, viewOrder, type OrderDeps } from '../orders/store.js';
 import { splitAmount } from '../settlement/split.js';
 import type { JointOrderInput } from './inputs.js';
 import { loadJointProduct } from './store.js';
+import { bookMemberOrder, memberBuyer, type MemberBuyer } from '../members/pricing.js';
 
 /**
  * Buying a joint ticket: one order, one payment, one ticket per visitor per area.
@@ -67,6 +68,8 @@ interface JointPlacement {
   legs: Leg[];
   visitors: Visitor[];
   q: Quote;
+  /** issue 22: the member the order is for (no points on joint orders) */
+  buyer: MemberBuyer | undefined;
   orderId: string;
   accessToken: string;
   expiresAt: Date;
@@ -102,6 +105,8 @@ export async function placeJointOrder(
   // each area holds one unit per visitor: the order's size at every area
   checkOrderSize(legs[0]!.budget, input.visitors.length);
   const visitors = checkedVisitors(d, input, legs, channel, now);
+  // issue 22: the member price of the product for a member (session, partner or box office), as in every channel
+  const buyer = await memberBuyer(d.db, actor, { memberRef: input.memberRef });
   const orderId = uuidv7(now.getTime());
   const p: JointPlacement = {
     actor,
@@ -110,7 +115,8 @@ export async function placeJointOrder(
     channel,
     legs,
     visitors,
-    q: priced(product, channel, input, legs[0]!, now),
+    q: priced(product, channel, input, legs[0]!, now, buyer?.isMember ?? false),
+    buyer,
     orderId,
     now,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
@@ -182,22 +188,28 @@ function checkedVisitors(
   return visitors;
 }
 
-/** The joint product's price for the visitors, with the channel's discount (no area's own price rules). */
+/**
+ * The joint product's price for the visitors, with the channel's discount and the product's
+ * own member price (no area's own price rules).
+ */
 function priced(
   product: JointProductRow,
   channel: Channel,
   input: JointOrderInput,
   first: Leg,
   now: Date,
+  member: boolean,
 ): Quote {
   return quote([{ productId: product.id, basePrice: product.price, quantity: input.visitors.length }], {
     channelId: channel.id,
     channelDiscountBps: channel.discountBps,
     date: input.date,
     slotStart: first.area.slots.find((s) => s.id === first.slotId)?.startsAt ?? '00:00',
-    member: false,
+    member,
     now,
-    rules: [],
+    rules: product.member_bps
+      ? [{ kind: 'member', productId: null, params: { bps: product.member_bps } } as const]
+      : [],
     coupons: [],
   });
 }
@@ -362,6 +374,14 @@ async function writeJointOrder(trx: Knex.Transaction, d: OrderDeps, p: JointPlac
   }
   const areas = legs.map((l) => l.area.id);
   await trx('order_parties').insert(orderParties(p.product).map((x) => ({ order_id: orderId, ...x })));
+  if (p.buyer)
+    await bookMemberOrder(
+      trx,
+      orderId,
+      first.area.id,
+      { buyer: p.buyer, pointsSpent: 0, pointsDiscount: 0 },
+      now,
+    );
   await outbox(trx, 'order.held', orderId, {
     areaId: first.area.id,
     date: input.date,

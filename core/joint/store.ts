@@ -28,6 +28,8 @@ export interface JointProductView {
   areas: JointProductRow['areas'];
   suppliers: JointProductRow['suppliers'];
   active: boolean;
+  /** issue 22: the share of the price a member pays (bps); null: no member price */
+  memberPriceBps: number | null;
 }
 
 const supplierView = (r: SupplierRow): SupplierView => ({
@@ -44,6 +46,7 @@ export const jointView = (r: JointProductRow): JointProductView => ({
   areas: r.areas,
   suppliers: r.suppliers,
   active: r.active,
+  memberPriceBps: r.member_bps,
 });
 
 /** Creates or changes a supplier (audited with before and after). */
@@ -154,6 +157,7 @@ export async function upsertJointProduct(
         areas: JSON.stringify(areas),
         suppliers: JSON.stringify(def.suppliers),
         active: def.active,
+        member_bps: def.memberPriceBps ?? null,
         updated_at: clock.now(),
       })
       .onConflict('id')

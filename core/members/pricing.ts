@@ -15,7 +15,7 @@ export interface MemberBuyer {
   accountId: string;
   /** a rule made the account a member: member prices apply */
   isMember: boolean;
-  via: 'session' | 'partner';
+  via: 'session' | 'partner' | 'box_office';
 }
 
 /** What a member order books beside the order. */
@@ -35,8 +35,10 @@ interface MemberInput {
 
 /**
  * The member an order is for: the signed-in visitor's own account (the session proves the
- * phone), or the member a partner names by member number — only a partner flagged as
- * selling to members may. Nobody else buys as a member.
+ * phone), the member a partner names by member number — only a partner flagged as selling
+ * to members may — or the member staff at the box office identified (phone or member card,
+ * resolved to the member number by core/channels/box-office.ts; staff stand in front of
+ * the person). Nobody else buys as a member.
  */
 export async function memberBuyer(
   db: Knex,
@@ -57,8 +59,18 @@ export async function memberBuyer(
         { path: 'memberRef', message: 'unknown member number' },
       ]);
     buyer = { accountId: a.id, isMember: a.member_since !== null, via: 'partner' };
+  } else if (actor.kind === 'staff' && input.memberRef) {
+    const a = await accountByMemberNo(db, input.memberRef);
+    if (!a)
+      throw inputError('unknown_member', `no member ${input.memberRef}`, [
+        { path: 'member', message: 'unknown member' },
+      ]);
+    buyer = { accountId: a.id, isMember: a.member_since !== null, via: 'box_office' };
   } else if (input.memberRef) {
-    throw notAllowed('member_channel_not_allowed', 'only partners that sell to members name a member');
+    throw notAllowed(
+      'member_channel_not_allowed',
+      'only partners that sell to members, and the box office, name a member',
+    );
   }
   if (input.points && buyer?.via !== 'session')
     throw notAllowed('points_not_allowed', 'points are spent by the signed-in member');

@@ -20,6 +20,15 @@ export interface MemberExport {
   account: MemberView;
   points: { delta: number; reason: string; ref: string; areaId: string | null; at: string }[];
   orders: OrderView[];
+  /** second spend (core/spend): the sales inside areas that name them or their orders' tickets */
+  spend: {
+    merchantId: string;
+    areaId: string;
+    category: string;
+    amount: number;
+    refunded: number;
+    at: string;
+  }[];
 }
 
 /** The orders that are the person's: bought as the member, or with their phone as contact. */
@@ -37,10 +46,14 @@ export async function exportMemberData(
   a: MemberAccountRow,
   now: Date,
 ): Promise<MemberExport> {
-  const [account, points, orders] = await Promise.all([
+  const [account, points, orders, spend] = await Promise.all([
     viewAccount(db, vault, a),
     db('member_points').where({ account_id: a.id }).orderBy('id'),
     theirOrders(db, a),
+    db('spend_sales')
+      .where({ account_id: a.id })
+      .orWhereIn('order_id', db('member_orders').where({ account_id: a.id }).select('order_id'))
+      .orderBy('sold_at'),
   ]);
   await audit(db, actor, 'scenic.member.exported', a.id);
   return {
@@ -54,6 +67,14 @@ export async function exportMemberData(
       at: p.created_at.toISOString(),
     })),
     orders: await viewOrders(db, vault, orders),
+    spend: spend.map((x) => ({
+      merchantId: x.merchant_id,
+      areaId: x.area_id,
+      category: x.category,
+      amount: x.amount,
+      refunded: x.amount_refunded,
+      at: x.sold_at.toISOString(),
+    })),
   };
 }
 

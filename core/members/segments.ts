@@ -1,10 +1,13 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { conflict } from '../errors.js';
+import { SPEND_BANDS, spendBand } from '../spend/bands.js';
+import { memberInsideSpend } from '../spend/insight.js';
 
 /**
- * Segments over the members of an area (issue 22, second part — a start): visits, spend,
- * level, channel, marketing consent. A segment smaller than {@link MIN_GROUP_SIZE} (but
+ * Segments over the members of an area (issue 22, second part — a start): visits, ticket
+ * spend, spend inside the area (the merchants' sales, core/spend: its band, or "entered and
+ * spent nothing inside"), level, channel, marketing consent. A segment smaller than {@link MIN_GROUP_SIZE} (but
  * not empty) is refused, so no segment can single a person out.
  */
 export const MIN_GROUP_SIZE = 5;
@@ -17,6 +20,10 @@ export const SegmentInput = z
     maxSpendFen: z.number().int().min(0).optional(),
     levels: z.array(z.string().max(41)).max(10).optional(),
     channels: z.array(z.string().max(64)).max(20).optional(),
+    /** spend inside the area over the window, by band (core/spend/bands.ts) */
+    insideSpendBands: z.array(z.enum(SPEND_BANDS)).min(1).max(4).optional(),
+    /** true: visited and spent nothing inside; false: spent something inside */
+    spentNothingInside: z.boolean().optional(),
     /** only members who consented to marketing (the default: campaigns reach no one else) */
     consentingOnly: z.boolean().default(true),
     withinDays: z.number().int().min(1).max(3660).default(365),
@@ -30,6 +37,8 @@ export interface MemberStats {
   consent: boolean;
   visits: number;
   spend: number;
+  /** net spend inside the area (merchants' sales) over the window */
+  insideSpend: number;
   channels: string[];
 }
 
@@ -42,6 +51,9 @@ export function inSegment(s: SegmentInput, m: MemberStats): boolean {
   if (s.maxSpendFen !== undefined && m.spend > s.maxSpendFen) return false;
   if (s.levels?.length && !(m.level && s.levels.includes(m.level))) return false;
   if (s.channels?.length && !m.channels.some((c) => s.channels!.includes(c))) return false;
+  if (s.insideSpendBands && !s.insideSpendBands.includes(spendBand(m.insideSpend))) return false;
+  if (s.spentNothingInside === true && !(m.visits > 0 && m.insideSpend <= 0)) return false;
+  if (s.spentNothingInside === false && m.insideSpend <= 0) return false;
   return true;
 }
 
@@ -83,12 +95,14 @@ export async function memberStats(
       db.raw('count(distinct s.local_date) as n'),
     );
   const byAccount = new Map(visits.map((v) => [v.account_id, Number(v.n)]));
+  const inside = await memberInsideSpend(db, areaId, from);
   return rows.map((r) => ({
     accountId: r.id,
     level: r.level,
     consent: r.consent,
     visits: byAccount.get(r.id) ?? 0,
     spend: Number(r.spend ?? 0),
+    insideSpend: inside.get(r.id) ?? 0,
     channels: r.channels,
   }));
 }

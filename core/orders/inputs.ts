@@ -38,7 +38,7 @@ export const PlaceOrderInput = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
     .optional(),
-  /** issue 22: the member a partner that sells to members buys for (member number) */
+  /** issue 22: the member a partner that sells to members, or staff at the box office, buys for (member number) */
   memberRef: z
     .string()
     .regex(/^M\d{12}$/)

@@ -37,7 +37,7 @@ export type RefundReason = (typeof REFUND_REASONS)[number];
  * decides what it may do (`core/auth/scope.ts`, `core/auth/roles.ts`).
  */
 export interface Actor {
-  kind: 'visitor' | 'staff' | 'partner' | 'system';
+  kind: 'visitor' | 'staff' | 'partner' | 'merchant' | 'system';
   id: string;
   /** staff: the role whose permissions it has (`admin`: the platform admin); partners: `partner` */
   role?: Role | 'partner';

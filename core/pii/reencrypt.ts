@@ -16,6 +16,7 @@ export const SEALED_COLUMNS = [
   { table: 'counter_devices', key: 'id', columns: ['secret_enc'] },
   { table: 'passes', key: 'ticket_id', columns: ['photo_enc'] },
   { table: 'member_accounts', key: 'id', columns: ['phone_enc', 'name_enc', 'id_number_enc'] },
+  { table: 'merchants', key: 'id', columns: ['secret_enc'] },
 ] as const;
 
 export type SealedTable = (typeof SEALED_COLUMNS)[number]['table'];
