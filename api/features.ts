@@ -18,6 +18,7 @@ import { combosFeature } from './combos.js';
 import { passesFeature } from './passes.js';
 import { pricingFeature } from './pricing.js';
 import { membersFeature } from './members.js';
+import { campaignsFeature } from './campaigns.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -63,4 +64,5 @@ export const features: Feature[] = [
   passesFeature,
   pricingFeature,
   membersFeature,
+  campaignsFeature,
 ];

@@ -849,6 +849,8 @@ export interface MemberAccountRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** the mini-program openid the member registered, sealed (issue 22 campaigns) */
+  mp_openid_enc: string | null;
 }
 export interface MemberSettingsRow {
   area_id: string;
