@@ -13,11 +13,16 @@ import {
   startCampaign,
   viewCampaign,
 } from '../core/campaigns/campaigns.js';
-import { CampaignSettingsInput, loadCampaignSettings, saveCampaignSettings } from '../core/campaigns/settings.js';
+import {
+  CampaignSettingsInput,
+  loadCampaignSettings,
+  saveCampaignSettings,
+} from '../core/campaigns/settings.js';
 import { couponsOf } from '../core/campaigns/coupons.js';
 import { handleSmsReply, unsubscribeByLink } from '../core/campaigns/opt-out.js';
 import { MiniProgramInput, SmsReplyInput, UnsubscribeQuery } from '../core/campaigns/inputs.js';
 import { WeatherRuleInput } from '../core/campaigns/weather.js';
+import { linkMiniProgram, saveWeatherRule } from '../core/campaigns/store.js';
 import { campaignsQueue, queueCampaignRun, type CampaignsJob } from '../workers/campaigns.js';
 import type { Queue } from 'bullmq';
 import { actorOf, allow, areaParam, type AppContext } from './context.js';
@@ -93,19 +98,7 @@ export function campaignsRouter(ctx: AppContext): Router {
     const { areaId, ruleId } = parseInput(z.object({ areaId: slug, ruleId: slug }), req.params);
     const rule = parseInput(WeatherRuleInput, { ...(req.body as object), id: ruleId });
     const template = await campaignOf(p.db, areaId, rule.campaignId);
-    await p
-      .db('weather_rules')
-      .insert({
-        id: rule.id,
-        area_id: areaId,
-        location: rule.location,
-        condition: rule.condition,
-        campaign_id: template.id,
-        enabled: rule.enabled,
-        created_at: now(),
-      })
-      .onConflict('id')
-      .merge(['location', 'condition', 'campaign_id', 'enabled']);
+    await saveWeatherRule(p.db, areaId, { ...rule, campaignId: template.id }, now());
     await audit(p.db, actorOf(res), 'scenic.campaign.weather_rule_set', rule.id, { areaId, ...rule });
     res.json({ areaId, ...rule });
   });
@@ -131,10 +124,7 @@ export function campaignsRouter(ctx: AppContext): Router {
   r.put('/me/member/mini-program', async (req, res) => {
     const { openid } = parseInput(MiniProgramInput, req.body);
     const a = await accountOf(p.db, actorOf(res));
-    await p
-      .db('member_accounts')
-      .where({ id: a.id })
-      .update({ mp_openid_enc: p.vault.encrypt(openid), updated_at: now() });
+    await linkMiniProgram(p.db, p.vault, a.id, openid, now());
     await audit(p.db, actorOf(res), 'scenic.member.mini_program_linked', a.id);
     res.json({ linked: true });
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { closeServer, listen } from './kit/http.js';
 
 /**
@@ -30,7 +30,13 @@ export interface WeatherFake {
   close(): Promise<void>;
 }
 
-const TEXT: Record<string, string> = { '100': '晴', '101': '多云', '103': '晴间多云', '104': '阴', '305': '小雨' };
+const TEXT: Record<string, string> = {
+  '100': '晴',
+  '101': '多云',
+  '103': '晴间多云',
+  '104': '阴',
+  '305': '小雨',
+};
 
 const json = (res: ServerResponse, body: unknown) =>
   void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -67,6 +73,6 @@ export async function startWeatherFake(): Promise<WeatherFake> {
         })),
       ),
     env: () => ({ SCENIC_WEATHER_API: url, SCENIC_WEATHER_KEY: key }),
-    close: () => closeServer(server as Server),
+    close: () => closeServer(server),
   };
 }

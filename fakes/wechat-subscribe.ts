@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { closeServer, listen } from './kit/http.js';
 
 /**
@@ -58,7 +58,10 @@ export async function startWechatSubscribeFake(): Promise<WechatSubscribeFake> {
     }
     if (req.method === 'POST' && req.url.pathname === '/cgi-bin/message/subscribe/send') {
       if (!token || q.get('access_token') !== token)
-        return json(res, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+        return json(res, {
+          errcode: 40001,
+          errmsg: 'invalid credential, access_token is invalid or not latest',
+        });
       let m: Partial<SubscribeDelivery>;
       try {
         m = JSON.parse(req.body.toString('utf8')) as Partial<SubscribeDelivery>;
@@ -96,6 +99,6 @@ export async function startWechatSubscribeFake(): Promise<WechatSubscribeFake> {
       SCENIC_WECHAT_MP_SECRET: secret,
       SCENIC_WECHAT_MP_API: url,
     }),
-    close: () => closeServer(server as Server),
+    close: () => closeServer(server),
   };
 }

@@ -6,6 +6,7 @@ import { audit } from '../audit/store.js';
 import { actorName, type Actor } from '../orders/model.js';
 import { inSegment, memberStats, MIN_GROUP_SIZE, SegmentInput } from '../members/segments.js';
 import { CouponOffer } from './coupons.js';
+import type { CampaignRow } from '../db/tables.js';
 import { loadCampaignSettings } from './settings.js';
 
 /**
@@ -29,21 +30,7 @@ export const CampaignInput = z
   .strict();
 export type CampaignInput = z.output<typeof CampaignInput>;
 
-export interface CampaignRow {
-  id: string;
-  area_id: string;
-  name: string;
-  segment: SegmentInput;
-  offer: CouponOffer;
-  message: string;
-  template_id: string | null;
-  status: 'draft' | 'sending' | 'done';
-  created_by: string;
-  source: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
+export type { CampaignRow } from '../db/tables.js';
 
 export interface CampaignView {
   id: string;
@@ -86,8 +73,8 @@ export async function createCampaign(
       created_at: now,
     })
     .returning('*');
-  await audit(db, actor, 'scenic.campaign.created', row.id as string, { areaId, name: input.name, source });
-  return row as CampaignRow;
+  await audit(db, actor, 'scenic.campaign.created', row!.id, { areaId, name: input.name, source });
+  return row!;
 }
 
 export async function campaignOf(db: Knex, areaId: string, id: string): Promise<CampaignRow> {
@@ -154,7 +141,11 @@ export async function viewCampaign(db: Knex, c: CampaignRow): Promise<CampaignVi
   const rows = await db('campaign_sends')
     .where({ campaign_id: c.id })
     .groupBy('state', 'reason')
-    .select<{ state: string; reason: string | null; n: string }[]>('state', 'reason', db.raw('count(*) as n'));
+    .select<{ state: string; reason: string | null; n: string }[]>(
+      'state',
+      'reason',
+      db.raw('count(*) as n'),
+    );
   const sends: Record<string, number> = {};
   const reasons: Record<string, number> = {};
   for (const r of rows) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { conflict, inputError, notAllowed } from '../errors.js';
 import { applyBps, type Quote } from '../pricing/price.js';
 import type { MemberBuyer } from '../members/pricing.js';
+import type { CampaignCouponRow } from '../db/tables.js';
 
 /**
  * Member-bound single-use coupons (issue 22): a campaign issues one to each member it
@@ -40,22 +41,7 @@ export type CouponOffer = z.output<typeof CouponOffer>;
 
 export const MemberCouponCode = z.string().regex(/^MC[0-9A-F]{16}$/, 'a member coupon code');
 
-export interface CampaignCouponRow {
-  code: string;
-  area_id: string;
-  account_id: string;
-  campaign_id: string;
-  kind: 'amount' | 'percent';
-  value: number;
-  cap_fen: number | null;
-  product_id: string | null;
-  valid_from: Date;
-  valid_until: Date;
-  order_id: string | null;
-  discount_fen: number | null;
-  redeemed_at: Date | null;
-  issued_at: Date;
-}
+export type { CampaignCouponRow } from '../db/tables.js';
 
 /** The member coupon an order redeems, as the order path carries it to its transaction. */
 export interface MemberCouponUse {
@@ -93,11 +79,11 @@ export async function issueCampaignCoupon(
     .onConflict(['campaign_id', 'account_id'])
     .ignore()
     .returning('code');
-  if (inserted[0]) return inserted[0].code as string;
+  if (inserted[0]) return inserted[0].code;
   const row = await trx('campaign_coupons')
     .where({ campaign_id: c.campaignId, account_id: c.accountId })
     .first('code');
-  return row!.code as string;
+  return row!.code;
 }
 
 /** Pure: the discount a coupon gives on a quote (its product's lines, or the total), within its cap. */

@@ -63,7 +63,7 @@ export async function runCampaign(d: DeliveryDeps, campaignId: string): Promise<
   if (!c || c.status !== 'sending') return { sent: 0, skipped: 0, done: true };
   const settings = await loadCampaignSettings(d.db, c.area_id);
   const area = await d.db('areas').where({ id: c.area_id }).first('timezone');
-  const timezone = (area?.timezone as string | undefined) ?? 'Asia/Shanghai';
+  const timezone = area?.timezone ?? 'Asia/Shanghai';
   await d
     .db('campaign_sends')
     .where({ campaign_id: c.id, state: 'sending' })
@@ -161,7 +161,7 @@ async function claim(
         state: 'sending',
         coupon_code: code,
         reason: null,
-        attempts: (row.attempts as number) + 1,
+        attempts: row.attempts + 1,
         updated_at: now,
       });
     const coupon = await trx('campaign_coupons').where({ area_id: c.area_id, code }).first('valid_until');
@@ -171,7 +171,7 @@ async function claim(
       phone: a.phone_enc ? d.vault.decrypt(a.phone_enc) : null,
       openid: a.mp_openid_enc ? d.vault.decrypt(a.mp_openid_enc) : null,
       code,
-      validUntil: coupon!.valid_until as Date,
+      validUntil: coupon!.valid_until,
     };
   });
 }
@@ -231,8 +231,5 @@ async function deliver(d: DeliveryDeps, c: CampaignRow, m: Claimed): Promise<voi
       sent_at: channel ? d.clock.now() : null,
       updated_at: d.clock.now(),
     });
-  d.log.info(
-    { campaignId: c.id, to: m.phone ? maskPhone(m.phone) : null, channel },
-    'campaign message sent',
-  );
+  d.log.info({ campaignId: c.id, to: m.phone ? maskPhone(m.phone) : null, channel }, 'campaign message sent');
 }

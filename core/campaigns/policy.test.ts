@@ -20,7 +20,11 @@ describe('campaign send policy', () => {
     ['skips a member without consent', { consent: false }, 'no_consent'],
     ['skips a member at the send limit', { sentInPeriod: 1 }, 'send_limit'],
     ['defers in quiet hours', { now: new Date('2026-12-03T14:00:00Z') }, 'quiet_hours'],
-    ['no consent wins over quiet hours', { consent: false, now: new Date('2026-12-03T14:00:00Z') }, 'no_consent'],
+    [
+      'no consent wins over quiet hours',
+      { consent: false, now: new Date('2026-12-03T14:00:00Z') },
+      'no_consent',
+    ],
   ] as const)('%s', (_name, over: Partial<SendFacts>, want) => {
     const d = sendDecision({ ...base, ...over });
     expect(d.action === 'send' ? 'send' : d.reason).toBe(want);
@@ -37,9 +41,9 @@ describe('campaign send policy', () => {
   });
 
   it('a span within one day (12:00–14:00)', () => {
-    expect(quietUntil({ from: '12:00', to: '14:00' }, TZ, new Date('2026-12-03T05:00:00Z'))?.toISOString()).toBe(
-      '2026-12-03T06:00:00.000Z',
-    );
+    expect(
+      quietUntil({ from: '12:00', to: '14:00' }, TZ, new Date('2026-12-03T05:00:00Z'))?.toISOString(),
+    ).toBe('2026-12-03T06:00:00.000Z');
     expect(quietUntil({ from: '12:00', to: '14:00' }, TZ, new Date('2026-12-03T07:00:00Z'))).toBeUndefined();
   });
 });

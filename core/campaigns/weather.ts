@@ -4,7 +4,8 @@ import { addDays, isoWeekday, localDate } from '../time.js';
 import { systemActor } from '../orders/model.js';
 import { isDomainError } from '../errors.js';
 import { audit } from '../audit/store.js';
-import { createCampaign, startCampaign, type CampaignRow } from './campaigns.js';
+import { createCampaign, startCampaign } from './campaigns.js';
+import type { CampaignRow, WeatherRuleRow } from '../db/tables.js';
 
 /**
  * Weather-triggered campaigns (issue 22): "sunny weekend → run campaign X". A rule names
@@ -33,7 +34,10 @@ export class QWeatherSource implements WeatherSource {
     u.search = new URLSearchParams({ location, key: this.o.key }).toString();
     const r = await fetch(u, { signal: AbortSignal.timeout(5_000) });
     if (!r.ok) throw new Error(`weather answered ${r.status}`);
-    const a = (await r.json()) as { code?: string; daily?: { fxDate: string; iconDay: string; textDay: string }[] };
+    const a = (await r.json()) as {
+      code?: string;
+      daily?: { fxDate: string; iconDay: string; textDay: string }[];
+    };
     if (a.code !== '200' || !a.daily) throw new Error(`weather refused: code ${a.code}`);
     return a.daily.map((x) => ({ date: x.fxDate, icon: x.iconDay, text: x.textDay }));
   }
@@ -70,15 +74,6 @@ export function sunnyWeekend(forecast: readonly DayForecast[], today: string): s
   return days.every((f) => f && SUNNY.has(f.icon)) ? saturday : undefined;
 }
 
-export interface WeatherRuleRow {
-  id: string;
-  area_id: string;
-  location: string;
-  condition: 'sunny_weekend';
-  campaign_id: string;
-  enabled: boolean;
-}
-
 /**
  * One pass over the enabled rules: each one whose condition holds fires once for its
  * weekend, starting a copy of its campaign. A refused start (segment too small) is kept
@@ -94,7 +89,7 @@ export async function evaluateWeatherRules(
   const fired: string[] = [];
   for (const r of rules) {
     const area = await db('areas').where({ id: r.area_id }).first('timezone');
-    const today = localDate(now, (area?.timezone as string | undefined) ?? 'Asia/Shanghai');
+    const today = localDate(now, area?.timezone ?? 'Asia/Shanghai');
     const saturday = sunnyWeekend(await weather.daily(r.location), today);
     if (!saturday) continue;
     const template: CampaignRow | undefined = await db('campaigns').where({ id: r.campaign_id }).first();

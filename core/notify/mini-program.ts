@@ -44,9 +44,7 @@ interface WechatAnswer {
 
 export class WechatSubscribeMessage implements MiniProgramSender {
   private token?: { value: string; until: number };
-  constructor(
-    private readonly o: { appId: string; secret: string; baseUrl: string; clock: Clock },
-  ) {}
+  constructor(private readonly o: { appId: string; secret: string; baseUrl: string; clock: Clock }) {}
 
   private async accessToken(fresh: boolean): Promise<string> {
     const now = this.o.clock.now().getTime();

@@ -61,12 +61,14 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
         date: localDate(clock.now(), TZ),
         slotId: 'day',
         contactPhone: phones[i],
-        items: [{ productId: 'adult', visitors: [{ name: '李四', idNumber: residentId('19850101', person++) }] }],
+        items: [
+          { productId: 'adult', visitors: [{ name: '李四', idNumber: residentId('19850101', person++) }] },
+        ],
         ...extra,
       },
     });
   const view = async (id: string) => (await admin('GET', `/campaigns/${id}`)).body;
-  const until = async (what: () => Promise<boolean>, label: string) => {
+  const until = async (what: () => Promise<boolean> | boolean, label: string) => {
     for (let i = 0; i < 300; i++) {
       if (await what()) return;
       await new Promise((r) => setTimeout(r, 100));
@@ -77,7 +79,11 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
   const enqueue = async (data: CampaignsJob) => {
     const q = campaignsQueue(api.platform);
     try {
-      await q.add(data.kind, data, { jobId: randomUUID(), attempts: 3, backoff: { type: 'fixed', delay: 200 } });
+      await q.add(data.kind, data, {
+        jobId: randomUUID(),
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 200 },
+      });
     } finally {
       await q.close();
     }
@@ -142,7 +148,10 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
       const o = await order(i);
       expect(o.status, JSON.stringify(o.body)).toBe(201);
       if (i !== 6) {
-        const c = await api.call('PUT', '/v1/me/member/consent', { key: sessions[i], body: { marketing: true } });
+        const c = await api.call('PUT', '/v1/me/member/consent', {
+          key: sessions[i],
+          body: { marketing: true },
+        });
         expect(c.status).toBe(200);
       }
     }
@@ -190,7 +199,10 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
     first = await campaign('Winter');
     const s = await start(first);
     expect(s.recipients).toBe(6); // the member without consent and the silver one are not recipients
-    await until(async () => (await view(first)).reasons?.quiet_hours === 6, 'deferral');
+    await until(
+      async () => ((await view(first)).reasons as Record<string, number>).quiet_hours === 6,
+      'deferral',
+    );
     expect(robots.sms).toHaveLength(0);
     expect(wx.messages).toHaveLength(0);
 
@@ -214,9 +226,7 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
       expect(mine[0]).toMatchObject({ state: 'usable', kind: 'percent', productId: 'adult' });
       codes[i] = mine[0]!.code as string;
       const sent =
-        i === 0
-          ? wx.messages[0]!.data.character_string2!.value
-          : codeIn(smsTo(phones[i]!)[0]!.text);
+        i === 0 ? wx.messages[0]!.data.character_string2!.value : codeIn(smsTo(phones[i]!)[0]!.text);
       expect(sent).toBe(codes[i]);
     }
     expect(new Set(Object.values(codes)).size).toBe(6);
@@ -259,7 +269,9 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
       expect(forged.status).toBe(400);
       const un = await fetch(link);
       expect(un.status).toBe(200);
-      const noToken = await api.call('POST', '/v1/notify/sms/replies', { body: { from: phones[3], text: 'TD' } });
+      const noToken = await api.call('POST', '/v1/notify/sms/replies', {
+        body: { from: phones[3], text: 'TD' },
+      });
       expect(noToken.status).toBe(401);
       const reply = await api.call('POST', '/v1/notify/sms/replies', {
         headers: { 'x-sms-reply-token': REPLY_TOKEN },
@@ -286,7 +298,10 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
   it('a crash mid-campaign resumes on retry and no member is sent twice', async () => {
     // the two who opted out opt in again (they may), or the segment falls below the minimum
     for (const i of [3, 4]) {
-      const c = await api.call('PUT', '/v1/me/member/consent', { key: sessions[i], body: { marketing: true } });
+      const c = await api.call('PUT', '/v1/me/member/consent', {
+        key: sessions[i],
+        body: { marketing: true },
+      });
       expect(c.status).toBe(200);
     }
     const id = await campaign('Resume');
@@ -295,7 +310,7 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
     await done(id);
     expect((await view(id)).sends).toEqual({ sent: 6 });
     expect(failAt).toBeUndefined(); // the failure happened
-    const mine = await api.platform.db('campaign_sends').where({ campaign_id: id }).select('account_id', 'attempts');
+    const mine = await api.platform.db('campaign_sends').where({ campaign_id: id }).select('attempts');
     expect(mine.some((r) => r.attempts === 2)).toBe(true);
     for (let i = 0; i < 6; i++)
       expect(smsTo(phones[i]!).filter((m) => m.text.startsWith('Resume'))).toHaveLength(1);
@@ -362,7 +377,9 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
     const fired = () =>
-      api.platform.db('weather_rule_firings').select<{ rule_id: string; campaign_id: string }[]>('rule_id', 'campaign_id');
+      api.platform
+        .db('weather_rule_firings')
+        .select<{ rule_id: string; campaign_id: string }[]>('rule_id', 'campaign_id');
     const seen = weather.requests;
     await enqueue({ kind: 'sweep' });
     await until(async () => (await fired()).length === 1 && weather.requests >= seen + 2, 'weather rule');
@@ -375,10 +392,13 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
     // evaluated again (a retried or later sweep): the same weekend does not fire twice
     const n = weather.requests;
     await enqueue({ kind: 'sweep' });
-    await until(async () => weather.requests >= n + 2, 'second evaluation');
+    await until(() => weather.requests >= n + 2, 'second evaluation');
     await new Promise((r) => setTimeout(r, 500));
     expect(await fired()).toHaveLength(1);
-    const copies = await api.platform.db('campaigns').where('source', 'like', 'weather-rule:%').count<{ n: string }[]>({ n: '*' });
+    const copies = await api.platform
+      .db('campaigns')
+      .where('source', 'like', 'weather-rule:%')
+      .count<{ n: string }[]>({ n: '*' });
     expect(Number(copies[0]!.n)).toBe(1);
     expect((await view(template)).status).toBe('draft');
   });
