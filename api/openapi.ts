@@ -14,6 +14,7 @@ import { comboPaths } from './openapi-combos.js';
 import { passPaths } from './openapi-passes.js';
 import { pricingPaths } from './openapi-pricing.js';
 import { memberPaths } from './openapi-members.js';
+import { campaignPaths } from './openapi-campaigns.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -154,6 +155,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...passPaths(),
       ...pricingPaths(),
       ...memberPaths(),
+      ...campaignPaths(),
     },
   };
 }
