@@ -191,6 +191,16 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
     expect((await view(id)).status).toBe('draft');
   });
 
+  it("refuses a campaign above the area's size cap", async () => {
+    expect((await admin('PUT', '/campaign-settings', { maxCampaignSize: 5 })).status).toBe(200);
+    const id = await campaign('Too many');
+    const s = await admin('POST', `/campaigns/${id}/start`);
+    expect(s.status).toBe(409);
+    expect(s.body).toMatchObject({ code: 'campaign_too_large', size: 6, maximum: 5 });
+    const back = await admin('PUT', '/campaign-settings', {});
+    expect(back.body).toMatchObject({ maxCampaignSize: 10_000, perMember: { count: 1, days: 7 } });
+  });
+
   const codes: Record<number, string> = {};
   let first = '';
 
@@ -239,9 +249,14 @@ describe('22 campaigns: segment → consenting members, single-use coupons, limi
   it('a retried job sends nothing twice', async () => {
     const before = robots.sms.length + wx.messages.length;
     const q = campaignsQueue(api.platform);
-    await q.add('run', { kind: 'run', campaignId: first }, { jobId: randomUUID() });
-    await q.close();
-    await new Promise((r) => setTimeout(r, 1500));
+    try {
+      const job = await q.add('run', { kind: 'run', campaignId: first }, { jobId: randomUUID() });
+      await until(() => job.isCompleted(), 'the replayed run');
+      // the run reopened nothing: the campaign is done and every row was already sent
+      expect((await view(first)).sends).toEqual({ sent: 6 });
+    } finally {
+      await q.close();
+    }
     expect(robots.sms.length + wx.messages.length).toBe(before);
   });
 
