@@ -55,6 +55,9 @@ export interface AppContext {
   auth: AuthDeps;
   /** records one request in the HTTP metrics (set by the metrics feature) */
   observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
+  /** counts a visitor in the online-users gauge (set by the metrics feature; the fast lanes
+   * pass the express middleware that notes everyone else) */
+  noteVisitor?: (identity: string) => void;
   /** routes the HTTP server serves ahead of express (see createApp's `handler`) */
   fastLanes: FastLane[];
   /** this process's event-loop lag, which decides load shedding (api/overload.ts) */

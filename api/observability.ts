@@ -97,6 +97,7 @@ export const metricsFeature: Feature = {
     const m = telemetry.metrics;
     ctx.observeRequest = (method, route, status, seconds) =>
       m.observe('scenic_http_request_duration_seconds', seconds, { method, route, status_code: status });
+    ctx.noteVisitor = (identity) => online.note(identity);
     const token = cfg.SCENIC_METRICS_TOKEN;
     // closed unless a scrape token is configured: no token, no route (a 404 like any other)
     if (token)

@@ -1,17 +1,16 @@
 import { ComponentDefinition, ComponentRefundInput, ScanPointDefinition } from '../core/combos/inputs.js';
 import {
+  adminOp,
   answer,
   areaId,
-  body,
-  errors,
   idem,
   inPath,
   inQuery,
   isoDate,
-  open,
+  openOp,
+  operation,
   schema,
   slugId,
-  staff,
   uuid,
 } from './openapi-kit.js';
 
@@ -24,66 +23,55 @@ export function comboPaths(): Record<string, unknown> {
   const componentId = inPath('componentId', slugId, 'the component');
   return {
     '/v1/areas/{areaId}/combo-availability': {
-      get: {
-        operationId: 'getComboAvailability',
+      get: openOp('getComboAvailability', {
         summary: "The area's combo components on a day, each session with its seats left",
-        security: open,
         parameters: [areaId, inQuery('date', isoDate, 'visit date', true)],
-        responses: { '200': answer('components and sessions'), ...errors },
-      },
+        responses: { '200': answer('components and sessions') },
+      }),
     },
     '/v1/orders/{id}/component-refunds': {
-      post: {
-        operationId: 'refundComponents',
+      post: operation('refundComponents', {
         summary: 'Refund unused combo components under the product policy (a used one is not refundable)',
         description: 'With the order token (X-Order-Token), or staff with orders.refund-any.',
         parameters: [inPath('id', uuid, 'the order'), idem],
-        requestBody: body(schema(ComponentRefundInput)),
-        responses: { '201': answer('the refund booked and the order'), ...errors },
-      },
+        input: schema(ComponentRefundInput),
+        responses: { '201': answer('the refund booked and the order') },
+      }),
     },
     '/v1/admin/areas/{areaId}/combo-components': {
-      get: {
-        operationId: 'listComboComponents',
+      get: adminOp('listComboComponents', {
         summary: "The area's combo components, their sessions and scan points",
-        security: staff,
         parameters: [areaId],
-        responses: { '200': answer('the components'), ...errors },
-      },
+        responses: { '200': answer('the components') },
+      }),
     },
     '/v1/admin/areas/{areaId}/combo-components/{componentId}': {
-      put: {
-        operationId: 'putComboComponent',
+      put: adminOp('putComboComponent', {
         summary: 'Declare a component: the combo products it belongs to, its value and daily sessions',
-        security: staff,
         parameters: [areaId, componentId],
-        requestBody: body(schema(ComponentDefinition)),
-        responses: { '200': answer('the component'), ...errors },
-      },
+        input: schema(ComponentDefinition),
+        responses: { '200': answer('the component') },
+      }),
     },
     '/v1/admin/areas/{areaId}/combo-scan-points/{gateId}': {
-      put: {
-        operationId: 'putComboScanPoint',
+      put: adminOp('putComboScanPoint', {
         summary: "Give a registered gate device the role of one component's door",
         description: 'Its precheck and journal then redeem that component only, never an area entry.',
-        security: staff,
         parameters: [areaId, inPath('gateId', slugId, 'the gate device')],
-        requestBody: body(schema(ScanPointDefinition)),
-        responses: { '200': answer('the scan point'), ...errors },
-      },
+        input: schema(ScanPointDefinition),
+        responses: { '200': answer('the scan point') },
+      }),
     },
     '/v1/admin/areas/{areaId}/combo-report': {
-      get: {
-        operationId: 'getComboReport',
+      get: adminOp('getComboReport', {
         summary: 'Seats sold, redeemed, refunded and open per component session, with their value',
-        security: staff,
         parameters: [
           areaId,
           inQuery('from', isoDate, 'first visit date', true),
           inQuery('to', isoDate, 'last visit date', true),
         ],
-        responses: { '200': answer('the figures'), ...errors },
-      },
+        responses: { '200': answer('the figures') },
+      }),
     },
   };
 }

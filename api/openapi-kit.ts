@@ -71,3 +71,49 @@ export const dateQuery = inQuery('date', isoDate, 'visit date (the area’s loca
 
 export const staff = [{ bearer: [] }];
 export const open = [{}];
+
+/** Who may call an operation: staff's or a visitor's bearer token, or anyone (`open`). */
+type Security = readonly Record<string, readonly string[]>[];
+
+/** What differs from one operation to the next; `operation` adds the rest. */
+export interface OperationSpec {
+  summary: string;
+  description?: string;
+  /** when absent the document's default applies (anyone, a bearer token or an order token) */
+  security?: Security;
+  parameters?: readonly unknown[];
+  /** the JSON Schema of a required request body */
+  input?: unknown;
+  /** the answers it gives when it succeeds; the problem+json ones (`errors`) are added */
+  responses: Record<string, unknown>;
+}
+
+/**
+ * One operation of a path, its keys in the order every path file wrote them by hand
+ * (operationId, summary, description, security, parameters, requestBody, responses), so
+ * the document does not change when a file moves to it.
+ */
+export const operation = (operationId: string, o: OperationSpec) => ({
+  operationId,
+  summary: o.summary,
+  ...(o.description !== undefined ? { description: o.description } : {}),
+  ...(o.security ? { security: o.security } : {}),
+  ...(o.parameters ? { parameters: o.parameters } : {}),
+  ...(o.input !== undefined ? { requestBody: body(o.input) } : {}),
+  responses: { ...o.responses, ...errors },
+});
+
+/** An operation of the admin API: staff's bearer token only. */
+export const adminOp = (operationId: string, o: Omit<OperationSpec, 'security'>) =>
+  operation(operationId, { ...o, security: staff });
+
+/** An operation anyone may call (a visitor without an account, a kiosk). */
+export const openOp = (operationId: string, o: Omit<OperationSpec, 'security'>) =>
+  operation(operationId, { ...o, security: open });
+
+/**
+ * An operation on the signed-in visitor's own account: their bearer token from the phone
+ * sign-in (the same scheme as staff's; the token says whose it is).
+ */
+export const visitorOp = (operationId: string, o: Omit<OperationSpec, 'security'>) =>
+  operation(operationId, { ...o, security: [{ bearer: [] }] });

@@ -1,9 +1,7 @@
 import { ConsentInput, PartnerMembersInput, ProfileInput } from '../core/members/inputs.js';
 import { MemberSettingsInput } from '../core/members/settings.js';
 import { SegmentInput } from '../core/members/segments.js';
-import { answer, areaId, body, errors, inPath, schema, slugId, staff } from './openapi-kit.js';
-
-const visitor = [{ bearer: [] }];
+import { adminOp, answer, areaId, inPath, schema, slugId, visitorOp } from './openapi-kit.js';
 
 const account = {
   type: 'object',
@@ -27,88 +25,70 @@ const account = {
 export function memberPaths(): Record<string, unknown> {
   return {
     '/v1/me/member': {
-      get: {
-        operationId: 'getMyMembership',
+      get: visitorOp('getMyMembership', {
         summary: "The signed-in visitor's member account: member or not, level, points, consent, coupons",
         description: 'The account is opened by the first phone sign-in; a rule of an area makes it a member.',
-        security: visitor,
-        responses: { '200': answer('the account', account), ...errors },
-      },
+        responses: { '200': answer('the account', account) },
+      }),
     },
     '/v1/me/member/profile': {
-      put: {
-        operationId: 'putMyMemberProfile',
+      put: visitorOp('putMyMemberProfile', {
         summary: 'Keep a name and an ID document on the member account',
-        security: visitor,
-        requestBody: body(schema(ProfileInput)),
-        responses: { '200': answer('the account', account), ...errors },
-      },
+        input: schema(ProfileInput),
+        responses: { '200': answer('the account', account) },
+      }),
     },
     '/v1/me/member/consent': {
-      put: {
-        operationId: 'putMyMarketingConsent',
+      put: visitorOp('putMyMarketingConsent', {
         summary: 'Give or withdraw consent to marketing (opt-in; both instants kept)',
-        security: visitor,
-        requestBody: body(schema(ConsentInput)),
-        responses: { '200': answer('the account', account), ...errors },
-      },
+        input: schema(ConsentInput),
+        responses: { '200': answer('the account', account) },
+      }),
     },
     '/v1/me/member/export': {
-      get: {
-        operationId: 'exportMyMemberData',
+      get: visitorOp('exportMyMemberData', {
         summary: 'Everything kept about the member, as a JSON download (personal-information law)',
-        security: visitor,
-        responses: { '200': answer('the account, the points ledger and the orders'), ...errors },
-      },
+        responses: { '200': answer('the account, the points ledger and the orders') },
+      }),
     },
     '/v1/me/member/deletion': {
-      post: {
-        operationId: 'deleteMyMemberData',
+      post: visitorOp('deleteMyMemberData', {
         summary: 'Erase the person (phone, name, ID) and keep the books with masked values',
         description:
           'Refused with `member_has_upcoming_visits` while an order of theirs is still to be visited.',
-        security: visitor,
-        responses: { '200': answer('what was erased'), ...errors },
-      },
+        responses: { '200': answer('what was erased') },
+      }),
     },
     '/v1/admin/areas/{areaId}/member-settings': {
-      get: {
-        operationId: 'getMemberSettings',
+      get: adminOp('getMemberSettings', {
         summary: "An area's points, levels and member rules",
-        security: staff,
         parameters: [areaId],
-        responses: { '200': answer('the settings', schema(MemberSettingsInput, 'output')), ...errors },
-      },
-      put: {
-        operationId: 'putMemberSettings',
+        responses: { '200': answer('the settings', schema(MemberSettingsInput, 'output')) },
+      }),
+      put: adminOp('putMemberSettings', {
         summary: 'Set the points, levels and member rules of an area (applied by the members worker)',
-        security: staff,
         parameters: [areaId],
-        requestBody: body(schema(MemberSettingsInput)),
-        responses: { '200': answer('the settings', schema(MemberSettingsInput, 'output')), ...errors },
-      },
+        input: schema(MemberSettingsInput),
+        responses: { '200': answer('the settings', schema(MemberSettingsInput, 'output')) },
+      }),
     },
     '/v1/admin/areas/{areaId}/segments/size': {
-      post: {
-        operationId: 'sizeMemberSegment',
+      post: adminOp('sizeMemberSegment', {
         summary: 'How many members of the area a segment holds (visits, spend, level, channel, consent)',
         description:
           'Refused with `segment_too_small` when it would hold fewer than 5 members (and not none).',
-        security: staff,
         parameters: [areaId],
-        requestBody: body(schema(SegmentInput)),
-        responses: { '200': answer('the size'), ...errors },
-      },
+        input: schema(SegmentInput),
+        responses: { '200': answer('the size') },
+      }),
     },
     '/v1/admin/partners/{id}/members': {
-      put: {
-        operationId: 'putPartnerSellsToMembers',
+      put: adminOp('putPartnerSellsToMembers', {
         summary: 'Whether a partner sells to members (its orders may then name a member)',
-        security: staff,
         parameters: [inPath('id', slugId)],
-        requestBody: body(schema(PartnerMembersInput)),
-        responses: { '200': answer('the flag'), ...errors },
-      },
+        input: schema(PartnerMembersInput),
+        responses: { '200': answer('the flag') },
+      }),
     },
   };
 }

@@ -232,7 +232,11 @@ function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: L
       throw inputError('malformed_json', 'request body is not valid JSON');
     }
     const { deviceId } = parseInput(JoinInput, body);
-    sendRoom(res, await room.join(areaId, p.vault.lookupHash('device', deviceId)));
+    const state = await room.join(areaId, p.vault.lookupHash('device', deviceId));
+    // the crowd of a presale is in the room: count it online (the gauge behind the "more
+    // than 20,000 online" alert) by its place in line, which join and status both know
+    ctx.noteVisitor?.(`queue:${areaId}:${state.position}`);
+    sendRoom(res, state);
   };
   const status: Lane = async (areaId, req, res) => {
     checkAreaId(areaId);
@@ -241,7 +245,9 @@ function queueLanes(ctx: AppContext, room: WaitingRoom): { join: Lane; status: L
       throw inputError('queue_token_required', 'send the queue token from join in X-Queue-Token', [
         { path: 'header.X-Queue-Token', message: 'missing' },
       ]);
-    sendRoom(res, await room.status(areaId, token));
+    const state = await room.status(areaId, token);
+    ctx.noteVisitor?.(`queue:${areaId}:${state.position}`);
+    sendRoom(res, state);
   };
   const lane = sheddingLane(ctx);
   return { join: lane(JOIN_PATH, join), status: lane(STATUS_PATH, status) };

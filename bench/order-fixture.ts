@@ -3,7 +3,9 @@
  * key prefix of their own, an area with stock no run exhausts, the API's environment, and
  * one distinct valid resident ID number per order.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { createDb } from '../core/db/knex.js';
@@ -17,6 +19,31 @@ import { residentIdCheckChar } from '../core/pii/id-number.js';
 import { addDays, localParts } from '../core/time.js';
 
 export const AREA = 'bench-orders';
+
+/**
+ * Where a bench's Postgres and Redis are. `durable`: the benches' own
+ * (scripts/bench-services.sh: fsync=on, synchronous_commit=on, what production runs);
+ * otherwise DATABASE_URL/REDIS_URL (the dev settings, fsync=off). `bench` names the
+ * command in the message a missing variable prints.
+ */
+export function benchServices(durable: boolean, bench: string): { db: string; redis: string } {
+  if (durable) {
+    const up = spawnSync('bash', ['scripts/bench-services.sh', 'up'], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      encoding: 'utf8',
+    });
+    if (up.status !== 0) throw new Error(`scripts/bench-services.sh up failed: ${up.stderr}`);
+    const e = Object.fromEntries([...up.stdout.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    return { db: e.BENCH_DATABASE_URL!, redis: e.BENCH_REDIS_URL! };
+  }
+  if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
+    console.error(
+      `${bench} needs DATABASE_URL and REDIS_URL: \`source /var/tmp/scenic/env\` (or its durable mode).`,
+    );
+    process.exit(2);
+  }
+  return { db: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
+}
 /** stock far beyond any run: the benches measure the order path, not sold-out answers */
 export const STOCK = 10_000_000;
 export const DATE = addDays(localParts(new Date(), 'Asia/Shanghai').date, 30);
@@ -48,7 +75,7 @@ export async function orderFixture(dbUrl: string, redisUrl: string): Promise<Fix
       quotas: [],
     }),
   );
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: dbUrl,
     REDIS_URL: redisUrl,
@@ -62,6 +89,9 @@ export async function orderFixture(dbUrl: string, redisUrl: string): Promise<Fix
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
   };
+  // the bench's Redis is `redisUrl`: a cluster the shell's environment names (make ha) is not
+  delete env.REDIS_CLUSTER_NODES;
+  delete env.REDIS_CLUSTER_FAILOVER_NODES;
   const plan: DayPlan = {
     capacity: STOCK,
     thresholds: { yellow: 70, orange: 85, red: 100 },

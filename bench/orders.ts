@@ -18,7 +18,8 @@
  * {"baselineOrdersPerSec","apiOrdersPerSec","ratio","p50Ms","p99Ms","orders","inDb","oversold",
  *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { benchServices } from './order-fixture.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -54,21 +55,7 @@ const conns = opt('connections', '8,32,64').split(',').map(Number);
 const long = num('long', 0);
 const say = (s: string) => console.log(json ? `# ${s}` : s);
 
-function services(): { db: string; redis: string } {
-  if (dev) {
-    if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
-      console.error('bench:orders --dev needs DATABASE_URL and REDIS_URL: `source /var/tmp/scenic/env`.');
-      process.exit(2);
-    }
-    return { db: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
-  }
-  const up = spawnSync('bash', ['scripts/bench-services.sh', 'up'], { cwd: ROOT, encoding: 'utf8' });
-  if (up.status !== 0) throw new Error(`scripts/bench-services.sh up failed: ${up.stderr}`);
-  const env = Object.fromEntries([...up.stdout.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
-  return { db: env.BENCH_DATABASE_URL!, redis: env.BENCH_REDIS_URL! };
-}
-
-const svc = services();
+const svc = benchServices(!dev, 'bench:orders');
 const DATE = addDays(localParts(new Date(), 'Asia/Shanghai').date, 30);
 const schema = `bench_${randomBytes(4).toString('hex')}`;
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;

@@ -18,14 +18,14 @@
  * sides plus start-up; 127.0.0.1 only. Last line with --json: {"unpaidOrdersPerSec",
  * "paidOrdersPerSec","ratio","wechat":{…},"alipay":{…},"paidInDb","issuedTickets","errors",…}.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Agent } from 'node:http';
 import { Redis } from 'ioredis';
 import { outTradeNoOf } from '../core/payments/gateway.js';
 import { closedLoop, loadAverage, pct, send, summarize, type Samples, type Summary } from './load.js';
-import { dropFixture, orderBody, orderFixture, unitsUsed, STOCK } from './order-fixture.js';
+import { benchServices, dropFixture, orderBody, orderFixture, unitsUsed, STOCK } from './order-fixture.js';
 import { freePort, ROOT, startApi, stop } from './procs.js';
 
 const args = process.argv.slice(2);
@@ -40,22 +40,6 @@ const seconds = Math.min(60, num('seconds', 6));
 const rounds = Math.round(num('rounds', 3));
 const connections = Math.min(128, num('connections', 16));
 const say = (s: string) => console.log(json ? `# ${s}` : s);
-
-function services(): { db: string; redis: string } {
-  if (args.includes('--durable')) {
-    const up = spawnSync('bash', ['scripts/bench-services.sh', 'up'], { cwd: ROOT, encoding: 'utf8' });
-    if (up.status !== 0) throw new Error(`scripts/bench-services.sh up failed: ${up.stderr}`);
-    const e = Object.fromEntries([...up.stdout.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
-    return { db: e.BENCH_DATABASE_URL!, redis: e.BENCH_REDIS_URL! };
-  }
-  if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
-    console.error(
-      'bench:paid needs DATABASE_URL and REDIS_URL: `source /var/tmp/scenic/env` (or --durable).',
-    );
-    process.exit(2);
-  }
-  return { db: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
-}
 
 /** The fakes' process: pay requests out on stdin, acknowledgements back on stdout. */
 async function startFakes() {
@@ -87,7 +71,7 @@ async function startFakes() {
 type Side = 'unpaid' | 'wechat' | 'alipay';
 
 async function main() {
-  const svc = services();
+  const svc = benchServices(args.includes('--durable'), 'bench:paid');
   const f = await orderFixture(svc.db, svc.redis);
   const redis = new Redis(svc.redis);
   const fakes = await startFakes();

@@ -62,6 +62,42 @@ export function validateKey(key: string | undefined): string {
   return key;
 }
 
+/** The operation an idempotent runner runs at most once per key. */
+export type IdempotentOperation<T> = (
+  k: IdempotencyKey,
+) => Promise<StoredResponse<T> & { storedInTransaction?: boolean }>;
+
+/** A runner's answer: the operation's own, or the stored one of an earlier run (`replayed`). */
+export type IdempotentAnswer = StoredResponse & { replayed: boolean };
+
+/**
+ * The two runners take the same arguments and keep the same contract, so a route picks
+ * either (api/idempotent.ts): `runIdempotent`, or `runIdempotentInTransaction` when its
+ * operation claims the key in its own transaction.
+ */
+export type IdempotentRunner = <T>(
+  db: Knex,
+  clock: Clock,
+  k: IdempotencyKey,
+  fn: IdempotentOperation<T>,
+  toProblem: (e: DomainError) => StoredResponse,
+) => Promise<IdempotentAnswer>;
+
+/**
+ * A duplicate found the key's first run still in flight (both runners): it waits a
+ * moment before it looks again, and past the runner's `deadline` (WAIT_MS after it
+ * started) gives up with 409, so a client is never kept waiting on a run without bound.
+ */
+async function waitForFirstRun(clock: Clock, deadline: number): Promise<void> {
+  if (clock.now().getTime() > deadline)
+    throw conflict(
+      'idempotency_in_progress',
+      'the first request with this key is still running; retry shortly',
+      { retryAfterSeconds: 1 },
+    );
+  await new Promise((r) => setTimeout(r, 25));
+}
+
 /** Where the run holding `k` may write its key: still running, still under its lease. */
 const owned = (db: Knex, k: IdempotencyKey) =>
   db('idempotency_keys')
@@ -102,13 +138,7 @@ export async function completeInTransaction(
  * Domain errors (4xx) are stored and replayed too; anything else frees the key so a
  * retry can run.
  */
-export async function runIdempotent<T>(
-  db: Knex,
-  clock: Clock,
-  k: IdempotencyKey,
-  fn: (k: IdempotencyKey) => Promise<StoredResponse<T> & { storedInTransaction?: boolean }>,
-  toProblem: (e: DomainError) => StoredResponse,
-): Promise<StoredResponse & { replayed: boolean }> {
+export const runIdempotent: IdempotentRunner = async (db, clock, k, fn, toProblem) => {
   const deadline = clock.now().getTime() + WAIT_MS;
   for (;;) {
     const now = clock.now();
@@ -148,13 +178,7 @@ export async function runIdempotent<T>(
         mine = took === 1;
       }
       if (!mine) {
-        if (clock.now().getTime() > deadline)
-          throw conflict(
-            'idempotency_in_progress',
-            'the first request with this key is still running; retry shortly',
-            { retryAfterSeconds: 1 },
-          );
-        await new Promise((r) => setTimeout(r, 25));
+        await waitForFirstRun(clock, deadline);
         continue;
       }
     }
@@ -174,7 +198,7 @@ export async function runIdempotent<T>(
       throw e;
     }
   }
-}
+};
 
 /**
  * Advisory-lock class of keys claimed inside a transaction: a second claimant of a key
@@ -238,13 +262,7 @@ async function tryClaim(
  * counts). A key found committed by runIdempotent is left to runIdempotent, whose `fn`
  * then runs without `claim` and opens a transaction of its own.
  */
-export async function runIdempotentInTransaction<T>(
-  db: Knex,
-  clock: Clock,
-  k: IdempotencyKey,
-  fn: (k: IdempotencyKey) => Promise<StoredResponse<T> & { storedInTransaction?: boolean }>,
-  toProblem: (e: DomainError) => StoredResponse,
-): Promise<StoredResponse & { replayed: boolean }> {
+export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k, fn, toProblem) => {
   const deadline = clock.now().getTime() + WAIT_MS;
   for (;;) {
     let trx: Knex.Transaction | undefined;
@@ -291,15 +309,9 @@ export async function runIdempotentInTransaction<T>(
     // the key is someone else's: committed (done, or running under runIdempotent), or in flight
     const row = await db('idempotency_keys').where({ scope: k.scope, key: k.key }).first();
     if (row) return runIdempotent(db, clock, k, fn, toProblem);
-    if (clock.now().getTime() > deadline)
-      throw conflict(
-        'idempotency_in_progress',
-        'the first request with this key is still running; retry shortly',
-        { retryAfterSeconds: 1 },
-      );
-    await new Promise((r) => setTimeout(r, 25));
+    await waitForFirstRun(clock, deadline);
   }
-}
+};
 
 /** How long a finished key is kept by default: retries come within minutes, never days. */
 export const IDEMPOTENCY_TTL_HOURS = 24;

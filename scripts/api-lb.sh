@@ -45,7 +45,9 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout http-keep-alive 10s
-  timeout check 1s
+  # a busy API answers its health check late, not never: 1 s marked every backend down at
+  # once in a surge (503 for all); a dead one refuses the connection and is down in 2 s
+  timeout check 5s
 
 frontend api
   bind 127.0.0.1:$PORT

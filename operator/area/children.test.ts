@@ -108,6 +108,18 @@ describe('desiredChildren', () => {
       expect(envOf(clustered, name)).toContainEqual({ name: 'REDIS_CLUSTER_NODES', value: nodes });
   });
 
+  it('20 gives API probes 5 s to answer: a surge makes every pod late at once, and 1 s took them all out', () => {
+    const a = mk({ partnerApi: { enabled: true } });
+    for (const name of ['park-api', 'park-partner-api']) {
+      const c = podOf(a, 'Deployment', name).containers[0]! as Pod['containers'][number] & {
+        readinessProbe?: { timeoutSeconds?: number };
+        livenessProbe?: { timeoutSeconds?: number };
+      };
+      expect(c.readinessProbe?.timeoutSeconds, name).toBe(5);
+      expect(c.livenessProbe?.timeoutSeconds, name).toBe(5);
+    }
+  });
+
   it('runs no gate agents when the gate is disabled', () => {
     expect(names(mk({ gate: { enabled: false } })).filter((n) => n.startsWith('DaemonSet'))).toEqual([]);
   });

@@ -109,14 +109,20 @@ function deployment(
     isApi
       ? {
           ports: [{ name: 'http', containerPort: API_PORT }],
+          // Probes wait 5 s for an answer, not Kubernetes' default 1 s: in a surge every pod's
+          // event loop is busy and answers late but answers; with 1 s all of them failed their
+          // probes at once and left the Service (measured behind HAProxy: bench:scale --surge).
+          // A dead process refuses the connection at once, so it is still found in seconds.
           readinessProbe: {
             httpGet: { path: '/readyz', port: 'http' },
             periodSeconds: 5,
+            timeoutSeconds: 5,
             failureThreshold: 3,
           },
           livenessProbe: {
             httpGet: { path: '/healthz', port: 'http' },
             periodSeconds: 10,
+            timeoutSeconds: 5,
             failureThreshold: 3,
           },
         }

@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { residentId, useApi } from '../support/platform.js';
-import { localParts } from '../../core/time.js';
 import { comboKeys } from '../../core/combos/stock.js';
-import {
-  buyAndPay,
-  comboArea,
-  defineComponents,
-  gateClient,
-  gateDevice,
-  placeCombo,
-  type Body,
-} from './support.js';
+import { buyAndPay, gateDevice, placeCombo, TODAY, useComboSuite, type Body } from './support.js';
 
-const TODAY = localParts(new Date(), 'Asia/Shanghai').date;
 const AREA = 'cmb';
 
 /**
@@ -25,17 +14,10 @@ const AREA = 'cmb';
  * and leaves no stock taken, also with buyers racing; the figures count the components.
  */
 describe('18 combos: components reserved with the entry, redeemed at their own door, refunded per component', () => {
-  const api = useApi({ app: { rateLimits: false }, env: { SCENIC_ANON_HELD_UNITS: '1000' } });
-  let person = 300;
-  const visitor = () => ({ name: 'Wang Fang', idNumber: residentId('19910101', person++) });
-  const order = (sessions: Record<string, string>, n = 1): Body => ({
-    areaId: AREA,
-    date: TODAY,
-    slotId: 'day',
-    items: [{ productId: 'trio', visitors: Array.from({ length: n }, visitor) }],
-    sessions,
+  const { api, gates, visitor, order } = useComboSuite(AREA, {
+    busSeats: 3,
+    visitor: { name: 'Wang Fang', born: '19910101', first: 300 },
   });
-  const gates = gateClient(api);
   let entrance = '';
   let busDoor = '';
   let showDoor = '';
@@ -51,8 +33,6 @@ describe('18 combos: components reserved with the entry, redeemed at their own d
   };
 
   beforeAll(async () => {
-    await api.seed(comboArea(AREA));
-    await defineComponents(api, AREA, 3);
     entrance = await gateDevice(api, AREA, 'cmb-north');
     busDoor = await gateDevice(api, AREA, 'cmb-bus-door', 'bus');
     showDoor = await gateDevice(api, AREA, 'cmb-theatre-door', 'show');

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { residentId, useApi } from '../support/platform.js';
-import { addDays, localParts } from '../../core/time.js';
-import {
-  buyAndPay,
-  comboArea,
-  defineComponents,
-  gateClient,
-  gateDevice,
-  placeCombo,
-  type Body,
-} from './support.js';
+import { addDays } from '../../core/time.js';
+import { buyAndPay, gateDevice, placeCombo, TODAY, useComboSuite, type Body } from './support.js';
 
-const TODAY = localParts(new Date(), 'Asia/Shanghai').date;
 const AREA = 'cmbg';
 
 /**
@@ -23,29 +13,18 @@ const AREA = 'cmbg';
  * an entry to the area.
  */
 describe('18 combo scan point: the bus door redeems the bus once, and nothing else', () => {
-  const api = useApi({ app: { rateLimits: false }, env: { SCENIC_ANON_HELD_UNITS: '1000' } });
-  let person = 500;
-  const gates = gateClient(api);
+  const { api, gates, order } = useComboSuite(AREA, {
+    busSeats: 20,
+    visitor: { name: 'Zhao Lei', born: '19850505', first: 500 },
+  });
   const doors: string[] = [];
-  const buy = async (date = TODAY) =>
-    (
-      await buyAndPay(api, {
-        areaId: AREA,
-        date,
-        slotId: 'day',
-        items: [
-          { productId: 'trio', visitors: [{ name: 'Zhao Lei', idNumber: residentId('19850505', person++) }] },
-        ],
-        sessions: { bus: 'b0900', show: 's1930' },
-      })
-    ).order;
+  const sessions = { bus: 'b0900', show: 's1930' };
+  const buy = async (date = TODAY) => (await buyAndPay(api, order(sessions, 1, date))).order;
   const ticketOf = (o: Body) => (o.tickets as Body[])[0]!.id as string;
   const booking = (ticketId: string) =>
     api.platform.db('combo_bookings').where({ ticket_id: ticketId, component_id: 'bus' }).first();
 
   beforeAll(async () => {
-    await api.seed(comboArea(AREA));
-    await defineComponents(api, AREA, 20);
     doors.push(await gateDevice(api, AREA, 'cmbg-bus-front', 'bus'));
     doors.push(await gateDevice(api, AREA, 'cmbg-bus-rear', 'bus'));
   });
@@ -106,15 +85,7 @@ describe('18 combo scan point: the bus door redeems the bus once, and nothing el
   });
 
   it('refuses an unpaid combo (not_issued) and one for another day (wrong_date)', async () => {
-    const held = await placeCombo(api, {
-      areaId: AREA,
-      date: TODAY,
-      slotId: 'day',
-      items: [
-        { productId: 'trio', visitors: [{ name: 'Sun Li', idNumber: residentId('19850505', person++) }] },
-      ],
-      sessions: { bus: 'b0900', show: 's1930' },
-    });
+    const held = await placeCombo(api, order(sessions));
     expect(held.status).toBe(201);
     expect((await gates.scan(doors[0]!, ticketOf(held.body))).reason).toBe('not_issued');
     const tomorrow = await buy(addDays(TODAY, 1));

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { demoArea } from '../../core/catalog/demo.js';
 import type { AreaDefinition } from '../../core/catalog/definition.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
-import type { TestPlatform } from '../support/platform.js';
+import { localParts } from '../../core/time.js';
+import { residentId, useApi, type TestPlatform } from '../support/platform.js';
 
 export type Body = Record<string, unknown>;
+
+/** The day the combo suites sell and scan for: today in the areas' time zone. */
+export const TODAY = localParts(new Date(), 'Asia/Shanghai').date;
 
 /**
  * An area selling a combo (entry + sightseeing bus + evening show, 300 yuan; 10 % kept on
@@ -122,4 +126,32 @@ export async function buyAndPay(api: TestPlatform, body: Body): Promise<{ order:
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`order ${id} was not issued`);
+}
+
+/**
+ * A combo suite's platform (no rate limits; room for its many anonymous holds) with the
+ * area `areaId` seeded before its tests: `comboArea`, its bus of `busSeats` a departure
+ * and its show. Each visitor it makes is a new person (`name`, resident ids born on
+ * `born`, numbered from `first` on), so no order runs into another's per-person limits.
+ */
+export function useComboSuite(
+  areaId: string,
+  o: { busSeats: number; visitor: { name: string; born: string; first: number } },
+) {
+  const api = useApi({ app: { rateLimits: false }, env: { SCENIC_ANON_HELD_UNITS: '1000' } });
+  beforeAll(async () => {
+    await api.seed(comboArea(areaId));
+    await defineComponents(api, areaId, o.busSeats);
+  });
+  let person = o.visitor.first;
+  const visitor = () => ({ name: o.visitor.name, idNumber: residentId(o.visitor.born, person++) });
+  /** An order of `n` combos (entry + the chosen `sessions`) in the all-day slot of `date`. */
+  const order = (sessions: Record<string, string>, n = 1, date = TODAY): Body => ({
+    areaId,
+    date,
+    slotId: 'day',
+    items: [{ productId: 'trio', visitors: Array.from({ length: n }, visitor) }],
+    sessions,
+  });
+  return { api, gates: gateClient(api), visitor, order };
 }

@@ -107,4 +107,40 @@ describe('API /metrics', () => {
     const text = await (await api.metrics()).text();
     expect(Number(/^scenic_online_users (\d+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(3);
   });
+
+  it('20 counts the buyers in a waiting room online, once each however often they poll', async () => {
+    const online = async () => {
+      await new Promise((r) => setTimeout(r, 2_200)); // one flush, and past the 2 s scrape cache
+      return Number(/^scenic_online_users (\d+)$/m.exec(await (await api.metrics()).text())![1]);
+    };
+    const room = await fetch(`${api.url}/v1/admin/areas/mx/waiting-room`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/json' },
+      // opens in an hour: everyone who joins waits (and polls)
+      body: JSON.stringify({
+        opensAt: new Date(Date.now() + 3_600_000).toISOString(),
+        ratePerSecond: 1,
+        burst: 1,
+      }),
+    });
+    expect(room.status).toBe(200);
+    const before = await online();
+    // one user agent and address for all: only the place in line tells them apart
+    for (let i = 0; i < 5; i++) {
+      const j = await fetch(`${api.url}/v1/queue/mx/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'one-app' },
+        body: JSON.stringify({ deviceId: `room-device-${i}` }),
+      });
+      expect(j.status).toBe(429);
+      const { queueToken } = (await j.json()) as { queueToken: string };
+      for (let k = 0; k < 2; k++)
+        expect(
+          (await fetch(`${api.url}/v1/queue/mx/status`, { headers: { 'x-queue-token': queueToken } })).status,
+        ).toBe(429);
+    }
+    const after = await online();
+    expect(after - before).toBeGreaterThanOrEqual(5);
+    expect(after - before).toBeLessThanOrEqual(6); // a HyperLogLog: within its error, not 15
+  });
 });
