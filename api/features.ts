@@ -19,6 +19,7 @@ import { passesFeature } from './passes.js';
 import { pricingFeature } from './pricing.js';
 import { membersFeature } from './members.js';
 import { spendFeature } from './spend.js';
+import { campaignsFeature } from './campaigns.js';
 
 /**
  * Optional API areas, each in its own module, mounted by createApp in two phases:
@@ -65,4 +66,5 @@ export const features: Feature[] = [
   pricingFeature,
   membersFeature,
   spendFeature,
+  campaignsFeature,
 ];

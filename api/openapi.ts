@@ -15,6 +15,7 @@ import { passPaths } from './openapi-passes.js';
 import { pricingPaths } from './openapi-pricing.js';
 import { memberPaths } from './openapi-members.js';
 import { spendPaths } from './openapi-spend.js';
+import { campaignPaths } from './openapi-campaigns.js';
 
 /**
  * The OpenAPI 3.1 document served at `/v1/openapi.json`, generated from the same zod
@@ -156,6 +157,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...pricingPaths(),
       ...memberPaths(),
       ...spendPaths(),
+      ...campaignPaths(),
     },
   };
 }

@@ -86,6 +86,15 @@ const Env = z.object({
    * anyone).
    */
   SCENIC_SMS_LOG_TEXT: z.enum(['0', '1']).default('0'),
+  /** Mini-program subscribe messages (issue 22 campaigns): the app's credentials and WeChat's API base; unset = SMS only. */
+  SCENIC_WECHAT_MP_APPID: z.string().min(1).optional(),
+  SCENIC_WECHAT_MP_SECRET: z.string().min(1).optional(),
+  SCENIC_WECHAT_MP_API: z.string().url().default('https://api.weixin.qq.com'),
+  /** The weather forecast (QWeather v7 style) weather-triggered campaigns read; unset = no weather rules run. */
+  SCENIC_WEATHER_API: z.string().url().optional(),
+  SCENIC_WEATHER_KEY: z.string().min(1).optional(),
+  /** Shared secret the SMS provider's reply callback carries (x-sms-reply-token); unset = replies are not accepted. */
+  SCENIC_SMS_REPLY_TOKEN: z.string().min(16).optional(),
   /**
    * Proxies whose X-Forwarded-For is believed (issue 17 item 9): comma-separated IPs, CIDRs,
    * `loopback`, `private`; empty = none (the API faces clients directly). Behind an ingress,

@@ -11,6 +11,7 @@ import { ORDER_ERRORS } from './orders/errors.js';
 import { PAYMENT_ERRORS } from './payments/errors.js';
 import { FORECAST_ERRORS } from './forecast/errors.js';
 import { MEMBER_ERRORS } from './members/errors.js';
+import { CAMPAIGN_ERRORS } from './campaigns/errors.js';
 import { ID_DOCUMENT_ERRORS } from './pii/errors.js';
 import { PRESALE_ERRORS } from './presale/errors.js';
 import { PRICING_ERRORS } from './pricing/errors.js';
@@ -42,6 +43,7 @@ export const ERROR_TABLES = {
   notify: NOTIFY_ERRORS,
   forecast: FORECAST_ERRORS,
   members: MEMBER_ERRORS,
+  campaigns: CAMPAIGN_ERRORS,
   orders: ORDER_ERRORS,
   payments: PAYMENT_ERRORS,
   pii: ID_DOCUMENT_ERRORS,
@@ -71,6 +73,7 @@ export const ERROR_CODES = {
   ...NOTIFY_ERRORS,
   ...FORECAST_ERRORS,
   ...MEMBER_ERRORS,
+  ...CAMPAIGN_ERRORS,
   ...ORDER_ERRORS,
   ...PAYMENT_ERRORS,
   ...ID_DOCUMENT_ERRORS,

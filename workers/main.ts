@@ -16,6 +16,7 @@ import { reconciliationProcessor, scheduleReconciliation } from './reconciliatio
 import { startZoneWatch, type ZoneWatchOptions } from './zones.js';
 import { forecastProcessor, scheduleForecasts, type ForecastJobOptions } from './forecast.js';
 import { startMembers } from './members.js';
+import { startCampaigns } from './campaigns.js';
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -109,6 +110,7 @@ export async function startWorkers(
   const unobserve = opts.metrics ? observeWorkers(p, opts.metrics) : undefined;
   const zones = startZoneWatch(p, opts.zones);
   const members = await startMembers(p, opts.membersEveryMs);
+  const campaigns = await startCampaigns(p);
   await maintenance.upsertJobScheduler(
     'housekeeping',
     { every: 3_600_000 },
@@ -143,6 +145,7 @@ export async function startWorkers(
       await unobserve?.();
       await zones.close();
       await members.close();
+      await campaigns.close();
       await loop;
       await webhooks.close();
     },

@@ -13,6 +13,7 @@ export const QUEUES = {
   reconciliation: 'reconciliation',
   forecast: 'forecast',
   members: 'members',
+  campaigns: 'campaigns',
 } as const;
 
 /**

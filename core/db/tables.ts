@@ -1,3 +1,5 @@
+import type { SegmentInput } from '../members/segments.js';
+import type { CouponOffer } from '../campaigns/coupons.js';
 import type { Knex } from 'knex';
 import type { OrderStatus, RefundReason, TicketStatus } from '../orders/model.js';
 import type { PriceRule } from '../pricing/rules.js';
@@ -851,6 +853,8 @@ export interface MemberAccountRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** the mini-program openid the member registered, sealed (issue 22 campaigns) */
+  mp_openid_enc: string | null;
 }
 export interface MemberSettingsRow {
   area_id: string;
@@ -952,6 +956,77 @@ export interface SpendRefundRow {
   at: Date;
 }
 
+/** Campaigns (issue 22, migration 0080; core/campaigns). */
+export interface CampaignSettingsRow {
+  area_id: string;
+  settings: unknown;
+  updated_at: Date;
+}
+
+export interface CampaignRow {
+  id: string;
+  area_id: string;
+  name: string;
+  segment: SegmentInput;
+  offer: CouponOffer;
+  message: string;
+  template_id: string | null;
+  status: 'draft' | 'sending' | 'done';
+  created_by: string;
+  source: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface CampaignSendRow {
+  campaign_id: string;
+  account_id: string;
+  area_id: string;
+  state: 'pending' | 'sending' | 'sent' | 'skipped' | 'failed' | 'unconfirmed';
+  channel: 'sms' | 'miniprogram' | null;
+  coupon_code: string | null;
+  reason: string | null;
+  attempts: number;
+  not_before: Date | null;
+  sent_at: Date | null;
+  updated_at: Date;
+}
+
+export interface CampaignCouponRow {
+  code: string;
+  area_id: string;
+  account_id: string;
+  campaign_id: string;
+  kind: 'amount' | 'percent';
+  value: number;
+  cap_fen: number | null;
+  product_id: string | null;
+  valid_from: Date;
+  valid_until: Date;
+  order_id: string | null;
+  discount_fen: number | null;
+  redeemed_at: Date | null;
+  issued_at: Date;
+}
+
+export interface WeatherRuleRow {
+  id: string;
+  area_id: string;
+  location: string;
+  condition: 'sunny_weekend';
+  campaign_id: string;
+  enabled: boolean;
+  created_at: Date;
+}
+
+export interface WeatherRuleFiringRow {
+  rule_id: string;
+  date: string;
+  campaign_id: string;
+  fired_at: Date;
+}
+
 declare module 'knex/types/tables.js' {
   interface Tables {
     areas: Table<AreaRow, 'thresholds' | 'closures'>;
@@ -1023,5 +1098,11 @@ declare module 'knex/types/tables.js' {
     merchants: Table<MerchantRow>;
     spend_sales: Table<SpendSaleRow>;
     spend_refunds: Table<SpendRefundRow>;
+    campaign_settings: Table<CampaignSettingsRow, 'settings'>;
+    campaigns: Table<CampaignRow, 'segment' | 'offer'>;
+    campaign_sends: Table<CampaignSendRow>;
+    campaign_coupons: Table<CampaignCouponRow>;
+    weather_rules: Table<WeatherRuleRow>;
+    weather_rule_firings: Table<WeatherRuleFiringRow>;
   }
 }

@@ -122,6 +122,7 @@ export async function eraseMember(
         phone_hash: null,
         phone_enc: null,
         name_enc: null,
+        mp_openid_enc: null,
         id_type: null,
         id_number_enc: null,
         id_masked: null,

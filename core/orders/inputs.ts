@@ -45,6 +45,11 @@ export const PlaceOrderInput = z.object({
     .optional(),
   /** issue 22: points the signed-in member spends on this order */
   points: z.number().int().min(1).max(10_000_000).optional(),
+  /** issue 22: a member-bound single-use coupon a campaign issued to this member (core/campaigns) */
+  memberCoupon: z
+    .string()
+    .regex(/^MC[0-9A-F]{16}$/)
+    .optional(),
   /** a combo's picks: component id → session id (a bus departure, a showtime; core/combos) */
   sessions: ComboSessions.optional(),
 });

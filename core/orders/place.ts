@@ -42,6 +42,7 @@ import {
 } from '../combos/place.js';
 import { recordPassTickets, type PassLink } from '../passes/store.js';
 import { bookMemberOrder, memberBuyer, spendPoints, type MemberPlacement } from '../members/pricing.js';
+import { applyMemberCoupon, redeemMemberCoupon, type MemberCouponUse } from '../campaigns/coupons.js';
 
 export { BOOKING_HORIZON_DAYS } from './sale-window.js';
 
@@ -181,6 +182,8 @@ interface Placement {
   pass?: PassLink;
   /** issue 22: the member the order is for and the points it spends (core/members) */
   member?: MemberPlacement;
+  /** issue 22: the member-bound coupon it redeems (core/campaigns) */
+  memberCoupon?: MemberCouponUse;
 }
 
 /**
@@ -207,7 +210,7 @@ export async function placeOrder(
       d.vault.lookupHash(k, v),
     );
   checkOrderSize(budget, units);
-  const { q, coupons, member } = await priced(
+  const { q, coupons, member, memberCoupon } = await priced(
     d,
     actor,
     input,
@@ -235,6 +238,7 @@ export async function placeOrder(
     combo,
     pass,
     member,
+    memberCoupon,
     resId: orderId,
     accessToken: idem?.secret ? orderAccessToken(d.vault, idem.secret, orderId) : secretToken(),
     // anonymous holds are shorter: stock nobody pays for comes back sooner
@@ -283,7 +287,7 @@ async function writeInKeyTransaction(
   p: Placement,
   write: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<void> {
-  if (p.coupons.length || p.input.partnerOrderId) await trx.transaction(write);
+  if (p.coupons.length || p.memberCoupon || p.input.partnerOrderId) await trx.transaction(write);
   else
     try {
       await write(trx);
@@ -324,7 +328,7 @@ async function priced(
   now: Date,
   /** a pass holder's slot booking costs nothing (core/passes) */
   free = false,
-): Promise<{ q: Quote; coupons: Coupon[]; member?: MemberPlacement }> {
+): Promise<{ q: Quote; coupons: Coupon[]; member?: MemberPlacement; memberCoupon?: MemberCouponUse }> {
   const buyer = await memberBuyer(d.db, actor, input);
   const coupons = await d.catalog.coupons(area.id, input.coupons);
   if (coupons.length !== new Set(input.coupons).size) {
@@ -353,8 +357,9 @@ async function priced(
     rules: area.rules,
     coupons,
   });
-  // issue 22: points paid off the total here, so the order, its payment and the ledger agree
-  return { ...(await spendPoints(d.db, area.id, q, buyer, input.points)), coupons };
+  // issue 22: a member coupon, then points, off the total here, so the order, its payment and the ledger agree
+  const mc = await applyMemberCoupon(d.db, area.id, q, buyer, input.memberCoupon, now);
+  return { ...(await spendPoints(d.db, area.id, mc.q, buyer, input.points)), coupons, memberCoupon: mc.use };
 }
 
 /**
@@ -483,6 +488,7 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
   }
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
+  if (p.memberCoupon) await redeemMemberCoupon(trx, area.id, orderId, p.memberCoupon, now);
   const { units } = p;
   // the event and the audit row go with the tickets, in one statement
   const { lines, tickets } = await writeLinesAndTickets(trx, d, p, [

@@ -15,7 +15,11 @@ export const SEALED_COLUMNS = [
   { table: 'signing_keys', key: 'kid', columns: ['private_key_enc'] },
   { table: 'counter_devices', key: 'id', columns: ['secret_enc'] },
   { table: 'passes', key: 'ticket_id', columns: ['photo_enc'] },
-  { table: 'member_accounts', key: 'id', columns: ['phone_enc', 'name_enc', 'id_number_enc'] },
+  {
+    table: 'member_accounts',
+    key: 'id',
+    columns: ['phone_enc', 'name_enc', 'id_number_enc', 'mp_openid_enc'],
+  },
   { table: 'merchants', key: 'id', columns: ['secret_enc'] },
 ] as const;
 

@@ -37,6 +37,7 @@ describe('bull-board at /admin/queues, behind admin authentication', () => {
     expect(basic.status).toBe(200);
     const body = (await basic.json()) as { queues: { name: string }[] };
     expect(body.queues.map((q) => q.name).sort()).toEqual([
+      'campaigns',
       'forecast',
       'hold-expiry',
       'maintenance',

@@ -38,6 +38,7 @@ import * as m0068 from './0068-passes.js';
 import * as m0070 from './0070-members.js';
 import * as m0072 from './0072-open-alerts.js';
 import * as m0073 from './0073-counter-zones.js';
+import * as m0080 from './0080-campaigns.js';
 import * as m0084 from './0084-second-spend.js';
 import * as m0085 from './0085-joint-member-price.js';
 
@@ -88,6 +89,7 @@ export const migrations: readonly Migration[] = [
   m0070,
   m0072,
   m0073,
+  m0080,
   m0084,
   m0085,
 ];
