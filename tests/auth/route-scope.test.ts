@@ -18,7 +18,9 @@ import { residentId, useApi } from '../support/platform.js';
  * key, `areaId: B` in the body or query) — and is refused — and on area A's own, where
  * the scope check lets it through (so the refusals are the scope's, not something else's).
  */
-const t = useApi();
+// every guarded route twice, from one key: more writes a minute than the per-key limit allows,
+// which is not what this file tests (tests/web/rate-limit.test.ts has the limits)
+const t = useApi({ app: { rateLimits: false } });
 /** one slot all day: a walk-up sale for today works at any hour the test runs */
 const DAY = [{ id: 'day', startsAt: '00:00', endsAt: '23:59', capacity: 500 }];
 const A = 'scope-a';
