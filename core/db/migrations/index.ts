@@ -38,6 +38,7 @@ import * as m0068 from './0068-passes.js';
 import * as m0070 from './0070-members.js';
 import * as m0072 from './0072-open-alerts.js';
 import * as m0073 from './0073-counter-zones.js';
+import * as m0087 from './0087-group-tickets.js';
 
 export interface Migration {
   readonly name: string;
@@ -86,4 +87,5 @@ export const migrations: readonly Migration[] = [
   m0070,
   m0072,
   m0073,
+  m0087,
 ];
