@@ -1,4 +1,5 @@
 import type { Product } from '../catalog/catalog.js';
+import type { TicketRow } from '../db/tables.js';
 import type { CodeOf, FieldIssue } from '../errors.js';
 import { tierPrice, type GroupParty } from './model.js';
 
@@ -44,3 +45,28 @@ export function unitPriceOf(product: Product, persons: number): number {
 
 /** The sealed form of a party (JSON, sealed by the caller's vault). */
 export const partyJson = (p: GroupParty): string => JSON.stringify(p);
+
+type RefundTicket = Pick<TicketRow, 'id' | 'price' | 'fee_retained' | 'entries_used' | 'units' | 'group_masked'>;
+
+/**
+ * The refund hook for groups (core/orders/lifecycle.ts refundOrder): once the visit's day is
+ * over, a group that entered only in part may refund its no-shows — the value of the persons
+ * who entered is kept as used (added to the ticket's retained value, as a pass's spent days
+ * are), and the product's refund policy decides the rest in every channel: not refundable,
+ * a deadline passed (a cutoff at the slot's start refuses it), or a fee. Before the day is
+ * over the rest of the party may still come, so a used group is not refundable.
+ */
+export function groupRefundCase<T extends RefundTicket>(
+  tickets: readonly T[],
+  visitDate: string,
+  today: string,
+): { tickets: T[]; usedGroups: Set<string> } {
+  const usedGroups = new Set<string>();
+  const out = tickets.map((t) => {
+    if (!t.group_masked || t.entries_used === 0 || t.entries_used >= t.units || today <= visitDate) return t;
+    usedGroups.add(t.id);
+    const used = Math.round((t.price * t.entries_used) / t.units);
+    return { ...t, fee_retained: t.fee_retained + used };
+  });
+  return { tickets: out, usedGroups };
+}
