@@ -161,12 +161,19 @@ export class GateAgent {
     } else {
       // One ID number may hold several tickets of the day: the first that admits wins.
       const first =
-        resolution.tickets.find((t) => this.state.decide(t, now, req.persons).admit) ?? resolution.tickets[0]!;
+        resolution.tickets.find((t) => this.state.decide(t, now, req.persons).admit) ??
+        resolution.tickets[0]!;
       candidates = [first];
     }
     const decided = candidates.map((t): Pending => {
       const d = this.state.decide(t, now, req.persons);
-      const x: Pending = { t, d, scanId: randomUUID(), mode: 'offline', persons: this.state.personsOf(t, req.persons) };
+      const x: Pending = {
+        t,
+        d,
+        scanId: randomUUID(),
+        mode: 'offline',
+        persons: this.state.personsOf(t, req.persons),
+      };
       if (d.admit) this.state.reserve(t.facts.ticketId, x.persons, entriesOf(x));
       return x;
     });

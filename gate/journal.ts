@@ -123,7 +123,8 @@ export class Journal {
     const cols = this.db.prepare<[], { name: string }>('pragma table_info(journal)').all();
     if (!cols.some((c) => c.name === 'doc')) this.db.exec('alter table journal add column doc text');
     // journals written before group tickets (core/groups) have no persons column
-    if (!cols.some((c) => c.name === 'persons')) this.db.exec('alter table journal add column persons integer');
+    if (!cols.some((c) => c.name === 'persons'))
+      this.db.exec('alter table journal add column persons integer');
     this.insert = this.db.prepare(
       `insert into journal (scan_id, at, media, direction, ticket_id, doc, decision, reason, mode, units, persons)
        values (@scanId, @at, @media, @direction, @ticketId, @doc, @decision, @reason, @mode, @units, @persons)`,

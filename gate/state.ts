@@ -231,7 +231,14 @@ export class GateState {
   /** The offline decision, with the shared rules of core/checkin (`persons`: a group's scan). */
   decide(r: Resolved, now: Date, persons?: number): Decision {
     if (!this.rules) return { admit: false, reason: 'gate_not_ready' };
-    return decideEntry({ ticket: r.facts, state: this.stateOf(r), rules: this.rules, now, inPark: this.inPark(), persons });
+    return decideEntry({
+      ticket: r.facts,
+      state: this.stateOf(r),
+      rules: this.rules,
+      now,
+      inPark: this.inPark(),
+      persons,
+    });
   }
 
   /** The persons a scan lets through: a group's asked or still-outside persons, else the ticket's units. */

@@ -267,7 +267,15 @@ async function recomputeTickets(
   for (const t of tickets) {
     const all = byTicket.get(t.id) ?? [];
     if (t.is_group) {
-      await recomputeGroup(trx, t, all, exits.filter((x) => x.ticket_id === t.id), deltas, gate, now);
+      await recomputeGroup(
+        trx,
+        t,
+        all,
+        exits.filter((x) => x.ticket_id === t.id),
+        deltas,
+        gate,
+        now,
+      );
       continue;
     }
     const list = all.filter((s) => s.decision === 'admit');
@@ -355,7 +363,8 @@ async function recomputeGroup(
   }
   if (entered !== t.entries_used || exitsMatched !== t.exits_used)
     await trx('tickets').where({ id: t.id }).update({ entries_used: entered, exits_used: exitsMatched });
-  if (over.size > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over.size > 0, gate, now);
+  if (over.size > 0 || all.some((s) => s.over_limit))
+    await updateFlag(trx, t, list, over.size > 0, gate, now);
   if (list.length && NOT_ADMITTING.has(t.status)) await flagUsedAfterRefund(trx, t, list, gate, now);
 }
 
@@ -704,7 +713,9 @@ export async function precheck(
       presence,
       staffChecks: checksOf(t, decision),
       ...(pass?.day.priorityLane && decision.admit ? { priorityLane: true } : {}),
-      ...(t?.group_masked ? { group: groupAnswer(t, t.group_masked, decision.admit ? (persons ?? 0) : 0) } : {}),
+      ...(t?.group_masked
+        ? { group: groupAnswer(t, t.group_masked, decision.admit ? (persons ?? 0) : 0) }
+        : {}),
     };
   });
 }

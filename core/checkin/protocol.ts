@@ -143,9 +143,7 @@ export const ManifestTicket = z.object({
    * A group ticket (core/groups): the party's size and its members' masked names for the
    * gate's screen; `entriesAllowed` is the size and entries count persons. Null otherwise.
    */
-  group: z
-    .object({ size: z.number().int().min(1), members: z.array(z.string()) })
-    .nullish(),
+  group: z.object({ size: z.number().int().min(1), members: z.array(z.string()) }).nullish(),
 });
 export type ManifestTicket = z.infer<typeof ManifestTicket>;
 

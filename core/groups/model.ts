@@ -55,7 +55,11 @@ export function maskParty(
   return {
     size: p.members.length,
     leader: { name: mask.name(p.leader.name), phone: mask.phone(p.leader.phone) },
-    members: p.members.map((m) => ({ name: mask.name(m.name), idType: m.idType, idNumber: mask.id(m.idNumber) })),
+    members: p.members.map((m) => ({
+      name: mask.name(m.name),
+      idType: m.idType,
+      idNumber: mask.id(m.idNumber),
+    })),
   };
 }
 

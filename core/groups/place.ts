@@ -20,7 +20,11 @@ export function groupIssue(
   const g = product.group;
   if (!g)
     return item.leader
-      ? { path: `items.${li}.leader`, message: `${product.id} is not sold to groups`, code: 'not_a_group_product' }
+      ? {
+          path: `items.${li}.leader`,
+          message: `${product.id} is not sold to groups`,
+          code: 'not_a_group_product',
+        }
       : undefined;
   if (!item.leader)
     return {
@@ -46,7 +50,10 @@ export function unitPriceOf(product: Product, persons: number): number {
 /** The sealed form of a party (JSON, sealed by the caller's vault). */
 export const partyJson = (p: GroupParty): string => JSON.stringify(p);
 
-type RefundTicket = Pick<TicketRow, 'id' | 'price' | 'fee_retained' | 'entries_used' | 'units' | 'group_masked'>;
+type RefundTicket = Pick<
+  TicketRow,
+  'id' | 'price' | 'fee_retained' | 'entries_used' | 'units' | 'group_masked'
+>;
 
 /**
  * The refund hook for groups (core/orders/lifecycle.ts refundOrder): once the visit's day is

@@ -17,7 +17,9 @@ export const VisitorInput = z.object({
 });
 
 /** A group's leader: the name and mobile the purchase SMS goes to (sealed, shown masked). */
-export const GroupLeader = z.object({ name: z.string().trim().min(1, 'required').max(64), phone: Phone }).strict();
+export const GroupLeader = z
+  .object({ name: z.string().trim().min(1, 'required').max(64), phone: Phone })
+  .strict();
 
 export const PlaceOrderInput = z.object({
   areaId: slug,
