@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useApi, residentId } from '../support/platform.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { registerGateDevice } from '../../core/checkin/devices.js';
-import { localParts } from '../../core/time.js';
+import { addDays, localParts } from '../../core/time.js';
 import type { DailyReport } from '../../core/reports/daily.js';
 import type { Clock } from '../../core/clock.js';
 import { partner, type Body } from '../channels/support.js';
@@ -352,6 +352,27 @@ describe('18 group tickets: buy at the tier, enter n of N, no-shows, refund, rac
     expect(row?.amount_total).toBe(5 * 6000);
     const t = await api.platform.db('tickets').where({ order_id: row!.id });
     expect(t.map((x) => x.units)).toEqual([5]);
+  });
+
+  it('settlement: the group sales and the no-show refund add up to the money taken', async () => {
+    // the no-show refund was booked the day after the visit
+    const res = await api.call('GET', `/v1/admin/settlement?from=${TODAY}&to=${addDays(TODAY, 1)}`, {
+      key: api.adminKey,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const totals = res.body.totals as { sales: number; refunds: number; taken: number };
+    const sold = await api.platform
+      .db('orders')
+      .where({ area_id: AREA })
+      .whereIn('status', ['issued', 'refunded', 'partially_refunded'])
+      .sum({ s: 'amount_total' });
+    const back = await api.platform.db('refunds').whereNot({ status: 'failed' }).sum({ s: 'amount' });
+    expect(totals.sales).toBe(Number(sold[0]!.s));
+    expect(totals.refunds).toBe(Number(back[0]!.s));
+    expect(totals.refunds).toBe(8400); // the one no-show refund of this file
+    expect(totals.taken).toBe(totals.sales - totals.refunds);
+    const parties = res.body.parties as { party: string; total: number }[];
+    expect(parties.reduce((sum, p) => sum + p.total, 0)).toBe(totals.taken);
   });
 
   it('groups racing for the last places of a slot never oversell', async () => {
