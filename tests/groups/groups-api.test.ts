@@ -242,6 +242,24 @@ describe('18 group tickets: buy at the tier, enter n of N, no-shows, refund, rac
     expect([r.status, r.body.code]).toEqual([409, 'ticket_used']);
   });
 
+  it('online, two gates asking for 4 of a party of 6 at once: one admits, the other is refused', async () => {
+    const o = await buyAndPay('tour', 6);
+    const tid = o.ticket.id as string;
+    const ask = (g: string) =>
+      gate(g, 'POST', 'precheck', {
+        scanId: randomUUID(),
+        ticketId: tid,
+        at: new Date().toISOString(),
+        media: 'qr',
+        persons: 4,
+      });
+    const answers = await Promise.all([ask('grp-t1'), ask('grp-t2')]);
+    expect(answers.map((x) => x.admit).sort()).toEqual([false, true]);
+    expect(answers.find((x) => !x.admit)?.reason).toBe('party_exceeded');
+    const row = await api.platform.db('tickets').where({ id: tid }).first();
+    expect(row?.entries_used).toBe(4);
+  });
+
   it('offline at two devices, the party counts at most its size (once, in scan order)', async () => {
     const o = await buyAndPay('tour', 6);
     const tid = o.ticket.id as string;
