@@ -372,6 +372,30 @@ describe('18 group tickets: buy at the tier, enter n of N, no-shows, refund, rac
     expect(t.map((x) => x.units)).toEqual([5]);
   });
 
+  it('sells a group at the box office window, paid in cash, as one ticket at the tier', async () => {
+    const window = await api.key('box-office', 'box-office');
+    const sold = await api.call('POST', '/v1/box-office/sales', {
+      key: window,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        areaId: AREA,
+        slotId: 'day',
+        items: [
+          {
+            productId: 'tour',
+            leader: { name: '赵领队', phone: '13700002222' },
+            visitors: [member(), member()],
+          },
+        ],
+        payment: { method: 'cash', tendered: 14_000 },
+      },
+    });
+    expect(sold.status, JSON.stringify(sold.body)).toBe(201);
+    const order = sold.body.order as Body;
+    expect(order).toMatchObject({ status: 'issued', amountTotal: 2 * 7000 });
+    expect((order.tickets as Body[]).map((t) => (t.group as Body).size)).toEqual([2]);
+  });
+
   it('settlement: the group sales and the no-show refund add up to the money taken', async () => {
     // the no-show refund was booked the day after the visit
     const res = await api.call('GET', `/v1/admin/settlement?from=${TODAY}&to=${addDays(TODAY, 1)}`, {
