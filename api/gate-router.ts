@@ -216,6 +216,7 @@ export function createGateRouter(deps: GateRouterDeps): Router {
       presence: out.presence,
       staffChecks: out.staffChecks,
       ...(out.priorityLane ? { priorityLane: true } : {}),
+      ...(out.group ? { group: out.group } : {}),
     });
   });
 

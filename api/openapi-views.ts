@@ -120,6 +120,18 @@ export const TicketViewSchema = z.object({
   entriesAllowed: z.number().int(),
   entriesUsed: z.number().int(),
   code: z.string().nullable().describe('the signed QR payload, once issued'),
+  group: z
+    .object({
+      size: z.number().int(),
+      leader: z.object({ name: z.string(), phone: z.string() }),
+      members: z.array(z.object({ name: z.string(), idType: z.string(), idNumber: z.string() })),
+      entered: z.number().int(),
+      noShows: z.number().int(),
+    })
+    .optional()
+    .describe(
+      "a group ticket's party (core/groups), masked: persons entered, the rest no-shows once the day is over",
+    ),
 });
 
 export const OrderViewSchema = z.object({

@@ -18,6 +18,7 @@ import { PRICING_ERRORS } from './pricing/errors.js';
 import { POLICY_ERRORS } from './policies/errors.js';
 import { CARD_ERRORS } from './cards/errors.js';
 import { PASS_ERRORS } from './passes/errors.js';
+import { GROUP_ERRORS } from './groups/errors.js';
 import { REDIS_ERRORS } from './redis/errors.js';
 import { SCREEN_ERRORS } from './screen/errors.js';
 import { SPEND_ERRORS } from './spend/errors.js';
@@ -52,6 +53,7 @@ export const ERROR_TABLES = {
   policies: POLICY_ERRORS,
   cards: CARD_ERRORS,
   passes: PASS_ERRORS,
+  groups: GROUP_ERRORS,
   redis: REDIS_ERRORS,
   screen: SCREEN_ERRORS,
   spend: SPEND_ERRORS,
@@ -82,6 +84,7 @@ export const ERROR_CODES = {
   ...POLICY_ERRORS,
   ...CARD_ERRORS,
   ...PASS_ERRORS,
+  ...GROUP_ERRORS,
   ...REDIS_ERRORS,
   ...SCREEN_ERRORS,
   ...SPEND_ERRORS,

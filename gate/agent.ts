@@ -32,6 +32,8 @@ export interface ScanRequest {
   group?: boolean;
   /** An exit passage reported by the turnstile's sensor: counts without a ticket. */
   sensor?: boolean;
+  /** A group ticket (core/groups): the persons going through now; absent: all still outside. */
+  persons?: number;
 }
 
 export interface TicketOutcome {
@@ -41,6 +43,15 @@ export interface TicketOutcome {
   reason: CheckinReason;
   display: string;
   mode: 'online' | 'offline';
+  /** a group ticket: its party (masked names), the persons let through now and those still outside */
+  group?: GroupOutcome;
+}
+
+export interface GroupOutcome {
+  size: number;
+  persons: number;
+  remaining: number;
+  members: string[];
 }
 
 export interface ScanResult extends TicketOutcome {
@@ -68,7 +79,12 @@ interface Pending {
   d: Decision;
   scanId: string;
   mode: 'online' | 'offline';
+  /** persons the scan lets through (a group's n of its size; else the ticket's units) */
+  persons: number;
 }
+
+/** Entries an admit counts for the ticket: a group's persons (core/groups), else one. */
+const entriesOf = (x: Pending) => (x.t.facts.group ? x.persons : 1);
 
 const mediaOf = (r: ScanRequest): Media =>
   r.qr !== undefined
@@ -144,13 +160,22 @@ export class GateAgent {
       candidates = orderId ? this.state.orderTickets(orderId) : resolution.tickets;
     } else {
       // One ID number may hold several tickets of the day: the first that admits wins.
-      const first = resolution.tickets.find((t) => this.state.decide(t, now).admit) ?? resolution.tickets[0]!;
+      const first =
+        resolution.tickets.find((t) => this.state.decide(t, now, req.persons).admit) ??
+        resolution.tickets[0]!;
       candidates = [first];
     }
     const decided = candidates.map((t): Pending => {
-      const d = this.state.decide(t, now);
-      if (d.admit) this.state.reserve(t.facts.ticketId, t.facts.units);
-      return { t, d, scanId: randomUUID(), mode: 'offline' };
+      const d = this.state.decide(t, now, req.persons);
+      const x: Pending = {
+        t,
+        d,
+        scanId: randomUUID(),
+        mode: 'offline',
+        persons: this.state.personsOf(t, req.persons),
+      };
+      if (d.admit) this.state.reserve(t.facts.ticketId, x.persons, entriesOf(x));
+      return x;
     });
     // Online, the centre is asked about every admission when prechecks are on, and always about
     // a ticket today's manifest does not list yet (bought a moment ago): its word admits it (17.12).
@@ -161,21 +186,23 @@ export class GateAgent {
     // A token no current manifest lists admits only on the centre's word (17.12).
     for (const x of decided)
       if (x.d.admit && x.t.unlisted && x.mode !== 'online') {
-        this.state.release(x.t.facts.ticketId, x.t.facts.units);
+        this.state.release(x.t.facts.ticketId, x.persons, entriesOf(x));
         x.d = { admit: false, reason: 'unknown_ticket' };
       }
-    const entries = decided.map(({ t, d, scanId, mode }) =>
-      this.entry(scanId, t.facts.ticketId, d, now, media, 'in', mode, t.facts.units),
-    );
+    const entries = decided.map(({ t, d, scanId, mode, persons }) => ({
+      ...this.entry(scanId, t.facts.ticketId, d, now, media, 'in', mode, persons),
+      // a group's scan journals its persons: the ledger counts them within the party size
+      ...(t.facts.group && d.admit ? { persons } : {}),
+    }));
     try {
       await this.o.journal.append(entries);
     } catch (e) {
-      for (const x of decided) if (x.d.admit) this.state.release(x.t.facts.ticketId, x.t.facts.units);
+      for (const x of decided) if (x.d.admit) this.state.release(x.t.facts.ticketId, x.persons, entriesOf(x));
       return this.journalFailed(e, now, media);
     }
     this.journalOk = true;
     this.kick();
-    return this.result(entries);
+    return this.result(entries, decided);
   }
 
   private async refreshKeys(): Promise<boolean> {
@@ -244,12 +271,18 @@ export class GateAgent {
         if (!x.d.admit) return;
         try {
           const r = await this.o.central.precheck(
-            { scanId: x.scanId, ticketId: x.t.facts.ticketId, at: now.toISOString(), media },
+            {
+              scanId: x.scanId,
+              ticketId: x.t.facts.ticketId,
+              at: now.toISOString(),
+              media,
+              ...(x.t.facts.group ? { persons: x.persons } : {}),
+            },
             this.o.precheckBudgetMs,
           );
           x.mode = 'online';
           if (!r.admit) {
-            this.state.release(x.t.facts.ticketId, x.t.facts.units);
+            this.state.release(x.t.facts.ticketId, x.persons, entriesOf(x));
             x.d = { admit: false, reason: r.reason === 'ok' ? 'unknown_ticket' : r.reason };
           }
         } catch (e) {
@@ -361,8 +394,8 @@ export class GateAgent {
     return { ...o, tickets: [o] };
   }
 
-  private result(entries: NewEntry[]): ScanResult {
-    const tickets = entries.map<TicketOutcome>((e) => ({
+  private result(entries: NewEntry[], decided: Pending[] = []): ScanResult {
+    const tickets = entries.map<TicketOutcome>((e, i) => ({
       scanId: e.scanId,
       ticketId: e.ticketId,
       // an exit always opens; an uncounted one is journaled as such
@@ -370,9 +403,24 @@ export class GateAgent {
       reason: e.reason,
       display: DISPLAY[e.reason],
       mode: e.mode,
+      ...this.groupOutcome(decided[i]),
     }));
     const main = tickets.find((t) => t.open) ?? tickets[0]!;
     return { ...main, tickets };
+  }
+
+  /** What the gate's screen shows of a group's scan: the party, the persons through now, the rest. */
+  private groupOutcome(x: Pending | undefined): { group?: GroupOutcome } {
+    const g = x?.t.facts.group;
+    if (!x || !g) return {};
+    return {
+      group: {
+        size: g.size,
+        persons: x.d.admit ? x.persons : 0,
+        remaining: this.state.personsOf(x.t),
+        members: x.t.members ?? [],
+      },
+    };
   }
 
   markOffline(e: unknown): void {

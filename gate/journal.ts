@@ -71,7 +71,12 @@ interface SealedScan {
   ticketId: string | null;
 }
 
-type Row = Omit<NewEntry, 'ticketId'> & { ticketId: string | null; doc: string | null };
+type Row = Omit<NewEntry, 'ticketId' | 'persons'> & {
+  ticketId: string | null;
+  doc: string | null;
+  /** a group ticket's scan: its persons (core/groups); null otherwise */
+  persons: number | null;
+};
 
 export class Journal {
   readonly db: Db;
@@ -117,9 +122,12 @@ export class Journal {
     // journals written before scan rows were sealed have no doc column
     const cols = this.db.prepare<[], { name: string }>('pragma table_info(journal)').all();
     if (!cols.some((c) => c.name === 'doc')) this.db.exec('alter table journal add column doc text');
+    // journals written before group tickets (core/groups) have no persons column
+    if (!cols.some((c) => c.name === 'persons'))
+      this.db.exec('alter table journal add column persons integer');
     this.insert = this.db.prepare(
-      `insert into journal (scan_id, at, media, direction, ticket_id, doc, decision, reason, mode, units)
-       values (@scanId, @at, @media, @direction, @ticketId, @doc, @decision, @reason, @mode, @units)`,
+      `insert into journal (scan_id, at, media, direction, ticket_id, doc, decision, reason, mode, units, persons)
+       values (@scanId, @at, @media, @direction, @ticketId, @doc, @decision, @reason, @mode, @units, @persons)`,
     );
     this.kvSet = this.db.prepare(
       'insert into kv (k, v) values (?, ?) on conflict (k) do update set v = excluded.v',
@@ -136,10 +144,11 @@ export class Journal {
   }
 
   private toRow(e: NewEntry): Row {
-    if (!this.key) return { ...e, doc: null };
+    if (!this.key) return { ...e, doc: null, persons: e.persons ?? null };
     const sealed: SealedScan = { ticketId: e.ticketId };
     return {
       ...e,
+      persons: e.persons ?? null,
       ticketId: e.ticketId === null ? null : this.tag(e.ticketId),
       doc: this.seal(JSON.stringify(sealed)),
     };
@@ -209,11 +218,15 @@ export class Journal {
   unsynced(limit: number): JournalEntry[] {
     const rows = this.db
       .prepare(
-        `select seq, scan_id as scanId, at, media, direction, ticket_id as ticketId, doc, decision, reason, mode
+        `select seq, scan_id as scanId, at, media, direction, ticket_id as ticketId, doc, decision, reason, mode, persons
            from journal where synced = 0 order by seq limit ?`,
       )
-      .all(limit) as (JournalEntry & { doc: string | null })[];
-    return rows.map(({ doc, ...e }) => ({ ...e, ticketId: this.ticketOf({ ticketId: e.ticketId, doc }) }));
+      .all(limit) as (Omit<JournalEntry, 'persons'> & { doc: string | null; persons: number | null })[];
+    return rows.map(({ doc, persons, ...e }) => ({
+      ...e,
+      ticketId: this.ticketOf({ ticketId: e.ticketId, doc }),
+      ...(persons !== null ? { persons } : {}),
+    }));
   }
 
   markSynced(upToSeq: number): void {
@@ -251,7 +264,8 @@ export class Journal {
     // grouped by the tag; one sealed doc of each group names the ticket
     const rows = this.db
       .prepare<[string], { t: string; doc: string | null; n: number }>(
-        `select ticket_id as t, min(doc) as doc, count(*) as n from journal
+        // a group ticket's entries are its persons (core/groups); any other scan is one entry
+        `select ticket_id as t, min(doc) as doc, sum(coalesce(persons, 1)) as n from journal
           where direction = ? and decision = 'admit' and ticket_id is not null group by ticket_id`,
       )
       .all(direction);

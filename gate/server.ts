@@ -10,7 +10,7 @@ import { GateStats, serveGateMetrics } from './metrics.js';
  * The agent's local HTTP API for turnstiles and handhelds on the node. Plain
  * node:http: four routes, no framework on the hot path.
  *
- *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true, sensor?: true}
+ *   POST /scan    {qr | idNumber | cardUid | face, direction?: "in"|"out", group?: true, sensor?: true, persons?: n}
  *                 → 200 {scanId, open, reason, display, ticketId, mode, tickets[]}
  *   GET  /health  → the gate's health (last sync, journal backlog, offline since, recent
  *                   scan service times, ...)
@@ -28,6 +28,8 @@ const ScanBody = z
     group: z.boolean().default(false),
     /** An exit passage reported by the turnstile's sensor (the only anonymous exit that counts). */
     sensor: z.literal(true).optional(),
+    /** A group ticket (core/groups): the persons going through now; absent: all still outside. */
+    persons: z.number().int().min(1).max(100).optional(),
   })
   .strict()
   .refine(

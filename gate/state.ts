@@ -3,10 +3,12 @@ import { manifestIdHash, normaliseCardUid } from '../core/checkin/id-hash.js';
 import type { ManifestTicket, Presence } from '../core/checkin/protocol.js';
 import {
   decideEntry,
+  personsOf,
   tokenFailureReason,
   type Decision,
   type EntranceRules,
   type TicketFacts,
+  type TicketState,
 } from '../core/checkin/rules.js';
 import type { DenyReason } from '../core/checkin/reasons.js';
 import { importPublicKey, verifyTicket } from '../core/tickets/token.js';
@@ -27,6 +29,8 @@ export interface Resolved {
   exitsElsewhere: number;
   /** A signed token no current manifest lists: admitted only on the centre's word (17.12). */
   unlisted?: boolean;
+  /** a group ticket's members, masked, for the gate's screen (core/groups) */
+  members?: string[];
 }
 
 export type Resolution = { ok: true; tickets: Resolved[] } | { ok: false; reason: DenyReason };
@@ -120,7 +124,9 @@ export class GateState {
         entriesAllowed: t.entriesAllowed,
         units: t.units,
         pass: t.pass,
+        group: t.group ? { size: t.group.size } : null,
       },
+      ...(t.group ? { members: t.group.members } : {}),
       orderId: t.orderId,
       status: t.status,
       elsewhere: t.entriesUsedElsewhere,
@@ -210,30 +216,44 @@ export class GateState {
     return Math.max(0, (this.presence?.inPark ?? 0) + this.pendingEntries - this.pendingExits);
   }
 
-  /** The offline decision, with the shared rules of core/checkin. */
-  decide(r: Resolved, now: Date): Decision {
+  private stateOf(r: Resolved): TicketState {
+    return {
+      status: r.status,
+      entriesUsed:
+        r.elsewhere +
+        ((r.facts.pass ? this.passAdmits : this.localAdmits).get(
+          r.facts.pass ? this.passKey(r.facts.ticketId) : r.facts.ticketId,
+        ) ?? 0),
+      exitsUsed: r.exitsElsewhere + (this.localExits.get(r.facts.ticketId) ?? 0),
+    };
+  }
+
+  /** The offline decision, with the shared rules of core/checkin (`persons`: a group's scan). */
+  decide(r: Resolved, now: Date, persons?: number): Decision {
     if (!this.rules) return { admit: false, reason: 'gate_not_ready' };
     return decideEntry({
       ticket: r.facts,
-      state: {
-        status: r.status,
-        entriesUsed:
-          r.elsewhere +
-          ((r.facts.pass ? this.passAdmits : this.localAdmits).get(
-            r.facts.pass ? this.passKey(r.facts.ticketId) : r.facts.ticketId,
-          ) ?? 0),
-        exitsUsed: r.exitsElsewhere + (this.localExits.get(r.facts.ticketId) ?? 0),
-      },
+      state: this.stateOf(r),
       rules: this.rules,
       now,
       inPark: this.inPark(),
+      persons,
     });
   }
 
-  reserve(ticketId: string, units: number): void {
-    this.localAdmits.set(ticketId, (this.localAdmits.get(ticketId) ?? 0) + 1);
+  /** The persons a scan lets through: a group's asked or still-outside persons, else the ticket's units. */
+  personsOf(r: Resolved, asked?: number): number {
+    return personsOf({ ticket: r.facts, state: this.stateOf(r), persons: asked });
+  }
+
+  /**
+   * An admit in flight or journaled: `units` persons in, counting as `entries` of the
+   * ticket (one, or a group's persons: its entries are persons, core/groups).
+   */
+  reserve(ticketId: string, units: number, entries = 1): void {
+    this.localAdmits.set(ticketId, (this.localAdmits.get(ticketId) ?? 0) + entries);
     const k = this.passKey(ticketId);
-    this.passAdmits.set(k, (this.passAdmits.get(k) ?? 0) + 1);
+    this.passAdmits.set(k, (this.passAdmits.get(k) ?? 0) + entries);
     this.pendingEntries += units;
   }
 
@@ -244,12 +264,12 @@ export class GateState {
     else this.localExits.delete(ticketId);
   }
 
-  release(ticketId: string, units: number): void {
-    const n = (this.localAdmits.get(ticketId) ?? 0) - 1;
+  release(ticketId: string, units: number, entries = 1): void {
+    const n = (this.localAdmits.get(ticketId) ?? 0) - entries;
     if (n > 0) this.localAdmits.set(ticketId, n);
     else this.localAdmits.delete(ticketId);
     const k = this.passKey(ticketId);
-    const m = (this.passAdmits.get(k) ?? 0) - 1;
+    const m = (this.passAdmits.get(k) ?? 0) - entries;
     if (m > 0) this.passAdmits.set(k, m);
     else this.passAdmits.delete(k);
     this.pendingEntries -= units;

@@ -44,7 +44,11 @@ async function smsTickets(p: Platform, orderId: string): Promise<void> {
   const text = purchaseSmsText({
     area: await p.catalog.area(o.area_id),
     order: { id: o.id, date: o.visit_date, slotId: o.slot_id },
-    tickets: tickets.map((t) => ({ productId: t.product_id, code: t.code })),
+    tickets: tickets.map((t) => ({
+      productId: t.product_id,
+      code: t.code,
+      ...(t.group_masked ? { group: t.group_masked.size } : {}),
+    })),
     baseUrl: base,
   });
   await p.sms.send(phone, text).catch((e: unknown) => {

@@ -14,6 +14,8 @@ import { DISPLAY } from './reasons.js';
 import { decideEntry, type Decision } from './rules.js';
 import { countedPassEntries, type EntryRule } from '../passes/model.js';
 import { passGateDays } from '../passes/store.js';
+import { countGroupEntries } from '../groups/entries.js';
+import type { MaskedParty } from '../groups/model.js';
 
 /**
  * The redemption ledger (server side of gate sync).
@@ -93,6 +95,7 @@ export async function ingestJournal(
       reason: e.reason,
       mode: e.mode,
       source: 'journal' as const,
+      persons: e.persons ?? null,
     }));
     const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += 500) {
@@ -181,12 +184,22 @@ type TicketLedgerRow = Pick<
   Pick<ProductRow, 'reentry'> & {
     /** an annual pass's entry rule (core/passes); null: not a pass */
     pass_rule: EntryRule | null;
+    /** a group ticket (core/groups): entries counted in persons */
+    is_group: boolean;
   };
 
 /** An entry scan of a ticket (selected by ticket id: never without one). */
 type AdmitRow = Pick<
   CheckinScanRow,
-  'scan_id' | 'gate_id' | 'counted' | 'over_limit' | 'decision' | 'scanned_at' | 'local_date'
+  | 'scan_id'
+  | 'gate_id'
+  | 'counted'
+  | 'over_limit'
+  | 'decision'
+  | 'scanned_at'
+  | 'local_date'
+  | 'persons'
+  | 'persons_counted'
 > & { ticket_id: string };
 
 /**
@@ -216,6 +229,7 @@ async function recomputeTickets(
       't.exits_used',
       't.units',
       trx.raw('coalesce(p.reentry, false) as reentry'),
+      trx.raw('(t.group_masked is not null) as is_group'),
       trx.raw(`(select coalesce(pt.terms->>'entryRule', 'once_a_day') from passes ps
                  left join pass_terms pt on pt.area_id = ps.area_id and pt.product_id = ps.product_id
                 where ps.ticket_id = t.id) as pass_rule`),
@@ -245,11 +259,25 @@ async function recomputeTickets(
       'decision',
       'scanned_at',
       trx.raw('local_date::text as local_date'),
+      'persons',
+      'persons_counted',
     );
   const byTicket = new Map<string, AdmitRow[]>();
   for (const s of scans) byTicket.set(s.ticket_id, [...(byTicket.get(s.ticket_id) ?? []), s]);
   for (const t of tickets) {
     const all = byTicket.get(t.id) ?? [];
+    if (t.is_group) {
+      await recomputeGroup(
+        trx,
+        t,
+        all,
+        exits.filter((x) => x.ticket_id === t.id),
+        deltas,
+        gate,
+        now,
+      );
+      continue;
+    }
     const list = all.filter((s) => s.decision === 'admit');
     const allowed = t.entries_allowed;
     const mine = exits.filter((x) => x.ticket_id === t.id);
@@ -299,6 +327,45 @@ async function recomputeTickets(
     if (over > 0 || all.some((s) => s.over_limit)) await updateFlag(trx, t, list, over > 0, gate, now);
     if (list.length && NOT_ADMITTING.has(t.status)) await flagUsedAfterRefund(trx, t, list, gate, now);
   }
+}
+
+/**
+ * A group ticket (core/groups): its entries are persons. Each admitted scan counts the
+ * persons that still fit in the party (countGroupEntries, in scan order), the in-park figure
+ * moves by the persons counted, and a scan that let more through is the double entry.
+ */
+async function recomputeGroup(
+  trx: Knex.Transaction,
+  t: TicketLedgerRow,
+  all: AdmitRow[],
+  exits: { local_date: string }[],
+  deltas: CountDeltas,
+  gate: GateDevice,
+  now: Date,
+): Promise<void> {
+  const list = all.filter((s) => s.decision === 'admit');
+  const { counted, overIds, entered } = countGroupEntries(list, t.units);
+  const over = new Set(overIds);
+  for (const s of all) {
+    const was = s.counted ? (s.persons_counted ?? 0) : 0;
+    const take = counted.get(s.scan_id) ?? 0; // a deny (a corrected pre-check) counts nobody
+    if (take !== was) deltas.addPresence(s.local_date, take - was, 0);
+    const isOver = over.has(s.scan_id);
+    if (take !== was || s.counted !== take > 0 || s.over_limit !== isOver)
+      await trx('checkin_scans')
+        .where({ scan_id: s.scan_id })
+        .update({ counted: take > 0, over_limit: isOver, persons_counted: take });
+  }
+  const exitsMatched = Math.min(exits.length, entered);
+  if (exitsMatched !== t.exits_used) {
+    const day = exits.reduce((a, x) => (x.local_date > a ? x.local_date : a), exits[0]?.local_date ?? '');
+    if (day) deltas.addPresence(day, 0, exitsMatched - t.exits_used);
+  }
+  if (entered !== t.entries_used || exitsMatched !== t.exits_used)
+    await trx('tickets').where({ id: t.id }).update({ entries_used: entered, exits_used: exitsMatched });
+  if (over.size > 0 || all.some((s) => s.over_limit))
+    await updateFlag(trx, t, list, over.size > 0, gate, now);
+  if (list.length && NOT_ADMITTING.has(t.status)) await flagUsedAfterRefund(trx, t, list, gate, now);
 }
 
 /** Statuses a gate must refuse: an admit on one was decided offline before the gate heard of it. */
@@ -518,6 +585,7 @@ type PrecheckTicketRow = Pick<
   | 'exits_used'
   | 'units'
   | 'id_type'
+  | 'group_masked'
 > & {
   starts_at: string | null;
   ends_at: string | null;
@@ -536,6 +604,8 @@ export interface PrecheckOutcome {
   staffChecks: StaffCheck[];
   /** an admitted annual pass holder goes to the priority lane (core/passes) */
   priorityLane?: boolean;
+  /** a group ticket (core/groups): its party (masked) and the persons through now and still outside */
+  group?: { size: number; persons: number; entered: number; remaining: number; members: string[] };
 }
 
 /** The staff checks of an admitted ticket (its product's, plus an age document for an ID without a birth date). */
@@ -592,6 +662,7 @@ export async function precheck(
             entriesAllowed: t.entries_allowed,
             units: t.units,
             pass: pass?.day ?? null,
+            group: t.group_masked ? { size: t.group_masked.size } : null,
           },
           state: {
             status: t.status,
@@ -601,8 +672,11 @@ export async function precheck(
           rules,
           now,
           inPark: before.inPark,
+          persons: req.persons,
         })
       : { admit: false, reason: 'unknown_ticket' };
+    // a group's scan lets n of its persons through: asked, or all still outside (core/groups)
+    const persons = t?.group_masked ? (req.persons ?? Math.max(0, t.units - t.entries_used)) : null;
     const at = new Date(req.at);
     const localDate = localTime(at, rules.timezone).date;
     await trx('checkin_scans')
@@ -622,6 +696,7 @@ export async function precheck(
         reason: decision.reason,
         mode: 'online',
         source: 'precheck',
+        persons,
       })
       .onConflict('scan_id')
       .ignore();
@@ -638,8 +713,23 @@ export async function precheck(
       presence,
       staffChecks: checksOf(t, decision),
       ...(pass?.day.priorityLane && decision.admit ? { priorityLane: true } : {}),
+      ...(t?.group_masked
+        ? { group: groupAnswer(t, t.group_masked, decision.admit ? (persons ?? 0) : 0) }
+        : {}),
     };
   });
+}
+
+/** What the gate shows of a group's scan: the party's size and masked names, who went through, who is left. */
+function groupAnswer(t: PrecheckTicketRow, party: MaskedParty, persons: number) {
+  const entered = Math.min(t.units, t.entries_used + persons);
+  return {
+    size: party.size,
+    persons,
+    entered,
+    remaining: t.units - entered,
+    members: party.members.map((m) => m.name),
+  };
 }
 
 /** The ticket a gate asks about, with its slot's window and its product (locked unless only read again). */
@@ -649,7 +739,7 @@ async function precheckTicket(
   lock = true,
 ): Promise<PrecheckTicketRow | undefined> {
   const { rows } = await trx.raw<{ rows: PrecheckTicketRow[] }>(
-    `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, t.id_type, s.starts_at, s.ends_at,
+    `select t.id, t.area_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used, t.units, t.id_type, t.group_masked, s.starts_at, s.ends_at,
             (coalesce(p.date_bound, true) and not exists (select 1 from passes ps where ps.ticket_id = t.id)) as date_bound,
             p.kind, p.eligibility,
             coalesce(pass_valid_until(t.id), t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until

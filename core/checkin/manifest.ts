@@ -28,6 +28,7 @@ type Row = Pick<
   | 'units'
   | 'id_number_enc'
   | 'card_uid'
+  | 'group_masked'
 > & {
   starts_at: string | null;
   ends_at: string | null;
@@ -40,10 +41,12 @@ type Row = Pick<
 
 const SELECT = `
   select t.id, t.order_id, t.product_id, t.visit_date::text as visit_date, t.status, t.entries_allowed, t.entries_used, t.exits_used,
-         t.units, t.id_number_enc, t.card_uid, s.starts_at, s.ends_at,
+         t.units, t.id_number_enc, t.card_uid, t.group_masked, s.starts_at, s.ends_at,
          (coalesce(p.date_bound, true) and not exists (select 1 from passes ps where ps.ticket_id = t.id)) as date_bound,
          coalesce(pass_valid_until(t.id), t.visit_date + (coalesce(p.validity_days, 1) - 1))::text as valid_until,
-         (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
+         -- a group ticket's entries are persons (core/groups)
+         (select coalesce(sum(case when t.group_masked is null then 1 else coalesce(c.persons_counted, 0) end), 0)
+            from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.counted)::int as mine,
          (select count(*) from checkin_scans c where c.ticket_id = t.id and c.gate_id = ? and c.direction = 'out' and c.decision = 'admit')::int as mine_exits
     from tickets t left join time_slots s on s.area_id = t.area_id and s.id = t.slot_id
     left join products p on p.area_id = t.area_id and p.id = t.product_id`;
@@ -95,6 +98,9 @@ function toWire(r: Row, key: string, vault: PiiVault, date: string, pass?: PassG
     idHash,
     cardUid: r.card_uid,
     pass: pass?.day ?? null,
+    group: r.group_masked
+      ? { size: r.group_masked.size, members: r.group_masked.members.map((m) => m.name) }
+      : null,
   };
 }
 

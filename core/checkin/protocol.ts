@@ -29,6 +29,8 @@ export const JournalEntry = z.object({
   decision: z.enum(['admit', 'deny']),
   reason: z.enum(REASONS),
   mode: z.enum(['online', 'offline']),
+  /** a group ticket's scan (core/groups): the persons it let through; absent: the ticket's units */
+  persons: z.number().int().min(1).max(100).optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
@@ -65,6 +67,8 @@ export const PrecheckRequest = z.object({
   ticketId: Uuid,
   at: Instant,
   media: Media,
+  /** a group ticket (core/groups): the persons going through now; absent: all still outside */
+  persons: z.number().int().min(1).max(100).optional(),
 });
 export type PrecheckRequest = z.infer<typeof PrecheckRequest>;
 
@@ -77,6 +81,16 @@ export const PrecheckResult = z.object({
   staffChecks: z.array(z.enum(STAFF_CHECKS)).optional(),
   /** an admitted annual pass holder is shown to the priority lane (core/passes) */
   priorityLane: z.boolean().optional(),
+  /** a group ticket (core/groups): its party, masked, and the persons in and still outside after this scan */
+  group: z
+    .object({
+      size: z.number().int(),
+      persons: z.number().int(),
+      entered: z.number().int(),
+      remaining: z.number().int(),
+      members: z.array(z.string()),
+    })
+    .optional(),
 });
 export type PrecheckResult = z.infer<typeof PrecheckResult>;
 
@@ -125,6 +139,11 @@ export const ManifestTicket = z.object({
       blocked: z.enum(['blackout_date', 'booking_required']).nullable(),
     })
     .nullish(),
+  /**
+   * A group ticket (core/groups): the party's size and its members' masked names for the
+   * gate's screen; `entriesAllowed` is the size and entries count persons. Null otherwise.
+   */
+  group: z.object({ size: z.number().int().min(1), members: z.array(z.string()) }).nullish(),
 });
 export type ManifestTicket = z.infer<typeof ManifestTicket>;
 

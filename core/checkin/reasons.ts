@@ -35,6 +35,8 @@ export const REASONS = [
   'id_lookup_offline',
   // an ID card at a handheld: the handheld's online lookups are over their rate limit
   'id_lookup_limited',
+  // a group ticket: more persons asked to go through than the party has still outside (core/groups)
+  'party_exceeded',
 ] as const;
 
 export type CheckinReason = (typeof REASONS)[number];
@@ -67,6 +69,7 @@ export const DISPLAY: Record<CheckinReason, string> = {
   booking_required: '今日需预约 Booking required today',
   id_lookup_offline: '离线无法查验证件 请出示二维码 Offline: ID cards need the network, show the QR code',
   id_lookup_limited: '证件查验过于频繁 请稍候或出示二维码 Too many ID lookups: wait or show the QR code',
+  party_exceeded: '超出团队剩余人数 More persons than the group has left',
 };
 
 export const isReason = (s: string): s is CheckinReason => (REASONS as readonly string[]).includes(s);

@@ -52,6 +52,11 @@ export interface TicketFacts {
    * blocked that day. A pass's `entriesUsed` is that day's. Absent: not a pass.
    */
   pass?: PassDay | null;
+  /**
+   * A group ticket (core/groups): its `units` are the party's persons and its entries are
+   * counted in persons, so one scan may admit n of them. Absent or null: not a group.
+   */
+  group?: { size: number } | null;
 }
 
 /** Ticket statuses of the order lifecycle (core/orders); only `valid` admits. */
@@ -71,6 +76,18 @@ export interface CheckinInput {
   now: Date;
   /** People inside the area now (entries counted once, minus exits). */
   inPark: number;
+  /** A group ticket's scan: the persons asked to go through now (default: all still outside). */
+  persons?: number;
+}
+
+/** Persons of a group not yet in: its size less its entries (counted in persons). */
+export const groupRemaining = (ticket: TicketFacts, state: TicketState): number =>
+  Math.max(0, (ticket.group?.size ?? 0) - state.entriesUsed);
+
+/** The persons a scan lets through: a group's asked (or remaining) persons, else the ticket's units. */
+export function personsOf(input: Pick<CheckinInput, 'ticket' | 'state' | 'persons'>): number {
+  if (!input.ticket.group) return input.ticket.units;
+  return input.persons ?? groupRemaining(input.ticket, input.state);
 }
 
 export type Decision = { admit: true; reason: 'ok' } | { admit: false; reason: DenyReason };
@@ -110,7 +127,13 @@ export const checkEntrance: Policy = ({ ticket, rules }) => {
  * Entries left. A re-entry product's allowance is of holders inside at once: it admits
  * while its entries minus its exits are below `entriesAllowed`.
  */
-export const checkEntriesLeft: Policy = ({ ticket, state, rules }) => {
+export const checkEntriesLeft: Policy = ({ ticket, state, rules, persons }) => {
+  // a group admits n of its persons per scan, never more than its size in all (core/groups)
+  if (ticket.group) {
+    const left = groupRemaining(ticket, state);
+    if (left === 0) return 'already_redeemed';
+    return (persons ?? left) > left ? 'party_exceeded' : undefined;
+  }
   // a pass counts the day's entries: one (once a day), or any number (unlimited)
   if (ticket.pass)
     return ticket.pass.entryRule === 'unlimited' || state.entriesUsed < 1 ? undefined : 'already_redeemed';
@@ -119,8 +142,10 @@ export const checkEntriesLeft: Policy = ({ ticket, state, rules }) => {
   return state.entriesUsed < ticket.entriesAllowed ? undefined : 'already_redeemed';
 };
 
-export const checkCapacity: Policy = ({ ticket, rules, inPark }) =>
-  rules.instantCapacity > 0 && inPark + ticket.units > rules.instantCapacity ? 'capacity_full' : undefined;
+export const checkCapacity: Policy = (input) =>
+  input.rules.instantCapacity > 0 && input.inPark + personsOf(input) > input.rules.instantCapacity
+    ? 'capacity_full'
+    : undefined;
 
 /** The chain, in the order a visitor would want to hear about problems. */
 export const ENTRY_POLICIES: readonly Policy[] = [

@@ -12,7 +12,7 @@ import type { DynamicBounds } from '../pricing/dynamic.js';
 import type { ForecastFactor } from '../forecast/model.js';
 import type { BacktestResult } from '../forecast/backtest.js';
 import type { ProductPolicy } from '../policies/model.js';
-import type { GroupTerms } from '../groups/model.js';
+import type { GroupTerms, MaskedParty } from '../groups/model.js';
 import type { PassTerms } from '../passes/model.js';
 import type { KeyDeviceKind, Role, StaffRole } from '../auth/roles.js';
 import type { DiversionDeclaration, SignageKind } from '../zones/model.js';
@@ -199,6 +199,10 @@ export interface TicketRow {
   exits_used: number;
   /** 0052: fees kept from this ticket's value by charged reschedules (a refund pays back less) */
   fee_retained: number;
+  /** 0087: a group ticket's party, sealed (core/groups GroupParty as JSON); null: not a group */
+  group_enc: string | null;
+  /** 0087: the party as the gate and the order view show it, masked (core/groups) */
+  group_masked: MaskedParty | null;
 }
 /** pending: created, not paid; succeeded: money taken; refunded: given back in full; closed: never paid; failed: the payer's attempt failed */
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'closed';
@@ -405,6 +409,10 @@ export interface CheckinScanRow {
   source: 'precheck' | 'journal';
   counted: boolean;
   over_limit: boolean;
+  /** 0087: persons a group ticket's scan admitted; null: the ticket's own units (not a group) */
+  persons: number | null;
+  /** 0087: of those, persons within the party size (core/groups/entries.ts) */
+  persons_counted: number | null;
 }
 export interface CheckinFlagRow {
   id: number;
@@ -1040,7 +1048,7 @@ declare module 'knex/types/tables.js' {
     area_declarations: Table<AreaDeclarationRow, 'fields'>;
     orders: Table<OrderRow, 'pricing'>;
     order_lines: Table<OrderLineRow>;
-    tickets: Table<TicketRow>;
+    tickets: Table<TicketRow, 'group_masked'>;
     payments: Table<PaymentRow, 'raw'>;
     refunds: Table<RefundRow>;
     outbox: Table<OutboxRow, 'payload'>;

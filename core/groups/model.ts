@@ -33,3 +33,49 @@ export function tierPrice(g: GroupTerms, persons: number): number {
   for (const t of g.tiers) if (t.fromPersons <= persons) price = t.unitPrice;
   return price;
 }
+
+/** A group's leader and members as bought (sealed at rest in `tickets.group_enc`). */
+export interface GroupParty {
+  leader: { name: string; phone: string };
+  members: { name: string; idType: string; idNumber: string }[];
+}
+
+/** The party as gates, order views and reports show it: no full name, phone or ID number. */
+export interface MaskedParty {
+  size: number;
+  leader: { name: string; phone: string };
+  members: { name: string; idType: string; idNumber: string }[];
+}
+
+/** Masks a party (pure; the masks of core/pii). */
+export function maskParty(
+  p: GroupParty,
+  mask: { name: (s: string) => string; phone: (s: string) => string; id: (s: string) => string },
+): MaskedParty {
+  return {
+    size: p.members.length,
+    leader: { name: mask.name(p.leader.name), phone: mask.phone(p.leader.phone) },
+    members: p.members.map((m) => ({
+      name: mask.name(m.name),
+      idType: m.idType,
+      idNumber: mask.id(m.idNumber),
+    })),
+  };
+}
+
+/**
+ * Where a party stands: persons entered, and the rest as no-shows. Before the visit's day is
+ * over the no-shows are provisional (a second scan may still admit them); `final` says the
+ * day has ended and the count stands (refunds of no-shows, the daily report).
+ */
+export interface PartyAttendance {
+  size: number;
+  entered: number;
+  noShows: number;
+  final: boolean;
+}
+
+export function attendance(size: number, entered: number, visitDate: string, today: string): PartyAttendance {
+  const e = Math.min(Math.max(entered, 0), size);
+  return { size, entered: e, noShows: size - e, final: today > visitDate };
+}

@@ -17,16 +17,19 @@ describe('the purchase SMS', () => {
     tickets: [
       { productId: 'adult', code },
       { productId: 'adult', code: null },
+      { productId: 'adult', code: `${code}G`, group: 6 },
     ],
     baseUrl: 'https://scenic.example',
   });
   it('carries the link, each ticket code and the product’s route, once', () => {
     expect(text).toContain('West Lake 2026-12-05 09:00-10:00. Tickets: https://scenic.example/orders/o-1');
     expect(text).toContain(`1. Adult: ${code}`);
+    expect(text).toContain(`3. Adult (group of 6): ${code}G`);
     expect(text.match(/Route: North Gate → Su Causeway → Broken Bridge/g)).toHaveLength(1);
   });
   it('never shows a whole code in logs', () => {
     expect(maskTicketCodes(text)).not.toContain(code);
+    expect(maskTicketCodes(text)).toContain('(group of 6): SC1.••••');
     expect(maskTicketCodes(text)).toContain(`SC1.••••${code.slice(-4)}`);
     expect(redactCodes(text)).not.toContain(code);
   });

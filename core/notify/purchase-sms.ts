@@ -9,7 +9,8 @@ import { TOKEN_PREFIX } from '../tickets/token.js';
 export interface PurchaseSms {
   area: Pick<AreaConfig, 'name' | 'slots' | 'products'>;
   order: { id: string; date: string; slotId: string };
-  tickets: { productId: string; code: string | null }[];
+  /** `group`: a group ticket's party size (core/groups): one code admits the whole party */
+  tickets: { productId: string; code: string | null; group?: number }[];
   baseUrl: string;
 }
 
@@ -18,7 +19,9 @@ export function purchaseSmsText(s: PurchaseSms): string {
   const when = slot ? `${s.order.date} ${slot.startsAt}-${slot.endsAt}` : s.order.date;
   const lines = [`${s.area.name} ${when}. Tickets: ${s.baseUrl}/orders/${s.order.id}`];
   s.tickets.forEach((t, i) => {
-    if (t.code) lines.push(`${i + 1}. ${s.area.products.get(t.productId)?.name ?? t.productId}: ${t.code}`);
+    const party = t.group ? ` (group of ${t.group})` : '';
+    if (t.code)
+      lines.push(`${i + 1}. ${s.area.products.get(t.productId)?.name ?? t.productId}${party}: ${t.code}`);
   });
   const routes = [
     ...new Set(s.tickets.map((t) => s.area.products.get(t.productId)?.visitRoute).filter(Boolean)),

@@ -16,13 +16,25 @@ export const VisitorInput = z.object({
   idNumber: z.string().trim().min(5).max(32),
 });
 
+/** A group's leader: the name and mobile the purchase SMS goes to (sealed, shown masked). */
+export const GroupLeader = z
+  .object({ name: z.string().trim().min(1, 'required').max(64), phone: Phone })
+  .strict();
+
 export const PlaceOrderInput = z.object({
   areaId: slug,
   date,
   slotId: slug,
   channelId: slug.optional(),
   items: z
-    .array(z.object({ productId: slug, visitors: z.array(VisitorInput).min(1).max(50) }))
+    .array(
+      z.object({
+        productId: slug,
+        visitors: z.array(VisitorInput).min(1).max(50),
+        /** a group product's leader (core/groups): the visitors are its members, one ticket for all */
+        leader: GroupLeader.optional(),
+      }),
+    )
     .min(1)
     .max(10),
   contactPhone: Phone.optional(),

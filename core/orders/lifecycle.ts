@@ -17,6 +17,7 @@ import { bookRefund, salePaymentOf, sendRefund } from './refunds.js';
 import { bookFee, refundTerms, rescheduleTerms } from '../policies/apply.js';
 import { cancelPassBookings, passRefundCase } from '../passes/refund.js';
 import { movedTickets } from './moved-tickets.js';
+import { groupRefundCase } from '../groups/place.js';
 
 /**
  * Ends an unpaid hold: `expired` when its time ran out (only then), `cancelled` when
@@ -173,16 +174,18 @@ export async function refundOrder(
     timezone = area.timezone;
     // a used annual pass may refund its days not begun (core/passes), never in full
     const pass = await passRefundCase(trx, { area_id: o.area_id, timezone: area.timezone, now }, chosen);
+    // a group's no-shows after its day, the entered persons kept as used (core/groups)
+    const group = groupRefundCase(pass.tickets, o.visit_date, localParts(now, area.timezone).date);
     for (const t of chosen) {
       if (t.status !== 'valid') throw conflict('ticket_not_refundable', `ticket ${t.id} is ${t.status}`);
-      if (t.entries_used > 0 && !pass.usedPasses.has(t.id))
+      if (t.entries_used > 0 && !pass.usedPasses.has(t.id) && !group.usedGroups.has(t.id))
         throw conflict('ticket_used', `ticket ${t.id} has been used at a gate`);
     }
     if (!chosen.length) throw conflict('nothing_to_refund', 'no valid tickets left on this order');
     ticketIds = chosen.map((t) => t.id);
     const all = chosen.length === valid.length;
     // the product's policy (core/policies): deadline, fee, partial refunds, the same in every channel
-    const terms = refundTerms(area, o, pass.tickets, {
+    const terms = refundTerms(area, o, group.tickets, {
       now,
       wholeOrder: all,
       actor,

@@ -1,3 +1,4 @@
+import type { MaskedParty } from '../groups/model.js';
 import type { KeyDeviceKind, Role } from '../auth/roles.js';
 import type { AreaScope } from '../auth/scope.js';
 
@@ -69,6 +70,11 @@ export interface TicketView {
   entriesUsed: number;
   /** the signed QR payload, once issued */
   code: string | null;
+  /**
+   * A group ticket's party (core/groups), masked: its size, leader and members, the persons
+   * the gates let in and the rest (no-shows once the day is over). Absent: not a group.
+   */
+  group?: MaskedParty & { entered: number; noShows: number };
 }
 
 export interface OrderView {

@@ -1,7 +1,9 @@
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
 import { conflict, inputError, notAllowed, type CodeOf, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
-import { maskIdNumber } from '../pii/mask.js';
+import { maskIdNumber, maskName, maskPhone } from '../pii/mask.js';
+import { groupIssue, partyJson, unitPriceOf } from '../groups/place.js';
+import { maskParty, type GroupParty } from '../groups/model.js';
 import { quote, type Quote } from '../pricing/price.js';
 import { uuidv7, secretToken } from '../ids.js';
 import { saleWindowIssues } from './sale-window.js';
@@ -84,6 +86,12 @@ interface PreparedTicket {
   idType: string;
   idNumber: string;
   idHash: string;
+  /** persons it admits and takes capacity for: the product's, or a group's size */
+  units: number;
+  /** visitors of its line it stands for (its price is that many unit prices): 1, or a group's size */
+  seats: number;
+  /** a group ticket's party (core/groups): every member's ID hash counts against the ID limit */
+  group?: { party: GroupParty; idHashes: string[] };
 }
 
 /** Checks everything that needs no stock: dates, slot, products, IDs, concession age bands, selling hours. */
@@ -104,6 +112,12 @@ export function prepare(
       problems.push({ path: `items.${li}.productId`, message: 'no such product in this area' });
       return;
     }
+    const groupProblem = groupIssue(product, item, li);
+    if (groupProblem) {
+      problems.push(groupProblem);
+      return;
+    }
+    const members: PreparedTicket[] = [];
     item.visitors.forEach((v, vi) => {
       const check = checkIdDocument(v.idType, v.idNumber, now);
       if (!check.ok) {
@@ -123,7 +137,7 @@ export function prepare(
         });
         return;
       }
-      tickets.push({
+      members.push({
         id: uuidv7(now.getTime()),
         lineIndex: li,
         product,
@@ -131,8 +145,25 @@ export function prepare(
         idType: v.idType,
         idNumber: check.normalised,
         idHash: hashId(check.normalised),
+        units: product.persons,
+        seats: 1,
       });
     });
+    // a group (core/groups): one ticket for the party, held in the first member's name and ID
+    if (product.group && item.leader && members.length === item.visitors.length)
+      tickets.push({
+        ...members[0]!,
+        units: members.length,
+        seats: members.length,
+        group: {
+          party: {
+            leader: item.leader,
+            members: members.map((m) => ({ name: m.name, idType: m.idType, idNumber: m.idNumber })),
+          },
+          idHashes: members.map((m) => m.idHash),
+        },
+      });
+    else tickets.push(...members);
   });
   if (problems.length) {
     const first = problems[0]!;
@@ -142,12 +173,12 @@ export function prepare(
       problems.map(({ path, message }) => ({ path, message })),
     );
   }
-  return { slot: slot!, tickets, units: tickets.reduce((s, t) => s + t.product.persons, 0) };
+  return { slot: slot!, tickets, units: tickets.reduce((s, t) => s + t.units, 0) };
 }
 
 /** Spreads order-level coupon discounts over tickets so partial refunds return what was paid. */
 export function ticketPrices(q: Quote, tickets: readonly PreparedTicket[]): number[] {
-  const list = tickets.map((t) => q.lines[t.lineIndex]!.unitPrice);
+  const list = tickets.map((t) => q.lines[t.lineIndex]!.unitPrice * t.seats);
   const discount = q.subtotal - q.total;
   if (!discount || !q.subtotal) return list;
   let left = discount;
@@ -338,7 +369,8 @@ async function priced(
   }
   const items = input.items.map((i) => ({
     productId: i.productId,
-    basePrice: free ? 0 : area.products.get(i.productId)!.basePrice,
+    // a group's price per person is its tier by party size (core/groups)
+    basePrice: free ? 0 : unitPriceOf(area.products.get(i.productId)!, i.visitors.length),
     quantity: i.visitors.length,
     dynamic: free ? null : area.products.get(i.productId)!.dynamicPricing,
   }));
@@ -426,7 +458,7 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
       channelKind: p.channel.kind,
       units: p.units,
       // one per ticket: a family ticket counts once, for the visitor named on it
-      idHashes: p.tickets.map((t) => t.idHash),
+      idHashes: p.tickets.flatMap((t) => t.group?.idHashes ?? [t.idHash]),
       expiresAt: p.expiresAt.getTime(),
     },
     claim ? { claim } : false,
@@ -453,7 +485,8 @@ interface WrittenOrder {
 /** Books the held order in the caller's transaction: order, lines, tickets, coupons, claim, event, audit. */
 async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<WrittenOrder> {
   const { input, area, channel, slot, q, orderId, now } = p;
-  const phone = input.contactPhone;
+  // a group's purchase SMS goes to its leader unless the order names another contact
+  const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone;
   const [order] = await trx('orders')
     .insert({
       id: orderId,
@@ -547,10 +580,12 @@ async function writeLinesAndTickets(
           area_id: p.area.id,
           visit_date: p.input.date,
           slot_id: p.slot.id,
-          units: t.product.persons,
+          units: t.units,
           price: prices[i],
           status: 'pending' as const,
-          entries_allowed: t.product.entriesAllowed,
+          // a group's entries are its persons: the gate admits n of them per scan (core/groups)
+          entries_allowed: t.group ? t.units : t.product.entriesAllowed,
+          ...groupColumns(d, t),
           visitor_name_enc: d.vault.encrypt(t.name),
           id_type: t.idType,
           id_number_enc: d.vault.encrypt(t.idNumber),
@@ -571,6 +606,17 @@ async function writeLinesAndTickets(
   tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { lines, tickets };
 }
+
+/** A group ticket's party: sealed in full, and masked for the gate and the order view. */
+const groupColumns = (d: OrderDeps, t: PreparedTicket) =>
+  t.group
+    ? {
+        group_enc: d.vault.encrypt(partyJson(t.group.party)),
+        group_masked: JSON.stringify(
+          maskParty(t.group.party, { name: maskName, phone: maskPhone, id: maskIdNumber }),
+        ),
+      }
+    : {};
 
 const seatScope = (d: OrderDeps, p: Placement) => ({
   redis: d.inventory.redis,

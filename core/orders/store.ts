@@ -12,6 +12,7 @@ import { maskIdNumber, maskName, maskPhone } from '../pii/mask.js';
 import { notFound } from '../errors.js';
 import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
 import type { OrderView, TicketView } from './model.js';
+import { attendance, type MaskedParty } from '../groups/model.js';
 
 /** Everything the order operations need, injected (tests pass a ManualClock). */
 export interface OrderDeps {
@@ -129,11 +130,18 @@ export function orderView(
       entriesAllowed: t.entries_allowed,
       entriesUsed: t.entries_used,
       code: t.status === 'valid' ? t.code : null,
+      ...(t.group_masked ? { group: groupOf(t.group_masked, t.entries_used) } : {}),
     })),
     pricing: o.pricing,
     createdAt: o.created_at.toISOString(),
   };
 }
+
+/** A group ticket's party and where it stands (core/groups). */
+const groupOf = (party: MaskedParty, entered: number) => {
+  const a = attendance(party.size, entered, '', '');
+  return { ...party, entered: a.entered, noShows: a.noShows };
+};
 
 export async function viewOrder(db: Knex, vault: PiiVault, id: string): Promise<OrderView> {
   const o = await loadOrder(db, id);

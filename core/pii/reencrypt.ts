@@ -8,7 +8,7 @@ import { PiiVault } from './crypto.js';
  */
 export const SEALED_COLUMNS = [
   { table: 'orders', key: 'id', columns: ['contact_phone_enc'] },
-  { table: 'tickets', key: 'id', columns: ['visitor_name_enc', 'id_number_enc'] },
+  { table: 'tickets', key: 'id', columns: ['visitor_name_enc', 'id_number_enc', 'group_enc'] },
   { table: 'waitlist', key: 'id', columns: ['contact_phone_enc'] },
   { table: 'staff_accounts', key: 'id', columns: ['totp_secret_enc', 'totp_pending_enc'] },
   { table: 'partner_credentials', key: 'key_id', columns: ['secret_enc', 'webhook_secret_enc'] },

@@ -1,3 +1,4 @@
+import { groupFigures, type GroupDay } from '../groups/report.js';
 import type { Knex } from 'knex';
 import type { PiiVault } from '../pii/crypto.js';
 import { toCsv } from '../csv.js';
@@ -59,6 +60,11 @@ export interface DailyReport {
     sales: { product: string; tickets: number; amount: number; refunded: number }[];
     entries: { product: string; entries: number }[];
   };
+  /**
+   * Group tickets (issue 18, core/groups) whose visit was on this date: parties, persons,
+   * persons entered and no-shows per product. Absent from reports stored before groups.
+   */
+  groups?: GroupDay[];
 }
 
 /** `(column at time zone tz)::date = date` as a knex raw condition. */
@@ -142,6 +148,7 @@ export async function computeDailyReport(
   ]);
 
   const joint = await jointFigures(db, areaId, date, tz);
+  const groups = await groupFigures(db, areaId, date);
   const gross = Number(orderTotals.gross);
   const byChannel = new Map<string, { orders: number; tickets: number; amount: number }>();
   for (const s of sales) {
@@ -201,6 +208,7 @@ export async function computeDailyReport(
     peakHour: peak,
     visitors,
     joint,
+    groups,
   };
 }
 
@@ -284,6 +292,9 @@ export function reportToCsv(r: DailyReport): string {
     add('joint_sales', j.product, '', 'refunded', j.refunded);
   }
   for (const j of r.joint?.entries ?? []) add('joint_entries', j.product, '', 'entries', j.entries);
+  for (const g of r.groups ?? [])
+    for (const k of ['groups', 'persons', 'entered', 'noShows', 'refunded'] as const)
+      add('groups', g.product, '', k, g[k]);
   const v = r.visitors;
   add('visitors', '', '', 'visitors', v.visitors);
   add('visitors', '', '', 'repeat_visitors', v.repeatVisitors);

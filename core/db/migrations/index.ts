@@ -41,6 +41,7 @@ import * as m0073 from './0073-counter-zones.js';
 import * as m0080 from './0080-campaigns.js';
 import * as m0084 from './0084-second-spend.js';
 import * as m0085 from './0085-joint-member-price.js';
+import * as m0087 from './0087-group-tickets.js';
 
 export interface Migration {
   readonly name: string;
@@ -92,4 +93,5 @@ export const migrations: readonly Migration[] = [
   m0080,
   m0084,
   m0085,
+  m0087,
 ];
