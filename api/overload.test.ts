@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoopLag, Shedder } from './overload.js';
+import { LoopLag, MAX_SHED_RETRY_SECONDS, Shedder } from './overload.js';
 
 describe('Shedder', () => {
   it('starts above the threshold and stops only below half of it', () => {
@@ -16,10 +16,25 @@ describe('Shedder', () => {
     expect(new Shedder({ ms: 10_000 }, 0).shedding).toBe(false);
   });
 
-  it('spreads Retry-After over 1–2 s', () => {
-    const s = new Shedder({ ms: 0 }, 40);
-    const seen = new Set(Array.from({ length: 200 }, () => s.retryAfterSeconds()));
-    expect([...seen].sort()).toEqual([1, 2]);
+  it('spreads Retry-After over 1–2 s at first, and wider (at most 10 s) the longer shedding lasts', () => {
+    let now = 0;
+    const lag = { ms: 100 };
+    const s = new Shedder(lag, 40, () => now);
+    const spread = () => new Set(Array.from({ length: 400 }, () => s.retryAfterSeconds()));
+    expect(s.shedding).toBe(true);
+    expect([...spread()].sort((a, b) => a - b)).toEqual([1, 2]);
+    now = 6_000; // six seconds into the spell: 1–5 s
+    expect([...spread()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    now = 120_000; // a long spell: capped
+    const long = spread();
+    expect(Math.max(...long)).toBe(MAX_SHED_RETRY_SECONDS);
+    expect(Math.min(...long)).toBe(1);
+    // the loop recovers, and a new spell starts narrow again
+    lag.ms = 10;
+    expect(s.shedding).toBe(false);
+    lag.ms = 100;
+    expect(s.shedding).toBe(true);
+    expect([...spread()].sort((a, b) => a - b)).toEqual([1, 2]);
   });
 });
 
