@@ -1,10 +1,10 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
 import { runCampaign, type DeliveryDeps, type RunResult } from '../core/campaigns/delivery.js';
 import { returnLapsedCoupons } from '../core/campaigns/coupons.js';
 import { evaluateWeatherRules, QWeatherSource, type WeatherSource } from '../core/campaigns/weather.js';
 import { WechatSubscribeMessage, type MiniProgramSender } from '../core/notify/mini-program.js';
-import { bullPrefix, QUEUES } from './queues.js';
+import { bullPrefix, QUEUES, startSweepingWorker } from './queues.js';
 
 /**
  * campaigns (issue 22): `run` delivers a started campaign (core/campaigns/delivery.ts —
@@ -98,24 +98,12 @@ export function campaignsProcessor(p: Platform, adapters: CampaignAdapters = cam
 /** The processor and its sweep every `everyMs`; close both on shutdown. */
 export async function startCampaigns(p: Platform, everyMs = 60_000): Promise<{ close(): Promise<void> }> {
   // one at a time: sends to one member are serialised anyway, and the send limit holds
-  const worker = new Worker<CampaignsJob>(QUEUES.campaigns, campaignsProcessor(p), {
-    connection: p.connectRedis({ prefixed: false, forQueues: true }),
-    prefix: bullPrefix(p),
-    concurrency: 1,
-  });
-  worker.on('failed', (job, err) =>
-    p.log.warn({ queue: QUEUES.campaigns, job: job?.id, err: err.message }, 'job failed'),
+  return startSweepingWorker(
+    p,
+    QUEUES.campaigns,
+    campaignsProcessor(p),
+    campaignsQueue(p),
+    { kind: 'sweep' },
+    everyMs,
   );
-  const q = campaignsQueue(p);
-  await q.upsertJobScheduler(
-    'sweep',
-    { every: everyMs },
-    { name: 'sweep', data: { kind: 'sweep' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-  );
-  return {
-    async close() {
-      await worker.close();
-      await q.close();
-    },
-  };
 }

@@ -1,7 +1,7 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { Platform } from '../core/platform.js';
 import { applyMemberEvent, applyPendingMemberEvents, type MemberEvent } from '../core/members/events.js';
-import { bullPrefix, QUEUES } from './queues.js';
+import { bullPrefix, QUEUES, startSweepingWorker } from './queues.js';
 
 /**
  * members: applies the member rules, points and levels from the books (issue 22). `sweep`
@@ -28,24 +28,12 @@ export function membersQueue(p: Platform): Queue<MembersJob> {
 
 /** The processor and its sweep every `everyMs`; close both on shutdown. */
 export async function startMembers(p: Platform, everyMs = 10_000): Promise<{ close(): Promise<void> }> {
-  const worker = new Worker<MembersJob>(QUEUES.members, membersProcessor(p), {
-    connection: p.connectRedis({ prefixed: false, forQueues: true }),
-    prefix: bullPrefix(p),
-    concurrency: 1,
-  });
-  worker.on('failed', (job, err) =>
-    p.log.warn({ queue: QUEUES.members, job: job?.id, err: err.message }, 'job failed'),
+  return startSweepingWorker(
+    p,
+    QUEUES.members,
+    membersProcessor(p),
+    membersQueue(p),
+    { kind: 'sweep' },
+    everyMs,
   );
-  const q = membersQueue(p);
-  await q.upsertJobScheduler(
-    'sweep',
-    { every: everyMs },
-    { name: 'sweep', data: { kind: 'sweep' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-  );
-  return {
-    async close() {
-      await worker.close();
-      await q.close();
-    },
-  };
 }

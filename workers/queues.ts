@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker, type Processor } from 'bullmq';
 import type { Platform } from '../core/platform.js';
 import { traceCarrier } from '../core/telemetry/trace.js';
 
@@ -22,6 +22,41 @@ export const QUEUES = {
  * within one slot, so every queue of the deployment sits in the slot of `{<prefix>bull}`.
  */
 export const bullPrefix = (p: Platform) => `{${p.cfg.REDIS_PREFIX}bull}`;
+
+/**
+ * A queue's one worker (one job at a time: these queues' jobs touch the same rows, and
+ * their limits hold only in series) plus its `sweep` job every `everyMs`, which picks up
+ * whatever an event job missed. Close both on shutdown.
+ */
+export async function startSweepingWorker<J extends { kind: string }>(
+  p: Platform,
+  name: (typeof QUEUES)[keyof typeof QUEUES],
+  processor: Processor<J>,
+  // names are plain strings (BullMQ cannot work the name type out of a generic `J`)
+  queue: Queue<J, unknown, string, J, unknown, string>,
+  sweep: J,
+  everyMs: number,
+): Promise<{ close(): Promise<void> }> {
+  const worker = new Worker<J>(name, processor, {
+    connection: p.connectRedis({ prefixed: false, forQueues: true }),
+    prefix: bullPrefix(p),
+    concurrency: 1,
+  });
+  worker.on('failed', (job, err) =>
+    p.log.warn({ queue: name, job: job?.id, err: err.message }, 'job failed'),
+  );
+  await queue.upsertJobScheduler(
+    'sweep',
+    { every: everyMs },
+    { name: 'sweep', data: sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
 
 /**
  * Releases a hold at its expiry: a delayed job whose id is the order id, so placing
