@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Order } from '../lib/api.js';
 import { Notice, useUi } from '../lib/ui.js';
 import { call } from './client.js';
-import { fieldErrors, TextField } from './field-errors.js';
+import { fieldErrors, refusalText, TextField } from './field-errors.js';
 
 /** `POST|DELETE /v1/cs/orders/:id/tickets/:ticketId/card` (core/cards/cards.ts CardBinding). */
 interface CardBinding {
@@ -48,7 +48,7 @@ function TicketCard({ order, ticket }: { order: Order; ticket: Order['tickets'][
       setUid('');
     } catch (e) {
       setErr(fieldErrors(e).cardUid);
-      setNote({ kind: 'error', text: (e as Error).message });
+      setNote({ kind: 'error', text: refusalText(e, 'Correct the fields marked above.') });
     }
   };
   const id = `card-${ticket.id.slice(0, 8)}`;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { Notice, useUi } from '../lib/ui.js';
 import { useFetch } from '../lib/use-fetch.js';
 import { call, yuan } from './client.js';
-import { errorUnder, fenOf, fieldErrors, FieldMsg, intOf, TextField } from './field-errors.js';
+import { errorUnder, fenOf, fieldErrors, FieldMsg, intOf, refusalText, TextField } from './field-errors.js';
 import type { AdminProduct } from './products.js';
 
 /** `GET /v1/admin/areas/:areaId/combo-components` (core/combos/store.ts), as far as this screen reads it. */
@@ -110,7 +110,7 @@ export function ComboComponentsPanel({ areaId, products }: { areaId: string; pro
       list.reload();
     } catch (e) {
       setErrs(fieldErrors(e));
-      setNote({ kind: 'error', text: (e as Error).message });
+      setNote({ kind: 'error', text: refusalText(e, 'Correct the fields marked above.') });
     }
   };
   if (!combos.length)

@@ -7,6 +7,15 @@ export function fieldErrors(e: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * What the notice under a refused form says: the server's words, unless the refusal names
+ * fields — their messages are under their inputs already, and the notice would only add the
+ * raw paths (`sessions.0.startsAt: HH:MM (24h)`).
+ */
+export function refusalText(e: unknown, fixMarked: string): string {
+  return Object.keys(fieldErrors(e)).length > 0 ? fixMarked : (e as Error).message;
+}
+
 /** The message under a field, tied to it by `aria-describedby`. */
 export function FieldMsg({ id, msg }: { id: string; msg: string | undefined }) {
   return (

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { Notice, useUi } from '../lib/ui.js';
 import { useFetch } from '../lib/use-fetch.js';
 import { call, yuan } from './client.js';
-import { errorUnder, fenOf, fieldErrors, FieldMsg, intOf, TextField } from './field-errors.js';
+import { errorUnder, fenOf, fieldErrors, FieldMsg, intOf, refusalText, TextField } from './field-errors.js';
 
 /** `GET /v1/admin/joint-products` (core/joint/store.ts JointProductView), as far as this screen reads it. */
 interface JointProduct {
@@ -101,7 +101,7 @@ export function JointProductsPanel({ areaId }: { areaId: string }) {
       list.reload();
     } catch (e) {
       setErrs(fieldErrors(e));
-      setNote({ kind: 'error', text: (e as Error).message });
+      setNote({ kind: 'error', text: refusalText(e, 'Correct the fields marked above.') });
     }
   };
   return (

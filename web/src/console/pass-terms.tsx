@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Notice, useUi } from '../lib/ui.js';
 import { useFetch } from '../lib/use-fetch.js';
 import { call } from './client.js';
-import { errorUnder, fieldErrors, intOf, listOf, TextField, FieldMsg } from './field-errors.js';
+import { errorUnder, fieldErrors, FieldMsg, intOf, listOf, refusalText, TextField } from './field-errors.js';
 import type { AdminProduct } from './products.js';
 
 /** `GET|PUT /v1/admin/areas/:areaId/products/:productId/pass` (core/passes/model.ts PassTerms). */
@@ -118,7 +118,7 @@ export function PassTermsPanel({ areaId, products }: { areaId: string; products:
       terms.reload();
     } catch (e) {
       setErrs(fieldErrors(e));
-      setNote({ kind: 'error', text: (e as Error).message });
+      setNote({ kind: 'error', text: refusalText(e, 'Correct the fields marked above.') });
     }
   };
   return (
