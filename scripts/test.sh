@@ -84,5 +84,7 @@ if [ "$lint_rc" -ne 0 ]; then
   failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
   summary=$(sed -E "s/ [0-9]+ failed/ $((failed + 1)) failed/" <<<"$summary")
 fi
+# The files that failed, with their first error, again here: CI shows only the log's tail.
+sed -n '/^\(FAILED\|UNHANDLED\) /,/^tests: /p' "$out" | grep -v '^tests: ' || true
 echo "$summary"
 exit "$rc"
