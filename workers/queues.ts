@@ -1,6 +1,6 @@
 import { Queue, Worker, type Processor } from 'bullmq';
 import type { Platform } from '../core/platform.js';
-import { traceCarrier } from '../core/telemetry/trace.js';
+import { traceCarrier, type TraceCarrier } from '../core/telemetry/trace.js';
 
 /** Queue names; each has exactly one processor in workers/. */
 export const QUEUES = {
@@ -58,11 +58,18 @@ export async function startSweepingWorker<J extends { kind: string }>(
   };
 }
 
+/** Most expiry jobs sent in one MULTI: a burst of orders is a handful of round trips, not one each. */
+const EXPIRY_BATCH = 500;
+
 /**
  * Releases a hold at its expiry: a delayed job whose id is the order id, so placing
  * the same order twice schedules it once; an extended hold gets one more job per new
  * expiry. If the job is lost the sweeper and the
  * reconciler still expire the hold.
+ *
+ * Jobs asked for while a batch is on its way go out together in the next one (`addBulk`,
+ * one MULTI): under a surge the order path pays a queue entry, not a Redis round trip, and
+ * need not wait for it (issue 19).
  */
 export function holdExpiryScheduler(p: Platform) {
   let queue: Queue | undefined;
@@ -71,30 +78,67 @@ export function holdExpiryScheduler(p: Platform) {
       connection: p.connectRedis({ prefixed: false, forQueues: true }),
       prefix: bullPrefix(p),
     }));
-  const add = async (orderId: string, jobId: string, at: Date) => {
-    const delay = Math.max(0, at.getTime() - p.clock.now().getTime()) + 250;
-    await get().add(
-      'expire',
-      { orderId, trace: traceCarrier() },
-      {
-        jobId,
-        delay,
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-      },
-    );
+  interface Pending {
+    orderId: string;
+    jobId: string;
+    at: Date;
+    trace: TraceCarrier;
+    done: (e?: Error) => void;
+  }
+  let pending: Pending[] = [];
+  let flushing: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    while (pending.length) {
+      const batch = pending.slice(0, EXPIRY_BATCH);
+      pending = pending.slice(batch.length);
+      const now = p.clock.now().getTime();
+      try {
+        await get().addBulk(
+          batch.map((j) => ({
+            name: 'expire',
+            data: { orderId: j.orderId, trace: j.trace },
+            opts: {
+              jobId: j.jobId,
+              delay: Math.max(0, j.at.getTime() - now) + 250,
+              removeOnComplete: 1000,
+              removeOnFail: 1000,
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 1000 },
+            },
+          })),
+        );
+        for (const j of batch) j.done();
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        for (const j of batch) j.done(err);
+      }
+    }
   };
+  // one batch in flight at a time; what arrives meanwhile waits for the next
+  const kick = (): void => {
+    if (flushing) return;
+    flushing = new Promise<void>((r) => setImmediate(r)).then(flush).finally(() => {
+      flushing = undefined;
+      // a job queued after the loop's last look, before this callback, is not left behind
+      if (pending.length) kick();
+    });
+  };
+  const add = (orderId: string, jobId: string, at: Date) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ orderId, jobId, at, trace: traceCarrier(), done: (e) => (e ? reject(e) : resolve()) });
+      kick();
+    });
   return {
-    async schedule(orderId: string, at: Date): Promise<void> {
-      await add(orderId, orderId, at);
+    schedule(orderId: string, at: Date): Promise<void> {
+      return add(orderId, orderId, at);
     },
     /** A later expiry of the same order (an extended hold): its own job id per expiry. */
-    async reschedule(orderId: string, at: Date): Promise<void> {
-      await add(orderId, `${orderId}@${at.getTime()}`, at);
+    reschedule(orderId: string, at: Date): Promise<void> {
+      return add(orderId, `${orderId}@${at.getTime()}`, at);
     },
+    /** Sends what is still waiting, then closes the queue. */
     async close(): Promise<void> {
+      while (flushing) await flushing;
       await queue?.close();
     },
   };

@@ -5,7 +5,8 @@ import { waitFor } from '../support/processes.js';
 import { demoArea } from '../../core/catalog/demo.js';
 import { addDays, localParts } from '../../core/time.js';
 import { startWorkers, type RunningWorkers } from '../../workers/main.js';
-import { holdExpiryScheduler } from '../../workers/queues.js';
+import { Queue } from 'bullmq';
+import { bullPrefix, holdExpiryScheduler, QUEUES } from '../../workers/queues.js';
 import { extendHold } from '../../core/orders/lifecycle.js';
 import { systemActor } from '../../core/orders/model.js';
 
@@ -95,5 +96,34 @@ describe('hold expiry through the BullMQ worker', () => {
       'scenic.order.hold_extended',
       'scenic.order.expired',
     ]);
+  });
+
+  it('schedules a burst of 1,203 expiry jobs (three batches), none lost, none doubled, the rest flushed on close', async () => {
+    const own = holdExpiryScheduler(api.platform);
+    const at = new Date(Date.now() + 3_600_000);
+    const ids: string[] = Array.from({ length: 1_203 }, () => randomUUID());
+    // asked for at once, as a surge of orders does, and the first ones twice (an order replayed)
+    const asked = [...ids, ...ids.slice(0, 50)].map((id) => own.schedule(id, at));
+    // close before the batches are out: it waits for every job still queued
+    await own.close();
+    await Promise.all(asked);
+    const queue = new Queue(QUEUES.holdExpiry, {
+      connection: api.platform.connectRedis({ prefixed: false, forQueues: true }),
+      prefix: bullPrefix(api.platform),
+    });
+    try {
+      const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+      expect(jobs.filter((j) => j && (j.data as { orderId: string }).orderId === j.id).length).toBe(
+        ids.length,
+      );
+      const delayed = (await queue.getDelayed(0, -1)).filter((j) => ids.includes(j.id!));
+      expect(delayed.length).toBe(ids.length);
+      // each due at the hold's expiry (plus the quarter second the worker waits past it)
+      const late = delayed.map((j) => Math.abs(j.timestamp + j.opts.delay! - (at.getTime() + 250)));
+      expect(Math.max(...late)).toBeLessThan(1_000);
+    } finally {
+      await Promise.all(ids.map((id) => queue.remove(id)));
+      await queue.close();
+    }
   });
 });
