@@ -148,7 +148,8 @@ export async function placeJointOrder(
     tickets: visitors.length * legs.length,
     amount: p.q.total,
   });
-  await scheduleHoldExpiry(d, orderId, p.expiresAt);
+  // the answer does not wait for the job: the sweeper expires a hold whose job was lost
+  void scheduleHoldExpiry(d, orderId, p.expiresAt);
   return { ...view!, accessToken: p.accessToken };
 }
 

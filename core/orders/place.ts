@@ -18,6 +18,7 @@ import {
 } from './hold-caps.js';
 import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
+import { withoutChildSpans } from '../telemetry/trace.js';
 import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import { usableClaim } from './waitlist.js';
 import { usablePresaleHold } from '../presale/holds.js';
@@ -231,6 +232,22 @@ export async function placeOrder(
   origin: ClientOrigin = {},
   pass?: PassLink,
 ): Promise<OrderView & { accessToken: string }> {
+  // the request's span times the order; a span per statement cost more than it told
+  const { view, expiresAt } = await withoutChildSpans(() => placeHeld(d, actor, input, idem, origin, pass));
+  // the answer does not wait for the job (and the job keeps the request's trace): the
+  // sweeper expires a hold whose job was lost
+  void scheduleHoldExpiry(d, view.id, expiresAt);
+  return view;
+}
+
+async function placeHeld(
+  d: OrderDeps,
+  actor: Actor,
+  input: PlaceOrderInput,
+  idem: IdempotencyKey | undefined,
+  origin: ClientOrigin,
+  pass: PassLink | undefined,
+): Promise<{ view: OrderView & { accessToken: string }; expiresAt: Date }> {
   const now = d.clock.now();
   const [area, channels] = await Promise.all([d.catalog.area(input.areaId), d.catalog.channels()]);
   const channel = channelFor(actor, input.channelId, channels);
@@ -302,8 +319,7 @@ export async function placeOrder(
   }
   crashPoint('order.after-commit');
   d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
-  await scheduleHoldExpiry(d, orderId, p.expiresAt);
-  return { ...view!, accessToken: p.accessToken };
+  return { view: { ...view!, accessToken: p.accessToken }, expiresAt: p.expiresAt };
 }
 
 /**
@@ -329,7 +345,10 @@ async function writeInKeyTransaction(
   await commitOrThrow(trx);
 }
 
-/** Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway. */
+/**
+ * Asks for the hold's expiry job; a failure only logs, since the sweeper expires it anyway.
+ * Never rejects, so callers may leave it running after the answer.
+ */
 export async function scheduleHoldExpiry(d: OrderDeps, orderId: string, expiresAt: Date): Promise<void> {
   if (!d.onHoldPlaced) return;
   await d
