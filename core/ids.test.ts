@@ -9,4 +9,12 @@ describe('uuidv7', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('draws fresh random bits for every id across refills of its entropy pool', () => {
+    // 1,000 ids at distinct milliseconds: each takes 18 random bytes, ≈ four refills of 4 KiB
+    const ids = Array.from({ length: 1000 }, (_, i) => uuidv7(1_760_000_000_000 + i * 1000));
+    const randomParts = ids.map((id) => id.replaceAll('-', '').slice(16));
+    expect(new Set(randomParts).size).toBe(ids.length);
+    expect(new Set(ids.map((id) => id.slice(15, 18))).size).toBeGreaterThan(100);
+  });
 });
