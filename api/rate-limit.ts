@@ -1,11 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from '../core/redis/client.js';
 import { DomainError } from '../core/errors.js';
+import { luaScripts } from '../core/lua.js';
 import type { Actor } from '../core/orders/model.js';
 
 /**
  * A fixed-window limit per caller (the actor, or the client address when anonymous),
- * shared by every API replica through Redis: one INCR per request, pipelined.
+ * shared by every API replica through Redis: one script call per request (lua/fixed-window.lua).
  */
 export interface LimitOptions {
   name: string;
@@ -14,15 +15,15 @@ export interface LimitOptions {
   now: () => number;
 }
 
+const scripts = luaScripts(new URL('./lua/', import.meta.url), {
+  fixedWindow: { file: 'fixed-window.lua', keys: 1 },
+});
+
 /** Counts one request of `who`; returns the count and throws `rate_limited` past the limit. */
 export async function hitLimit(redis: Redis, opts: LimitOptions, who: string): Promise<number> {
   const window = Math.floor(opts.now() / 1000 / opts.windowSeconds);
   const key = `rl:${opts.name}:${who}:${window}`;
-  const [[, count]] = (await redis
-    .multi()
-    .incr(key)
-    .expire(key, opts.windowSeconds + 1)
-    .exec()) as [[unknown, number], unknown];
+  const count = Number(await scripts.run(redis, 'fixedWindow', [key], [opts.windowSeconds + 1]));
   if (count > opts.limit) {
     const retry = opts.windowSeconds - (Math.floor(opts.now() / 1000) % opts.windowSeconds);
     throw new DomainError('rate-limited', 'rate_limited', `too many requests; retry in ${retry} s`, {
