@@ -8,7 +8,7 @@
  * uses DATABASE_URL/REDIS_URL (the dev settings: fsync=off) instead.
  *
  *   npm run bench:orders -- [--json] [--seconds 6] [--rounds 2] [--connections 8,32,64]
- *        [--long 200000] [--dev] [--profile]
+ *        [--long 200000] [--dev] [--profile] [--api-processes 2]
  *
  * `--long N`: after the comparison, the API alone at 32 connections until N orders are in
  * the books; `lastTenthVsFirstTenth` compares its throughput over the last tenth of that
@@ -53,6 +53,9 @@ const seconds = num('seconds', 6);
 const rounds = Math.max(1, Math.round(num('rounds', 2)));
 const conns = opt('connections', '8,32,64').split(',').map(Number);
 const long = num('long', 0);
+// API processes side by side, each on its own port, the connections dealt out among them
+// (what the chart's replicas do behind a Service); the baseline stays one process
+const apiProcesses = Math.max(1, Math.round(num('api-processes', 1)));
 const say = (s: string) => console.log(json ? `# ${s}` : s);
 
 const svc = benchServices(!dev, 'bench:orders');
@@ -128,7 +131,7 @@ interface Samples {
 let okTotal = 0;
 /** Closed loop: `c` requests in flight for `secs` s (or until `orders` 2xx), after `warmMs` unmeasured. */
 async function closedLoop(
-  port: number,
+  port: number | readonly number[],
   path: string,
   c: number,
   secs: number,
@@ -140,13 +143,15 @@ async function closedLoop(
   const warmEnd = Date.now() + warmMs;
   const end = warmEnd + secs * 1000;
   let t0 = 0;
-  const worker = async () => {
+  const ports = typeof port === 'number' ? [port] : port;
+  const worker = async (_: unknown, i: number) => {
+    const to = ports[i % ports.length]!;
     while (Date.now() < end && s.ok < orders) {
       const measuring = Date.now() >= warmEnd;
       if (measuring && !t0) t0 = Date.now();
       const t = performance.now();
       try {
-        const status = await post(agent, port, path, orderBody());
+        const status = await post(agent, to, path, orderBody());
         if (status >= 200 && status < 300) okTotal++;
         if (measuring) {
           s.lat.push(performance.now() - t);
@@ -259,13 +264,17 @@ async function main() {
       true,
     );
     children.push(base.child);
-    const port = await freePort();
-    const api = await startChild(
-      [...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'],
-      { PORT: String(port) },
-      false,
-    );
-    children.push(api.child);
+    const port: number[] = [];
+    for (let i = 0; i < apiProcesses; i++) {
+      const p = await freePort();
+      const api = await startChild(
+        [...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'],
+        { PORT: String(p) },
+        false,
+      );
+      children.push(api.child);
+      port.push(p);
+    }
 
     const by: Record<number, { base: ReturnType<typeof summarize>; api: ReturnType<typeof summarize> }> = {};
     for (const c of conns) {
@@ -319,6 +328,7 @@ async function main() {
       errors,
       slowestRedisMs,
       lastTenthVsFirstTenth,
+      apiProcesses,
       byConnections: Object.fromEntries(
         conns.map((c) => [
           c,
