@@ -18,12 +18,11 @@
  * {"baselineOrdersPerSec","apiOrdersPerSec","ratio","p50Ms","p99Ms","orders","inDb","oversold",
  *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { benchServices } from './order-fixture.js';
+import { freePort, startApi, startPrinter } from './procs.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createDb } from '../core/db/knex.js';
 import { migrateLatest } from '../core/db/migrate.js';
@@ -35,7 +34,6 @@ import { invKeys } from '../core/inventory/keys.js';
 import type { DayPlan } from '../core/inventory/inventory.js';
 import { addDays, localParts } from '../core/time.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
@@ -185,44 +183,6 @@ function summarize(parts: Samples[]) {
   };
 }
 
-async function startChild(argv: string[], extra: Record<string, string>, readPort: boolean) {
-  const child = spawn(process.execPath, argv, {
-    cwd: ROOT,
-    env: { ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (readPort) {
-    const rl = createInterface({ input: child.stdout });
-    const port = await new Promise<number>((resolve, reject) => {
-      rl.once('line', (l) => resolve(Number(l)));
-      child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
-    });
-    return { child, port };
-  }
-  child.stdout.resume();
-  const port = Number(extra.PORT);
-  for (const deadline = Date.now() + 30_000; ;) {
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('api did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, port };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 async function main() {
   const db = createDb({ url: svc.db, schema, poolMax: 4 });
   const redis = new Redis(svc.redis);
@@ -258,22 +218,20 @@ async function main() {
     await redis.config('SET', 'latency-monitor-threshold', '1');
     await redis.latency('RESET');
 
-    const base = await startChild(
-      ['--import', 'tsx', 'bench/orders-baseline.ts'],
-      { BENCH_PLAN: JSON.stringify(plan) },
-      true,
-    );
+    const base = await startPrinter(['--import', 'tsx', 'bench/orders-baseline.ts'], {
+      ...env,
+      BENCH_PLAN: JSON.stringify(plan),
+    });
     children.push(base.child);
     const port: number[] = [];
     for (let i = 0; i < apiProcesses; i++) {
-      const p = await freePort();
-      const api = await startChild(
-        [...(profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []), 'bin/scenic.mjs', 'api'],
-        { PORT: String(p) },
-        false,
+      const api = await startApi(
+        env,
+        await freePort(),
+        profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [],
       );
       children.push(api.child);
-      port.push(p);
+      port.push(api.port);
     }
 
     const by: Record<number, { base: ReturnType<typeof summarize>; api: ReturnType<typeof summarize> }> = {};

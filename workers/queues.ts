@@ -85,12 +85,11 @@ export function holdExpiryScheduler(p: Platform) {
     trace: TraceCarrier;
     done: (e?: Error) => void;
   }
-  let pending: Pending[] = [];
+  const pending: Pending[] = [];
   let flushing: Promise<void> | undefined;
   const flush = async (): Promise<void> => {
     while (pending.length) {
-      const batch = pending.slice(0, EXPIRY_BATCH);
-      pending = pending.slice(batch.length);
+      const batch = pending.splice(0, EXPIRY_BATCH);
       const now = p.clock.now().getTime();
       try {
         await get().addBulk(
