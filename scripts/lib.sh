@@ -82,8 +82,23 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 # pg_instance_up DATA PORT SETTINGS: initdb DATA once (trust on loopback: a throwaway
 # dev/test/bench cluster, never a deployment), start it on 127.0.0.1:PORT with SETTINGS
 # (`-c name=value …`) unless it runs, wait for it and create the `scenic` database.
+# reserve_ports PORT|FROM-TO...: our daemons listen on fixed ports, some inside Linux's
+# ephemeral range (32768-60999). A busy test run opens thousands of client sockets, and
+# one of them can hold such a port for a moment: a daemon started then fails with
+# "Address already in use" (a Patroni replica did, recovered on its own WAL and could
+# never follow its primary again). Reserved ports are never handed out as a client's.
+# Best effort: where /proc/sys is read-only it says so and goes on.
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur
+  cur=$(cat "$f" 2>/dev/null) || return 0
+  if ! { as_root sh -c "echo '${cur:+$cur,}$(IFS=,; echo "$*")' > $f"; } 2>/dev/null; then
+    log "could not reserve ports $* ($f): a busy run may take one of them as a client port"
+  fi
+}
+
 pg_instance_up() {
   local data=$1 port=$2 settings=$3 bin
+  reserve_ports "$port"
   bin=$(pg_bin)
   if [ ! -s "$data/PG_VERSION" ]; then
     mkdir -p "$data"; chown "$(pg_user)" "$data"; chmod 700 "$data"
@@ -109,6 +124,7 @@ pg_instance_down() {
 # 127.0.0.1:PORT (state, pid and log in DIR) unless one answers there; waits for it.
 redis_instance_up() {
   local port=$1 dir=$2; shift 2
+  reserve_ports "$port"
   mkdir -p "$dir"
   if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
     redis-server --bind 127.0.0.1 --port "$port" --daemonize yes \

@@ -130,6 +130,7 @@ up() {
   chmod 750 "$DIR/repo"
   exec 9>"$DIR/up.lock"
   flock -w 300 9 || die "another up holds $DIR/up.lock"
+  reserve_ports "$PORT" "$DRILL_PORT"
   write_conf
   init_source
   source_up

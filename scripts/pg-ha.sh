@@ -271,6 +271,8 @@ up() {
   chmod 755 "$RUN"
   exec 9>"$DIR/up.lock"
   flock -w 300 9 || die "another up holds $DIR/up.lock"
+  reserve_ports "$PG_PORT-$((PG_PORT + ${#NODES[@]} - 1))" "$PROXY_PORT-$((PROXY_PORT + 1))" \
+    "$ETCD_PORT-$((ETCD_PORT + 1))" "$REST_PORT-$((REST_PORT + ${#NODES[@]} - 1))" "$STATS_PORT"
   secrets
   etcd_up
   local n

@@ -52,6 +52,7 @@ alive() { [ "$(cli "$1" ping 2>/dev/null)" = PONG ]; }
 
 node_start() {
   local port=$1 d="$DIR/$1"
+  reserve_ports "$port" "$((BUS_BASE + port - BASE))"
   alive "$port" && return 0
   mkdir -p "$d"
   # cluster-replica-validity-factor 0: a replica always stands for election, however

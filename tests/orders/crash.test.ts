@@ -108,6 +108,7 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
       }
     })();
 
+    let lastFailure = '';
     async function withRetry<T>(
       fn: () => Promise<{ status: number; body: T }>,
     ): Promise<{ status: number; body: T } | undefined> {
@@ -122,8 +123,10 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
           const busy =
             res.status === 409 && (res.body as { code?: unknown }).code === 'idempotency_in_progress';
           if (res.status < 500 && !busy) return res;
-        } catch {
+          lastFailure = `${res.status} ${String((res.body as { code?: unknown }).code)}`;
+        } catch (e) {
           /* connection refused or reset: the process died; retry like a phone would */
+          lastFailure = (e as Error).message;
         }
         await new Promise((res) => setTimeout(res, 250));
       }
@@ -208,7 +211,7 @@ describe('crash safety: kill the API and the worker mid-flow', () => {
                     'idempotency-key': `refund-${key}`,
                   },
                 ),
-              ).then((r) => (r ? `${r.status}` : 'gave up')),
+              ).then((r) => (r ? `${r.status}` : `gave up: ${lastFailure}`)),
             );
         }
       }
