@@ -79,9 +79,6 @@ pg_bin() {
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# pg_instance_up DATA PORT SETTINGS: initdb DATA once (trust on loopback: a throwaway
-# dev/test/bench cluster, never a deployment), start it on 127.0.0.1:PORT with SETTINGS
-# (`-c name=value …`) unless it runs, wait for it and create the `scenic` database.
 # reserve_ports PORT|FROM-TO...: our daemons listen on fixed ports, some inside Linux's
 # ephemeral range (32768-60999). A busy test run opens thousands of client sockets, and
 # one of them can hold such a port for a moment: a daemon started then fails with
@@ -96,6 +93,9 @@ reserve_ports() {
   fi
 }
 
+# pg_instance_up DATA PORT SETTINGS: initdb DATA once (trust on loopback: a throwaway
+# dev/test/bench cluster, never a deployment), start it on 127.0.0.1:PORT with SETTINGS
+# (`-c name=value …`) unless it runs, wait for it and create the `scenic` database.
 pg_instance_up() {
   local data=$1 port=$2 settings=$3 bin
   reserve_ports "$port"
