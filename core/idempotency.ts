@@ -104,14 +104,34 @@ const owned = (db: Knex, k: IdempotencyKey) =>
     .where({ scope: k.scope, key: k.key, state: 'running' })
     .modify((q) => void (k.lease ? q.where('locked_until', k.lease) : q));
 
+/** The key's row once it holds the run's answer. */
+const answered = (res: StoredResponse) => ({
+  state: 'done',
+  status_code: res.status,
+  response: JSON.stringify(res.body),
+  locked_until: null,
+});
+
 /** Stores the answer of the run holding `k`; how many rows it wrote (0: no longer ours). */
 const storeAnswer = (db: Knex, k: IdempotencyKey, res: StoredResponse): Promise<number> =>
-  owned(db, k).update({
-    state: 'done',
-    status_code: res.status,
-    response: JSON.stringify(res.body),
-    locked_until: null,
-  });
+  owned(db, k).update(answered(res));
+
+/**
+ * The write that stores the answer of the run holding `k`, for an operation that sends it
+ * in one statement with its effect (core/db/one-statement.ts). It returns the key's row
+ * while the run owns the key and no row once it does not: the operation then throws
+ * `keyLost()`, which rolls its transaction back.
+ */
+export const answerWrite = (db: Knex, k: IdempotencyKey, res: StoredResponse): Knex.QueryBuilder =>
+  owned(db, k).update(answered(res)).returning('key');
+
+/** A run's answer could not be stored: its lease lapsed and a retry took the key over. */
+export const keyLost = (): DomainError =>
+  new DomainError(
+    'unavailable',
+    'idempotency_key_lost',
+    'this request took too long and a retry with the same Idempotency-Key took over; its answer counts',
+  );
 
 /**
  * Records the response inside the caller's transaction. Throws (rolling the caller's
@@ -123,12 +143,7 @@ export async function completeInTransaction(
   k: IdempotencyKey,
   res: StoredResponse,
 ): Promise<void> {
-  if ((await storeAnswer(trx, k, res)) !== 1)
-    throw new DomainError(
-      'unavailable',
-      'idempotency_key_lost',
-      'this request took too long and a retry with the same Idempotency-Key took over; its answer counts',
-    );
+  if ((await storeAnswer(trx, k, res)) !== 1) throw keyLost();
 }
 
 /**

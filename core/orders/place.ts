@@ -16,7 +16,7 @@ import {
   type ClientOrigin,
   type HoldBudget,
 } from './hold-caps.js';
-import { completeInTransaction, type IdempotencyKey } from '../idempotency.js';
+import { answerWrite, keyLost, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { withoutChildSpans } from '../telemetry/trace.js';
 import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
@@ -29,8 +29,7 @@ import type { Knex } from 'knex';
 import type { PlaceOrderInput } from './inputs.js';
 import { hashToken, orderAccessToken } from './access.js';
 import { actorName, type Actor, type OrderView } from './model.js';
-import { orderExists, orderView, type OrderDeps } from './store.js';
-import type { OrderLineRow, OrderRow, TicketRow } from '../db/tables.js';
+import { orderExists, orderViewOf, type OrderDeps, type ViewedOrder } from './store.js';
 import { auditInsert } from '../audit/store.js';
 import { outboxInsert } from '../outbox/store.js';
 import { withWrites } from '../db/one-statement.js';
@@ -301,11 +300,7 @@ async function placeHeld(
   let view: OrderView | undefined;
   const write = async (trx: Knex.Transaction) => {
     // the answer is made of the rows the inserts return (defaults included): no read-back
-    const rows = await writeHeld(trx, d, p);
-    view = orderView(d.vault, rows.order, rows.lines, rows.tickets);
-    if (idem)
-      // no bearer token in the stored answer: a replay derives it again from the secret
-      await completeInTransaction(trx, idem, { status: 201, body: view });
+    view = await writeHeld(trx, d, p, idem);
   };
   try {
     if (keyTrx) await writeInKeyTransaction(keyTrx, p, write);
@@ -494,20 +489,38 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
   });
 }
 
-/** The rows an order was written as, as a read-back would give them (lines and tickets in id order). */
-interface WrittenOrder {
-  order: OrderRow;
-  lines: OrderLineRow[];
-  tickets: TicketRow[];
-}
-
-/** Books the held order in the caller's transaction: order, lines, tickets, coupons, claim, event, audit. */
-async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Promise<WrittenOrder> {
+/**
+ * Books the held order in the caller's transaction and stores the key's answer with it:
+ * order, lines, tickets, event, audit and answer go as ONE statement (issue 19: a round
+ * trip per row was most of an order's time), so the answer is made from what is written,
+ * not read back. Coupons and a waiting-list claim go before it, the rows that point at
+ * its tickets (members, passes, combos) after it; other orders send none of them.
+ */
+async function writeHeld(
+  trx: Knex.Transaction,
+  d: OrderDeps,
+  p: Placement,
+  idem: IdempotencyKey | undefined,
+): Promise<OrderView> {
   const { input, area, channel, slot, q, orderId, now } = p;
+  for (const c of p.coupons) {
+    const n = await trx('coupons')
+      .where({ area_id: p.area.id, code: c.code })
+      .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
+      .increment('used', 1);
+    if (n !== 1)
+      throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [
+        { path: 'coupons', message: 'coupon_used_up' },
+      ]);
+  }
+  if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   // a group's purchase SMS goes to its leader unless the order names another contact
-  const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone;
-  const [order] = await trx('orders')
-    .insert({
+  const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone ?? null;
+  const rows = heldRows(d, p, phone);
+  const view = orderViewOf(rows.order, rows.lines, rows.tickets, { phone, names: rows.names });
+  const { units } = p;
+  const writes: Knex.QueryBuilder[] = [
+    trx('orders').insert({
       id: orderId,
       area_id: area.id,
       visit_date: input.date,
@@ -526,24 +539,29 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
       expires_at: p.expiresAt,
       created_at: now,
       updated_at: now,
-    })
-    .returning('*');
-  for (const c of p.coupons) {
-    const n = await trx('coupons')
-      .where({ area_id: p.area.id, code: c.code })
-      .andWhere((w) => void w.whereNull('max_uses').orWhereRaw('used < max_uses'))
-      .increment('used', 1);
-    if (n !== 1)
-      throw inputError('coupon_used_up', `coupon ${c.code} has been used up`, [
-        { path: 'coupons', message: 'coupon_used_up' },
-      ]);
-  }
-  if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
-  if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
-  if (p.memberCoupon) await redeemMemberCoupon(trx, area.id, orderId, p.memberCoupon, now);
-  const { units } = p;
-  // the event and the audit row go with the tickets, in one statement
-  const { lines, tickets } = await writeLinesAndTickets(trx, d, p, [
+    }),
+    trx('order_lines').insert(
+      rows.lines.map((l, i) => ({ id: lineId(trx, i), order_id: orderId, area_id: area.id, ...l })),
+    ),
+    trx('tickets').insert(
+      rows.tickets.map((t) => ({
+        id: t.id,
+        order_id: orderId,
+        order_line_id: lineId(trx, t.lineIndex),
+        product_id: t.product_id,
+        area_id: t.area_id,
+        visit_date: input.date,
+        slot_id: slot.id,
+        units: t.units,
+        price: t.price,
+        status: t.status,
+        entries_allowed: t.entries_allowed,
+        id_type: t.id_type,
+        id_hash: t.id_hash,
+        id_masked: t.id_masked,
+        ...t.sealed,
+      })),
+    ),
     outboxInsert(trx, 'order.held', orderId, {
       areaId: area.id,
       date: input.date,
@@ -553,89 +571,95 @@ async function writeHeld(trx: Knex.Transaction, d: OrderDeps, p: Placement): Pro
       amount: q.total,
     }),
     auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
+  ];
+  // no bearer token in the stored answer: a replay derives it again from the secret
+  const last = idem ? answerWrite(trx, idem, { status: 201, body: view }) : writes.pop()!.returning('id');
+  const stored = await withWrites(trx, writes, last, [
+    {
+      name: 'line_ids',
+      query: trx.raw("select nextval('order_lines_id_seq') as id, i from generate_series(0, ?) as i", [
+        rows.lines.length - 1,
+      ]),
+    },
   ]);
+  if (idem && stored.length !== 1) throw keyLost();
+  if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
+  if (p.memberCoupon) await redeemMemberCoupon(trx, area.id, orderId, p.memberCoupon, now);
+  // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
+  await recordPassTickets(trx, { orderId, areaId: area.id, date: input.date, now }, p.tickets, p.pass);
   // a combo's seats, one row per ticket and component (core/combos; no statement for other orders)
   await writeComboBookings(trx, p.combo, { orderId, areaId: area.id, date: input.date, now });
-  return { order: order!, lines, tickets };
+  return view;
 }
+
+const MASKS = { name: maskName, phone: maskPhone, id: maskIdNumber };
+
+/** The id the statement drew for the order's line `i` (withWrites' `line_ids`). */
+const lineId = (trx: Knex.Transaction, i: number) => trx.raw('(select id from line_ids where i = ?)', [i]);
 
 /**
- * One line per product as quoted, one real-name ticket per visitor (sealed), priced after
- * coupons; `along`: writes sent in the tickets' statement (they need no ticket row).
+ * What a held order is written as: its columns as a read-back would give them (lines in
+ * quote order, tickets in id order, defaults filled in), each ticket's sealed columns
+ * and the visitor names in clear, in the tickets' order.
  */
-async function writeLinesAndTickets(
-  trx: Knex.Transaction,
-  d: OrderDeps,
-  p: Placement,
-  along: readonly Knex.QueryBuilder[],
-): Promise<Omit<WrittenOrder, 'order'>> {
-  const lines: OrderLineRow[] = [];
-  for (const l of p.q.lines) {
-    const product = p.area.products.get(l.productId)!;
-    const [row] = await trx('order_lines')
-      .insert({
-        order_id: p.orderId,
-        area_id: p.area.id,
-        product_id: l.productId,
-        quantity: l.quantity,
-        units: l.quantity * product.persons,
-        unit_price: l.unitPrice,
-        amount: l.amount,
-      })
-      .returning('*');
-    lines.push(row!);
-  }
+function heldRows(d: OrderDeps, p: Placement, phone: string | null) {
+  const order: ViewedOrder = {
+    id: p.orderId,
+    status: 'held',
+    area_id: p.area.id,
+    visit_date: p.input.date,
+    slot_id: p.slot.id,
+    channel_id: p.channel.id,
+    currency: 'CNY',
+    amount_total: p.q.total,
+    amount_refunded: 0,
+    expires_at: p.expiresAt,
+    paid_at: null,
+    partner_order_id: p.input.partnerOrderId ?? null,
+    pricing: p.q,
+    created_at: p.now,
+  };
+  const lines = p.q.lines.map((l) => ({
+    product_id: l.productId,
+    quantity: l.quantity,
+    units: l.quantity * p.area.products.get(l.productId)!.persons,
+    unit_price: l.unitPrice,
+    amount: l.amount,
+  }));
   const prices = ticketPrices(p.q, p.tickets);
-  const tickets = await withWrites<TicketRow>(
-    trx,
-    along,
-    trx('tickets')
-      .insert(
-        p.tickets.map((t, i) => ({
-          id: t.id,
-          order_id: p.orderId,
-          order_line_id: lines[t.lineIndex]!.id,
-          product_id: t.product.id,
-          area_id: p.area.id,
-          visit_date: p.input.date,
-          slot_id: p.slot.id,
-          units: t.units,
-          price: prices[i],
-          status: 'pending' as const,
-          // a group's entries are its persons: the gate admits n of them per scan (core/groups)
-          entries_allowed: t.group ? t.units : t.product.entriesAllowed,
-          ...groupColumns(d, t),
-          visitor_name_enc: d.vault.encrypt(t.name),
-          id_type: t.idType,
-          id_number_enc: d.vault.encrypt(t.idNumber),
-          id_hash: t.idHash,
-          id_masked: maskIdNumber(t.idNumber),
-        })),
-      )
-      .returning('*'),
-  );
-  // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
-  await recordPassTickets(
-    trx,
-    { orderId: p.orderId, areaId: p.area.id, date: p.input.date, now: p.now },
-    p.tickets,
-    p.pass,
-  );
-  // uuid order is byte order, which lowercase hex strings keep
-  tickets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { lines, tickets };
+  const tickets = p.tickets
+    .map((t, i) => ({ t, i, group: t.group ? maskParty(t.group.party, MASKS) : null }))
+    .map(({ t, i, group }) => ({
+      id: t.id,
+      lineIndex: t.lineIndex,
+      product_id: t.product.id,
+      area_id: p.area.id,
+      units: t.units,
+      price: prices[i]!,
+      status: 'pending' as const,
+      // a group's entries are its persons: the gate admits n of them per scan (core/groups)
+      entries_allowed: t.group ? t.units : t.product.entriesAllowed,
+      entries_used: 0,
+      code: null,
+      id_type: t.idType,
+      id_hash: t.idHash,
+      id_masked: maskIdNumber(t.idNumber),
+      group_masked: group,
+      // sealed columns; a group's party is sealed in full and masked for the gate and the view
+      sealed: {
+        visitor_name_enc: d.vault.encrypt(t.name),
+        id_number_enc: d.vault.encrypt(t.idNumber),
+        ...(group && {
+          group_enc: d.vault.encrypt(partyJson(t.group!.party)),
+          group_masked: JSON.stringify(group),
+        }),
+      },
+      name: t.name,
+    }))
+    // uuid order is byte order, which lowercase hex strings keep
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { order, lines, tickets, names: tickets.map((t) => t.name), phone };
 }
-
-/** A group ticket's party: sealed in full, and masked for the gate and the order view. */
-const groupColumns = (d: OrderDeps, t: PreparedTicket) =>
-  t.group
-    ? {
-        group_enc: d.vault.encrypt(partyJson(t.group.party)),
-        group_masked: JSON.stringify(
-          maskParty(t.group.party, { name: maskName, phone: maskPhone, id: maskIdNumber }),
-        ),
-      }
-    : {};
 
 const seatScope = (d: OrderDeps, p: Placement) => ({
   redis: d.inventory.redis,

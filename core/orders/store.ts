@@ -96,6 +96,57 @@ export function orderView(
   lines: readonly OrderLineRow[],
   tickets: readonly TicketRow[],
 ): OrderView {
+  return orderViewOf(o, lines, tickets, {
+    phone: o.contact_phone_enc ? vault.decrypt(o.contact_phone_enc) : null,
+    names: tickets.map((t) => vault.decrypt(t.visitor_name_enc)),
+  });
+}
+
+/** The columns of an order, its lines and its tickets that its view shows. */
+export type ViewedOrder = Pick<
+  OrderRow,
+  | 'id'
+  | 'status'
+  | 'area_id'
+  | 'visit_date'
+  | 'slot_id'
+  | 'channel_id'
+  | 'currency'
+  | 'amount_total'
+  | 'amount_refunded'
+  | 'expires_at'
+  | 'paid_at'
+  | 'partner_order_id'
+  | 'pricing'
+  | 'created_at'
+>;
+export type ViewedLine = Pick<OrderLineRow, 'product_id' | 'quantity' | 'unit_price' | 'amount'>;
+export type ViewedTicket = Pick<
+  TicketRow,
+  | 'id'
+  | 'product_id'
+  | 'area_id'
+  | 'status'
+  | 'id_type'
+  | 'id_masked'
+  | 'price'
+  | 'entries_allowed'
+  | 'entries_used'
+  | 'code'
+  | 'group_masked'
+>;
+
+/**
+ * The view of an order from its columns and its personal data in clear (the contact
+ * phone, each ticket's visitor name): a new order is shown from what it was written
+ * with, without reading or unsealing it again (issue 19).
+ */
+export function orderViewOf(
+  o: ViewedOrder,
+  lines: readonly ViewedLine[],
+  tickets: readonly ViewedTicket[],
+  clear: { phone: string | null; names: readonly string[] },
+): OrderView {
   return {
     id: o.id,
     status: o.status,
@@ -106,7 +157,7 @@ export function orderView(
     currency: o.currency,
     amountTotal: o.amount_total,
     amountRefunded: o.amount_refunded,
-    contactPhone: o.contact_phone_enc ? maskPhone(vault.decrypt(o.contact_phone_enc)) : null,
+    contactPhone: clear.phone !== null ? maskPhone(clear.phone) : null,
     expiresAt: o.status === 'held' && o.expires_at ? o.expires_at.toISOString() : null,
     paidAt: o.paid_at ? o.paid_at.toISOString() : null,
     partnerOrderId: o.partner_order_id,
@@ -116,13 +167,13 @@ export function orderView(
       unitPrice: l.unit_price,
       amount: l.amount,
     })),
-    tickets: tickets.map((t): TicketView => ({
+    tickets: tickets.map((t, i): TicketView => ({
       id: t.id,
       productId: t.product_id,
       areaId: t.area_id,
       status: t.status,
       visitor: {
-        name: maskName(vault.decrypt(t.visitor_name_enc)),
+        name: maskName(clear.names[i]!),
         idType: t.id_type,
         idNumber: t.id_masked,
       },
