@@ -299,7 +299,7 @@ async function placeHeld(
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
   const write = async (trx: Knex.Transaction) => {
-    // the answer is made of the rows the inserts return (defaults included): no read-back
+    // the answer is made of what is written (defaults included): no read-back
     view = await writeHeld(trx, d, p, idem);
   };
   try {
@@ -516,52 +516,27 @@ async function writeHeld(
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
   // a group's purchase SMS goes to its leader unless the order names another contact
   const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone ?? null;
-  const rows = heldRows(d, p, phone);
-  const view = orderViewOf(rows.order, rows.lines, rows.tickets, { phone, names: rows.names });
+  const rows = heldRows(trx, d, p);
+  const view = orderViewOf(
+    rows.order,
+    rows.lines.map((l) => l.shown),
+    rows.tickets.map((t) => t.shown),
+    { phone, names: rows.tickets.map((t) => t.name) },
+  );
   const { units } = p;
   const writes: Knex.QueryBuilder[] = [
     trx('orders').insert({
-      id: orderId,
-      area_id: area.id,
-      visit_date: input.date,
-      slot_id: slot.id,
-      channel_id: channel.id,
-      status: 'held',
-      amount_total: q.total,
-      currency: 'CNY',
+      ...rows.order,
+      pricing: JSON.stringify(q),
       contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
       contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
       access_token_hash: hashToken(p.accessToken),
-      partner_order_id: input.partnerOrderId ?? null,
       res_id: p.resId,
       actor: actorName(p.actor),
-      pricing: JSON.stringify(q),
-      expires_at: p.expiresAt,
-      created_at: now,
       updated_at: now,
     }),
-    trx('order_lines').insert(
-      rows.lines.map((l, i) => ({ id: lineId(trx, i), order_id: orderId, area_id: area.id, ...l })),
-    ),
-    trx('tickets').insert(
-      rows.tickets.map((t) => ({
-        id: t.id,
-        order_id: orderId,
-        order_line_id: lineId(trx, t.lineIndex),
-        product_id: t.product_id,
-        area_id: t.area_id,
-        visit_date: input.date,
-        slot_id: slot.id,
-        units: t.units,
-        price: t.price,
-        status: t.status,
-        entries_allowed: t.entries_allowed,
-        id_type: t.id_type,
-        id_hash: t.id_hash,
-        id_masked: t.id_masked,
-        ...t.sealed,
-      })),
-    ),
+    trx('order_lines').insert(rows.lines.map((l) => l.written)),
+    trx('tickets').insert(rows.tickets.map((t) => t.written)),
     outboxInsert(trx, 'order.held', orderId, {
       areaId: area.id,
       date: input.date,
@@ -572,7 +547,8 @@ async function writeHeld(
     }),
     auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
   ];
-  // no bearer token in the stored answer: a replay derives it again from the secret
+  // the stored answer holds no bearer token: a replay derives it again from the secret;
+  // without a key, the audit row ends the statement (its returned id is not used)
   const last = idem ? answerWrite(trx, idem, { status: 201, body: view }) : writes.pop()!.returning('id');
   const stored = await withWrites(trx, writes, last, [
     {
@@ -598,11 +574,12 @@ const MASKS = { name: maskName, phone: maskPhone, id: maskIdNumber };
 const lineId = (trx: Knex.Transaction, i: number) => trx.raw('(select id from line_ids where i = ?)', [i]);
 
 /**
- * What a held order is written as: its columns as a read-back would give them (lines in
- * quote order, tickets in id order, defaults filled in), each ticket's sealed columns
- * and the visitor names in clear, in the tickets' order.
+ * What a held order is written as: the columns its view shows, as a read-back would give
+ * them (lines in quote order, tickets in id order, defaults filled in), and for each line
+ * and ticket the row to insert (sealed personal data, the line's id from `line_ids`);
+ * each ticket's visitor name in clear, for the view.
  */
-function heldRows(d: OrderDeps, p: Placement, phone: string | null) {
+function heldRows(trx: Knex.Transaction, d: OrderDeps, p: Placement) {
   const order: ViewedOrder = {
     id: p.orderId,
     status: 'held',
@@ -619,46 +596,54 @@ function heldRows(d: OrderDeps, p: Placement, phone: string | null) {
     pricing: p.q,
     created_at: p.now,
   };
-  const lines = p.q.lines.map((l) => ({
-    product_id: l.productId,
-    quantity: l.quantity,
-    units: l.quantity * p.area.products.get(l.productId)!.persons,
-    unit_price: l.unitPrice,
-    amount: l.amount,
-  }));
+  const lines = p.q.lines.map((l, i) => {
+    const shown = {
+      product_id: l.productId,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      amount: l.amount,
+    };
+    const units = l.quantity * p.area.products.get(l.productId)!.persons;
+    return {
+      shown,
+      written: { ...shown, id: lineId(trx, i), order_id: p.orderId, area_id: p.area.id, units },
+    };
+  });
   const prices = ticketPrices(p.q, p.tickets);
-  const tickets = p.tickets
-    .map((t, i) => ({ t, i, group: t.group ? maskParty(t.group.party, MASKS) : null }))
-    .map(({ t, i, group }) => ({
+  const tickets = p.tickets.map((t, i) => {
+    const group = t.group ? maskParty(t.group.party, MASKS) : null;
+    const shown = {
       id: t.id,
-      lineIndex: t.lineIndex,
       product_id: t.product.id,
       area_id: p.area.id,
-      units: t.units,
       price: prices[i]!,
       status: 'pending' as const,
       // a group's entries are its persons: the gate admits n of them per scan (core/groups)
       entries_allowed: t.group ? t.units : t.product.entriesAllowed,
-      entries_used: 0,
-      code: null,
       id_type: t.idType,
-      id_hash: t.idHash,
       id_masked: maskIdNumber(t.idNumber),
-      group_masked: group,
-      // sealed columns; a group's party is sealed in full and masked for the gate and the view
-      sealed: {
-        visitor_name_enc: d.vault.encrypt(t.name),
-        id_number_enc: d.vault.encrypt(t.idNumber),
-        ...(group && {
-          group_enc: d.vault.encrypt(partyJson(t.group!.party)),
-          group_masked: JSON.stringify(group),
-        }),
-      },
-      name: t.name,
-    }))
-    // uuid order is byte order, which lowercase hex strings keep
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { order, lines, tickets, names: tickets.map((t) => t.name), phone };
+    };
+    const written = {
+      ...shown,
+      order_id: p.orderId,
+      order_line_id: lineId(trx, t.lineIndex),
+      visit_date: p.input.date,
+      slot_id: p.slot.id,
+      units: t.units,
+      id_hash: t.idHash,
+      visitor_name_enc: d.vault.encrypt(t.name),
+      id_number_enc: d.vault.encrypt(t.idNumber),
+      // a group's party: sealed in full, and masked for the gate and the order view
+      ...(group && {
+        group_enc: d.vault.encrypt(partyJson(t.group!.party)),
+        group_masked: JSON.stringify(group),
+      }),
+    };
+    return { name: t.name, shown: { ...shown, entries_used: 0, code: null, group_masked: group }, written };
+  });
+  // uuid order is byte order, which lowercase hex strings keep
+  tickets.sort((a, b) => (a.shown.id < b.shown.id ? -1 : a.shown.id > b.shown.id ? 1 : 0));
+  return { order, lines, tickets };
 }
 
 const seatScope = (d: OrderDeps, p: Placement) => ({
