@@ -35,6 +35,15 @@ export interface IdempotencyKey {
    * commits it, so key, effect and answer cost one commit.
    */
   claim?: () => Promise<Knex.Transaction>;
+  /**
+   * Set by runIdempotentInTransaction, for an operation whose effect and answer go as ONE
+   * statement that commits by itself (core/db/one-statement.ts, guarded by
+   * `answerWrite`): claims the key on its own, committed under a lease (the `lease` it
+   * sets), so the order costs two round trips — this claim and that statement — instead
+   * of BEGIN, claim, effect and COMMIT. A run whose process dies leaves its key to be
+   * taken over when the lease lapses, as runIdempotent's do.
+   */
+  claimAlone?: () => Promise<void>;
 }
 
 export interface StoredResponse<T = unknown> {
@@ -119,11 +128,15 @@ const storeAnswer = (db: Knex, k: IdempotencyKey, res: StoredResponse): Promise<
 /**
  * The write that stores the answer of the run holding `k`, for an operation that sends it
  * in one statement with its effect (core/db/one-statement.ts). It returns the key's row
- * while the run owns the key and no row once it does not: the operation then throws
- * `keyLost()`, which rolls its transaction back.
+ * while the run owns the key and no row once it does not: sent with `KEY_GUARD` as the
+ * statement's guard, the statement then writes nothing, and the operation throws
+ * `keyLost()`.
  */
 export const answerWrite = (db: Knex, k: IdempotencyKey, res: StoredResponse): Knex.QueryBuilder =>
   owned(db, k).update(answered(res)).returning('key');
+
+/** The guard (core/db/one-statement.ts) of a statement ending with `answerWrite`. */
+export const KEY_GUARD = 'idempotency_key_lost';
 
 /** A run's answer could not be stored: its lease lapsed and a retry took the key over. */
 export const keyLost = (): DomainError =>
@@ -235,25 +248,27 @@ async function tryClaim(
   k: IdempotencyKey,
   row: { state: 'running'; lease: Date } | { state: 'done'; res: StoredResponse },
 ): Promise<boolean> {
-  const { rows } = await db.raw<{ rows: unknown[] }>(
-    `insert into idempotency_keys (scope, key, request_hash, state, locked_until, status_code, response)
+  const { rows } = await db
+    .raw<{ rows: unknown[] }>(
+      `insert into idempotency_keys (scope, key, request_hash, state, locked_until, status_code, response)
      select ?, ?, ?, ?, ?::timestamptz, ?::int, ?::jsonb
       where pg_try_advisory_xact_lock(?, hashtext(? || chr(10) || ?))
      on conflict (scope, key) do nothing
      returning key`,
-    [
-      k.scope,
-      k.key,
-      k.requestHash,
-      row.state,
-      row.state === 'running' ? row.lease : null,
-      row.state === 'done' ? row.res.status : null,
-      row.state === 'done' ? JSON.stringify(row.res.body) : null,
-      CLAIM_LOCK_CLASS,
-      k.scope,
-      k.key,
-    ],
-  );
+      [
+        k.scope,
+        k.key,
+        k.requestHash,
+        row.state,
+        row.state === 'running' ? row.lease : null,
+        row.state === 'done' ? row.res.status : null,
+        row.state === 'done' ? JSON.stringify(row.res.body) : null,
+        CLAIM_LOCK_CLASS,
+        k.scope,
+        k.key,
+      ],
+    )
+    .options({ name: 'scenic_claim_idempotency_key' }); // parsed once per connection: one per POST
   return rows.length === 1;
 }
 
@@ -276,6 +291,12 @@ async function tryClaim(
  * before the claim is stored unless someone else has the key by then (their answer
  * counts). A key found committed by runIdempotent is left to runIdempotent, whose `fn`
  * then runs without `claim` and opens a transaction of its own.
+ *
+ * An operation whose effect is one statement calls `claimAlone()` instead: the key is
+ * claimed committed, under a lease, and the statement stores the answer with the effect
+ * while the lease is the run's (`answerWrite`). A domain error is then stored under the
+ * lease, anything else frees the key (runIdempotent's contract, whose takeover of a lapsed
+ * lease covers a run that died).
  */
 export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k, fn, toProblem) => {
   const deadline = clock.now().getTime() + WAIT_MS;
@@ -301,12 +322,31 @@ export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k,
       held.lease = lease;
       return t;
     };
+    let alone = false;
+    held.claimAlone = async () => {
+      if (trx || alone) throw new Error('an idempotency key is claimed once');
+      const lease = new Date(clock.now().getTime() + LOCK_MS);
+      if (!(await tryClaim(db, k, { state: 'running', lease }))) throw KEY_TAKEN;
+      alone = true;
+      held.lease = lease;
+    };
     const open = () => trx !== undefined && !trx.isCompleted();
     try {
       const { storedInTransaction: _, ...res } = await fn(held);
-      if (!trx || open()) throw new Error('an operation run with claim() must claim its key and commit');
+      if (!(trx || alone) || open())
+        throw new Error('an operation run with claim() must claim its key and commit');
       return { ...res, replayed: false };
     } catch (e) {
+      if (alone) {
+        // the key is committed under our lease: runIdempotent's way out
+        if (isDomainError(e) && e.kind !== 'unavailable') {
+          const res = toProblem(e);
+          await storeAnswer(db, held, res);
+          return { ...res, replayed: false };
+        }
+        await owned(db, held).delete();
+        throw e;
+      }
       if (e !== KEY_TAKEN) {
         if (!isDomainError(e) || e.kind === 'unavailable') {
           if (open()) await trx!.rollback();

@@ -25,3 +25,16 @@ export function isUniqueViolation(e: unknown, constraint: UniqueConstraint): boo
   const pgError: { code?: unknown; constraint?: unknown } = e;
   return pgError.code === UNIQUE_VIOLATION && pgError.constraint === constraint;
 }
+
+/**
+ * The SQLSTATE of `scenic_require` (migration 0088): a statement's own guard refused it,
+ * and the statement wrote nothing.
+ */
+const GUARD_REFUSED = 'SG001';
+
+/** Whether `e` is a statement's guard refusing it (core/db/one-statement.ts `guard`). */
+export function isGuardRefusal(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const pgError: { code?: unknown } = e;
+  return pgError.code === GUARD_REFUSED;
+}

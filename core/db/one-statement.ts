@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /**
@@ -18,21 +19,50 @@ export interface NamedQuery {
  * last statement, so none may read another's rows (foreign keys between them hold: they
  * are checked at the statement's end). Returns the rows of the last statement (its
  * RETURNING), parsed by the driver as a query builder's would be.
+ *
+ * With `guard`, the statement writes nothing unless its last part returns exactly one
+ * row: it fails as a whole (`isGuardRefusal`, core/db/errors.ts) with `guard` as its
+ * message. That lets a statement that commits by itself, outside a transaction, make
+ * its writes depend on a condition (the run still owning its idempotency key).
  */
 export async function withWrites<R>(
   db: Knex,
   writes: readonly Knex.QueryBuilder[],
   last: Knex.QueryBuilder,
   named: readonly NamedQuery[] = [],
+  opts: { guard?: string; prepared?: boolean } = {},
 ): Promise<R[]> {
+  const { guard } = opts;
   const reads = named.map((n) => ({ head: `${n.name} as materialized`, ...n.query.toSQL() }));
   const parts = [...writes, last].map((q) => q.toSQL());
   const main = parts.pop()!;
   const clauses = [...reads, ...parts.map((p, i) => ({ ...p, head: `w${i} as` }))];
+  if (guard !== undefined) clauses.push({ ...main, head: 'guarded as' });
+  const tail =
+    guard === undefined
+      ? main
+      : { sql: 'select scenic_require(count(*) = 1, ?) as ok from guarded', bindings: [guard] };
   const sql = clauses.length
-    ? `with ${clauses.map((c) => `${c.head} (${c.sql})`).join(', ')} ${main.sql}`
-    : main.sql;
-  const bindings = [...clauses.flatMap((c) => c.bindings), ...main.bindings];
-  const { rows } = await db.raw<{ rows: R[] }>(sql, bindings as readonly Knex.RawBinding[]);
+    ? `with ${clauses.map((c) => `${c.head} (${c.sql})`).join(', ')} ${tail.sql}`
+    : tail.sql;
+  const bindings = [...clauses.flatMap((c) => c.bindings), ...tail.bindings];
+  const q = db.raw<{ rows: R[] }>(sql, bindings as readonly Knex.RawBinding[]);
+  const { rows } = await (opts.prepared ? q.options({ name: preparedName(sql) }) : q);
   return rows;
 }
+
+/**
+ * The name a statement is prepared under on each connection (Postgres then parses and
+ * plans it once per connection, not once per order): the hash of its text, so a name
+ * never stands for two texts. Only for statements of a bounded number of shapes — each
+ * stays prepared on every connection of the pool.
+ */
+function preparedName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `scenic_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+const names = new Map<string, string>();

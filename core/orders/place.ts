@@ -16,10 +16,10 @@ import {
   type ClientOrigin,
   type HoldBudget,
 } from './hold-caps.js';
-import { answerWrite, keyLost, type IdempotencyKey } from '../idempotency.js';
+import { answerWrite, keyLost, KEY_GUARD, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { withoutChildSpans } from '../telemetry/trace.js';
-import { isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
+import { isGuardRefusal, isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import { usableClaim } from './waitlist.js';
 import { usablePresaleHold } from '../presale/holds.js';
 import { refusalError } from '../inventory/errors.js';
@@ -42,7 +42,7 @@ import {
   writeComboBookings,
   type ComboPlan,
 } from '../combos/place.js';
-import { recordPassTickets, type PassLink } from '../passes/store.js';
+import { needsPassRows, recordPassTickets, type PassLink } from '../passes/store.js';
 import { bookMemberOrder, memberBuyer, spendPoints, type MemberPlacement } from '../members/pricing.js';
 import { applyMemberCoupon, redeemMemberCoupon, type MemberCouponUse } from '../campaigns/coupons.js';
 
@@ -291,8 +291,11 @@ async function placeHeld(
     // anonymous holds are shorter: stock nobody pays for comes back sooner
     expiresAt: new Date(now.getTime() + Math.min(d.holdTtlSeconds, budget?.holdSeconds ?? Infinity) * 1000),
   };
-  // the checks above only read: the idempotency key is claimed now, in the order's own transaction
-  const keyTrx = idem?.claim ? await idem.claim() : undefined;
+  // the checks above only read: the idempotency key is claimed now — committed on its own
+  // when the order is one statement that commits by itself, else in the order's transaction
+  const alone = isOneStatement(p);
+  if (alone && idem?.claimAlone) await idem.claimAlone();
+  const keyTrx = !alone && idem?.claim ? await idem.claim() : undefined;
   // with the key's transaction open, the budget reads through it: a second connection per
   // order could drain the pool with every order waiting for one
   await reserveWithinBudget(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
@@ -304,6 +307,8 @@ async function placeHeld(
   };
   try {
     if (keyTrx) await writeInKeyTransaction(keyTrx, p, write);
+    // one statement is its own transaction: no BEGIN and COMMIT round trips
+    else if (alone) view = await writeOrder(d.db, d, p, idem);
     else await d.db.transaction(write);
   } catch (e) {
     await releaseUnlessWritten(d, p, e);
@@ -316,6 +321,19 @@ async function placeHeld(
   d.onOutcome?.({ kind: 'held', ...outcomeOf(p), amount: q.total });
   return { view: { ...view!, accessToken: p.accessToken }, expiresAt: p.expiresAt };
 }
+
+/**
+ * Whether the held order is written by nothing but the one statement of `writeHeld`: no
+ * coupon to count, waiting-list claim to mark, member, pass or combo rows to add (the
+ * orders that have them write them in a transaction with it).
+ */
+const isOneStatement = (p: Placement): boolean =>
+  !p.coupons.length &&
+  !p.input.claimId &&
+  !p.member &&
+  !p.memberCoupon &&
+  !p.combo.seats.length &&
+  !needsPassRows(p.tickets, p.pass);
 
 /**
  * Writes the order in the transaction that claimed its idempotency key and commits it.
@@ -490,11 +508,9 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
 }
 
 /**
- * Books the held order in the caller's transaction and stores the key's answer with it:
- * order, lines, tickets, event, audit and answer go as ONE statement (issue 19: a round
- * trip per row was most of an order's time), so the answer is made from what is written,
- * not read back. Coupons and a waiting-list claim go before it, the rows that point at
- * its tickets (members, passes, combos) after it; other orders send none of them.
+ * Books the held order in its transaction: coupons and a waiting-list claim before the
+ * order's statement (`writeOrder`), the rows that point at its tickets (members, passes,
+ * combos) after it; other orders send none of them, and are written by `writeOrder` alone.
  */
 async function writeHeld(
   trx: Knex.Transaction,
@@ -502,7 +518,7 @@ async function writeHeld(
   p: Placement,
   idem: IdempotencyKey | undefined,
 ): Promise<OrderView> {
-  const { input, area, channel, slot, q, orderId, now } = p;
+  const { input, area, orderId, now } = p;
   for (const c of p.coupons) {
     const n = await trx('coupons')
       .where({ area_id: p.area.id, code: c.code })
@@ -514,51 +530,7 @@ async function writeHeld(
       ]);
   }
   if (input.claimId) await trx('waitlist').where({ public_id: input.claimId }).update({ state: 'claimed' });
-  // a group's purchase SMS goes to its leader unless the order names another contact
-  const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone ?? null;
-  const rows = heldRows(trx, d, p);
-  const view = orderViewOf(
-    rows.order,
-    rows.lines.map((l) => l.shown),
-    rows.tickets.map((t) => t.shown),
-    { phone, names: rows.tickets.map((t) => t.name) },
-  );
-  const { units } = p;
-  const writes: Knex.QueryBuilder[] = [
-    trx('orders').insert({
-      ...rows.order,
-      pricing: JSON.stringify(q),
-      contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
-      contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
-      access_token_hash: hashToken(p.accessToken),
-      res_id: p.resId,
-      actor: actorName(p.actor),
-      updated_at: now,
-    }),
-    trx('order_lines').insert(rows.lines.map((l) => l.written)),
-    trx('tickets').insert(rows.tickets.map((t) => t.written)),
-    outboxInsert(trx, 'order.held', orderId, {
-      areaId: area.id,
-      date: input.date,
-      slotId: slot.id,
-      channelId: channel.id,
-      units,
-      amount: q.total,
-    }),
-    auditInsert(trx, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
-  ];
-  // the stored answer holds no bearer token: a replay derives it again from the secret;
-  // without a key, the audit row ends the statement (its returned id is not used)
-  const last = idem ? answerWrite(trx, idem, { status: 201, body: view }) : writes.pop()!.returning('id');
-  const stored = await withWrites(trx, writes, last, [
-    {
-      name: 'line_ids',
-      query: trx.raw("select nextval('order_lines_id_seq') as id, i from generate_series(0, ?) as i", [
-        rows.lines.length - 1,
-      ]),
-    },
-  ]);
-  if (idem && stored.length !== 1) throw keyLost();
+  const view = await writeOrder(trx, d, p, idem);
   if (p.member) await bookMemberOrder(trx, orderId, area.id, p.member, now);
   if (p.memberCoupon) await redeemMemberCoupon(trx, area.id, orderId, p.memberCoupon, now);
   // annual passes (core/passes): a pass ticket becomes a pass; a booking or renewal links to its pass
@@ -568,10 +540,83 @@ async function writeHeld(
   return view;
 }
 
+/**
+ * The order, its lines, tickets, event, audit and the key's answer as ONE statement
+ * (issue 19: a round trip per row was most of an order's time), so the answer is made
+ * from what is written, not read back; with a key, the statement writes nothing unless
+ * the run still owns it (`KEY_GUARD`). `db` is the order's transaction, or the pool for
+ * an order that is nothing else (`isOneStatement`): the statement then commits by itself.
+ */
+async function writeOrder(
+  db: Knex,
+  d: OrderDeps,
+  p: Placement,
+  idem: IdempotencyKey | undefined,
+): Promise<OrderView> {
+  const { input, area, channel, slot, q, orderId, now } = p;
+  // a group's purchase SMS goes to its leader unless the order names another contact
+  const phone = input.contactPhone ?? p.tickets.find((t) => t.group)?.group!.party.leader.phone ?? null;
+  const rows = heldRows(db, d, p);
+  const view = orderViewOf(
+    rows.order,
+    rows.lines.map((l) => l.shown),
+    rows.tickets.map((t) => t.shown),
+    { phone, names: rows.tickets.map((t) => t.name) },
+  );
+  const { units } = p;
+  const writes: Knex.QueryBuilder[] = [
+    db('orders').insert({
+      ...rows.order,
+      pricing: JSON.stringify(q),
+      contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
+      contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
+      access_token_hash: hashToken(p.accessToken),
+      res_id: p.resId,
+      actor: actorName(p.actor),
+      updated_at: now,
+    }),
+    db('order_lines').insert(rows.lines.map((l) => l.written)),
+    db('tickets').insert(rows.tickets.map((t) => t.written)),
+    outboxInsert(db, 'order.held', orderId, {
+      areaId: area.id,
+      date: input.date,
+      slotId: slot.id,
+      channelId: channel.id,
+      units,
+      amount: q.total,
+    }),
+    auditInsert(db, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
+  ];
+  // the stored answer holds no bearer token: a replay derives it again from the secret;
+  // without a key, the audit row ends the statement (its returned id is not used)
+  const last = idem ? answerWrite(db, idem, { status: 201, body: view }) : writes.pop()!.returning('id');
+  const lineIds = {
+    name: 'line_ids',
+    query: db.raw("select nextval('order_lines_id_seq') as id, i from generate_series(0, ?) as i", [
+      rows.lines.length - 1,
+    ]),
+  };
+  try {
+    await withWrites(db, writes, last, [lineIds], {
+      guard: idem ? KEY_GUARD : undefined,
+      prepared: p.tickets.length <= PREPARED_TICKETS,
+    });
+  } catch (e) {
+    throw isGuardRefusal(e) ? keyLost() : e;
+  }
+  return view;
+}
+
+/**
+ * Orders of up to this many tickets send a statement prepared once per connection: their
+ * shapes are few (per count of lines and tickets), larger ones are rare and sent as is.
+ */
+const PREPARED_TICKETS = 6;
+
 const MASKS = { name: maskName, phone: maskPhone, id: maskIdNumber };
 
 /** The id the statement drew for the order's line `i` (withWrites' `line_ids`). */
-const lineId = (trx: Knex.Transaction, i: number) => trx.raw('(select id from line_ids where i = ?)', [i]);
+const lineId = (trx: Knex, i: number) => trx.raw('(select id from line_ids where i = ?)', [i]);
 
 /**
  * What a held order is written as: the columns its view shows, as a read-back would give
@@ -579,7 +624,7 @@ const lineId = (trx: Knex.Transaction, i: number) => trx.raw('(select id from li
  * and ticket the row to insert (sealed personal data, the line's id from `line_ids`);
  * each ticket's visitor name in clear, for the view.
  */
-function heldRows(trx: Knex.Transaction, d: OrderDeps, p: Placement) {
+function heldRows(trx: Knex, d: OrderDeps, p: Placement) {
   const order: ViewedOrder = {
     id: p.orderId,
     status: 'held',

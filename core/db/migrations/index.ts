@@ -42,6 +42,7 @@ import * as m0080 from './0080-campaigns.js';
 import * as m0084 from './0084-second-spend.js';
 import * as m0085 from './0085-joint-member-price.js';
 import * as m0087 from './0087-group-tickets.js';
+import * as m0088 from './0088-statement-guard.js';
 
 export interface Migration {
   readonly name: string;
@@ -94,4 +95,5 @@ export const migrations: readonly Migration[] = [
   m0084,
   m0085,
   m0087,
+  m0088,
 ];
