@@ -8,13 +8,16 @@
  * uses DATABASE_URL/REDIS_URL (the dev settings: fsync=off) instead.
  *
  *   npm run bench:orders -- [--json] [--seconds 6] [--rounds 2] [--connections 8,32,64]
- *        [--long 200000] [--dev] [--profile] [--api-processes 2]
+ *        [--long 200000] [--holds 1000000] [--dev] [--profile] [--api-processes 2]
  *
  * `--long N`: after the comparison, the API alone at 32 connections until N orders are in
  * the books; `lastTenthVsFirstTenth` compares its throughput over the last tenth of that
  * run with the first. `slowestRedisMs` is Redis's own latency monitor (LATENCY LATEST)
  * over the whole run. `inDb` is counted in Postgres afterwards and must equal every 2xx
- * answered (warm-ups included). Last line with --json:
+ * answered (warm-ups included). `--holds N`: N presale holds of one unit each sit in the
+ * benchmark's area-day before the run (written straight into its hashes, counters to
+ * match), and the reconciler's recount (`Inventory.recount`, in bounded steps) runs over
+ * them and the orders every 60 s all along, as the worker does. Last line with --json:
  * {"baselineOrdersPerSec","apiOrdersPerSec","ratio","p50Ms","p99Ms","orders","inDb","oversold",
  *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections).
  */
@@ -31,7 +34,8 @@ import { DEFAULT_CHANNELS } from '../core/catalog/definition.js';
 import { demoArea } from '../core/catalog/demo.js';
 import { residentIdCheckChar } from '../core/pii/id-number.js';
 import { invKeys } from '../core/inventory/keys.js';
-import type { DayPlan } from '../core/inventory/inventory.js';
+import { Inventory, type DayPlan } from '../core/inventory/inventory.js';
+import { systemClock } from '../core/clock.js';
 import { addDays, localParts } from '../core/time.js';
 
 const args = process.argv.slice(2);
@@ -51,6 +55,9 @@ const seconds = num('seconds', 6);
 const rounds = Math.max(1, Math.round(num('rounds', 2)));
 const conns = opt('connections', '8,32,64').split(',').map(Number);
 const long = num('long', 0);
+const holds = Math.round(num('holds', 0));
+/** The worker's reconcile cadence (workers/main.ts), for the recount under `--holds` */
+const RECOUNT_EVERY_MS = 60_000;
 // API processes side by side, each on its own port, the connections dealt out among them
 // (what the chart's replicas do behind a Service); the baseline stays one process
 const apiProcesses = Math.max(1, Math.round(num('api-processes', 1)));
@@ -183,10 +190,53 @@ function summarize(parts: Samples[]) {
   };
 }
 
+/**
+ * `n` unpaid presale holds of one unit in the area-day, as the reserve script records them
+ * (one record and one ID each), written in pipelined pages; the day's, slot's and
+ * channel's counters raised to match, so a recount finds nothing to repair.
+ */
+async function seedHolds(r: Redis, n: number): Promise<void> {
+  const k = invKeys('bench-orders', DATE);
+  const now = Date.now();
+  for (let page = 0; page < n; page += 10_000) {
+    const p = r.pipeline();
+    for (let at = page; at < Math.min(n, page + 10_000); at += 1000) {
+      const res: string[] = [];
+      const ids: string[] = [];
+      for (let i = at; i < Math.min(n, at + 1000); i++) {
+        const rec = {
+          s: '0900',
+          c: 'web',
+          u: 1,
+          i: [`hold${i}`],
+          h: 1,
+          e: now + 86_400_000,
+          t: now,
+          n: i + 1,
+          d: 0,
+        };
+        res.push(`presale${i}`, JSON.stringify(rec));
+        ids.push(`hold${i}`, '1');
+      }
+      p.hset(k.res, ...res);
+      p.hset(k.ids, ...ids);
+    }
+    await p.exec();
+  }
+  await r.hincrby(k.day, 'used', n);
+  await r.hincrby(k.day, 's:0900:used', n);
+  await r.hincrby(k.day, 'c:web:used', n);
+}
+
 async function main() {
   const db = createDb({ url: svc.db, schema, poolMax: 4 });
   const redis = new Redis(svc.redis);
   const children: ChildProcess[] = [];
+  // --holds: the inventory's own connection (its keys carry the API's prefix) and the recount's tally
+  const prefixed = new Redis(svc.redis, { keyPrefix: prefix });
+  const recounts = { calls: 0, repairs: 0, longestMs: 0 };
+  let stopping = false;
+  let recountTimer: NodeJS.Timeout | undefined;
   try {
     await migrateLatest(db, schema);
     await upsertChannels(db, DEFAULT_CHANNELS);
@@ -215,6 +265,31 @@ async function main() {
     say(
       `machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; postgres fsync/synchronous_commit ${pg}; ${seconds} s per side and connection count`,
     );
+    if (holds > 0) {
+      const inv = new Inventory(prefixed, {
+        prefix,
+        clock: systemClock,
+        loadPlan: () => Promise.resolve(plan),
+      });
+      await inv.init('bench-orders', DATE, plan);
+      const t = Date.now();
+      await seedHolds(prefixed, holds);
+      say(
+        `${holds} presale holds in the area-day in ${((Date.now() - t) / 1000).toFixed(0)} s; recount every 60 s`,
+      );
+      // one cut short by the end of the run is no failure
+      const recountFailed = (e: unknown) => void (stopping || say(`recount failed: ${String(e)}`));
+      const recount = async () => {
+        const t0 = Date.now();
+        recounts.repairs += (await inv.recount('bench-orders', DATE)).length;
+        recounts.calls++; // a call that finds a recount running returns at once
+        recounts.longestMs = Math.max(recounts.longestMs, Date.now() - t0);
+      };
+      // the first at once, so the whole run has the recount beside it (one that outlasts
+      // 60 s makes the next find it running and skip, as the worker's do)
+      void recount().catch(recountFailed);
+      recountTimer = setInterval(() => void recount().catch(recountFailed), RECOUNT_EVERY_MS);
+    }
     await redis.config('SET', 'latency-monitor-threshold', '1');
     await redis.latency('RESET');
 
@@ -282,7 +357,7 @@ async function main() {
       orders: okTotal,
       inDb,
       // more units held than the slot has, or than the books say were sold
-      oversold: Math.max(0, used - big, used - inDb),
+      oversold: Math.max(0, used - big, used - holds - inDb),
       errors,
       slowestRedisMs,
       lastTenthVsFirstTenth,
@@ -299,11 +374,16 @@ async function main() {
         ]),
       ),
       redisLatency: latest,
+      holds,
+      recounts: holds > 0 ? recounts : null,
       postgres: pg,
     };
     if (inDb !== okTotal) say(`MISMATCH: ${okTotal} 2xx answered, ${inDb} orders in Postgres`);
     console.log(json ? JSON.stringify(figures) : figures);
   } finally {
+    stopping = true;
+    clearInterval(recountTimer);
+    prefixed.disconnect();
     for (const c of children) c.kill('SIGTERM');
     await db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
     await db.destroy();

@@ -6,8 +6,12 @@ import { invKeys, expiryKey } from './keys.js';
 import { runScript } from './scripts.js';
 import { scanKeys } from '../redis/scan.js';
 
-/** Entries of one hash a recount step reads: about a millisecond of Redis's time. */
-const RECOUNT_CHUNK = 100;
+/**
+ * Entries of one hash a recount step reads: under a millisecond of Redis's time when idle
+ * (1 M holds: steps of 100 took up to 4 ms idle and 5–8 ms beside a full order load on two
+ * cores; steps of 50 at most 2.6 ms idle, the whole recount 14.5 s instead of 13 s).
+ */
+const RECOUNT_CHUNK = 50;
 /** A recount whose reconciler stopped lapses after this long without a step. */
 const RECOUNT_TTL_S = 30;
 
