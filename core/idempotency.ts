@@ -24,7 +24,8 @@ export interface IdempotencyKey {
    */
   secret?: string;
   /**
-   * The lease of the run that holds the key (its `locked_until`), set by runIdempotent.
+   * The lease of the run that holds the key (its `locked_until`), set by runIdempotent and
+   * by `claim`/`claimAlone`.
    * A run that outlived its lease and was taken over by a retry no longer owns the key:
    * completing it then fails, and its transaction rolls back, so one key makes one order.
    */
@@ -41,7 +42,7 @@ export interface IdempotencyKey {
    * `answerWrite`): claims the key on its own, committed under a lease (the `lease` it
    * sets), so the order costs two round trips — this claim and that statement — instead
    * of BEGIN, claim, effect and COMMIT. A run whose process dies leaves its key to be
-   * taken over when the lease lapses, as runIdempotent's do.
+   * taken over when its short lease (ALONE_LEASE_MS) lapses.
    */
   claimAlone?: () => Promise<void>;
 }
@@ -53,6 +54,12 @@ export interface StoredResponse<T = unknown> {
 
 const LOCK_MS = 30_000;
 const WAIT_MS = 10_000;
+/**
+ * The lease of a key claimed alone. Short, since taking it over is safe at any moment: the
+ * run's statement is guarded by it and writes nothing once it lapsed (a retry after a
+ * crash or failover waits seconds, not the 30 s a run's transaction-less work may need).
+ */
+const ALONE_LEASE_MS = 5_000;
 
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
@@ -137,6 +144,16 @@ export const answerWrite = (db: Knex, k: IdempotencyKey, res: StoredResponse): K
 
 /** The guard (core/db/one-statement.ts) of a statement ending with `answerWrite`. */
 export const KEY_GUARD = 'idempotency_key_lost';
+
+/**
+ * Takes the key from a run whose one statement (claimed alone) ended without an answer —
+ * its connection lost, say — while the key is still the run's: the statement, if it is
+ * still running, can then no longer pass its guard. Afterwards whether the effect is in
+ * the books can be read; false when the key was no longer the run's (answered, so the
+ * statement committed, or taken over, so it cannot).
+ */
+export const fenceKey = async (db: Knex, k: IdempotencyKey): Promise<boolean> =>
+  (await owned(db, k).delete()) === 1;
 
 /** A run's answer could not be stored: its lease lapsed and a retry took the key over. */
 export const keyLost = (): DomainError =>
@@ -303,8 +320,9 @@ export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k,
   for (;;) {
     let trx: Knex.Transaction | undefined;
     const held: IdempotencyKey = { ...k };
+    let alone = false;
     held.claim = async () => {
-      if (trx) throw new Error('an idempotency key is claimed once');
+      if (trx || alone) throw new Error('an idempotency key is claimed once');
       const lease = new Date(clock.now().getTime() + LOCK_MS);
       const t = await db.transaction();
       let mine: boolean;
@@ -322,29 +340,34 @@ export const runIdempotentInTransaction: IdempotentRunner = async (db, clock, k,
       held.lease = lease;
       return t;
     };
-    let alone = false;
     held.claimAlone = async () => {
       if (trx || alone) throw new Error('an idempotency key is claimed once');
-      const lease = new Date(clock.now().getTime() + LOCK_MS);
+      const lease = new Date(clock.now().getTime() + ALONE_LEASE_MS);
       if (!(await tryClaim(db, k, { state: 'running', lease }))) throw KEY_TAKEN;
       alone = true;
       held.lease = lease;
     };
     const open = () => trx !== undefined && !trx.isCompleted();
     try {
-      const { storedInTransaction: _, ...res } = await fn(held);
+      const { storedInTransaction, ...res } = await fn(held);
       if (!(trx || alone) || open())
-        throw new Error('an operation run with claim() must claim its key and commit');
+        throw new Error('an operation run with claim() or claimAlone() must claim its key and commit');
+      // an operation that claimed alone and did not store its answer with its effect
+      if (alone && !storedInTransaction) await storeAnswer(db, held, res);
       return { ...res, replayed: false };
     } catch (e) {
       if (alone) {
         // the key is committed under our lease: runIdempotent's way out
         if (isDomainError(e) && e.kind !== 'unavailable') {
           const res = toProblem(e);
-          await storeAnswer(db, held, res);
-          return { ...res, replayed: false };
+          if (await storeAnswer(db, held, res)) return { ...res, replayed: false };
+          // no longer ours (taken over, or already answered): their answer counts
+          return runIdempotent(db, clock, k, fn, toProblem);
         }
-        await owned(db, held).delete();
+        // frees the key for a retry; the original failure is what the caller hears
+        await owned(db, held)
+          .delete()
+          .catch(() => undefined);
         throw e;
       }
       if (e !== KEY_TAKEN) {

@@ -38,3 +38,16 @@ export function isGuardRefusal(e: unknown): boolean {
   const pgError: { code?: unknown } = e;
   return pgError.code === GUARD_REFUSED;
 }
+
+/**
+ * Whether `e` is Postgres refusing a statement (an ERROR with its SQLSTATE): the statement
+ * was undone. A lost connection or a FATAL (a backend terminated, possibly after its
+ * commit) proves nothing about a statement that commits by itself.
+ */
+export function isServerRefusal(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const pgError: { code?: unknown; severity?: unknown } = e;
+  return (
+    pgError.severity === 'ERROR' && typeof pgError.code === 'string' && /^[0-9A-Z]{5}$/.test(pgError.code)
+  );
+}

@@ -47,22 +47,24 @@ export async function withWrites<R>(
     : tail.sql;
   const bindings = [...clauses.flatMap((c) => c.bindings), ...tail.bindings];
   const q = db.raw<{ rows: R[] }>(sql, bindings as readonly Knex.RawBinding[]);
-  const { rows } = await (opts.prepared ? q.options({ name: preparedName(sql) }) : q);
+  const name = opts.prepared ? preparedName(sql) : undefined;
+  const { rows } = await (name ? q.options({ name }) : q);
   return rows;
 }
 
 /**
  * The name a statement is prepared under on each connection (Postgres then parses and
  * plans it once per connection, not once per order): the hash of its text, so a name
- * never stands for two texts. Only for statements of a bounded number of shapes — each
- * stays prepared on every connection of the pool.
+ * never stands for two texts. Each stays prepared on every connection of the pool, so
+ * past MAX_PREPARED texts the rest are sent unprepared (`undefined`).
  */
-function preparedName(sql: string): string {
+function preparedName(sql: string): string | undefined {
   let name = names.get(sql);
-  if (!name) {
+  if (!name && names.size < MAX_PREPARED) {
     name = `scenic_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
     names.set(sql, name);
   }
   return name;
 }
+const MAX_PREPARED = 64;
 const names = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { PARTNER_CHANNEL_PREFIX } from '../catalog/definition.js';
-import { conflict, inputError, notAllowed, type CodeOf, type FieldIssue } from '../errors.js';
+import { conflict, inputError, isDomainError, notAllowed, type CodeOf, type FieldIssue } from '../errors.js';
 import { checkIdDocument } from '../pii/id-number.js';
 import { maskIdNumber, maskName, maskPhone } from '../pii/mask.js';
 import { groupIssue, partyJson, unitPriceOf } from '../groups/place.js';
@@ -16,10 +16,10 @@ import {
   type ClientOrigin,
   type HoldBudget,
 } from './hold-caps.js';
-import { answerWrite, keyLost, KEY_GUARD, type IdempotencyKey } from '../idempotency.js';
+import { answerWrite, fenceKey, keyLost, KEY_GUARD, type IdempotencyKey } from '../idempotency.js';
 import { crashPoint } from '../faults.js';
 import { withoutChildSpans } from '../telemetry/trace.js';
-import { isGuardRefusal, isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
+import { isGuardRefusal, isServerRefusal, isUniqueViolation, UNIQUE_CONSTRAINTS } from '../db/errors.js';
 import { usableClaim } from './waitlist.js';
 import { usablePresaleHold } from '../presale/holds.js';
 import { refusalError } from '../inventory/errors.js';
@@ -311,8 +311,14 @@ async function placeHeld(
     else if (alone) view = await writeOrder(d.db, d, p, idem);
     else await d.db.transaction(write);
   } catch (e) {
-    await releaseUnlessWritten(d, p, e);
-    if (budget) await returnBudgetUnlessWritten(d, budget, p);
+    if (await outcomeKnowable(d, alone, idem, e)) {
+      await releaseUnlessWritten(d, p, e);
+      if (budget) await returnBudgetUnlessWritten(d, budget, p);
+    } else
+      d.log.warn(
+        { err: e, orderId: p.orderId },
+        "order statement's fate is unknown; the hold stays for the reconciler",
+      );
     if (isUniqueViolation(e, UNIQUE_CONSTRAINTS.partnerOrderId))
       throw conflict('duplicate_partner_order', 'this partner order id already exists');
     throw e;
@@ -323,7 +329,28 @@ async function placeHeld(
 }
 
 /**
- * Whether the held order is written by nothing but the one statement of `writeHeld`: no
+ * Whether the books can tell if a failed order write happened. A transaction can: only its
+ * COMMIT commits (releaseUnlessWritten minds that one). A statement that commits by itself
+ * may still be running after its connection was lost: only Postgres's own refusal proves
+ * it undone, else its key is taken from it first (`fenceKey`), and without a key it cannot
+ * be stopped, so the reconciler decides.
+ */
+async function outcomeKnowable(
+  d: OrderDeps,
+  alone: boolean,
+  idem: IdempotencyKey | undefined,
+  e: unknown,
+): Promise<boolean> {
+  if (!alone || isServerRefusal(e) || isDomainError(e)) return true;
+  if (!idem?.lease) return false;
+  return fenceKey(d.db, idem).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Whether the held order is written by nothing but the one statement of `writeOrder`: no
  * coupon to count, waiting-list claim to mark, member, pass or combo rows to add (the
  * orders that have them write them in a transaction with it).
  */
@@ -608,15 +635,16 @@ async function writeOrder(
 }
 
 /**
- * Orders of up to this many tickets send a statement prepared once per connection: their
- * shapes are few (per count of lines and tickets), larger ones are rare and sent as is.
+ * Orders of up to this many tickets send a statement prepared once per connection: one
+ * text per count of lines and tickets, with a key or without; larger orders are rare and
+ * sent as is.
  */
 const PREPARED_TICKETS = 6;
 
 const MASKS = { name: maskName, phone: maskPhone, id: maskIdNumber };
 
 /** The id the statement drew for the order's line `i` (withWrites' `line_ids`). */
-const lineId = (trx: Knex, i: number) => trx.raw('(select id from line_ids where i = ?)', [i]);
+const lineId = (db: Knex, i: number) => db.raw('(select id from line_ids where i = ?)', [i]);
 
 /**
  * What a held order is written as: the columns its view shows, as a read-back would give
@@ -624,7 +652,7 @@ const lineId = (trx: Knex, i: number) => trx.raw('(select id from line_ids where
  * and ticket the row to insert (sealed personal data, the line's id from `line_ids`);
  * each ticket's visitor name in clear, for the view.
  */
-function heldRows(trx: Knex, d: OrderDeps, p: Placement) {
+function heldRows(db: Knex, d: OrderDeps, p: Placement) {
   const order: ViewedOrder = {
     id: p.orderId,
     status: 'held',
@@ -651,7 +679,7 @@ function heldRows(trx: Knex, d: OrderDeps, p: Placement) {
     const units = l.quantity * p.area.products.get(l.productId)!.persons;
     return {
       shown,
-      written: { ...shown, id: lineId(trx, i), order_id: p.orderId, area_id: p.area.id, units },
+      written: { ...shown, id: lineId(db, i), order_id: p.orderId, area_id: p.area.id, units },
     };
   });
   const prices = ticketPrices(p.q, p.tickets);
@@ -671,18 +699,17 @@ function heldRows(trx: Knex, d: OrderDeps, p: Placement) {
     const written = {
       ...shown,
       order_id: p.orderId,
-      order_line_id: lineId(trx, t.lineIndex),
+      order_line_id: lineId(db, t.lineIndex),
       visit_date: p.input.date,
       slot_id: p.slot.id,
       units: t.units,
       id_hash: t.idHash,
       visitor_name_enc: d.vault.encrypt(t.name),
       id_number_enc: d.vault.encrypt(t.idNumber),
-      // a group's party: sealed in full, and masked for the gate and the order view
-      ...(group && {
-        group_enc: d.vault.encrypt(partyJson(t.group!.party)),
-        group_masked: JSON.stringify(group),
-      }),
+      // a group's party: sealed in full, and masked for the gate and the order view (null
+      // columns for other tickets keep one statement text per count of lines and tickets)
+      group_enc: t.group ? d.vault.encrypt(partyJson(t.group.party)) : null,
+      group_masked: group ? JSON.stringify(group) : null,
     };
     return { name: t.name, shown: { ...shown, entries_used: 0, code: null, group_masked: group }, written };
   });

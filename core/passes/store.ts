@@ -99,15 +99,15 @@ export interface PassLink {
   days: number;
 }
 
+/** Whether an order's tickets make or link passes (recordPassTickets then writes rows). */
+export const needsPassRows = (tickets: readonly PlacedTicket[], link: PassLink | undefined): boolean =>
+  link !== undefined || tickets.some((t) => t.product.kind === PASS_KIND);
+
 /**
  * The hook of placeOrder (in its transaction): an `annual_pass` ticket becomes a pass, valid
  * from the order's date for its product's `validityDays`; a booking's or renewal's tickets
  * are linked to their pass instead. Orders of other products cost one comparison.
  */
-/** Whether an order's tickets make or link passes (recordPassTickets then writes rows). */
-export const needsPassRows = (tickets: readonly PlacedTicket[], link: PassLink | undefined): boolean =>
-  link !== undefined || tickets.some((t) => t.product.kind === PASS_KIND);
-
 export async function recordPassTickets(
   trx: Knex.Transaction,
   o: { orderId: string; areaId: string; date: string; now: Date },

@@ -3,6 +3,7 @@ import { usePostgres } from '../support/postgres.js';
 import { ManualClock } from '../../core/clock.js';
 import {
   answerWrite,
+  fenceKey,
   KEY_GUARD,
   keyLost,
   requestHash,
@@ -105,24 +106,53 @@ describe('19 idempotency keys claimed alone for a one-statement effect (real Pos
     expect([await effects('c1'), await effects('c2')]).toEqual([0, 1]);
   });
 
-  it('lets a retry take over a lapsed lease, and the stalled run then writes nothing', async () => {
+  it('lets a waiting retry take over once the 5 s lease lapsed, and the stalled run then writes nothing', async () => {
     const k = key();
     let release!: () => void;
     const stalled = new Promise<void>((r) => (release = r));
     const first = run(k, operation('stalled', { wait: stalled }));
     await new Promise((r) => setTimeout(r, 200)); // the first has claimed the key, committed
     expect(await keyRow(k)).toMatchObject({ state: 'running' });
-    // within the lease a duplicate waits, then gives up
-    const waiting = run(k, operation('early'));
+    // within the lease a duplicate waits for the first…
+    const retry = run(k, operation('retry'));
     await new Promise((r) => setTimeout(r, 100));
-    clock.advance(11_000);
-    await expect(waiting).rejects.toMatchObject({ code: 'idempotency_in_progress' });
-    // past the 30 s lease the first counts as dead: a retry takes the key over and runs
-    clock.advance(20_000);
-    expect(await run(k, operation('retry'))).toMatchObject({ body: { who: 'retry' }, replayed: false });
+    expect(await effects('retry')).toBe(0);
+    // …past it the first counts as dead (a crash, a failover): the retry takes the key and runs
+    clock.advance(6_000);
+    expect(await retry).toMatchObject({ body: { who: 'retry' }, replayed: false });
     release();
     await expect(first).rejects.toMatchObject({ code: 'idempotency_key_lost' });
-    expect([await effects('stalled'), await effects('early'), await effects('retry')]).toEqual([0, 0, 1]);
+    expect([await effects('stalled'), await effects('retry')]).toEqual([0, 1]);
     expect(await keyRow(k)).toMatchObject({ state: 'done', response: { who: 'retry' } });
+  });
+
+  it("fences a run whose statement's fate is unknown: once its key is taken, the statement writes nothing", async () => {
+    const k = key();
+    let fenced: boolean | undefined;
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    const first = run(k, async (held) => {
+      await held.claimAlone!();
+      // as placeOrder does when its statement's connection is lost: take the key first
+      fenced = await fenceKey(pg.db, held);
+      await stalled;
+      return operation('fenced')({ ...held, claimAlone: undefined });
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fenced).toBe(true);
+    expect(await keyRow(k)).toBeUndefined();
+    release();
+    await expect(first).rejects.toMatchObject({ code: 'idempotency_key_lost' });
+    expect(await effects('fenced')).toBe(0);
+    // an answered key is not fenced: the statement committed
+    const done = key();
+    let late: boolean | undefined;
+    await run(done, async (held) => {
+      const out = await operation('answered')(held);
+      late = await fenceKey(pg.db, held);
+      return out;
+    });
+    expect(late).toBe(false);
+    expect(await effects('answered')).toBe(1);
   });
 });
