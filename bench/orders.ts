@@ -19,11 +19,14 @@
  * match), and the reconciler's recount (`Inventory.recount`, in bounded steps) runs over
  * them and the orders every 60 s all along, as the worker does. Last line with --json:
  * {"baselineOrdersPerSec","apiOrdersPerSec","ratio","p50Ms","p99Ms","orders","inDb","oversold",
- *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections).
+ *  "errors","slowestRedisMs","lastTenthVsFirstTenth"} (rates, ratio and latencies at 32 connections),
+ * then detail: per connection count the rates and `machineBusy` (the share of both cores'
+ * time busy during each side's slices, every process counted), and `redisScheduling` (the
+ * policy of Redis's main thread: scripts/bench-services.sh makes it SCHED_RR, why is there).
  */
 import type { ChildProcess } from 'node:child_process';
 import { benchServices } from './order-fixture.js';
-import { freePort, startApi, startPrinter } from './procs.js';
+import { freePort, machineCpu, schedulingOf, startApi, startPrinter } from './procs.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
@@ -131,6 +134,8 @@ interface Samples {
   ok: number;
   statuses: Record<number, number>;
   errors: number;
+  /** share of both cores' time busy while measuring (every process on the machine) */
+  busy: number;
 }
 
 let okTotal = 0;
@@ -144,7 +149,8 @@ async function closedLoop(
   orders = Infinity,
 ) {
   const agent = new Agent({ keepAlive: true, maxSockets: c });
-  const s: Samples = { lat: [], at: [], seconds: 0, ok: 0, statuses: {}, errors: 0 };
+  const s: Samples = { lat: [], at: [], seconds: 0, ok: 0, statuses: {}, errors: 0, busy: 0 };
+  let cpu0 = machineCpu();
   const warmEnd = Date.now() + warmMs;
   const end = warmEnd + secs * 1000;
   let t0 = 0;
@@ -153,7 +159,10 @@ async function closedLoop(
     const to = ports[i % ports.length]!;
     while (Date.now() < end && s.ok < orders) {
       const measuring = Date.now() >= warmEnd;
-      if (measuring && !t0) t0 = Date.now();
+      if (measuring && !t0) {
+        t0 = Date.now();
+        cpu0 = machineCpu();
+      }
       const t = performance.now();
       try {
         const status = await post(agent, to, path, orderBody());
@@ -173,9 +182,13 @@ async function closedLoop(
   await Promise.all(Array.from({ length: c }, worker));
   agent.destroy();
   s.seconds = (Date.now() - t0) / 1000;
+  const cpu = machineCpu();
+  s.busy = (cpu.busy - cpu0.busy) / Math.max(1, cpu.total - cpu0.total);
   return s;
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const pctOf = (x: number) => `${Math.round(x * 100)}%`;
 const pct = (sorted: Float64Array, q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
 function summarize(parts: Samples[]) {
@@ -186,6 +199,7 @@ function summarize(parts: Samples[]) {
     p50: pct(sorted, 0.5),
     p99: pct(sorted, 0.99),
     errors: parts.reduce((n, p) => n + p.errors, 0),
+    busy: secs ? parts.reduce((t, p) => t + p.busy * p.seconds, 0) / secs : 0,
     statuses: parts.map((p) => p.statuses),
   };
 }
@@ -321,7 +335,7 @@ async function main() {
       by[c] = { base: summarize(b), api: summarize(a) };
       const { base: sb, api: sa } = by[c];
       say(
-        `${String(c).padStart(2)} connections: baseline ${sb.perSec}/s p50 ${sb.p50.toFixed(1)} p99 ${sb.p99.toFixed(1)} ms | api ${sa.perSec}/s p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms, ratio ${(sa.perSec / sb.perSec).toFixed(2)}, ${JSON.stringify(sa.statuses)}`,
+        `${String(c).padStart(2)} connections: baseline ${sb.perSec}/s p50 ${sb.p50.toFixed(1)} p99 ${sb.p99.toFixed(1)} ms cpu ${pctOf(sb.busy)} | api ${sa.perSec}/s p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms cpu ${pctOf(sa.busy)}, ratio ${(sa.perSec / sb.perSec).toFixed(2)}, ${JSON.stringify(sa.statuses)}`,
       );
     }
     base.child.kill('SIGTERM');
@@ -344,6 +358,9 @@ async function main() {
 
     const latest = (await redis.latency('LATEST')) as [string, number, number, number][];
     const slowestRedisMs = Math.max(0, ...latest.map((e) => e[3]));
+    // scripts/bench-services.sh gives its Redis real-time priority (why: there)
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    const redisScheduling = schedulingOf(redisPid);
     const inDb = Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n);
     const used = Number((await redis.hget(`${prefix}${invKeys('bench-orders', DATE).day}`, 'used')) ?? 0);
     const at32 = by[32] ?? by[conns[0]!]!;
@@ -370,10 +387,13 @@ async function main() {
             api: by[c]!.api.perSec,
             p50Ms: Math.round(by[c]!.api.p50 * 10) / 10,
             p99Ms: Math.round(by[c]!.api.p99 * 10) / 10,
+            // how busy both cores were: near 1, the machine itself is the limit
+            machineBusy: { baseline: round2(by[c]!.base.busy), api: round2(by[c]!.api.busy) },
           },
         ]),
       ),
       redisLatency: latest,
+      redisScheduling,
       holds,
       recounts: holds > 0 ? recounts : null,
       postgres: pg,

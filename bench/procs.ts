@@ -3,6 +3,7 @@
  * helper server that prints its port on its first stdout line. Shared by the benches.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -74,4 +75,36 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
+}
+
+const POLICIES = [
+  'SCHED_OTHER',
+  'SCHED_FIFO',
+  'SCHED_RR',
+  'SCHED_BATCH',
+  'SCHED_ISO',
+  'SCHED_IDLE',
+  'SCHED_DEADLINE',
+];
+
+/** The scheduling policy of a local process's main thread (field 41 of /proc/PID/stat), or 'unknown'. */
+export function schedulingOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the name in parentheses may hold spaces: count from the last ')', whose next field is the 3rd
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return POLICIES[Number(fields[41 - 3])] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Jiffies of all cores so far, from the first line of /proc/stat: busy (all but idle and
+ * iowait) and total. Two readings give how busy the machine was in between.
+ */
+export function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
 }
