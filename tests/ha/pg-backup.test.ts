@@ -2,11 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ensureUp, lastJson, parseEnv, recordFigure, runScript } from '../support/ha.js';
 import { uniqueSuffix } from '../support/services.js';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { useRedis } from '../support/redis.js';
-import { RoleProcess, freePort, roleEnv, waitFor } from '../support/processes.js';
+import { RoleProcess, freePort, roleEnv, runScenic, waitFor } from '../support/processes.js';
 import { placeOrders } from './order-load.js';
 import { startWechatPayFake, type WechatPayFake } from '../../fakes/wechat-pay.js';
 import { loadConfig } from '../../core/config.js';
@@ -35,8 +32,6 @@ interface DrillResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const SCENIC = fileURLToPath(new URL('../../bin/scenic.mjs', import.meta.url));
 
 describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-backup.sh)', () => {
   const redis = useRedis();
@@ -180,11 +175,7 @@ describe('pgBackRest backups and the point-in-time restore drill (scripts/pg-bac
         REDIS_PREFIX: `${r.prefix}drill:`,
       };
       const t0 = Date.now();
-      const rebuilt = await promisify(execFile)(
-        process.execPath,
-        [SCENIC, 'inventory', 'rebuild', '--no-grace'],
-        { env: { ...process.env, ...drillEnv } },
-      );
+      const rebuilt = await runScenic(['inventory', 'rebuild', '--no-grace'], drillEnv);
       const rebuildSeconds = (Date.now() - t0) / 1000;
       recordFigure(
         'pg-backup drill RTO with inventory rebuild',

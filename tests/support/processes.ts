@@ -33,10 +33,8 @@ export class RoleProcess {
   ) {}
 
   start(): void {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env };
+    const env = childEnv(this.env);
     for (const k of this.unset) delete env[k];
-    // the Redis the test gave the role, not a cluster the shell's env file names (it would win)
-    if (!this.env.REDIS_CLUSTER_NODES) delete env.REDIS_CLUSTER_NODES;
     const child = spawn(process.execPath, [BIN, this.role], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,5 +121,16 @@ export async function runScenic(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  return promisify(execFile)(process.execPath, [BIN, ...args], { env: childEnv(env) });
+}
+
+/**
+ * A child's environment: the shell's (PATH and the like) under `env`. A Redis cluster the
+ * shell's env file names would win over `env`'s REDIS_URL in loadConfig, so the child gets
+ * the Redis the test gave it.
+ */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!env.REDIS_CLUSTER_NODES) delete out.REDIS_CLUSTER_NODES;
+  return out;
 }
