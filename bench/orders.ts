@@ -408,7 +408,7 @@ async function main() {
     await db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
     await db.destroy();
     const keys = await redis.keys(`${prefix}*`);
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
     redis.disconnect();
   }
 }
