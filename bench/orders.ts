@@ -360,7 +360,7 @@ async function main() {
     const slowestRedisMs = Math.max(0, ...latest.map((e) => e[3]));
     // scripts/bench-services.sh gives its Redis real-time priority (why: there)
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
-    const redisScheduling = schedulingOf(redisPid);
+    const redisScheduling = schedulingOf(redisPid, 'redis');
     const inDb = Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n);
     const used = Number((await redis.hget(`${prefix}${invKeys('bench-orders', DATE).day}`, 'used')) ?? 0);
     const at32 = by[32] ?? by[conns[0]!]!;

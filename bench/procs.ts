@@ -87,9 +87,14 @@ const POLICIES = [
   'SCHED_DEADLINE',
 ];
 
-/** The scheduling policy of a local process's main thread (field 41 of /proc/PID/stat), or 'unknown'. */
-export function schedulingOf(pid: number): string {
+/**
+ * The scheduling policy of a local process's main thread (field 41 of /proc/PID/stat), or
+ * 'unknown' — also when the process there is not named `name` (a server on another host
+ * reports a pid that may be some other local process).
+ */
+export function schedulingOf(pid: number, name: string): string {
   try {
+    if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(name)) return 'unknown';
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the name in parentheses may hold spaces: count from the last ')', whose next field is the 3rd
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
