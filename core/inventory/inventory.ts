@@ -8,8 +8,10 @@ import { scanKeys } from '../redis/scan.js';
 
 /**
  * Entries of one hash a recount step reads: under a millisecond of Redis's time when idle
- * (1 M holds: steps of 100 took up to 4 ms idle and 5–8 ms beside a full order load on two
- * cores; steps of 50 at most 2.6 ms idle, the whole recount 14.5 s instead of 13 s).
+ * (1 M holds: steps of 100 took up to 4 ms idle, steps of 50 at most 2.6 ms, the whole
+ * recount 14.5 s instead of 13 s). Slower steps seen beside a full order load on two cores
+ * were Redis waiting for a core, not the step's work (bench/README, "Redis at real-time
+ * priority").
  */
 const RECOUNT_CHUNK = 50;
 /** A recount whose reconciler stopped lapses after this long without a step. */
