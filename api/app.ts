@@ -16,6 +16,8 @@ import { rateLimit, readWriteLimits } from './rate-limit.js';
 import { trustProxies } from '../core/client-address.js';
 import { features } from './features.js';
 import { processLoopLag } from './overload.js';
+import { otlpExported, UNTRACED_REQUEST } from '../core/telemetry/exported.js';
+import { inRequestTrace } from '../core/telemetry/trace.js';
 
 export interface AppOptions {
   /** per-caller request limits; off in tests that race thousands of requests */
@@ -114,9 +116,15 @@ export function createApp(
  */
 function listener(app: Express, ctx: AppContext): RequestListener {
   const lanes = ctx.fastLanes.map(compileLane);
-  return (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     for (const lane of lanes) if (lane(req, res)) return;
     app(req, res);
+  };
+  // with traces exported the http instrumentation's server span carries the trace
+  if (otlpExported(process.env, 'TRACES')) return serve;
+  return (req, res) => {
+    if (UNTRACED_REQUEST.test(req.url ?? '')) serve(req, res);
+    else inRequestTrace(req.headers, req, () => serve(req, res));
   };
 }
 

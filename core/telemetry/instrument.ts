@@ -2,6 +2,10 @@ import { createRequire } from 'node:module';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { otlpExported, UNTRACED_REQUEST } from './exported.js';
+
+/** Whether the http instrumentation makes the incoming requests' server spans (traces exported). */
+const incomingSpans = otlpExported(process.env, 'TRACES');
 
 /**
  * Side-effect module: patches http, ioredis and pg for tracing. It must be
@@ -19,12 +23,12 @@ export const instrumentations =
     ? []
     : [
         new HttpInstrumentation({
-          // Probes and scrapes are not worth a trace each; neither are the presale hot
-          // paths (hold, queue status), where a span tree would cost more than the work —
-          // bench:presale measured the API at a third of its untraced rate. Their rate and
-          // latency are in the scenic_http_request_duration_seconds histogram instead.
-          ignoreIncomingRequestHook: (req) =>
-            /^\/(metrics|healthz|readyz|health)(\?|$)|^\/v1\/(presale\/holds|queue\/)/.test(req.url ?? ''),
+          ignoreIncomingRequestHook: (req) => UNTRACED_REQUEST.test(req.url ?? ''),
+          // With no trace exported, a server span per request is all cost: the API's
+          // listener then only continues the caller's trace context (`inRequestTrace`,
+          // core/telemetry/trace.ts), so jobs and webhooks still carry it. Outgoing
+          // requests keep theirs either way (a webhook sends its traceparent).
+          disableIncomingRequestInstrumentation: !incomingSpans,
         }),
         // No express instrumentation: a span per middleware layer on every request for
         // little insight; the http server span already names the route.

@@ -14,6 +14,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { METRICS, promType, type MetricDef, type Role } from './catalogue.js';
 import { ScenicMetrics } from './metrics.js';
+import { otlpExported } from './exported.js';
 
 export const SCENIC_VERSION = process.env.SCENIC_VERSION ?? '0.1.0';
 
@@ -54,12 +55,6 @@ export interface Instrumentation {
 
 let current: Telemetry | undefined;
 
-/** Whether OTLP export is configured (any of the standard endpoint variables). */
-const otlp = (env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS') =>
-  env.OTEL_SDK_DISABLED !== 'true' &&
-  !!(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]) &&
-  env[`OTEL_${signal}_EXPORTER`] !== 'none';
-
 /**
  * Starts telemetry for a role, once per process (later calls return the first):
  *  - metrics: a Prometheus reader the role serves itself on `/metrics`, plus OTLP push
@@ -87,7 +82,7 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
     roles: [o.role, ...(o.alsoRoles ?? [])],
     resource,
     // pushed every 30 s as well when an OTLP endpoint is configured
-    readers: otlp(env, 'METRICS')
+    readers: otlpExported(env, 'METRICS')
       ? [
           new PeriodicExportingMetricReader({
             exporter: new OTLPMetricExporter(),
@@ -100,7 +95,7 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
   const meterProvider = registry.meterProvider;
   metricsApi.setGlobalMeterProvider(meterProvider);
 
-  const exported = otlp(env, 'TRACES');
+  const exported = otlpExported(env, 'TRACES');
   const spanProcessors: SpanProcessor[] = exported
     ? [new BatchSpanProcessor(new OTLPTraceExporter())]
     : [new NoopSpanProcessor()];

@@ -1,4 +1,7 @@
+import type { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
+  ROOT_CONTEXT,
   context,
   createContextKey,
   propagation,
@@ -78,4 +81,20 @@ export function withoutChildSpans<T>(fn: () => Promise<T>): Promise<T> {
   const id = activeTraceId();
   const bare = trace.deleteSpan(context.active());
   return context.with(id ? bare.setValue(TRACE_ID_WITHOUT_SPANS, id) : bare, fn);
+}
+
+/**
+ * Runs `fn` in the trace of an incoming request that gets no server span (nothing exported,
+ * so the http instrumentation makes none: core/telemetry/instrument.ts): the caller's
+ * `traceparent` continued, or a new trace, under an unrecorded span with ids of its own.
+ * Jobs, outbox events and webhooks started while serving it carry that trace, as they did
+ * under the instrumentation's span, for a fraction of its cost (issue 19: the server span
+ * and its metric were most of what tracing cost the order path with no exporter). The
+ * request's own events (its body arriving) run in that context too.
+ */
+export function inRequestTrace(headers: IncomingHttpHeaders, request: EventEmitter, fn: () => void): void {
+  const parent = propagation.extract(ROOT_CONTEXT, headers);
+  const ctx = trace.setSpan(parent, tracer().startSpan('request', { kind: SpanKind.SERVER }, parent));
+  context.bind(ctx, request);
+  context.with(ctx, fn);
 }
