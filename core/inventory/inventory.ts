@@ -70,6 +70,24 @@ export type ReserveResult =
   | ({ ok: true; duplicate: boolean } & StockState)
   | ({ ok: false; reason: ReserveRefusal; detail: string } & StockState);
 
+/**
+ * Held-units budgets a sale counts against in the same atomic step as the stock
+ * (lua/budgets.lua; who has which: core/orders/hold-caps.ts): sorted sets of holds, each
+ * with its running total in `${key}:n`, none of which may pass `cap` units. One to three.
+ */
+export interface HeldBudgets {
+  keys: readonly string[];
+  cap: number;
+}
+
+/** A budget was full: nothing was taken. `budget` is its index in `keys`. */
+export interface BudgetFull {
+  ok: false;
+  budgetFull: true;
+  budget: number;
+  held: number;
+}
+
 const REFUSALS: Record<number, ReserveRefusal> = {
   [-2]: 'unknown_slot',
   [-3]: 'slot_sold_out',
@@ -219,15 +237,38 @@ export class Inventory {
     req: ReserveRequest,
     mode: boolean | 'replace' | { claim: string } = false,
   ): Promise<ReserveResult> {
+    return this.reserveWithin(req, mode) as Promise<ReserveResult>;
+  }
+
+  /**
+   * A sale (`mode` as in `reserve`) that also counts against the buyer's held-units
+   * budgets: the stock and the budgets are taken together or not at all, in one Redis
+   * call (issue 19: the budget used to cost a call of its own on every visitor's order).
+   */
+  async reserveCounted(
+    req: ReserveRequest,
+    mode: false | { claim: string },
+    budgets: HeldBudgets,
+  ): Promise<ReserveResult | BudgetFull> {
+    return this.reserveWithin(req, mode, budgets);
+  }
+
+  private async reserveWithin(
+    req: ReserveRequest,
+    mode: boolean | 'replace' | { claim: string },
+    budgets?: HeldBudgets,
+  ): Promise<ReserveResult | BudgetFull> {
     for (let attempt = 0; ; attempt++) {
       const r = await this.runReserve(
         req,
         typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0',
+        budgets,
       );
       if (r[0] === -1 && attempt === 0) {
         await this.init(req.areaId, req.date);
         continue;
       }
+      if (r[0] === -10) return { ok: false, budgetFull: true, budget: (r[6] ?? 1) - 1, held: r[7] ?? 0 };
       const state: StockState = {
         level: (r[1] || 'green') as CapacityLevel,
         dayUsed: r[2],
@@ -241,12 +282,23 @@ export class Inventory {
     }
   }
 
-  private runReserve(req: ReserveRequest, mode: string) {
+  private runReserve(req: ReserveRequest, mode: string, budgets?: HeldBudgets) {
     const k = invKeys(req.areaId, req.date);
-    return runScript<[number, string, number, number, number, string]>(
+    const n = budgets?.keys.length ?? 0;
+    if (n > 3) throw new Error(`a sale counts against at most 3 held-units budgets, not ${n}`);
+    return runScript<[number, string, number, number, number, string, number?, number?]>(
       this.redis,
-      'reserve',
-      [k.day, k.ids, k.res, k.exp, k.sw, k.audit, k.auditIds],
+      n ? (`reserve${n}` as 'reserve1') : 'reserve',
+      [
+        k.day,
+        k.ids,
+        k.res,
+        k.exp,
+        k.sw,
+        k.audit,
+        k.auditIds,
+        ...(budgets?.keys.flatMap((b) => [b, `${b}:n`]) ?? []),
+      ],
       [
         req.resId,
         req.date,
@@ -259,6 +311,7 @@ export class Inventory {
         this.pub,
         req.areaId,
         mode,
+        budgets?.cap ?? 0,
         ...req.idHashes,
       ],
     );

@@ -4,6 +4,10 @@ import { luaScripts } from '../lua.js';
 /** The inventory scripts in ./lua (see each file's header for KEYS, ARGV and returns). */
 const scripts = luaScripts(new URL('./lua/', import.meta.url), {
   reserve: { file: 'reserve.lua', keys: 7 },
+  // the same script counting the sale against one, two or three held-units budgets
+  reserve1: { file: 'reserve.lua', keys: 9 },
+  reserve2: { file: 'reserve.lua', keys: 11 },
+  reserve3: { file: 'reserve.lua', keys: 13 },
   confirm: { file: 'confirm.lua', keys: 2 },
   extend: { file: 'extend.lua', keys: 2 },
   release: { file: 'release.lua', keys: 6 },
@@ -14,7 +18,17 @@ const scripts = luaScripts(new URL('./lua/', import.meta.url), {
 });
 
 export type ScriptName =
-  'reserve' | 'confirm' | 'extend' | 'release' | 'init' | 'plans' | 'recountStart' | 'recountStep';
+  | 'reserve'
+  | 'reserve1'
+  | 'reserve2'
+  | 'reserve3'
+  | 'confirm'
+  | 'extend'
+  | 'release'
+  | 'init'
+  | 'plans'
+  | 'recountStart'
+  | 'recountStep';
 
 /**
  * Runs an inventory script. Every one waits for the replicas the connection asks for

@@ -16,7 +16,7 @@ import {
   checkOrderSize,
   holdBudget,
   returnHoldBudget,
-  takeHoldBudget,
+  reserveWithinBudget,
   type ClientOrigin,
   type HoldBudget,
 } from '../orders/hold-caps.js';
@@ -223,26 +223,24 @@ async function reserveEveryArea(d: OrderDeps, p: JointPlacement): Promise<void> 
   let taken = 0;
   try {
     for (const leg of p.legs) {
-      if (leg.budget)
-        await takeHoldBudget(d.holdCaps!.redis, d.db, leg.budget, {
+      const r = await reserveWithinBudget(
+        d.inventory,
+        {
           resId: p.orderId,
+          areaId: leg.area.id,
+          date: p.input.date,
+          slotId: leg.slotId,
+          channelId: p.channel.id,
+          channelKind: p.channel.kind,
           units: p.visitors.length,
+          idHashes: p.visitors.map((v) => v.idHash),
           expiresAt: p.expiresAt.getTime(),
-          now: p.now.getTime(),
-        });
-      const r = await d.inventory.reserve({
-        resId: p.orderId,
-        areaId: leg.area.id,
-        date: p.input.date,
-        slotId: leg.slotId,
-        channelId: p.channel.id,
-        channelKind: p.channel.kind,
-        units: p.visitors.length,
-        idHashes: p.visitors.map((v) => v.idHash),
-        expiresAt: p.expiresAt.getTime(),
-      });
+        },
+        false,
+        leg.budget && { budget: leg.budget, redis: d.holdCaps!.redis, db: d.db },
+      );
+      // a refusal took nothing, the budget included
       if (!r.ok) {
-        if (leg.budget) await returnHoldBudget(d.holdCaps!.redis, leg.budget, p.orderId, p.visitors.length);
         d.onOutcome?.({
           kind: 'refused',
           areaId: leg.area.id,

@@ -1,5 +1,6 @@
 import type { Redis } from '../redis/client.js';
 import type { Knex } from 'knex';
+import type { Inventory, ReserveRequest, ReserveResult } from '../inventory/inventory.js';
 import { conflict, notAllowed } from '../errors.js';
 import { luaScripts } from '../lua.js';
 import type { Actor } from './model.js';
@@ -18,8 +19,8 @@ import type { Actor } from './model.js';
  *   order's own maximum, not here.
  *
  * The budgets count units, never ID numbers, so made-up IDs buy nothing. They live in
- * Redis next to the area's stock (one Lua call, atomic, so concurrent requests of one bot
- * cannot all pass); a hold that ended early (paid, cancelled) is noticed the next time a
+ * Redis next to the area's stock and are taken in the stock's own reservation (one Lua
+ * call, atomic, so concurrent requests of one bot cannot all pass); a hold that ended early (paid, cancelled) is noticed the next time a
  * budget looks full, by asking Postgres which of its holds are still held.
  */
 export interface HoldPolicy {
@@ -46,10 +47,8 @@ export interface HoldBudget {
   verified: boolean;
 }
 
+// taking a hold into its budgets is the stock's reservation's own step (core/inventory/lua/budgets.lua)
 const scripts = luaScripts(new URL('./lua/', import.meta.url), {
-  cap1: { file: 'hold-cap.lua', keys: 2 },
-  cap2: { file: 'hold-cap.lua', keys: 4 },
-  cap3: { file: 'hold-cap.lua', keys: 6 },
   drop: { file: 'hold-drop.lua', keys: 2 },
 });
 
@@ -99,36 +98,33 @@ export function checkOrderSize(b: HoldBudget | undefined, units: number): void {
 }
 
 /**
- * Records `units` of the hold `resId` against every budget, or throws `hold_limit_reached`.
- * When a budget looks full, holds of it that are no longer held in Postgres are dropped and
- * the count is tried once more.
+ * Reserves the stock and records the hold against every budget of its caller (when it has
+ * any) in one atomic step (`Inventory.reserveCounted`): both or neither. A full budget
+ * refuses with `hold_limit_reached`, ahead of the stock's own refusals; when one looks
+ * full, holds of it that are no longer held in Postgres are dropped and the step is tried
+ * once more.
  */
-export async function takeHoldBudget(
-  redis: Redis,
-  db: Knex,
-  b: HoldBudget,
-  hold: { resId: string; units: number; expiresAt: number; now: number },
-): Promise<void> {
-  const member = `${hold.resId}:${hold.units}`;
-  const run = () =>
-    scripts.run<[number, number?, number?]>(redis, `cap${b.keys.length}` as 'cap1', withTotals(b.keys), [
-      hold.now,
-      b.cap,
-      member,
-      hold.expiresAt,
-      hold.units,
-    ]);
-  let r = await run();
-  if (r[0] !== 1) {
-    await forgetEndedHolds(redis, db, b.keys[(r[1] ?? 1) - 1]!);
-    r = await run();
+export async function reserveWithinBudget(
+  inventory: Inventory,
+  req: ReserveRequest,
+  mode: false | { claim: string },
+  within?: { budget: HoldBudget; redis: Redis; db: Knex },
+): Promise<ReserveResult> {
+  if (!within) return inventory.reserve(req, mode);
+  const { budget: b, redis, db } = within;
+  const budgets = { keys: b.keys, cap: b.cap };
+  let r = await inventory.reserveCounted(req, mode, budgets);
+  if ('budgetFull' in r) {
+    await forgetEndedHolds(redis, db, b.keys[r.budget]!);
+    r = await inventory.reserveCounted(req, mode, budgets);
   }
-  if (r[0] !== 1)
+  if ('budgetFull' in r)
     throw conflict(
       'hold_limit_reached',
-      `${r[2] ?? 0} ticket units are already held unpaid from here for this day (at most ${b.cap}); pay or cancel them first`,
+      `${r.held} ticket units are already held unpaid from here for this day (at most ${b.cap}); pay or cancel them first`,
       { limit: b.cap },
     );
+  return r;
 }
 
 /** Takes a hold back out of its budgets (the stock refused it, or its write failed). */

@@ -12,7 +12,7 @@ import {
   checkOrderSize,
   holdBudget,
   returnHoldBudget,
-  takeHoldBudget,
+  reserveWithinBudget,
   type ClientOrigin,
   type HoldBudget,
 } from './hold-caps.js';
@@ -298,7 +298,7 @@ async function placeHeld(
   const keyTrx = !alone && idem?.claim ? await idem.claim() : undefined;
   // with the key's transaction open, the budget reads through it: a second connection per
   // order could drain the pool with every order waiting for one
-  await reserveWithinBudget(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
+  await reserveStock(keyTrx ? { ...d, db: keyTrx } : d, p, claim, budget);
   crashPoint('order.after-reserve');
   let view: OrderView | undefined;
   const write = async (trx: Knex.Transaction) => {
@@ -487,27 +487,19 @@ async function stockSource(
   return undefined;
 }
 
-/** The caller's held-units budget first (when it has one), then the stock; the budget is given back if the stock refuses. */
-async function reserveWithinBudget(
+/**
+ * Takes the stock (every rule of the day, the slot, the channel and the ID limit) and the
+ * caller's held-units budget (when it has one) in one step, then a combo's components;
+ * or refuses. A refusal after the budget was taken (the components) gives it back.
+ */
+async function reserveStock(
   d: OrderDeps,
   p: Placement,
   claim: string | undefined,
   budget: HoldBudget | undefined,
 ): Promise<void> {
-  if (!budget) return reserve(d, p, claim);
-  const hold = { resId: p.resId, units: p.units, expiresAt: p.expiresAt.getTime(), now: p.now.getTime() };
-  await takeHoldBudget(d.holdCaps!.redis, d.db, budget, hold);
-  try {
-    await reserve(d, p, claim);
-  } catch (e) {
-    await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
-    throw e;
-  }
-}
-
-/** Takes the stock (every rule of the day, the slot, the channel and the ID limit), or refuses. */
-async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): Promise<void> {
-  const reserved = await d.inventory.reserve(
+  const reserved = await reserveWithinBudget(
+    d.inventory,
     {
       resId: p.resId,
       areaId: p.area.id,
@@ -521,17 +513,24 @@ async function reserve(d: OrderDeps, p: Placement, claim: string | undefined): P
       expiresAt: p.expiresAt.getTime(),
     },
     claim ? { claim } : false,
+    budget && { budget, redis: d.holdCaps!.redis, db: d.db },
   );
+  if (!reserved.ok) {
+    d.onOutcome?.({ kind: 'refused', ...outcomeOf(p), amount: 0, reason: reserved.reason });
+    throw refusalError(reserved.reason, {
+      level: reserved.level,
+      waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out',
+    });
+  }
   // a combo's components next, all or none with the entry (core/combos)
-  if (reserved.ok)
-    return takeComboSeats(seatScope(d, p), p.combo, () =>
+  try {
+    await takeComboSeats(seatScope(d, p), p.combo, () =>
       d.inventory.release(p.area.id, p.input.date, p.resId, 'all'),
     );
-  d.onOutcome?.({ kind: 'refused', ...outcomeOf(p), amount: 0, reason: reserved.reason });
-  throw refusalError(reserved.reason, {
-    level: reserved.level,
-    waitlist: reserved.reason === 'slot_sold_out' || reserved.reason === 'day_sold_out',
-  });
+  } catch (e) {
+    if (budget) await returnHoldBudget(d.holdCaps!.redis, budget, p.resId, p.units);
+    throw e;
+  }
 }
 
 /**

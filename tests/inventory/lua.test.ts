@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, onTestFinished } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { useRedis } from '../support/redis.js';
 import { ManualClock } from '../../core/clock.js';
@@ -67,6 +67,42 @@ describe('inventory Lua scripts (real Redis)', () => {
     expect(results.filter((x) => !x.res.ok).every((x) => !x.res.ok && x.res.reason === 'slot_sold_out')).toBe(
       true,
     );
+  });
+
+  it('takes the stock and the held-units budgets together or not at all, with racing buyers', async () => {
+    // a budget key lives as long as its longest hold, by Redis's own clock
+    const before = clock.now();
+    clock.set(new Date());
+    onTestFinished(() => clock.set(before));
+    const a = newArea(plan({ capacity: 1000, slots: { '0900': 5, '1000': 60 } }));
+    const budget = { keys: [`hc:{${a}}:2026-07-15:addr:x`, `hc:{${a}}:2026-07-15:dev:y`], cap: 4 };
+    const held = async () => Promise.all(budget.keys.map(async (k) => Number(await r.redis.get(`${k}:n`))));
+    // 20 one-unit orders from one buyer race for a slot of 5: the budget of 4 passes four
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => inv.reserveCounted(req(a), false, budget)),
+    );
+    expect(results.filter((x) => x.ok)).toHaveLength(4);
+    expect(results.filter((x) => 'budgetFull' in x && x.budget === 0 && x.held === 4)).toHaveLength(16);
+    expect(await held()).toEqual([4, 4]);
+    let snap = await inv.snapshot(a, '2026-07-15');
+    expect(snap.slots['0900']!.used).toBe(4);
+    // a full budget takes no stock, a stock refusal takes no budget
+    const other = { keys: [`hc:{${a}}:2026-07-15:addr:z`], cap: 10 };
+    expect(await inv.reserveCounted(req(a, { units: 1 }), false, other)).toMatchObject({ ok: true });
+    const refused = await inv.reserveCounted(req(a, { units: 2 }), false, other);
+    expect(refused).toMatchObject({ ok: false, reason: 'slot_sold_out' });
+    expect(Number(await r.redis.get(`${other.keys[0]}:n`))).toBe(1);
+    snap = await inv.snapshot(a, '2026-07-15');
+    expect(snap.slots['0900']!.used).toBe(5);
+    // the same reservation again changes neither
+    const first = req(a, { slotId: '1000' });
+    expect(await inv.reserveCounted(first, false, other)).toMatchObject({ ok: true, duplicate: false });
+    expect(await inv.reserveCounted(first, false, other)).toMatchObject({ ok: true, duplicate: true });
+    expect(Number(await r.redis.get(`${other.keys[0]}:n`))).toBe(2);
+    // an expired hold leaves its budget at the next check
+    clock.advance(900_001);
+    expect(await inv.reserveCounted(req(a, { slotId: '1000' }), false, budget)).toMatchObject({ ok: true });
+    expect(await held()).toEqual([1, 1]);
   });
 
   it('cuts online channels exactly at orange and every channel exactly at red', async () => {

@@ -13,6 +13,8 @@
                                          '@' .. channelId -> override JSON (staff)
   KEYS[6] rc    hash  rc:{area}:date    a running recount (audit.lua), if any
   KEYS[7] rci   hash  rci:{area}:date   its idHash sums
+  KEYS[8..]     the held-units budgets of the buyer, if any (budgets.lua): pairs of
+                zset hc:{area}:date:<kind>:<who> and its total of units (…:n)
 
   ARGV[1] resId   ARGV[2] date   ARGV[3] slotId   ARGV[4] channelId
   ARGV[5] channel kind: 'online' | 'onsite'
@@ -25,7 +27,8 @@
           'c:<resId>' = a sale that replaces the waiting-list claim <resId>
           of the same area-day: the claim's stock counts as free for the checks and is
           handed over in the same step, so nobody can take it in between
-  ARGV[12..] idHashes of the visitors (one per ticket; may repeat)
+  ARGV[12] the budgets' cap in units ('0' without budgets)
+  ARGV[13..] idHashes of the visitors (one per ticket; may repeat)
 
   Returns { code, level, dayUsed, slotUsed, slotCap, detail }
      1  reserved              2  already reserved under this resId (no change)
@@ -34,9 +37,12 @@
     -5  online channels closed at orange (on-site reserve)
     -6  channel quota reached -7  per-ID limit (detail = the idHash)
     -8  channel paused        -9  bad arguments
+   -10  a budget is full (nothing taken): { -10, level, dayUsed, slotUsed, slotCap, '',
+        index of that budget (1-based), units it holds }
 ]]
 -- @include "level.lua"
 -- @include "audit.lua"
+-- @include "budgets.lua"
 
 local dayK, idsK, resK, expK, swK, rcK, rciK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local resId, date, slot, channel, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -44,8 +50,9 @@ local units, expAt, now = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]
 local pub, area, replace = ARGV[9], ARGV[10], ARGV[11] == 'r'
 local adopt = ARGV[11] == '1' or replace
 local claimId = string.sub(ARGV[11], 1, 2) == 'c:' and string.sub(ARGV[11], 3) or (replace and resId or nil)
+local budgetCap, member = tonumber(ARGV[12]), resId .. ':' .. (ARGV[6] or '')
 
-if not units or units < 1 or not expAt or not now then return { -9, '', 0, 0, 0, 'bad arguments' } end
+if not units or units < 1 or not expAt or not now or not budgetCap then return { -9, '', 0, 0, 0, 'bad arguments' } end
 
 local sCap, sUsed = 's:' .. slot .. ':cap', 's:' .. slot .. ':used'
 local cQuota, cUsed = 'c:' .. channel .. ':quota', 'c:' .. channel .. ':used'
@@ -56,7 +63,13 @@ local level = d[6] or 'green'
 local slotCap, slotUsed = tonumber(d[7]), tonumber(d[8]) or 0
 local quota, chUsed = tonumber(d[9]), tonumber(d[10]) or 0
 
-if not replace and redis.call('HEXISTS', resK, resId) == 1 then return { 2, level, used, slotUsed, slotCap or 0, '' } end
+local full = budgetsFull(8, now, budgetCap, member, units)
+if full then return { -10, level, used, slotUsed, slotCap or 0, '', full[1], full[2] } end
+
+if not replace and redis.call('HEXISTS', resK, resId) == 1 then
+  budgetsTake(8, member, expAt, units)
+  return { 2, level, used, slotUsed, slotCap or 0, '' }
+end
 if not slotCap then return { -2, level, used, slotUsed, 0, slot } end
 
 -- a waiting-list claim being turned into this order: its stock is ours to take
@@ -70,7 +83,7 @@ local free = { used = used - cu, slot = slotUsed - ((claim and claim.s == slot) 
 
 -- visitors of this order, counted (one person may appear once per ticket)
 local want = {}
-for i = 12, #ARGV do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
+for i = 13, #ARGV do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
 
 if not adopt then
   if redis.call('HEXISTS', swK, channel) == 1 or redis.call('HEXISTS', swK, '@' .. channel) == 1 then
@@ -120,6 +133,7 @@ if audit then
 end
 redis.call('HSET', resK, resId, cjson.encode(rec))
 if held == 1 then redis.call('ZADD', expK, expAt, date .. '|' .. resId) end
+budgetsTake(8, member, expAt, units)
 level = updateLevel(dayK, pub, area, date, now)
 if slotUsed >= slotCap and slotUsed - units < slotCap then
   -- this sale filled the slot: every API replica can answer "sold out" from memory now

@@ -1,5 +1,5 @@
 --[[
-  Takes holds out of one held-units budget (see hold-cap.lua): those the stock refused,
+  Takes holds out of one held-units budget (core/inventory/lua/budgets.lua): those the stock refused,
   whose write failed, or that Postgres says have ended. Members not there change nothing.
 
   KEYS[1] zset    hc:{area}:<date>:<kind>:<who>
