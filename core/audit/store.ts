@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditRow } from '../db/tables.js';
 import { actorName, type Actor } from '../orders/model.js';
+import { Insert } from '../db/one-statement.js';
 
 /**
  * The audit trail: every change of the books or the configuration writes one action
@@ -27,27 +28,28 @@ export async function audit(
   data: Record<string, unknown> = {},
   extra: AuditExtra = {},
 ): Promise<void> {
-  await auditInsert(db, actor, action, subject, data, extra);
+  await auditInsert(actor, action, subject, data, extra).send(db);
 }
 
 /** The insert `audit` sends, unsent: for a caller that sends it with other writes as one statement. */
 export function auditInsert(
-  db: Knex,
   actor: Actor,
   action: string,
   subject: string,
   data: Record<string, unknown> = {},
   extra: AuditExtra = {},
-): Knex.QueryBuilder {
-  return db('audit_log').insert({
-    actor: actorName(actor),
-    action,
-    subject,
-    data: JSON.stringify(data),
-    area_id: extra.areaId ?? null,
-    before: jsonOrNull(extra.before),
-    after: jsonOrNull(extra.after),
-  });
+): Insert {
+  return new Insert('audit_log', [
+    {
+      actor: actorName(actor),
+      action,
+      subject,
+      data: JSON.stringify(data),
+      area_id: extra.areaId ?? null,
+      before: jsonOrNull(extra.before),
+      after: jsonOrNull(extra.after),
+    },
+  ]);
 }
 
 /** Records a change with its before and after state. */

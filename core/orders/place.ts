@@ -32,7 +32,7 @@ import { actorName, type Actor, type OrderView } from './model.js';
 import { orderExists, orderViewOf, type OrderDeps, type ViewedOrder } from './store.js';
 import { auditInsert } from '../audit/store.js';
 import { outboxInsert } from '../outbox/store.js';
-import { withWrites } from '../db/one-statement.js';
+import { Insert, SqlFragment, withWrites } from '../db/one-statement.js';
 import { commitOrThrow } from '../db/commit.js';
 import { slotFactors } from '../forecast/factors.js';
 import {
@@ -590,20 +590,33 @@ async function writeOrder(
     { phone, names: rows.tickets.map((t) => t.name) },
   );
   const { units } = p;
-  const writes: Knex.QueryBuilder[] = [
-    db('orders').insert({
-      ...rows.order,
-      pricing: JSON.stringify(q),
-      contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
-      contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
-      access_token_hash: hashToken(p.accessToken),
-      res_id: p.resId,
-      actor: actorName(p.actor),
-      updated_at: now,
-    }),
-    db('order_lines').insert(rows.lines.map((l) => l.written)),
-    db('tickets').insert(rows.tickets.map((t) => t.written)),
-    outboxInsert(db, 'order.held', orderId, {
+  const audit = auditInsert(p.actor, 'scenic.order.held', orderId, {
+    units,
+    amount: q.total,
+    channel: channel.id,
+  });
+  const writes: Insert[] = [
+    new Insert('orders', [
+      {
+        ...rows.order,
+        pricing: JSON.stringify(q),
+        contact_phone_enc: phone ? d.vault.encrypt(phone) : null,
+        contact_phone_hash: phone ? d.vault.lookupHash('phone', phone) : null,
+        access_token_hash: hashToken(p.accessToken),
+        res_id: p.resId,
+        actor: actorName(p.actor),
+        updated_at: now,
+      },
+    ]),
+    new Insert(
+      'order_lines',
+      rows.lines.map((l) => l.written),
+    ),
+    new Insert(
+      'tickets',
+      rows.tickets.map((t) => t.written),
+    ),
+    outboxInsert('order.held', orderId, {
       areaId: area.id,
       date: input.date,
       slotId: slot.id,
@@ -611,11 +624,13 @@ async function writeOrder(
       units,
       amount: q.total,
     }),
-    auditInsert(db, p.actor, 'scenic.order.held', orderId, { units, amount: q.total, channel: channel.id }),
+    ...(idem ? [audit] : []),
   ];
   // the stored answer holds no bearer token: a replay derives it again from the secret;
   // without a key, the audit row ends the statement (its returned id is not used)
-  const last = idem ? answerWrite(db, idem, { status: 201, body: view }) : writes.pop()!.returning('id');
+  const last = idem
+    ? answerWrite(db, idem, { status: 201, body: view })
+    : new Insert(audit.table, audit.rows, 'id');
   const lineIds = {
     name: 'line_ids',
     query: db.raw("select nextval('order_lines_id_seq') as id, i from generate_series(0, ?) as i", [
@@ -643,7 +658,7 @@ const PREPARED_TICKETS = 6;
 const MASKS = { name: maskName, phone: maskPhone, id: maskIdNumber };
 
 /** The id the statement drew for the order's line `i` (withWrites' `line_ids`). */
-const lineId = (db: Knex, i: number) => db.raw('(select id from line_ids where i = ?)', [i]);
+const lineId = (i: number) => new SqlFragment('(select id from line_ids where i = ?)', [i]);
 
 /**
  * What a held order is written as: the columns its view shows, as a read-back would give
@@ -678,7 +693,7 @@ function heldRows(db: Knex, d: OrderDeps, p: Placement) {
     const units = l.quantity * p.area.products.get(l.productId)!.persons;
     return {
       shown,
-      written: { ...shown, id: lineId(db, i), order_id: p.orderId, area_id: p.area.id, units },
+      written: { ...shown, id: lineId(i), order_id: p.orderId, area_id: p.area.id, units },
     };
   });
   const prices = ticketPrices(p.q, p.tickets);
@@ -698,7 +713,7 @@ function heldRows(db: Knex, d: OrderDeps, p: Placement) {
     const written = {
       ...shown,
       order_id: p.orderId,
-      order_line_id: lineId(db, t.lineIndex),
+      order_line_id: lineId(t.lineIndex),
       visit_date: p.input.date,
       slot_id: p.slot.id,
       units: t.units,

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { OutboxRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
+import { Insert } from '../db/one-statement.js';
 
 /**
  * The outbox: domain events committed with their change (`outbox()` in the change's
@@ -14,17 +15,12 @@ export async function outbox(
   aggregateId: string,
   payload: Record<string, unknown>,
 ): Promise<void> {
-  await outboxInsert(db, topic, aggregateId, payload);
+  await outboxInsert(topic, aggregateId, payload).send(db);
 }
 
 /** The insert `outbox` sends, unsent: for a caller that sends it with other writes as one statement. */
-export function outboxInsert(
-  db: Knex,
-  topic: string,
-  aggregateId: string,
-  payload: Record<string, unknown>,
-): Knex.QueryBuilder {
-  return db('outbox').insert({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) });
+export function outboxInsert(topic: string, aggregateId: string, payload: Record<string, unknown>): Insert {
+  return new Insert('outbox', [{ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload) }]);
 }
 
 /** Attempts of one event before it is set aside (`failed_at`); backoff doubles from 1 s up to 10 min. */
