@@ -231,7 +231,8 @@ describe('visitor booking page', () => {
     expect(all.length).toBeGreaterThan(40); // the calendar, products, header and bar were measured
     expect(all.filter((c) => c.ratio < 4.5)).toEqual([]); // WCAG AA for body text
     await page.getByRole('button', { name: 'Large text' }).click();
-    expect(await cssOf(page, 'html', 'font-size')).toBe('23px');
+    // The root's class is toggled in an effect after the render, so the size is polled.
+    await expect.poll(() => cssOf(page, 'html', 'font-size')).toBe('23px');
     const lowLarge = (
       await contrasts(page, 'h1, h2, h3, p, label, button:not(:disabled), .muted, a, span')
     ).filter((c) => c.ratio < 7);
