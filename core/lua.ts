@@ -1,7 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Redis } from './redis/client.js';
-import { unavailable } from './errors.js';
+import { DomainError } from './errors.js';
+
+/**
+ * A script that ran on its key's master and was answered before enough replicas held its
+ * write (503 `redis_not_replicated`, retry). `result` is what it did there: a caller that
+ * knows the write is now nobody's (a sale no order will have) can undo it, rather than
+ * leave it for the reconciler while the retry meets it.
+ */
+export class UnreplicatedWrite extends DomainError<'unavailable'> {
+  constructor(
+    readonly result: unknown,
+    message: string,
+  ) {
+    super('unavailable', 'redis_not_replicated', message);
+  }
+}
 
 /**
  * Loads Lua scripts kept as .lua files, inlines `-- @include "x.lua"` lines (Redis
@@ -69,8 +84,8 @@ export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs
       if (scriptErr) throw scriptErr;
       if (waitErr) throw waitErr;
       if (Number(acked) < replicated.replicas)
-        throw unavailable(
-          'redis_not_replicated',
+        throw new UnreplicatedWrite(
+          result,
           `the write reached ${Number(acked)} of ${replicated.replicas} replicas in ${replicated.timeoutMs} ms; retry`,
         );
       return result as T;

@@ -5,6 +5,7 @@ import { eventsChannel, type CapacityLevel } from './events.js';
 import { invKeys, expiryKey } from './keys.js';
 import { runScript } from './scripts.js';
 import { scanKeys } from '../redis/scan.js';
+import { UnreplicatedWrite } from '../lua.js';
 
 /**
  * Entries of one hash a recount step reads: under a millisecond of Redis's time when idle
@@ -169,6 +170,10 @@ function parseReservation(raw: string): Reservation {
   };
 }
 
+/** A reserve that made a new reservation on the master, answered 503 before a replica held it. */
+export const isUnreplicatedNewSale = (e: unknown): e is UnreplicatedWrite =>
+  e instanceof UnreplicatedWrite && Array.isArray(e.result) && e.result[0] === 1;
+
 /**
  * The hot stock of every channel. All changes go through the Lua scripts in ./lua,
  * each one atomic; this class only builds keys and arguments and names results.
@@ -259,11 +264,16 @@ export class Inventory {
     budgets?: HeldBudgets,
   ): Promise<ReserveResult | BudgetFull> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.runReserve(
-        req,
-        typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0',
-        budgets,
-      );
+      let r: Awaited<ReturnType<Inventory['runReserve']>>;
+      try {
+        r = await this.runReserve(
+          req,
+          typeof mode === 'object' ? `c:${mode.claim}` : mode === 'replace' ? 'r' : mode ? '1' : '0',
+          budgets,
+        );
+      } catch (e) {
+        return this.handBackUnreplicatedSale(req, mode, e);
+      }
       if (r[0] === -1 && attempt === 0) {
         await this.init(req.areaId, req.date);
         continue;
@@ -280,6 +290,24 @@ export class Inventory {
       if (!reason) throw new Error(`inventory reserve failed with code ${r[0]} (${r[5]})`);
       return { ok: false, reason, detail: r[5], ...state };
     }
+  }
+
+  /**
+   * A sale the master made but no replica held in time is answered 503 and retried, with a
+   * new reservation: this one belongs to no order, ever. Left to the reconciler's grace
+   * period, it would keep the stock and the visitors' IDs meanwhile, so a retry through a
+   * failover met `id_limit_reached` for its own visitors. Handed back at once (best effort:
+   * a release that fails too is the reconciler's). Only a plain sale's new reservation:
+   * a duplicate was made by an earlier call, and a claim's took over stock set aside before.
+   */
+  private async handBackUnreplicatedSale(
+    req: ReserveRequest,
+    mode: boolean | 'replace' | { claim: string },
+    e: unknown,
+  ): Promise<never> {
+    if (mode === false && isUnreplicatedNewSale(e))
+      await this.release(req.areaId, req.date, req.resId, 'all').catch(() => undefined);
+    throw e;
   }
 
   private runReserve(req: ReserveRequest, mode: string, budgets?: HeldBudgets) {

@@ -1,6 +1,11 @@
 import type { Redis } from '../redis/client.js';
 import type { Knex } from 'knex';
-import type { Inventory, ReserveRequest, ReserveResult } from '../inventory/inventory.js';
+import {
+  isUnreplicatedNewSale,
+  type Inventory,
+  type ReserveRequest,
+  type ReserveResult,
+} from '../inventory/inventory.js';
 import { conflict, notAllowed } from '../errors.js';
 import { luaScripts } from '../lua.js';
 import type { Actor } from './model.js';
@@ -113,10 +118,21 @@ export async function reserveWithinBudget(
   if (!within) return inventory.reserve(req, mode);
   const { budget: b, redis, db } = within;
   const budgets = { keys: b.keys, cap: b.cap };
-  let r = await inventory.reserveCounted(req, mode, budgets);
+  const reserve = async () => {
+    try {
+      return await inventory.reserveCounted(req, mode, budgets);
+    } catch (e) {
+      // the sale is answered 503 and retried as a new hold: the inventory handed its stock
+      // back, and the budgets give back what the same step recorded in them
+      if (mode === false && isUnreplicatedNewSale(e))
+        await returnHoldBudget(redis, b, req.resId, req.units).catch(() => undefined);
+      throw e;
+    }
+  };
+  let r = await reserve();
   if ('budgetFull' in r) {
     await forgetEndedHolds(redis, db, b.keys[r.budget]!);
-    r = await inventory.reserveCounted(req, mode, budgets);
+    r = await reserve();
   }
   if ('budgetFull' in r)
     throw conflict(
