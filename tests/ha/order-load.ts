@@ -7,6 +7,8 @@ export interface LoadOutcome {
   acknowledged: Set<string>;
   /** answers other than 201 after the retries, by status and code ("gave up" when none came) */
   refusals: Map<string, number>;
+  /** the orders given up on, by the last failed attempt's answer ("503 redis_not_replicated", "no answer: …") */
+  gaveUpOn: Map<string, number>;
   /** moments (ms since the epoch) of each failed attempt: a 5xx or a refused connection */
   failedAt: number[];
   /** moments of each 201 */
@@ -28,30 +30,49 @@ export interface LoadOptions {
 }
 
 /**
+ * How long a buyer keeps retrying one order. The failover scripts give a promotion 60 s and
+ * the rejoin after it 30 s before they fail the test themselves, so a buyer still refused
+ * after that means the platform did not come back, not that this machine was slow: with
+ * 120 attempts 250 ms apart (≈ 30 s), a failover that CI's full suite slowed past half a
+ * minute counted every buyer's in-flight order as given up.
+ */
+const RETRY_FOR_MS = 120_000;
+
+/**
  * Buyers placing real-name orders as a phone app does: each with its own address (the
  * API keys rate limits on it), retrying a 5xx or a dropped connection with the same
- * idempotency key for up to 30 s. Used by the failover tests, which need load running
+ * idempotency key every 250 ms for up to RETRY_FOR_MS. Used by the failover tests, which need load running
  * while a service dies.
  */
 export async function placeOrders(o: LoadOptions): Promise<LoadOutcome> {
-  const out: LoadOutcome = { acknowledged: new Set(), refusals: new Map(), failedAt: [], succeededAt: [] };
+  const out: LoadOutcome = {
+    acknowledged: new Set(),
+    refusals: new Map(),
+    gaveUpOn: new Map(),
+    failedAt: [],
+    succeededAt: [],
+  };
   const client = httpClient(o.baseUrl, o.buyers * 2);
   const rnd = prng(o.seed);
   let person = 0;
   const retry = async (
     send: () => Promise<{ status: number; body: Record<string, unknown> }>,
   ): Promise<{ status: number; body: Record<string, unknown> } | undefined> => {
-    for (let attempt = 0; attempt < 120; attempt++) {
+    let last = '';
+    for (const until = Date.now() + RETRY_FOR_MS; Date.now() < until;) {
       try {
         const res = await send();
         const busy = res.status === 409 && res.body.code === 'idempotency_in_progress';
         if (res.status < 500 && !busy) return res;
         if (!busy) out.failedAt.push(Date.now());
-      } catch {
+        last = `${res.status} ${String(res.body.code)}`;
+      } catch (e) {
         out.failedAt.push(Date.now());
+        last = `no answer: ${e instanceof Error ? e.message : String(e)}`;
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+    out.gaveUpOn.set(last, (out.gaveUpOn.get(last) ?? 0) + 1);
     return undefined;
   };
   await Promise.all(
