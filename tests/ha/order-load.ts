@@ -41,8 +41,8 @@ const RETRY_FOR_MS = 120_000;
 /**
  * Buyers placing real-name orders as a phone app does: each with its own address (the
  * API keys rate limits on it), retrying a 5xx or a dropped connection with the same
- * idempotency key every 250 ms for up to RETRY_FOR_MS. Used by the failover tests, which need load running
- * while a service dies.
+ * idempotency key every 250 ms for up to RETRY_FOR_MS. Used by the failover tests, which
+ * need load running while a service dies.
  */
 export async function placeOrders(o: LoadOptions): Promise<LoadOutcome> {
   const out: LoadOutcome = {
