@@ -41,6 +41,11 @@ export interface FastLane {
   method: 'GET' | 'POST';
   /** express-style: `:name` is one path segment; a request with a query string is not claimed */
   path: string;
+  /**
+   * Whether the lane serves this request of its route (from its headers alone); the
+   * requests it leaves go to express as before. Default: all of them.
+   */
+  claims?(req: IncomingMessage): boolean;
   serve(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): void;
 }
 

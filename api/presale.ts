@@ -14,6 +14,7 @@ import { internalProblem, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
 import { clientAddress, trustProxies } from '../core/client-address.js';
 import { Shedder } from './overload.js';
+import { readSmallBody, send } from './lane-io.js';
 import { currentTelemetry } from '../core/telemetry/sdk.js';
 import type { Feature } from './features.js';
 
@@ -28,28 +29,6 @@ const HOLD_PATH = '/v1/presale/holds';
 const JOIN_PATH = '/v1/queue/:areaId/join';
 const STATUS_PATH = '/v1/queue/:areaId/status';
 const dateRe = /^\d{4}-\d{2}-\d{2}$/;
-
-function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    // Too large: answer at once, but keep reading (and dropping) the rest so the
-    // client still gets the answer on its connection.
-    const tooLarge = () => reject(inputError('body_too_large', `request body is larger than ${limit} bytes`));
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      tooLarge();
-      req.resume();
-      return;
-    }
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) tooLarge();
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function parseHold(text: string) {
   let b: unknown;
@@ -75,18 +54,6 @@ function parseHold(text: string) {
     quantity: o.quantity as number,
   };
 }
-
-const send = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  type = 'application/json',
-  extra: Record<string, string> = {},
-) => {
-  const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), ...extra });
-  res.end(s);
-};
 
 function sendRoom(res: ServerResponse, s: RoomState): void {
   if (s.admitted) return send(res, 200, s);

@@ -73,52 +73,67 @@ export function sendProblem(res: Response, err: DomainError, instance?: string):
   res.status(p.status).type('application/problem+json').json(p.body);
 }
 
+/** A problem+json answer: status, document and the headers that go with it. */
+export interface ProblemAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+const answerOf = (err: DomainError, instance: string): ProblemAnswer => {
+  const retry = err.details.retryAfterSeconds;
+  return {
+    ...problemBody(err, instance),
+    headers: retry === undefined ? {} : { 'retry-after': String(Math.ceil(retry)) },
+  };
+};
+
+/**
+ * What anything thrown while serving `where` answers, for express (problemHandler) and
+ * the fast lanes alike; logs only what is our fault (5xx).
+ */
+export function problemAnswer(
+  log: Logger,
+  err: unknown,
+  where: { method: string; path: string; instance: string },
+): ProblemAnswer {
+  if (isDomainError(err)) {
+    if (err.kind === 'unavailable') log.warn({ err, path: where.path }, 'dependency unavailable');
+    return answerOf(err, where.instance);
+  }
+  // body-parser failures: malformed JSON or too large a body are the client's.
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.parse.failed')
+    return answerOf(
+      new DomainError('input', 'malformed_json', 'request body is not valid JSON'),
+      where.instance,
+    );
+  if (e.type === 'entity.too.large')
+    return answerOf(new DomainError('input', 'body_too_large', 'request body is too large'), where.instance);
+  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')
+    return answerOf(
+      new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'),
+      where.instance,
+    );
+  const outage = redisOutage(err);
+  if (outage) {
+    log.warn({ err, path: where.path }, 'redis unavailable');
+    return answerOf(outage, where.instance);
+  }
+  log.error({ err, method: where.method, path: where.path }, 'unhandled error');
+  return {
+    status: 500,
+    body: internalProblem('an unexpected error occurred; it has been logged'),
+    headers: {},
+  };
+}
+
 /** Turns anything thrown into problem+json; logs only what is our fault (5xx). */
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
-    if (isDomainError(err)) {
-      if (err.kind === 'unavailable') log.warn({ err, path: req.path }, 'dependency unavailable');
-      sendProblem(res, err, req.originalUrl);
-      return;
-    }
-    // body-parser failures: malformed JSON or too large a body are the client's.
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      sendProblem(
-        res,
-        new DomainError('input', 'malformed_json', 'request body is not valid JSON'),
-        req.originalUrl,
-      );
-      return;
-    }
-    if (e.type === 'entity.too.large') {
-      sendProblem(
-        res,
-        new DomainError('input', 'body_too_large', 'request body is too large'),
-        req.originalUrl,
-      );
-      return;
-    }
-    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
-      sendProblem(
-        res,
-        new DomainError('input', 'unsupported_encoding', e.message ?? 'unsupported encoding'),
-        req.originalUrl,
-      );
-      return;
-    }
-    const outage = redisOutage(err);
-    if (outage) {
-      log.warn({ err, path: req.path }, 'redis unavailable');
-      sendProblem(res, outage, req.originalUrl);
-      return;
-    }
-    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    res
-      .status(500)
-      .type('application/problem+json')
-      .json(internalProblem('an unexpected error occurred; it has been logged'));
+    const a = problemAnswer(log, err, { method: req.method, path: req.path, instance: req.originalUrl });
+    res.set(a.headers).status(a.status).type('application/problem+json').json(a.body);
   };
 }
 

@@ -55,6 +55,14 @@ export function rateLimit(redis: Redis, opts: LimitOptions): RequestHandler {
   };
 }
 
+/** The writes bucket of `readWriteLimits`, which the order lane (api/order-lane.ts) counts in too. */
+export const writesLimit = (limit: number, now: () => number): LimitOptions => ({
+  name: 'writes',
+  limit,
+  windowSeconds: 60,
+  now,
+});
+
 /**
  * Reads (GET, HEAD) and writes in buckets of their own, per caller: a buyer's page polling
  * its order every 2 s spends reads, never the writes its purchase needs (issue 17 item 9).
@@ -64,7 +72,7 @@ export function readWriteLimits(
   o: { reads: number; writes: number; now: () => number },
 ): RequestHandler {
   const reads = rateLimit(redis, { name: 'reads', limit: o.reads, windowSeconds: 60, now: o.now });
-  const writes = rateLimit(redis, { name: 'writes', limit: o.writes, windowSeconds: 60, now: o.now });
+  const writes = rateLimit(redis, writesLimit(o.writes, o.now));
   return (req, res, next) =>
     req.method === 'GET' || req.method === 'HEAD' ? reads(req, res, next) : writes(req, res, next);
 }

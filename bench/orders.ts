@@ -26,7 +26,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { benchServices } from './order-fixture.js';
-import { freePort, machineCpu, schedulingOf, startApi, startPrinter } from './procs.js';
+import { freePort, machineCpu, processCpuMs, schedulingOf, startApi, startPrinter } from './procs.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
@@ -136,6 +136,8 @@ interface Samples {
   errors: number;
   /** share of both cores' time busy while measuring (every process on the machine) */
   busy: number;
+  /** CPU ms the server process(es) spent while measuring */
+  serverCpuMs: number;
 }
 
 let okTotal = 0;
@@ -147,10 +149,13 @@ async function closedLoop(
   secs: number,
   warmMs: number,
   orders = Infinity,
+  servers: readonly (number | undefined)[] = [],
 ) {
+  const serverCpu = () => servers.reduce<number>((t, pid) => t + processCpuMs(pid), 0);
   const agent = new Agent({ keepAlive: true, maxSockets: c });
-  const s: Samples = { lat: [], at: [], seconds: 0, ok: 0, statuses: {}, errors: 0, busy: 0 };
+  const s: Samples = { lat: [], at: [], seconds: 0, ok: 0, statuses: {}, errors: 0, busy: 0, serverCpuMs: 0 };
   let cpu0 = machineCpu();
+  let server0 = serverCpu();
   const warmEnd = Date.now() + warmMs;
   const end = warmEnd + secs * 1000;
   let t0 = 0;
@@ -162,6 +167,7 @@ async function closedLoop(
       if (measuring && !t0) {
         t0 = Date.now();
         cpu0 = machineCpu();
+        server0 = serverCpu();
       }
       const t = performance.now();
       try {
@@ -184,6 +190,7 @@ async function closedLoop(
   s.seconds = (Date.now() - t0) / 1000;
   const cpu = machineCpu();
   s.busy = (cpu.busy - cpu0.busy) / Math.max(1, cpu.total - cpu0.total);
+  s.serverCpuMs = serverCpu() - server0;
   return s;
 }
 
@@ -194,12 +201,15 @@ const pct = (sorted: Float64Array, q: number) =>
 function summarize(parts: Samples[]) {
   const sorted = Float64Array.from(parts.flatMap((p) => p.lat)).sort();
   const secs = parts.reduce((t, p) => t + p.seconds, 0);
+  const ok = parts.reduce((n, p) => n + p.ok, 0);
   return {
-    perSec: Math.round(parts.reduce((n, p) => n + p.ok, 0) / secs),
+    perSec: Math.round(ok / secs),
     p50: pct(sorted, 0.5),
     p99: pct(sorted, 0.99),
     errors: parts.reduce((n, p) => n + p.errors, 0),
     busy: secs ? parts.reduce((t, p) => t + p.busy * p.seconds, 0) / secs : 0,
+    // what the server process spent per order answered 2xx (the slices' work is nearly all orders)
+    cpuMsPerOrder: ok ? parts.reduce((t, p) => t + p.serverCpuMs, 0) / ok : 0,
     statuses: parts.map((p) => p.statuses),
   };
 }
@@ -313,6 +323,7 @@ async function main() {
     });
     children.push(base.child);
     const port: number[] = [];
+    const apiPids: (number | undefined)[] = [];
     for (let i = 0; i < apiProcesses; i++) {
       const api = await startApi(
         env,
@@ -320,6 +331,7 @@ async function main() {
         profile ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [],
       );
       children.push(api.child);
+      apiPids.push(api.child.pid);
       port.push(api.port);
     }
 
@@ -329,13 +341,13 @@ async function main() {
       const a: Samples[] = [];
       for (let r = 0; r < rounds; r++) {
         const warm = r === 0 ? 1000 : 300;
-        b.push(await closedLoop(base.port, '/orders', c, seconds / rounds, warm));
-        a.push(await closedLoop(port, '/v1/orders', c, seconds / rounds, warm));
+        b.push(await closedLoop(base.port, '/orders', c, seconds / rounds, warm, Infinity, [base.child.pid]));
+        a.push(await closedLoop(port, '/v1/orders', c, seconds / rounds, warm, Infinity, apiPids));
       }
       by[c] = { base: summarize(b), api: summarize(a) };
       const { base: sb, api: sa } = by[c];
       say(
-        `${String(c).padStart(2)} connections: baseline ${sb.perSec}/s p50 ${sb.p50.toFixed(1)} p99 ${sb.p99.toFixed(1)} ms cpu ${pctOf(sb.busy)} | api ${sa.perSec}/s p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms cpu ${pctOf(sa.busy)}, ratio ${(sa.perSec / sb.perSec).toFixed(2)}, ${JSON.stringify(sa.statuses)}`,
+        `${String(c).padStart(2)} connections: baseline ${sb.perSec}/s p50 ${sb.p50.toFixed(1)} p99 ${sb.p99.toFixed(1)} ms cpu ${pctOf(sb.busy)} ${sb.cpuMsPerOrder.toFixed(2)} ms/order | api ${sa.perSec}/s p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms cpu ${pctOf(sa.busy)} ${sa.cpuMsPerOrder.toFixed(2)} ms/order, ratio ${(sa.perSec / sb.perSec).toFixed(2)}, ${JSON.stringify(sa.statuses)}`,
       );
     }
     base.child.kill('SIGTERM');
@@ -389,6 +401,11 @@ async function main() {
             p99Ms: Math.round(by[c]!.api.p99 * 10) / 10,
             // how busy both cores were: near 1, the machine itself is the limit
             machineBusy: { baseline: round2(by[c]!.base.busy), api: round2(by[c]!.api.busy) },
+            // CPU of the server process(es) per order: what the API costs beside the bare baseline
+            serverCpuMsPerOrder: {
+              baseline: round2(by[c]!.base.cpuMsPerOrder),
+              api: round2(by[c]!.api.cpuMsPerOrder),
+            },
           },
         ]),
       ),

@@ -113,3 +113,20 @@ export function machineCpu(): { busy: number; total: number } {
   const total = f.reduce((a, b) => a + b, 0);
   return { busy: total - f[3]! - f[4]!, total };
 }
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from fields
+ * 14 and 15 of /proc/PID/stat (clock ticks of 10 ms); 0 once it is gone. Two readings
+ * give what it spent in between: the server's own cost per order, which the scheduler's
+ * waits on a shared machine do not inflate the way they do throughput.
+ */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[14 - 3]) + Number(fields[15 - 3])) * 10;
+  } catch {
+    return 0;
+  }
+}

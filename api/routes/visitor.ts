@@ -28,7 +28,14 @@ import { requestOtp, verifyOtp } from '../../core/auth/sessions.js';
 import { openAccountOnSignIn } from '../../core/members/accounts.js';
 import { isSignedInMember } from '../../core/members/pricing.js';
 import { actorOf, allow, areaInBody, ofOrder, type AppContext } from '../context.js';
-import { idempotent } from '../idempotent.js';
+import {
+  expressCall,
+  idempotent,
+  idempotentAnswer,
+  sendIdempotent,
+  type IdempotentCall,
+} from '../idempotent.js';
+import type { Actor } from '../../core/orders/model.js';
 
 const AreaParams = z.object({ areaId: z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/) });
 const OrderParams = z.object({ id: z.uuid() });
@@ -53,6 +60,37 @@ export async function authorizedOrder(ctx: AppContext, req: Request, res: Respon
 
 const isOrderView = (b: unknown): b is { id: string } =>
   typeof b === 'object' && b !== null && typeof (b as { id?: unknown }).id === 'string';
+
+/**
+ * POST /v1/orders for the express route and its fast lane (api/order-lane.ts) alike: the
+ * input checked, then the order placed once per idempotency key (claimed in the order's
+ * own statement), a replay given its access token back.
+ */
+export async function orderAnswer(
+  ctx: AppContext,
+  call: IdempotentCall,
+  actor: Actor,
+  where: { address: string | undefined; deviceId: string | undefined },
+) {
+  const p = ctx.platform;
+  const input = parseInput(PlaceOrderInput, call.body);
+  return idempotentAnswer(
+    ctx,
+    call,
+    actor,
+    async (k) => ({
+      status: 201,
+      body: await placeOrder(p.orders, actor, input, k, where),
+      storedInTransaction: true,
+    }),
+    // the stored answer holds no access token: derive it again for the same secret
+    (stored, k) =>
+      stored.status === 201 && isOrderView(stored.body)
+        ? { ...stored.body, accessToken: orderAccessToken(p.vault, k.secret!, stored.body.id) }
+        : stored.body,
+    { claimInTransaction: true },
+  );
+}
 
 export function visitorRouter(ctx: AppContext): Router {
   const r = Router();
@@ -83,26 +121,8 @@ export function visitorRouter(ctx: AppContext): Router {
   });
 
   r.post('/orders', allow(ctx, 'orders.sell', areaInBody(), { visitors: true }), async (req, res) => {
-    const input = parseInput(PlaceOrderInput, req.body);
-    await idempotent(
-      ctx,
-      req,
-      res,
-      async (k) => ({
-        status: 201,
-        body: await placeOrder(p.orders, actorOf(res), input, k, {
-          address: req.ip,
-          deviceId: req.get('x-device-id'),
-        }),
-        storedInTransaction: true,
-      }),
-      // the stored answer holds no access token: derive it again for the same secret
-      (stored, k) =>
-        stored.status === 201 && isOrderView(stored.body)
-          ? { ...stored.body, accessToken: orderAccessToken(p.vault, k.secret!, stored.body.id) }
-          : stored.body,
-      { claimInTransaction: true },
-    );
+    const where = { address: req.ip, deviceId: req.get('x-device-id') };
+    sendIdempotent(res, await orderAnswer(ctx, expressCall(req), actorOf(res), where));
   });
 
   r.get('/orders/:id', staffMay('orders.read'), async (req, res) => {

@@ -100,6 +100,7 @@ describe('the served OpenAPI document and the routes the app mounts', () => {
     const { lanes, routes } = mounted('all');
     expect(lanes.sort()).toEqual([
       'GET /v1/queue/{areaId}/status',
+      'POST /v1/orders',
       'POST /v1/presale/holds',
       'POST /v1/queue/{areaId}/join',
     ]);
