@@ -1,4 +1,5 @@
 import { commitOrThrow } from './db/commit.js';
+import { sendPrepared } from './db/prepared.js';
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.js';
@@ -265,27 +266,28 @@ async function tryClaim(
   k: IdempotencyKey,
   row: { state: 'running'; lease: Date } | { state: 'done'; res: StoredResponse },
 ): Promise<boolean> {
-  const { rows } = await db
-    .raw<{ rows: unknown[] }>(
-      `insert into idempotency_keys (scope, key, request_hash, state, locked_until, status_code, response)
+  // prepared once per connection: one per POST
+  const rows = await sendPrepared(
+    db,
+    'scenic_claim_idempotency_key',
+    `insert into idempotency_keys (scope, key, request_hash, state, locked_until, status_code, response)
      select ?, ?, ?, ?, ?::timestamptz, ?::int, ?::jsonb
       where pg_try_advisory_xact_lock(?, hashtext(? || chr(10) || ?))
      on conflict (scope, key) do nothing
      returning key`,
-      [
-        k.scope,
-        k.key,
-        k.requestHash,
-        row.state,
-        row.state === 'running' ? row.lease : null,
-        row.state === 'done' ? row.res.status : null,
-        row.state === 'done' ? JSON.stringify(row.res.body) : null,
-        CLAIM_LOCK_CLASS,
-        k.scope,
-        k.key,
-      ],
-    )
-    .options({ name: 'scenic_claim_idempotency_key' }); // parsed once per connection: one per POST
+    [
+      k.scope,
+      k.key,
+      k.requestHash,
+      row.state,
+      row.state === 'running' ? row.lease : null,
+      row.state === 'done' ? row.res.status : null,
+      row.state === 'done' ? JSON.stringify(row.res.body) : null,
+      CLAIM_LOCK_CLASS,
+      k.scope,
+      k.key,
+    ],
+  );
   return rows.length === 1;
 }
 

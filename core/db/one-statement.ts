@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { sendPrepared } from './prepared.js';
 
 /** SQL text with its own `?` bindings, to stand as a value in an {@link Insert}'s rows. */
 export class SqlFragment {
@@ -116,9 +117,9 @@ export async function withWrites<R>(
     ? `with ${clauses.map((c) => `${c.head} (${c.sql})`).join(', ')} ${tail.sql}`
     : tail.sql;
   const bindings = [...clauses.flatMap((c) => c.bindings), ...tail.bindings];
-  const q = db.raw<{ rows: R[] }>(sql, bindings as readonly Knex.RawBinding[]);
   const name = opts.prepared ? preparedName(sql) : undefined;
-  const { rows } = await (name ? q.options({ name }) : q);
+  if (name) return sendPrepared<R>(db, name, sql, bindings);
+  const { rows } = await db.raw<{ rows: R[] }>(sql, bindings as readonly Knex.RawBinding[]);
   return rows;
 }
 
