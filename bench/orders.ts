@@ -8,7 +8,12 @@
  * uses DATABASE_URL/REDIS_URL (the dev settings: fsync=off) instead.
  *
  *   npm run bench:orders -- [--json] [--seconds 6] [--rounds 2] [--connections 8,32,64]
- *        [--long 200000] [--holds 1000000] [--dev] [--profile] [--api-processes 2]
+ *        [--long 200000] [--holds 1000000] [--dev] [--profile] [--api-processes 2] [--no-pin]
+ *
+ * Placement (bench/procs.ts `placeOnCores`): the baseline and the API run on core 0, the
+ * load generator (this process), Postgres and Redis on the other cores, for the whole
+ * run; `--no-pin` leaves every process to the scheduler (and `--dev`, whose services are
+ * shared, never pins). The run reports it (`placement`).
  *
  * `--long N`: after the comparison, the API alone at 32 connections until N orders are in
  * the books; `lastTenthVsFirstTenth` compares its throughput over the last tenth of that
@@ -26,7 +31,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { benchServices } from './order-fixture.js';
-import { freePort, machineCpu, processCpuMs, schedulingOf, startApi, startPrinter } from './procs.js';
+import {
+  freePort,
+  machineCpu,
+  placeOnCores,
+  processCpuMs,
+  schedulingOf,
+  startApi,
+  startPrinter,
+  type Placement,
+} from './procs.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
@@ -64,6 +78,7 @@ const RECOUNT_EVERY_MS = 60_000;
 // API processes side by side, each on its own port, the connections dealt out among them
 // (what the chart's replicas do behind a Service); the baseline stays one process
 const apiProcesses = Math.max(1, Math.round(num('api-processes', 1)));
+const pin = !args.includes('--no-pin') && !dev;
 const say = (s: string) => console.log(json ? `# ${s}` : s);
 
 const svc = benchServices(!dev, 'bench:orders');
@@ -260,6 +275,7 @@ async function main() {
   const prefixed = new Redis(svc.redis, { keyPrefix: prefix, lazyConnect: true });
   const recounts = { calls: 0, repairs: 0, longestMs: 0 };
   let stopping = false;
+  let placement: Placement | undefined;
   let recountTimer: NodeJS.Timeout | undefined;
   try {
     await migrateLatest(db, schema);
@@ -314,6 +330,15 @@ async function main() {
       void recount().catch(recountFailed);
       recountTimer = setInterval(() => void recount().catch(recountFailed), RECOUNT_EVERY_MS);
     }
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    if (pin) {
+      const dir = (await db.raw<{ rows: { d: string }[] }>(`select current_setting('data_directory') as d`))
+        .rows[0]!.d;
+      placement = placeOnCores({ redisPid, postgresDataDir: dir });
+      say(
+        `placement: baseline and API on core ${placement.servers}; generator, Postgres, Redis on ${placement.others}`,
+      );
+    }
     await redis.config('SET', 'latency-monitor-threshold', '1');
     await redis.latency('RESET');
 
@@ -322,6 +347,7 @@ async function main() {
       BENCH_PLAN: JSON.stringify(plan),
     });
     children.push(base.child);
+    placement?.server(base.child.pid);
     const port: number[] = [];
     const apiPids: (number | undefined)[] = [];
     for (let i = 0; i < apiProcesses; i++) {
@@ -332,6 +358,7 @@ async function main() {
       );
       children.push(api.child);
       apiPids.push(api.child.pid);
+      placement?.server(api.child.pid);
       port.push(api.port);
     }
 
@@ -371,7 +398,6 @@ async function main() {
     const latest = (await redis.latency('LATEST')) as [string, number, number, number][];
     const slowestRedisMs = Math.max(0, ...latest.map((e) => e[3]));
     // scripts/bench-services.sh gives its Redis real-time priority (why: there)
-    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
     const redisScheduling = schedulingOf(redisPid, 'redis');
     const inDb = Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n);
     const used = Number((await redis.hget(`${prefix}${invKeys('bench-orders', DATE).day}`, 'used')) ?? 0);
@@ -411,6 +437,7 @@ async function main() {
       ),
       redisLatency: latest,
       redisScheduling,
+      placement: placement ? { servers: placement.servers, others: placement.others } : null,
       holds,
       recounts: holds > 0 ? recounts : null,
       postgres: pg,
@@ -419,6 +446,7 @@ async function main() {
     console.log(json ? JSON.stringify(figures) : figures);
   } finally {
     stopping = true;
+    placement?.undo();
     clearInterval(recountTimer);
     prefixed.disconnect();
     for (const c of children) c.kill('SIGTERM');

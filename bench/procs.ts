@@ -2,9 +2,10 @@
  * The processes a benchmark starts: an API (`scenic api`) waited for on /healthz, or a
  * helper server that prints its port on its first stdout line. Shared by the benches.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -129,4 +130,67 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Where a benchmark's processes run: the servers it measures (the baseline and the API)
+ * on core 0, the load generator, Postgres and Redis on the other cores. In production the
+ * API has cores of its own, and neither its database nor its clients run on them; on a
+ * shared two-core machine the scheduler instead runs a woken Postgres backend or Redis on
+ * the API's core in the middle of its socket writes (a third of the API's profile was
+ * wall time inside `writev`), so what was measured was as much the scheduler as the API.
+ * Both sides get the same placement, so the ratio still compares like with like.
+ * `taskset` (util-linux) sets each process's affinity, all its threads included; `undo`
+ * gives Postgres and Redis every core back.
+ */
+export interface Placement {
+  servers: string;
+  others: string;
+  /** pins a server the benchmark started (baseline or API) to the servers' core */
+  server(pid: number | undefined): void;
+  undo(): void;
+}
+
+export function placeOnCores(o: { redisPid: number; postgresDataDir: string }): Placement {
+  const n = cpus().length;
+  if (n < 2) throw new Error('pinning needs 2 cores or more: run with --no-pin');
+  const servers = '0';
+  const others = n === 2 ? '1' : `1-${n - 1}`;
+  const all = `0-${n - 1}`;
+  const taskset = (cores: string, pid: number) => {
+    const r = spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { encoding: 'utf8' });
+    if (r.error || r.status !== 0)
+      throw new Error(
+        `taskset -a -p -c ${cores} ${pid} failed (${r.error?.message ?? r.stderr.trim()}): install util-linux, or run with --no-pin`,
+      );
+  };
+  // Postgres: the postmaster and what it forked; the backends it forks later inherit
+  const postmaster = Number(readFileSync(`${o.postgresDataDir}/postmaster.pid`, 'utf8').split('\n', 1)[0]);
+  const family = () => [
+    postmaster,
+    ...readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  ];
+  const services = () => [
+    ...family(),
+    ...(schedulingOf(o.redisPid, 'redis') === 'unknown' ? [] : [o.redisPid]),
+  ];
+  for (const pid of services()) taskset(others, pid);
+  taskset(others, process.pid); // the load generator: this process
+  return {
+    servers,
+    others,
+    server: (pid) => pid !== undefined && taskset(servers, pid),
+    undo() {
+      for (const pid of services())
+        try {
+          taskset(all, pid);
+        } catch {
+          // a backend that ended meanwhile
+        }
+    },
+  };
 }
