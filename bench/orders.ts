@@ -274,6 +274,8 @@ async function main() {
   // --holds: the inventory's own connection (its keys carry the API's prefix) and the recount's tally
   const prefixed = new Redis(svc.redis, { keyPrefix: prefix, lazyConnect: true });
   const recounts = { calls: 0, repairs: 0, longestMs: 0 };
+  /** when recounts ran (ms since the epoch), for the long run's tenths */
+  const recountSpans: [number, number][] = [];
   let stopping = false;
   let placement: Placement | undefined;
   let recountTimer: NodeJS.Timeout | undefined;
@@ -324,11 +326,22 @@ async function main() {
         recounts.calls++; // a call that finds a recount running returns at once
         recounts.repairs += (await inv.recount('bench-orders', DATE)).length;
         recounts.longestMs = Math.max(recounts.longestMs, Date.now() - t0);
+        if (Date.now() - t0 > 1000) recountSpans.push([t0, Date.now()]);
       };
-      // the first at once, so the whole run has the recount beside it (one that outlasts
-      // 60 s makes the next find it running and skip, as the worker's do)
-      void recount().catch(recountFailed);
-      recountTimer = setInterval(() => void recount().catch(recountFailed), RECOUNT_EVERY_MS);
+      // The first at once, then as the worker's reconcile job runs: a repeatable job every
+      // 60 s on a worker of concurrency 1 (workers/main.ts), so a pass that outlasts 60 s
+      // is followed at once by the next one, which was due meanwhile. (A timer that skipped
+      // the ticks missed left gaps the worker does not have: the long run's tenths then
+      // differed by whether a recount ran beside them, not by the books.)
+      const cadence = async () => {
+        while (!stopping) {
+          const t0 = Date.now();
+          await recount().catch(recountFailed);
+          const wait = RECOUNT_EVERY_MS - (Date.now() - t0);
+          if (wait > 0 && !stopping) await new Promise((r) => (recountTimer = setTimeout(r, wait)));
+        }
+      };
+      void cadence();
     }
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
     if (pin) {
@@ -380,14 +393,31 @@ async function main() {
     base.child.kill('SIGTERM');
 
     let lastTenthVsFirstTenth: number | null = null;
+    let tenths: number[] | null = null;
+    let recountShare: number[] | null = null;
+    let longStartedAt = 0;
     if (long > 0) {
       const need = Math.max(0, long - Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n));
       say(`long run: the API at 32 connections until ${long} orders are in the books (${need} to go)`);
+      longStartedAt = Date.now() + 300;
       const s = await closedLoop(port, '/v1/orders', 32, 3600, 300, need);
       const span = s.at.length ? s.at[s.at.length - 1]! : 0;
       const tenth = span / 10;
       const first = s.at.filter((t) => t <= tenth).length;
       const last = s.at.filter((t) => t > span - tenth).length;
+      // orders per tenth, and the share of each tenth a recount was running in
+      tenths = Array.from({ length: 10 }, () => 0);
+      for (const t of s.at) tenths[Math.min(9, Math.floor(t / Math.max(1, tenth)))]! += 1;
+      const longStart = longStartedAt;
+      recountShare = Array.from({ length: 10 }, (_, i) => {
+        const from = longStart + i * tenth;
+        const to = from + tenth;
+        const covered = recountSpans.reduce(
+          (t, [a, b]) => t + Math.max(0, Math.min(b, to) - Math.max(a, from)),
+          0,
+        );
+        return round2(covered / tenth);
+      });
       lastTenthVsFirstTenth = first ? Math.round((last / first) * 100) / 100 : null;
       say(
         `long run: ${s.ok} orders in ${s.seconds.toFixed(0)} s, first tenth ${first}, last tenth ${last}; ${s.errors} errors`,
@@ -417,6 +447,8 @@ async function main() {
       slowestRedisMs,
       lastTenthVsFirstTenth,
       apiProcesses,
+      // the long run: orders per tenth, and how much of each tenth had a recount beside it
+      longRun: tenths ? { ordersPerTenth: tenths, recountShare } : null,
       byConnections: Object.fromEntries(
         conns.map((c) => [
           c,
@@ -447,7 +479,7 @@ async function main() {
   } finally {
     stopping = true;
     placement?.undo();
-    clearInterval(recountTimer);
+    clearTimeout(recountTimer);
     prefixed.disconnect();
     for (const c of children) c.kill('SIGTERM');
     await db.raw('drop schema if exists ?? cascade', [schema]).catch(() => undefined);
