@@ -107,12 +107,24 @@ export async function orderFixture(dbUrl: string, redisUrl: string): Promise<Fix
 export async function dropFixture(f: Fixture, redis: Redis): Promise<void> {
   await f.db.raw('drop schema if exists ?? cascade', [f.schema]).catch(() => undefined);
   await f.db.destroy();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${f.prefix}*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await dropKeys(redis, f.prefix);
+}
+
+/**
+ * Unlinks a run's keys: its prefix's, and its queues' (`{<prefix>bull}:…`, hash-tagged:
+ * workers/queues.ts `bullPrefix`). The queues' were left behind before: a hold-expiry job
+ * per order, 200 k a long bench:orders run, and each later run's Redis was larger and
+ * slower for them (2 GB after seven runs).
+ */
+export async function dropKeys(redis: Redis, prefix: string): Promise<void> {
+  for (const match of [`${prefix}*`, `{${prefix}bull}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 5000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
 }
 
 /** Units Redis holds for the bench slot's day (what `oversold` compares with the books). */
