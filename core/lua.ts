@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Redis } from './redis/client.js';
-import { DomainError } from './errors.js';
+import { DomainError, unavailable } from './errors.js';
 
 /**
  * A script that ran on its key's master and was answered before enough replicas held its
@@ -30,6 +30,9 @@ export interface ScriptSpec {
 }
 
 type Arg = string | number;
+
+/** A cluster node's redirection: the command did not run there (MOVED: the slot is another node's). */
+const REDIRECTED = /^(MOVED|ASK) \d+ /;
 
 export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs: S) {
   type Name = keyof S & string;
@@ -81,7 +84,19 @@ export function luaScripts<S extends Record<string, ScriptSpec>>(dir: URL, specs
       (p as unknown as Record<string, (...a: Arg[]) => unknown>)[cmd]!.call(p, ...keys, ...args);
       p.wait(replicated.replicas, replicated.timeoutMs);
       const [[scriptErr, result] = [null, undefined], [waitErr, acked] = [null, 0]] = (await p.exec()) ?? [];
-      if (scriptErr) throw scriptErr;
+      if (scriptErr) {
+        if (REDIRECTED.test(scriptErr.message)) {
+          // A cluster client retries a redirected pipeline only when every command in it
+          // was redirected or read-only; the WAIT beside the script is neither, so after a
+          // failover the MOVED came back as the script's answer and the slot map stayed
+          // stale: every later write to the slot went to the old node (a CI run answered
+          // 500 to every order of the area for 120 s). The script did not run there.
+          // Refresh the map and answer as an outage, which the caller retries.
+          (redis as { refreshSlotsCache?: () => void }).refreshSlotsCache?.();
+          throw unavailable('redis_unavailable', 'the ticket store is failing over; retry in a moment');
+        }
+        throw scriptErr;
+      }
       if (waitErr) throw waitErr;
       if (Number(acked) < replicated.replicas)
         throw new UnreplicatedWrite(

@@ -3,11 +3,14 @@ import { Cluster, Redis } from 'ioredis';
 import { FAILOVER_CLUSTER_ENV, ensureUp, lastJson, recordFigure, runScript } from '../support/ha.js';
 import { waitFor } from '../support/processes.js';
 import { uniqueSuffix } from '../support/services.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { residentId, useApi } from '../support/platform.js';
 import { demoArea, type AreaOverrides } from '../../core/catalog/demo.js';
 import { scanKeys } from '../../core/redis/scan.js';
+import { luaScripts } from '../../core/lua.js';
 import { addDays, localParts } from '../../core/time.js';
 import { placeOrders, unavailableSeconds } from './order-load.js';
 
@@ -272,6 +275,73 @@ describe('orders across a Redis Cluster master failover (WAIT for the replica)',
     expect(counted).toEqual(totals.map(() => 2));
   }, 120_000);
 
+  it('answers a script redirected inside its WAIT pipeline as an outage, and the retry finds the slot', async () => {
+    // The CI failure behind this (seed 5 above): after a failover the client's slot map still
+    // named the old node, the pipeline of script + WAIT came back with MOVED for the script
+    // alone, ioredis does not follow a pipeline's redirection unless every command in it was
+    // redirected or read-only, and every later write to the slot went to the old node again:
+    // 500 for 120 s. Here the slot moves to another master behind the client's back (an
+    // empty slot can be reassigned with CLUSTER SETSLOT … NODE), which gives the same MOVED.
+    const dir = mkdtempSync(join(tmpdir(), 'scenic-lua-'));
+    writeFileSync(join(dir, 'probe.lua'), "return redis.call('EXISTS', KEYS[1])");
+    const scripts = luaScripts(pathToFileURL(`${dir}/`), { probe: { file: 'probe.lua', keys: 1 } });
+    const redis = api.platform.redis;
+    const wait = { replicas: 1, timeoutMs: 2000 };
+    const nodes = () =>
+      api.platform.redis.cluster('NODES').then((t) => parseNodes(String(t)).filter((n) => !n.failed));
+    let tag = '';
+    let slot = 0;
+    let from: NodeLine | undefined;
+    for (let i = 0; i < 20 && !from; i++) {
+      tag = `{mv-${uniqueSuffix()}}`;
+      slot = Number(await redis.cluster('KEYSLOT', tag));
+      const owner = (await nodes()).find(
+        (n) => n.role === 'master' && n.slots.some(([lo, hi]) => slot >= lo && slot <= hi),
+      )!;
+      const node = new Redis({ port: owner.port, lazyConnect: true });
+      if (Number(await node.cluster('COUNTKEYSINSLOT', slot)) === 0) from = owner;
+      node.disconnect();
+    }
+    expect(from, 'an empty slot').toBeDefined();
+    const to = (await nodes()).find((n) => n.role === 'master' && n.id !== from!.id)!;
+    const assign = async (owner: NodeLine) => {
+      for (const n of [owner, ...(await nodes()).filter((m) => m.role === 'master' && m.id !== owner.id)]) {
+        const node = new Redis({ port: n.port, lazyConnect: true });
+        await node.cluster('SETSLOT', slot, 'NODE', owner.id);
+        node.disconnect();
+      }
+    };
+    // the client learns the slot is `from`'s
+    expect(await scripts.run(redis, 'probe', [`${tag}k`], [], wait)).toBe(0);
+    await assign(to);
+    try {
+      await expect(scripts.run(redis, 'probe', [`${tag}k`], [], wait)).rejects.toMatchObject({
+        code: 'redis_unavailable',
+      });
+      // the refreshed map sends the retry to the slot's new master
+      await waitFor('the retry to reach the new master', () =>
+        scripts.run(redis, 'probe', [`${tag}k`], [], wait).then(
+          (r) => r === 0,
+          () => false,
+        ),
+      );
+    } finally {
+      await assign(from!);
+      await waitFor('the slot back with its master', async () =>
+        (await nodes()).some(
+          (n) => n.id === from!.id && n.slots.some(([lo, hi]) => slot >= lo && slot <= hi),
+        ),
+      );
+      // and the client's map with it, for the tests after this one
+      await waitFor('the client to find the slot back', () =>
+        scripts.run(redis, 'probe', [`${tag}k`], [], wait).then(
+          () => true,
+          () => false,
+        ),
+      );
+    }
+  }, 120_000);
+
   it.each([3, 5])(
     'seed %i: SIGKILL of the area master under load: oversold 0, lost 0',
     async (seed) => {
@@ -322,7 +392,8 @@ describe('orders across a Redis Cluster master failover (WAIT for the replica)',
       recordFigure(`redis-cluster failover under order load, seed ${seed}: promotion (script)`, kill.seconds);
       // every buyer got an answer: an order, or sold out; sales went on after the failover
       // until the online cut (85 % of the day) refused the rest
-      expect(out.gaveUpOn).toEqual(new Map());
+      const unhandled = api.logLines.filter((l) => l.includes('unhandled error')).slice(-3);
+      expect(out.gaveUpOn, unhandled.join('\n')).toEqual(new Map());
       expect(sales.filter((t) => t > healed).length).toBeGreaterThan(0);
       expect(out.refusals.size).toBeGreaterThan(0);
       for (const why of out.refusals.keys())
