@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Express, Request, Response, NextFunction } from 'express';
 import { Queue } from 'bullmq';
 import { createBullBoard } from '@bull-board/api';
@@ -76,11 +77,16 @@ export function routeLabel(req: Request, status: number): string {
 
 function visitorIdentity(req: Request): string | undefined {
   if (!req.path.startsWith('/v1/') || req.path.startsWith('/v1/admin')) return undefined;
-  const auth = req.headers.authorization;
+  return visitorOf(req.headers, req.ip ?? '');
+}
+
+/** Who a visitor's request is for the online-users gauge (the order lane counts with it too). */
+export function visitorOf(headers: IncomingHttpHeaders, ip: string): string {
+  const auth = headers.authorization;
   if (auth) return auth;
-  const token = req.headers['x-order-token'];
+  const token = headers['x-order-token'];
   if (typeof token === 'string') return `order:${token}`;
-  return `anon:${req.ip ?? ''}|${req.headers['user-agent'] ?? ''}`;
+  return `anon:${ip}|${headers['user-agent'] ?? ''}`;
 }
 
 function sameSecret(a: string, b: string): boolean {

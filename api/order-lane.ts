@@ -6,7 +6,8 @@ import type { AppContext, FastLane } from './context.js';
 import type { IdempotentCall } from './idempotent.js';
 import { readSmallBody, send } from './lane-io.js';
 import { problemAnswer } from './problem.js';
-import { hitLimit, type LimitOptions } from './rate-limit.js';
+import { visitorOf } from './observability.js';
+import { hitLimitWithHeaders, type LimitOptions } from './rate-limit.js';
 import { orderAnswer } from './routes/visitor.js';
 
 export const ORDERS_PATH = '/v1/orders';
@@ -53,13 +54,19 @@ export function orderLane(ctx: AppContext, opts: { writes?: LimitOptions }): Fas
     const headers: Record<string, string> = {};
     let status = 500;
     try {
-      ctx.noteVisitor?.(visitorIdentity(req, ip));
+      ctx.noteVisitor?.(visitorOf(req.headers, ip));
       const body = parseBody(await readSmallBody(req, BODY_LIMIT));
       const auth = VISITOR_SESSION.exec(req.headers.authorization ?? '');
       const actor: Actor = auth
         ? { kind: 'visitor', id: ctx.sessions.verify(auth[1]!, p.clock.now()) }
         : { kind: 'visitor', id: 'anonymous' };
-      if (opts.writes) await limited(opts.writes, auth ? `visitor:${actor.id}` : `ip:${ip}`, headers);
+      if (opts.writes)
+        await hitLimitWithHeaders(
+          p.redis,
+          opts.writes,
+          auth ? `visitor:${actor.id}` : `ip:${ip}`,
+          (k, v) => (headers[k] = v),
+        );
       const call: IdempotentCall = {
         method: 'POST',
         // the request hash covers express's `req.path` inside the /v1 router, so keys
@@ -85,17 +92,6 @@ export function orderLane(ctx: AppContext, opts: { writes?: LimitOptions }): Fas
       ctx.observeRequest?.('POST', ORDERS_PATH, status, (performance.now() - t0) / 1000);
     }
   };
-  /** The limit's headers as the rateLimit middleware sets them, also when it refuses. */
-  const limited = async (limits: LimitOptions, who: string, headers: Record<string, string>) => {
-    headers['ratelimit-limit'] = String(limits.limit);
-    try {
-      const count = await hitLimit(p.redis, limits, who);
-      headers['ratelimit-remaining'] = String(Math.max(0, limits.limit - count));
-    } catch (e) {
-      headers['ratelimit-remaining'] = '0';
-      throw e;
-    }
-  };
   return { method: 'POST', path: ORDERS_PATH, claims, serve: (req, res) => void serve(req, res) };
 }
 
@@ -109,13 +105,4 @@ function parseBody(text: string): unknown {
       // answered below
     }
   throw new DomainError('input', 'malformed_json', 'request body is not valid JSON');
-}
-
-/** Who the online-users gauge counts (api/observability.ts `visitorIdentity`, for this route). */
-function visitorIdentity(req: IncomingMessage, ip: string): string {
-  const auth = req.headers.authorization;
-  if (auth) return auth;
-  const token = req.headers['x-order-token'];
-  if (typeof token === 'string') return `order:${token}`;
-  return `anon:${ip}|${req.headers['user-agent'] ?? ''}`;
 }

@@ -40,15 +40,28 @@ const callerOf = (req: Request, res: Response) => {
   return a ? `${a.kind}:${a.id}` : `ip:${req.ip ?? 'unknown'}`;
 };
 
+/** `hitLimit`, with the limit's headers set as it goes (also when it refuses). */
+export async function hitLimitWithHeaders(
+  redis: Redis,
+  opts: LimitOptions,
+  who: string,
+  setHeader: (name: string, value: string) => void,
+): Promise<void> {
+  setHeader('RateLimit-Limit', String(opts.limit));
+  try {
+    const count = await hitLimit(redis, opts, who);
+    setHeader('RateLimit-Remaining', String(Math.max(0, opts.limit - count)));
+  } catch (e) {
+    setHeader('RateLimit-Remaining', '0');
+    throw e;
+  }
+}
+
 export function rateLimit(redis: Redis, opts: LimitOptions): RequestHandler {
   return async (req, res, next) => {
-    const who = callerOf(req, res);
-    res.setHeader('RateLimit-Limit', String(opts.limit));
     try {
-      const count = await hitLimit(redis, opts, who);
-      res.setHeader('RateLimit-Remaining', String(Math.max(0, opts.limit - count)));
+      await hitLimitWithHeaders(redis, opts, callerOf(req, res), (k, v) => res.setHeader(k, v));
     } catch (e) {
-      res.setHeader('RateLimit-Remaining', '0');
       return next(e);
     }
     next();
