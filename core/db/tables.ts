@@ -290,6 +290,8 @@ export interface RefundRow {
   abnormal_route: 'merchant_bank_card' | null;
   /** 0033: when the provider finished its part of an abnormal refund (the money is back with the merchant) */
   provider_settled_at: Date | null;
+  /** 0089: a sender is asking the provider about it until then (a lease; null when none is) */
+  sending_until: Date | null;
 }
 export interface OutboxRow {
   id: number;

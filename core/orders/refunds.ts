@@ -106,9 +106,25 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<Refund
     .andWhere((q) => {
       void q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now);
     })
-    .update({ next_attempt_at: new Date(now.getTime() + LEASE_MS) })
+    // a notice makes it due again, but never while another sender waits for the provider
+    .andWhere((q) => {
+      void q.whereNull('sending_until').orWhere('sending_until', '<=', now);
+    })
+    .update({
+      next_attempt_at: new Date(now.getTime() + LEASE_MS),
+      sending_until: new Date(now.getTime() + LEASE_MS),
+    })
     .returning('*');
   if (!r) return (await d.db('refunds').where({ id: refundId }).first('status'))?.status ?? 'failed';
+  try {
+    return await sendLeased(d, r);
+  } finally {
+    await d.db('refunds').where({ id: r.id }).update({ sending_until: null });
+  }
+}
+
+/** One attempt at a refund this sender holds the lease of. */
+async function sendLeased(d: OrderDeps, r: RefundRow): Promise<RefundStatus> {
   const pay = r.payment_id ? await d.db('payments').where({ id: r.payment_id }).first() : undefined;
   const gw = pay ? d.payments.get(pay.provider as ProviderName) : undefined;
   try {

@@ -172,6 +172,42 @@ describe('17.17 money left stranded', () => {
     }
   });
 
+  it('17.17 senders racing for one ABNORMAL refund (duplicate notices, polls) ask WeChat one at a time: a refused way out is failed, never moved behind its back', async () => {
+    const o = await paidOnline();
+    api.wechat.refundOutcome = 'ABNORMAL';
+    api.wechat.refundPlan = { mode: 'lose' }; // no notice: the race below is the only sender
+    try {
+      api.wechat.failAbnormalApplications(1);
+      const r = await visitorRefund(o);
+      await expect.poll(() => api.wechat.refunds.get(outRefundNoOf(r.id))?.status).toBe('ABNORMAL');
+      const applications = api.wechat.abnormalApplications.length;
+      // each turn is what a notice does: the refund made due now, then sent
+      const turn = async () => {
+        await api.platform
+          .db('refunds')
+          .where({ id: r.id })
+          .whereIn('status', ['pending', 'processing'])
+          .update({ next_attempt_at: null });
+        return sendRefund(api.platform.orders, r.id);
+      };
+      // started a few ms apart, so some ask while the first sender is waiting for WeChat's answer
+      const turns: Promise<string>[] = [];
+      for (let i = 0; i < 40; i++) {
+        turns.push(turn());
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const answers = await Promise.all(turns);
+      expect(answers).toContain('failed');
+      expect((await api.platform.db('refunds').where({ id: r.id }).first())!.status).toBe('failed');
+      // the one refused application was the only one: WeChat still holds it ABNORMAL
+      expect(api.wechat.abnormalApplications.length).toBe(applications);
+      expect(api.wechat.refunds.get(outRefundNoOf(r.id))!.status).toBe('ABNORMAL');
+    } finally {
+      api.wechat.refundOutcome = 'SUCCESS';
+      api.wechat.refundPlan = {};
+    }
+  });
+
   it('17.17 a refund refused until out of attempts is failed (backoff, counted); an admin sends it again', async () => {
     const o = await paidOnline();
     api.wechat.failRefunds(api.platform.orders.refundMaxAttempts, 'NOT_ENOUGH'); // the balance is short

@@ -43,6 +43,7 @@ import * as m0084 from './0084-second-spend.js';
 import * as m0085 from './0085-joint-member-price.js';
 import * as m0087 from './0087-group-tickets.js';
 import * as m0088 from './0088-statement-guard.js';
+import * as m0089 from './0089-refund-sender-lease.js';
 
 export interface Migration {
   readonly name: string;
@@ -96,4 +97,5 @@ export const migrations: readonly Migration[] = [
   m0085,
   m0087,
   m0088,
+  m0089,
 ];
