@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { inputError, isDomainError, rateLimited } from '../core/errors.js';
+import { inputError, rateLimited } from '../core/errors.js';
 import { parseInput } from '../core/validation.js';
 import { WaitingRoom, type RoomState } from '../core/presale/waiting-room.js';
 import { JoinInput, WaitingRoomInput } from '../core/presale/inputs.js';
@@ -10,7 +10,7 @@ import { SoldOutCache } from '../core/inventory/sold-out.js';
 import { refusalError } from '../core/inventory/errors.js';
 import { audit } from '../core/audit/store.js';
 import { actorOf, allow, areaParam, type AppContext } from './context.js';
-import { internalProblem, problemBody } from './problem.js';
+import { problemAnswer, problemBody } from './problem.js';
 import { hitLimit } from './rate-limit.js';
 import { clientAddress, trustProxies } from '../core/client-address.js';
 import { Shedder } from './overload.js';
@@ -134,37 +134,27 @@ function holdHandler(ctx: AppContext, room: WaitingRoom, soldOut: SoldOutCache) 
         level: result.level,
       });
     } catch (e) {
-      status = sendError(ctx, res, e, HOLD_PATH, 'presale hold failed', false);
+      status = sendError(ctx, res, e, { method: 'POST', path: HOLD_PATH, instance: HOLD_PATH });
     } finally {
       ctx.observeRequest?.('POST', HOLD_PATH, status, (performance.now() - t0) / 1000);
     }
   };
 }
 
-/** A thrown error as problem+json (a domain error's status, else a logged 500); returns the status. */
+/**
+ * A thrown error as problem+json with its Retry-After, as express's routes answer it
+ * (problemAnswer: a domain error's status, a Redis outage 503, else a logged 500);
+ * returns the status.
+ */
 function sendError(
   ctx: AppContext,
   res: ServerResponse,
   e: unknown,
-  instance: string | undefined,
-  what: string,
-  retryAfter: boolean,
+  where: { method: string; path: string; instance: string },
 ): number {
-  if (!isDomainError(e)) {
-    ctx.platform.log.error({ err: e }, what);
-    send(res, 500, internalProblem(), 'application/problem+json');
-    return 500;
-  }
-  const pb = problemBody(e, instance);
-  const retry = e.details.retryAfterSeconds;
-  send(
-    res,
-    pb.status,
-    pb.body,
-    'application/problem+json',
-    retryAfter && retry !== undefined ? { 'retry-after': String(retry) } : {},
-  );
-  return pb.status;
+  const a = problemAnswer(ctx.platform.log, e, where);
+  send(res, a.status, a.body, 'application/problem+json', a.headers);
+  return a.status;
 }
 
 function mountHold(app: Express, ctx: AppContext, hold: ReturnType<typeof holdHandler>): void {
@@ -264,7 +254,8 @@ function sheddingLane(ctx: AppContext): (route: string, fn: Lane) => Lane {
     try {
       await fn(areaId, req, res);
     } catch (e) {
-      sendError(ctx, res, e, req.url, 'waiting room request failed', true);
+      const method = req.method ?? 'GET';
+      sendError(ctx, res, e, { method, path: route, instance: req.url ?? route });
     } finally {
       ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
     }
