@@ -119,7 +119,14 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<Refund
   try {
     return await sendLeased(d, r);
   } finally {
-    await d.db('refunds').where({ id: r.id }).update({ sending_until: null });
+    // best effort: what was sent and written stands; a lease not let go runs out by itself
+    await d
+      .db('refunds')
+      .where({ id: r.id })
+      .update({ sending_until: null })
+      .catch((err: unknown) =>
+        d.log.warn({ err, refundId: r.id }, `refund lease not let go; it runs out in ${LEASE_MS / 1000} s`),
+      );
   }
 }
 
