@@ -246,18 +246,18 @@ function sheddingLane(ctx: AppContext): (route: string, fn: Lane) => Lane {
   };
   return (route, fn) => async (areaId, req, res) => {
     const t0 = performance.now();
+    const method = req.method ?? 'GET';
     if (shedder.shedding) {
       shed(route, req, res);
-      ctx.observeRequest?.(req.method ?? 'GET', route, 429, (performance.now() - t0) / 1000);
+      ctx.observeRequest?.(method, route, 429, (performance.now() - t0) / 1000);
       return;
     }
     try {
       await fn(areaId, req, res);
     } catch (e) {
-      const method = req.method ?? 'GET';
       sendError(ctx, res, e, { method, path: route, instance: req.url ?? route });
     } finally {
-      ctx.observeRequest?.(req.method ?? 'GET', route, res.statusCode, (performance.now() - t0) / 1000);
+      ctx.observeRequest?.(method, route, res.statusCode, (performance.now() - t0) / 1000);
     }
   };
 }

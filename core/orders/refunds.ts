@@ -110,6 +110,9 @@ export async function sendRefund(d: OrderDeps, refundId: string): Promise<Refund
     .andWhere((q) => {
       void q.whereNull('sending_until').orWhere('sending_until', '<=', now);
     })
+    // both move on: sending_until holds it for this sender alone, next_attempt_at is when it
+    // is tried again should this attempt end without writing its own (a notice may bring
+    // that forward; nothing but the lease running out frees sending_until)
     .update({
       next_attempt_at: new Date(now.getTime() + LEASE_MS),
       sending_until: new Date(now.getTime() + LEASE_MS),
